@@ -1,0 +1,150 @@
+/*
+ * arbor.c - the FastCGI worker: set up once, then serve requests one at
+ * a time until told to stop.
+ *
+ * Each request gets a fresh struct request whose memory is one arena,
+ * reset when the request ends; the only state kept between requests is
+ * the struct app (configuration, database connection with its prepared
+ * statements, keys, parsed templates). A request can fail, never the
+ * worker: errors become error pages. SIGTERM lets the current request
+ * finish, then the worker frees everything and exits.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <fcgiapp.h>
+#include <sodium.h>
+
+#include "app.h"
+#include "arena.h"
+#include "auth.h"
+#include "http.h"
+#include "log.h"
+#include "page.h"
+#include "routes.h"
+#include "tmpl.h"
+
+static volatile sig_atomic_t stopping;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	stopping = 1;
+	FCGX_ShutdownPending();
+}
+
+/* No SA_RESTART: the signal must interrupt accept() so the loop ends. */
+static void
+install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+static int
+app_open(struct app *app)
+{
+	char err[512];
+	char random_pw[TOKEN_TEXT_LEN + 1];
+	unsigned char raw[TOKEN_BYTES];
+
+	memset(app, 0, sizeof(*app));
+	if (sodium_init() < 0) {
+		log_error("libsodium failed to initialise");
+		return -1;
+	}
+	if (config_load(&app->cfg, err, sizeof(err)) != 0 ||
+	    keys_load(&app->keys, app->cfg.keys, err, sizeof(err)) != 0 ||
+	    db_open(&app->db, app->cfg.database, DB_SERVE, err,
+	    sizeof(err)) != 0 ||
+	    (app->templates = tmpl_load(app->cfg.templates, err,
+	    sizeof(err))) == NULL) {
+		log_error("%s", err);
+		return -1;
+	}
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(random_pw, sizeof(random_pw), raw, sizeof(raw),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	if (password_hash(random_pw, app->dummy_hash) != 0) {
+		log_error("cannot hash: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+app_close(struct app *app)
+{
+	tmpl_free(app->templates);
+	db_close(&app->db);
+	config_free(&app->cfg);
+	sodium_memzero(&app->keys, sizeof(app->keys));
+}
+
+/* One request, from the FastCGI parameters to the last byte out. */
+static void
+serve(struct app *app, struct arena *arena, FCGX_Request *fcgi)
+{
+	struct request req;
+	const char *msg = NULL;
+
+	memset(&req, 0, sizeof(req));
+	req.arena = arena;
+	req.app = app;
+	req.now = (int64_t)time(NULL);
+	switch (http_read(&req, fcgi, &msg)) {
+	case HTTP_READ_OK:
+		route_dispatch(&req);
+		break;
+	case HTTP_READ_TOO_LARGE:
+		page_error(&req, 413, "The request is larger than 1 MiB.");
+		break;
+	case HTTP_READ_BAD:
+		page_error(&req, 400, msg);
+		break;
+	}
+	/* a handler that returned inside a transaction changed nothing */
+	db_rollback(&app->db);
+	http_send(&req, fcgi);
+}
+
+int
+main(void)
+{
+	struct app app;
+	struct arena *arena;
+	FCGX_Request fcgi;
+	int rc = 1;
+
+	install_signals();
+	if (app_open(&app) != 0 || FCGX_Init() != 0) {
+		app_close(&app);
+		return 1;
+	}
+	arena = arena_new();
+	FCGX_InitRequest(&fcgi, 0, 0);
+	log_info("worker ready");
+	while (!stopping && FCGX_Accept_r(&fcgi) >= 0) {
+		serve(&app, arena, &fcgi);
+		FCGX_Finish_r(&fcgi);
+		db_reset_all(&app.db);
+		arena_reset(arena);
+	}
+	rc = 0;
+	FCGX_Free(&fcgi, 1);
+	arena_free(arena);
+	app_close(&app);
+	log_info("worker stopped");
+	return rc;
+}

@@ -1,0 +1,356 @@
+/*
+ * db.c - connection settings, the statement table and transactions.
+ */
+#include "db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "log.h"
+
+#define BUSY_TIMEOUT_MS 10000
+
+static const char *const stmt_sql[STMT__MAX] = {
+#define X(id, sql) [STMT_##id] = sql,
+	SQL_STATEMENTS(X)
+#undef X
+};
+
+/*
+ * migrations[v - 1] takes a database from version v to v + 1 and sets
+ * user_version itself. schema.sql always describes the newest version, so
+ * a new database never runs these. The list ends with NULL, which keeps
+ * the array valid C while there are no migrations yet.
+ */
+static const char *const migrations[] = { NULL };
+_Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
+    SCHEMA_VERSION, "one migration per schema version after the first");
+
+static int
+pragma_int(sqlite3 *conn, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(conn, sql, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int
+pragma_text_is(sqlite3 *conn, const char *sql, const char *want)
+{
+	sqlite3_stmt *s;
+	int ok = 0;
+
+	if (sqlite3_prepare_v2(conn, sql, -1, &s, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) &&
+	    strcmp((const char *)sqlite3_column_text(s, 0), want) == 0)
+		ok = 1;
+	sqlite3_finalize(s);
+	return ok;
+}
+
+/*
+ * WAL lets readers go on while one worker writes; synchronous=FULL makes
+ * a committed change (a revoked token, a disabled user) survive power
+ * loss, which NORMAL does not promise in WAL mode. The settings are read
+ * back because a PRAGMA that fails (or a journal mode the file system
+ * cannot do) does so silently.
+ */
+static int
+db_configure(sqlite3 *conn, char *err, size_t errlen)
+{
+	int64_t sync = -1, fk = -1, busy = -1;
+
+	sqlite3_busy_timeout(conn, BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(conn, 1);
+	if (sqlite3_exec(conn, "PRAGMA journal_mode=WAL; "
+	    "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+	    "PRAGMA trusted_schema=OFF;", NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "settings: %s", sqlite3_errmsg(conn));
+		return -1;
+	}
+	if (!pragma_text_is(conn, "PRAGMA journal_mode", "wal") ||
+	    pragma_int(conn, "PRAGMA synchronous", &sync) != 0 ||
+	    pragma_int(conn, "PRAGMA foreign_keys", &fk) != 0 ||
+	    pragma_int(conn, "PRAGMA busy_timeout", &busy) != 0 ||
+	    sync != 2 || fk != 1 || busy < 5000) {
+		snprintf(err, errlen, "connection settings did not take "
+		    "(want WAL, synchronous=FULL, foreign_keys=ON, "
+		    "busy_timeout>=5000; got sync=%lld fk=%lld busy=%lld)",
+		    (long long)sync, (long long)fk, (long long)busy);
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_open(struct db *db, const char *path, enum db_open_mode mode, char *err,
+    size_t errlen)
+{
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	int64_t version = -1;
+	int i;
+
+	memset(db, 0, sizeof(*db));
+	if (mode == DB_INIT)
+		flags |= SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &db->conn, flags, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path,
+		    db->conn ? sqlite3_errmsg(db->conn) : "out of memory");
+		db_close(db);
+		return -1;
+	}
+	if (db_configure(db->conn, err, errlen) != 0) {
+		db_close(db);
+		return -1;
+	}
+	if (mode == DB_INIT)
+		return 0;
+	if (pragma_int(db->conn, "PRAGMA user_version", &version) != 0 ||
+	    version != SCHEMA_VERSION) {
+		snprintf(err, errlen, "%s: schema version %lld, this program "
+		    "needs %d: run `arborctl init`", path, (long long)version,
+		    SCHEMA_VERSION);
+		db_close(db);
+		return -1;
+	}
+	for (i = 0; i < STMT__MAX; i++) {
+		if (sqlite3_prepare_v3(db->conn, stmt_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &db->stmts[i], NULL) !=
+		    SQLITE_OK) {
+			snprintf(err, errlen, "statement %d: %s", i,
+			    sqlite3_errmsg(db->conn));
+			db_close(db);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+db_close(struct db *db)
+{
+	int i;
+
+	for (i = 0; i < STMT__MAX; i++)
+		sqlite3_finalize(db->stmts[i]);
+	sqlite3_close(db->conn);
+	memset(db, 0, sizeof(*db));
+}
+
+static int
+exec_in_transaction(sqlite3 *conn, const char *sql, char *err,
+    size_t errlen)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(conn, "BEGIN IMMEDIATE", NULL, NULL, &msg) !=
+	    SQLITE_OK || sqlite3_exec(conn, sql, NULL, NULL, &msg) !=
+	    SQLITE_OK || sqlite3_exec(conn, "COMMIT", NULL, NULL, &msg) !=
+	    SQLITE_OK) {
+		snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(conn));
+		sqlite3_free(msg);
+		sqlite3_exec(conn, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_init_schema(struct db *db, const char *sql, char *err,
+    size_t errlen)
+{
+	int64_t version = -1, tables = -1;
+	size_t v;
+
+	if (pragma_int(db->conn, "PRAGMA user_version", &version) != 0 ||
+	    pragma_int(db->conn, "SELECT count(*) FROM sqlite_schema",
+	    &tables) != 0) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db->conn));
+		return -1;
+	}
+	if (version == 0 && tables == 0)
+		return exec_in_transaction(db->conn, sql, err, errlen);
+	if (version < 1 || version > SCHEMA_VERSION) {
+		snprintf(err, errlen, "database has schema version %lld; this "
+		    "program knows 1 to %d", (long long)version,
+		    SCHEMA_VERSION);
+		return -1;
+	}
+	for (v = (size_t)version; v < SCHEMA_VERSION; v++)
+		if (exec_in_transaction(db->conn, migrations[v - 1], err,
+		    errlen) != 0)
+			return -1;
+	return 0;
+}
+
+void
+db_reset_all(struct db *db)
+{
+	int i;
+
+	for (i = 0; i < STMT__MAX; i++)
+		if (db->stmts[i] != NULL)
+			sqlite3_reset(db->stmts[i]);
+}
+
+sqlite3_stmt *
+db_stmt(struct db *db, enum stmt_id id)
+{
+	sqlite3_stmt *s = db->stmts[id];
+
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return s;
+}
+
+static int
+param_index(sqlite3_stmt *s, const char *name)
+{
+	int i = sqlite3_bind_parameter_index(s, name);
+
+	if (i == 0) {
+		log_error("statement has no parameter %s: %s", name,
+		    sqlite3_sql(s));
+		abort();
+	}
+	return i;
+}
+
+void
+db_bind_int(sqlite3_stmt *s, const char *name, int64_t v)
+{
+	sqlite3_bind_int64(s, param_index(s, name), v);
+}
+
+void
+db_bind_text(sqlite3_stmt *s, const char *name, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(s, param_index(s, name));
+	else
+		sqlite3_bind_text(s, param_index(s, name), v, -1,
+		    SQLITE_TRANSIENT);
+}
+
+void
+db_bind_blob(sqlite3_stmt *s, const char *name, const void *v, size_t n)
+{
+	sqlite3_bind_blob64(s, param_index(s, name), v, n, SQLITE_TRANSIENT);
+}
+
+void
+db_bind_null(sqlite3_stmt *s, const char *name)
+{
+	sqlite3_bind_null(s, param_index(s, name));
+}
+
+int
+db_step(struct db *db, sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE &&
+	    (rc & 0xff) != SQLITE_CONSTRAINT)
+		log_error("sqlite: %s (%d) in: %s", sqlite3_errmsg(db->conn),
+		    rc, sqlite3_sql(s));
+	return rc;
+}
+
+int
+db_exec(struct db *db, sqlite3_stmt *s)
+{
+	int rc = db_step(db, s);
+
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+char *
+db_text(struct arena *a, sqlite3_stmt *s, int col)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+
+	if (t == NULL)
+		return arena_strdup(a, "");
+	return arena_strndup(a, (const char *)t,
+	    (size_t)sqlite3_column_bytes(s, col));
+}
+
+char *
+db_text_or_null(struct arena *a, sqlite3_stmt *s, int col)
+{
+	if (sqlite3_column_type(s, col) == SQLITE_NULL)
+		return NULL;
+	return db_text(a, s, col);
+}
+
+static int
+db_simple(struct db *db, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db->conn, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_error("sqlite: %s: %s", sql, msg ? msg : "?");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_begin(struct db *db)
+{
+	if (db_simple(db, "BEGIN IMMEDIATE") != 0)
+		return -1;
+	db->in_transaction = true;
+	return 0;
+}
+
+int
+db_commit(struct db *db)
+{
+	if (db_simple(db, "COMMIT") != 0) {
+		db_rollback(db);
+		return -1;
+	}
+	db->in_transaction = false;
+	return 0;
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (!db->in_transaction)
+		return;
+	if (!sqlite3_get_autocommit(db->conn))
+		db_simple(db, "ROLLBACK");
+	db->in_transaction = false;
+}
+
+bool
+db_is_constraint(struct db *db)
+{
+	return (sqlite3_errcode(db->conn) & 0xff) == SQLITE_CONSTRAINT;
+}
+
+int
+db_changes(struct db *db)
+{
+	return sqlite3_changes(db->conn);
+}
+
+int64_t
+db_last_id(struct db *db)
+{
+	return sqlite3_last_insert_rowid(db->conn);
+}

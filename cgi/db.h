@@ -1,0 +1,95 @@
+/*
+ * db.h - the SQLite connection of a process and its statement table.
+ *
+ * Every SQL statement the program runs is listed once in sql.h and
+ * prepared once per connection, with bound parameters only. A write goes
+ * through db_begin() (BEGIN IMMEDIATE: take the write lock first, so two
+ * workers never both hold a read snapshot they then try to upgrade, which
+ * SQLite can only answer with SQLITE_BUSY) and db_commit()/db_rollback().
+ */
+#ifndef ARBOR_DB_H
+#define ARBOR_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "sql.h"
+
+#define SCHEMA_VERSION 1
+
+struct db {
+	sqlite3 *conn;
+	sqlite3_stmt *stmts[STMT__MAX];
+	bool in_transaction;
+};
+
+enum db_open_mode {
+	DB_SERVE,	/* schema must be at SCHEMA_VERSION */
+	DB_INIT		/* create or migrate (arborctl init) */
+};
+
+/*
+ * Open path, apply and verify the connection settings (WAL,
+ * synchronous=FULL, foreign keys, busy timeout) and, for DB_SERVE,
+ * prepare every statement. Returns 0 or -1 with a message in err.
+ */
+int db_open(struct db *db, const char *path, enum db_open_mode mode,
+    char *err, size_t errlen);
+
+/* Finalise the statements and close. Safe on a db that failed to open. */
+void db_close(struct db *db);
+
+/*
+ * Create the schema from schema_sql in a new database, or run the
+ * migrations of an older one. Returns 0 or -1 with a message in err.
+ */
+int db_init_schema(struct db *db, const char *sql, char *err,
+    size_t errlen);
+
+/* Reset every statement: called after each request so that no
+ * half-read SELECT keeps a read snapshot (and the WAL) pinned. */
+void db_reset_all(struct db *db);
+
+/* schema.sql, compiled in (build/schema_sql.c, made by the Makefile). */
+extern const char schema_sql[];
+
+/* The statement id, reset and with its bindings cleared. */
+sqlite3_stmt *db_stmt(struct db *db, enum stmt_id id);
+
+/* Bind by parameter name (":name"); a name the statement lacks is a
+ * programming error and aborts, so a typo cannot silently bind nothing. */
+void db_bind_int(sqlite3_stmt *s, const char *name, int64_t v);
+void db_bind_text(sqlite3_stmt *s, const char *name, const char *v);
+void db_bind_blob(sqlite3_stmt *s, const char *name, const void *v,
+    size_t n);
+void db_bind_null(sqlite3_stmt *s, const char *name);
+
+/* sqlite3_step with error logging: SQLITE_ROW, SQLITE_DONE or an error
+ * code (logged with the statement's SQL). */
+int db_step(struct db *db, sqlite3_stmt *s);
+
+/* Run a statement that returns no rows; 0 or -1. */
+int db_exec(struct db *db, sqlite3_stmt *s);
+
+/* Column helpers: text as a copy in the arena ("" for NULL). */
+struct arena;
+char *db_text(struct arena *a, sqlite3_stmt *s, int col);
+/* NULL for SQL NULL, else a copy in the arena. */
+char *db_text_or_null(struct arena *a, sqlite3_stmt *s, int col);
+
+int db_begin(struct db *db);
+int db_commit(struct db *db);
+/* Roll back if a transaction is open; harmless otherwise. */
+void db_rollback(struct db *db);
+
+/* Whether the last failed step was a constraint violation (a duplicate). */
+bool db_is_constraint(struct db *db);
+
+/* Rows changed by the last statement. */
+int db_changes(struct db *db);
+int64_t db_last_id(struct db *db);
+
+#endif

@@ -1,0 +1,110 @@
+/*
+ * http.h - the request and the response of one FastCGI exchange.
+ *
+ * A request is a struct created by http_read(), handled, written out by
+ * http_send() and released with its arena by the caller; nothing in it
+ * survives into the next request. Security headers are added here for
+ * every response, so no handler can forget them.
+ */
+#ifndef ARBOR_HTTP_H
+#define ARBOR_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "form.h"
+
+struct app;
+struct arena;
+struct session;
+struct user;
+struct tval;
+typedef struct FCGX_Request FCGX_Request;
+
+#define HTTP_MAX_BODY (1024 * 1024)
+
+enum http_method {
+	METHOD_GET,
+	METHOD_HEAD,
+	METHOD_POST,
+	METHOD_PUT,
+	METHOD_PATCH,
+	METHOD_DELETE,
+	METHOD_OTHER
+};
+
+struct request {
+	struct arena *arena;
+	struct app *app;
+	int64_t now;			/* time of arrival, Unix seconds */
+
+	enum http_method method;
+	const char *path;		/* raw path, without the query */
+	const char *query_string;
+	const char *remote_addr;
+	const char *user_agent;
+	const char *content_type;
+	const char *authorization;
+	const char *body;		/* NUL-terminated; may hold NULs */
+	size_t body_len;
+	struct params query;
+	struct params form;		/* urlencoded POST bodies only */
+	struct params cookies;
+
+	/* Filled by the dispatcher. */
+	int64_t id;			/* the {id} of the route */
+	const char *token;		/* the {token} of the route */
+	struct session *session;	/* NULL when not logged in */
+	struct user *user;		/* the principal, NULL when anonymous */
+	const char *flash;		/* message carried over a redirect */
+	bool session_expired;		/* a session cookie that timed out */
+	const char *csrf;		/* this request's form token, once made */
+
+	/* The response. */
+	int status;
+	const char *response_type;	/* Content-Type, with charset */
+	bool no_store;			/* Cache-Control: no-store */
+	struct buf headers;		/* extra header lines, CRLF-ended */
+	struct buf body_out;
+};
+
+/* The outcome of reading a request, before routing. */
+enum http_read_err {
+	HTTP_READ_OK,
+	HTTP_READ_TOO_LARGE,	/* 413 */
+	HTTP_READ_BAD		/* 400, message in *msg */
+};
+
+/*
+ * Fill req from a FastCGI request: parameters, cookies, the query and (for
+ * urlencoded POSTs) the body. req->arena and req->app must be set.
+ */
+enum http_read_err http_read(struct request *req, FCGX_Request *fcgi,
+    const char **msg);
+
+/* Append a header line; name and value must not contain CR or LF. */
+void http_header(struct request *req, const char *name, const char *value);
+
+/* A cookie with our fixed attributes: __Host- prefix, Secure, HttpOnly,
+ * SameSite=Lax, Path=/. max_age < 0 means a session cookie, 0 deletes. */
+void http_cookie(struct request *req, const char *name, const char *value,
+    int max_age);
+
+/* 303 See Other to a path on this site. */
+void http_redirect(struct request *req, const char *location);
+
+/* Plain body with a type, e.g. for JSON. */
+void http_body(struct request *req, int status, const char *type,
+    const char *data, size_t len);
+
+/* Write status, headers and body to the FastCGI stream. */
+void http_send(struct request *req, FCGX_Request *fcgi);
+
+/* The cookie named name without its __Host- prefix, or NULL. */
+const char *http_cookie_get(const struct request *req, const char *name);
+
+const char *http_status_text(int status);
+
+#endif

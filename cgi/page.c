@@ -1,0 +1,117 @@
+/*
+ * page.c - layout data, rendering and error pages.
+ */
+#include "page.h"
+
+#include <string.h>
+
+#include "app.h"
+#include "arena.h"
+#include "http.h"
+#include "log.h"
+#include "perm.h"
+#include "session.h"
+#include "tmpl.h"
+#include "tval.h"
+#include "user.h"
+
+/* The tabs, in order; each shown only to users the matrix allows. */
+static const struct {
+	const char *href;
+	const char *label;
+	enum perm_action action;
+} tabs[] = {
+	{ "/accounts", "Accounts", ACT_ANY },
+	{ "/customers", "Customers", ACT_CUSTOMERS },
+	{ "/users", "Users", ACT_USERS },
+	{ "/devices", "Devices", ACT_DEVICES_LIST },
+	{ "/locations", "Locations", ACT_LOCATIONS },
+	{ "/tokens", "API tokens", ACT_ANY },
+	{ "/profile", "Profile", ACT_ANY },
+};
+
+/* Whether path is href or below it ("/users/7" is under "/users"). */
+static bool
+under(const char *path, const char *href)
+{
+	size_t n = strlen(href);
+
+	return strncmp(path, href, n) == 0 &&
+	    (path[n] == '\0' || path[n] == '/');
+}
+
+struct tval *
+page_data(struct request *req)
+{
+	struct arena *a = req->arena;
+	struct tval *d = tv_map(a), *u, *nav, *item;
+	size_t i;
+
+	tv_set_str(d, "csrf_token", csrf_token(req));
+	if (req->flash != NULL)
+		tv_set_str(d, "flash", req->flash);
+	if (req->user == NULL || req->session == NULL)
+		return d;
+	u = tv_set_map(d, "user");
+	tv_set_str(u, "username", req->user->username);
+	tv_set_str(u, "email", req->user->email);
+	tv_set_bool(u, "is_operator", req->user->is_operator);
+	if (session_stage(req) != STAGE_FULL)
+		return d;	/* no tabs before the login is complete */
+	tv_set_bool(d, "has_nav", true);
+	nav = tv_set_list(d, "nav");
+	for (i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++) {
+		if (!perm_allows(req->user, tabs[i].action))
+			continue;
+		item = tv_map(a);
+		tv_set_str(item, "href", tabs[i].href);
+		tv_set_str(item, "label", tabs[i].label);
+		tv_set_bool(item, "current", under(req->path, tabs[i].href));
+		tv_push(nav, item);
+	}
+	return d;
+}
+
+void
+page_render(struct request *req, int status, const char *name,
+    struct tval *data)
+{
+	buf_clear(&req->body_out);
+	req->response_type = "text/html; charset=utf-8";
+	if (tmpl_render(req->app->templates, name, data,
+	    &req->body_out) != 0) {
+		log_error("template %s failed to render", name);
+		buf_clear(&req->body_out);
+		buf_puts(&req->body_out, "<!doctype html><html lang=\"en\">"
+		    "<meta charset=\"utf-8\"><title>Error</title>"
+		    "<h1>Internal error</h1></html>\n");
+		status = 500;
+	}
+	req->status = status;
+}
+
+static const char *
+status_title(int status)
+{
+	switch (status) {
+	case 400: return "Bad request";
+	case 403: return "Forbidden";
+	case 404: return "Page not found";
+	case 405: return "Method not allowed";
+	case 413: return "Request too large";
+	case 429: return "Too many requests";
+	case 503: return "Service unavailable";
+	}
+	return "Something went wrong";
+}
+
+void
+page_error(struct request *req, int status, const char *message)
+{
+	struct tval *d = page_data(req);
+
+	tv_set_int(d, "status", status);
+	tv_set_str(d, "title", status_title(status));
+	tv_set_str(d, "message", message);
+	page_render(req, status, "error", d);
+}

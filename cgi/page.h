@@ -1,0 +1,26 @@
+/*
+ * page.h - HTML responses: the layout's data and rendering.
+ *
+ * A handler builds its page data on top of page_data() (the signed-in
+ * user, the tabs their groups allow, the CSRF token for forms and the
+ * flash message) and hands it to page_render(). All HTML leaves the
+ * program through the template engine, which escapes every value.
+ */
+#ifndef ARBOR_PAGE_H
+#define ARBOR_PAGE_H
+
+struct request;
+struct tval;
+
+/* The layout data for this request: a map to add the page's keys to. */
+struct tval *page_data(struct request *req);
+
+/* Render template name with data as the response (status, HTML). A
+ * template failure becomes a 500 page. */
+void page_render(struct request *req, int status, const char *name,
+    struct tval *data);
+
+/* An error page: status with a title from the status and a message. */
+void page_error(struct request *req, int status, const char *message);
+
+#endif

@@ -1,0 +1,121 @@
+/*
+ * perm.c - the permission matrix and the visibility scope.
+ *
+ * The table below is the spec's matrix, one row per action; operators
+ * pass every check. The scope turns "own customer and everything below"
+ * into the half-open range of materialised paths [path, path_end).
+ */
+#include "perm.h"
+
+#include <string.h>
+
+#include "arena.h"
+#include "db.h"
+#include "user.h"
+
+const struct perm_group_info perm_groups[GROUP_COUNT] = {
+	{ GROUP_ACCOUNT_ADMIN, "account_admin", "Account Administrator",
+	  "Manages the users of this customer and below: creates, edits, "
+	  "deactivates and deletes them, sets their groups and locations." },
+	{ GROUP_FULL_DEVICE_ACCESS, "full_device_access",
+	  "Full Device Access",
+	  "Sees every device of this customer and below (limited to the "
+	  "user's locations, if any)." },
+	{ GROUP_DEVICE_MANAGEMENT, "device_management", "Device Management",
+	  "Registers devices and edits their settings." },
+	{ GROUP_NESTED_CUSTOMER_ADMIN, "nested_customer_admin",
+	  "Nested Customer Administrator",
+	  "Creates and edits the nested customers below this one, with "
+	  "their cloud and security settings." },
+	{ GROUP_FLEET_MANAGEMENT, "fleet_management", "Fleet Management",
+	  "Creates and edits locations." },
+	{ GROUP_ACCESS_CONTROL, "access_control", "Access Control Management",
+	  "Manages access control for the fleet (drivers' access to "
+	  "vehicles and chargers)." },
+};
+
+unsigned
+perm_group_by_key(const char *key)
+{
+	size_t i;
+
+	for (i = 0; key != NULL && i < GROUP_COUNT; i++)
+		if (strcmp(perm_groups[i].key, key) == 0)
+			return perm_groups[i].bit;
+	return 0;
+}
+
+/*
+ * One row per action: a user needs any group of any_of and, if all_of is
+ * not 0, every group of all_of. ACT_ANY has neither; ACT_OPERATOR has a
+ * bit no user holds, so only the operator short-cut passes it.
+ */
+static const struct {
+	unsigned any_of;
+	unsigned all_of;
+} matrix[] = {
+	[ACT_ANY] = { 0, 0 },
+	[ACT_CUSTOMERS] = { GROUP_NESTED_CUSTOMER_ADMIN, 0 },
+	[ACT_USERS] = { GROUP_ACCOUNT_ADMIN, 0 },
+	[ACT_DEVICES_LIST] = { GROUP_FULL_DEVICE_ACCESS | GROUP_ACCOUNT_ADMIN,
+	    0 },
+	[ACT_DEVICES_REGISTER] = { GROUP_DEVICE_MANAGEMENT, 0 },
+	[ACT_DEVICES_MANAGE] = { GROUP_ACCOUNT_ADMIN |
+	    GROUP_NESTED_CUSTOMER_ADMIN, GROUP_FULL_DEVICE_ACCESS },
+	[ACT_LOCATIONS] = { GROUP_ACCOUNT_ADMIN | GROUP_FLEET_MANAGEMENT, 0 },
+	[ACT_ENFORCE_MFA] = { GROUP_ACCOUNT_ADMIN, 0 },
+	[ACT_OPERATOR] = { 1u << 30, 0 },
+};
+
+bool
+perm_allows(const struct user *u, enum perm_action a)
+{
+	if (u == NULL || a < 0 || (size_t)a >= sizeof(matrix) / sizeof(matrix[0]))
+		return false;
+	if (u->is_operator)
+		return true;
+	if (matrix[a].any_of != 0 && (u->groups & matrix[a].any_of) == 0)
+		return false;
+	return (u->groups & matrix[a].all_of) == matrix[a].all_of;
+}
+
+bool
+perm_may_grant(const struct user *u, unsigned bits)
+{
+	if (u == NULL || (bits & ~GROUP_ALL) != 0)
+		return false;
+	return u->is_operator || (bits & ~u->groups) == 0;
+}
+
+struct scope
+perm_scope(const struct user *u, struct arena *a)
+{
+	struct scope sc = { "", "", false, 0 };
+	size_t n;
+	char *end;
+
+	if (u == NULL)		/* no principal sees nothing: empty range */
+		return sc;
+	/* '/1/5/' → '/1/50': the first string after every '/1/5/…' */
+	n = strlen(u->customer_path);
+	end = arena_strdup(a, u->customer_path);
+	if (n > 0)
+		end[n - 1] = '0';
+	sc.path = u->customer_path;
+	sc.path_end = end;
+	sc.devices_visible = u->is_operator || (u->groups &
+	    (GROUP_FULL_DEVICE_ACCESS | GROUP_ACCOUNT_ADMIN)) != 0;
+	sc.location_user = u->has_locations ? u->id : 0;
+	return sc;
+}
+
+void
+perm_bind_scope(sqlite3_stmt *s, const struct scope *sc)
+{
+	db_bind_text(s, ":scope_path", sc->path);
+	db_bind_text(s, ":scope_end", sc->path_end);
+	if (sqlite3_bind_parameter_index(s, ":scope_devices") != 0)
+		db_bind_int(s, ":scope_devices", sc->devices_visible);
+	if (sqlite3_bind_parameter_index(s, ":scope_loc_user") != 0)
+		db_bind_int(s, ":scope_loc_user", sc->location_user);
+}

@@ -1,0 +1,99 @@
+/*
+ * perm.h - who may do what, and who may see which rows: the one rule.
+ *
+ * The permission matrix of the spec is perm_allows(); the visibility rule
+ * ("a user sees their own customer and everything below it, devices only
+ * with Full Device Access or as Account Administrator, and only at their
+ * locations if they have any") is the struct scope that perm_scope()
+ * computes and that every scoped statement in sql.h binds through
+ * perm_bind_scope(). Handlers, the API and exports ask these functions;
+ * none of them decides visibility itself.
+ */
+#ifndef ARBOR_PERM_H
+#define ARBOR_PERM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+struct user;
+
+/* The fixed permission groups; the values are the bits of users.groups. */
+enum perm_group {
+	GROUP_ACCOUNT_ADMIN = 1 << 0,
+	GROUP_FULL_DEVICE_ACCESS = 1 << 1,
+	GROUP_DEVICE_MANAGEMENT = 1 << 2,
+	GROUP_NESTED_CUSTOMER_ADMIN = 1 << 3,
+	GROUP_FLEET_MANAGEMENT = 1 << 4,
+	GROUP_ACCESS_CONTROL = 1 << 5
+};
+#define GROUP_ALL 63u
+#define GROUP_COUNT 6
+
+struct perm_group_info {
+	enum perm_group bit;
+	const char *key;	/* form value and API name */
+	const char *name;
+	const char *summary;	/* one line for the user form */
+};
+
+/* The groups in display order. */
+extern const struct perm_group_info perm_groups[GROUP_COUNT];
+
+/* The group with form/API key key, or 0. */
+unsigned perm_group_by_key(const char *key);
+
+/* The actions of the matrix. */
+enum perm_action {
+	ACT_ANY,		/* any logged-in user */
+	ACT_CUSTOMERS,		/* list/create/edit nested customers */
+	ACT_USERS,		/* list/create/edit/delete users */
+	ACT_DEVICES_LIST,
+	ACT_DEVICES_REGISTER,	/* register, edit device settings */
+	ACT_DEVICES_MANAGE,	/* re-assign devices to customers */
+	ACT_LOCATIONS,		/* list/create/edit locations */
+	ACT_ENFORCE_MFA,	/* the require_mfa setting of a customer */
+	ACT_OPERATOR		/* operators only: create accounts */
+};
+
+bool perm_allows(const struct user *u, enum perm_action a);
+
+/* Whether u may give the groups in bits to someone: only groups u holds
+ * (operators hold all). */
+bool perm_may_grant(const struct user *u, unsigned bits);
+
+/*
+ * The rows a user may see. Customers: those whose path lies in
+ * [path, path_end). Devices: additionally devices_visible, and when
+ * location_user is not 0, only devices at one of that user's locations.
+ */
+struct scope {
+	const char *path;
+	const char *path_end;
+	bool devices_visible;
+	int64_t location_user;
+};
+
+struct arena;
+struct scope perm_scope(const struct user *u, struct arena *a);
+
+/*
+ * Bind the scope to a statement's :scope_path, :scope_end and (if the
+ * statement has it) :scope_loc_user and :scope_devices parameters.
+ */
+void perm_bind_scope(sqlite3_stmt *s, const struct scope *sc);
+
+/*
+ * The SQL of the rule, used by every scoped statement in sql.h. c is the
+ * alias of the customers row that owns the object, d of the device.
+ */
+#define SCOPE_CUSTOMER(c) \
+	"(" c ".path >= :scope_path AND " c ".path < :scope_end)"
+#define SCOPE_DEVICE(c, d) \
+	"(" SCOPE_CUSTOMER(c) " AND :scope_devices = 1 AND " \
+	"(:scope_loc_user = 0 OR " d ".location_id IN " \
+	"(SELECT location_id FROM user_locations WHERE user_id = " \
+	":scope_loc_user)))"
+
+#endif

@@ -1,0 +1,206 @@
+/*
+ * routes.c - the route table and the checks before any handler.
+ */
+#include "routes.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "arena.h"
+#include "form.h"
+#include "page.h"
+#include "session.h"
+#include "ui.h"
+#include "user.h"
+
+static const struct route routes[] = {
+	{ METHOD_GET, "/", ui_root, R_PUBLIC, ACT_ANY },
+	{ METHOD_GET, "/login", ui_login_get, R_PUBLIC, ACT_ANY },
+	{ METHOD_POST, "/login", ui_login_post, R_PUBLIC, ACT_ANY },
+	{ METHOD_POST, "/logout", ui_logout, R_PUBLIC, ACT_ANY },
+	{ METHOD_GET, "/accounts", ui_accounts, 0, ACT_ANY },
+};
+
+#define TOKEN_MAX 128
+
+static bool
+token_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+/*
+ * Match path against pattern segment by segment. {id} takes a positive
+ * decimal id (parse_id), {token} 1..TOKEN_MAX URL-safe characters.
+ */
+static bool
+pattern_match(const char *pattern, const char *path, struct arena *a,
+    int64_t *id, const char **token)
+{
+	const char *p = pattern, *s = path, *end;
+	char *seg;
+
+	while (*p != '\0' && *s != '\0') {
+		if (strncmp(p, "{id}", 4) == 0 || strncmp(p, "{token}", 7) == 0) {
+			end = strchr(s, '/');
+			if (end == NULL)
+				end = s + strlen(s);
+			if (end == s || end - s > TOKEN_MAX)
+				return false;
+			seg = arena_strndup(a, s, (size_t)(end - s));
+			if (p[1] == 'i') {
+				if ((*id = parse_id(seg)) == 0)
+					return false;
+				p += 4;
+			} else {
+				for (const char *c = seg; *c; c++)
+					if (!token_char(*c))
+						return false;
+				*token = seg;
+				p += 7;
+			}
+			s = end;
+			continue;
+		}
+		if (*p != *s)
+			return false;
+		p++;
+		s++;
+	}
+	return *p == '\0' && *s == '\0';
+}
+
+static const char *
+method_name(enum http_method m)
+{
+	switch (m) {
+	case METHOD_GET: return "GET";
+	case METHOD_HEAD: return "HEAD";
+	case METHOD_POST: return "POST";
+	case METHOD_PUT: return "PUT";
+	case METHOD_PATCH: return "PATCH";
+	case METHOD_DELETE: return "DELETE";
+	case METHOD_OTHER: break;
+	}
+	return "OTHER";
+}
+
+enum route_result
+route_find(struct request *req, const struct route **out, char *allow,
+    size_t allowlen)
+{
+	enum http_method m = req->method == METHOD_HEAD ? METHOD_GET :
+	    req->method;
+	bool path_known = false;
+	const char *token = NULL;
+	int64_t id = 0;
+	size_t i, used = 0;
+
+	allow[0] = '\0';
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		if (!pattern_match(routes[i].pattern, req->path, req->arena,
+		    &id, &token))
+			continue;
+		if (routes[i].method == m) {
+			*out = &routes[i];
+			req->id = id;
+			req->token = token;
+			return ROUTE_FOUND;
+		}
+		path_known = true;
+		used += (size_t)snprintf(allow + used, used < allowlen ?
+		    allowlen - used : 0, "%s%s", used ? ", " : "",
+		    routes[i].method == METHOD_GET ? "GET, HEAD" :
+		    method_name(routes[i].method));
+		if (used >= allowlen)
+			used = allowlen - 1;
+	}
+	return path_known ? ROUTE_BAD_METHOD : ROUTE_NO_PATH;
+}
+
+/* Where a user whose login is not complete must go, and whether the
+ * route is one of that step's. */
+static const char *
+stage_page(enum auth_stage stage, unsigned flags)
+{
+	switch (stage) {
+	case STAGE_MFA:
+		return flags & R_STAGE_MFA ? NULL : "/login/mfa";
+	case STAGE_PASSWORD:
+		return flags & R_STAGE_PASSWORD ? NULL : "/profile/password";
+	case STAGE_ENROL:
+		return flags & R_STAGE_ENROL ? NULL : "/profile/mfa";
+	case STAGE_FULL:
+		break;
+	}
+	return NULL;
+}
+
+/* Send an anonymous visitor to the login page, remembering where to. */
+static void
+redirect_to_login(struct request *req)
+{
+	const char *next = req->path;
+
+	if (req->method != METHOD_GET && req->method != METHOD_HEAD) {
+		http_redirect(req, "/login");
+		return;
+	}
+	if (*req->query_string != '\0')
+		next = arena_printf(req->arena, "%s?%s", req->path,
+		    req->query_string);
+	http_redirect(req, arena_printf(req->arena, "/login?next=%s",
+	    url_encode(req->arena, next)));
+}
+
+void
+route_dispatch(struct request *req)
+{
+	const struct route *r = NULL;
+	const char *stage_to;
+	char allow[128];
+
+	session_load(req);
+	if (req->method == METHOD_GET || req->method == METHOD_HEAD)
+		flash_take(req);
+	switch (route_find(req, &r, allow, sizeof(allow))) {
+	case ROUTE_NO_PATH:
+		page_error(req, 404, "There is no page at this address.");
+		return;
+	case ROUTE_BAD_METHOD:
+		http_header(req, "Allow", allow);
+		page_error(req, 405, "This page does not accept that kind of "
+		    "request.");
+		return;
+	case ROUTE_FOUND:
+		break;
+	}
+	if (r->method == METHOD_POST && !csrf_valid(req)) {
+		page_error(req, 403, "This form was not sent from an Arbor "
+		    "page of your current session, or it has expired. Go "
+		    "back, reload the page and try again.");
+		return;
+	}
+	if (!(r->flags & R_PUBLIC)) {
+		if (req->user == NULL) {
+			redirect_to_login(req);
+			return;
+		}
+		req->no_store = true;
+		stage_to = stage_page(session_stage(req), r->flags);
+		if (stage_to != NULL) {
+			http_redirect(req, stage_to);
+			return;
+		}
+		if (!perm_allows(req->user, r->action)) {
+			page_error(req, 403, "Your permission groups do not "
+			    "allow this page.");
+			return;
+		}
+	}
+	if (req->user != NULL)
+		req->no_store = true;
+	r->handler(req);
+}

@@ -1,0 +1,57 @@
+/*
+ * routes.h - the route table and the gate every request passes.
+ *
+ * One table lists every page: method, path pattern ({id} a positive
+ * decimal id, {token} a URL-safe token), handler, flags and the action of
+ * the permission matrix it needs. route_dispatch() checks, in this order
+ * and for every route alike: the route exists (404) and takes the method
+ * (405), the CSRF token of a POST (403), the login (redirect), the login
+ * stage (MFA, forced password change, forced enrolment) and the
+ * permission (403). Handlers run only after all of these passed.
+ */
+#ifndef ARBOR_ROUTES_H
+#define ARBOR_ROUTES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http.h"
+#include "perm.h"
+
+typedef void (*route_handler)(struct request *req);
+
+enum route_flag {
+	R_PUBLIC = 1 << 0,	/* no login needed */
+	/* allowed while the login is not complete, per stage */
+	R_STAGE_MFA = 1 << 1,
+	R_STAGE_PASSWORD = 1 << 2,
+	R_STAGE_ENROL = 1 << 3
+};
+#define R_ANY_STAGE (R_STAGE_MFA | R_STAGE_PASSWORD | R_STAGE_ENROL)
+
+struct route {
+	enum http_method method;
+	const char *pattern;
+	route_handler handler;
+	unsigned flags;
+	enum perm_action action;
+};
+
+enum route_result {
+	ROUTE_FOUND,
+	ROUTE_NO_PATH,		/* 404 */
+	ROUTE_BAD_METHOD	/* 405; allow lists the methods */
+};
+
+/*
+ * Find the route for method and path; on ROUTE_FOUND *out is set and
+ * req->id / req->token get the pattern's values; on ROUTE_BAD_METHOD
+ * allow receives e.g. "GET, HEAD, POST".
+ */
+enum route_result route_find(struct request *req, const struct route **out,
+    char *allow, size_t allowlen);
+
+/* Route, gate and run the handler for req (see above). */
+void route_dispatch(struct request *req);
+
+#endif

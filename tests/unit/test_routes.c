@@ -1,0 +1,102 @@
+/*
+ * test_routes.c - route matching: patterns, {id}/{token}, 404 vs 405.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "arena.h"
+#include "http.h"
+#include "routes.h"
+
+static enum route_result
+find(struct arena *a, enum http_method m, const char *path,
+    const struct route **r, char *allow, size_t n)
+{
+	struct request req;
+
+	memset(&req, 0, sizeof(req));
+	req.arena = a;
+	req.method = m;
+	req.path = path;
+	return route_find(&req, r, allow, n);
+}
+
+static void
+test_known_routes(void **state)
+{
+	struct arena *a = arena_new();
+	const struct route *r = NULL;
+	char allow[128];
+
+	(void)state;
+	assert_int_equal(find(a, METHOD_GET, "/login", &r, allow,
+	    sizeof(allow)), ROUTE_FOUND);
+	assert_string_equal(r->pattern, "/login");
+	assert_int_equal(r->method, METHOD_GET);
+	assert_true(r->flags & R_PUBLIC);
+	/* HEAD is served by the GET route */
+	assert_int_equal(find(a, METHOD_HEAD, "/accounts", &r, allow,
+	    sizeof(allow)), ROUTE_FOUND);
+	assert_false(r->flags & R_PUBLIC);
+	assert_int_equal(find(a, METHOD_POST, "/login", &r, allow,
+	    sizeof(allow)), ROUTE_FOUND);
+	assert_int_equal(r->method, METHOD_POST);
+	arena_free(a);
+}
+
+static void
+test_unknown_paths(void **state)
+{
+	static const char *const paths[] = {
+		"/nope", "/login/", "/accounts/x", "", "/LOGIN", "//login",
+		"/login?x",
+	};
+	struct arena *a = arena_new();
+	const struct route *r;
+	char allow[128];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		if (find(a, METHOD_GET, paths[i], &r, allow, sizeof(allow)) !=
+		    ROUTE_NO_PATH)
+			fail_msg("%s matched", paths[i]);
+	arena_free(a);
+}
+
+static void
+test_wrong_method_lists_allowed(void **state)
+{
+	struct arena *a = arena_new();
+	const struct route *r;
+	char allow[128];
+
+	(void)state;
+	assert_int_equal(find(a, METHOD_DELETE, "/login", &r, allow,
+	    sizeof(allow)), ROUTE_BAD_METHOD);
+	assert_string_equal(allow, "GET, HEAD, POST");
+	assert_int_equal(find(a, METHOD_POST, "/accounts", &r, allow,
+	    sizeof(allow)), ROUTE_BAD_METHOD);
+	assert_string_equal(allow, "GET, HEAD");
+	assert_int_equal(find(a, METHOD_GET, "/logout", &r, allow,
+	    sizeof(allow)), ROUTE_BAD_METHOD);
+	assert_string_equal(allow, "POST");
+	arena_free(a);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_known_routes),
+		cmocka_unit_test(test_unknown_paths),
+		cmocka_unit_test(test_wrong_method_lists_allowed),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
