@@ -72,7 +72,7 @@ DEPS_BUILD := build-essential pkg-config nginx-light libfcgi-dev spawn-fcgi \
 	libcrack2-dev cracklib-runtime iso-codes tzdata
 # What `make test` needs on top.
 DEPS_TEST := libcmocka-dev oathtool zbar-tools python3 python3-aiosmtpd \
-	valgrind wrk chromium chromium-driver nodejs npm tidy
+	valgrind wrk curl chromium chromium-driver nodejs npm tidy
 DEPS := $(DEPS_BUILD) $(DEPS_TEST)
 
 # $(call install_missing,PACKAGES): install those of PACKAGES dpkg does

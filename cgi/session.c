@@ -95,6 +95,14 @@ session_start(struct request *req, int64_t user_id)
 	sqlite3_stmt *s;
 	char *token;
 
+	s = db_stmt(db, STMT_SESSION_DELETE_EXPIRED);
+	db_bind_int(s, ":user_id", user_id);
+	db_bind_int(s, ":idle_before", req->now -
+	    req->app->cfg.session_idle_minutes * 60);
+	db_bind_int(s, ":created_before", req->now -
+	    (int64_t)req->app->cfg.session_absolute_hours * 3600);
+	if (db_exec(db, s) != 0)
+		return -1;
 	token = token_new(req->arena, ses->hash);
 	s = db_stmt(db, STMT_SESSION_INSERT);
 	db_bind_blob(s, ":hash", ses->hash, sizeof(ses->hash));

@@ -67,8 +67,11 @@
 	/* every session of a user but :keep (0: all) */ \
 	X(SESSION_DELETE_USER, "DELETE FROM sessions WHERE user_id = :user_id " \
 	    "AND id != :keep") \
-	X(SESSION_DELETE_EXPIRED, "DELETE FROM sessions " \
-	    "WHERE last_seen_at < :idle_before OR created_at < :created_before") \
+	/* at each login: a user's sessions that ran out, so abandoned ones \
+	 * do not pile up */ \
+	X(SESSION_DELETE_EXPIRED, "DELETE FROM sessions WHERE user_id = " \
+	    ":user_id AND (last_seen_at < :idle_before OR " \
+	    "created_at < :created_before)") \
 	\
 	/* --- customers --- */ \
 	X(CUSTOMER_INSERT, "INSERT INTO customers (parent_id, path, depth, " \

@@ -52,7 +52,7 @@ class Stack:
     """A private Arbor instance; use as a context manager or start()/stop()."""
 
     def __init__(self, demo=True, bin_dir=None, wrap=None, workers=None,
-                 start_timeout=90, stop_timeout=90):
+                 start_timeout=60, stop_timeout=60):
         self.demo = demo
         self.bin = bin_dir or os.environ.get('BIN') or os.path.join(ROOT, 'bin')
         self.wrap = wrap          # a str; may contain {var}, e.g. log paths
@@ -189,13 +189,14 @@ smtp_url =
                     reports.append(f'{path}:\n{text}')
         return reports
 
-    def logs(self, limit=4000):
-        """The tail of every file in VAR/log, for failure messages."""
+    def logs(self, lines=30):
+        """The last lines of every file in VAR/log, for failure messages."""
         out = []
         for path in sorted(glob.glob(os.path.join(self.log_dir, '*'))):
             if os.path.isfile(path):
                 with open(path, errors='replace') as f:
-                    out.append(f'--- {path}\n{f.read()[-limit:]}')
+                    tail = f.read().splitlines()[-lines:]
+                out.append(f'--- {path}\n' + '\n'.join(tail))
         return '\n'.join(out) or '(no logs)'
 
     def arborctl(self, *args, input=None, check=True, timeout=300):
