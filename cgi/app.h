@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include "catalog.h"
 #include "config.h"
 #include "db.h"
 
@@ -25,6 +26,7 @@ struct app {
 	struct db db;
 	struct keys keys;
 	struct tmpl_cache *templates;
+	struct catalog catalog;		/* time zones, countries */
 	/* verified against when the user is unknown, so that a wrong
 	 * username costs the same time as a wrong password */
 	char dummy_hash[crypto_pwhash_STRBYTES];

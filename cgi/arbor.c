@@ -69,7 +69,8 @@ app_open(struct app *app)
 	    db_open(&app->db, app->cfg.database, DB_SERVE, err,
 	    sizeof(err)) != 0 ||
 	    (app->templates = tmpl_load(app->cfg.templates, err,
-	    sizeof(err))) == NULL) {
+	    sizeof(err))) == NULL ||
+	    catalog_load(&app->catalog, err, sizeof(err)) != 0) {
 		log_error("%s", err);
 		return -1;
 	}
@@ -87,6 +88,7 @@ static void
 app_close(struct app *app)
 {
 	tmpl_free(app->templates);
+	catalog_free(&app->catalog);
 	db_close(&app->db);
 	config_free(&app->cfg);
 	sodium_memzero(&app->keys, sizeof(app->keys));

@@ -5,6 +5,8 @@
 
 #include <stdio.h>
 
+#include "arena.h"
+#include "buf.h"
 #include "db.h"
 
 int64_t
@@ -53,4 +55,23 @@ customer_create(struct db *db, int64_t now, int64_t parent_id,
 	db_bind_text(s, ":path", path);
 	db_bind_int(s, ":id", id);
 	return db_exec(db, s) == 0 ? id : 0;
+}
+
+const char *
+customer_path_text(struct db *db, struct arena *a, int64_t customer_id,
+    int64_t from_depth)
+{
+	sqlite3_stmt *s = db_stmt(db, STMT_CUSTOMER_ANCESTRY);
+	struct buf b;
+
+	buf_init(&b, a);
+	db_bind_int(s, ":id", customer_id);
+	db_bind_int(s, ":from_depth", from_depth);
+	while (db_step(db, s) == SQLITE_ROW) {
+		if (b.len > 0)
+			buf_puts(&b, " \xe2\x80\xba ");	/* › */
+		buf_puts(&b, (const char *)sqlite3_column_text(s, 0));
+	}
+	sqlite3_reset(s);
+	return b.data;
 }

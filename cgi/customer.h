@@ -34,4 +34,14 @@ struct customer_fields {
 int64_t customer_create(struct db *db, int64_t now, int64_t parent_id,
     const struct customer_fields *f);
 
+/*
+ * "Northwind Fleet › Denmark › Aarhus": the names from the customer up to
+ * (and including) depth from_depth, top-down, in a. A viewer passes their
+ * own customer's depth (perm_top_depth), so the names above them never
+ * show. Returns "" when the customer does not exist.
+ */
+struct arena;
+const char *customer_path_text(struct db *db, struct arena *a,
+    int64_t customer_id, int64_t from_depth);
+
 #endif

@@ -87,6 +87,18 @@ perm_may_grant(const struct user *u, unsigned bits)
 	return u->is_operator || (bits & ~u->groups) == 0;
 }
 
+int64_t
+perm_top_depth(const struct user *u)
+{
+	const char *p;
+	int64_t slashes = 0;
+
+	/* '/1/5/' is depth 1: one '/' more than the depth, plus the first */
+	for (p = u->customer_path; *p != '\0'; p++)
+		slashes += *p == '/';
+	return slashes >= 2 ? slashes - 2 : 0;
+}
+
 struct scope
 perm_scope(const struct user *u, struct arena *a)
 {

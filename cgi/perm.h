@@ -75,6 +75,10 @@ struct scope {
 	int64_t location_user;
 };
 
+/* The depth of the top customer u may see (its own; 0 for operators):
+ * names above it are never shown to u, not even in a path. */
+int64_t perm_top_depth(const struct user *u);
+
 struct arena;
 struct scope perm_scope(const struct user *u, struct arena *a);
 

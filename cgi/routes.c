@@ -20,6 +20,9 @@ static const struct route routes[] = {
 	{ METHOD_POST, "/login", ui_login_post, R_PUBLIC, ACT_ANY },
 	{ METHOD_POST, "/logout", ui_logout, R_PUBLIC, ACT_ANY },
 	{ METHOD_GET, "/accounts", ui_accounts, 0, ACT_ANY },
+	/* customers and locations (issue 4) */
+	/* users and password links (issue 4) */
+	/* profile and MFA (issue 3) */
 };
 
 #define TOKEN_MAX 128

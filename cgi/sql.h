@@ -87,6 +87,13 @@
 	    "c.email, c.owner_email, c.country, c.time_zone, c.time_format, " \
 	    "c.units, c.require_mfa, c.created_at, c.updated_at " \
 	    "FROM customers c WHERE c.id = :id AND " SCOPE_CUSTOMER("c")) \
+	/* the names from a customer up to depth :from_depth, top-down */ \
+	X(CUSTOMER_ANCESTRY, "WITH RECURSIVE up(id, parent_id, name, depth) " \
+	    "AS (SELECT id, parent_id, name, depth FROM customers " \
+	    "WHERE id = :id UNION ALL SELECT p.id, p.parent_id, p.name, " \
+	    "p.depth FROM customers p JOIN up ON p.id = up.parent_id " \
+	    "WHERE up.depth > :from_depth) " \
+	    "SELECT name FROM up ORDER BY depth") \
 	X(ACCOUNTS_LIST, "SELECT c.id, c.name, c.email, c.owner_email, " \
 	    "(SELECT count(*) FROM customers d WHERE d.path >= c.path AND " \
 	    " d.path < substr(c.path, 1, length(c.path) - 1) || '0'), " \
@@ -100,6 +107,12 @@
 	    "created_at, updated_at) VALUES (:customer_id, :name, :now, :now)") \
 	X(USER_LOCATION_ADD, "INSERT OR IGNORE INTO user_locations " \
 	    "(user_id, location_id) VALUES (:user_id, :location_id)") \
+	\
+	/* --- customers and locations pages (issue 4) --- */ \
+	\
+	/* --- users, password links and mail (issue 4) --- */ \
+	\
+	/* --- profile, MFA and brute-force protection (issue 3) --- */ \
 	\
 	/* --- events --- */ \
 	X(EVENT_INSERT, "INSERT INTO events (at, kind, user_id, actor_id, " \

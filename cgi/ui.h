@@ -20,4 +20,10 @@ void ui_logout(struct request *req);
 /* ui-accounts.c */
 void ui_accounts(struct request *req);
 
+/* ui-customers.c, ui-locations.c (issue 4) */
+
+/* ui-users.c, ui-password.c (issue 4) */
+
+/* ui-profile.c, ui-mfa.c (issue 3) */
+
 #endif

@@ -1,0 +1,115 @@
+/*
+ * list.c - list queries, pagination and sortable columns.
+ */
+#include "list.h"
+
+#include <string.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "form.h"
+#include "http.h"
+#include "tval.h"
+
+static int64_t
+query_id(struct request *req, const char *name)
+{
+	return parse_id(param_get(&req->query, name));
+}
+
+/* "%text%" for LIKE … ESCAPE '\', with % _ and \ taken literally. */
+static const char *
+like_pattern(struct arena *a, const char *q)
+{
+	struct buf b;
+
+	buf_init(&b, a);
+	buf_putc(&b, '%');
+	for (; *q != '\0'; q++) {
+		if (*q == '%' || *q == '_' || *q == '\\')
+			buf_putc(&b, '\\');
+		buf_putc(&b, *q);
+	}
+	buf_putc(&b, '%');
+	return b.data;
+}
+
+void
+list_query_read(struct request *req, const char *const *keys,
+    struct list_query *lq)
+{
+	const char *q = param_get(&req->query, "q");
+	const char *sort = param_get(&req->query, "sort");
+	const char *dir = param_get(&req->query, "dir");
+	size_t i;
+
+	memset(lq, 0, sizeof(*lq));
+	lq->q = q && strlen(q) <= LIST_Q_MAX ? q : "";
+	lq->like = like_pattern(req->arena, lq->q);
+	lq->page = query_id(req, "page");
+	if (lq->page == 0 || lq->page > 1000000)
+		lq->page = 1;
+	for (i = 0; sort != NULL && keys[i] != NULL; i++)
+		if (strcmp(keys[i], sort) == 0)
+			lq->sort = i;
+	lq->desc = dir != NULL && strcmp(dir, "desc") == 0;
+	lq->customer_id = query_id(req, "customer_id");
+	lq->location_id = query_id(req, "location_id");
+	lq->limit = LIST_PAGE_SIZE;
+	lq->offset = (lq->page - 1) * LIST_PAGE_SIZE;
+}
+
+const char *
+list_href(struct request *req, const struct list_query *lq,
+    const char *const *keys, size_t sort, bool desc, int64_t page)
+{
+	struct arena *a = req->arena;
+	struct buf b;
+
+	buf_init(&b, a);
+	buf_printf(&b, "%s?sort=%s&dir=%s", req->path, keys[sort],
+	    desc ? "desc" : "asc");
+	if (*lq->q != '\0')
+		buf_printf(&b, "&q=%s", url_encode(a, lq->q));
+	if (lq->customer_id != 0)
+		buf_printf(&b, "&customer_id=%lld", (long long)lq->customer_id);
+	if (lq->location_id != 0)
+		buf_printf(&b, "&location_id=%lld", (long long)lq->location_id);
+	if (page > 1)
+		buf_printf(&b, "&page=%lld", (long long)page);
+	return b.data;
+}
+
+void
+list_fill(struct request *req, struct tval *d, const struct list_query *lq,
+    const char *const *keys, int64_t count)
+{
+	struct tval *p = tv_set_map(d, "pagination");
+	struct tval *cols = tv_set_map(d, "columns"), *col;
+	int64_t pages = (count + LIST_PAGE_SIZE - 1) / LIST_PAGE_SIZE;
+	size_t i;
+	bool desc;
+
+	tv_set_int(p, "count", count);
+	tv_set_int(p, "page", lq->page);
+	tv_set_int(p, "pages", pages ? pages : 1);
+	tv_set_int(p, "first_row", count ? lq->offset + 1 : 0);
+	tv_set_int(p, "last_row", lq->offset + LIST_PAGE_SIZE < count ?
+	    lq->offset + LIST_PAGE_SIZE : count);
+	tv_set_bool(p, "empty", count == 0);
+	if (lq->page > 1)
+		tv_set_str(p, "prev_href", list_href(req, lq, keys, lq->sort,
+		    lq->desc, lq->page - 1));
+	if (lq->page < pages)
+		tv_set_str(p, "next_href", list_href(req, lq, keys, lq->sort,
+		    lq->desc, lq->page + 1));
+	for (i = 0; keys[i] != NULL; i++) {
+		col = tv_set_map(cols, keys[i]);
+		/* the current column flips direction, others start ascending */
+		desc = i == lq->sort ? !lq->desc : false;
+		tv_set_str(col, "href", list_href(req, lq, keys, i, desc, 1));
+		if (i == lq->sort)
+			tv_set_str(col, "sort", lq->desc ? "descending" :
+			    "ascending");
+	}
+}

@@ -1,0 +1,53 @@
+/*
+ * list.h - the query of a list page: q, page, sort, dir and the filters
+ * customer_id / location_id, read and checked in one place, and the
+ * pagination and sortable-header data every list template shows.
+ *
+ * Sorting uses only the keys a page declares (an unknown key falls back
+ * to the first), so a client never chooses SQL: each key maps to its own
+ * prepared statement or ORDER BY variant in sql.h.
+ */
+#ifndef ARBOR_LIST_H
+#define ARBOR_LIST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct request;
+struct tval;
+
+#define LIST_PAGE_SIZE 50
+#define LIST_Q_MAX 200
+
+struct list_query {
+	const char *q;		/* search text, "" for none; at most LIST_Q_MAX */
+	const char *like;	/* q as a LIKE pattern ("%q%", escaped with \) */
+	int64_t page;		/* from 1 */
+	size_t sort;		/* index into the page's sort keys */
+	bool desc;
+	int64_t customer_id;	/* filter, 0 = none */
+	int64_t location_id;	/* filter, 0 = none */
+	int64_t limit;
+	int64_t offset;
+};
+
+/* Read the list query of req; keys lists the page's sort keys (NULL-ended,
+ * the first is the default). Malformed values fall back to defaults. */
+void list_query_read(struct request *req, const char *const *keys,
+    struct list_query *lq);
+
+/* The page's own URL with the list query, one value changed: used for
+ * pagination and column links. page 0 keeps the current page. */
+const char *list_href(struct request *req, const struct list_query *lq,
+    const char *const *keys, size_t sort, bool desc, int64_t page);
+
+/*
+ * Put into d: "pagination" {count, page, pages, first_row, last_row,
+ * prev_href, next_href, empty} and "columns" {KEY: {href, sort}} where
+ * sort is "ascending"/"descending" for the current column (aria-sort).
+ */
+void list_fill(struct request *req, struct tval *d,
+    const struct list_query *lq, const char *const *keys, int64_t count);
+
+#endif
