@@ -130,7 +130,10 @@ arena_calloc(struct arena *a, size_t n, size_t sz)
 char *
 arena_strndup(struct arena *a, const char *s, size_t n)
 {
-	char *p = arena_alloc(a, n + 1);
+	char *p;
+
+	n = strnlen(s, n);	/* like strndup(3): stop at the end of s */
+	p = arena_alloc(a, n + 1);
 
 	memcpy(p, s, n);
 	p[n] = '\0';

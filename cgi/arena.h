@@ -32,7 +32,8 @@ void *arena_alloc(struct arena *a, size_t n);
 /* n elements of size sz, with overflow check. */
 void *arena_calloc(struct arena *a, size_t n, size_t sz);
 
-/* Copies of strings and bytes (always NUL-terminated). */
+/* Copies of strings, NUL-terminated; arena_strndup copies at most n
+ * bytes and stops early at a NUL, like strndup(3). */
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 

@@ -57,6 +57,7 @@ add_customer(struct request *req, struct tval *d)
 	struct db *db = &req->app->db;
 	struct scope sc = perm_scope(req->user, req->arena);
 	sqlite3_stmt *s = db_stmt(db, STMT_CUSTOMER_VISIBLE);
+	const char *country;
 	struct tval *c;
 
 	db_bind_int(s, ":id", req->user->customer_id);
@@ -69,7 +70,10 @@ add_customer(struct request *req, struct tval *d)
 	tv_set_str(c, "name", db_text(req->arena, s, 3));
 	tv_set_str(c, "email", db_text(req->arena, s, 4));
 	tv_set_str(c, "owner_email", db_text(req->arena, s, 5));
-	tv_set_str(c, "country", db_text(req->arena, s, 6));
+	country = catalog_country_name(&req->app->catalog,
+	    (const char *)sqlite3_column_text(s, 6));
+	tv_set_str(c, "country", country ? country :
+	    db_text(req->arena, s, 6));
 	tv_set_str(c, "time_zone", db_text(req->arena, s, 7));
 	sqlite3_reset(s);
 }

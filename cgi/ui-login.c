@@ -88,13 +88,12 @@ check_password(struct request *req, const char *login, const char *pw)
 	}
 	sqlite3_reset(s);
 	ok = password_verify(hash, pw) && hash != req->app->dummy_hash;
-	if (id != 0 && (!ok || !active)) {
-		event_log(req, "login_failed", id, 0,
-		    active ? "wrong password" : "inactive user");
+	if (!ok || !active) {
+		event_log(req, "login_failed", id, 0, id == 0 ?
+		    "unknown user" : active ? "wrong password" :
+		    "inactive user");
 		return 0;
 	}
-	if (!ok)
-		return 0;
 	if (password_needs_rehash(hash)) {
 		char fresh[crypto_pwhash_STRBYTES];
 

@@ -51,9 +51,11 @@ def free_port():
 class Stack:
     """A private Arbor instance; use as a context manager or start()/stop()."""
 
-    def __init__(self, demo=True, bin_dir=None, wrap=None, workers=None,
+    def __init__(self, demo=True, bin_dir=None, wrap=None, workers=None, settings=None,
                  start_timeout=60, stop_timeout=60):
+        """settings: {section: {key: value}} overriding arbor.conf defaults."""
         self.demo = demo
+        self.settings = settings or {}
         self.bin = bin_dir or os.environ.get('BIN') or os.path.join(ROOT, 'bin')
         self.wrap = wrap          # a str; may contain {var}, e.g. log paths
         self.workers = workers
@@ -99,27 +101,23 @@ class Stack:
             raise
 
     def _write_conf(self):
+        settings = {
+            'server': {'database': self.database,
+                       'keys': os.path.join(self.var, 'arbor.keys'),
+                       'templates': os.path.join(ROOT, 'templates'),
+                       'base_url': self.url('')},
+            'session': {'idle_minutes': 30, 'absolute_hours': 12},
+            'login': {'max_failures': 5, 'window_minutes': 15, 'max_lockout_minutes': 15},
+            'mail': {'spool': os.path.join(self.var, 'mail'), 'from': 'arbor@localhost',
+                     'smtp_url': ''},
+        }
+        for section, values in self.settings.items():
+            settings.setdefault(section, {}).update(values)
         with open(self.conf, 'w') as f:
-            f.write(f"""[server]
-database = {self.database}
-keys = {os.path.join(self.var, 'arbor.keys')}
-templates = {os.path.join(ROOT, 'templates')}
-base_url = {self.url('')}
-
-[session]
-idle_minutes = 30
-absolute_hours = 12
-
-[login]
-max_failures = 5
-window_minutes = 15
-max_lockout_minutes = 15
-
-[mail]
-spool = {os.path.join(self.var, 'mail')}
-from = arbor@localhost
-smtp_url =
-""")
+            for section, values in settings.items():
+                f.write(f'[{section}]\n')
+                f.writelines(f'{key} = {value}\n' for key, value in values.items())
+                f.write('\n')
 
     def _environment(self):
         env = dict(os.environ)
@@ -429,7 +427,11 @@ def serve(argv):
     if not command:
         parser.error('no command given')
     stack = Stack(demo=not args.no_demo)
-    stack.start()
+    try:
+        stack.start()
+    except StackError as e:
+        print(f'arbor_stack.py serve: {e}', file=sys.stderr)
+        return 1
     env = dict(os.environ, BASE_URL=stack.url(''), ARBOR_CONF=stack.conf, ARBOR_VAR=stack.var)
     try:
         rc = subprocess.call(command, env=env)

@@ -148,7 +148,7 @@ class LoginTests(ArborTest):
         self.assertIn('Northwind Fleet', r.text)
 
     def test_failed_logins_are_indistinguishable(self):
-        """Wrong password, unknown user and inactive user: same 401 page, no session, an event each."""
+        """Wrong password, unknown or inactive user: same 401 page, no session, an event each."""
         former_email = STACK.query("SELECT email FROM users WHERE username = 'former'")[0][0]
         attempts = [('admin@northwind.example', 'not-the-password'),
                     ('nobody@northwind.example', PASSWORD),
