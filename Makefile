@@ -233,6 +233,35 @@ deps-build:
 STACK_ENV := VAR=$(CURDIR)/var PORT=$(PORT) BIN=$(CURDIR)/bin \
 	ARBOR_CONF=$(CURDIR)/arbor.conf ROOT=$(CURDIR)
 
+# The mail sender of `make run` (issue 4): `arborctl mail send --loop` in
+# the background, its pid and start time (field 22 of /proc/PID/stat,
+# which tells it from a later process with the same pid) under var/run/,
+# its log in var/log/mail.log. MAIL_STOP stops exactly that process.
+define MAIL_START
+	@mkdir -p var/run var/log
+	@ARBOR_CONF=$(CURDIR)/arbor.conf setsid bin/arborctl mail send --loop \
+		</dev/null >>var/log/mail.log 2>&1 & \
+	pid=$$!; echo "$$pid" >var/run/mail.pid; \
+	awk '{ sub(/.*\) /, ""); print $$20 }' "/proc/$$pid/stat" \
+		>var/run/mail.id 2>/dev/null || true; \
+	echo "mail sender running (pid $$pid, log var/log/mail.log)"
+endef
+define MAIL_STOP
+	@pid=$$(cat var/run/mail.pid 2>/dev/null || true); \
+	id=$$(cat var/run/mail.id 2>/dev/null || true); \
+	if [[ $$pid =~ ^[0-9]+$$ ]] && [ -n "$$id" ] && \
+		[ "$$(cat /proc/$$pid/comm 2>/dev/null)" = arborctl ] && \
+		[ "$$(awk '{ sub(/.*\) /, ""); print $$20 }' /proc/$$pid/stat \
+			2>/dev/null)" = "$$id" ]; then \
+		kill -TERM "$$pid"; \
+		for i in $$(seq 50); do kill -0 "$$pid" 2>/dev/null || break; \
+			sleep 0.1; done; \
+		if kill -0 "$$pid" 2>/dev/null; then kill -KILL "$$pid"; fi; \
+		echo "stopped the mail sender ($$pid)"; \
+	fi; \
+	rm -f var/run/mail.pid var/run/mail.id
+endef
+
 .PHONY: run stop
 run: deps-build
 	@$(MAKE) --no-print-directory all
@@ -247,6 +276,7 @@ run: deps-build
 			deploy/arbor.conf.example > arbor.conf.tmp && \
 		mv -f arbor.conf.tmp arbor.conf; \
 	fi
+	$(MAIL_STOP)
 	@$(STACK_ENV) bash nginx/stack.sh stop
 	@if [ ! -f var/arbor.db ]; then \
 		echo "Creating var/arbor.db with demo data"; \
@@ -257,6 +287,7 @@ run: deps-build
 		ARBOR_CONF=$(CURDIR)/arbor.conf bin/arborctl init; \
 	fi
 	@$(STACK_ENV) bash nginx/stack.sh start
+	$(MAIL_START)
 	@echo
 	@echo "Arbor is running at http://127.0.0.1:$(PORT)/"
 	@echo
@@ -267,9 +298,10 @@ run: deps-build
 	@echo "  driver         no groups, Aarhus"
 	@echo "  contoso.admin  Account Administrator of another account (Contoso Charging)"
 	@echo
-	@echo "Mail goes to var/mail/; logs are in var/log/. Stop with: make stop"
+	@echo "Mail goes to var/mail/ (or arbor.conf's smtp_url); logs are in var/log/. Stop with: make stop"
 
 stop:
+	$(MAIL_STOP)
 	@VAR=$(CURDIR)/var bash nginx/stack.sh stop
 
 # ---------------------------------------------------------------- clean

@@ -16,8 +16,10 @@
 #include <time.h>
 
 #include <fcgiapp.h>
+#include <liboath/oath.h>
 #include <sodium.h>
 
+#include "api.h"
 #include "app.h"
 #include "arena.h"
 #include "auth.h"
@@ -60,8 +62,8 @@ app_open(struct app *app)
 	unsigned char raw[TOKEN_BYTES];
 
 	memset(app, 0, sizeof(*app));
-	if (sodium_init() < 0) {
-		log_error("libsodium failed to initialise");
+	if (sodium_init() < 0 || oath_init() != OATH_OK) {
+		log_error("libsodium or liboath failed to initialise");
 		return -1;
 	}
 	if (config_load(&app->cfg, err, sizeof(err)) != 0 ||
@@ -92,6 +94,7 @@ app_close(struct app *app)
 	db_close(&app->db);
 	config_free(&app->cfg);
 	sodium_memzero(&app->keys, sizeof(app->keys));
+	oath_done();
 }
 
 /* One request, from the FastCGI parameters to the last byte out. */
@@ -110,10 +113,18 @@ serve(struct app *app, struct arena *arena, FCGX_Request *fcgi)
 		route_dispatch(&req);
 		break;
 	case HTTP_READ_TOO_LARGE:
-		page_error(&req, 413, "The request is larger than 1 MiB.");
+		if (strncmp(req.path, "/api/", 5) == 0)
+			api_problem(&req, 413, "The request is larger than "
+			    "1 MiB.", NULL);
+		else
+			page_error(&req, 413, "The request is larger than "
+			    "1 MiB.");
 		break;
 	case HTTP_READ_BAD:
-		page_error(&req, 400, msg);
+		if (strncmp(req.path, "/api/", 5) == 0)
+			api_problem(&req, 400, msg, NULL);
+		else
+			page_error(&req, 400, msg);
 		break;
 	}
 	/* a handler that returned inside a transaction changed nothing */

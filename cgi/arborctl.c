@@ -8,8 +8,13 @@
  *   arborctl operator add USERNAME EMAIL password from standard input
  *   arborctl passwd USERNAME             password from standard input
  *   arborctl render DIR NAME DATA.json   print a rendered template
+ *   arborctl mail send [--loop]          deliver the mail queue (once, or
+ *                                        every few seconds until SIGTERM)
+ *   arborctl mail status                 what is queued, failures
+ *   arborctl bench-data USERS CUSTOMERS  benchmark customers and users
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <jansson.h>
 #include <sodium.h>
 
@@ -26,6 +32,7 @@
 #include "buf.h"
 #include "customer.h"
 #include "db.h"
+#include "mail.h"
 #include "perm.h"
 #include "tmpl.h"
 #include "tval.h"
@@ -41,7 +48,10 @@ usage(void)
 	    "       arborctl demo\n"
 	    "       arborctl operator add USERNAME EMAIL  (password on stdin)\n"
 	    "       arborctl passwd USERNAME              (password on stdin)\n"
-	    "       arborctl render TEMPLATE_DIR NAME DATA.json\n", stderr);
+	    "       arborctl render TEMPLATE_DIR NAME DATA.json\n"
+	    "       arborctl mail send [--loop]\n"
+	    "       arborctl mail status\n"
+	    "       arborctl bench-data USERS CUSTOMERS\n", stderr);
 	return 2;
 }
 
@@ -400,6 +410,266 @@ cmd_render(const char *dir, const char *name, const char *data_path)
 	return rc;
 }
 
+/* ---------------------------------------------- mail (issue 4) */
+
+/* Seconds between two rounds of `mail send --loop`. */
+#define MAIL_LOOP_SECONDS 2
+
+static volatile sig_atomic_t mail_stop;
+
+static void
+on_mail_stop(int sig)
+{
+	(void)sig;
+	mail_stop = 1;
+}
+
+/*
+ * Deliver the due mail once, or (loop) every MAIL_LOOP_SECONDS until
+ * SIGTERM or SIGINT. Once: exit status 1 when a message failed (it stays
+ * queued for a later attempt, see `mail status`).
+ */
+static int
+cmd_mail_send(bool loop)
+{
+	struct mail_result res;
+	struct sigaction sa;
+	struct timespec nap = { MAIL_LOOP_SECONDS, 0 };
+	struct config cfg;
+	struct db db;
+	int rc = 1;
+
+	if (load_config(&cfg) != 0)
+		return 1;
+	if (open_db(&db, &cfg, DB_SERVE) != 0)
+		goto out;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fputs("arborctl: libcurl failed to initialise\n", stderr);
+		goto close;
+	}
+	if (loop) {
+		/* no SA_RESTART: the signal cuts the nap short */
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_mail_stop;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+		fprintf(stderr, "arborctl: mail sender started (every %d s, %s)\n",
+		    MAIL_LOOP_SECONDS, cfg.smtp_url[0] ? "smtp" : "spool");
+		while (!mail_stop) {
+			mail_send_due(&cfg, &db, &res);
+			if (!mail_stop)
+				nanosleep(&nap, NULL);
+		}
+		fputs("arborctl: mail sender stopped\n", stderr);
+		rc = 0;
+	} else if (mail_send_due(&cfg, &db, &res) != 0) {
+		fputs("arborctl: could not read the mail queue\n", stderr);
+	} else {
+		printf("mail: %d sent, %d failed\n", res.sent, res.failed);
+		if (res.failed > 0)
+			fputs("arborctl: failed messages stay queued for a later "
+			    "attempt; see `arborctl mail status`\n", stderr);
+		rc = res.failed > 0;
+	}
+	curl_global_cleanup();
+close:
+	db_close(&db);
+out:
+	config_free(&cfg);
+	return rc;
+}
+
+static const char *
+utc_text(char *buf, size_t n, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(buf, n, "%Y-%m-%d %H:%M:%S", &tm);
+	return buf;
+}
+
+/* The unsent messages, with their attempts and last errors. */
+static int
+cmd_mail_status(void)
+{
+	char when[32], made[32];
+	struct config cfg;
+	struct db db;
+	sqlite3_stmt *s;
+	int64_t unsent = 0, failing = 0, sent = 0;
+	int rc = 1, step;
+
+	if (load_config(&cfg) != 0)
+		return 1;
+	if (open_db(&db, &cfg, DB_SERVE) != 0)
+		goto out;
+	s = db_stmt(&db, STMT_MAIL_SENT_COUNT);
+	if (db_step(&db, s) == SQLITE_ROW)
+		sent = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	printf("delivery: %s\n", cfg.smtp_url[0] ? cfg.smtp_url : cfg.mail_spool);
+	s = db_stmt(&db, STMT_MAIL_PENDING);
+	while ((step = db_step(&db, s)) == SQLITE_ROW) {
+		if (unsent++ == 0)
+			printf("%-6s %-8s %-19s %-19s %s\n", "id", "attempts",
+			    "created (UTC)", "next try (UTC)", "recipient");
+		failing += sqlite3_column_int64(s, 3) > 0;
+		printf("%-6lld %-8lld %-19s %-19s %s\n",
+		    (long long)sqlite3_column_int64(s, 0),
+		    (long long)sqlite3_column_int64(s, 3),
+		    utc_text(made, sizeof(made), sqlite3_column_int64(s, 6)),
+		    utc_text(when, sizeof(when), sqlite3_column_int64(s, 4)),
+		    (const char *)sqlite3_column_text(s, 1));
+		if (sqlite3_column_bytes(s, 5) > 0)
+			printf("       last error: %s\n",
+			    (const char *)sqlite3_column_text(s, 5));
+	}
+	sqlite3_reset(s);
+	if (step == SQLITE_DONE) {
+		printf("%lld queued (%lld of them failed before), %lld sent\n",
+		    (long long)unsent, (long long)failing, (long long)sent);
+		rc = 0;
+	}
+	db_close(&db);
+out:
+	config_free(&cfg);
+	return rc;
+}
+
+/* A whole number in 1..max, or 0. */
+static long
+count_arg(const char *s, long max)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || n < 1 || n > max)
+		return 0;
+	return n;
+}
+
+/* Customers per parent in the benchmark tree, and its deepest level
+ * below the account. */
+#define BENCH_FANOUT 8
+#define BENCH_DEPTH 5
+
+/*
+ * Benchmark data under the demo account "Northwind Fleet" (admin's
+ * customer): ncust customers in a tree BENCH_FANOUT wide and at most
+ * BENCH_DEPTH deep, and nusers users spread over them round-robin, all
+ * sharing one password hash (the demo password), in one transaction.
+ */
+static int
+cmd_bench_data(const char *users_arg, const char *cust_arg)
+{
+	long nusers = count_arg(users_arg, 10000000);
+	long ncust = count_arg(cust_arg, 1000000);
+	char hash[crypto_pwhash_STRBYTES], name[64], email[96], full[64];
+	struct arena *a = NULL;
+	struct customer_fields cf = { NULL, NULL, NULL, "DK",
+	    "Europe/Copenhagen", "24h", "metric", false };
+	struct user_fields uf;
+	struct config cfg;
+	struct user *admin;
+	struct db db;
+	sqlite3_stmt *s;
+	int64_t *ids = NULL, *depth = NULL, root, now = time(NULL), uid;
+	long i, p;
+	int rc = 1;
+
+	if (nusers == 0 || ncust == 0) {
+		fputs("arborctl: bench-data wants USERS (1 to 10000000) and "
+		    "CUSTOMERS (1 to 1000000)\n", stderr);
+		return 2;
+	}
+	if (load_config(&cfg) != 0)
+		return 1;
+	if (open_db(&db, &cfg, DB_SERVE) != 0)
+		goto out;
+	a = arena_new();
+	uid = user_id_by_username(&db, "admin");
+	admin = uid ? user_load(&db, a, uid) : NULL;
+	if (admin == NULL || admin->customer_id == 0) {
+		fputs("arborctl: no demo account: run `arborctl demo` first\n",
+		    stderr);
+		goto close;
+	}
+	if (user_id_by_username(&db, "bench.u0000001") != 0) {
+		fputs("arborctl: this database has benchmark data already\n",
+		    stderr);
+		goto close;
+	}
+	root = admin->customer_id;
+	ids = calloc((size_t)ncust, sizeof(*ids));
+	depth = calloc((size_t)ncust, sizeof(*depth));
+	if (ids == NULL || depth == NULL || password_hash(DEMO_PASSWORD,
+	    hash) != 0 || db_begin(&db) != 0)
+		goto fail;
+	for (i = 0; i < ncust; i++) {
+		/* 0..7 under the account, then 8 under each, breadth first */
+		p = i < BENCH_FANOUT ? -1 : i / BENCH_FANOUT - 1;
+		if (p >= 0 && depth[p] >= BENCH_DEPTH)
+			p = i % BENCH_FANOUT;
+		depth[i] = p < 0 ? 1 : depth[p] + 1;
+		snprintf(name, sizeof(name), "Bench customer %06ld", i + 1);
+		snprintf(email, sizeof(email), "bench.c%06ld@bench.example",
+		    i + 1);
+		cf.name = name;
+		cf.email = email;
+		ids[i] = customer_create(&db, now, p < 0 ? root : ids[p], &cf);
+		if (ids[i] == 0)
+			goto fail;
+	}
+	for (i = 0; i < nusers; i++) {
+		memset(&uf, 0, sizeof(uf));
+		snprintf(name, sizeof(name), "bench.u%07ld", i + 1);
+		snprintf(email, sizeof(email), "bench.u%07ld@bench.example",
+		    i + 1);
+		snprintf(full, sizeof(full), "Bench User %ld", i + 1);
+		uf.customer_id = ids[i % ncust];
+		uf.email = email;
+		uf.username = name;
+		uf.full_name = full;
+		uf.password_hash = hash;
+		uf.active = i % 20 != 19;
+		uf.groups = i % 10 == 0 ? GROUP_FULL_DEVICE_ACCESS : 0;
+		if ((uid = user_create(&db, now, &uf)) == 0)
+			goto fail;
+		if (i % 3 != 2) {
+			s = db_stmt(&db, STMT_USER_SET_LAST_LOGIN);
+			db_bind_int(s, ":id", uid);
+			db_bind_int(s, ":now", now - (i * 7919) % (90 * 86400));
+			if (db_exec(&db, s) != 0)
+				goto fail;
+		}
+	}
+	if (db_commit(&db) != 0)
+		goto fail;
+	/* statistics, so the planner knows how the tree and users spread */
+	if (db_exec(&db, db_stmt(&db, STMT_ANALYZE)) != 0)
+		fputs("arborctl: ANALYZE failed (the data is in)\n", stderr);
+	printf("bench data: %ld customers and %ld users under %s (password "
+	    "%s)\n", ncust, nusers, admin->customer_name, DEMO_PASSWORD);
+	rc = 0;
+	goto close;
+fail:
+	db_rollback(&db);
+	fputs("arborctl: could not add the benchmark data\n", stderr);
+close:
+	free(ids);
+	free(depth);
+	arena_free(a);
+	db_close(&db);
+out:
+	config_free(&cfg);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -418,5 +688,14 @@ main(int argc, char *argv[])
 		return cmd_passwd(argv[2]);
 	if (argc == 5 && strcmp(argv[1], "render") == 0)
 		return cmd_render(argv[2], argv[3], argv[4]);
+	if (argc >= 3 && argc <= 4 && strcmp(argv[1], "mail") == 0 &&
+	    strcmp(argv[2], "send") == 0 && (argc == 3 ||
+	    strcmp(argv[3], "--loop") == 0))
+		return cmd_mail_send(argc == 4);
+	if (argc == 3 && strcmp(argv[1], "mail") == 0 &&
+	    strcmp(argv[2], "status") == 0)
+		return cmd_mail_status();
+	if (argc == 4 && strcmp(argv[1], "bench-data") == 0)
+		return cmd_bench_data(argv[2], argv[3]);
 	return usage();
 }

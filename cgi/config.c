@@ -41,6 +41,7 @@ static const struct setting settings[] = {
 	S("login", "max_failures", K_INT, login_max_failures, 1, 1000),
 	S("login", "window_minutes", K_INT, login_window_minutes, 1, 24 * 60),
 	S("login", "max_lockout_minutes", K_INT, login_max_lockout_minutes, 1, 24 * 60),
+	S("login", "max_failures_per_ip", K_INT, login_max_failures_per_ip, 1, 100000),
 	S("mail", "spool", K_PATH, mail_spool, 0, 0),
 	S("mail", "from", K_STRING, mail_from, 0, 0),
 	S("mail", "smtp_url", K_STRING, smtp_url, 0, 0),
@@ -137,6 +138,8 @@ config_defaults(struct config *c, const char *dir)
 	c->login_max_failures = 5;
 	c->login_window_minutes = 15;
 	c->login_max_lockout_minutes = 15;
+	/* one address may be a whole office behind NAT: a higher bar */
+	c->login_max_failures_per_ip = 50;
 	c->mail_spool = resolve(dir, "var/mail");
 	c->mail_from = xstrdup("Arbor <no-reply@arbor.invalid>");
 	c->smtp_url = xstrdup("");

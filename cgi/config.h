@@ -22,6 +22,7 @@ struct config {
 	int login_max_failures;		/* [login] max_failures */
 	int login_window_minutes;	/* [login] window_minutes */
 	int login_max_lockout_minutes;	/* [login] max_lockout_minutes */
+	int login_max_failures_per_ip;	/* [login] max_failures_per_ip */
 	char *mail_spool;	/* [mail] spool: folder for .eml files */
 	char *mail_from;	/* [mail] from */
 	char *smtp_url;		/* [mail] smtp_url: empty = spool */

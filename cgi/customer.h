@@ -44,4 +44,50 @@ struct arena;
 const char *customer_path_text(struct db *db, struct arena *a,
     int64_t customer_id, int64_t from_depth);
 
+/*
+ * Rewrite the place of customer id in the tree: it and every customer
+ * below it (paths [old_prefix, old_end)) get new_prefix instead of
+ * old_prefix and their depth changed by delta, in one UPDATE; the
+ * customer itself gets parent_id (0: it becomes an account) and
+ * owner_email (NULL unless it becomes or stays an account). Only rows in
+ * the scope sc are touched. The caller holds a write transaction and has
+ * checked that the new parent is visible and not inside the subtree (so
+ * no new path equals an existing one; a new_prefix inside the subtree,
+ * which would make a cycle, moves nothing). Returns the number of rows
+ * moved, or -1 on a database error.
+ */
+struct scope;
+int customer_move(struct db *db, int64_t now, const struct scope *sc,
+    int64_t id, const char *old_prefix, const char *new_prefix,
+    int64_t delta, int64_t parent_id, const char *owner_email);
+
+/*
+ * Update the settings of customer id (in the scope sc): the fields of f,
+ * owner_email included (NULL for a nested customer). The caller holds a
+ * write transaction. Returns 0, or -1 on a database error or when the
+ * customer is not in the scope.
+ */
+int customer_update(struct db *db, int64_t now, const struct scope *sc,
+    int64_t id, const struct customer_fields *f);
+
+/*
+ * Whether customer id or one above it requires MFA (1), not (0), or -1
+ * on a database error. This looks above the viewer on purpose: the
+ * requirement of a customer is the strictest on its chain, and only the
+ * answer (not the customer that set it) is shown.
+ */
+int customer_mfa_inherited(struct db *db, int64_t id);
+
+/*
+ * The customers of the scope sc as <select> options, in tree order: a
+ * list of {value, label, selected} where label is the path below depth
+ * top_depth ("Northwind Denmark › Aarhus") and selected is true for
+ * selected_id. Customers whose path starts with exclude_path (a subtree;
+ * NULL for none) are left out. Returns NULL on a database error.
+ */
+struct tval;
+struct tval *customer_options(struct db *db, struct arena *a,
+    const struct scope *sc, int64_t top_depth, int64_t selected_id,
+    const char *exclude_path);
+
 #endif

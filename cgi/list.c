@@ -90,6 +90,18 @@ list_fill(struct request *req, struct tval *d, const struct list_query *lq,
 	size_t i;
 	bool desc;
 
+	if (lq->page > 1 && lq->offset >= count) {
+		/* past the last page: show an empty page, not "51–4 of 4" */
+		tv_set_int(p, "count", count);
+		tv_set_int(p, "page", lq->page);
+		tv_set_int(p, "pages", pages ? pages : 1);
+		tv_set_int(p, "first_row", 0);
+		tv_set_int(p, "last_row", 0);
+		tv_set_bool(p, "empty", true);
+		tv_set_str(p, "prev_href", list_href(req, lq, keys, lq->sort,
+		    lq->desc, pages ? pages : 1));
+		goto columns;
+	}
 	tv_set_int(p, "count", count);
 	tv_set_int(p, "page", lq->page);
 	tv_set_int(p, "pages", pages ? pages : 1);
@@ -103,6 +115,7 @@ list_fill(struct request *req, struct tval *d, const struct list_query *lq,
 	if (lq->page < pages)
 		tv_set_str(p, "next_href", list_href(req, lq, keys, lq->sort,
 		    lq->desc, lq->page + 1));
+columns:
 	for (i = 0; keys[i] != NULL; i++) {
 		col = tv_set_map(cols, keys[i]);
 		/* the current column flips direction, others start ascending */

@@ -10,6 +10,7 @@
 #include "http.h"
 #include "log.h"
 #include "perm.h"
+#include "routes.h"
 #include "session.h"
 #include "tmpl.h"
 #include "tval.h"
@@ -61,7 +62,8 @@ page_data(struct request *req)
 	tv_set_bool(d, "has_nav", true);
 	nav = tv_set_list(d, "nav");
 	for (i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++) {
-		if (!perm_allows(req->user, tabs[i].action))
+		if (!perm_allows(req->user, tabs[i].action) ||
+		    !route_exists(tabs[i].href))
 			continue;
 		item = tv_map(a);
 		tv_set_str(item, "href", tabs[i].href);

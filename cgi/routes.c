@@ -6,23 +6,98 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api.h"
 #include "app.h"
 #include "arena.h"
 #include "form.h"
 #include "page.h"
 #include "session.h"
+#include "token.h"
 #include "ui.h"
 #include "user.h"
 
 static const struct route routes[] = {
-	{ METHOD_GET, "/", ui_root, R_PUBLIC, ACT_ANY },
+	{ METHOD_GET, "/", ui_root, 0, ACT_ANY },
 	{ METHOD_GET, "/login", ui_login_get, R_PUBLIC, ACT_ANY },
 	{ METHOD_POST, "/login", ui_login_post, R_PUBLIC, ACT_ANY },
+	{ METHOD_GET, "/login/mfa", ui_login_mfa_get, R_STAGE_MFA, ACT_ANY },
+	{ METHOD_POST, "/login/mfa", ui_login_mfa_post, R_STAGE_MFA, ACT_ANY },
 	{ METHOD_POST, "/logout", ui_logout, R_PUBLIC, ACT_ANY },
 	{ METHOD_GET, "/accounts", ui_accounts, 0, ACT_ANY },
 	/* customers and locations (issue 4) */
+	{ METHOD_GET, "/customers", ui_customers, 0, ACT_CUSTOMERS },
+	{ METHOD_GET, "/customers/new", ui_customer_new_get, 0, ACT_CUSTOMERS },
+	{ METHOD_POST, "/customers/new", ui_customer_new_post, 0,
+	  ACT_CUSTOMERS },
+	{ METHOD_GET, "/customers/{id}", ui_customer_get, 0, ACT_CUSTOMERS },
+	{ METHOD_POST, "/customers/{id}", ui_customer_post, 0, ACT_CUSTOMERS },
+	{ METHOD_GET, "/locations", ui_locations, 0, ACT_LOCATIONS },
+	{ METHOD_GET, "/locations/new", ui_location_new_get, 0, ACT_LOCATIONS },
+	{ METHOD_POST, "/locations/new", ui_location_new_post, 0,
+	  ACT_LOCATIONS },
+	{ METHOD_GET, "/locations/{id}", ui_location_get, 0, ACT_LOCATIONS },
+	{ METHOD_POST, "/locations/{id}", ui_location_post, 0, ACT_LOCATIONS },
 	/* users and password links (issue 4) */
-	/* profile and MFA (issue 3) */
+	{ METHOD_GET, "/users", ui_users_list, 0, ACT_USERS },
+	{ METHOD_GET, "/users/new", ui_user_new_get, 0, ACT_USERS },
+	{ METHOD_POST, "/users/new", ui_user_new_post, 0, ACT_USERS },
+	{ METHOD_GET, "/users/{id}", ui_user_edit_get, 0, ACT_USERS },
+	{ METHOD_POST, "/users/{id}", ui_user_edit_post, 0, ACT_USERS },
+	{ METHOD_GET, "/users/{id}/delete", ui_user_delete_get, 0, ACT_USERS },
+	{ METHOD_POST, "/users/{id}/delete", ui_user_delete_post, 0,
+	  ACT_USERS },
+	{ METHOD_GET, "/password/forgot", ui_password_forgot_get, R_PUBLIC,
+	  ACT_ANY },
+	{ METHOD_POST, "/password/forgot", ui_password_forgot_post, R_PUBLIC,
+	  ACT_ANY },
+	{ METHOD_GET, "/password/setup/{token}", ui_password_link_get,
+	  R_PUBLIC, ACT_ANY },
+	{ METHOD_POST, "/password/setup/{token}", ui_password_link_post,
+	  R_PUBLIC, ACT_ANY },
+	{ METHOD_GET, "/password/reset/{token}", ui_password_link_get,
+	  R_PUBLIC, ACT_ANY },
+	{ METHOD_POST, "/password/reset/{token}", ui_password_link_post,
+	  R_PUBLIC, ACT_ANY },
+	/* devices */
+	{ METHOD_GET, "/devices", ui_devices, 0, ACT_DEVICES_LIST },
+	{ METHOD_GET, "/devices/new", ui_device_new_get, 0,
+	  ACT_DEVICES_REGISTER },
+	{ METHOD_POST, "/devices/new", ui_device_new_post, 0,
+	  ACT_DEVICES_REGISTER },
+	{ METHOD_GET, "/devices/manage", ui_devices_manage_get, 0,
+	  ACT_DEVICES_MANAGE },
+	{ METHOD_POST, "/devices/manage", ui_devices_manage_post, 0,
+	  ACT_DEVICES_MANAGE },
+	{ METHOD_GET, "/devices/{id}", ui_device, 0, ACT_DEVICES_LIST },
+	/* API tokens */
+	{ METHOD_GET, "/tokens", ui_tokens, 0, ACT_ANY },
+	{ METHOD_POST, "/tokens/new", ui_token_new, 0, ACT_ANY },
+	{ METHOD_POST, "/tokens/{id}/revoke", ui_token_revoke, 0, ACT_ANY },
+	/* the JSON API: bearer token, problem documents (api.h) */
+	{ METHOD_GET, "/api/v1/me", api_me, R_API, ACT_ANY },
+	{ METHOD_GET, "/api/v1/devices", api_devices_list, R_API,
+	  ACT_DEVICES_LIST },
+	{ METHOD_POST, "/api/v1/devices", api_device_create, R_API,
+	  ACT_DEVICES_REGISTER },
+	{ METHOD_POST, "/api/v1/devices/assign", api_devices_assign, R_API,
+	  ACT_DEVICES_MANAGE },
+	{ METHOD_GET, "/api/v1/devices/{id}", api_device_get, R_API,
+	  ACT_DEVICES_LIST },
+	/* profile and MFA */
+	{ METHOD_GET, "/profile", ui_profile_get, 0, ACT_ANY },
+	{ METHOD_POST, "/profile", ui_profile_post, 0, ACT_ANY },
+	{ METHOD_GET, "/profile/password", ui_password_get, R_STAGE_PASSWORD,
+	  ACT_ANY },
+	{ METHOD_POST, "/profile/password", ui_password_post,
+	  R_STAGE_PASSWORD, ACT_ANY },
+	{ METHOD_POST, "/profile/sessions/{id}/end", ui_session_end, 0,
+	  ACT_ANY },
+	{ METHOD_POST, "/profile/sessions/end-others", ui_sessions_end_others,
+	  0, ACT_ANY },
+	{ METHOD_GET, "/profile/mfa", ui_mfa_get, R_STAGE_ENROL, ACT_ANY },
+	{ METHOD_POST, "/profile/mfa", ui_mfa_post, R_STAGE_ENROL, ACT_ANY },
+	{ METHOD_POST, "/profile/mfa/disable", ui_mfa_disable, 0, ACT_ANY },
+	{ METHOD_POST, "/profile/mfa/recovery", ui_mfa_recovery, 0, ACT_ANY },
 };
 
 #define TOKEN_MAX 128
@@ -123,6 +198,19 @@ route_find(struct request *req, const struct route **out, char *allow,
 	return path_known ? ROUTE_BAD_METHOD : ROUTE_NO_PATH;
 }
 
+bool
+route_exists(const char *path)
+{
+	size_t i;
+
+	/* fixed paths only (no {id}): the tabs and sections link to those */
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (routes[i].method == METHOD_GET &&
+		    strcmp(routes[i].pattern, path) == 0)
+			return true;
+	return false;
+}
+
 /* Where a user whose login is not complete must go, and whether the
  * route is one of that step's. */
 static const char *
@@ -158,27 +246,79 @@ redirect_to_login(struct request *req)
 	    url_encode(req->arena, next)));
 }
 
+const struct route *
+route_table(size_t *n)
+{
+	*n = sizeof(routes) / sizeof(routes[0]);
+	return routes;
+}
+
+static bool
+api_path(const char *path)
+{
+	return strncmp(path, "/api/", 5) == 0;
+}
+
+/*
+ * The gate of an API route: the bearer token stands for the session (no
+ * cookie is looked at, so no CSRF token is needed), then the same
+ * permission check as for pages.
+ */
+static void
+api_gate(struct request *req, const struct route *r)
+{
+	req->no_store = true;
+	if (token_authenticate(req) != 0) {
+		http_header(req, "WWW-Authenticate", "Bearer realm=\"arbor\"");
+		api_problem(req, 401, "Send a valid, unexpired API token as "
+		    "\"Authorization: Bearer arbor_…\".", NULL);
+		return;
+	}
+	if (!perm_allows(req->user, r->action)) {
+		api_problem(req, 403, "Your permission groups do not allow "
+		    "this.", NULL);
+		return;
+	}
+	r->handler(req);
+}
+
 void
 route_dispatch(struct request *req)
 {
 	const struct route *r = NULL;
 	const char *stage_to;
+	bool api = api_path(req->path);
 	char allow[128];
 
-	session_load(req);
-	if (req->method == METHOD_GET || req->method == METHOD_HEAD)
-		flash_take(req);
+	if (!api) {
+		session_load(req);
+		if (req->method == METHOD_GET || req->method == METHOD_HEAD)
+			flash_take(req);
+	}
 	switch (route_find(req, &r, allow, sizeof(allow))) {
 	case ROUTE_NO_PATH:
-		page_error(req, 404, "There is no page at this address.");
+		if (api)
+			api_problem(req, 404, "There is no such resource.",
+			    NULL);
+		else
+			page_error(req, 404, "There is no page at this "
+			    "address.");
 		return;
 	case ROUTE_BAD_METHOD:
 		http_header(req, "Allow", allow);
-		page_error(req, 405, "This page does not accept that kind of "
-		    "request.");
+		if (api)
+			api_problem(req, 405, "This resource does not accept "
+			    "that method.", NULL);
+		else
+			page_error(req, 405, "This page does not accept that "
+			    "kind of request.");
 		return;
 	case ROUTE_FOUND:
 		break;
+	}
+	if (r->flags & R_API) {
+		api_gate(req, r);
+		return;
 	}
 	if (r->method == METHOD_POST && !csrf_valid(req)) {
 		page_error(req, 403, "This form was not sent from an Arbor "

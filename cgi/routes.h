@@ -12,6 +12,7 @@
 #ifndef ARBOR_ROUTES_H
 #define ARBOR_ROUTES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,7 +26,8 @@ enum route_flag {
 	/* allowed while the login is not complete, per stage */
 	R_STAGE_MFA = 1 << 1,
 	R_STAGE_PASSWORD = 1 << 2,
-	R_STAGE_ENROL = 1 << 3
+	R_STAGE_ENROL = 1 << 3,
+	R_API = 1 << 4		/* /api/v1: bearer token, JSON problems */
 };
 #define R_ANY_STAGE (R_STAGE_MFA | R_STAGE_PASSWORD | R_STAGE_ENROL)
 
@@ -50,6 +52,12 @@ enum route_result {
  */
 enum route_result route_find(struct request *req, const struct route **out,
     char *allow, size_t allowlen);
+
+/* The route table, for the OpenAPI consistency test. */
+const struct route *route_table(size_t *n);
+
+/* Whether a GET route serves path: pages link only to what exists. */
+bool route_exists(const char *path);
 
 /* Route, gate and run the handler for req (see above). */
 void route_dispatch(struct request *req);

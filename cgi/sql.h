@@ -25,12 +25,132 @@
 	"COALESCE(u.time_format, c.time_format, '24h'), " \
 	"COALESCE(u.units, c.units, 'metric'), " \
 	"EXISTS (SELECT 1 FROM user_locations l WHERE l.user_id = u.id), " \
+	/* UNION, not UNION ALL: even a cycle in parent_id would end */ \
 	"(WITH RECURSIVE up(id, parent_id, req) AS (" \
 	"  SELECT id, parent_id, require_mfa FROM customers " \
 	"  WHERE id = u.customer_id " \
-	"  UNION ALL SELECT p.id, p.parent_id, p.require_mfa " \
+	"  UNION SELECT p.id, p.parent_id, p.require_mfa " \
 	"  FROM customers p JOIN up ON p.id = up.parent_id) " \
 	" SELECT COALESCE(max(req), 0) FROM up)"
+
+/*
+ * List pages (issue 4): ORDER BY cannot be a bound parameter, so each
+ * sort key and direction is a statement of its own, made from one text by
+ * SORTED_LIST(X, ID, LIST_SQL, "expression"): ID_ASC and ID_DESC. A page
+ * maps its list.h sort keys to these ids; the client never chooses SQL,
+ * and each variant has a fixed plan (a CASE in ORDER BY would make SQLite
+ * evaluate every key for every row).
+ */
+#define SORTED_LIST(X, id, list, expr) \
+	X(id##_ASC, list(expr " ASC")) \
+	X(id##_DESC, list(expr " DESC"))
+
+/* The customers of the scope whose name or e-mail is LIKE :like. */
+#define CUSTOMER_LIST_WHERE \
+	"FROM customers c WHERE " SCOPE_CUSTOMER("c") " AND " \
+	"(c.name LIKE :like ESCAPE '\\' OR c.email LIKE :like ESCAPE '\\')"
+#define CUSTOMER_LIST_SQL(order) \
+	"SELECT c.id, c.name, c.email, c.country, c.require_mfa, " \
+	"(SELECT count(*) FROM users u WHERE u.customer_id = c.id) AS users " \
+	CUSTOMER_LIST_WHERE " ORDER BY " order ", c.id " \
+	"LIMIT :limit OFFSET :offset"
+
+/* The locations of customers in the scope, optionally of one customer,
+ * whose name or customer's name is LIKE :like; users counts only the
+ * users in the scope. */
+#define LOCATION_LIST_WHERE \
+	"FROM locations l JOIN customers c ON c.id = l.customer_id " \
+	"WHERE " SCOPE_CUSTOMER("c") " AND " \
+	"(:customer_id = 0 OR l.customer_id = :customer_id) AND " \
+	"(l.name LIKE :like ESCAPE '\\' OR c.name LIKE :like ESCAPE '\\')"
+#define LOCATION_LIST_SQL(order) \
+	"SELECT l.id, l.name, l.customer_id, " \
+	"(SELECT count(*) FROM user_locations ul " \
+	" JOIN users u ON u.id = ul.user_id " \
+	" JOIN customers uc ON uc.id = u.customer_id " \
+	" WHERE ul.location_id = l.id AND " SCOPE_CUSTOMER("uc") ") AS users " \
+	LOCATION_LIST_WHERE " ORDER BY " order ", l.id " \
+	"LIMIT :limit OFFSET :offset"
+
+/*
+ * The Users list (issue 4), tuned for 100,000 users (docs/PERFORMANCE.md).
+ * ORDER BY cannot be bound, and "ORDER BY CASE :sort ..." is opaque to
+ * the planner, which must then read and sort every row in the scope
+ * whatever the LIMIT. So each sort key and direction has statements of
+ * its own, in two plans that ui-users.c chooses between by how much of
+ * the user table the scope holds:
+ *   _SCOPE  the planner's own: the scope's customers by the path index,
+ *           their users by users_customer, then sort. Best when the
+ *           scope is a small part of the table (a nested customer).
+ *   _SCAN   CROSS JOIN makes users the outer loop: for email and username
+ *           it walks that unique index in order and stops after the page
+ *           (0.3 ms instead of 40 for the first page of 100,000 users);
+ *           for the other keys it reads the table in order, which costs
+ *           half of the scope plan's random reads. Best when the scope
+ *           is most of the table (the account's own administrators).
+ * The page is selected in an inner query and the locations, a subquery
+ * per row, are looked up by the outer one for that page's rows only.
+ * S(X, KEY, "key", column) per sort key, in the order of the page's
+ * sort keys (the first is the default).
+ */
+#define USER_LIST_LOCATIONS(u) \
+	"(SELECT group_concat(l.name, ', ') FROM user_locations ul JOIN " \
+	"locations l ON l.id = ul.location_id JOIN customers lc ON " \
+	"lc.id = l.customer_id WHERE ul.user_id = " u ".id AND " \
+	SCOPE_CUSTOMER("lc") ")"
+/* the customer filter is a range, 1..max when there is none; "+" keeps
+ * the planner from turning it into a users_customer range */
+#define USER_LIST_WHERE \
+	SCOPE_CUSTOMER("c") " AND +c.id BETWEEN :customer_lo AND " \
+	":customer_hi AND (:like = '%%' OR u.email LIKE :like ESCAPE '\\' " \
+	"OR u.username LIKE :like ESCAPE '\\' OR u.full_name LIKE :like " \
+	"ESCAPE '\\')"
+#define USER_LIST_SORTS(S, X) \
+	S(X, EMAIL, "email", "u.email") \
+	S(X, USERNAME, "username", "u.username") \
+	S(X, CUSTOMER, "customer", "c.path") \
+	S(X, LOCATIONS, "locations", USER_LIST_LOCATIONS("u")) \
+	S(X, LAST_LOGIN, "last_login", "u.last_login_at") \
+	S(X, GROUPS, "groups", "u.groups") \
+	S(X, ACTIVE, "active", "u.active")
+#define USER_LIST_PAGE(join, col, dir) \
+	"SELECT p.id, p.email, p.username, p.customer_id, p.last_login_at, " \
+	"p.groups, p.active, " USER_LIST_LOCATIONS("p") " FROM (SELECT " \
+	"u.id, u.email, u.username, u.customer_id, u.last_login_at, " \
+	"u.groups, u.active, " col " AS k FROM users u " join " customers " \
+	"c ON c.id = u.customer_id WHERE " USER_LIST_WHERE " ORDER BY k " \
+	dir ", u.id " dir " LIMIT :limit OFFSET :offset) p ORDER BY p.k " \
+	dir ", p.id " dir
+#define USER_LIST_STMT(X, KEY, name, col) \
+	X(USERS_##KEY##_ASC_SCOPE, USER_LIST_PAGE("JOIN", col, "ASC")) \
+	X(USERS_##KEY##_DESC_SCOPE, USER_LIST_PAGE("JOIN", col, "DESC")) \
+	X(USERS_##KEY##_ASC_SCAN, USER_LIST_PAGE("CROSS JOIN", col, "ASC")) \
+	X(USERS_##KEY##_DESC_SCAN, USER_LIST_PAGE("CROSS JOIN", col, "DESC"))
+
+/*
+ * The Devices list: the devices of the scope (SCOPE_DEVICE: the subtree,
+ * the device groups and the user's locations), optionally of one customer
+ * and location, whose unit id, device id or name is LIKE :like.
+ */
+#define DEVICE_LIST_WHERE \
+	"FROM devices d JOIN customers c ON c.id = d.customer_id " \
+	"LEFT JOIN locations l ON l.id = d.location_id WHERE " \
+	SCOPE_DEVICE("c", "d") " AND " \
+	"(:customer_id = 0 OR d.customer_id = :customer_id) AND " \
+	"(:location_id = 0 OR d.location_id = :location_id) AND " \
+	"(:like = '%%' OR d.unit_id LIKE :like ESCAPE '\\' OR " \
+	"d.device_uuid LIKE :like ESCAPE '\\' OR d.name LIKE :like ESCAPE '\\')"
+#define DEVICE_LIST_SQL(order) \
+	"SELECT d.id, d.unit_id, d.device_uuid, d.name, d.vehicle_name, " \
+	"d.customer_id, l.name, d.registered_at " DEVICE_LIST_WHERE \
+	" ORDER BY " order ", d.id LIMIT :limit OFFSET :offset"
+/* One device of the scope, by id, unit id or device id. */
+#define DEVICE_FIND(key) \
+	"SELECT d.id, d.unit_id, d.device_uuid, d.name, d.vehicle_name, " \
+	"d.vin, d.customer_id, d.location_id, l.name, d.registered_at " \
+	"FROM devices d JOIN customers c ON c.id = d.customer_id " \
+	"LEFT JOIN locations l ON l.id = d.location_id WHERE " key \
+	" AND " SCOPE_DEVICE("c", "d")
 
 #define SQL_STATEMENTS(X) \
 	/* --- users --- */ \
@@ -90,7 +210,7 @@
 	/* the names from a customer up to depth :from_depth, top-down */ \
 	X(CUSTOMER_ANCESTRY, "WITH RECURSIVE up(id, parent_id, name, depth) " \
 	    "AS (SELECT id, parent_id, name, depth FROM customers " \
-	    "WHERE id = :id UNION ALL SELECT p.id, p.parent_id, p.name, " \
+	    "WHERE id = :id UNION SELECT p.id, p.parent_id, p.name, " \
 	    "p.depth FROM customers p JOIN up ON p.id = up.parent_id " \
 	    "WHERE up.depth > :from_depth) " \
 	    "SELECT name FROM up ORDER BY depth") \
@@ -109,10 +229,265 @@
 	    "(user_id, location_id) VALUES (:user_id, :location_id)") \
 	\
 	/* --- customers and locations pages (issue 4) --- */ \
+	SORTED_LIST(X, CUSTOMER_LIST_NAME, CUSTOMER_LIST_SQL, \
+	    "c.name COLLATE NOCASE") \
+	SORTED_LIST(X, CUSTOMER_LIST_EMAIL, CUSTOMER_LIST_SQL, \
+	    "c.email COLLATE NOCASE") \
+	SORTED_LIST(X, CUSTOMER_LIST_COUNTRY, CUSTOMER_LIST_SQL, "c.country") \
+	SORTED_LIST(X, CUSTOMER_LIST_USERS, CUSTOMER_LIST_SQL, "users") \
+	X(CUSTOMER_LIST_COUNT, "SELECT count(*) " CUSTOMER_LIST_WHERE) \
+	/* one customer of the scope with what its page shows */ \
+	X(CUSTOMER_DETAIL, "SELECT c.id, c.parent_id, c.path, c.depth, " \
+	    "c.name, c.email, c.owner_email, c.country, c.time_zone, " \
+	    "c.time_format, c.units, c.require_mfa, " \
+	    "(SELECT count(*) FROM users u WHERE u.customer_id = c.id), " \
+	    "(SELECT count(*) FROM customers k WHERE k.parent_id = c.id) " \
+	    "FROM customers c WHERE c.id = :id AND " SCOPE_CUSTOMER("c")) \
+	/* the scope in path order, which is depth-first (customer_options) */ \
+	X(CUSTOMER_OPTIONS, "SELECT c.id, c.depth, c.name, c.path " \
+	    "FROM customers c WHERE " SCOPE_CUSTOMER("c") " ORDER BY c.path") \
+	/* whether :id or a customer above it requires MFA: deliberately not \
+	 * scoped (a requirement comes from above), it answers one boolean \
+	 * about a customer the caller already found in the scope; UNION, \
+	 * not UNION ALL, so that even a cycle in parent_id ends */ \
+	X(CUSTOMER_MFA_CHAIN, "WITH RECURSIVE up(id, parent_id, req) AS (" \
+	    "SELECT id, parent_id, require_mfa FROM customers WHERE id = :id " \
+	    "UNION SELECT p.id, p.parent_id, p.require_mfa " \
+	    "FROM customers p JOIN up ON p.id = up.parent_id) " \
+	    "SELECT COALESCE(max(req), 0) FROM up") \
+	X(CUSTOMER_UPDATE, "UPDATE customers AS c SET name = :name, " \
+	    "email = :email, owner_email = :owner_email, country = :country, " \
+	    "time_zone = :time_zone, time_format = :time_format, " \
+	    "units = :units, require_mfa = :require_mfa, updated_at = :now " \
+	    "WHERE c.id = :id AND " SCOPE_CUSTOMER("c")) \
+	/* a subtree to a new parent: one UPDATE rewrites the path prefix and \
+	 * depth of every row in [:old_prefix, :old_end); parent_id and \
+	 * owner_email change with it in the same row so that the CHECKs \
+	 * (root = depth 0 = owner e-mail) hold for every row it writes; \
+	 * a new prefix inside the subtree (a cycle) changes nothing */ \
+	X(CUSTOMER_MOVE, "UPDATE customers AS c SET " \
+	    "path = :new_prefix || substr(c.path, length(:old_prefix) + 1), " \
+	    "depth = c.depth + :delta, " \
+	    "parent_id = CASE WHEN c.id = :id THEN :parent_id " \
+	    "ELSE c.parent_id END, " \
+	    "owner_email = CASE WHEN c.id = :id THEN :owner_email " \
+	    "ELSE c.owner_email END, updated_at = :now " \
+	    "WHERE c.path >= :old_prefix AND c.path < :old_end AND " \
+	    SCOPE_CUSTOMER("c") " AND NOT (:new_prefix >= :old_prefix AND " \
+	    ":new_prefix < :old_end)") \
+	SORTED_LIST(X, LOCATION_LIST_NAME, LOCATION_LIST_SQL, \
+	    "l.name COLLATE NOCASE") \
+	SORTED_LIST(X, LOCATION_LIST_CUSTOMER, LOCATION_LIST_SQL, \
+	    "c.name COLLATE NOCASE") \
+	SORTED_LIST(X, LOCATION_LIST_USERS, LOCATION_LIST_SQL, "users") \
+	X(LOCATION_LIST_COUNT, "SELECT count(*) " LOCATION_LIST_WHERE) \
+	X(LOCATION_VISIBLE, "SELECT l.id, l.name, l.customer_id " \
+	    "FROM locations l JOIN customers c ON c.id = l.customer_id " \
+	    "WHERE l.id = :id AND " SCOPE_CUSTOMER("c")) \
+	/* both the location's customer and the new one in the scope */ \
+	X(LOCATION_UPDATE, "UPDATE locations SET name = :name, " \
+	    "customer_id = :customer_id, updated_at = :now WHERE id = :id " \
+	    "AND customer_id IN (SELECT c.id FROM customers c WHERE " \
+	    SCOPE_CUSTOMER("c") ") AND :customer_id IN (SELECT c.id " \
+	    "FROM customers c WHERE " SCOPE_CUSTOMER("c") ")") \
 	\
 	/* --- users, password links and mail (issue 4) --- */ \
+	/* The Users tab: every statement that reads or writes another user \
+	 * is scoped by SCOPE_CUSTOMER of the user's customer, so an id \
+	 * outside the viewer's subtree behaves exactly like a missing one. */ \
+	/* the scope's size (with the customer filter): no search clause, so \
+	 * users_customer covers it and no user row is read */ \
+	X(USERS_IN_SCOPE, "SELECT count(*) FROM users u JOIN customers c " \
+	    "ON c.id = u.customer_id WHERE " SCOPE_CUSTOMER("c") " AND " \
+	    "+c.id BETWEEN :customer_lo AND :customer_hi") \
+	X(USERS_COUNT_SCOPE, "SELECT count(*) FROM users u JOIN customers c " \
+	    "ON c.id = u.customer_id WHERE " USER_LIST_WHERE) \
+	X(USERS_COUNT_SCAN, "SELECT count(*) FROM users u CROSS JOIN " \
+	    "customers c ON c.id = u.customer_id WHERE " USER_LIST_WHERE) \
+	/* the size of the table, near enough, in O(log n) */ \
+	X(USERS_MAX_ID, "SELECT coalesce(max(id), 0) FROM users") \
+	USER_LIST_SORTS(USER_LIST_STMT, X) \
+	/* one user for the edit and delete pages */ \
+	X(USER_VISIBLE, "SELECT u.id, u.customer_id, u.email, u.username, " \
+	    "u.full_name, u.phone, u.address, u.groups, u.active, " \
+	    "u.last_login_at, u.created_at, u.password_hash IS NOT NULL, " \
+	    "u.must_change_password FROM users u JOIN customers c ON " \
+	    "c.id = u.customer_id WHERE u.id = :id AND " SCOPE_CUSTOMER("c")) \
+	X(USER_ID_BY_EMAIL, "SELECT id FROM users WHERE email = :email") \
+	/* both the user and the customer it goes to must be in the scope */ \
+	X(USER_UPDATE, "UPDATE users SET customer_id = :customer_id, " \
+	    "email = :email, username = :username, full_name = :full_name, " \
+	    "phone = :phone, address = :address, groups = :groups, " \
+	    "active = :active, updated_at = :now WHERE id = :id AND " \
+	    "is_operator = 0 AND customer_id IN (SELECT c.id FROM customers c " \
+	    "WHERE " SCOPE_CUSTOMER("c") ") AND :customer_id IN (SELECT c.id " \
+	    "FROM customers c WHERE " SCOPE_CUSTOMER("c") ")") \
+	X(USER_SET_CONTACT, "UPDATE users SET phone = :phone, " \
+	    "address = :address WHERE id = :id") \
+	X(USER_DELETE, "DELETE FROM users WHERE id = :id AND is_operator = 0 " \
+	    "AND customer_id IN (SELECT c.id FROM customers c WHERE " \
+	    SCOPE_CUSTOMER("c") ")") \
+	/* the visible locations a user has */ \
+	X(USER_LOCATION_IDS, "SELECT ul.location_id FROM user_locations ul " \
+	    "JOIN locations l ON l.id = ul.location_id JOIN customers c ON " \
+	    "c.id = l.customer_id WHERE ul.user_id = :user_id AND " \
+	    SCOPE_CUSTOMER("c")) \
+	/* locations the editor cannot see stay as they are */ \
+	X(USER_LOCATIONS_CLEAR, "DELETE FROM user_locations WHERE user_id = " \
+	    ":user_id AND location_id IN (SELECT l.id FROM locations l JOIN " \
+	    "customers c ON c.id = l.customer_id WHERE " SCOPE_CUSTOMER("c") ")") \
+	/* the locations of the scope, for the user form */ \
+	X(LOCATIONS_IN_SCOPE, "SELECT l.id, l.name, l.customer_id FROM " \
+	    "locations l JOIN customers c ON c.id = l.customer_id WHERE " \
+	    SCOPE_CUSTOMER("c") " ORDER BY c.path, l.name COLLATE NOCASE") \
+	/* a location a user of customer :customer_id may get: visible to \
+	 * the editor and at that customer or below it (the user could not \
+	 * see a location above) */ \
+	X(LOCATION_ASSIGNABLE, "SELECT 1 FROM locations l JOIN customers c " \
+	    "ON c.id = l.customer_id JOIN customers t ON t.id = :customer_id " \
+	    "WHERE l.id = :id AND " SCOPE_CUSTOMER("c") " AND " \
+	    "c.path >= t.path AND c.path < substr(t.path, 1, " \
+	    "length(t.path) - 1) || '0'") \
+	\
+	/* set-up and reset links (user_links): only the token's hash */ \
+	X(LINK_INSERT, "INSERT INTO user_links (user_id, purpose, token_hash, " \
+	    "created_at, expires_at) VALUES (:user_id, :purpose, :hash, :now, " \
+	    ":expires_at)") \
+	X(LINK_BY_HASH, "SELECT l.id, l.user_id, l.expires_at, l.used_at, " \
+	    "u.username, u.email, u.active FROM user_links l JOIN users u ON " \
+	    "u.id = l.user_id WHERE l.token_hash = :hash AND " \
+	    "l.purpose = :purpose") \
+	/* single use: only one request can change this row */ \
+	X(LINK_USE, "UPDATE user_links SET used_at = :now WHERE id = :id " \
+	    "AND used_at IS NULL AND expires_at > :now") \
+	/* a new password voids every other outstanding link */ \
+	X(LINK_USE_ALL, "UPDATE user_links SET used_at = :now WHERE " \
+	    "user_id = :user_id AND used_at IS NULL") \
+	X(LINK_RECENT, "SELECT count(*) FROM user_links WHERE user_id = " \
+	    ":user_id AND purpose = :purpose AND created_at > :since") \
+	/* who may reset by mail: active, not an operator (arborctl passwd) */ \
+	X(USER_FOR_RESET, "SELECT id, username, email, full_name FROM users " \
+	    "WHERE " \
+	    "email = :email AND active = 1 AND is_operator = 0") \
+	\
+	/* mail_queue (mail.c) */ \
+	X(MAIL_INSERT, "INSERT INTO mail_queue (created_at, recipient, " \
+	    "subject, body, next_attempt_at) VALUES (:now, :recipient, " \
+	    ":subject, :body, :now)") \
+	X(MAIL_DUE, "SELECT id FROM mail_queue WHERE sent_at IS NULL AND " \
+	    "next_attempt_at <= :now ORDER BY next_attempt_at, id " \
+	    "LIMIT :limit") \
+	/* a sender leases a message before sending it, so two senders \
+	 * never deliver the same one (a crashed one's lease runs out) */ \
+	X(MAIL_CLAIM, "UPDATE mail_queue SET next_attempt_at = :lease " \
+	    "WHERE id = :id AND sent_at IS NULL AND next_attempt_at <= :now") \
+	X(MAIL_GET, "SELECT recipient, subject, body, created_at, attempts " \
+	    "FROM mail_queue WHERE id = :id") \
+	/* a delivered body is blanked: it holds a live single-use link, and \
+	 * a copy of the database must open nothing */ \
+	X(MAIL_SENT, "UPDATE mail_queue SET sent_at = :now, attempts = " \
+	    "attempts + 1, last_error = NULL, body = '' WHERE id = :id") \
+	X(MAIL_FAILED, "UPDATE mail_queue SET attempts = attempts + 1, " \
+	    "next_attempt_at = :next, last_error = :error WHERE id = :id") \
+	X(MAIL_PENDING, "SELECT id, recipient, subject, attempts, " \
+	    "next_attempt_at, coalesce(last_error, ''), created_at " \
+	    "FROM mail_queue WHERE sent_at IS NULL ORDER BY id") \
+	X(MAIL_SENT_COUNT, "SELECT count(*) FROM mail_queue " \
+	    "WHERE sent_at IS NOT NULL") \
+	/* arborctl bench-data: statistics for the query planner */ \
+	X(ANALYZE, "ANALYZE") \
 	\
 	/* --- profile, MFA and brute-force protection (issue 3) --- */ \
+	X(GUARD_GET, "SELECT failures, window_start, locked_until, lockouts " \
+	    "FROM auth_failures WHERE subject = :subject") \
+	X(GUARD_PUT, "INSERT OR REPLACE INTO auth_failures (subject, " \
+	    "failures, window_start, locked_until, lockouts) VALUES " \
+	    "(:subject, :failures, :window_start, :locked_until, :lockouts)") \
+	X(GUARD_CLEAR, "DELETE FROM auth_failures WHERE subject = :subject") \
+	X(USER_PASSWORD_HASH, "SELECT password_hash FROM users WHERE id = :id") \
+	X(USER_TOTP, "SELECT totp_secret, totp_last_step FROM users " \
+	    "WHERE id = :id") \
+	/* succeeds (1 change) only for a step above the last one used: two \
+	 * sessions racing with the same code cannot both pass */ \
+	X(USER_TOTP_ADVANCE, "UPDATE users SET totp_last_step = :step " \
+	    "WHERE id = :id AND totp_last_step < :step") \
+	X(USER_SET_TOTP, "UPDATE users SET totp_secret = :secret, " \
+	    "totp_enabled = :enabled, totp_last_step = :step, " \
+	    "updated_at = :now WHERE id = :id") \
+	X(USER_ENABLE_TOTP, "UPDATE users SET totp_enabled = 1, " \
+	    "updated_at = :now WHERE id = :id AND totp_secret IS NOT NULL") \
+	X(USER_SET_SETTINGS, "UPDATE users SET time_zone = :time_zone, " \
+	    "time_format = :time_format, units = :units, updated_at = :now " \
+	    "WHERE id = :id") \
+	X(RECOVERY_INSERT, "INSERT INTO recovery_codes (user_id, code_hash) " \
+	    "VALUES (:user_id, :hash)") \
+	X(RECOVERY_DELETE_USER, "DELETE FROM recovery_codes " \
+	    "WHERE user_id = :user_id") \
+	X(RECOVERY_USE, "UPDATE recovery_codes SET used_at = :now " \
+	    "WHERE user_id = :user_id AND code_hash = :hash AND used_at IS NULL") \
+	X(RECOVERY_LEFT, "SELECT count(*) FROM recovery_codes " \
+	    "WHERE user_id = :user_id AND used_at IS NULL") \
+	X(SESSION_MFA_PASSED, "UPDATE sessions SET mfa_passed = 1, " \
+	    "mfa_failures = 0 WHERE id = :id") \
+	X(SESSION_MFA_FAILED, "UPDATE sessions SET mfa_failures = " \
+	    "mfa_failures + 1 WHERE id = :id") \
+	X(SESSIONS_OF_USER, "SELECT id, created_at, last_seen_at, ip, " \
+	    "user_agent FROM sessions WHERE user_id = :user_id " \
+	    "ORDER BY last_seen_at DESC") \
+	X(SESSION_DELETE_OWN, "DELETE FROM sessions WHERE id = :id " \
+	    "AND user_id = :user_id") \
+	\
+	/* --- devices (issue 5) --- */ \
+	SORTED_LIST(X, DEVICE_LIST_UNIT, DEVICE_LIST_SQL, "d.unit_id") \
+	SORTED_LIST(X, DEVICE_LIST_NAME, DEVICE_LIST_SQL, "d.name") \
+	SORTED_LIST(X, DEVICE_LIST_CUSTOMER, DEVICE_LIST_SQL, "c.path") \
+	SORTED_LIST(X, DEVICE_LIST_LOCATION, DEVICE_LIST_SQL, "l.name") \
+	SORTED_LIST(X, DEVICE_LIST_REGISTERED, DEVICE_LIST_SQL, \
+	    "d.registered_at") \
+	X(DEVICE_LIST_COUNT, "SELECT count(*) " DEVICE_LIST_WHERE) \
+	X(DEVICE_BY_ID, DEVICE_FIND("d.id = :id")) \
+	/* the API's pages: keyset by id, the columns of DEVICE_FIND */ \
+	X(DEVICE_API_LIST, "SELECT d.id, d.unit_id, d.device_uuid, d.name, " \
+	    "d.vehicle_name, d.vin, d.customer_id, d.location_id, l.name, " \
+	    "d.registered_at " DEVICE_LIST_WHERE " AND d.id > :after " \
+	    "ORDER BY d.id LIMIT :limit") \
+	X(DEVICE_BY_UNIT, DEVICE_FIND("d.unit_id = :key")) \
+	X(DEVICE_BY_UUID, DEVICE_FIND("d.device_uuid = :key")) \
+	X(DEVICE_INSERT, "INSERT INTO devices (unit_id, device_uuid, name, " \
+	    "vehicle_name, vin, customer_id, location_id, registered_at, " \
+	    "registered_by) VALUES (:unit_id, :uuid, :name, :vehicle_name, " \
+	    ":vin, :customer_id, :location_id, :now, :user_id)") \
+	/* a location of another customer does not follow the device */ \
+	X(DEVICE_MOVE, "UPDATE devices SET customer_id = :customer_id, " \
+	    "location_id = CASE WHEN location_id IN (SELECT id FROM locations " \
+	    "WHERE customer_id = :customer_id) THEN location_id END " \
+	    "WHERE id = :id") \
+	X(DEVICE_MOVE_LOG, "INSERT INTO device_moves (device_id, " \
+	    "from_customer_id, to_customer_id, moved_by, moved_at) VALUES " \
+	    "(:id, :from_id, :to_id, :user_id, :now)") \
+	X(DEVICE_HISTORY, "SELECT moved_at, from_customer_id, to_customer_id, " \
+	    "moved_by FROM device_moves WHERE device_id = :id " \
+	    "ORDER BY moved_at DESC, id DESC") \
+	/* the name of a user in the scope (who registered or moved a device) */ \
+	X(USER_NAME_VISIBLE, "SELECT u.username FROM users u JOIN customers c " \
+	    "ON c.id = u.customer_id WHERE u.id = :id AND " SCOPE_CUSTOMER("c")) \
+	X(LOCATION_OF_CUSTOMER, "SELECT 1 FROM locations WHERE id = :id AND " \
+	    "customer_id = :customer_id") \
+	\
+	/* --- API tokens (issue 6) --- */ \
+	X(TOKEN_INSERT, "INSERT INTO api_tokens (user_id, name, token_hash, " \
+	    "created_at, expires_at) VALUES (:user_id, :name, :hash, :now, " \
+	    ":expires_at)") \
+	X(TOKENS_OF_USER, "SELECT id, name, created_at, expires_at, " \
+	    "last_used_at, last_used_ip, revoked_at FROM api_tokens " \
+	    "WHERE user_id = :user_id ORDER BY created_at DESC, id DESC") \
+	/* bound to the owner: another user's token id revokes nothing */ \
+	X(TOKEN_REVOKE, "UPDATE api_tokens SET revoked_at = :now WHERE " \
+	    "id = :id AND user_id = :user_id AND revoked_at IS NULL") \
+	X(TOKEN_AUTH, "SELECT id, user_id, expires_at, revoked_at, " \
+	    "last_used_at, last_used_ip FROM api_tokens WHERE token_hash = :hash") \
+	X(TOKEN_TOUCH, "UPDATE api_tokens SET last_used_at = :now, " \
+	    "last_used_ip = :ip WHERE id = :id") \
 	\
 	/* --- events --- */ \
 	X(EVENT_INSERT, "INSERT INTO events (at, kind, user_id, actor_id, " \

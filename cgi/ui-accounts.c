@@ -8,6 +8,7 @@
 #include "http.h"
 #include "page.h"
 #include "perm.h"
+#include "routes.h"
 #include "tval.h"
 #include "ui.h"
 #include "user.h"
@@ -92,7 +93,8 @@ ui_accounts(struct request *req)
 	}
 	list = tv_set_list(d, "sections");
 	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
-		if (!perm_allows(req->user, sections[i].action))
+		if (!perm_allows(req->user, sections[i].action) ||
+		    !route_exists(sections[i].href))
 			continue;
 		item = tv_map(req->arena);
 		tv_set_str(item, "href", sections[i].href);

@@ -15,15 +15,80 @@ struct request;
 void ui_root(struct request *req);
 void ui_login_get(struct request *req);
 void ui_login_post(struct request *req);
+void ui_login_mfa_get(struct request *req);
+void ui_login_mfa_post(struct request *req);
 void ui_logout(struct request *req);
 
 /* ui-accounts.c */
 void ui_accounts(struct request *req);
 
 /* ui-customers.c, ui-locations.c (issue 4) */
+void ui_customers(struct request *req);
+void ui_customer_new_get(struct request *req);
+void ui_customer_new_post(struct request *req);
+void ui_customer_get(struct request *req);
+void ui_customer_post(struct request *req);
+void ui_locations(struct request *req);
+void ui_location_new_get(struct request *req);
+void ui_location_new_post(struct request *req);
+void ui_location_get(struct request *req);
+void ui_location_post(struct request *req);
 
 /* ui-users.c, ui-password.c (issue 4) */
+void ui_users_list(struct request *req);
+void ui_user_new_get(struct request *req);
+void ui_user_new_post(struct request *req);
+void ui_user_edit_get(struct request *req);
+void ui_user_edit_post(struct request *req);
+void ui_user_delete_get(struct request *req);
+void ui_user_delete_post(struct request *req);
+void ui_password_forgot_get(struct request *req);
+void ui_password_forgot_post(struct request *req);
+/* GET/POST /password/setup/{token} and /password/reset/{token} */
+void ui_password_link_get(struct request *req);
+void ui_password_link_post(struct request *req);
+/*
+ * Make a single-use link for user_id ("setup": 72 hours, "reset": 1 hour)
+ * and queue the mail that carries it to email, inside the caller's write
+ * transaction. Only the token's hash is stored. Returns 0 or -1.
+ */
+#include <stdint.h>
+int password_link_send(struct request *req, int64_t user_id,
+    const char *purpose, const char *email, const char *username,
+    const char *full_name);
 
-/* ui-profile.c, ui-mfa.c (issue 3) */
+/* ui-devices.c */
+void ui_devices(struct request *req);
+void ui_device(struct request *req);
+void ui_device_new_get(struct request *req);
+void ui_device_new_post(struct request *req);
+void ui_devices_manage_get(struct request *req);
+void ui_devices_manage_post(struct request *req);
+
+/* ui-tokens.c */
+void ui_tokens(struct request *req);
+void ui_token_new(struct request *req);
+void ui_token_revoke(struct request *req);
+
+/* ui-profile.c */
+void ui_profile_get(struct request *req);
+void ui_profile_post(struct request *req);
+void ui_password_get(struct request *req);
+void ui_password_post(struct request *req);
+void ui_session_end(struct request *req);
+void ui_sessions_end_others(struct request *req);
+
+/* ui-mfa.c */
+void ui_mfa_get(struct request *req);
+void ui_mfa_post(struct request *req);
+void ui_mfa_disable(struct request *req);
+void ui_mfa_recovery(struct request *req);
+
+/* api-*.c: the JSON API (R_API routes) */
+void api_me(struct request *req);
+void api_devices_list(struct request *req);
+void api_device_get(struct request *req);
+void api_device_create(struct request *req);
+void api_devices_assign(struct request *req);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * user.c - reading a user row (sql.h USER_COLUMNS) into struct user.
+ * user.c - reading a user row (sql.h USER_COLUMNS) into struct user,
+ * and the scoped writes of the Users tab.
  */
 #include "user.h"
 
@@ -9,8 +10,10 @@
 #include <crack.h>
 
 #include "arena.h"
+#include "auth.h"
 #include "db.h"
 #include "form.h"
+#include "perm.h"
 
 struct user *
 user_load(struct db *db, struct arena *a, int64_t id)
@@ -71,6 +74,115 @@ user_create(struct db *db, int64_t now, const struct user_fields *f)
 	db_bind_int(s, ":groups", f->groups);
 	db_bind_int(s, ":now", now);
 	return db_exec(db, s) == 0 ? db_last_id(db) : 0;
+}
+
+bool
+user_password_ok(struct db *db, struct arena *a, int64_t id, const char *pw)
+{
+	sqlite3_stmt *s = db_stmt(db, STMT_USER_PASSWORD_HASH);
+	const char *hash = NULL;
+
+	db_bind_int(s, ":id", id);
+	if (db_step(db, s) == SQLITE_ROW)
+		hash = db_text_or_null(a, s, 0);
+	sqlite3_reset(s);
+	return hash != NULL && pw != NULL &&
+	    strlen(pw) <= PASSWORD_MAX_BYTES && password_verify(hash, pw);
+}
+
+int
+user_update(struct db *db, const struct scope *sc, int64_t now,
+    const struct user_edit *e)
+{
+	sqlite3_stmt *s = db_stmt(db, STMT_USER_UPDATE);
+
+	db_bind_int(s, ":id", e->id);
+	db_bind_int(s, ":customer_id", e->customer_id);
+	db_bind_text(s, ":email", e->email);
+	db_bind_text(s, ":username", e->username);
+	db_bind_text(s, ":full_name", e->full_name);
+	db_bind_text(s, ":phone", e->phone);
+	db_bind_text(s, ":address", e->address);
+	db_bind_int(s, ":groups", e->groups);
+	db_bind_int(s, ":active", e->active);
+	db_bind_int(s, ":now", now);
+	perm_bind_scope(s, sc);
+	if (db_exec(db, s) != 0)
+		return -1;
+	return db_changes(db) == 1 ? 0 : -1;
+}
+
+int
+user_set_contact(struct db *db, int64_t id, const char *phone,
+    const char *address)
+{
+	sqlite3_stmt *s = db_stmt(db, STMT_USER_SET_CONTACT);
+
+	db_bind_int(s, ":id", id);
+	db_bind_text(s, ":phone", phone);
+	db_bind_text(s, ":address", address);
+	if (db_exec(db, s) != 0)
+		return -1;
+	return db_changes(db) == 1 ? 0 : -1;
+}
+
+int
+user_set_locations(struct db *db, const struct scope *sc, int64_t user_id,
+    const int64_t *ids, size_t n)
+{
+	sqlite3_stmt *s = db_stmt(db, STMT_USER_LOCATIONS_CLEAR);
+	size_t i;
+
+	db_bind_int(s, ":user_id", user_id);
+	perm_bind_scope(s, sc);
+	if (db_exec(db, s) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		s = db_stmt(db, STMT_USER_LOCATION_ADD);
+		db_bind_int(s, ":user_id", user_id);
+		db_bind_int(s, ":location_id", ids[i]);
+		if (db_exec(db, s) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+user_delete(struct db *db, const struct scope *sc, int64_t id)
+{
+	sqlite3_stmt *s = db_stmt(db, STMT_USER_DELETE);
+
+	db_bind_int(s, ":id", id);
+	perm_bind_scope(s, sc);
+	if (db_exec(db, s) != 0)
+		return -1;
+	return db_changes(db) == 1 ? 0 : -1;
+}
+
+static int64_t
+id_lookup(struct db *db, enum stmt_id id, const char *name,
+    const char *value)
+{
+	sqlite3_stmt *s = db_stmt(db, id);
+	int64_t found = 0;
+
+	db_bind_text(s, name, value);
+	if (db_step(db, s) == SQLITE_ROW)
+		found = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return found;
+}
+
+int64_t
+user_id_by_email(struct db *db, const char *email)
+{
+	return id_lookup(db, STMT_USER_ID_BY_EMAIL, ":email", email);
+}
+
+int64_t
+user_id_by_username(struct db *db, const char *username)
+{
+	return id_lookup(db, STMT_USER_ID_BY_USERNAME, ":username", username);
 }
 
 /* Code points in a valid UTF-8 string. */

@@ -10,6 +10,7 @@
 #define ARBOR_USER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct arena;
@@ -74,6 +75,52 @@ struct user_fields {
  * username from other failures.
  */
 int64_t user_create(struct db *db, int64_t now, const struct user_fields *f);
+
+/* Whether pw is user id's current password (argon2id verify). */
+bool user_password_ok(struct db *db, struct arena *a, int64_t id,
+    const char *pw);
+
+/*
+ * Editing users (the Users tab, issue 4). Every write below is scoped:
+ * it changes nothing unless the user (and, for an update, the customer
+ * it goes to) lies in sc, so a caller that forgot a check still cannot
+ * reach outside the editor's subtree. All run inside the caller's write
+ * transaction and return 0, or -1 when nothing was changed (out of
+ * scope, gone, or a database error; db_is_constraint() tells a duplicate
+ * e-mail or username).
+ */
+struct scope;
+
+struct user_edit {
+	int64_t id;
+	int64_t customer_id;
+	const char *email;
+	const char *username;
+	const char *full_name;
+	const char *phone;
+	const char *address;
+	unsigned groups;
+	bool active;
+};
+
+int user_update(struct db *db, const struct scope *sc, int64_t now,
+    const struct user_edit *e);
+
+/* Phone and address of a user just made by user_create(). */
+int user_set_contact(struct db *db, int64_t id, const char *phone,
+    const char *address);
+
+/* Replace the locations of user_id that sc can see by ids[0..n). */
+int user_set_locations(struct db *db, const struct scope *sc,
+    int64_t user_id, const int64_t *ids, size_t n);
+
+/* Delete a user; the schema cascades to sessions, links, tokens. */
+int user_delete(struct db *db, const struct scope *sc, int64_t id);
+
+/* The id of the user with this e-mail (any case), or 0. */
+int64_t user_id_by_email(struct db *db, const char *email);
+/* The id of the user with this username (any case), or 0. */
+int64_t user_id_by_username(struct db *db, const char *username);
 
 /*
  * Check a new password against the policy: 12 to 128 characters (any

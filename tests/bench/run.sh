@@ -97,3 +97,58 @@ $report
 Aim: \`/accounts\` at 50 % or more of the trivial program.
 DOC
 echo "bench: figures written to docs/PERFORMANCE.md"
+
+# ---------------------------------------------------------------------
+# The Users list with BENCH_USERS users over BENCH_CUSTOMERS customers
+# (default 100,000 over 1,000; issue 4), logged in as admin, who sees
+# them all: the first page, a search, and a page deep in the list; and
+# the trivial program answering a page of the Users list's size.
+BENCH_USERS=${BENCH_USERS:-100000}
+BENCH_CUSTOMERS=${BENCH_CUSTOMERS:-1000}
+TRIVIAL2_VAR=$WORK/trivial2
+TRIVIAL2_PORT=$((PORT_BASE + 2))
+trap 'VAR=$TRIVIAL2_VAR "$ROOT/nginx/stack.sh" stop >/dev/null 2>&1 || true; cleanup' EXIT
+"$ROOT/bin/arborctl" bench-data "$BENCH_USERS" "$BENCH_CUSTOMERS" >/dev/null
+users_url="http://127.0.0.1:$APP_PORT/users"
+code=$(curl -s -o "$WORK/users.html" -w '%{http_code}' -H "Cookie: $cookie" "$users_url")
+[ "$code" = 200 ] || { echo "bench: GET /users answered $code" >&2; exit 1; }
+users_bytes=$(wc -c <"$WORK/users.html")
+mkdir -p "$TRIVIAL2_VAR/bin"
+cp "$ROOT/bin/trivial-fcgi" "$TRIVIAL2_VAR/bin/arbor-fcgi"
+TRIVIAL_BODY_BYTES=$users_bytes VAR=$TRIVIAL2_VAR PORT=$TRIVIAL2_PORT \
+	BIN=$TRIVIAL2_VAR/bin "$ROOT/nginx/stack.sh" start >/dev/null
+: >"$WORK/wrk.log"
+echo "bench: Users list, $BENCH_USERS users over $BENCH_CUSTOMERS customers, page $users_bytes bytes"
+trivial_users=$(bench "http://127.0.0.1:$TRIVIAL2_PORT/users")
+users_first=$(bench "$users_url" "Cookie: $cookie")
+users_search=$(bench "$users_url?q=u00042" "Cookie: $cookie")
+users_deep=$(bench "$users_url?sort=username&dir=desc&page=1000" "Cookie: $cookie")
+users_errors=$(grep -c "Non-2xx" "$WORK/wrk.log" || true)
+users_report="| target | req/s | vs trivial |
+| --- | ---: | ---: |
+| trivial FastCGI, $users_bytes-byte page | $trivial_users | 100 % |
+| \`GET /users\` (first page, by e-mail) | $users_first | $(ratio "$users_first" "$trivial_users") |
+| \`GET /users?q=u00042\` (search) | $users_search | $(ratio "$users_search" "$trivial_users") |
+| \`GET /users?sort=username&dir=desc&page=1000\` | $users_deep | $(ratio "$users_deep" "$trivial_users") |"
+echo "$users_report"
+[ "$users_errors" -eq 0 ] || echo "bench: warning: $users_errors Users runs had non-2xx answers" >&2
+
+cat >>"$ROOT/docs/PERFORMANCE.md" <<DOC
+
+## The Users list
+
+$BENCH_USERS users over $BENCH_CUSTOMERS customers (\`arborctl bench-data\`:
+a tree 8 wide and up to 5 deep under the demo account), as \`admin\`, who
+sees all of them; same wrk settings, and the trivial program answering a
+page of the Users list's size ($users_bytes bytes).
+
+$users_report
+
+Each request counts the matching users and reads one page of 50. The
+scope's size decides the plan (cgi/sql.h): a scope holding most of the
+table walks the e-mail or username index in order and stops after the
+page; a small one (a nested customer) reads just its customers' users.
+A search (\`LIKE '%…%'\` on e-mail, username and full name) reads every
+user in the scope, so its cost grows with the scope.
+DOC
+echo "bench: Users figures appended to docs/PERFORMANCE.md"

@@ -3,6 +3,7 @@
 // BASE_URL comes from arbor_stack.py serve; screenshots go to ARTIFACTS
 // (default tests/artifacts). Debian's chromium is driven by playwright-core,
 // which downloads no browser of its own.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,16 @@ export const BASE_URL = process.env.BASE_URL?.replace(/\/$/, '');
 if (!BASE_URL) {
   console.error('BASE_URL is not set: run the tests through tests/browser/run.sh');
   process.exit(2);
+}
+
+// The stack's state folder (arbor_stack.py serve sets ARBOR_VAR): its mail
+// spool is ARBOR_VAR/mail. arborctl(...args) runs bin/arborctl on the
+// stack's arbor.conf and returns its standard output.
+export const ARBOR_VAR = process.env.ARBOR_VAR;
+export const MAIL_SPOOL = ARBOR_VAR && path.join(ARBOR_VAR, 'mail');
+export function arborctl(...args) {
+  const bin = process.env.BIN ?? path.resolve(here, '../../bin');
+  return execFileSync(path.join(bin, 'arborctl'), args, { env: process.env }).toString();
 }
 
 export function launch() {

@@ -1,0 +1,278 @@
+/*
+ * api-devices.c - /api/v1/devices: list, get, register and the bulk
+ * assign, on the same scoped statements and device.c rules as the pages.
+ */
+#include <string.h>
+
+#include "api.h"
+#include "app.h"
+#include "arena.h"
+#include "db.h"
+#include "device.h"
+#include "form.h"
+#include "http.h"
+#include "list.h"
+#include "perm.h"
+#include "session.h"
+#include "ui.h"
+#include "user.h"
+
+/* A row with the columns of DEVICE_FIND as a JSON device. */
+static json_t *
+device_json(sqlite3_stmt *s)
+{
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:I, s:o, s:o, s:o}",
+	    "id", (json_int_t)sqlite3_column_int64(s, 0),
+	    "unit_id", (const char *)sqlite3_column_text(s, 1),
+	    "device_id", (const char *)sqlite3_column_text(s, 2),
+	    "name", (const char *)sqlite3_column_text(s, 3),
+	    "vehicle_name", (const char *)sqlite3_column_text(s, 4),
+	    "vin", api_text_or_null(s, 5),
+	    "customer_id", (json_int_t)sqlite3_column_int64(s, 6),
+	    "location_id", api_id_or_null(s, 7),
+	    "location", api_text_or_null(s, 8),
+	    "registered_at", api_time(sqlite3_column_int64(s, 9)));
+}
+
+void
+api_devices_list(struct request *req)
+{
+	struct db *db = &req->app->db;
+	struct scope sc = perm_scope(req->user, req->arena);
+	struct list_query lq;
+	sqlite3_stmt *s;
+	int64_t limit, after, last = 0;
+	json_t *items;
+	int rc;
+
+	if (api_page(req, &limit, &after) != 0)
+		return;
+	list_query_read(req, (const char *const[]){ "id", NULL }, &lq);
+	items = json_array();
+	s = db_stmt(db, STMT_DEVICE_API_LIST);
+	perm_bind_scope(s, &sc);
+	db_bind_int(s, ":customer_id", lq.customer_id);
+	db_bind_int(s, ":location_id", lq.location_id);
+	db_bind_text(s, ":like", lq.like);
+	db_bind_int(s, ":after", after);
+	db_bind_int(s, ":limit", limit);
+	while ((rc = db_step(db, s)) == SQLITE_ROW) {
+		last = sqlite3_column_int64(s, 0);
+		json_array_append_new(items, device_json(s));
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		json_decref(items);
+		api_problem(req, 503, "The devices could not be read.", NULL);
+		return;
+	}
+	api_json(req, 200, api_list(items, limit, last));
+}
+
+/* Send device id (in the scope) as JSON with status; 404 if absent. */
+static void
+send_device(struct request *req, int status, int64_t id)
+{
+	struct db *db = &req->app->db;
+	struct scope sc = perm_scope(req->user, req->arena);
+	sqlite3_stmt *s = db_stmt(db, STMT_DEVICE_BY_ID);
+	json_t *j = NULL;
+
+	db_bind_int(s, ":id", id);
+	perm_bind_scope(s, &sc);
+	if (db_step(db, s) == SQLITE_ROW)
+		j = device_json(s);
+	sqlite3_reset(s);
+	if (j == NULL)
+		api_problem(req, 404, "There is no such device.", NULL);
+	else
+		api_json(req, status, j);
+}
+
+void
+api_device_get(struct request *req)
+{
+	send_device(req, 200, req->id);
+}
+
+/* The first field in error, for the problem document. */
+static bool
+first_error(const struct device_errors *e, const char **field,
+    const char **msg)
+{
+	static const char *const names[] = { "unit_id", "name",
+	    "vehicle_name", "vin", "customer_id", "location_id" };
+	const char *const msgs[] = { e->unit_id, e->name, e->vehicle_name,
+	    e->vin, e->customer_id, e->location_id };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (msgs[i] != NULL) {
+			*field = names[i];
+			*msg = msgs[i];
+			return true;
+		}
+	return false;
+}
+
+void
+api_device_create(struct request *req)
+{
+	struct db *db = &req->app->db;
+	struct scope sc = perm_scope(req->user, req->arena);
+	char uuid[DEVICE_UUID_LEN + 1];
+	struct device_fields f;
+	struct device_errors e;
+	const char *field, *msg;
+	json_t *body = api_body(req);
+	bool bad = false;
+	int64_t id;
+
+	if (body == NULL)
+		return;
+	memset(&f, 0, sizeof(f));
+	f.unit_id = api_string(req, body, "unit_id", &bad);
+	f.name = api_string(req, body, "name", &bad);
+	f.vehicle_name = api_string(req, body, "vehicle_name", &bad);
+	f.vin = api_string(req, body, "vin", &bad);
+	f.customer_id = api_id(body, "customer_id");
+	f.location_id = api_id(body, "location_id");
+	if (bad)
+		goto out;
+	if (f.customer_id < 0 || f.location_id < 0) {
+		api_problem(req, 400, "Ids are positive integers.",
+		    f.customer_id < 0 ? "customer_id" : "location_id");
+		goto out;
+	}
+	if (f.vehicle_name == NULL)
+		f.vehicle_name = "";
+	if (device_validate(db, &sc, &f, &e) > 0 &&
+	    first_error(&e, &field, &msg)) {
+		api_problem(req, 400, msg, field);
+		goto out;
+	}
+	if (db_begin(db) != 0)
+		goto fail;
+	id = device_register(db, req->now, req->user->id, &f, uuid);
+	if (id == 0) {
+		if (!db_is_constraint(db))
+			goto fail;
+		db_rollback(db);
+		api_problem(req, 409, "A device with this unit id is already "
+		    "registered.", "unit_id");
+		goto out;
+	}
+	if (db_commit(db) != 0)
+		goto fail;
+	json_decref(body);
+	http_header(req, "Location", arena_printf(req->arena,
+	    "/api/v1/devices/%lld", (long long)id));
+	if (sc.devices_visible)
+		send_device(req, 201, id);
+	else	/* Device Management alone: registered, but not visible */
+		api_json(req, 201, json_pack("{s:I, s:s, s:s}", "id",
+		    (json_int_t)id, "unit_id", f.unit_id, "device_id", uuid));
+	return;
+fail:
+	db_rollback(db);
+	api_problem(req, 503, "The device could not be registered.", NULL);
+out:
+	json_decref(body);
+}
+
+/*
+ * POST /api/v1/devices/assign {"customer_id": N, "ids": ["unit id or
+ * device id", …]}: like the manage page, in one transaction; the answer
+ * lists what moved and which ids were not found (unknown and invisible
+ * alike).
+ */
+void
+api_devices_assign(struct request *req)
+{
+	struct db *db = &req->app->db;
+	struct scope sc = perm_scope(req->user, req->arena);
+	json_t *body = api_body(req), *ids, *moved, *missing, *v;
+	struct device_ref ref, *done;
+	int64_t target;
+	size_t i, j, n, ndone = 0;
+	sqlite3_stmt *s;
+	bool visible;
+
+	if (body == NULL)
+		return;
+	target = api_id(body, "customer_id");
+	ids = json_object_get(body, "ids");
+	if (target <= 0) {
+		api_problem(req, 400, "customer_id is required.",
+		    "customer_id");
+		goto out;
+	}
+	if (!json_is_array(ids)) {
+		api_problem(req, 400, "ids must be an array of unit ids or "
+		    "device ids.", "ids");
+		goto out;
+	}
+	n = json_array_size(ids);
+	if (n > DEVICE_MANAGE_MAX) {
+		api_problem(req, 413, "At most 10000 ids at once.", "ids");
+		goto out;
+	}
+	s = db_stmt(db, STMT_CUSTOMER_VISIBLE);
+	db_bind_int(s, ":id", target);
+	perm_bind_scope(s, &sc);
+	visible = db_step(db, s) == SQLITE_ROW;
+	sqlite3_reset(s);
+	if (!visible) {
+		api_problem(req, 404, "There is no such customer.",
+		    "customer_id");
+		goto out;
+	}
+	json_array_foreach(ids, i, v)
+		if (!json_is_string(v) || json_string_length(v) > 100) {
+			api_problem(req, 400, "ids must be strings.", "ids");
+			goto out;
+		}
+	moved = json_array();
+	missing = json_array();
+	done = arena_calloc(req->arena, n + 1, sizeof(*done));
+	if (db_begin(db) != 0)
+		goto fail;
+	json_array_foreach(ids, i, v) {
+		if (device_find(db, req->arena, &sc, json_string_value(v),
+		    &ref) != 0) {
+			json_array_append_new(missing, json_copy(v));
+			continue;
+		}
+		for (j = 0; j < ndone && done[j].id != ref.id; j++)
+			;
+		if (j < ndone)
+			continue;	/* named twice: moved once */
+		done[ndone++] = ref;
+		if (ref.customer_id != target &&
+		    device_move(db, req->now, req->user->id, &ref,
+		    target) != 0)
+			goto fail;
+		json_array_append_new(moved, json_pack("{s:I, s:s, s:s, s:I, "
+		    "s:I}", "id", (json_int_t)ref.id, "unit_id", ref.unit_id,
+		    "device_id", ref.uuid, "from_customer_id",
+		    (json_int_t)ref.customer_id, "to_customer_id",
+		    (json_int_t)target));
+	}
+	event_log(req, "devices_moved", 0, req->user->id, arena_printf(
+	    req->arena, "%zu devices to customer %lld (API)", ndone,
+	    (long long)target));
+	if (db_commit(db) != 0)
+		goto fail;
+	api_json(req, 200, json_pack("{s:o, s:o}", "moved", moved,
+	    "not_found", missing));
+	json_decref(body);
+	return;
+fail:
+	db_rollback(db);
+	json_decref(moved);
+	json_decref(missing);
+	api_problem(req, 503, "The devices could not be moved; nothing was "
+	    "changed.", NULL);
+out:
+	json_decref(body);
+}

@@ -1,0 +1,18 @@
+/*
+ * timefmt.h - timestamps as a user reads them: in their time zone and
+ * their 12 h / 24 h format.
+ */
+#ifndef ARBOR_TIMEFMT_H
+#define ARBOR_TIMEFMT_H
+
+#include <stdint.h>
+
+struct arena;
+struct user;
+
+/* "2026-11-23 14:05" or "2026-11-23 2:05 PM" in u's zone, in a; "never"
+ * for 0. The zone name was checked against the catalog when it was saved;
+ * an unknown one falls back to UTC (the C library's rule). */
+const char *time_text(struct arena *a, const struct user *u, int64_t t);
+
+#endif

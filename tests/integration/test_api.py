@@ -1,0 +1,295 @@
+"""API tokens and the JSON REST API (/api/v1).
+
+Tokens are made through the Tokens page as a user would; the API is then
+driven with `Authorization: Bearer`. Every refusal must be an
+application/problem+json document with the right status, and change nothing.
+"""
+import json
+import os
+import re
+import sys
+import unittest
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from arbor_stack import Client, Stack, assert_html_page, tidy_check  # noqa: E402
+
+STACK = None
+
+
+def setUpModule():
+    global STACK
+    STACK = Stack(demo=True)
+    STACK.start()
+
+
+def tearDownModule():
+    STACK.stop()
+
+
+def customer_id(name):
+    return STACK.query('SELECT id FROM customers WHERE name = ?', name)[0][0]
+
+
+def make_device(unit_id, customer):
+    with STACK.db() as db:
+        db.execute('INSERT INTO devices (unit_id, device_uuid, name, customer_id, '
+                   'registered_at) VALUES (?, ?, ?, ?, 1700000000)',
+                   (unit_id, str(uuid.uuid4()), unit_id, customer_id(customer)))
+    return STACK.query('SELECT id FROM devices WHERE unit_id = ?', unit_id)[0][0]
+
+
+def new_token(username, name='script', expires_on='2099-01-01', client=None):
+    """A token made on the Tokens page; returns (secret, page client)."""
+    c = client or Client(STACK)
+    if client is None:
+        c.login(username)
+    c.get('/tokens')
+    if expires_on == '2099-01-01':
+        expires_on = re.search(r'name="expires_on" type="date" value="([^"]+)"',
+                               c.get('/tokens').text).group(1)
+    r = c.post('/tokens/new', {'name': name, 'expires_on': expires_on})
+    assert r.status == 200, r
+    return re.search(r'id="token-secret">([^<]+)<', r.text).group(1), c
+
+
+class Api:
+    def __init__(self, token):
+        self.client = Client(STACK)
+        self.token = token
+
+    def call(self, method, path, body=None, content_type='application/json', raw=None):
+        headers = {}
+        if self.token is not None:
+            headers['Authorization'] = f'Bearer {self.token}'
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None
+                                            else b'')
+        if data:
+            headers['Content-Type'] = content_type
+        r = self.client.request(method, path, data, headers)
+        r.json = json.loads(r.text) if r.text else None
+        return r
+
+
+class TokenTests(unittest.TestCase):
+    def test_token_shape_and_storage(self):
+        """arbor_ prefix, >= 256 bits, stored only as a hash, shown once."""
+        secret, c = new_token('admin')
+        self.assertRegex(secret, r'^arbor_[A-Za-z0-9_-]{43}$')
+        rows = STACK.query('SELECT token_hash FROM api_tokens')
+        for (h,) in rows:
+            self.assertNotIn(secret[6:].encode(), h)
+        page = c.get('/tokens')
+        assert_html_page(page)
+        tidy_check(page.text)
+        self.assertNotIn(secret, page.text)
+        self.assertEqual(page.header('Cache-Control'), 'no-store')
+        log = open(os.path.join(STACK.log_dir, 'arbor-fcgi.log'), errors='replace').read()
+        self.assertNotIn(secret[6:], log)
+
+    def test_expiry_rules(self):
+        """Past dates, more than a year, and bad dates are refused."""
+        c = Client(STACK)
+        c.login('dk.admin')
+        before = STACK.query('SELECT count(*) FROM api_tokens')[0][0]
+        for bad in ('2020-01-01', '2099-01-01', '2026-02-31', 'tomorrow', ''):
+            c.get('/tokens')
+            r = c.post('/tokens/new', {'name': 'x', 'expires_on': bad})
+            self.assertEqual(r.status, 400, bad)
+        c.get('/tokens')
+        self.assertEqual(c.post('/tokens/new', {'name': '', 'expires_on': '2027-01-01'}).status,
+                         400)
+        self.assertEqual(STACK.query('SELECT count(*) FROM api_tokens')[0][0], before)
+
+    def test_refused_tokens(self):
+        """No header, a malformed one, an unknown, an expired, a revoked token
+        and a deactivated user's token all get 401 problems."""
+        secret, c = new_token('se.user')
+        api = Api(secret)
+        self.assertEqual(api.call('GET', '/api/v1/me').status, 200)
+        for header in (None, 'Basic abc', 'Bearer', 'Bearer arbor_', 'Bearer ' + secret[6:],
+                       'Bearer arbor_' + 'A' * 43, 'Bearer ' + secret + 'x'):
+            r = Api(None).client.request('GET', '/api/v1/me',
+                                         headers={'Authorization': header} if header else {})
+            self.assertEqual(r.status, 401, header)
+            self.assertEqual(r.header('Content-Type'), 'application/problem+json')
+        # session cookies do not work on the API
+        self.assertEqual(c.get('/api/v1/me').status, 401)
+        with STACK.db() as db:
+            db.execute("UPDATE api_tokens SET expires_at = 1 WHERE name = 'script' AND "
+                       "user_id = (SELECT id FROM users WHERE username = 'se.user')")
+        self.assertEqual(api.call('GET', '/api/v1/me').status, 401)
+
+        secret2, c = new_token('se.user', name='second', client=c)
+        api2 = Api(secret2)
+        self.assertEqual(api2.call('GET', '/api/v1/me').status, 200)
+        page = c.get('/tokens').text
+        token_id = re.findall(r'/tokens/(\d+)/revoke', page)[0]
+        r = c.post(f'/tokens/{token_id}/revoke')
+        self.assertEqual(r.status, 303)
+        self.assertEqual(api2.call('GET', '/api/v1/me').status, 401)
+
+        secret3, c = new_token('se.user', name='third', client=c)
+        with STACK.db() as db:
+            db.execute("UPDATE users SET active = 0 WHERE username = 'se.user'")
+        try:
+            self.assertEqual(Api(secret3).call('GET', '/api/v1/me').status, 401)
+        finally:
+            with STACK.db() as db:
+                db.execute("UPDATE users SET active = 1 WHERE username = 'se.user'")
+
+    def test_another_users_token_cannot_be_revoked(self):
+        """Revoking a token id of another user answers 404; it keeps working."""
+        secret, _ = new_token('contoso.admin', name='theirs')
+        tid = STACK.query("SELECT id FROM api_tokens WHERE name = 'theirs'")[0][0]
+        c = Client(STACK)
+        c.login('driver')
+        c.get('/tokens')
+        self.assertEqual(c.post(f'/tokens/{tid}/revoke').status, 404)
+        self.assertEqual(Api(secret).call('GET', '/api/v1/me').status, 200)
+
+    def test_last_use_is_recorded(self):
+        """The list shows when and from where a token was last used."""
+        secret, c = new_token('driver', name='used')
+        Api(secret).call('GET', '/api/v1/me')
+        row = STACK.query("SELECT last_used_at, last_used_ip FROM api_tokens "
+                          "WHERE name = 'used'")[0]
+        self.assertIsNotNone(row[0])
+        self.assertEqual(row[1], '127.0.0.1')
+        self.assertIn('127.0.0.1', c.get('/tokens').text)
+
+
+class ApiTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.admin = Api(new_token('admin', name='admin-api')[0])
+        cls.dk = Api(new_token('dk.admin', name='dk-api')[0])
+        cls.driver = Api(new_token('driver', name='driver-api')[0])
+        cls.contoso = Api(new_token('contoso.admin', name='contoso-api')[0])
+        cls.devices = {u: make_device(u, c) for u, c in (
+            ('API-HQ', 'Northwind Fleet'), ('API-DK', 'Northwind Denmark'),
+            ('API-AA', 'Aarhus'), ('API-SE', 'Northwind Sweden'),
+            ('API-CO', 'Contoso Charging'))}
+
+    def test_me(self):
+        r = self.dk.call('GET', '/api/v1/me')
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.json['username'], 'dk.admin')
+        self.assertEqual(r.json['groups'], ['account_admin'])
+
+    def test_devices_list_is_scoped_and_paginated(self):
+        """The list is the same rule as the pages; limit + cursor page through."""
+        fixed = {'API-HQ', 'API-DK', 'API-AA', 'API-SE', 'API-CO'}
+        units = {d['unit_id'] for d in self.dk.call('GET', '/api/v1/devices?q=API-').json['items']}
+        self.assertEqual(units & fixed, {'API-DK', 'API-AA'})
+        seen, cursor = [], None
+        while True:
+            path = '/api/v1/devices?q=API-&limit=2' + (f'&cursor={cursor}' if cursor else '')
+            r = self.admin.call('GET', path)
+            self.assertEqual(r.status, 200)
+            seen += [d['unit_id'] for d in r.json['items']]
+            cursor = r.json['next_cursor']
+            if cursor is None:
+                break
+        self.assertEqual(len(seen), len(set(seen)))
+        self.assertEqual(set(seen) & fixed, {'API-AA', 'API-DK', 'API-HQ', 'API-SE'})
+        self.assertEqual(self.admin.call('GET', '/api/v1/devices?limit=0').status, 400)
+        self.assertEqual(self.admin.call('GET', '/api/v1/devices?cursor=x').status, 400)
+        self.assertEqual(self.driver.call('GET', '/api/v1/devices').status, 403)
+
+    def test_foreign_device_ids_answer_404(self):
+        for unit in ('API-HQ', 'API-SE', 'API-CO'):
+            r = self.dk.call('GET', f'/api/v1/devices/{self.devices[unit]}')
+            self.assertEqual(r.status, 404, unit)
+            self.assertEqual(r.header('Content-Type'), 'application/problem+json')
+        self.assertEqual(self.dk.call('GET', f'/api/v1/devices/{self.devices["API-AA"]}').status,
+                         200)
+
+    def test_register_validation_and_conflict(self):
+        """Fields are checked like the form; a duplicate is 409; wrong type 415;
+        malformed JSON 400; groups without Device Management 403."""
+        aarhus = customer_id('Aarhus')
+        r = self.admin.call('POST', '/api/v1/devices', {'unit_id': 'API-NEW', 'name': 'New',
+                                                        'customer_id': aarhus})
+        self.assertEqual(r.status, 201, r.text)
+        self.assertRegex(r.json['device_id'], r'^[0-9a-f-]{36}$')
+        r = self.contoso.call('POST', '/api/v1/devices', {
+            'unit_id': 'api-new', 'name': 'Mine', 'customer_id': customer_id('Contoso Charging')})
+        self.assertEqual(r.status, 409)
+        self.assertNotIn('Aarhus', r.text)
+        cases = [({'unit_id': 'x', 'name': 'n', 'customer_id': aarhus}, 'unit_id'),
+                 ({'unit_id': 'API-V', 'name': 'n', 'vin': 'IIIIIIIIIIIIIIIII',
+                   'customer_id': aarhus}, 'vin'),
+                 ({'unit_id': 'API-V', 'name': 'n',
+                   'customer_id': customer_id('Contoso Charging')}, 'customer_id'),
+                 ({'unit_id': 7, 'name': 'n', 'customer_id': aarhus}, 'unit_id'),
+                 ({'unit_id': 'API-V', 'name': 'n', 'customer_id': 'one'}, 'customer_id'),
+                 ({'unit_id': 'API-V', 'customer_id': aarhus}, 'name')]
+        for body, field in cases:
+            r = self.admin.call('POST', '/api/v1/devices', body)
+            self.assertEqual(r.status, 400, body)
+            self.assertEqual(r.json.get('field'), field, body)
+        self.assertEqual(self.admin.call('POST', '/api/v1/devices', raw=b'{"unit_id":',
+                                         body=None).status, 400)
+        self.assertEqual(self.admin.call('POST', '/api/v1/devices', raw=b'[1,2]').status, 400)
+        self.assertEqual(self.admin.call('POST', '/api/v1/devices', {'unit_id': 'API-T'},
+                                         content_type='text/plain').status, 415)
+        self.assertEqual(self.dk.call('POST', '/api/v1/devices', {
+            'unit_id': 'API-DKX', 'name': 'n', 'customer_id': customer_id('Aarhus')}).status, 403)
+        self.assertEqual(STACK.query("SELECT count(*) FROM devices WHERE unit_id IN "
+                                     "('API-V', 'API-T', 'API-DKX')")[0][0], 0)
+
+    def test_huge_body(self):
+        """Bodies over 1 MiB: 413 as a problem document, from nginx or the app."""
+        for size in (1 << 20, 3 << 20):
+            r = self.admin.call('POST', '/api/v1/devices',
+                                raw=b'{"a":"' + b'x' * size + b'"}')
+            self.assertEqual(r.status, 413)
+            self.assertEqual(r.header('Content-Type'), 'application/problem+json')
+            self.assertEqual(r.json['status'], 413)
+
+    def test_assign_like_the_page(self):
+        """Bulk assign moves visible devices, reports unknown and foreign ids as
+        not found, refuses a target outside the subtree, needs the groups."""
+        make_device('API-M1', 'Northwind Denmark')
+        make_device('API-M2', 'Northwind Denmark')
+        target = customer_id('Aarhus')
+        r = self.admin.call('POST', '/api/v1/devices/assign', {
+            'customer_id': target, 'ids': ['API-M1', 'api-m2', 'API-M1', 'API-CO', 'nope']})
+        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(sorted(m['unit_id'] for m in r.json['moved']), ['API-M1', 'API-M2'])
+        self.assertEqual(sorted(r.json['not_found']), ['API-CO', 'nope'])
+        self.assertEqual(STACK.query("SELECT count(*) FROM devices WHERE customer_id = ? AND "
+                                     "unit_id LIKE 'API-M%'", target)[0][0], 2)
+        r = self.admin.call('POST', '/api/v1/devices/assign', {
+            'customer_id': customer_id('Contoso Charging'), 'ids': ['API-M1']})
+        self.assertEqual(r.status, 404)
+        r = self.admin.call('POST', '/api/v1/devices/assign', {'customer_id': target,
+                                                               'ids': 'API-M1'})
+        self.assertEqual(r.status, 400)
+        r = self.admin.call('POST', '/api/v1/devices/assign', {
+            'customer_id': target, 'ids': [f'X{i}' for i in range(10001)]})
+        self.assertEqual(r.status, 413)
+        self.assertEqual(self.dk.call('POST', '/api/v1/devices/assign', {
+            'customer_id': target, 'ids': ['API-DK']}).status, 403)
+
+    def test_openapi_document_is_served(self):
+        """The OpenAPI document is public JSON with the security headers."""
+        r = Client(STACK).get('/api/v1/openapi.json')
+        self.assertEqual(r.status, 200)
+        self.assertTrue(r.header('Content-Type').startswith('application/json'))
+        self.assertIn('nosniff', r.header('X-Content-Type-Options'))
+        doc = json.loads(r.text)
+        self.assertTrue(doc['openapi'].startswith('3.'))
+        self.assertIn('/devices/assign', doc['paths'])
+
+    def test_unknown_resource_and_method(self):
+        r = self.admin.call('GET', '/api/v1/nothing')
+        self.assertEqual((r.status, r.header('Content-Type')), (404, 'application/problem+json'))
+        r = self.admin.call('DELETE', '/api/v1/me')
+        self.assertEqual(r.status, 405)
+        self.assertIn('GET', r.header('Allow'))
+
+
+if __name__ == '__main__':
+    unittest.main()
