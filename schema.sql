@@ -1,4 +1,4 @@
--- schema.sql - the whole Arbor data model (schema version 1).
+-- schema.sql - the whole Arbor data model (schema version 2).
 --
 -- Applied by `arborctl init` to a new database; `arborctl init` on an
 -- existing database runs the migrations in cgi/db.c up to the version the
@@ -26,6 +26,10 @@ CREATE TABLE customers (
 	time_format  TEXT NOT NULL DEFAULT '24h' CHECK (time_format IN ('12h', '24h')),
 	units        TEXT NOT NULL DEFAULT 'metric' CHECK (units IN ('metric', 'imperial')),
 	require_mfa  INTEGER NOT NULL DEFAULT 0 CHECK (require_mfa IN (0, 1)),
+	-- devices owned by this customer itself, kept by the triggers below,
+	-- so "how many devices does this scope hold" sums customers, not
+	-- devices (the Devices list says how many rows match)
+	device_count INTEGER NOT NULL DEFAULT 0,
 	created_at   INTEGER NOT NULL,
 	updated_at   INTEGER NOT NULL,
 	CHECK ((parent_id IS NULL) = (depth = 0))
@@ -99,6 +103,23 @@ CREATE TABLE devices (
 CREATE INDEX devices_customer ON devices(customer_id);
 CREATE INDEX devices_location ON devices(location_id);
 CREATE INDEX devices_name ON devices(name COLLATE NOCASE);
+CREATE INDEX devices_registered ON devices(registered_at);
+
+CREATE TRIGGER devices_count_insert AFTER INSERT ON devices BEGIN
+	UPDATE customers SET device_count = device_count + 1
+	WHERE id = NEW.customer_id;
+END;
+CREATE TRIGGER devices_count_delete AFTER DELETE ON devices BEGIN
+	UPDATE customers SET device_count = device_count - 1
+	WHERE id = OLD.customer_id;
+END;
+CREATE TRIGGER devices_count_move AFTER UPDATE OF customer_id ON devices
+WHEN OLD.customer_id != NEW.customer_id BEGIN
+	UPDATE customers SET device_count = device_count - 1
+	WHERE id = OLD.customer_id;
+	UPDATE customers SET device_count = device_count + 1
+	WHERE id = NEW.customer_id;
+END;
 
 -- every change of a device's customer: who, when, from, to
 CREATE TABLE device_moves (
@@ -223,4 +244,4 @@ CREATE TABLE user_group_devices (
 ) WITHOUT ROWID;
 CREATE INDEX user_group_devices_device ON user_group_devices(device_id);
 
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;

@@ -34,59 +34,36 @@ device_json(sqlite3_stmt *s)
 	    "registered_at", api_time(sqlite3_column_int64(s, 9)));
 }
 
+static json_t *
+device_row(struct request *req, sqlite3_stmt *s)
+{
+	(void)req;
+	return device_json(s);
+}
+
 void
 api_devices_list(struct request *req)
 {
-	struct db *db = &req->app->db;
 	struct scope sc = perm_scope(req->user, req->arena);
-	struct list_query lq;
+	struct api_page p;
 	sqlite3_stmt *s;
-	int64_t limit, after, last = 0;
-	json_t *items;
-	int rc;
 
-	if (api_page(req, &limit, &after) != 0)
+	s = api_list_start(req, device_scope_wide(&req->app->db, &sc) ?
+	    STMT_DEVICE_API_WIDE : STMT_DEVICE_API_LIST, &p);
+	if (s == NULL)
 		return;
-	list_query_read(req, (const char *const[]){ "id", NULL }, &lq);
-	items = json_array();
-	s = db_stmt(db, STMT_DEVICE_API_LIST);
-	perm_bind_scope(s, &sc);
-	db_bind_int(s, ":customer_id", lq.customer_id);
-	db_bind_int(s, ":location_id", lq.location_id);
-	db_bind_text(s, ":like", lq.like);
-	db_bind_int(s, ":after", after);
-	db_bind_int(s, ":limit", limit);
-	while ((rc = db_step(db, s)) == SQLITE_ROW) {
-		last = sqlite3_column_int64(s, 0);
-		json_array_append_new(items, device_json(s));
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		json_decref(items);
-		api_problem(req, 503, "The devices could not be read.", NULL);
-		return;
-	}
-	api_json(req, 200, api_list(items, limit, last));
+	db_bind_int(s, ":customer_id", p.lq.customer_id);
+	db_bind_int(s, ":location_id", p.lq.location_id);
+	db_bind_text(s, ":like", p.lq.like);
+	api_send_list(req, s, &p, device_row, "The devices");
 }
 
 /* Send device id (in the scope) as JSON with status; 404 if absent. */
 static void
 send_device(struct request *req, int status, int64_t id)
 {
-	struct db *db = &req->app->db;
-	struct scope sc = perm_scope(req->user, req->arena);
-	sqlite3_stmt *s = db_stmt(db, STMT_DEVICE_BY_ID);
-	json_t *j = NULL;
-
-	db_bind_int(s, ":id", id);
-	perm_bind_scope(s, &sc);
-	if (db_step(db, s) == SQLITE_ROW)
-		j = device_json(s);
-	sqlite3_reset(s);
-	if (j == NULL)
-		api_problem(req, 404, "There is no such device.", NULL);
-	else
-		api_json(req, status, j);
+	api_send_scoped(req, status, STMT_DEVICE_BY_ID, id, device_row,
+	    "There is no such device.");
 }
 
 void
@@ -94,6 +71,10 @@ api_device_get(struct request *req)
 {
 	send_device(req, 200, req->id);
 }
+
+static const char *const device_members[] = { "unit_id", "name",
+    "vehicle_name", "vin", "customer_id", "location_id", NULL };
+static const char *const assign_members[] = { "customer_id", "ids", NULL };
 
 /* The first field in error, for the problem document. */
 static bool
@@ -125,30 +106,26 @@ api_device_create(struct request *req)
 	struct device_errors e;
 	const char *field, *msg;
 	json_t *body = api_body(req);
-	bool bad = false;
 	int64_t id;
 
 	if (body == NULL)
 		return;
 	memset(&f, 0, sizeof(f));
-	f.unit_id = api_string(req, body, "unit_id", &bad);
-	f.name = api_string(req, body, "name", &bad);
-	f.vehicle_name = api_string(req, body, "vehicle_name", &bad);
-	f.vin = api_string(req, body, "vin", &bad);
-	f.customer_id = api_id(body, "customer_id");
-	f.location_id = api_id(body, "location_id");
-	if (bad)
+	f.vehicle_name = "";
+	if (!api_members_known(req, body, device_members) ||
+	    api_opt_string(req, body, "unit_id", &f.unit_id) < 0 ||
+	    api_opt_string(req, body, "name", &f.name) < 0 ||
+	    api_opt_string(req, body, "vehicle_name", &f.vehicle_name) < 0 ||
+	    api_opt_string(req, body, "vin", &f.vin) < 0 ||
+	    api_opt_id(req, body, "customer_id", &f.customer_id) < 0 ||
+	    api_opt_id(req, body, "location_id", &f.location_id) < 0)
 		goto out;
-	if (f.customer_id < 0 || f.location_id < 0) {
-		api_problem(req, 400, "Ids are positive integers.",
-		    f.customer_id < 0 ? "customer_id" : "location_id");
-		goto out;
-	}
-	if (f.vehicle_name == NULL)
-		f.vehicle_name = "";
 	if (device_validate(db, &sc, &f, &e) > 0 &&
 	    first_error(&e, &field, &msg)) {
-		api_problem(req, 400, msg, field);
+		/* an id outside the view reads as missing, as everywhere */
+		api_problem(req, e.customer_id != NULL ? 404 : 400,
+		    e.customer_id != NULL ? "There is no such customer." : msg,
+		    field);
 		goto out;
 	}
 	if (db_begin(db) != 0)
@@ -200,7 +177,10 @@ api_devices_assign(struct request *req)
 
 	if (body == NULL)
 		return;
-	target = api_id(body, "customer_id");
+	target = 0;
+	if (!api_members_known(req, body, assign_members) ||
+	    api_opt_id(req, body, "customer_id", &target) < 0)
+		goto out;
 	ids = json_object_get(body, "ids");
 	if (target <= 0) {
 		api_problem(req, 400, "customer_id is required.",

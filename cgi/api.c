@@ -11,10 +11,14 @@
 
 #include <sqlite3.h>
 
+#include "app.h"
 #include "arena.h"
+#include "check.h"
+#include "db.h"
 #include "form.h"
 #include "http.h"
 #include "log.h"
+#include "perm.h"
 
 void
 api_json(struct request *req, int status, json_t *body)
@@ -83,26 +87,9 @@ api_body(struct request *req)
 	return j;
 }
 
-const char *
-api_string(struct request *req, json_t *body, const char *key, bool *bad)
-{
-	json_t *v = json_object_get(body, key);
-
-	if (v == NULL || json_is_null(v))
-		return NULL;
-	if (!json_is_string(v) || !utf8_valid(json_string_value(v),
-	    json_string_length(v)) || strlen(json_string_value(v)) !=
-	    json_string_length(v)) {
-		if (!*bad)
-			api_problem(req, 400, arena_printf(req->arena,
-			    "%s must be a string.", key), key);
-		*bad = true;
-		return NULL;
-	}
-	return json_string_value(v);
-}
-
-int
+/* limit and cursor of a list (cursor: the last id of the previous
+ * page). 0, or -1 after a 400 problem. */
+static int
 api_page(struct request *req, int64_t *limit, int64_t *after)
 {
 	const char *l = param_get(&req->query, "limit");
@@ -123,7 +110,8 @@ api_page(struct request *req, int64_t *limit, int64_t *after)
 	return 0;
 }
 
-json_t *
+/* {"items": items, "next_cursor": "…" or null}. */
+static json_t *
 api_list(json_t *items, int64_t limit, int64_t last_id)
 {
 	char cursor[24];
@@ -132,18 +120,6 @@ api_list(json_t *items, int64_t limit, int64_t last_id)
 		return json_pack("{s:o, s:n}", "items", items, "next_cursor");
 	snprintf(cursor, sizeof(cursor), "%lld", (long long)last_id);
 	return json_pack("{s:o, s:s}", "items", items, "next_cursor", cursor);
-}
-
-int64_t
-api_id(json_t *body, const char *key)
-{
-	json_t *v = json_object_get(body, key);
-
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (!json_is_integer(v) || json_integer_value(v) <= 0)
-		return -1;
-	return (int64_t)json_integer_value(v);
 }
 
 json_t *
@@ -172,4 +148,268 @@ api_id_or_null(sqlite3_stmt *s, int col)
 {
 	return sqlite3_column_type(s, col) == SQLITE_NULL ? json_null() :
 	    json_integer(sqlite3_column_int64(s, col));
+}
+
+bool
+api_members_known(struct request *req, json_t *body,
+    const char *const *allowed)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	json_object_foreach(body, key, v) {
+		for (i = 0; allowed[i] != NULL && strcmp(allowed[i], key) != 0;
+		    i++)
+			;
+		if (allowed[i] == NULL) {
+			/* the name as sent may hold anything: not echoed */
+			api_problem(req, 400, "The body has a member this "
+			    "resource does not know; see the OpenAPI document.",
+			    utf8_valid(key, strlen(key)) && strlen(key) <= 64 ?
+			    key : NULL);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* A 400 problem: key must be of a type; -1 for the callers' return. */
+static int
+wrong_type(struct request *req, const char *key, const char *what)
+{
+	api_problem(req, 400, arena_printf(req->arena, "%s must be %s.", key,
+	    what), key);
+	return -1;
+}
+
+/* A JSON string without NUL (jansson admits "\u0000" when asked to). */
+static bool
+plain_string(const json_t *v)
+{
+	return json_is_string(v) &&
+	    strlen(json_string_value(v)) == json_string_length(v);
+}
+
+static bool
+is_bool(const json_t *v)
+{
+	return json_is_boolean(v);
+}
+
+static bool
+is_id(const json_t *v)
+{
+	return json_is_integer(v) && json_integer_value(v) > 0;
+}
+
+/*
+ * The member key of body into *out when it is of the type is_type tells:
+ * 0 when absent or null, 1, or -1 after a 400 problem saying it must be
+ * what.
+ */
+static int
+member(struct request *req, json_t *body, const char *key,
+    bool (*is_type)(const json_t *), const char *what, json_t **out)
+{
+	json_t *v = json_object_get(body, key);
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!is_type(v))
+		return wrong_type(req, key, what);
+	*out = v;
+	return 1;
+}
+
+int
+api_opt_string(struct request *req, json_t *body, const char *key,
+    const char **out)
+{
+	json_t *v;
+	int rc = member(req, body, key, plain_string, "a string", &v);
+
+	if (rc == 1)
+		*out = json_string_value(v);
+	return rc;
+}
+
+int
+api_opt_bool(struct request *req, json_t *body, const char *key, bool *out)
+{
+	json_t *v;
+	int rc = member(req, body, key, is_bool, "true or false", &v);
+
+	if (rc == 1)
+		*out = json_is_true(v);
+	return rc;
+}
+
+int
+api_opt_id(struct request *req, json_t *body, const char *key, int64_t *out)
+{
+	json_t *v;
+	int rc;
+
+	if (json_is_null(json_object_get(body, key))) {
+		*out = 0;	/* null: none */
+		return 1;
+	}
+	rc = member(req, body, key, is_id, "a positive integer id", &v);
+	if (rc == 1)
+		*out = (int64_t)json_integer_value(v);
+	return rc;
+}
+
+static bool
+is_array(const json_t *v)
+{
+	return json_is_array(v);
+}
+
+/*
+ * The array member key of body whose elements each pass is_type: its
+ * size in *n and a zeroed copy of n + 1 elements of size each in *out,
+ * for the caller to fill. 0, 1 or -1 as member().
+ */
+static int
+array(struct request *req, json_t *body, const char *key,
+    bool (*is_type)(const json_t *), const char *what, size_t size,
+    json_t **v, void **out, size_t *n)
+{
+	json_t *e;
+	size_t i;
+	int rc = member(req, body, key, is_array, what, v);
+
+	if (rc != 1)
+		return rc;
+	json_array_foreach(*v, i, e)
+		if (!is_type(e))
+			return wrong_type(req, key, what);
+	*n = json_array_size(*v);
+	*out = arena_calloc(req->arena, *n + 1, size);
+	return 1;
+}
+
+int
+api_opt_strings(struct request *req, json_t *body, const char *key,
+    const char ***out, size_t *n)
+{
+	json_t *v, *e;
+	void *copy;
+	size_t i;
+	int rc = array(req, body, key, plain_string, "an array of strings",
+	    sizeof(**out), &v, &copy, n);
+
+	if (rc != 1)
+		return rc;
+	*out = copy;
+	json_array_foreach(v, i, e)
+		(*out)[i] = json_string_value(e);
+	return 1;
+}
+
+int
+api_opt_ids(struct request *req, json_t *body, const char *key,
+    int64_t **out, size_t *n)
+{
+	json_t *v, *e;
+	void *copy;
+	size_t i;
+	int rc = array(req, body, key, is_id, "an array of positive integer "
+	    "ids", sizeof(**out), &v, &copy, n);
+
+	if (rc != 1)
+		return rc;
+	*out = copy;
+	json_array_foreach(v, i, e)
+		(*out)[i] = (int64_t)json_integer_value(e);
+	return 1;
+}
+
+bool
+api_errors(struct request *req, const void *errors,
+    const struct check_field *fields)
+{
+	const struct check_error *e;
+
+	for (; fields->form != NULL; fields++) {
+		e = check_error_of(errors, fields);
+		if (e->msg != NULL) {
+			api_problem(req, e->status, e->msg, fields->json);
+			return true;
+		}
+	}
+	return false;
+}
+
+sqlite3_stmt *
+api_list_start(struct request *req, enum stmt_id st, struct api_page *p)
+{
+	struct scope sc = perm_scope(req->user, req->arena);
+	sqlite3_stmt *s;
+
+	if (api_page(req, &p->limit, &p->after) != 0)
+		return NULL;
+	list_query_read(req, (const char *const[]){ "id", NULL }, &p->lq);
+	s = db_stmt(&req->app->db, st);
+	perm_bind_scope(s, &sc);
+	return s;
+}
+
+void
+api_send_list(struct request *req, sqlite3_stmt *s, const struct api_page *p,
+    api_row_fn row, const char *what)
+{
+	struct db *db = &req->app->db;
+	json_t *items = json_array();
+	int64_t last = 0;
+	int rc;
+
+	db_bind_int(s, ":after", p->after);
+	db_bind_int(s, ":limit", p->limit);
+	while ((rc = db_step(db, s)) == SQLITE_ROW) {
+		last = sqlite3_column_int64(s, 0);
+		json_array_append_new(items, row(req, s));
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		json_decref(items);
+		api_problem(req, 503, arena_printf(req->arena, "%s could not "
+		    "be read just now; please try again.", what), NULL);
+		return;
+	}
+	api_json(req, 200, api_list(items, p->limit, last));
+}
+
+void
+api_send_scoped(struct request *req, int status, enum stmt_id st,
+    int64_t id, api_row_fn row, const char *missing)
+{
+	struct db *db = &req->app->db;
+	struct scope sc = perm_scope(req->user, req->arena);
+	sqlite3_stmt *s = db_stmt(db, st);
+	json_t *j = NULL;
+	int rc;
+
+	perm_bind_scope(s, &sc);
+	db_bind_int(s, ":id", id);
+	if ((rc = db_step(db, s)) == SQLITE_ROW)
+		j = row(req, s);
+	sqlite3_reset(s);
+	if (j != NULL)
+		api_json(req, status, j);
+	else if (rc == SQLITE_DONE)
+		api_problem(req, 404, missing, NULL);
+	else
+		api_problem(req, 503, "This could not be read just now; "
+		    "please try again.", NULL);
+}
+
+void
+api_unavailable(struct request *req)
+{
+	db_rollback(&req->app->db);
+	api_problem(req, 503, "The change could not be saved because of a "
+	    "database error; nothing was changed. Please try again.", NULL);
 }

@@ -15,6 +15,9 @@
 
 #include <jansson.h>
 
+#include "list.h"
+#include "sql.h"
+
 struct request;
 
 #define API_LIMIT_DEFAULT 50
@@ -34,28 +37,89 @@ void api_json(struct request *req, int status, json_t *body);
  */
 json_t *api_body(struct request *req);
 
-/*
- * Read a string member: NULL when absent; on a wrong type a 400 problem
- * is sent and *bad set. The value lives as long as the body.
- */
-const char *api_string(struct request *req, json_t *body, const char *key,
-    bool *bad);
-
-/* An optional id member: 0 when absent or null, -1 when not a positive
- * integer. */
-int64_t api_id(json_t *body, const char *key);
-
 /* Column helpers for documents: RFC 3339 UTC times, NULL as null. */
 typedef struct sqlite3_stmt sqlite3_stmt;
 json_t *api_time(int64_t t);
 json_t *api_text_or_null(sqlite3_stmt *s, int col);
 json_t *api_id_or_null(sqlite3_stmt *s, int col);
 
-/* limit and cursor of a list (cursor: the last id of the previous page).
- * 0, or -1 after a 400 problem. */
-int api_page(struct request *req, int64_t *limit, int64_t *after);
+/*
+ * The resources of issue 6 (customers, users, locations) read their
+ * bodies with the functions below. Their rules, for the OpenAPI document:
+ * a member the resource does not know is refused (400 naming it: a typo
+ * must not pass silently, least of all in a security setting); null is
+ * the same as leaving a member out, except for an id, where it means
+ * "none"; a member of the wrong type is a 400 naming it.
+ */
 
-/* {"items": items, "next_cursor": "…" or null}. */
-json_t *api_list(json_t *items, int64_t limit, int64_t last_id);
+/* Whether every member of body is in allowed (NULL-ended); else a 400
+ * problem naming the first other one was sent. */
+bool api_members_known(struct request *req, json_t *body,
+    const char *const *allowed);
+
+/*
+ * Optional members: 0 when absent (or null), 1 when read into *out, -1
+ * when of the wrong type (a 400 problem with the field was sent). A
+ * string holds no NUL and lives as long as the body; an id is a positive
+ * integer, null reads as 0 ("none", returning 1); arrays are copied into
+ * the request's arena.
+ */
+int api_opt_string(struct request *req, json_t *body, const char *key,
+    const char **out);
+int api_opt_bool(struct request *req, json_t *body, const char *key,
+    bool *out);
+int api_opt_id(struct request *req, json_t *body, const char *key,
+    int64_t *out);
+int api_opt_strings(struct request *req, json_t *body, const char *key,
+    const char ***out, size_t *n);
+int api_opt_ids(struct request *req, json_t *body, const char *key,
+    int64_t **out, size_t *n);
+
+/*
+ * If a model found fields in error (errors and fields as in check.h),
+ * send the problem of the first one, with its status and JSON name, and
+ * return true.
+ */
+struct check_field;
+bool api_errors(struct request *req, const void *errors,
+    const struct check_field *fields);
+
+/* A JSON document made from the current row of a statement. */
+typedef json_t *(*api_row_fn)(struct request *req, sqlite3_stmt *s);
+
+/* A list request: its page (limit, cursor) and its filters (q,
+ * customer_id…, as list.h reads them for the pages). */
+struct api_page {
+	int64_t limit;
+	int64_t after;
+	struct list_query lq;
+};
+
+/*
+ * Read the list request of req into *p and give the list statement st
+ * (an *_API_LIST of sql.h) with the scope of req's user bound; the caller
+ * binds its filters. NULL after a 400 problem (limit, cursor).
+ */
+sqlite3_stmt *api_list_start(struct request *req, enum stmt_id st,
+    struct api_page *p);
+
+/*
+ * Step the list statement s of api_list_start() (this binds :after and
+ * :limit; column 0 is the id the cursor follows) and send the page; on a
+ * database error a 503 saying that what could not be read.
+ */
+void api_send_list(struct request *req, sqlite3_stmt *s,
+    const struct api_page *p, api_row_fn row, const char *what);
+
+/*
+ * Send object id of the one-object statement st (an *_API_GET of sql.h,
+ * in the scope of req's user) with status, or a 404 problem saying
+ * missing when there is no such object in the scope.
+ */
+void api_send_scoped(struct request *req, int status, enum stmt_id st,
+    int64_t id, api_row_fn row, const char *missing);
+
+/* A write the database refused for another reason than the input: 503. */
+void api_unavailable(struct request *req);
 
 #endif

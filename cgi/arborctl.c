@@ -12,6 +12,7 @@
  *                                        every few seconds until SIGTERM)
  *   arborctl mail status                 what is queued, failures
  *   arborctl bench-data USERS CUSTOMERS  benchmark customers and users
+ *   arborctl bench-devices DEVICES       benchmark devices over them
  */
 #include <errno.h>
 #include <signal.h>
@@ -32,6 +33,7 @@
 #include "buf.h"
 #include "customer.h"
 #include "db.h"
+#include "device.h"
 #include "mail.h"
 #include "perm.h"
 #include "tmpl.h"
@@ -51,7 +53,8 @@ usage(void)
 	    "       arborctl render TEMPLATE_DIR NAME DATA.json\n"
 	    "       arborctl mail send [--loop]\n"
 	    "       arborctl mail status\n"
-	    "       arborctl bench-data USERS CUSTOMERS\n", stderr);
+	    "       arborctl bench-data USERS CUSTOMERS\n"
+	    "       arborctl bench-devices DEVICES\n", stderr);
 	return 2;
 }
 
@@ -309,6 +312,74 @@ static const struct demo_user {
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Demo locations (customer index, name) and devices (unit id, name,
+ * vehicle, customer index, location index or -1). driver works at the
+ * first location, so the location restriction can be seen in the demo. */
+static const struct demo_location {
+	int customer;
+	const char *name;
+} demo_locations[] = {
+	{ 2, "North Terminal" },
+	{ 1, "Central Garage" },
+	{ 3, "Stockholm Hub" },
+};
+
+static const struct demo_device {
+	const char *unit_id;
+	const char *name;
+	const char *vehicle;
+	int customer;
+	int location;
+} demo_devices[] = {
+	{ "NW-100001", "Tracker 1", "Van 11", 0, -1 },
+	{ "NW-100002", "Tracker 2", "Van 12", 1, 1 },
+	{ "NW-100003", "Tracker 3", "Truck 31", 2, 0 },
+	{ "NW-100004", "Tracker 4", "Truck 32", 2, -1 },
+	{ "NW-100005", "Charger A", "", 3, 2 },
+	{ "CT-200001", "Charger 1", "", 4, -1 },
+};
+
+
+
+/* The demo locations and devices, in the caller's transaction. */
+static int
+demo_places(struct db *db, int64_t now, const int64_t *customers)
+{
+	int64_t locations[NELEM(demo_locations)];
+	char uuid[DEVICE_UUID_LEN + 1];
+	struct device_fields f;
+	sqlite3_stmt *s;
+	size_t i;
+
+	for (i = 0; i < NELEM(demo_locations); i++) {
+		s = db_stmt(db, STMT_LOCATION_INSERT);
+		db_bind_int(s, ":customer_id",
+		    customers[demo_locations[i].customer]);
+		db_bind_text(s, ":name", demo_locations[i].name);
+		db_bind_int(s, ":now", now);
+		if (db_exec(db, s) != 0)
+			return -1;
+		locations[i] = db_last_id(db);
+	}
+	s = db_stmt(db, STMT_USER_LOCATION_ADD);
+	db_bind_int(s, ":user_id", user_id_by_username(db, "driver"));
+	db_bind_int(s, ":location_id", locations[0]);
+	if (db_exec(db, s) != 0)
+		return -1;
+	for (i = 0; i < NELEM(demo_devices); i++) {
+		memset(&f, 0, sizeof(f));
+		f.unit_id = demo_devices[i].unit_id;
+		f.name = demo_devices[i].name;
+		f.vehicle_name = demo_devices[i].vehicle;
+		f.customer_id = customers[demo_devices[i].customer];
+		f.location_id = demo_devices[i].location < 0 ? 0 :
+		    locations[demo_devices[i].location];
+		if (device_register(db, now, 0, &f, uuid) == 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 cmd_demo(void)
 {
@@ -354,7 +425,7 @@ cmd_demo(void)
 		if (user_create(&db, now, &uf) == 0)
 			goto fail;
 	}
-	if (db_commit(&db) != 0)
+	if (demo_places(&db, now, ids) != 0 || db_commit(&db) != 0)
 		goto fail;
 	printf("demo data added; every demo user's password is %s\n",
 	    DEMO_PASSWORD);
@@ -558,6 +629,22 @@ count_arg(const char *s, long max)
 #define BENCH_FANOUT 8
 #define BENCH_DEPTH 5
 
+/* The demo account's administrator, whose account the benchmark data
+ * goes into; NULL (with a message) when there is no demo data. */
+static struct user *
+demo_admin(struct db *db, struct arena *a)
+{
+	int64_t uid = user_id_by_username(db, "admin");
+	struct user *admin = uid ? user_load(db, a, uid) : NULL;
+
+	if (admin == NULL || admin->customer_id == 0) {
+		fputs("arborctl: no demo account: run `arborctl demo` first\n",
+		    stderr);
+		return NULL;
+	}
+	return admin;
+}
+
 /*
  * Benchmark data under the demo account "Northwind Fleet" (admin's
  * customer): ncust customers in a tree BENCH_FANOUT wide and at most
@@ -592,13 +679,8 @@ cmd_bench_data(const char *users_arg, const char *cust_arg)
 	if (open_db(&db, &cfg, DB_SERVE) != 0)
 		goto out;
 	a = arena_new();
-	uid = user_id_by_username(&db, "admin");
-	admin = uid ? user_load(&db, a, uid) : NULL;
-	if (admin == NULL || admin->customer_id == 0) {
-		fputs("arborctl: no demo account: run `arborctl demo` first\n",
-		    stderr);
+	if ((admin = demo_admin(&db, a)) == NULL)
 		goto close;
-	}
 	if (user_id_by_username(&db, "bench.u0000001") != 0) {
 		fputs("arborctl: this database has benchmark data already\n",
 		    stderr);
@@ -670,6 +752,88 @@ out:
 	return rc;
 }
 
+/*
+ * DEVICES devices spread round-robin over every customer of the demo
+ * account (bench-data's customers included), in one transaction.
+ */
+static int
+cmd_bench_devices(const char *devices_arg)
+{
+	long n = count_arg(devices_arg, 10000000), i;
+	char unit[32], name[48], uuid[DEVICE_UUID_LEN + 1];
+	int64_t *ids = NULL, now = time(NULL);
+	struct arena *a = arena_new();
+	struct device_fields f;
+	size_t nids = 0, cap = 0;
+	struct config cfg;
+	struct user *admin;
+	struct scope sc;
+	struct db db;
+	sqlite3_stmt *s;
+	int rc = 1;
+
+	if (n == 0) {
+		fputs("arborctl: bench-devices wants DEVICES (1 to 10000000)\n",
+		    stderr);
+		arena_free(a);
+		return 2;
+	}
+	if (load_config(&cfg) != 0) {
+		arena_free(a);
+		return 1;
+	}
+	if (open_db(&db, &cfg, DB_SERVE) != 0)
+		goto out;
+	if ((admin = demo_admin(&db, a)) == NULL)
+		goto close;
+	sc = perm_scope(admin, a);
+	s = db_stmt(&db, STMT_CUSTOMER_IDS_UNDER);
+	db_bind_text(s, ":path", sc.path);
+	db_bind_text(s, ":path_end", sc.path_end);
+	while (db_step(&db, s) == SQLITE_ROW) {
+		if (nids == cap) {
+			int64_t *grown;
+
+			cap = cap ? cap * 2 : 1024;
+			if ((grown = realloc(ids, cap * sizeof(*ids))) == NULL)
+				goto close;
+			ids = grown;
+		}
+		ids[nids++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_reset(s);
+	if (nids == 0 || db_begin(&db) != 0)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		snprintf(unit, sizeof(unit), "BD%09ld", i + 1);
+		snprintf(name, sizeof(name), "Bench device %ld", i + 1);
+		memset(&f, 0, sizeof(f));
+		f.unit_id = unit;
+		f.name = name;
+		f.vehicle_name = "";
+		f.customer_id = ids[(size_t)i % nids];
+		if (device_register(&db, now - i % 86400, 0, &f, uuid) == 0)
+			goto fail;
+	}
+	if (db_commit(&db) != 0)
+		goto fail;
+	if (db_exec(&db, db_stmt(&db, STMT_ANALYZE)) != 0)
+		fputs("arborctl: ANALYZE failed (the data is in)\n", stderr);
+	printf("bench devices: %ld over %zu customers\n", n, nids);
+	rc = 0;
+	goto close;
+fail:
+	db_rollback(&db);
+	fputs("arborctl: could not add the benchmark devices\n", stderr);
+close:
+	free(ids);
+	db_close(&db);
+out:
+	config_free(&cfg);
+	arena_free(a);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -695,6 +859,8 @@ main(int argc, char *argv[])
 	if (argc == 3 && strcmp(argv[1], "mail") == 0 &&
 	    strcmp(argv[2], "status") == 0)
 		return cmd_mail_status();
+	if (argc == 3 && strcmp(argv[1], "bench-devices") == 0)
+		return cmd_bench_devices(argv[2]);
 	if (argc == 4 && strcmp(argv[1], "bench-data") == 0)
 		return cmd_bench_data(argv[2], argv[3]);
 	return usage();

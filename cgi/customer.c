@@ -1,5 +1,6 @@
 /*
- * customer.c - creating customers in the materialised-path tree.
+ * customer.c - the customer tree: creating, moving and updating
+ * customers, and the rules of their fields for the pages and the API.
  */
 #include "customer.h"
 
@@ -7,11 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app.h"
 #include "arena.h"
 #include "buf.h"
 #include "db.h"
+#include "http.h"
 #include "perm.h"
+#include "session.h"
 #include "tval.h"
+#include "user.h"
+
+#define NAME_MAX_CHARS 200
 
 int64_t
 customer_create(struct db *db, int64_t now, int64_t parent_id,
@@ -199,4 +206,291 @@ customer_options(struct db *db, struct arena *a, const struct scope *sc,
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? list : NULL;
+}
+
+/* ------------------------------------------------------------ the rules */
+
+int
+customer_load(struct db *db, struct arena *a, const struct scope *sc,
+    int64_t id, struct customer *c)
+{
+	sqlite3_stmt *s = db_stmt(db, STMT_CUSTOMER_DETAIL);
+	int rc;
+
+	db_bind_int(s, ":id", id);
+	perm_bind_scope(s, sc);
+	rc = db_step(db, s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return rc == SQLITE_DONE ? 0 : -1;
+	}
+	c->id = sqlite3_column_int64(s, 0);
+	c->parent_id = sqlite3_column_int64(s, 1);
+	c->path = db_text(a, s, 2);
+	c->depth = sqlite3_column_int64(s, 3);
+	c->name = db_text(a, s, 4);
+	c->email = db_text(a, s, 5);
+	c->owner_email = db_text_or_null(a, s, 6);
+	c->country = db_text(a, s, 7);
+	c->time_zone = db_text(a, s, 8);
+	c->time_format = db_text(a, s, 9);
+	c->units = db_text(a, s, 10);
+	c->require_mfa = sqlite3_column_int(s, 11) != 0;
+	c->users = sqlite3_column_int64(s, 12);
+	c->children = sqlite3_column_int64(s, 13);
+	sqlite3_reset(s);
+	return 1;
+}
+
+int
+customer_in_scope(struct db *db, const struct scope *sc, int64_t id)
+{
+	sqlite3_stmt *s = db_stmt(db, STMT_CUSTOMER_VISIBLE);
+	int rc;
+
+	db_bind_int(s, ":id", id);
+	perm_bind_scope(s, sc);
+	rc = db_step(db, s);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+void
+customer_input_init(struct customer_input *in, const struct customer *from)
+{
+	memset(in, 0, sizeof(*in));
+	in->parent = PARENT_KEEP;
+	in->require_mfa = -1;
+	in->owner_email = "";
+	if (from == NULL) {
+		in->name = in->email = in->country = "";
+		in->time_zone = "UTC";
+		in->time_format = "24h";
+		in->units = "metric";
+		return;
+	}
+	in->name = from->name;
+	in->email = from->email;
+	if (from->owner_email != NULL)
+		in->owner_email = from->owner_email;
+	in->country = from->country;
+	in->time_zone = from->time_zone;
+	in->time_format = from->time_format;
+	in->units = from->units;
+}
+
+#define FIELD(m) CHECK_FIELD(struct customer_errors, m, #m, #m)
+const struct check_field customer_error_fields[] = {
+	FIELD(name), FIELD(email), FIELD(country), FIELD(time_zone),
+	FIELD(time_format), FIELD(units), FIELD(parent_id), FIELD(owner_email),
+	FIELD(require_mfa), { NULL, NULL, 0 }
+};
+#undef FIELD
+
+/* The rules of the fields that need no database. */
+static void
+check_fields(struct request *req, const struct customer_input *in,
+    struct customer_errors *e)
+{
+	const struct catalog *cat = &req->app->catalog;
+
+	if (*in->name == '\0')
+		check_fail(&e->name, 400, "Enter the company name.");
+	else if (check_chars(in->name) > NAME_MAX_CHARS ||
+	    !check_plain(in->name, false))
+		check_fail(&e->name, 400, "The name must be at most 200 "
+		    "characters on one line.");
+	if (*in->email == '\0')
+		check_fail(&e->email, 400, "Enter the main work e-mail.");
+	else if (!check_email(in->email))
+		check_fail(&e->email, 400, "Enter an e-mail address like "
+		    "name@example.com (at most 254 characters).");
+	/* only operators make accounts, so only theirs is looked at */
+	if (req->user->is_operator && *in->owner_email != '\0' &&
+	    !check_email(in->owner_email))
+		check_fail(&e->owner_email, 400, "Enter an e-mail address like "
+		    "name@example.com, or leave it empty.");
+	if (catalog_country_name(cat, in->country) == NULL)
+		check_fail(&e->country, 400, "Choose a country from the list.");
+	if (!catalog_zone_valid(cat, in->time_zone))
+		check_fail(&e->time_zone, 400, "Choose a time zone from the "
+		    "list.");
+	if (strcmp(in->time_format, "24h") != 0 &&
+	    strcmp(in->time_format, "12h") != 0)
+		check_fail(&e->time_format, 400, "Choose 24-hour or 12-hour "
+		    "time.");
+	if (strcmp(in->units, "metric") != 0 &&
+	    strcmp(in->units, "imperial") != 0)
+		check_fail(&e->units, 400, "Choose metric or imperial units.");
+}
+
+/*
+ * Where in->parent puts the customer: c->parent_id (0: an account) and
+ * c->parent, or an error at parent_id (c->parent_id then stays where the
+ * customer is: its own parent, or none for a new one). 0, or -1 on a
+ * database error.
+ */
+static int
+resolve_parent(struct request *req, const struct scope *sc,
+    const struct customer *cur, const struct customer_input *in,
+    struct customer_change *c, struct customer_errors *e)
+{
+	static const char *const not_listed = "Choose a customer from the "
+	    "list.";
+	const struct user *u = req->user;
+	int rc;
+
+	c->parent_id = cur != NULL ? cur->parent_id : 0;
+	if (cur != NULL && !u->is_operator && cur->id == u->customer_id) {
+		/* the top of the user's view: its parent is not theirs to
+		 * see, let alone change ("none" is how it looks to them) */
+		if (in->parent == PARENT_ID || in->parent == PARENT_BAD)
+			check_fail(&e->parent_id, 403, "Your own customer is "
+			    "the top of what you manage: it cannot be moved.");
+		return 0;
+	}
+	switch (in->parent) {
+	case PARENT_KEEP:
+		/* a new customer needs a parent unless it is an account */
+		if (cur == NULL && !u->is_operator)
+			check_fail(&e->parent_id, 400, "Choose the customer to "
+			    "create it under.");
+		return 0;
+	case PARENT_NONE:
+		/* an account: only operators make or move to the top */
+		if (!u->is_operator)
+			check_fail(&e->parent_id, 403, cur != NULL ? "Choose the "
+			    "customer to put it under." : "Choose the customer "
+			    "to create it under.");
+		else
+			c->parent_id = 0;
+		return 0;
+	case PARENT_BAD:
+		check_fail(&e->parent_id, 400, not_listed);
+		return 0;
+	case PARENT_ID:
+		break;
+	}
+	rc = customer_load(&req->app->db, req->arena, sc, in->parent_id,
+	    &c->parent);
+	if (rc <= 0) {
+		if (rc == 0)
+			check_fail(&e->parent_id, 404, not_listed);
+		return rc;
+	}
+	if (cur != NULL && strncmp(c->parent.path, cur->path,
+	    strlen(cur->path)) == 0) {
+		check_fail(&e->parent_id, 400, "A customer cannot be moved "
+		    "under itself or a customer below it.");
+		return 0;
+	}
+	c->parent_id = in->parent_id;
+	return 0;
+}
+
+int
+customer_check(struct request *req, const struct scope *sc,
+    const struct customer *cur, const struct customer_input *in,
+    struct customer_change *c, struct customer_errors *e)
+{
+	struct db *db = &req->app->db;
+	const struct user *u = req->user;
+	bool may_mfa = perm_allows(u, ACT_ENFORCE_MFA);
+	bool old_flag = cur != NULL && cur->require_mfa, own_flag;
+	int inh_old = 0, inh_new;
+
+	memset(c, 0, sizeof(*c));
+	memset(e, 0, sizeof(*e));
+	c->cur = cur;
+	check_fields(req, in, e);
+	if (resolve_parent(req, sc, cur, in, c, e) != 0)
+		return -1;
+	c->moved = cur != NULL && c->parent_id != cur->parent_id;
+	if (cur != NULL && cur->parent_id != 0 &&
+	    (inh_old = customer_mfa_inherited(db, cur->parent_id)) < 0)
+		return -1;
+	inh_new = inh_old;
+	if (cur == NULL || c->moved)
+		inh_new = c->parent_id != 0 ?
+		    customer_mfa_inherited(db, c->parent_id) : 0;
+	if (inh_new < 0)
+		return -1;
+	c->inherited = inh_new == 1;
+
+	/* the own flag: changed only by who may enforce MFA, and only where
+	 * nothing above already requires it (a descendant never loosens) */
+	if (in->require_mfa >= 0 && !may_mfa &&
+	    (in->require_mfa == 1) != old_flag)
+		check_fail(&e->require_mfa, 403, "Only an Account "
+		    "Administrator can change this setting.");
+	own_flag = may_mfa && !c->inherited && in->require_mfa >= 0 ?
+	    in->require_mfa == 1 : old_flag;
+	if (c->moved && (old_flag || inh_old == 1) &&
+	    !(own_flag || c->inherited) && !may_mfa)
+		check_fail(&e->parent_id, 403, "There, this customer would no "
+		    "longer require MFA; only an Account Administrator can "
+		    "lift that requirement.");
+
+	c->f.name = in->name;
+	c->f.email = in->email;
+	c->f.country = in->country;
+	c->f.time_zone = in->time_zone;
+	c->f.time_format = in->time_format;
+	c->f.units = in->units;
+	c->f.require_mfa = own_flag;
+	/* an account has an owner e-mail, set by operators only: theirs is
+	 * the one typed or else the main e-mail; others keep what is */
+	if (c->parent_id != 0)
+		c->f.owner_email = NULL;
+	else if (u->is_operator)
+		c->f.owner_email = *in->owner_email != '\0' ?
+		    in->owner_email : in->email;
+	else
+		c->f.owner_email = cur != NULL ? cur->owner_email : NULL;
+	return check_count(e, customer_error_fields);
+}
+
+int64_t
+customer_save(struct request *req, const struct scope *sc,
+    const struct customer_change *c)
+{
+	struct arena *a = req->arena;
+	struct db *db = &req->app->db;
+	const struct customer *cur = c->cur;
+	int64_t uid = req->user->id, id;
+	const char *new_prefix;
+
+	if (cur == NULL) {
+		if ((id = customer_create(db, req->now, c->parent_id,
+		    &c->f)) == 0)
+			return 0;
+		event_log(req, "customer_created", 0, uid, event_detail(req,
+		    arena_printf(a, "customer %lld", (long long)id)));
+		if (c->f.require_mfa)
+			event_log(req, "mfa_enforced", 0, uid, event_detail(req,
+			    arena_printf(a, "customer %lld", (long long)id)));
+		return id;
+	}
+	if (c->moved) {
+		new_prefix = c->parent_id != 0 ? arena_printf(a, "%s%lld/",
+		    c->parent.path, (long long)cur->id) : arena_printf(a,
+		    "/%lld/", (long long)cur->id);
+		if (customer_move(db, req->now, sc, cur->id, cur->path,
+		    new_prefix, (c->parent_id != 0 ? c->parent.depth + 1 : 0) -
+		    cur->depth, c->parent_id, c->f.owner_email) < 1)
+			return 0;
+		event_log(req, "customer_moved", 0, uid, event_detail(req,
+		    arena_printf(a, "customer %lld: parent %lld -> %lld",
+		    (long long)cur->id, (long long)cur->parent_id,
+		    (long long)c->parent_id)));
+	}
+	if (customer_update(db, req->now, sc, cur->id, &c->f) != 0)
+		return 0;
+	if (c->f.require_mfa != cur->require_mfa)
+		event_log(req, c->f.require_mfa ? "mfa_enforced" :
+		    "mfa_unenforced", 0, uid, event_detail(req, arena_printf(a,
+		    "customer %lld", (long long)cur->id)));
+	event_log(req, "customer_updated", 0, uid, event_detail(req,
+	    arena_printf(a, "customer %lld", (long long)cur->id)));
+	return cur->id;
 }

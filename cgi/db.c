@@ -24,7 +24,29 @@ static const char *const stmt_sql[STMT__MAX] = {
  * a new database never runs these. The list ends with NULL, which keeps
  * the array valid C while there are no migrations yet.
  */
-static const char *const migrations[] = { NULL };
+static const char *const migrations[] = {
+	/* 1 → 2: per-customer device counters for the Devices list's
+	 * count, and an index for sorting devices by registration */
+	"ALTER TABLE customers ADD COLUMN device_count INTEGER NOT NULL "
+	"DEFAULT 0;"
+	"UPDATE customers SET device_count = (SELECT count(*) FROM devices d "
+	"WHERE d.customer_id = customers.id);"
+	"CREATE TRIGGER devices_count_insert AFTER INSERT ON devices BEGIN "
+	"UPDATE customers SET device_count = device_count + 1 "
+	"WHERE id = NEW.customer_id; END;"
+	"CREATE TRIGGER devices_count_delete AFTER DELETE ON devices BEGIN "
+	"UPDATE customers SET device_count = device_count - 1 "
+	"WHERE id = OLD.customer_id; END;"
+	"CREATE TRIGGER devices_count_move AFTER UPDATE OF customer_id ON "
+	"devices WHEN OLD.customer_id != NEW.customer_id BEGIN "
+	"UPDATE customers SET device_count = device_count - 1 "
+	"WHERE id = OLD.customer_id; "
+	"UPDATE customers SET device_count = device_count + 1 "
+	"WHERE id = NEW.customer_id; END;"
+	"CREATE INDEX devices_registered ON devices(registered_at);"
+	"PRAGMA user_version = 2;",
+	NULL
+};
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
     SCHEMA_VERSION, "one migration per schema version after the first");
 

@@ -18,7 +18,7 @@
 
 #include "sql.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 struct db {
 	sqlite3 *conn;

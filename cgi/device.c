@@ -50,6 +50,20 @@ device_vin_error(const char *vin)
 	return NULL;
 }
 
+bool
+device_scope_wide(struct db *db, const struct scope *sc)
+{
+	sqlite3_stmt *s = db_stmt(db, STMT_CUSTOMER_SCOPE_SHARE);
+	bool wide = false;
+
+	perm_bind_scope(s, sc);
+	if (db_step(db, s) == SQLITE_ROW)
+		wide = sqlite3_column_int64(s, 0) * 3 >=
+		    sqlite3_column_int64(s, 1);
+	sqlite3_reset(s);
+	return wide;
+}
+
 int
 device_validate(struct db *db, const struct scope *sc,
     const struct device_fields *f, struct device_errors *e)
@@ -116,7 +130,10 @@ device_register(struct db *db, int64_t now, int64_t user_id,
 	else
 		db_bind_null(s, ":location_id");
 	db_bind_int(s, ":now", now);
-	db_bind_int(s, ":user_id", user_id);
+	if (user_id != 0)
+		db_bind_int(s, ":user_id", user_id);
+	else	/* arborctl: nobody registered it through Arbor */
+		db_bind_null(s, ":user_id");
 	return db_exec(db, s) == 0 ? db_last_id(db) : 0;
 }
 

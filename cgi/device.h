@@ -9,6 +9,7 @@
 #ifndef ARBOR_DEVICE_H
 #define ARBOR_DEVICE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,13 @@ struct device_fields {
 	int64_t customer_id;
 	int64_t location_id;		/* 0 for none */
 };
+
+/*
+ * Whether the scope holds so much of the tree (a third of the customers
+ * or more) that walking all devices in index order beats collecting the
+ * scope's devices and sorting them: the "wide" plans of sql.h.
+ */
+bool device_scope_wide(struct db *db, const struct scope *sc);
 
 /* A sentence for the form, or NULL when the value is acceptable. */
 const char *device_unit_id_error(const char *unit_id);
@@ -54,7 +62,8 @@ int device_validate(struct db *db, const struct scope *sc,
 void device_uuid_new(char out[DEVICE_UUID_LEN + 1]);
 
 /*
- * Insert a device inside the caller's write transaction. Returns its id,
+ * Insert a device inside the caller's write transaction (user_id 0: not
+ * registered by a user, e.g. demo data). Returns its id,
  * or 0 (db_is_constraint(): the unit id exists). uuid receives the new
  * device id.
  */

@@ -61,6 +61,7 @@ struct request {
 	const char *flash;		/* message carried over a redirect */
 	bool session_expired;		/* a session cookie that timed out */
 	const char *csrf;		/* this request's form token, once made */
+	bool api;			/* came through the API gate (R_API) */
 
 	/* The response. */
 	int status;

@@ -7,6 +7,7 @@
 
 #include "app.h"
 #include "arena.h"
+#include "check.h"
 #include "http.h"
 #include "log.h"
 #include "perm.h"
@@ -116,4 +117,22 @@ page_error(struct request *req, int status, const char *message)
 	tv_set_str(d, "title", status_title(status));
 	tv_set_str(d, "message", message);
 	page_render(req, status, "error", d);
+}
+
+struct tval *
+page_errors(struct arena *a, const void *errors,
+    const struct check_field *fields)
+{
+	const struct check_error *e;
+	struct tval *map = NULL;
+
+	for (; fields->form != NULL; fields++) {
+		e = check_error_of(errors, fields);
+		if (e->msg == NULL)
+			continue;
+		if (map == NULL)
+			map = tv_map(a);
+		tv_set_str(map, fields->form, e->msg);
+	}
+	return map;
 }

@@ -23,4 +23,14 @@ void page_render(struct request *req, int status, const char *name,
 /* An error page: status with a title from the status and a message. */
 void page_error(struct request *req, int status, const char *message);
 
+/*
+ * A form's {field: message} map from a model's errors struct (check.h),
+ * keyed by the fields' form names; NULL when no field is in error, so
+ * that templates can test {{#errors}}.
+ */
+struct arena;
+struct check_field;
+struct tval *page_errors(struct arena *a, const void *errors,
+    const struct check_field *fields);
+
 #endif

@@ -79,12 +79,20 @@ perm_allows(const struct user *u, enum perm_action a)
 	return (u->groups & matrix[a].all_of) == matrix[a].all_of;
 }
 
+unsigned
+perm_grantable(const struct user *u)
+{
+	if (u == NULL)
+		return 0;
+	return u->is_operator ? GROUP_ALL : u->groups & GROUP_ALL;
+}
+
 bool
 perm_may_grant(const struct user *u, unsigned bits)
 {
 	if (u == NULL || (bits & ~GROUP_ALL) != 0)
 		return false;
-	return u->is_operator || (bits & ~u->groups) == 0;
+	return (bits & ~perm_grantable(u)) == 0;
 }
 
 int64_t

@@ -59,6 +59,10 @@ enum perm_action {
 
 bool perm_allows(const struct user *u, enum perm_action a);
 
+/* The groups u may give to someone, and so change on them: those u
+ * holds (operators hold all). */
+unsigned perm_grantable(const struct user *u);
+
 /* Whether u may give the groups in bits to someone: only groups u holds
  * (operators hold all). */
 bool perm_may_grant(const struct user *u, unsigned bits);

@@ -83,6 +83,27 @@ static const struct route routes[] = {
 	  ACT_DEVICES_MANAGE },
 	{ METHOD_GET, "/api/v1/devices/{id}", api_device_get, R_API,
 	  ACT_DEVICES_LIST },
+	{ METHOD_GET, "/api/v1/customers", api_customers_list, R_API,
+	  ACT_CUSTOMERS },
+	{ METHOD_POST, "/api/v1/customers", api_customer_create, R_API,
+	  ACT_CUSTOMERS },
+	{ METHOD_GET, "/api/v1/customers/{id}", api_customer_get, R_API,
+	  ACT_CUSTOMERS },
+	{ METHOD_PATCH, "/api/v1/customers/{id}", api_customer_update, R_API,
+	  ACT_CUSTOMERS },
+	{ METHOD_GET, "/api/v1/users", api_users_list, R_API, ACT_USERS },
+	{ METHOD_POST, "/api/v1/users", api_user_create, R_API, ACT_USERS },
+	{ METHOD_GET, "/api/v1/users/{id}", api_user_get, R_API, ACT_USERS },
+	{ METHOD_PATCH, "/api/v1/users/{id}", api_user_update, R_API,
+	  ACT_USERS },
+	{ METHOD_DELETE, "/api/v1/users/{id}", api_user_delete, R_API,
+	  ACT_USERS },
+	{ METHOD_GET, "/api/v1/locations", api_locations_list, R_API,
+	  ACT_LOCATIONS },
+	{ METHOD_POST, "/api/v1/locations", api_location_create, R_API,
+	  ACT_LOCATIONS },
+	{ METHOD_GET, "/api/v1/locations/{id}", api_location_get, R_API,
+	  ACT_LOCATIONS },
 	/* profile and MFA */
 	{ METHOD_GET, "/profile", ui_profile_get, 0, ACT_ANY },
 	{ METHOD_POST, "/profile", ui_profile_post, 0, ACT_ANY },
@@ -268,6 +289,7 @@ static void
 api_gate(struct request *req, const struct route *r)
 {
 	req->no_store = true;
+	req->api = true;
 	if (token_authenticate(req) != 0) {
 		http_header(req, "WWW-Authenticate", "Bearer realm=\"arbor\"");
 		api_problem(req, 401, "Send a valid, unexpired API token as "

@@ -270,3 +270,12 @@ event_log(struct request *req, const char *kind, int64_t user_id,
 	if (db_exec(&req->app->db, s) != 0)
 		log_error("event %s not recorded", kind);
 }
+
+const char *
+event_detail(struct request *req, const char *detail)
+{
+	if (!req->api)
+		return detail;
+	return *detail == '\0' ? "(API)" : arena_printf(req->arena,
+	    "%s (API)", detail);
+}

@@ -71,4 +71,9 @@ void flash_take(struct request *req);
 void event_log(struct request *req, const char *kind, int64_t user_id,
     int64_t actor_id, const char *detail);
 
+/* The detail of an event of req: as it is for a page, with " (API)"
+ * after it when req came through the API, so that the log tells the two
+ * doors apart and says nothing else differently. */
+const char *event_detail(struct request *req, const char *detail);
+
 #endif

@@ -13,6 +13,20 @@
 
 #include "perm.h"
 
+/*
+ * Whether customer id (an SQL expression) or one above it requires MFA,
+ * as one value: deliberately not scoped (a requirement comes from above);
+ * it answers one boolean about a customer the caller found in the scope.
+ * UNION, not UNION ALL: even a cycle in parent_id would end.
+ */
+#define MFA_REQUIRED(id) \
+	"(WITH RECURSIVE up(id, parent_id, req) AS (" \
+	"  SELECT id, parent_id, require_mfa FROM customers " \
+	"  WHERE id = " id \
+	"  UNION SELECT p.id, p.parent_id, p.require_mfa " \
+	"  FROM customers p JOIN up ON p.id = up.parent_id) " \
+	" SELECT COALESCE(max(req), 0) FROM up)"
+
 /* The columns of a user row as user_fill() (user.c) reads them. */
 #define USER_COLUMNS \
 	"u.id, u.customer_id, u.is_operator, u.username, u.email, " \
@@ -25,13 +39,7 @@
 	"COALESCE(u.time_format, c.time_format, '24h'), " \
 	"COALESCE(u.units, c.units, 'metric'), " \
 	"EXISTS (SELECT 1 FROM user_locations l WHERE l.user_id = u.id), " \
-	/* UNION, not UNION ALL: even a cycle in parent_id would end */ \
-	"(WITH RECURSIVE up(id, parent_id, req) AS (" \
-	"  SELECT id, parent_id, require_mfa FROM customers " \
-	"  WHERE id = u.customer_id " \
-	"  UNION SELECT p.id, p.parent_id, p.require_mfa " \
-	"  FROM customers p JOIN up ON p.id = up.parent_id) " \
-	" SELECT COALESCE(max(req), 0) FROM up)"
+	MFA_REQUIRED("u.customer_id")
 
 /*
  * List pages (issue 4): ORDER BY cannot be a bound parameter, so each
@@ -131,19 +139,42 @@
  * The Devices list: the devices of the scope (SCOPE_DEVICE: the subtree,
  * the device groups and the user's locations), optionally of one customer
  * and location, whose unit id, device id or name is LIKE :like.
+ *
+ * Two plans per sort, as for the Users list: a "wide" scope (most of the
+ * customers) walks the devices in the order of the sort key's index and
+ * checks each against the scope (CROSS JOIN keeps devices the outer loop),
+ * stopping after the page; a "narrow" one starts from its customers'
+ * path range and sorts what it finds. ui-devices.c picks the plan by how
+ * many customers the scope holds. Locations are joined for the page only:
+ * a LEFT JOIN in the count made it read every location row once per
+ * device.
  */
-#define DEVICE_LIST_WHERE \
-	"FROM devices d JOIN customers c ON c.id = d.customer_id " \
-	"LEFT JOIN locations l ON l.id = d.location_id WHERE " \
+#define DEVICE_FILTERS \
 	SCOPE_DEVICE("c", "d") " AND " \
 	"(:customer_id = 0 OR d.customer_id = :customer_id) AND " \
 	"(:location_id = 0 OR d.location_id = :location_id) AND " \
 	"(:like = '%%' OR d.unit_id LIKE :like ESCAPE '\\' OR " \
 	"d.device_uuid LIKE :like ESCAPE '\\' OR d.name LIKE :like ESCAPE '\\')"
-#define DEVICE_LIST_SQL(order) \
+#define DEVICE_LIST_SELECT(join) \
 	"SELECT d.id, d.unit_id, d.device_uuid, d.name, d.vehicle_name, " \
-	"d.customer_id, l.name, d.registered_at " DEVICE_LIST_WHERE \
-	" ORDER BY " order ", d.id LIMIT :limit OFFSET :offset"
+	"d.customer_id, l.name, d.registered_at FROM devices d " join \
+	" customers c ON c.id = d.customer_id " \
+	"LEFT JOIN locations l ON l.id = d.location_id WHERE " DEVICE_FILTERS
+#define DEVICE_LIST_SQL(order) \
+	DEVICE_LIST_SELECT("JOIN") " ORDER BY " order ", d.id " \
+	"LIMIT :limit OFFSET :offset"
+#define DEVICE_LIST_WIDE_SQL(order) \
+	DEVICE_LIST_SELECT("CROSS JOIN") " ORDER BY " order ", d.id " \
+	"LIMIT :limit OFFSET :offset"
+#define DEVICE_API_SQL(join) \
+	"SELECT d.id, d.unit_id, d.device_uuid, d.name, d.vehicle_name, " \
+	"d.vin, d.customer_id, d.location_id, l.name, d.registered_at " \
+	"FROM devices d " join " customers c ON c.id = d.customer_id " \
+	"LEFT JOIN locations l ON l.id = d.location_id WHERE " \
+	DEVICE_FILTERS " AND d.id > :after ORDER BY d.id LIMIT :limit"
+#define DEVICE_SORT(X, id, expr) \
+	SORTED_LIST(X, DEVICE_LIST_##id, DEVICE_LIST_SQL, expr) \
+	SORTED_LIST(X, DEVICE_WIDE_##id, DEVICE_LIST_WIDE_SQL, expr)
 /* One device of the scope, by id, unit id or device id. */
 #define DEVICE_FIND(key) \
 	"SELECT d.id, d.unit_id, d.device_uuid, d.name, d.vehicle_name, " \
@@ -151,6 +182,35 @@
 	"FROM devices d JOIN customers c ON c.id = d.customer_id " \
 	"LEFT JOIN locations l ON l.id = d.location_id WHERE " key \
 	" AND " SCOPE_DEVICE("c", "d")
+
+/*
+ * The API's customers, users and locations (issue 6): per resource one
+ * select of the document's columns in the scope, shared by its list (a
+ * keyset page: ids above :after, in id order) and its one-object
+ * statement, so both answer with the same document. A customer's parent
+ * is null for the top of the viewer's scope: the id above it is not
+ * theirs to see.
+ */
+#define CUSTOMER_API_SELECT \
+	"SELECT c.id, CASE WHEN c.path = :scope_path THEN NULL " \
+	"ELSE c.parent_id END, c.name, c.email, c.owner_email, c.country, " \
+	"c.time_zone, c.time_format, c.units, c.require_mfa, " \
+	MFA_REQUIRED("c.id") ", c.created_at, c.updated_at " \
+	"FROM customers c WHERE " SCOPE_CUSTOMER("c")
+/* the locations listed are those the viewer sees */
+#define USER_API_SELECT \
+	"SELECT u.id, u.username, u.email, u.full_name, u.phone, u.address, " \
+	"u.customer_id, u.groups, (SELECT group_concat(ul.location_id) FROM " \
+	"user_locations ul JOIN locations l ON l.id = ul.location_id JOIN " \
+	"customers lc ON lc.id = l.customer_id WHERE ul.user_id = u.id AND " \
+	SCOPE_CUSTOMER("lc") "), u.active, u.password_hash IS NOT NULL, " \
+	"u.must_change_password, u.last_login_at, u.created_at " \
+	"FROM users u JOIN customers c ON c.id = u.customer_id WHERE " \
+	SCOPE_CUSTOMER("c")
+#define LOCATION_API_SELECT \
+	"SELECT l.id, l.name, l.customer_id, l.created_at, l.updated_at " \
+	"FROM locations l JOIN customers c ON c.id = l.customer_id WHERE " \
+	SCOPE_CUSTOMER("c")
 
 #define SQL_STATEMENTS(X) \
 	/* --- users --- */ \
@@ -246,15 +306,8 @@
 	/* the scope in path order, which is depth-first (customer_options) */ \
 	X(CUSTOMER_OPTIONS, "SELECT c.id, c.depth, c.name, c.path " \
 	    "FROM customers c WHERE " SCOPE_CUSTOMER("c") " ORDER BY c.path") \
-	/* whether :id or a customer above it requires MFA: deliberately not \
-	 * scoped (a requirement comes from above), it answers one boolean \
-	 * about a customer the caller already found in the scope; UNION, \
-	 * not UNION ALL, so that even a cycle in parent_id ends */ \
-	X(CUSTOMER_MFA_CHAIN, "WITH RECURSIVE up(id, parent_id, req) AS (" \
-	    "SELECT id, parent_id, require_mfa FROM customers WHERE id = :id " \
-	    "UNION SELECT p.id, p.parent_id, p.require_mfa " \
-	    "FROM customers p JOIN up ON p.id = up.parent_id) " \
-	    "SELECT COALESCE(max(req), 0) FROM up") \
+	/* whether :id or a customer above it requires MFA */ \
+	X(CUSTOMER_MFA_CHAIN, "SELECT " MFA_REQUIRED(":id")) \
 	X(CUSTOMER_UPDATE, "UPDATE customers AS c SET name = :name, " \
 	    "email = :email, owner_email = :owner_email, country = :country, " \
 	    "time_zone = :time_zone, time_format = :time_format, " \
@@ -438,19 +491,24 @@
 	    "AND user_id = :user_id") \
 	\
 	/* --- devices (issue 5) --- */ \
-	SORTED_LIST(X, DEVICE_LIST_UNIT, DEVICE_LIST_SQL, "d.unit_id") \
-	SORTED_LIST(X, DEVICE_LIST_NAME, DEVICE_LIST_SQL, "d.name") \
-	SORTED_LIST(X, DEVICE_LIST_CUSTOMER, DEVICE_LIST_SQL, "c.path") \
-	SORTED_LIST(X, DEVICE_LIST_LOCATION, DEVICE_LIST_SQL, "l.name") \
-	SORTED_LIST(X, DEVICE_LIST_REGISTERED, DEVICE_LIST_SQL, \
-	    "d.registered_at") \
-	X(DEVICE_LIST_COUNT, "SELECT count(*) " DEVICE_LIST_WHERE) \
+	DEVICE_SORT(X, UNIT, "d.unit_id") \
+	DEVICE_SORT(X, NAME, "d.name COLLATE NOCASE") \
+	DEVICE_SORT(X, CUSTOMER, "c.path") \
+	DEVICE_SORT(X, LOCATION, "l.name") \
+	DEVICE_SORT(X, REGISTERED, "d.registered_at") \
+	X(DEVICE_LIST_COUNT, "SELECT count(*) FROM devices d JOIN customers c " \
+	    "ON c.id = d.customer_id WHERE " DEVICE_FILTERS) \
+	/* the same count without filters, from the per-customer counters */ \
+	X(DEVICE_SCOPE_COUNT, "SELECT COALESCE(sum(c.device_count), 0) " \
+	    "FROM customers c WHERE " SCOPE_CUSTOMER("c") " AND " \
+	    "(:customer_id = 0 OR c.id = :customer_id)") \
+	/* how much of the tree a scope holds, to choose a plan */ \
+	X(CUSTOMER_SCOPE_SHARE, "SELECT (SELECT count(*) FROM customers c " \
+	    "WHERE " SCOPE_CUSTOMER("c") "), (SELECT count(*) FROM customers)") \
 	X(DEVICE_BY_ID, DEVICE_FIND("d.id = :id")) \
 	/* the API's pages: keyset by id, the columns of DEVICE_FIND */ \
-	X(DEVICE_API_LIST, "SELECT d.id, d.unit_id, d.device_uuid, d.name, " \
-	    "d.vehicle_name, d.vin, d.customer_id, d.location_id, l.name, " \
-	    "d.registered_at " DEVICE_LIST_WHERE " AND d.id > :after " \
-	    "ORDER BY d.id LIMIT :limit") \
+	X(DEVICE_API_LIST, DEVICE_API_SQL("JOIN")) \
+	X(DEVICE_API_WIDE, DEVICE_API_SQL("CROSS JOIN")) \
 	X(DEVICE_BY_UNIT, DEVICE_FIND("d.unit_id = :key")) \
 	X(DEVICE_BY_UUID, DEVICE_FIND("d.device_uuid = :key")) \
 	X(DEVICE_INSERT, "INSERT INTO devices (unit_id, device_uuid, name, " \
@@ -471,6 +529,9 @@
 	/* the name of a user in the scope (who registered or moved a device) */ \
 	X(USER_NAME_VISIBLE, "SELECT u.username FROM users u JOIN customers c " \
 	    "ON c.id = u.customer_id WHERE u.id = :id AND " SCOPE_CUSTOMER("c")) \
+	/* arborctl bench-devices: every customer of the demo account */ \
+	X(CUSTOMER_IDS_UNDER, "SELECT id FROM customers WHERE path >= :path " \
+	    "AND path < :path_end ORDER BY id") \
 	X(LOCATION_OF_CUSTOMER, "SELECT 1 FROM locations WHERE id = :id AND " \
 	    "customer_id = :customer_id") \
 	\
@@ -488,6 +549,23 @@
 	    "last_used_at, last_used_ip FROM api_tokens WHERE token_hash = :hash") \
 	X(TOKEN_TOUCH, "UPDATE api_tokens SET last_used_at = :now, " \
 	    "last_used_ip = :ip WHERE id = :id") \
+	\
+	/* --- the API's customers, users and locations (issue 6) --- */ \
+	X(CUSTOMER_API_LIST, CUSTOMER_API_SELECT " AND (:like = '%%' OR " \
+	    "c.name LIKE :like ESCAPE '\\' OR c.email LIKE :like ESCAPE '\\') " \
+	    "AND c.id > :after ORDER BY c.id LIMIT :limit") \
+	X(CUSTOMER_API_GET, CUSTOMER_API_SELECT " AND c.id = :id") \
+	X(USER_API_LIST, USER_API_SELECT " AND (:customer_id = 0 OR " \
+	    "u.customer_id = :customer_id) AND (:like = '%%' OR " \
+	    "u.email LIKE :like ESCAPE '\\' OR u.username LIKE :like " \
+	    "ESCAPE '\\' OR u.full_name LIKE :like ESCAPE '\\') AND " \
+	    "u.id > :after ORDER BY u.id LIMIT :limit") \
+	X(USER_API_GET, USER_API_SELECT " AND u.id = :id") \
+	X(LOCATION_API_LIST, LOCATION_API_SELECT " AND (:customer_id = 0 OR " \
+	    "l.customer_id = :customer_id) AND (:like = '%%' OR " \
+	    "l.name LIKE :like ESCAPE '\\' OR c.name LIKE :like ESCAPE '\\') " \
+	    "AND l.id > :after ORDER BY l.id LIMIT :limit") \
+	X(LOCATION_API_GET, LOCATION_API_SELECT " AND l.id = :id") \
 	\
 	/* --- events --- */ \
 	X(EVENT_INSERT, "INSERT INTO events (at, kind, user_id, actor_id, " \

@@ -27,14 +27,25 @@
 
 static const char *const sort_keys[] = { "unit_id", "name", "customer",
     "location", "registered", NULL };
-static const enum stmt_id list_stmts[][2] = {
-	{ STMT_DEVICE_LIST_UNIT_ASC, STMT_DEVICE_LIST_UNIT_DESC },
-	{ STMT_DEVICE_LIST_NAME_ASC, STMT_DEVICE_LIST_NAME_DESC },
-	{ STMT_DEVICE_LIST_CUSTOMER_ASC, STMT_DEVICE_LIST_CUSTOMER_DESC },
-	{ STMT_DEVICE_LIST_LOCATION_ASC, STMT_DEVICE_LIST_LOCATION_DESC },
-	{ STMT_DEVICE_LIST_REGISTERED_ASC, STMT_DEVICE_LIST_REGISTERED_DESC },
+/* [wide plan][sort key][descending] (sql.h DEVICE_SORT) */
+static const enum stmt_id list_stmts[2][5][2] = {
+	{
+		{ STMT_DEVICE_LIST_UNIT_ASC, STMT_DEVICE_LIST_UNIT_DESC },
+		{ STMT_DEVICE_LIST_NAME_ASC, STMT_DEVICE_LIST_NAME_DESC },
+		{ STMT_DEVICE_LIST_CUSTOMER_ASC, STMT_DEVICE_LIST_CUSTOMER_DESC },
+		{ STMT_DEVICE_LIST_LOCATION_ASC, STMT_DEVICE_LIST_LOCATION_DESC },
+		{ STMT_DEVICE_LIST_REGISTERED_ASC,
+		  STMT_DEVICE_LIST_REGISTERED_DESC },
+	}, {
+		{ STMT_DEVICE_WIDE_UNIT_ASC, STMT_DEVICE_WIDE_UNIT_DESC },
+		{ STMT_DEVICE_WIDE_NAME_ASC, STMT_DEVICE_WIDE_NAME_DESC },
+		{ STMT_DEVICE_WIDE_CUSTOMER_ASC, STMT_DEVICE_WIDE_CUSTOMER_DESC },
+		{ STMT_DEVICE_WIDE_LOCATION_ASC, STMT_DEVICE_WIDE_LOCATION_DESC },
+		{ STMT_DEVICE_WIDE_REGISTERED_ASC,
+		  STMT_DEVICE_WIDE_REGISTERED_DESC },
+	},
 };
-_Static_assert(sizeof(list_stmts) / sizeof(list_stmts[0]) ==
+_Static_assert(sizeof(list_stmts[0]) / sizeof(list_stmts[0][0]) ==
     sizeof(sort_keys) / sizeof(sort_keys[0]) - 1, "a statement per key");
 
 static const char *const read_failed = "The devices could not be read. "
@@ -44,23 +55,11 @@ static const char *const read_failed = "The devices could not be read. "
 static void
 add_customer_options(struct request *req, struct tval *d, int64_t selected)
 {
-	struct db *db = &req->app->db;
 	struct scope sc = perm_scope(req->user, req->arena);
-	sqlite3_stmt *s = db_stmt(db, STMT_CUSTOMER_OPTIONS);
-	struct tval *list = tv_set_list(d, "customers"), *o;
-	int64_t top = perm_top_depth(req->user), id;
+	struct tval *list = customer_options(&req->app->db, req->arena, &sc,
+	    perm_top_depth(req->user), selected, NULL);
 
-	perm_bind_scope(s, &sc);
-	while (db_step(db, s) == SQLITE_ROW) {
-		id = sqlite3_column_int64(s, 0);
-		o = tv_map(req->arena);
-		tv_set_int(o, "id", id);
-		tv_set_str(o, "label", customer_path_text(db, req->arena, id,
-		    top));
-		tv_set_bool(o, "selected", id == selected);
-		tv_push(list, o);
-	}
-	sqlite3_reset(s);
+	tv_set(d, "customers", list ? list : tv_list(req->arena));
 }
 
 /* The locations of the scope as <option>s ("Name (Customer)"). */
@@ -102,17 +101,27 @@ add_device_rows(struct request *req, struct tval *d,
 	sqlite3_stmt *s;
 	int rc;
 
-	s = db_stmt(db, STMT_DEVICE_LIST_COUNT);
-	perm_bind_scope(s, &sc);
-	db_bind_int(s, ":customer_id", lq->customer_id);
-	db_bind_int(s, ":location_id", lq->location_id);
-	db_bind_text(s, ":like", lq->like);
+	/* without a search, a location filter or a location restriction,
+	 * the per-customer counters answer without reading the devices */
+	if (*lq->q == '\0' && lq->location_id == 0 &&
+	    sc.location_user == 0 && sc.devices_visible) {
+		s = db_stmt(db, STMT_DEVICE_SCOPE_COUNT);
+		perm_bind_scope(s, &sc);
+		db_bind_int(s, ":customer_id", lq->customer_id);
+	} else {
+		s = db_stmt(db, STMT_DEVICE_LIST_COUNT);
+		perm_bind_scope(s, &sc);
+		db_bind_int(s, ":customer_id", lq->customer_id);
+		db_bind_int(s, ":location_id", lq->location_id);
+		db_bind_text(s, ":like", lq->like);
+	}
 	if (db_step(db, s) != SQLITE_ROW)
 		return -1;
 	*count = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
 
-	s = db_stmt(db, list_stmts[lq->sort][lq->desc]);
+	s = db_stmt(db, list_stmts[device_scope_wide(db, &sc)][lq->sort]
+	    [lq->desc]);
 	perm_bind_scope(s, &sc);
 	db_bind_int(s, ":customer_id", lq->customer_id);
 	db_bind_int(s, ":location_id", lq->location_id);

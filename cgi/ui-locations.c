@@ -7,25 +7,28 @@
  * statements of sql.h: a location of a customer outside the scope answers
  * 404 like a missing one (GET and POST alike, before any field is read),
  * and a customer_id outside it is "not in the list".
+ *
+ * The rules of the fields and the writes are location.c's, which the API
+ * uses too; this file reads the form, asks the model and renders.
  */
 #include <stdbool.h>
 #include <string.h>
 
 #include "app.h"
 #include "arena.h"
+#include "check.h"
 #include "customer.h"
 #include "db.h"
 #include "form.h"
 #include "http.h"
 #include "list.h"
+#include "location.h"
 #include "page.h"
 #include "perm.h"
 #include "session.h"
 #include "tval.h"
 #include "ui.h"
 #include "user.h"
-
-#define NAME_MAX_CHARS 200
 
 static const char *const not_found = "There is no page at this address.";
 static const char *const db_failed = "The change could not be saved "
@@ -112,42 +115,6 @@ fail:
 	    "Please try again.");
 }
 
-/* A location of the scope: 1, 0 when not in it (or missing), -1 on a
- * database error. */
-static int
-load_location(struct request *req, const struct scope *sc, int64_t id,
-    const char **name, int64_t *customer_id)
-{
-	struct db *db = &req->app->db;
-	sqlite3_stmt *s = db_stmt(db, STMT_LOCATION_VISIBLE);
-	int rc;
-
-	db_bind_int(s, ":id", id);
-	perm_bind_scope(s, sc);
-	rc = db_step(db, s);
-	if (rc == SQLITE_ROW) {
-		*name = db_text(req->arena, s, 1);
-		*customer_id = sqlite3_column_int64(s, 2);
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-}
-
-/* Whether customer id is in the scope: 1, 0, or -1 on an error. */
-static int
-customer_visible(struct request *req, const struct scope *sc, int64_t id)
-{
-	struct db *db = &req->app->db;
-	sqlite3_stmt *s = db_stmt(db, STMT_CUSTOMER_VISIBLE);
-	int rc;
-
-	db_bind_int(s, ":id", id);
-	perm_bind_scope(s, sc);
-	rc = db_step(db, s);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-}
-
 static void
 render_form(struct request *req, int status, int64_t id,
     const char *current_name, const char *name, int64_t customer_id,
@@ -177,59 +144,12 @@ render_form(struct request *req, int status, int64_t id,
 	page_render(req, status, "location_form", d);
 }
 
-static void
-set_error(struct arena *a, struct tval **errors, const char *field,
-    const char *msg)
-{
-	if (*errors == NULL)
-		*errors = tv_map(a);
-	if (tv_get(*errors, field) == NULL)
-		tv_set_str(*errors, field, msg);
-}
-
-/* The name without surrounding spaces, in a. */
-static const char *
-trimmed(struct arena *a, const char *s)
-{
-	size_t n;
-
-	if (s == NULL)
-		return "";
-	while (*s == ' ' || *s == '\t')
-		s++;
-	n = strlen(s);
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		n--;
-	return arena_strndup(a, s, n);
-}
-
-static void
-check_name(struct arena *a, const char *name, struct tval **errors)
-{
-	size_t chars = 0;
-	const char *p;
-
-	for (p = name; *p != '\0'; p++) {
-		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
-			set_error(a, errors, "name", "The name must be on one "
-			    "line.");
-			return;
-		}
-		chars += ((unsigned char)*p & 0xc0) != 0x80;
-	}
-	if (chars == 0)
-		set_error(a, errors, "name", "Enter a name for the location.");
-	else if (chars > NAME_MAX_CHARS)
-		set_error(a, errors, "name", "The name must be at most 200 "
-		    "characters.");
-}
-
 void
 ui_location_new_get(struct request *req)
 {
 	struct scope sc = perm_scope(req->user, req->arena);
 	int64_t want = parse_id(param_get(&req->query, "customer_id"));
-	int rc = want ? customer_visible(req, &sc, want) : 0;
+	int rc = want ? customer_in_scope(&req->app->db, &sc, want) : 0;
 
 	if (rc < 0) {
 		page_error(req, 503, "The form could not be shown because of "
@@ -251,19 +171,18 @@ save_location(struct request *req, int64_t id)
 	struct arena *a = req->arena;
 	struct db *db = &req->app->db;
 	struct scope sc = perm_scope(req->user, a);
-	const char *name = trimmed(a, param_get(&req->form, "name"));
-	const char *cid_text = param_get(&req->form, "customer_id");
-	const char *current_name = NULL;
-	int64_t cid = parse_id(cid_text), old_cid = 0;
-	struct tval *errors = NULL;
-	sqlite3_stmt *s;
+	struct location_input in;
+	struct location_errors e;
+	struct location cur;
 	int rc;
 
+	cur.name = NULL;
+	in.name = check_trim(a, param_get(&req->form, "name"));
+	in.customer_id = parse_id(param_get(&req->form, "customer_id"));
 	if (db_begin(db) != 0)
 		goto fail;
 	if (id != 0) {
-		if ((rc = load_location(req, &sc, id, &current_name,
-		    &old_cid)) < 0)
+		if ((rc = location_load(db, a, &sc, id, &cur)) < 0)
 			goto fail;
 		if (rc == 0) {
 			db_rollback(db);
@@ -271,50 +190,20 @@ save_location(struct request *req, int64_t id)
 			return;
 		}
 	}
-	check_name(a, name, &errors);
-	if (cid == 0) {
-		set_error(a, &errors, "customer_id", "Choose the customer the "
-		    "location belongs to.");
-	} else if ((rc = customer_visible(req, &sc, cid)) != 1) {
-		if (rc < 0)
-			goto fail;
-		set_error(a, &errors, "customer_id", "Choose a customer from "
-		    "the list.");
-	}
-	if (errors == NULL) {
-		if (id == 0) {
-			s = db_stmt(db, STMT_LOCATION_INSERT);
-		} else {
-			s = db_stmt(db, STMT_LOCATION_UPDATE);
-			db_bind_int(s, ":id", id);
-			perm_bind_scope(s, &sc);
-		}
-		db_bind_int(s, ":customer_id", cid);
-		db_bind_text(s, ":name", name);
-		db_bind_int(s, ":now", req->now);
-		if (db_exec(db, s) != 0) {
-			if (!db_is_constraint(db))
-				goto fail;
-			set_error(a, &errors, "name", "This customer already "
-			    "has a location with this name.");
-		} else if (db_changes(db) != 1) {
-			goto fail;
-		}
-	}
-	if (errors != NULL) {
+	if ((rc = location_check(db, &sc, &in, &e)) < 0)
+		goto fail;
+	if (rc == 0 && location_save(req, &sc, id, &in, &e) < 0)
+		goto fail;
+	if (check_count(&e, location_error_fields) > 0) {
 		db_rollback(db);
-		render_form(req, 400, id, current_name, name, cid, errors);
+		render_form(req, 400, id, cur.name, in.name, in.customer_id,
+		    page_errors(a, &e, location_error_fields));
 		return;
 	}
-	if (id == 0)
-		id = db_last_id(db);
-	event_log(req, current_name ? "location_updated" :
-	    "location_created", 0, req->user->id, arena_printf(a,
-	    "location %lld", (long long)id));
 	if (db_commit(db) != 0)
 		goto fail;
 	flash_set(req, arena_printf(a, "Location \xe2\x80\x9c%s\xe2\x80\x9d "
-	    "was %s.", name, current_name ? "saved" : "created"));
+	    "was %s.", in.name, id != 0 ? "saved" : "created"));
 	http_redirect(req, "/locations");
 	return;
 fail:
@@ -332,9 +221,8 @@ void
 ui_location_get(struct request *req)
 {
 	struct scope sc = perm_scope(req->user, req->arena);
-	const char *name = NULL;
-	int64_t cid = 0;
-	int rc = load_location(req, &sc, req->id, &name, &cid);
+	struct location cur;
+	int rc = location_load(&req->app->db, req->arena, &sc, req->id, &cur);
 
 	if (rc == 0) {
 		page_error(req, 404, not_found);
@@ -345,7 +233,8 @@ ui_location_get(struct request *req)
 		    "try again.");
 		return;
 	}
-	render_form(req, 200, req->id, name, name, cid, NULL);
+	render_form(req, 200, req->id, cur.name, cur.name, cur.customer_id,
+	    NULL);
 }
 
 void

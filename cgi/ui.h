@@ -47,15 +47,6 @@ void ui_password_forgot_post(struct request *req);
 /* GET/POST /password/setup/{token} and /password/reset/{token} */
 void ui_password_link_get(struct request *req);
 void ui_password_link_post(struct request *req);
-/*
- * Make a single-use link for user_id ("setup": 72 hours, "reset": 1 hour)
- * and queue the mail that carries it to email, inside the caller's write
- * transaction. Only the token's hash is stored. Returns 0 or -1.
- */
-#include <stdint.h>
-int password_link_send(struct request *req, int64_t user_id,
-    const char *purpose, const char *email, const char *username,
-    const char *full_name);
 
 /* ui-devices.c */
 void ui_devices(struct request *req);
@@ -90,5 +81,18 @@ void api_devices_list(struct request *req);
 void api_device_get(struct request *req);
 void api_device_create(struct request *req);
 void api_devices_assign(struct request *req);
+/* api-customers.c, api-users.c, api-locations.c (issue 6) */
+void api_customers_list(struct request *req);
+void api_customer_get(struct request *req);
+void api_customer_create(struct request *req);
+void api_customer_update(struct request *req);
+void api_users_list(struct request *req);
+void api_user_get(struct request *req);
+void api_user_create(struct request *req);
+void api_user_update(struct request *req);
+void api_user_delete(struct request *req);
+void api_locations_list(struct request *req);
+void api_location_get(struct request *req);
+void api_location_create(struct request *req);
 
 #endif

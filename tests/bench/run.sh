@@ -152,3 +152,71 @@ A search (\`LIKE '%…%'\` on e-mail, username and full name) reads every
 user in the scope, so its cost grows with the scope.
 DOC
 echo "bench: Users figures appended to docs/PERFORMANCE.md"
+
+# ---------------------------------------------------------------------
+# Devices (issue 5) and the API (issue 6): BENCH_DEVICES devices (default
+# 1,000,000) spread over every customer of the demo account, as admin:
+# the Devices list, a search, GET /api/v1/devices with a token, and one
+# bulk move of 10,000 pasted unit ids (preview, then process), timed.
+BENCH_DEVICES=${BENCH_DEVICES:-1000000}
+"$ROOT/bin/arborctl" bench-devices "$BENCH_DEVICES" >/dev/null
+devices_url="http://127.0.0.1:$APP_PORT/devices"
+api_url="http://127.0.0.1:$APP_PORT/api/v1/devices"
+curl -s -b "$jar" -c "$jar" "http://127.0.0.1:$APP_PORT/tokens" -o "$WORK/tokens.html"
+csrf=$(sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' "$WORK/tokens.html" | head -1)
+expires=$(date -u -d '+30 days' +%Y-%m-%d)
+token=$(curl -s -b "$jar" -c "$jar" --data-urlencode "csrf_token=$csrf" \
+	--data-urlencode "name=bench" --data-urlencode "expires_on=$expires" \
+	"http://127.0.0.1:$APP_PORT/tokens/new" |
+	sed -n 's/.*id="token-secret">\([^<]*\)<.*/\1/p')
+[ -n "$token" ] || { echo "bench: could not create an API token" >&2; exit 1; }
+: >"$WORK/wrk.log"
+echo "bench: Devices, $BENCH_DEVICES devices"
+devices_first=$(bench "$devices_url" "Cookie: $cookie")
+devices_search=$(bench "$devices_url?q=BD000123" "Cookie: $cookie")
+devices_api=$(bench "$api_url?limit=50" "Authorization: Bearer $token")
+devices_errors=$(grep -c "Non-2xx" "$WORK/wrk.log" || true)
+
+# 10,000 unit ids, pasted as one text field; then the previewed ids back
+seq -f 'BD%09g' 1 10000 >"$WORK/ids.txt"
+target=$(sqlite3 "$APP_VAR/arbor.db" "SELECT id FROM customers WHERE name = 'Northwind Sweden'")
+curl -s -b "$jar" "http://127.0.0.1:$APP_PORT/devices/manage?mode=text" -o "$WORK/manage.html"
+csrf=$(sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' "$WORK/manage.html" | head -1)
+preview_time=$(curl -s -b "$jar" -o "$WORK/preview.html" -w '%{time_total}' \
+	--data-urlencode "csrf_token=$csrf" --data-urlencode "step=preview" \
+	--data-urlencode "customer_id=$target" --data-urlencode "ids@$WORK/ids.txt" "$devices_url/manage")
+sed -n 's/.*name="ids" value="\([^"]*\)".*/\1/p' "$WORK/preview.html" >"$WORK/moves.txt"
+process_code_time=$(curl -s -b "$jar" -o /dev/null -w '%{http_code} %{time_total}' \
+	--data-urlencode "csrf_token=$csrf" --data-urlencode "step=process" \
+	--data-urlencode "customer_id=$target" --data-urlencode "ids@$WORK/moves.txt" "$devices_url/manage")
+moved=$(sqlite3 "$APP_VAR/arbor.db" "SELECT count(*) FROM devices WHERE customer_id = $target AND unit_id BETWEEN 'BD000000001' AND 'BD000010000'")
+devices_report="| target | req/s or time |
+| --- | ---: |
+| \`GET /devices\` (first page) | $devices_first req/s |
+| \`GET /devices?q=BD000123\` (search) | $devices_search req/s |
+| \`GET /api/v1/devices?limit=50\` | $devices_api req/s |
+| bulk move, 10,000 pasted unit ids: preview | ${preview_time} s |
+| bulk move, 10,000 devices: process (HTTP ${process_code_time% *}) | ${process_code_time#* } s ($moved moved) |"
+echo "$devices_report"
+[ "$devices_errors" -eq 0 ] || echo "bench: warning: $devices_errors Devices runs had non-2xx answers" >&2
+
+cat >>"$ROOT/docs/PERFORMANCE.md" <<DOC
+
+## Devices and the API
+
+$BENCH_DEVICES devices (\`arborctl bench-devices\`) spread over the demo
+account's customers, as \`admin\` (sees all of them); same wrk settings.
+The bulk move is one request each for preview and process, timed by curl
+(aim: under a second).
+
+$devices_report
+
+A wide scope (a third of the customers or more) walks the devices in the
+sort key's index order and stops after the page (cgi/sql.h, "wide"
+plans); the API pages by id the same way. The unfiltered count sums
+per-customer counters kept by triggers (schema.sql). A search is a
+\`LIKE '%…%'\` over unit id, device id and name, which reads every device
+in the scope: it is the slow case at this size, and a trigram index
+(SQLite FTS5) is the way to make it fast.
+DOC
+echo "bench: Devices figures appended to docs/PERFORMANCE.md"

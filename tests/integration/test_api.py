@@ -220,15 +220,19 @@ class ApiTests(unittest.TestCase):
         cases = [({'unit_id': 'x', 'name': 'n', 'customer_id': aarhus}, 'unit_id'),
                  ({'unit_id': 'API-V', 'name': 'n', 'vin': 'IIIIIIIIIIIIIIIII',
                    'customer_id': aarhus}, 'vin'),
-                 ({'unit_id': 'API-V', 'name': 'n',
-                   'customer_id': customer_id('Contoso Charging')}, 'customer_id'),
                  ({'unit_id': 7, 'name': 'n', 'customer_id': aarhus}, 'unit_id'),
                  ({'unit_id': 'API-V', 'name': 'n', 'customer_id': 'one'}, 'customer_id'),
-                 ({'unit_id': 'API-V', 'customer_id': aarhus}, 'name')]
+                 ({'unit_id': 'API-V', 'customer_id': aarhus}, 'name'),
+                 ({'unit_id': 'API-V', 'name': 'n', 'customer_id': aarhus,
+                   'custmer': 1}, 'custmer')]
         for body, field in cases:
             r = self.admin.call('POST', '/api/v1/devices', body)
             self.assertEqual(r.status, 400, body)
             self.assertEqual(r.json.get('field'), field, body)
+        # a customer outside the view is missing, as in a path
+        r = self.admin.call('POST', '/api/v1/devices', {
+            'unit_id': 'API-V', 'name': 'n', 'customer_id': customer_id('Contoso Charging')})
+        self.assertEqual((r.status, r.json.get('field')), (404, 'customer_id'))
         self.assertEqual(self.admin.call('POST', '/api/v1/devices', raw=b'{"unit_id":',
                                          body=None).status, 400)
         self.assertEqual(self.admin.call('POST', '/api/v1/devices', raw=b'[1,2]').status, 400)

@@ -126,6 +126,21 @@ class VisibilityTests(Fixture):
         located = client('fx.located')
         self.assertEqual(located.get(f'/devices/{ids["FX-AA-2"]}').status, 404)
 
+    def test_count_matches_the_rows(self):
+        """The "N devices" line (from per-customer counters when unfiltered)
+        equals the devices really in the scope, also after moves."""
+        for username, root in (('admin', 'Northwind Fleet'), ('dk.admin', 'Northwind Denmark')):
+            text = client(username).get('/devices').text
+            shown = int(re.search(r'(\d+) devices?</p>', text).group(1))
+            path = STACK.query('SELECT path FROM customers WHERE name = ?', root)[0][0]
+            real = STACK.query('SELECT count(*) FROM devices d JOIN customers c ON '
+                               'c.id = d.customer_id WHERE substr(c.path, 1, ?) = ?',
+                               len(path), path)[0][0]
+            self.assertEqual(shown, real, username)
+        self.assertEqual(STACK.query(
+            'SELECT count(*) FROM customers c WHERE device_count != '
+            '(SELECT count(*) FROM devices d WHERE d.customer_id = c.id)')[0][0], 0)
+
     def test_list_page_is_valid_html_and_filters(self):
         """Filters by customer and location; search by unit id; valid HTML."""
         admin = client('admin')

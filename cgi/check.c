@@ -1,0 +1,120 @@
+/*
+ * check.c - input rules shared by the pages and the API.
+ */
+#include "check.h"
+
+#include <string.h>
+
+#include "arena.h"
+
+static bool
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+const char *
+check_trim(struct arena *a, const char *s)
+{
+	size_t n;
+
+	if (s == NULL)
+		return "";
+	while (is_space(*s))
+		s++;
+	n = strlen(s);
+	while (n > 0 && is_space(s[n - 1]))
+		n--;
+	return arena_strndup(a, s, n);
+}
+
+size_t
+check_chars(const char *s)
+{
+	size_t n = 0;
+
+	/* every byte but a continuation byte (10xxxxxx) starts a character */
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+bool
+check_plain(const char *s, bool lines)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c < 0x20 && !(lines && (c == '\n' || c == '\r'))) ||
+		    c == 0x7f)
+			return false;
+	}
+	return true;
+}
+
+bool
+check_email(const char *s)
+{
+	const char *at = strchr(s, '@'), *p, *label;
+	size_t local;
+	int labels = 0;
+
+	if (at == NULL || strchr(at + 1, '@') != NULL ||
+	    strlen(s) > EMAIL_MAX_BYTES)
+		return false;
+	local = (size_t)(at - s);
+	if (local == 0 || local > 64 || s[0] == '.' || at[-1] == '.')
+		return false;
+	for (p = s; p < at; p++) {
+		unsigned char ch = (unsigned char)*p;
+
+		if (ch <= 0x20 || ch == 0x7f || strchr("\"(),:;<>[\\]", ch) ||
+		    (ch == '.' && p[1] == '.'))
+			return false;
+	}
+	for (label = p = at + 1;; p++) {
+		unsigned char ch = (unsigned char)*p;
+
+		if (ch == '.' || ch == '\0') {
+			if (p == label || label[0] == '-' || p[-1] == '-' ||
+			    p - label > 63)
+				return false;
+			labels++;
+			if (ch == '\0')
+				break;
+			label = p + 1;
+			continue;
+		}
+		if (!(ch >= 0x80 || (ch >= 'a' && ch <= 'z') ||
+		    (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+		    ch == '-'))
+			return false;
+	}
+	return labels >= 2;
+}
+
+void
+check_fail(struct check_error *e, int status, const char *msg)
+{
+	if (e->msg != NULL)
+		return;
+	e->msg = msg;
+	e->status = status;
+}
+
+const struct check_error *
+check_error_of(const void *errors, const struct check_field *f)
+{
+	return (const struct check_error *)(const void *)
+	    ((const char *)errors + f->offset);
+}
+
+int
+check_count(const void *errors, const struct check_field *fields)
+{
+	int n = 0;
+
+	for (; fields->form != NULL; fields++)
+		n += check_error_of(errors, fields)->msg != NULL;
+	return n;
+}

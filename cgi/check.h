@@ -1,0 +1,78 @@
+/*
+ * check.h - input rules shared by the pages and the API: trimming,
+ * lengths in characters, control characters, e-mail addresses, and the
+ * record of what is wrong with a field.
+ *
+ * The models (customer.c, location.c, user.c) check a struct of fields
+ * and fill an errors struct that has one struct check_error per field.
+ * A page shows each message next to its field (page_errors()); the API
+ * answers with a problem document for the first field in error
+ * (api_errors()), with the status the model gave it. So a rule, its
+ * message and its meaning exist once, whichever door the input came in.
+ */
+#ifndef ARBOR_CHECK_H
+#define ARBOR_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct arena;
+
+#define EMAIL_MAX_BYTES 254
+
+/* s without leading and trailing ASCII white space (space, tab, CR, LF),
+ * as a copy in a; "" for NULL. */
+const char *check_trim(struct arena *a, const char *s);
+
+/* The characters (code points) of a valid UTF-8 string. */
+size_t check_chars(const char *s);
+
+/* Whether s holds no control character; with lines, CR and LF pass. */
+bool check_plain(const char *s, bool lines);
+
+/*
+ * Whether s is a plausible e-mail address: local@domain, at most 254
+ * bytes, a local part of 1..64 bytes without spaces, quotes or brackets
+ * and without a leading, trailing or double dot, a domain of two or more
+ * labels of letters, digits, '-' or non-ASCII (IDN) that neither start
+ * nor end with '-'. Deliverability is the mail server's business; what
+ * matters here is that nothing in it can break a mail header.
+ */
+bool check_email(const char *s);
+
+/*
+ * What is wrong with one field: a sentence for the person who typed it
+ * (NULL: nothing) and what it means as an HTTP status: 400 invalid, 403
+ * not allowed (an escalation or a rule about oneself), 404 no such
+ * object in the viewer's scope (missing and invisible alike), 409 taken.
+ */
+struct check_error {
+	const char *msg;
+	int status;
+};
+
+/* Record an error; the first one of a field stays. */
+void check_fail(struct check_error *e, int status, const char *msg);
+
+/*
+ * The fields of an errors struct, in the order they are reported: the
+ * name in the HTML form, the member in the API's JSON, and where the
+ * field's struct check_error lies. A table ends with a NULL form name.
+ */
+struct check_field {
+	const char *form;
+	const char *json;
+	size_t offset;
+};
+
+#define CHECK_FIELD(type, member, form, json) \
+	{ form, json, offsetof(type, member) }
+
+/* The error of field f in the errors struct at errors. */
+const struct check_error *check_error_of(const void *errors,
+    const struct check_field *f);
+
+/* The number of fields in error. */
+int check_count(const void *errors, const struct check_field *fields);
+
+#endif
