@@ -27,7 +27,6 @@
  * the API uses too; this file reads the form, asks the model and renders.
  */
 #include <string.h>
-#include <time.h>
 
 #include "app.h"
 #include "arena.h"
@@ -41,6 +40,7 @@
 #include "page.h"
 #include "perm.h"
 #include "session.h"
+#include "timefmt.h"
 #include "tval.h"
 #include "ui.h"
 #include "user.h"
@@ -62,26 +62,6 @@ static const enum stmt_id sort_stmts[][4] = {
 };
 #undef SORT_STMTS
 #define SORT_CUSTOMER 2	/* tree order: the scope plan walks it already */
-
-/*
- * A last login as UTC "YYYY-MM-DD HH:MM". For now: the time module of the
- * profile work (timefmt.h, the user's zone and 12/24 h format) replaces
- * it when that lands.
- */
-static const char *
-utc_text(struct arena *a, int64_t t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	char buf[32];
-
-	if (t == 0)
-		return "Never";
-	if (gmtime_r(&tt, &tm) == NULL)
-		return "?";
-	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M UTC", &tm);
-	return arena_strdup(a, buf);
-}
 
 /* "Account Administrator, Fleet Management", "All groups", or "" for
  * none. */
@@ -233,7 +213,7 @@ ui_users_list(struct request *req)
 		tv_set_str(row, "customer", cached_path(req, pc, cid));
 		tv_set_str(row, "customer_href", arena_printf(req->arena,
 		    "/users?customer_id=%lld", (long long)cid));
-		tv_set_str(row, "last_login", utc_text(req->arena,
+		tv_set_str(row, "last_login", time_text(req->arena, req->user,
 		    sqlite3_column_int64(s, 4)));
 		tv_set_str(row, "groups", group_names(req->arena,
 		    (unsigned)sqlite3_column_int(s, 5)));
@@ -388,9 +368,9 @@ render_form(struct request *req, int status, const struct user_input *f,
 		tv_set_str(info, "username", t->username);
 		tv_set_str(info, "customer", customer_path_text(db, req->arena,
 		    t->customer_id, perm_top_depth(req->user)));
-		tv_set_str(info, "last_login", utc_text(req->arena,
-		    t->last_login_at));
-		tv_set_str(info, "created", utc_text(req->arena,
+		tv_set_str(info, "last_login", time_text(req->arena,
+		    req->user, t->last_login_at));
+		tv_set_str(info, "created", time_text(req->arena, req->user,
 		    t->created_at));
 		tv_set_bool(info, "active", t->active);
 		tv_set_str(info, "password", !t->has_password ? "Not set yet "
@@ -596,7 +576,8 @@ ui_user_delete_get(struct request *req)
 	tv_set_str(info, "customer", customer_path_text(&req->app->db,
 	    req->arena, t->customer_id, perm_top_depth(req->user)));
 	tv_set_str(info, "groups", group_names(req->arena, t->groups));
-	tv_set_str(info, "last_login", utc_text(req->arena, t->last_login_at));
+	tv_set_str(info, "last_login", time_text(req->arena, req->user,
+	    t->last_login_at));
 	tv_set_str(d, "action", arena_printf(req->arena, "/users/%lld/delete",
 	    (long long)t->id));
 	tv_set_str(d, "back_href", arena_printf(req->arena, "/users/%lld",
