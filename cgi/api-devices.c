@@ -128,19 +128,17 @@ api_device_create(struct request *req)
 		    field);
 		goto out;
 	}
-	if (db_begin(db) != 0)
-		goto fail;
-	id = device_register(db, req->now, req->user->id, &f, uuid);
-	if (id == 0) {
-		if (!db_is_constraint(db))
-			goto fail;
-		db_rollback(db);
+	switch (device_add(db, req->now, req->user->id, &f, &id, uuid)) {
+	case DEVICE_ADDED:
+		break;
+	case DEVICE_DUPLICATE:
 		api_problem(req, 409, "A device with this unit id is already "
 		    "registered.", "unit_id");
 		goto out;
+	case DEVICE_ADD_FAILED:
+		api_unavailable(req);
+		goto out;
 	}
-	if (db_commit(db) != 0)
-		goto fail;
 	json_decref(body);
 	http_header(req, "Location", arena_printf(req->arena,
 	    "/api/v1/devices/%lld", (long long)id));
@@ -150,9 +148,6 @@ api_device_create(struct request *req)
 		api_json(req, 201, json_pack("{s:I, s:s, s:s}", "id",
 		    (json_int_t)id, "unit_id", f.unit_id, "device_id", uuid));
 	return;
-fail:
-	db_rollback(db);
-	api_problem(req, 503, "The device could not be registered.", NULL);
 out:
 	json_decref(body);
 }

@@ -137,6 +137,23 @@ device_register(struct db *db, int64_t now, int64_t user_id,
 	return db_exec(db, s) == 0 ? db_last_id(db) : 0;
 }
 
+enum device_add_result
+device_add(struct db *db, int64_t now, int64_t user_id,
+    const struct device_fields *f, int64_t *id,
+    char uuid[DEVICE_UUID_LEN + 1])
+{
+	if (db_begin(db) != 0)
+		return DEVICE_ADD_FAILED;
+	*id = device_register(db, now, user_id, f, uuid);
+	if (*id == 0) {
+		bool duplicate = db_is_constraint(db);
+
+		db_rollback(db);
+		return duplicate ? DEVICE_DUPLICATE : DEVICE_ADD_FAILED;
+	}
+	return db_commit(db) == 0 ? DEVICE_ADDED : DEVICE_ADD_FAILED;
+}
+
 /* Whether s has the 8-4-4-4-12 hex form of a UUID. */
 static bool
 looks_like_uuid(const char *s)

@@ -70,6 +70,20 @@ void device_uuid_new(char out[DEVICE_UUID_LEN + 1]);
 int64_t device_register(struct db *db, int64_t now, int64_t user_id,
     const struct device_fields *f, char uuid[DEVICE_UUID_LEN + 1]);
 
+enum device_add_result {
+	DEVICE_ADDED,
+	DEVICE_DUPLICATE,	/* the unit id is registered (anywhere) */
+	DEVICE_ADD_FAILED	/* a database error; nothing changed */
+};
+
+/*
+ * Register a checked device in a transaction of its own, for the page and
+ * the API alike. *id and uuid receive the new device's ids.
+ */
+enum device_add_result device_add(struct db *db, int64_t now,
+    int64_t user_id, const struct device_fields *f, int64_t *id,
+    char uuid[DEVICE_UUID_LEN + 1]);
+
 /* A device as found in the scope. */
 struct device_ref {
 	int64_t id;

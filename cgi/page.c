@@ -83,11 +83,13 @@ page_render(struct request *req, int status, const char *name,
 	req->response_type = "text/html; charset=utf-8";
 	if (tmpl_render(req->app->templates, name, data,
 	    &req->body_out) != 0) {
+		/* no template to fall back on: say so in plain text, the one
+		 * answer here that is not HTML from the engine */
 		log_error("template %s failed to render", name);
 		buf_clear(&req->body_out);
-		buf_puts(&req->body_out, "<!doctype html><html lang=\"en\">"
-		    "<meta charset=\"utf-8\"><title>Error</title>"
-		    "<h1>Internal error</h1></html>\n");
+		buf_puts(&req->body_out, "Internal error: this page could not "
+		    "be drawn. Please try again later.\n");
+		req->response_type = "text/plain; charset=utf-8";
 		status = 500;
 	}
 	req->status = status;

@@ -362,32 +362,26 @@ ui_device_new_post(struct request *req)
 		render_register(req, 400, form, errors);
 		return;
 	}
-	if (db_begin(db) != 0)
-		goto fail;
-	id = device_register(db, req->now, req->user->id, &f, uuid);
-	if (id == 0) {
-		if (!db_is_constraint(db))
-			goto fail;
-		db_rollback(db);
+	switch (device_add(db, req->now, req->user->id, &f, &id, uuid)) {
+	case DEVICE_ADDED:
+		break;
+	case DEVICE_DUPLICATE:
 		/* says nothing about who holds it: it may be another account */
 		tv_set_str(errors, "unit_id", "A device with this unit id is "
 		    "already registered.");
 		render_register(req, 409, form, errors);
 		return;
+	case DEVICE_ADD_FAILED:
+		page_error(req, 503, "The device could not be registered. "
+		    "Please try again.");
+		return;
 	}
-	if (db_commit(db) != 0)
-		goto fail;
 	flash_set(req, arena_printf(req->arena, "Device %s registered with "
 	    "device id %s.", f.unit_id, uuid));
 	/* a Device Manager without device access cannot open its page */
 	http_redirect(req, sc.devices_visible ?
 	    arena_printf(req->arena, "/devices/%lld", (long long)id) :
 	    "/devices/new");
-	return;
-fail:
-	db_rollback(db);
-	page_error(req, 503, "The device could not be registered. Please try "
-	    "again.");
 }
 
 /* The manage page: choosing the target and the devices. */
