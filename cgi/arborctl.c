@@ -82,6 +82,20 @@ open_db(struct db *db, const struct config *cfg, enum db_open_mode mode)
 	return 0;
 }
 
+/* The configuration and the database of a command that works on the data;
+ * -1 (with a message, nothing left open) when either fails. */
+static int
+open_work(struct config *cfg, struct db *db)
+{
+	if (load_config(cfg) != 0)
+		return -1;
+	if (open_db(db, cfg, DB_SERVE) != 0) {
+		config_free(cfg);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 cmd_init(void)
 {
@@ -173,10 +187,8 @@ cmd_operator_add(const char *username, const char *email)
 	struct db db;
 	int rc = 1;
 
-	if (load_config(&cfg) != 0)
+	if (open_work(&cfg, &db) != 0)
 		return 1;
-	if (open_db(&db, &cfg, DB_SERVE) != 0)
-		goto out;
 	if (strlen(username) < 1 || strlen(username) > 64 ||
 	    strchr(email, '@') == NULL) {
 		fputs("arborctl: want a username of 1 to 64 characters and "
@@ -203,7 +215,6 @@ cmd_operator_add(const char *username, const char *email)
 	rc = 0;
 close:
 	db_close(&db);
-out:
 	config_free(&cfg);
 	return rc;
 }
@@ -219,12 +230,10 @@ cmd_passwd(const char *username)
 	sqlite3_stmt *s;
 	int rc = 1;
 
-	if (load_config(&cfg) != 0) {
+	if (open_work(&cfg, &db) != 0) {
 		arena_free(a);
 		return 1;
 	}
-	if (open_db(&db, &cfg, DB_SERVE) != 0)
-		goto out;
 	s = db_stmt(&db, STMT_USER_ID_BY_USERNAME);
 	db_bind_text(s, ":username", username);
 	u = db_step(&db, s) == SQLITE_ROW ?
@@ -258,7 +267,6 @@ fail:
 	fputs("arborctl: the database refused the change\n", stderr);
 close:
 	db_close(&db);
-out:
 	config_free(&cfg);
 	arena_free(a);
 	return rc;
@@ -392,10 +400,8 @@ cmd_demo(void)
 	size_t i;
 	int rc = 1;
 
-	if (load_config(&cfg) != 0)
+	if (open_work(&cfg, &db) != 0)
 		return 1;
-	if (open_db(&db, &cfg, DB_SERVE) != 0)
-		goto out;
 	s = db_stmt(&db, STMT_USER_COUNT);
 	if (db_step(&db, s) != SQLITE_ROW || sqlite3_column_int64(s, 0) > 0) {
 		fputs("arborctl: the database already has users; demo data "
@@ -439,7 +445,6 @@ fail:
 	fputs("arborctl: could not add the demo data\n", stderr);
 close:
 	db_close(&db);
-out:
 	config_free(&cfg);
 	return rc;
 }
@@ -510,10 +515,8 @@ cmd_mail_send(bool loop)
 	struct db db;
 	int rc = 1;
 
-	if (load_config(&cfg) != 0)
+	if (open_work(&cfg, &db) != 0)
 		return 1;
-	if (open_db(&db, &cfg, DB_SERVE) != 0)
-		goto out;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		fputs("arborctl: libcurl failed to initialise\n", stderr);
 		goto close;
@@ -546,7 +549,6 @@ cmd_mail_send(bool loop)
 	curl_global_cleanup();
 close:
 	db_close(&db);
-out:
 	config_free(&cfg);
 	return rc;
 }
@@ -573,10 +575,8 @@ cmd_mail_status(void)
 	int64_t unsent = 0, failing = 0, sent = 0;
 	int rc = 1, step;
 
-	if (load_config(&cfg) != 0)
+	if (open_work(&cfg, &db) != 0)
 		return 1;
-	if (open_db(&db, &cfg, DB_SERVE) != 0)
-		goto out;
 	s = db_stmt(&db, STMT_MAIL_SENT_COUNT);
 	if (db_step(&db, s) == SQLITE_ROW)
 		sent = sqlite3_column_int64(s, 0);
@@ -605,7 +605,6 @@ cmd_mail_status(void)
 		rc = 0;
 	}
 	db_close(&db);
-out:
 	config_free(&cfg);
 	return rc;
 }
@@ -674,10 +673,8 @@ cmd_bench_data(const char *users_arg, const char *cust_arg)
 		    "CUSTOMERS (1 to 1000000)\n", stderr);
 		return 2;
 	}
-	if (load_config(&cfg) != 0)
+	if (open_work(&cfg, &db) != 0)
 		return 1;
-	if (open_db(&db, &cfg, DB_SERVE) != 0)
-		goto out;
 	a = arena_new();
 	if ((admin = demo_admin(&db, a)) == NULL)
 		goto close;
@@ -747,7 +744,6 @@ close:
 	free(depth);
 	arena_free(a);
 	db_close(&db);
-out:
 	config_free(&cfg);
 	return rc;
 }
@@ -778,12 +774,10 @@ cmd_bench_devices(const char *devices_arg)
 		arena_free(a);
 		return 2;
 	}
-	if (load_config(&cfg) != 0) {
+	if (open_work(&cfg, &db) != 0) {
 		arena_free(a);
 		return 1;
 	}
-	if (open_db(&db, &cfg, DB_SERVE) != 0)
-		goto out;
 	if ((admin = demo_admin(&db, a)) == NULL)
 		goto close;
 	sc = perm_scope(admin, a);
@@ -828,7 +822,6 @@ fail:
 close:
 	free(ids);
 	db_close(&db);
-out:
 	config_free(&cfg);
 	arena_free(a);
 	return rc;

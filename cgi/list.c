@@ -87,35 +87,34 @@ list_fill(struct request *req, struct tval *d, const struct list_query *lq,
 	struct tval *p = tv_set_map(d, "pagination");
 	struct tval *cols = tv_set_map(d, "columns"), *col;
 	int64_t pages = (count + LIST_PAGE_SIZE - 1) / LIST_PAGE_SIZE;
+	/* past the last page: an empty page, not "51–4 of 4" */
+	bool past = lq->offset >= count;
 	size_t i;
 	bool desc;
 
-	if (lq->page > 1 && lq->offset >= count) {
-		/* past the last page: show an empty page, not "51–4 of 4" */
-		tv_set_int(p, "count", count);
-		tv_set_int(p, "page", lq->page);
-		tv_set_int(p, "pages", pages ? pages : 1);
-		tv_set_int(p, "first_row", 0);
-		tv_set_int(p, "last_row", 0);
-		tv_set_bool(p, "empty", true);
-		tv_set_str(p, "prev_href", list_href(req, lq, keys, lq->sort,
-		    lq->desc, pages ? pages : 1));
-		goto columns;
-	}
+	if (pages == 0)
+		pages = 1;
+	/* what every list page shows above its table: the count and the
+	 * query, for the search form's fields */
+	tv_set_int(d, "count", count);
+	tv_set_bool(d, "count_one", count == 1);
+	tv_set_str(d, "q", lq->q);
+	tv_set_str(d, "sort", keys[lq->sort]);
+	tv_set_str(d, "dir", lq->desc ? "desc" : "asc");
+
 	tv_set_int(p, "count", count);
 	tv_set_int(p, "page", lq->page);
-	tv_set_int(p, "pages", pages ? pages : 1);
-	tv_set_int(p, "first_row", count ? lq->offset + 1 : 0);
-	tv_set_int(p, "last_row", lq->offset + LIST_PAGE_SIZE < count ?
-	    lq->offset + LIST_PAGE_SIZE : count);
-	tv_set_bool(p, "empty", count == 0);
+	tv_set_int(p, "pages", pages);
+	tv_set_int(p, "first_row", past ? 0 : lq->offset + 1);
+	tv_set_int(p, "last_row", past ? 0 : lq->offset + LIST_PAGE_SIZE <
+	    count ? lq->offset + LIST_PAGE_SIZE : count);
+	tv_set_bool(p, "empty", past);
 	if (lq->page > 1)
 		tv_set_str(p, "prev_href", list_href(req, lq, keys, lq->sort,
-		    lq->desc, lq->page - 1));
+		    lq->desc, lq->page - 1 < pages ? lq->page - 1 : pages));
 	if (lq->page < pages)
 		tv_set_str(p, "next_href", list_href(req, lq, keys, lq->sort,
 		    lq->desc, lq->page + 1));
-columns:
 	for (i = 0; keys[i] != NULL; i++) {
 		col = tv_set_map(cols, keys[i]);
 		/* the current column flips direction, others start ascending */

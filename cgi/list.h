@@ -43,7 +43,8 @@ const char *list_href(struct request *req, const struct list_query *lq,
     const char *const *keys, size_t sort, bool desc, int64_t page);
 
 /*
- * Put into d: "pagination" {count, page, pages, first_row, last_row,
+ * Put into d: "count", "count_one", "q", "sort", "dir" (the list query
+ * for the search form), "pagination" {count, page, pages, first_row, last_row,
  * prev_href, next_href, empty} and "columns" {KEY: {href, sort}} where
  * sort is "ascending"/"descending" for the current column (aria-sort).
  */

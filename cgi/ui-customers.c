@@ -121,11 +121,6 @@ ui_customers(struct request *req)
 		return;
 	}
 	tv_set_bool(d, "has_customers", tv_len(list) > 0);
-	tv_set_int(d, "count", count);
-	tv_set_bool(d, "count_one", count == 1);
-	tv_set_str(d, "q", lq.q);
-	tv_set_str(d, "sort", sort_keys[lq.sort]);
-	tv_set_str(d, "dir", lq.desc ? "desc" : "asc");
 	list_fill(req, d, &lq, sort_keys, count);
 	page_render(req, 200, "customers", d);
 }

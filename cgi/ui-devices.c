@@ -163,11 +163,6 @@ ui_devices(struct request *req)
 	}
 	add_customer_options(req, d, lq.customer_id);
 	add_location_options(req, d, lq.location_id);
-	tv_set_int(d, "count", count);
-	tv_set_bool(d, "count_one", count == 1);
-	tv_set_str(d, "q", lq.q);
-	tv_set_str(d, "sort", sort_keys[lq.sort]);
-	tv_set_str(d, "dir", lq.desc ? "desc" : "asc");
 	tv_set_bool(d, "may_register", perm_allows(req->user,
 	    ACT_DEVICES_REGISTER));
 	tv_set_bool(d, "may_manage", perm_allows(req->user,
@@ -400,8 +395,6 @@ render_manage(struct request *req, int status, int64_t target,
 	}
 	add_customer_options(req, d, target);
 	tv_set_str(d, "ids", ids ? ids : "");
-	tv_set_int(d, "count", count);
-	tv_set_str(d, "q", lq.q);
 	tv_set_bool(d, "text_mode", param_get(&req->query, "mode") != NULL &&
 	    strcmp(param_get(&req->query, "mode"), "text") == 0);
 	if (error != NULL)

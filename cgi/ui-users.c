@@ -226,11 +226,6 @@ ui_users_list(struct request *req)
 	if (rc != SQLITE_DONE)
 		goto fail;
 	tv_set_bool(d, "has_users", tv_len(list) > 0);
-	tv_set_str(d, "q", lq.q);
-	tv_set_str(d, "sort", sort_keys[lq.sort]);
-	tv_set_str(d, "dir", lq.desc ? "desc" : "asc");
-	tv_set_int(d, "count", count);
-	tv_set_bool(d, "count_one", count == 1);
 	list_fill(req, d, &lq, sort_keys, count);
 	page_render(req, 200, "users", d);
 	return;
