@@ -6,7 +6,7 @@
 #   make stop       stop what `make run` started
 #   make test       deps, build (plain and ASan/UBSan), then unit,
 #                   integration and browser tests
-#   make unit | integration | browser | asan | deps | clean
+#   make unit | integration | browser | asan | deps | prereq | clean
 #
 # GNU make; safe with -j.
 
@@ -71,8 +71,11 @@ DEPS_BUILD := build-essential pkg-config nginx-light libfcgi-dev spawn-fcgi \
 	libqrencode-dev libjansson-dev libinih-dev libcurl4-openssl-dev \
 	libcrack2-dev cracklib-runtime iso-codes tzdata
 # What `make test` needs on top.
+# The browser tests drive Debian's chromium through chromium-driver and
+# python3-selenium; npm only fetches axe-core (a plain script), so Debian
+# 12's Node 18 is enough.
 DEPS_TEST := libcmocka-dev oathtool zbar-tools python3 python3-aiosmtpd \
-	valgrind wrk curl chromium chromium-driver nodejs npm tidy
+	python3-selenium valgrind wrk curl chromium chromium-driver nodejs npm tidy
 DEPS := $(DEPS_BUILD) $(DEPS_TEST)
 
 # $(call install_missing,PACKAGES): install those of PACKAGES dpkg does
@@ -93,8 +96,7 @@ define install_missing
 	done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" != 0 ]; then \
-		echo "Missing Debian packages; as root, run:" >&2; \
-		echo "  apt-get install$$missing" >&2; \
+		echo "Missing Debian packages:$$missing (as root: apt-get install$$missing)" >&2; \
 		exit 1; \
 	fi; \
 	echo "Installing:$$missing"; \
@@ -202,11 +204,18 @@ integration: all asan
 		VALGRIND_BIN=$(CURDIR)/bin ROOT=$(CURDIR) \
 		/usr/bin/python3 tests/integration/run.py
 
-browser: all
-	cd $(CURDIR) && BIN=$(CURDIR)/bin ROOT=$(CURDIR) bash tests/browser/run.sh
+browser: all prereq
+	cd $(CURDIR) && BIN=$(CURDIR)/bin ROOT=$(CURDIR) /usr/bin/python3 tests/browser/run.py
+
+# What the tests need beyond packages (see tests/prereq.sh), said in one
+# line before anything is built.
+.PHONY: prereq
+prereq:
+	@bash tests/prereq.sh $(DEPS)
 
 # In order; all three run even when one fails, and make fails if any did.
 test: deps
+	@$(MAKE) --no-print-directory prereq
 	@$(MAKE) --no-print-directory all asan
 	@fail=; \
 	for t in unit integration browser; do \
