@@ -8,6 +8,7 @@
 #include "app.h"
 #include "arena.h"
 #include "db.h"
+#include "event.h"
 #include "device.h"
 #include "form.h"
 #include "http.h"
@@ -233,8 +234,8 @@ api_devices_assign(struct request *req)
 		    (json_int_t)ref.customer_id, "to_customer_id",
 		    (json_int_t)target));
 	}
-	event_log(req, "devices_moved", 0, req->user->id, arena_printf(
-	    req->arena, "%zu devices to customer %lld (API)", ndone,
+	event_log(&req->viewer, "devices_moved", 0, req->user->id, arena_printf(
+	    req->arena, "%zu devices to customer %lld", ndone,
 	    (long long)target));
 	if (db_commit(db) != 0)
 		goto fail;

@@ -104,7 +104,6 @@ user_json(struct request *req, sqlite3_stmt *s)
 void
 api_users_list(struct request *req)
 {
-	struct scope sc = perm_scope(req->user, req->arena);
 	struct api_page p;
 	sqlite3_stmt *s = api_list_start(req, STMT_USER_API_LIST, &p);
 	int rc;
@@ -112,9 +111,8 @@ api_users_list(struct request *req)
 	if (s == NULL)
 		return;
 	/* like the page: a filter outside the scope is a customer that is
-	 * not there (customer_in_scope runs another statement: s waits) */
-	if (p.lq.customer_id != 0 && (rc = customer_in_scope(&req->app->db,
-	    &sc, p.lq.customer_id)) != 1) {
+	 * not there (perm_sees_customer runs another statement: s waits) */
+	if (p.lq.customer_id != 0 && (rc = perm_sees_customer(&req->viewer, p.lq.customer_id)) != 1) {
 		if (rc == 0)
 			api_problem(req, 404, "There is no such customer.",
 			    "customer_id");

@@ -112,7 +112,7 @@ api_page(struct request *req, int64_t *limit, int64_t *after)
 
 /* {"items": items, "next_cursor": "…" or null}. */
 static json_t *
-api_list(json_t *items, int64_t limit, int64_t last_id)
+list_document(json_t *items, int64_t limit, int64_t last_id)
 {
 	char cursor[24];
 
@@ -379,7 +379,7 @@ api_send_list(struct request *req, sqlite3_stmt *s, const struct api_page *p,
 		    "be read just now; please try again.", what), NULL);
 		return;
 	}
-	api_json(req, 200, api_list(items, p->limit, last));
+	api_json(req, 200, list_document(items, p->limit, last));
 }
 
 void
@@ -412,4 +412,62 @@ api_unavailable(struct request *req)
 	db_rollback(&req->app->db);
 	api_problem(req, 503, "The change could not be saved because of a "
 	    "database error; nothing was changed. Please try again.", NULL);
+}
+
+/* Each row struct of a resource starts with its id (the cursor). */
+static int64_t
+row_id(const void *row)
+{
+	int64_t id;
+
+	memcpy(&id, row, sizeof(id));
+	return id;
+}
+
+void
+api_list(struct request *req, const struct api_resource *r)
+{
+	struct list_query lq;
+	struct rows_page p;
+	json_t *items;
+	size_t i;
+	int rc;
+
+	list_query_read(req, (const char *const[]){ "id", NULL }, &lq);
+	lq.keyset = true;
+	if (api_page(req, &lq.limit, &lq.after) != 0)
+		return;
+	if ((rc = r->list(&req->viewer, &lq, &p)) == 0) {
+		api_problem(req, 404, "There is no such customer or location "
+		    "to filter by.", lq.customer_id != 0 ? "customer_id" :
+		    "location_id");
+		return;
+	}
+	if (rc < 0) {
+		api_problem(req, 503, arena_printf(req->arena, "%s could not "
+		    "be read just now; please try again.", r->plural), NULL);
+		return;
+	}
+	items = json_array();
+	for (i = 0; i < p.n; i++)
+		json_array_append_new(items, r->json(req,
+		    (const char *)p.rows + i * r->row_size));
+	api_json(req, 200, list_document(items, lq.limit, p.n > 0 ?
+	    row_id((const char *)p.rows + (p.n - 1) * r->row_size) : 0));
+}
+
+void
+api_get(struct request *req, const struct api_resource *r, int64_t id,
+    int status)
+{
+	void *row = arena_alloc(req->arena, r->row_size);
+	int rc = r->get(&req->viewer, id, row);
+
+	if (rc == 1)
+		api_json(req, status, r->json(req, row));
+	else if (rc == 0)
+		api_problem(req, 404, r->missing, NULL);
+	else
+		api_problem(req, 503, "This could not be read just now; "
+		    "please try again.", NULL);
 }

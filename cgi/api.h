@@ -119,6 +119,33 @@ void api_send_list(struct request *req, sqlite3_stmt *s,
 void api_send_scoped(struct request *req, int status, enum stmt_id st,
     int64_t id, api_row_fn row, const char *missing);
 
+/*
+ * A resource's reads as its model offers them, for the one list and get
+ * path of the API: list (lq->keyset pages, as rows.h), get by id (1, 0
+ * not found, -1), and a row as a JSON document. Every row struct starts
+ * with its int64_t id, which the cursor follows.
+ */
+struct viewer;
+struct rows_page;
+struct api_resource {
+	int (*list)(const struct viewer *v, const struct list_query *lq,
+	    struct rows_page *out);
+	int (*get)(const struct viewer *v, int64_t id, void *row);
+	size_t row_size;
+	json_t *(*json)(struct request *req, const void *row);
+	const char *plural;	/* "The locations", for a 503 */
+	const char *missing;	/* "There is no such location.", for a 404 */
+};
+
+/* A list request (limit, cursor, q, customer_id, location_id): the page
+ * or a problem (400 bad limit or cursor, 404 a filter outside the view,
+ * 503). */
+void api_list(struct request *req, const struct api_resource *r);
+
+/* Object id with status, or a 404 / 503 problem. */
+void api_get(struct request *req, const struct api_resource *r, int64_t id,
+    int status);
+
 /* A write the database refused for another reason than the input: 503. */
 void api_unavailable(struct request *req);
 

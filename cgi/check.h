@@ -46,6 +46,19 @@ bool check_email(const char *s);
  * not allowed (an escalation or a rule about oneself), 404 no such
  * object in the viewer's scope (missing and invisible alike), 409 taken.
  */
+/*
+ * What a model's write flow answers: done; refused for the reasons in its
+ * errors struct (nothing changed); the object is not in the viewer's
+ * scope (404, like a missing one; nothing changed); or a database error
+ * (rolled back, nothing changed).
+ */
+enum model_result {
+	MODEL_DONE,
+	MODEL_INVALID,
+	MODEL_NOT_FOUND,
+	MODEL_FAILED
+};
+
 struct check_error {
 	const char *msg;
 	int status;

@@ -12,6 +12,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "db.h"
+#include "event.h"
 #include "http.h"
 #include "perm.h"
 #include "session.h"
@@ -69,16 +70,15 @@ customer_create(struct db *db, int64_t now, int64_t parent_id,
 }
 
 const char *
-customer_path_text(struct db *db, struct arena *a, int64_t customer_id,
-    int64_t from_depth)
+customer_path_text(const struct viewer *v, int64_t customer_id)
 {
-	sqlite3_stmt *s = db_stmt(db, STMT_CUSTOMER_ANCESTRY);
+	sqlite3_stmt *s = db_stmt(v->db, STMT_CUSTOMER_ANCESTRY);
 	struct buf b;
 
-	buf_init(&b, a);
+	buf_init(&b, v->arena);
 	db_bind_int(s, ":id", customer_id);
-	db_bind_int(s, ":from_depth", from_depth);
-	while (db_step(db, s) == SQLITE_ROW) {
+	db_bind_int(s, ":from_depth", v->top_depth);
+	while (db_step(v->db, s) == SQLITE_ROW) {
 		if (b.len > 0)
 			buf_puts(&b, " \xe2\x80\xba ");	/* › */
 		buf_puts(&b, (const char *)sqlite3_column_text(s, 0));
@@ -156,30 +156,32 @@ customer_mfa_inherited(struct db *db, int64_t id)
 	return v;
 }
 
-struct tval *
-customer_options(struct db *db, struct arena *a, const struct scope *sc,
-    int64_t top_depth, int64_t selected_id, const char *exclude_path)
+ssize_t
+customer_choices(const struct viewer *v, const char *exclude_path,
+    struct customer_choice **out)
 {
-	sqlite3_stmt *s = db_stmt(db, STMT_CUSTOMER_OPTIONS);
-	struct tval *list = tv_list(a), *o;
+	struct arena *a = v->arena;
+	sqlite3_stmt *s = db_stmt(v->db, STMT_CUSTOMER_OPTIONS);
 	const char **names = NULL;
-	size_t cap = 0, level, i, excl = exclude_path ? strlen(exclude_path) : 0;
+	size_t cap = 0, level, i, n = 0, ncap = 16;
+	size_t excl = exclude_path ? strlen(exclude_path) : 0;
+	struct customer_choice *list = arena_calloc(a, ncap, sizeof(*list));
 	const char *path;
 	struct buf b;
 	int64_t id, depth;
 	int rc;
 
-	perm_bind_scope(s, sc);
+	perm_bind_scope(s, &v->scope);
 	/* Rows come in path order, which is depth-first: a customer's
 	 * parent came before it, so names[0..level-1] are its ancestors
-	 * below top_depth. */
-	while ((rc = db_step(db, s)) == SQLITE_ROW) {
+	 * below the viewer's top. */
+	while ((rc = db_step(v->db, s)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(s, 0);
 		depth = sqlite3_column_int64(s, 1);
 		path = (const char *)sqlite3_column_text(s, 3);
-		if (depth < top_depth || path == NULL)
+		if (depth < v->top_depth || path == NULL)
 			continue;	/* cannot happen inside the scope */
-		level = (size_t)(depth - top_depth);
+		level = (size_t)(depth - v->top_depth);
 		if (level >= cap) {
 			const char **grown = arena_calloc(a, level + 16,
 			    sizeof(*grown));
@@ -198,14 +200,21 @@ customer_options(struct db *db, struct arena *a, const struct scope *sc,
 				buf_puts(&b, " \xe2\x80\xba ");	/* › */
 			buf_puts(&b, names[i] ? names[i] : "");
 		}
-		o = tv_map(a);
-		tv_set_str(o, "value", arena_printf(a, "%lld", (long long)id));
-		tv_set_str(o, "label", b.data);
-		tv_set_bool(o, "selected", id == selected_id);
-		tv_push(list, o);
+		if (n == ncap) {
+			struct customer_choice *grown = arena_calloc(a,
+			    2 * ncap, sizeof(*grown));
+
+			memcpy(grown, list, n * sizeof(*list));
+			list = grown;
+			ncap *= 2;
+		}
+		list[n].id = id;
+		list[n].label = b.data;
+		n++;
 	}
 	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? list : NULL;
+	*out = list;
+	return rc == SQLITE_DONE ? (ssize_t)n : -1;
 }
 
 /* ------------------------------------------------------------ the rules */
@@ -240,19 +249,6 @@ customer_load(struct db *db, struct arena *a, const struct scope *sc,
 	c->children = sqlite3_column_int64(s, 13);
 	sqlite3_reset(s);
 	return 1;
-}
-
-int
-customer_in_scope(struct db *db, const struct scope *sc, int64_t id)
-{
-	sqlite3_stmt *s = db_stmt(db, STMT_CUSTOMER_VISIBLE);
-	int rc;
-
-	db_bind_int(s, ":id", id);
-	perm_bind_scope(s, sc);
-	rc = db_step(db, s);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
 void
@@ -395,7 +391,7 @@ customer_check(struct request *req, const struct scope *sc,
 {
 	struct db *db = &req->app->db;
 	const struct user *u = req->user;
-	bool may_mfa = perm_allows(u, ACT_ENFORCE_MFA);
+	bool may_mfa = perm_allows(&req->viewer, ACT_ENFORCE_MFA);
 	bool old_flag = cur != NULL && cur->require_mfa, own_flag;
 	int inh_old = 0, inh_new;
 
@@ -464,11 +460,9 @@ customer_save(struct request *req, const struct scope *sc,
 		if ((id = customer_create(db, req->now, c->parent_id,
 		    &c->f)) == 0)
 			return 0;
-		event_log(req, "customer_created", 0, uid, event_detail(req,
-		    arena_printf(a, "customer %lld", (long long)id)));
+		event_log(&req->viewer, "customer_created", 0, uid, arena_printf(a, "customer %lld", (long long)id));
 		if (c->f.require_mfa)
-			event_log(req, "mfa_enforced", 0, uid, event_detail(req,
-			    arena_printf(a, "customer %lld", (long long)id)));
+			event_log(&req->viewer, "mfa_enforced", 0, uid, arena_printf(a, "customer %lld", (long long)id));
 		return id;
 	}
 	if (c->moved) {
@@ -479,18 +473,16 @@ customer_save(struct request *req, const struct scope *sc,
 		    new_prefix, (c->parent_id != 0 ? c->parent.depth + 1 : 0) -
 		    cur->depth, c->parent_id, c->f.owner_email) < 1)
 			return 0;
-		event_log(req, "customer_moved", 0, uid, event_detail(req,
-		    arena_printf(a, "customer %lld: parent %lld -> %lld",
+		event_log(&req->viewer, "customer_moved", 0, uid, arena_printf(a, "customer %lld: parent %lld -> %lld",
 		    (long long)cur->id, (long long)cur->parent_id,
-		    (long long)c->parent_id)));
+		    (long long)c->parent_id));
 	}
 	if (customer_update(db, req->now, sc, cur->id, &c->f) != 0)
 		return 0;
 	if (c->f.require_mfa != cur->require_mfa)
-		event_log(req, c->f.require_mfa ? "mfa_enforced" :
-		    "mfa_unenforced", 0, uid, event_detail(req, arena_printf(a,
-		    "customer %lld", (long long)cur->id)));
-	event_log(req, "customer_updated", 0, uid, event_detail(req,
-	    arena_printf(a, "customer %lld", (long long)cur->id)));
+		event_log(&req->viewer, c->f.require_mfa ? "mfa_enforced" :
+		    "mfa_unenforced", 0, uid, arena_printf(a,
+		    "customer %lld", (long long)cur->id));
+	event_log(&req->viewer, "customer_updated", 0, uid, arena_printf(a, "customer %lld", (long long)cur->id));
 	return cur->id;
 }

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "check.h"
 
@@ -38,13 +39,12 @@ int64_t customer_create(struct db *db, int64_t now, int64_t parent_id,
 
 /*
  * "Northwind Fleet › Denmark › Aarhus": the names from the customer up to
- * (and including) depth from_depth, top-down, in a. A viewer passes their
- * own customer's depth (perm_top_depth), so the names above them never
- * show. Returns "" when the customer does not exist.
+ * (and including) v's own customer, top-down, in v's arena, so that the
+ * names above the viewer never show. "" when the customer does not exist.
  */
 struct arena;
-const char *customer_path_text(struct db *db, struct arena *a,
-    int64_t customer_id, int64_t from_depth);
+struct viewer;
+const char *customer_path_text(const struct viewer *v, int64_t customer_id);
 
 /*
  * Rewrite the place of customer id in the tree: it and every customer
@@ -80,17 +80,19 @@ int customer_update(struct db *db, int64_t now, const struct scope *sc,
  */
 int customer_mfa_inherited(struct db *db, int64_t id);
 
+/* A customer to choose (a form's parent, customer or filter). */
+struct customer_choice {
+	int64_t id;
+	const char *label;	/* its path below the viewer: "Denmark › Aarhus" */
+};
+
 /*
- * The customers of the scope sc as <select> options, in tree order: a
- * list of {value, label, selected} where label is the path below depth
- * top_depth ("Northwind Denmark › Aarhus") and selected is true for
- * selected_id. Customers whose path starts with exclude_path (a subtree;
- * NULL for none) are left out. Returns NULL on a database error.
+ * The customers v sees, in tree order, into *out (in v's arena), leaving
+ * out those whose path starts with exclude_path (a subtree; NULL for
+ * none). Returns how many, or -1 on a database error.
  */
-struct tval;
-struct tval *customer_options(struct db *db, struct arena *a,
-    const struct scope *sc, int64_t top_depth, int64_t selected_id,
-    const char *exclude_path);
+ssize_t customer_choices(const struct viewer *v, const char *exclude_path,
+    struct customer_choice **out);
 
 
 /* ------------------------------------------------------------------
@@ -125,9 +127,6 @@ struct customer {
 int customer_load(struct db *db, struct arena *a, const struct scope *sc,
     int64_t id, struct customer *c);
 
-/* Whether customer id is in the scope sc: 1, 0 (also for a missing one),
- * or -1 on a database error. */
-int customer_in_scope(struct db *db, const struct scope *sc, int64_t id);
 
 /* What is asked about the parent. */
 enum customer_parent {

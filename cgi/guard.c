@@ -8,6 +8,7 @@
 #include "app.h"
 #include "arena.h"
 #include "db.h"
+#include "event.h"
 #include "http.h"
 #include "log.h"
 #include "session.h"
@@ -126,9 +127,9 @@ guard_fail(struct request *req, const struct guard_subjects *gs,
 	account_locked = fail_one(req, gs->account, cfg->login_max_failures);
 	ip_locked = fail_one(req, gs->ip, cfg->login_max_failures_per_ip);
 	if (account_locked)
-		event_log(req, "lockout", user_id, 0, gs->account);
+		event_log(&req->viewer, "lockout", user_id, 0, gs->account);
 	if (ip_locked)
-		event_log(req, "lockout", 0, 0, gs->ip);
+		event_log(&req->viewer, "lockout", 0, 0, gs->ip);
 	if (db_commit(db) != 0) {
 		log_error("failure count not recorded");
 		return false;

@@ -133,6 +133,13 @@ http_read(struct request *req, FCGX_Request *fcgi, const char **msg)
 	return HTTP_READ_OK;
 }
 
+void
+http_viewer(struct request *req)
+{
+	perm_viewer(&req->viewer, req->app, req->arena, req->now,
+	    req->api ? ORIGIN_API : ORIGIN_PAGE, req->remote_addr, req->user);
+}
+
 static bool
 header_safe(const char *s)
 {

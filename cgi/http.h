@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "form.h"
+#include "perm.h"
 
 struct app;
 struct arena;
@@ -62,6 +63,7 @@ struct request {
 	bool session_expired;		/* a session cookie that timed out */
 	const char *csrf;		/* this request's form token, once made */
 	bool api;			/* came through the API gate (R_API) */
+	struct viewer viewer;		/* user, origin, scope: what models take */
 
 	/* The response. */
 	int status;
@@ -84,6 +86,10 @@ enum http_read_err {
  */
 enum http_read_err http_read(struct request *req, FCGX_Request *fcgi,
     const char **msg);
+
+/* (Re)build req->viewer from req->user and req->api: after the gate has
+ * found the principal, and whenever a handler signs someone in or out. */
+void http_viewer(struct request *req);
 
 /* Append a header line; name and value must not contain CR or LF. */
 void http_header(struct request *req, const char *name, const char *value);

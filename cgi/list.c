@@ -7,6 +7,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "rows.h"
 #include "form.h"
 #include "http.h"
 #include "tval.h"
@@ -17,22 +18,6 @@ query_id(struct request *req, const char *name)
 	return parse_id(param_get(&req->query, name));
 }
 
-/* "%text%" for LIKE … ESCAPE '\', with % _ and \ taken literally. */
-static const char *
-like_pattern(struct arena *a, const char *q)
-{
-	struct buf b;
-
-	buf_init(&b, a);
-	buf_putc(&b, '%');
-	for (; *q != '\0'; q++) {
-		if (*q == '%' || *q == '_' || *q == '\\')
-			buf_putc(&b, '\\');
-		buf_putc(&b, *q);
-	}
-	buf_putc(&b, '%');
-	return b.data;
-}
 
 void
 list_query_read(struct request *req, const char *const *keys,
@@ -45,7 +30,7 @@ list_query_read(struct request *req, const char *const *keys,
 
 	memset(lq, 0, sizeof(*lq));
 	lq->q = q && strlen(q) <= LIST_Q_MAX ? q : "";
-	lq->like = like_pattern(req->arena, lq->q);
+	lq->like = rows_like(req->arena, lq->q);
 	lq->page = query_id(req, "page");
 	if (lq->page == 0 || lq->page > 1000000)
 		lq->page = 1;

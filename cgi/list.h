@@ -1,7 +1,8 @@
 /*
  * list.h - the query of a list page: q, page, sort, dir and the filters
  * customer_id / location_id, read and checked in one place, and the
- * pagination and sortable-header data every list template shows.
+ * pagination and sortable-header data every list template shows. The
+ * rows themselves come from the models (rows.h runs their statements).
  *
  * Sorting uses only the keys a page declares (an unknown key falls back
  * to the first), so a client never chooses SQL: each key maps to its own
@@ -14,23 +15,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rows.h"
+
 struct request;
 struct tval;
 
-#define LIST_PAGE_SIZE 50
-#define LIST_Q_MAX 200
-
-struct list_query {
-	const char *q;		/* search text, "" for none; at most LIST_Q_MAX */
-	const char *like;	/* q as a LIKE pattern ("%q%", escaped with \) */
-	int64_t page;		/* from 1 */
-	size_t sort;		/* index into the page's sort keys */
-	bool desc;
-	int64_t customer_id;	/* filter, 0 = none */
-	int64_t location_id;	/* filter, 0 = none */
-	int64_t limit;
-	int64_t offset;
-};
 
 /* Read the list query of req; keys lists the page's sort keys (NULL-ended,
  * the first is the default). Malformed values fall back to defaults. */

@@ -1,39 +1,82 @@
 /*
- * location.c - checking and writing locations.
+ * location.c - the locations model.
  */
 #include "location.h"
 
 #include <stdbool.h>
 #include <string.h>
 
-#include "app.h"
 #include "arena.h"
 #include "customer.h"
 #include "db.h"
-#include "http.h"
+#include "event.h"
 #include "perm.h"
-#include "session.h"
-#include "user.h"
 
 #define NAME_MAX_CHARS 200
 
-int
-location_load(struct db *db, struct arena *a, const struct scope *sc,
-    int64_t id, struct location *l)
-{
-	sqlite3_stmt *s = db_stmt(db, STMT_LOCATION_VISIBLE);
-	int rc;
+const char *const location_sort_keys[] = { "name", "customer", "users",
+    NULL };
+static const enum stmt_id sorted[][2] = {
+	{ STMT_LOCATION_LIST_NAME_ASC, STMT_LOCATION_LIST_NAME_DESC },
+	{ STMT_LOCATION_LIST_CUSTOMER_ASC, STMT_LOCATION_LIST_CUSTOMER_DESC },
+	{ STMT_LOCATION_LIST_USERS_ASC, STMT_LOCATION_LIST_USERS_DESC },
+};
+_Static_assert(sizeof(sorted) / sizeof(sorted[0]) ==
+    sizeof(location_sort_keys) / sizeof(location_sort_keys[0]) - 1,
+    "a statement per key");
 
-	db_bind_int(s, ":id", id);
-	perm_bind_scope(s, sc);
-	rc = db_step(db, s);
-	if (rc == SQLITE_ROW) {
-		l->id = sqlite3_column_int64(s, 0);
-		l->name = db_text(a, s, 1);
-		l->customer_id = sqlite3_column_int64(s, 2);
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+/* A row of LOCATION_LIST_SQL: id, name, customer_id, users. */
+static void
+fill_list_row(sqlite3_stmt *s, struct arena *a, void *row)
+{
+	struct location *l = row;
+
+	memset(l, 0, sizeof(*l));
+	l->id = sqlite3_column_int64(s, 0);
+	l->name = db_text(a, s, 1);
+	l->customer_id = sqlite3_column_int64(s, 2);
+	l->users = sqlite3_column_int64(s, 3);
+}
+
+/* A row of LOCATION_API_SELECT: id, name, customer_id, created_at,
+ * updated_at. */
+static void
+fill_row(sqlite3_stmt *s, struct arena *a, void *row)
+{
+	struct location *l = row;
+
+	memset(l, 0, sizeof(*l));
+	l->id = sqlite3_column_int64(s, 0);
+	l->name = db_text(a, s, 1);
+	l->customer_id = sqlite3_column_int64(s, 2);
+	l->created_at = sqlite3_column_int64(s, 3);
+	l->updated_at = sqlite3_column_int64(s, 4);
+}
+
+int
+location_list(const struct viewer *v, const struct list_query *lq,
+    struct rows_page *out)
+{
+	static const struct rows_list pages = { STMT_LOCATION_LIST_COUNT,
+	    sorted, sizeof(sorted) / sizeof(sorted[0]), STMT__MAX,
+	    sizeof(struct location), fill_list_row };
+	static const struct rows_list api = { STMT__MAX, NULL, 0,
+	    STMT_LOCATION_API_LIST, sizeof(struct location), fill_row };
+	struct location *l;
+	size_t i;
+	int rc = rows_read_list(v, lq->keyset ? &api : &pages, lq, out);
+
+	/* the path of each row's customer, after the list's statement is
+	 * done: customer_path_text runs one of its own */
+	for (i = 0, l = out->rows; rc == 1 && !lq->keyset && i < out->n; i++)
+		l[i].customer = customer_path_text(v, l[i].customer_id);
+	return rc;
+}
+
+int
+location_get(const struct viewer *v, int64_t id, struct location *l)
+{
+	return rows_read_one(v, STMT_LOCATION_VISIBLE, id, fill_row, l);
 }
 
 #define FIELD(m) CHECK_FIELD(struct location_errors, m, #m, #m)
@@ -42,9 +85,10 @@ const struct check_field location_error_fields[] = {
 };
 #undef FIELD
 
-int
-location_check(struct db *db, const struct scope *sc,
-    const struct location_input *in, struct location_errors *e)
+/* The rules of the fields; -1 on a database error. */
+static int
+check_input(const struct viewer *v, const struct location_input *in,
+    struct location_errors *e)
 {
 	size_t chars = check_chars(in->name);
 	int rc;
@@ -60,47 +104,80 @@ location_check(struct db *db, const struct scope *sc,
 	if (in->customer_id == 0) {
 		check_fail(&e->customer_id, 400, "Choose the customer the "
 		    "location belongs to.");
-	} else if ((rc = customer_in_scope(db, sc, in->customer_id)) != 1) {
+	} else if ((rc = perm_sees_customer(v, in->customer_id)) != 1) {
 		if (rc < 0)
 			return -1;
 		check_fail(&e->customer_id, 404, "Choose a customer from the "
 		    "list.");
 	}
-	return check_count(e, location_error_fields);
+	return 0;
 }
 
-int64_t
-location_save(struct request *req, const struct scope *sc, int64_t id,
+/* Insert or update; 1, 0 on a duplicate name (e->name set), -1. */
+static int
+write_location(const struct viewer *v, int64_t *id,
     const struct location_input *in, struct location_errors *e)
 {
-	struct db *db = &req->app->db;
-	bool created = id == 0;
+	bool created = *id == 0;
 	sqlite3_stmt *s;
 
 	if (created) {
-		s = db_stmt(db, STMT_LOCATION_INSERT);
+		s = db_stmt(v->db, STMT_LOCATION_INSERT);
 	} else {
-		s = db_stmt(db, STMT_LOCATION_UPDATE);
-		db_bind_int(s, ":id", id);
-		perm_bind_scope(s, sc);
+		s = db_stmt(v->db, STMT_LOCATION_UPDATE);
+		db_bind_int(s, ":id", *id);
+		perm_bind_scope(s, &v->scope);
 	}
 	db_bind_int(s, ":customer_id", in->customer_id);
 	db_bind_text(s, ":name", in->name);
-	db_bind_int(s, ":now", req->now);
-	if (db_exec(db, s) != 0) {
-		if (!db_is_constraint(db))
+	db_bind_int(s, ":now", v->now);
+	if (db_exec(v->db, s) != 0) {
+		if (!db_is_constraint(v->db))
 			return -1;
 		check_fail(&e->name, 409, "This customer already has a "
 		    "location with this name.");
 		return 0;
 	}
-	if (db_changes(db) != 1)
+	if (db_changes(v->db) != 1)
 		return -1;	/* out of the scope: checked, so a race */
 	/* before the event: its own INSERT changes db_last_id() */
 	if (created)
-		id = db_last_id(db);
-	event_log(req, created ? "location_created" : "location_updated", 0,
-	    req->user->id, event_detail(req, arena_printf(req->arena,
-	    "location %lld", (long long)id)));
-	return id;
+		*id = db_last_id(v->db);
+	event_log(v, created ? "location_created" : "location_updated", 0,
+	    perm_actor(v), arena_printf(v->arena,
+	    "location %lld", (long long)*id));
+	return 1;
+}
+
+enum model_result
+location_save(const struct viewer *v, int64_t id,
+    const struct location_input *in, struct location_errors *e,
+    int64_t *saved)
+{
+	struct location cur;
+	int rc;
+
+	memset(e, 0, sizeof(*e));
+	if (db_begin(v->db) != 0)
+		return MODEL_FAILED;
+	if (id != 0 && (rc = location_get(v, id, &cur)) != 1) {
+		db_rollback(v->db);
+		return rc == 0 ? MODEL_NOT_FOUND : MODEL_FAILED;
+	}
+	if (check_input(v, in, e) < 0)
+		goto fail;
+	if (check_count(e, location_error_fields) == 0 &&
+	    write_location(v, &id, in, e) < 0)
+		goto fail;
+	if (check_count(e, location_error_fields) > 0) {
+		db_rollback(v->db);
+		return MODEL_INVALID;
+	}
+	if (db_commit(v->db) != 0)
+		goto fail;
+	*saved = id;
+	return MODEL_DONE;
+fail:
+	db_rollback(v->db);
+	return MODEL_FAILED;
 }

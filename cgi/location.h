@@ -1,12 +1,9 @@
 /*
- * location.h - the rules of a location (a named place of a customer) for
- * the Locations tab and the API alike.
+ * location.h - locations (named places of a customer): the rules and
+ * every statement of the Locations tab and /api/v1/locations alike.
  *
- * A caller reads its form or body into a struct location_input, checks it
- * with location_check() and writes it with location_save(), both inside
- * one write transaction. Which locations exist for a user is only ever
- * asked through the scope (perm_scope): one of a customer outside it is
- * not found, exactly like a missing one.
+ * Every read and write takes the viewer: a location of a customer outside
+ * the viewer's scope is not found, exactly like a missing one.
  */
 #ifndef ARBOR_LOCATION_H
 #define ARBOR_LOCATION_H
@@ -14,23 +11,33 @@
 #include <stdint.h>
 
 #include "check.h"
+#include "rows.h"
 
-struct arena;
-struct db;
-struct request;
-struct scope;
+struct viewer;
 
-/* A location of the scope (LOCATION_VISIBLE). */
+/* A location the viewer sees. Lists fill customer and users; one read by
+ * id fills created_at and updated_at. */
 struct location {
-	int64_t id;
+	int64_t id;			/* first: the API's cursor */
 	const char *name;
 	int64_t customer_id;
+	const char *customer;		/* its path below the viewer (lists) */
+	int64_t users;			/* its users in the viewer's scope */
+	int64_t created_at;
+	int64_t updated_at;
 };
 
-/* Location id if its customer is in the scope sc, into *l (strings in
- * a): 1; 0 when it is not (or does not exist); -1 on a database error. */
-int location_load(struct db *db, struct arena *a, const struct scope *sc,
-    int64_t id, struct location *l);
+/* The Locations list's sort keys, the first the default. */
+extern const char *const location_sort_keys[];
+
+/* One page of the locations v sees, matching lq (q: the location's or
+ * its customer's name; customer_id), as struct location. 1, 0 when a
+ * filter is outside the scope, -1 on a database error. */
+int location_list(const struct viewer *v, const struct list_query *lq,
+    struct rows_page *out);
+
+/* Location id, if v sees it: 1, 0 (not found), -1 (database error). */
+int location_get(const struct viewer *v, int64_t id, struct location *l);
 
 /* A location as submitted. */
 struct location_input {
@@ -47,22 +54,14 @@ struct location_errors {
 extern const struct check_field location_error_fields[];
 
 /*
- * Check in: a name of 1 to 200 characters on one line (400), a customer
- * given (400) and in the scope sc (404 otherwise, like a missing one).
- * Fills *e; returns the number of fields in error, or -1 on a database
- * error.
+ * Create (id 0) or change location id as v, in one transaction: a name of
+ * 1 to 200 characters on one line (400), unique per customer (409); a
+ * customer given (400) and seen by v (404, like a missing one); location
+ * id seen by v. Logs location_created or location_updated. On MODEL_DONE
+ * *saved is the location's id; MODEL_INVALID fills *e.
  */
-int location_check(struct db *db, const struct scope *sc,
-    const struct location_input *in, struct location_errors *e);
-
-/*
- * Insert (id 0) or update location id (scoped: both its customer and the
- * new one must be in sc) from a checked input, inside the caller's write
- * transaction, and log location_created or location_updated. Returns the
- * location's id; 0 when its customer already has a location of that name
- * (e->name is then set, status 409); -1 on a database error.
- */
-int64_t location_save(struct request *req, const struct scope *sc,
-    int64_t id, const struct location_input *in, struct location_errors *e);
+enum model_result location_save(const struct viewer *v, int64_t id,
+    const struct location_input *in, struct location_errors *e,
+    int64_t *saved);
 
 #endif

@@ -8,6 +8,7 @@
 #include "app.h"
 #include "arena.h"
 #include "check.h"
+#include "customer.h"
 #include "http.h"
 #include "log.h"
 #include "perm.h"
@@ -63,7 +64,7 @@ page_data(struct request *req)
 	tv_set_bool(d, "has_nav", true);
 	nav = tv_set_list(d, "nav");
 	for (i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++) {
-		if (!perm_allows(req->user, tabs[i].action) ||
+		if (!perm_allows(&req->viewer, tabs[i].action) ||
 		    !route_exists(tabs[i].href))
 			continue;
 		item = tv_map(a);
@@ -137,4 +138,26 @@ page_errors(struct arena *a, const void *errors,
 		tv_set_str(map, fields->form, e->msg);
 	}
 	return map;
+}
+
+struct tval *
+page_customer_options(struct request *req, int64_t selected_id,
+    const char *exclude_path)
+{
+	struct customer_choice *c;
+	ssize_t n = customer_choices(&req->viewer, exclude_path, &c), i;
+	struct tval *list, *o;
+
+	if (n < 0)
+		return NULL;
+	list = tv_list(req->arena);
+	for (i = 0; i < n; i++) {
+		o = tv_map(req->arena);
+		tv_set_str(o, "value", arena_printf(req->arena, "%lld",
+		    (long long)c[i].id));
+		tv_set_str(o, "label", c[i].label);
+		tv_set_bool(o, "selected", c[i].id == selected_id);
+		tv_push(list, o);
+	}
+	return list;
 }

@@ -9,6 +9,8 @@
 #ifndef ARBOR_PAGE_H
 #define ARBOR_PAGE_H
 
+#include <stdint.h>
+
 struct request;
 struct tval;
 
@@ -32,5 +34,13 @@ struct arena;
 struct check_field;
 struct tval *page_errors(struct arena *a, const void *errors,
     const struct check_field *fields);
+
+/*
+ * The customers the viewer sees as <select> options: a list of {value,
+ * label, selected} (selected for selected_id), without the subtree at
+ * exclude_path (NULL for none). NULL on a database error.
+ */
+struct tval *page_customer_options(struct request *req, int64_t selected_id,
+    const char *exclude_path);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "app.h"
 #include "arena.h"
 #include "db.h"
 #include "user.h"
@@ -68,9 +69,15 @@ static const struct {
 };
 
 bool
-perm_allows(const struct user *u, enum perm_action a)
+perm_allows(const struct viewer *v, enum perm_action a)
 {
-	if (u == NULL || a < 0 || (size_t)a >= sizeof(matrix) / sizeof(matrix[0]))
+	const struct user *u = v->user;
+
+	if (a < 0 || (size_t)a >= sizeof(matrix) / sizeof(matrix[0]))
+		return false;
+	if (v->system)
+		return true;
+	if (u == NULL)
 		return false;
 	if (u->is_operator)
 		return true;
@@ -80,19 +87,19 @@ perm_allows(const struct user *u, enum perm_action a)
 }
 
 unsigned
-perm_grantable(const struct user *u)
+perm_grantable(const struct viewer *v)
 {
-	if (u == NULL)
-		return 0;
-	return u->is_operator ? GROUP_ALL : u->groups & GROUP_ALL;
+	if (v->system || (v->user != NULL && v->user->is_operator))
+		return GROUP_ALL;
+	return v->user != NULL ? v->user->groups & GROUP_ALL : 0;
 }
 
 bool
-perm_may_grant(const struct user *u, unsigned bits)
+perm_may_grant(const struct viewer *v, unsigned bits)
 {
-	if (u == NULL || (bits & ~GROUP_ALL) != 0)
+	if ((bits & ~GROUP_ALL) != 0)
 		return false;
-	return (bits & ~perm_grantable(u)) == 0;
+	return (bits & ~perm_grantable(v)) == 0;
 }
 
 int64_t
@@ -130,6 +137,29 @@ perm_scope(const struct user *u, struct arena *a)
 }
 
 void
+perm_viewer(struct viewer *v, struct app *app, struct arena *a, int64_t now,
+    enum origin origin, const char *addr, const struct user *u)
+{
+	memset(v, 0, sizeof(*v));
+	v->app = app;
+	v->db = &app->db;
+	v->arena = a;
+	v->now = now;
+	v->origin = origin;
+	v->addr = addr != NULL ? addr : "";
+	v->user = u;
+	v->system = u == NULL && origin == ORIGIN_CLI;
+	if (v->system) {
+		/* every path starts with '/' and sorts before "0" */
+		v->scope = (struct scope){ "/", "0", true, 0 };
+		v->top_depth = 0;
+	} else {
+		v->scope = perm_scope(u, a);
+		v->top_depth = u != NULL ? perm_top_depth(u) : 0;
+	}
+}
+
+void
 perm_bind_scope(sqlite3_stmt *s, const struct scope *sc)
 {
 	db_bind_text(s, ":scope_path", sc->path);
@@ -138,4 +168,36 @@ perm_bind_scope(sqlite3_stmt *s, const struct scope *sc)
 		db_bind_int(s, ":scope_devices", sc->devices_visible);
 	if (sqlite3_bind_parameter_index(s, ":scope_loc_user") != 0)
 		db_bind_int(s, ":scope_loc_user", sc->location_user);
+}
+
+int64_t
+perm_actor(const struct viewer *v)
+{
+	return v->user != NULL ? v->user->id : 0;
+}
+
+/* Whether statement st (:id and the scope) finds id for v. */
+static int
+sees(const struct viewer *v, enum stmt_id st, int64_t id)
+{
+	sqlite3_stmt *s = db_stmt(v->db, st);
+	int rc;
+
+	db_bind_int(s, ":id", id);
+	perm_bind_scope(s, &v->scope);
+	rc = db_step(v->db, s);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+perm_sees_customer(const struct viewer *v, int64_t id)
+{
+	return sees(v, STMT_CUSTOMER_VISIBLE, id);
+}
+
+int
+perm_sees_location(const struct viewer *v, int64_t id)
+{
+	return sees(v, STMT_LOCATION_VISIBLE, id);
 }

@@ -57,15 +57,18 @@ enum perm_action {
 	ACT_OPERATOR		/* operators only: create accounts */
 };
 
-bool perm_allows(const struct user *u, enum perm_action a);
+struct viewer;
 
-/* The groups u may give to someone, and so change on them: those u
- * holds (operators hold all). */
-unsigned perm_grantable(const struct user *u);
+/* Whether v may do a: the spec's matrix; operators and the command line
+ * may do everything, an anonymous viewer nothing. */
+bool perm_allows(const struct viewer *v, enum perm_action a);
 
-/* Whether u may give the groups in bits to someone: only groups u holds
- * (operators hold all). */
-bool perm_may_grant(const struct user *u, unsigned bits);
+/* The groups v may give to someone, and so change on them: those v
+ * holds (operators and the command line hold all). */
+unsigned perm_grantable(const struct viewer *v);
+
+/* Whether v may give the groups in bits to someone. */
+bool perm_may_grant(const struct viewer *v, unsigned bits);
 
 /*
  * The rows a user may see. Customers: those whose path lies in
@@ -85,6 +88,53 @@ int64_t perm_top_depth(const struct user *u);
 
 struct arena;
 struct scope perm_scope(const struct user *u, struct arena *a);
+
+/* Where an action comes from: events say so, models never ask a request. */
+enum origin {
+	ORIGIN_PAGE,		/* a page of the web interface */
+	ORIGIN_API,		/* /api/v1 with a bearer token */
+	ORIGIN_CLI		/* arborctl */
+};
+
+/*
+ * Who acts, from where, and what they see: what every model function
+ * takes instead of an HTTP request. Built once per request by the gate
+ * (perm_viewer), or by arborctl. A model reads its database, arena and
+ * clock from here, asks perm_allows() what the viewer may do, and binds
+ * scope to every scoped statement; it never decides visibility itself.
+ */
+struct app;
+struct db;
+struct viewer {
+	struct app *app;		/* configuration, keys */
+	struct db *db;			/* &app->db */
+	struct arena *arena;		/* what a model returns lives here */
+	int64_t now;			/* Unix seconds */
+	enum origin origin;
+	const char *addr;		/* the client's address, "" for the CLI */
+	const struct user *user;	/* the principal; NULL: nobody */
+	bool system;			/* arborctl acting as itself */
+	struct scope scope;		/* the rows user may see */
+	int64_t top_depth;		/* perm_top_depth(user) */
+};
+
+/*
+ * Fill *v for user u (NULL: an anonymous visitor, who sees nothing; or,
+ * with ORIGIN_CLI, arborctl itself, which sees every customer).
+ */
+void perm_viewer(struct viewer *v, struct app *app, struct arena *a,
+    int64_t now, enum origin origin, const char *addr,
+    const struct user *u);
+
+/* The id of the user acting as v, 0 for nobody or arborctl itself: the
+ * actor of v's events. */
+int64_t perm_actor(const struct viewer *v);
+
+/* Whether v sees customer id / location id (a location: by its
+ * customer): 1 yes, 0 no (missing or outside: the same), -1 on a
+ * database error. What a filter or a chosen parent is checked with. */
+int perm_sees_customer(const struct viewer *v, int64_t id);
+int perm_sees_location(const struct viewer *v, int64_t id);
 
 /*
  * Bind the scope to a statement's :scope_path, :scope_end and (if the

@@ -296,7 +296,8 @@ api_gate(struct request *req, const struct route *r)
 		    "\"Authorization: Bearer arbor_…\".", NULL);
 		return;
 	}
-	if (!perm_allows(req->user, r->action)) {
+	http_viewer(req);
+	if (!perm_allows(&req->viewer, r->action)) {
 		api_problem(req, 403, "Your permission groups do not allow "
 		    "this.", NULL);
 		return;
@@ -317,6 +318,7 @@ route_dispatch(struct request *req)
 		if (req->method == METHOD_GET || req->method == METHOD_HEAD)
 			flash_take(req);
 	}
+	http_viewer(req);
 	switch (route_find(req, &r, allow, sizeof(allow))) {
 	case ROUTE_NO_PATH:
 		if (api)
@@ -359,7 +361,7 @@ route_dispatch(struct request *req)
 			http_redirect(req, stage_to);
 			return;
 		}
-		if (!perm_allows(req->user, r->action)) {
+		if (!perm_allows(&req->viewer, r->action)) {
 			page_error(req, 403, "Your permission groups do not "
 			    "allow this page.");
 			return;

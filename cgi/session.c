@@ -118,6 +118,7 @@ session_start(struct request *req, int64_t user_id)
 	ses->user_id = user_id;
 	ses->created_at = ses->last_seen_at = req->now;
 	req->user = user_load(db, req->arena, user_id);
+	http_viewer(req);
 	if (req->user == NULL)
 		return -1;
 	req->session = ses;
@@ -135,6 +136,7 @@ session_end(struct request *req)
 	req->session = NULL;
 	req->user = NULL;
 	req->csrf = NULL;
+	http_viewer(req);
 }
 
 enum auth_stage
@@ -249,33 +251,3 @@ flash_take(struct request *req)
 	req->flash = arena_strndup(req->arena, (const char *)msg, n);
 }
 
-void
-event_log(struct request *req, const char *kind, int64_t user_id,
-    int64_t actor_id, const char *detail)
-{
-	sqlite3_stmt *s = db_stmt(&req->app->db, STMT_EVENT_INSERT);
-
-	db_bind_int(s, ":now", req->now);
-	db_bind_text(s, ":kind", kind);
-	if (user_id != 0)
-		db_bind_int(s, ":user_id", user_id);
-	else
-		db_bind_null(s, ":user_id");
-	if (actor_id != 0)
-		db_bind_int(s, ":actor_id", actor_id);
-	else
-		db_bind_null(s, ":actor_id");
-	db_bind_text(s, ":ip", req->remote_addr);
-	db_bind_text(s, ":detail", detail ? detail : "");
-	if (db_exec(&req->app->db, s) != 0)
-		log_error("event %s not recorded", kind);
-}
-
-const char *
-event_detail(struct request *req, const char *detail)
-{
-	if (!req->api)
-		return detail;
-	return *detail == '\0' ? "(API)" : arena_printf(req->arena,
-	    "%s (API)", detail);
-}

@@ -1,6 +1,5 @@
 /*
- * session.h - browser sessions, CSRF tokens, flash messages and the
- * security event log.
+ * session.h - browser sessions, CSRF tokens and flash messages.
  *
  * The session cookie __Host-arbor_session holds a random token; the
  * sessions table holds its hash. A session ends after idle_minutes
@@ -66,14 +65,5 @@ bool csrf_valid(struct request *req);
 void flash_set(struct request *req, const char *msg);
 /* Move the flash cookie, if valid, into req->flash and clear it. */
 void flash_take(struct request *req);
-
-/* Append to the security event log; user_id/actor_id 0 = none. */
-void event_log(struct request *req, const char *kind, int64_t user_id,
-    int64_t actor_id, const char *detail);
-
-/* The detail of an event of req: as it is for a page, with " (API)"
- * after it when req came through the API, so that the log tells the two
- * doors apart and says nothing else differently. */
-const char *event_detail(struct request *req, const char *detail);
 
 #endif

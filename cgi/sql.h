@@ -334,9 +334,7 @@
 	    "c.name COLLATE NOCASE") \
 	SORTED_LIST(X, LOCATION_LIST_USERS, LOCATION_LIST_SQL, "users") \
 	X(LOCATION_LIST_COUNT, "SELECT count(*) " LOCATION_LIST_WHERE) \
-	X(LOCATION_VISIBLE, "SELECT l.id, l.name, l.customer_id " \
-	    "FROM locations l JOIN customers c ON c.id = l.customer_id " \
-	    "WHERE l.id = :id AND " SCOPE_CUSTOMER("c")) \
+	X(LOCATION_VISIBLE, LOCATION_API_SELECT " AND l.id = :id") \
 	/* both the location's customer and the new one in the scope */ \
 	X(LOCATION_UPDATE, "UPDATE locations SET name = :name, " \
 	    "customer_id = :customer_id, updated_at = :now WHERE id = :id " \
@@ -565,7 +563,6 @@
 	    "l.customer_id = :customer_id) AND (:like = '%%' OR " \
 	    "l.name LIKE :like ESCAPE '\\' OR c.name LIKE :like ESCAPE '\\') " \
 	    "AND l.id > :after ORDER BY l.id LIMIT :limit") \
-	X(LOCATION_API_GET, LOCATION_API_SELECT " AND l.id = :id") \
 	\
 	/* --- events --- */ \
 	X(EVENT_INSERT, "INSERT INTO events (at, kind, user_id, actor_id, " \

@@ -71,7 +71,7 @@ ui_customers(struct request *req)
 	struct arena *a = req->arena;
 	struct db *db = &req->app->db;
 	struct scope sc = perm_scope(req->user, a);
-	int64_t top = perm_top_depth(req->user), count, id;
+	int64_t count, id;
 	struct tval *d, *list, *row;
 	struct list_query lq;
 	const char *country;
@@ -111,7 +111,7 @@ ui_customers(struct request *req)
 		    &req->app->catalog, country));
 		tv_set_bool(row, "require_mfa", sqlite3_column_int(s, 4) != 0);
 		tv_set_int(row, "users", sqlite3_column_int64(s, 5));
-		tv_set_str(row, "path", customer_path_text(db, a, id, top));
+		tv_set_str(row, "path", customer_path_text(&req->viewer, id));
 		tv_push(list, row);
 	}
 	sqlite3_reset(s);
@@ -163,7 +163,7 @@ read_form(struct request *req, struct customer_input *in)
 		in->parent = PARENT_BAD;
 	/* the box is disabled (so never sent) for those who may not change
 	 * it: for them the form has no such field */
-	if (perm_allows(req->user, ACT_ENFORCE_MFA))
+	if (perm_allows(&req->viewer, ACT_ENFORCE_MFA))
 		in->require_mfa = mfa != NULL && (strcmp(mfa, "1") == 0 ||
 		    strcmp(mfa, "on") == 0);
 }
@@ -220,10 +220,8 @@ render_form(struct request *req, int status, const struct customer_input *f,
 {
 	struct arena *a = req->arena;
 	struct db *db = &req->app->db;
-	struct scope sc = perm_scope(req->user, a);
-	int64_t top = perm_top_depth(req->user);
 	struct tval *d = page_data(req), *form, *mfa, *c, *parents;
-	bool may_mfa = perm_allows(req->user, ACT_ENFORCE_MFA);
+	bool may_mfa = perm_allows(&req->viewer, ACT_ENFORCE_MFA);
 	const struct customer *cur = v->cur;
 	int above;
 
@@ -238,8 +236,7 @@ render_form(struct request *req, int status, const struct customer_input *f,
 
 	/* the parent: every customer of the scope but the edited subtree */
 	if (cur == NULL || !is_own(req, cur)) {
-		parents = customer_options(db, a, &sc, top, v->parent_id,
-		    cur ? cur->path : NULL);
+		parents = page_customer_options(req, v->parent_id, cur ? cur->path : NULL);
 		if (parents == NULL) {
 			page_error(req, 503, "The form could not be shown "
 			    "because of a database error. Please try again.");
@@ -273,7 +270,7 @@ render_form(struct request *req, int status, const struct customer_input *f,
 		}
 		c = tv_set_map(d, "customer");
 		tv_set_str(c, "name", cur->name);
-		tv_set_str(c, "path", customer_path_text(db, a, cur->id, top));
+		tv_set_str(c, "path", customer_path_text(&req->viewer, cur->id));
 		tv_set_str(c, "owner_email", cur->owner_email);
 		tv_set_int(c, "users", cur->users);
 		tv_set_int(c, "children", cur->children);
@@ -281,10 +278,10 @@ render_form(struct request *req, int status, const struct customer_input *f,
 		tv_set_bool(c, "mfa_effective", above == 1);
 		tv_set_str(c, "new_child_href", arena_printf(a,
 		    "/customers/new?parent_id=%lld", (long long)cur->id));
-		if (perm_allows(req->user, ACT_USERS))
+		if (perm_allows(&req->viewer, ACT_USERS))
 			tv_set_str(c, "users_href", arena_printf(a,
 			    "/users?customer_id=%lld", (long long)cur->id));
-		if (perm_allows(req->user, ACT_LOCATIONS))
+		if (perm_allows(&req->viewer, ACT_LOCATIONS))
 			tv_set_str(c, "locations_href", arena_printf(a,
 			    "/locations?customer_id=%lld", (long long)cur->id));
 	}

@@ -13,6 +13,7 @@
 #include "arena.h"
 #include "customer.h"
 #include "db.h"
+#include "event.h"
 #include "device.h"
 #include "form.h"
 #include "http.h"
@@ -55,9 +56,7 @@ static const char *const read_failed = "The devices could not be read. "
 static void
 add_customer_options(struct request *req, struct tval *d, int64_t selected)
 {
-	struct scope sc = perm_scope(req->user, req->arena);
-	struct tval *list = customer_options(&req->app->db, req->arena, &sc,
-	    perm_top_depth(req->user), selected, NULL);
+	struct tval *list = page_customer_options(req, selected, NULL);
 
 	tv_set(d, "customers", list ? list : tv_list(req->arena));
 }
@@ -70,7 +69,7 @@ add_location_options(struct request *req, struct tval *d, int64_t selected)
 	struct scope sc = perm_scope(req->user, req->arena);
 	sqlite3_stmt *s = db_stmt(db, STMT_LOCATIONS_IN_SCOPE);
 	struct tval *list = tv_set_list(d, "locations"), *o;
-	int64_t top = perm_top_depth(req->user), id;
+	int64_t id;
 
 	perm_bind_scope(s, &sc);
 	while (db_step(db, s) == SQLITE_ROW) {
@@ -79,8 +78,7 @@ add_location_options(struct request *req, struct tval *d, int64_t selected)
 		tv_set_int(o, "id", id);
 		tv_set_str(o, "label", arena_printf(req->arena, "%s (%s)",
 		    (const char *)sqlite3_column_text(s, 1),
-		    customer_path_text(db, req->arena,
-		    sqlite3_column_int64(s, 2), top)));
+		    customer_path_text(&req->viewer, sqlite3_column_int64(s, 2))));
 		tv_set_bool(o, "selected", id == selected);
 		tv_push(list, o);
 	}
@@ -96,7 +94,7 @@ add_device_rows(struct request *req, struct tval *d,
 	struct arena *a = req->arena;
 	struct db *db = &req->app->db;
 	struct scope sc = perm_scope(req->user, a);
-	int64_t top = perm_top_depth(req->user), id;
+	int64_t id;
 	struct tval *list = tv_set_list(d, "devices"), *row;
 	sqlite3_stmt *s;
 	int rc;
@@ -137,8 +135,7 @@ add_device_rows(struct request *req, struct tval *d,
 		tv_set_str(row, "uuid", db_text(a, s, 2));
 		tv_set_str(row, "name", db_text(a, s, 3));
 		tv_set_str(row, "vehicle", db_text(a, s, 4));
-		tv_set_str(row, "customer", customer_path_text(db, a,
-		    sqlite3_column_int64(s, 5), top));
+		tv_set_str(row, "customer", customer_path_text(&req->viewer, sqlite3_column_int64(s, 5)));
 		tv_set_str(row, "location", db_text(a, s, 6));
 		tv_set_str(row, "registered", time_text(a, req->user,
 		    sqlite3_column_int64(s, 7)));
@@ -163,9 +160,9 @@ ui_devices(struct request *req)
 	}
 	add_customer_options(req, d, lq.customer_id);
 	add_location_options(req, d, lq.location_id);
-	tv_set_bool(d, "may_register", perm_allows(req->user,
+	tv_set_bool(d, "may_register", perm_allows(&req->viewer,
 	    ACT_DEVICES_REGISTER));
-	tv_set_bool(d, "may_manage", perm_allows(req->user,
+	tv_set_bool(d, "may_manage", perm_allows(&req->viewer,
 	    ACT_DEVICES_MANAGE));
 	list_fill(req, d, &lq, sort_keys, count);
 	page_render(req, 200, "devices", d);
@@ -202,8 +199,7 @@ customer_or_outside(struct request *req, const struct scope *sc, int64_t id)
 	perm_bind_scope(s, sc);
 	visible = db_step(db, s) == SQLITE_ROW;
 	sqlite3_reset(s);
-	return visible ? customer_path_text(db, req->arena, id,
-	    perm_top_depth(req->user)) : "a customer outside your view";
+	return visible ? customer_path_text(&req->viewer, id) : "a customer outside your view";
 }
 
 void
@@ -234,8 +230,7 @@ ui_device(struct request *req)
 	tv_set_str(dev, "registered", time_text(a, req->user,
 	    sqlite3_column_int64(s, 9)));
 	sqlite3_reset(s);
-	tv_set_str(dev, "customer", customer_path_text(db, a, customer_id,
-	    perm_top_depth(req->user)));
+	tv_set_str(dev, "customer", customer_path_text(&req->viewer, customer_id));
 
 	hist = tv_set_list(d, "history");
 	s = db_stmt(db, STMT_DEVICE_HISTORY);
@@ -465,10 +460,8 @@ render_preview(struct request *req, int64_t target,
     const struct selection *sel)
 {
 	struct arena *a = req->arena;
-	struct db *db = &req->app->db;
 	struct tval *d = page_data(req), *moves, *missing, *row;
-	int64_t top = perm_top_depth(req->user);
-	const char *to = customer_path_text(db, a, target, top);
+	const char *to = customer_path_text(&req->viewer, target);
 	struct buf ids;
 	size_t i;
 
@@ -479,8 +472,7 @@ render_preview(struct request *req, int64_t target,
 		tv_set_str(row, "unit_id", sel->found[i].unit_id);
 		tv_set_str(row, "uuid", sel->found[i].uuid);
 		tv_set_str(row, "name", sel->found[i].name);
-		tv_set_str(row, "from", customer_path_text(db, a,
-		    sel->found[i].customer_id, top));
+		tv_set_str(row, "from", customer_path_text(&req->viewer, sel->found[i].customer_id));
 		tv_set_str(row, "to", to);
 		tv_set_bool(row, "unchanged", sel->found[i].customer_id ==
 		    target);
@@ -540,16 +532,15 @@ ui_devices_manage_post(struct request *req)
 			goto fail;
 		moved++;
 	}
-	event_log(req, "devices_moved", 0, req->user->id, arena_printf(
+	event_log(&req->viewer, "devices_moved", 0, req->user->id, arena_printf(
 	    req->arena, "%zu devices to customer %lld", moved,
 	    (long long)target));
 	if (db_commit(db) != 0)
 		goto fail;
 	flash_set(req, arena_printf(req->arena, "%zu device%s moved to %s.%s",
-	    moved, moved == 1 ? "" : "s", customer_path_text(db, req->arena,
-	    target, perm_top_depth(req->user)), sel.nmissing ? " Some ids "
+	    moved, moved == 1 ? "" : "s", customer_path_text(&req->viewer, target), sel.nmissing ? " Some ids "
 	    "were not found; nothing was done with them." : ""));
-	http_redirect(req, perm_allows(req->user, ACT_DEVICES_LIST) ?
+	http_redirect(req, perm_allows(&req->viewer, ACT_DEVICES_LIST) ?
 	    arena_printf(req->arena, "/devices?customer_id=%lld",
 	    (long long)target) : "/devices/manage");
 	return;

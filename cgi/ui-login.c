@@ -12,6 +12,7 @@
 #include "arena.h"
 #include "auth.h"
 #include "db.h"
+#include "event.h"
 #include "guard.h"
 #include "http.h"
 #include "log.h"
@@ -155,7 +156,7 @@ ui_login_post(struct request *req)
 	ok = strlen(pw) <= PASSWORD_MAX_BYTES && password_verify(hash ? hash :
 	    req->app->dummy_hash, pw) && hash != NULL && active;
 	if (!ok) {
-		event_log(req, "login_failed", id, 0, id == 0 ?
+		event_log(&req->viewer, "login_failed", id, 0, id == 0 ?
 		    "unknown user" : active ? "wrong password" :
 		    "inactive user");
 		if (guard_fail(req, &gs, id))
@@ -178,7 +179,7 @@ ui_login_post(struct request *req)
 	if (db_exec(db, s) != 0)
 		goto fail;
 	guard_clear(req, &gs);
-	event_log(req, session_stage(req) == STAGE_MFA ? "login_password" :
+	event_log(&req->viewer, session_stage(req) == STAGE_MFA ? "login_password" :
 	    "login", id, id, "");
 	if (db_commit(db) != 0)
 		goto fail;
@@ -188,6 +189,7 @@ fail:
 	db_rollback(db);
 	req->session = NULL;
 	req->user = NULL;
+	http_viewer(req);
 	buf_clear(&req->headers);
 	page_error(req, 503, "Signing in failed for a moment. Please try "
 	    "again.");
@@ -257,7 +259,7 @@ ui_login_mfa_post(struct request *req)
 		render_mfa(req, 503, "Please try again.");
 		return;
 	}
-	event_log(req, r == MFA_WRONG ? "mfa_failed" : r == MFA_TOTP ?
+	event_log(&req->viewer, r == MFA_WRONG ? "mfa_failed" : r == MFA_TOTP ?
 	    "login" : "login_recovery_code", uid, uid, "");
 	if (db_commit(db) != 0) {
 		render_mfa(req, 503, "Please try again.");
@@ -274,7 +276,7 @@ ui_login_mfa_post(struct request *req)
 	}
 	guard_fail(req, &gs, uid);
 	if (req->session->mfa_failures + 1 >= MFA_MAX_FAILURES) {
-		event_log(req, "mfa_restart", uid, uid, "");
+		event_log(&req->viewer, "mfa_restart", uid, uid, "");
 		session_end(req);
 		flash_set(req, "Too many wrong codes. Sign in again.");
 		http_redirect(req, "/login");
@@ -288,7 +290,7 @@ void
 ui_logout(struct request *req)
 {
 	if (req->session != NULL) {
-		event_log(req, "logout", req->user ? req->user->id : 0,
+		event_log(&req->viewer, "logout", req->user ? req->user->id : 0,
 		    req->user ? req->user->id : 0, "");
 		session_end(req);
 		flash_set(req, "You have signed out.");

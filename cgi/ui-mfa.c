@@ -11,6 +11,7 @@
 #include "app.h"
 #include "arena.h"
 #include "db.h"
+#include "event.h"
 #include "http.h"
 #include "mfa.h"
 #include "page.h"
@@ -141,7 +142,7 @@ ui_mfa_post(struct request *req)
 	if (db_exec(db, s) != 0 ||
 	    (codes = mfa_new_recovery_codes(req, req->user->id)) == NULL)
 		goto fail;
-	event_log(req, "mfa_enrolled", req->user->id, req->user->id, "");
+	event_log(&req->viewer, "mfa_enrolled", req->user->id, req->user->id, "");
 	if (db_commit(db) != 0)
 		goto fail;
 	render_codes(req, codes, true);
@@ -214,7 +215,7 @@ ui_mfa_disable(struct request *req)
 	db_bind_int(s, ":user_id", req->user->id);
 	if (db_exec(db, s) != 0)
 		goto fail;
-	event_log(req, "mfa_disabled", req->user->id, req->user->id, "");
+	event_log(&req->viewer, "mfa_disabled", req->user->id, req->user->id, "");
 	if (db_commit(db) != 0)
 		goto fail;
 	flash_set(req, "Two-factor authentication is off.");
@@ -244,7 +245,7 @@ ui_mfa_recovery(struct request *req)
 	}
 	if ((codes = mfa_new_recovery_codes(req, req->user->id)) == NULL)
 		goto fail;
-	event_log(req, "recovery_codes_renewed", req->user->id, req->user->id,
+	event_log(&req->viewer, "recovery_codes_renewed", req->user->id, req->user->id,
 	    "");
 	if (db_commit(db) != 0)
 		goto fail;

@@ -20,6 +20,7 @@
 #include "auth.h"
 #include "buf.h"
 #include "db.h"
+#include "event.h"
 #include "http.h"
 #include "mail.h"
 #include "page.h"
@@ -90,14 +91,14 @@ ui_password_forgot_post(struct request *req)
 	}
 	if (id == 0) {
 		/* the same write as the other paths, so the same time */
-		event_log(req, "password_reset_unknown", 0, 0, "");
+		event_log(&req->viewer, "password_reset_unknown", 0, 0, "");
 	} else if (recent >= RESET_PER_HOUR) {
-		event_log(req, "password_reset_throttled", id, 0, "");
+		event_log(&req->viewer, "password_reset_throttled", id, 0, "");
 	} else {
 		if (password_link_send(req, id, "reset", address, username,
 		    full_name) != 0)
 			goto fail;
-		event_log(req, "password_reset_requested", id, 0, "");
+		event_log(&req->viewer, "password_reset_requested", id, 0, "");
 	}
 	if (db_commit(db) != 0)
 		goto fail;
@@ -248,7 +249,7 @@ ui_password_link_post(struct request *req)
 	db_bind_int(s, ":keep", 0);
 	if (db_exec(db, s) != 0)
 		goto fail;
-	event_log(req, "password_reset", l.user_id, l.user_id,
+	event_log(&req->viewer, "password_reset", l.user_id, l.user_id,
 	    link_purpose(req));
 	if (db_commit(db) != 0)
 		goto fail;

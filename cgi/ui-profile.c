@@ -8,6 +8,7 @@
 #include "app.h"
 #include "arena.h"
 #include "db.h"
+#include "event.h"
 #include "http.h"
 #include "page.h"
 #include "session.h"
@@ -188,7 +189,7 @@ ui_password_post(struct request *req)
 	db_bind_int(s, ":keep", req->session->id);
 	if (db_exec(db, s) != 0)
 		goto fail;
-	event_log(req, "password_changed", req->user->id, req->user->id,
+	event_log(&req->viewer, "password_changed", req->user->id, req->user->id,
 	    forced ? "forced change" : "");
 	if (db_commit(db) != 0)
 		goto fail;
@@ -218,7 +219,7 @@ ui_session_end(struct request *req)
 		page_error(req, 404, "There is no such session.");
 		return;
 	}
-	event_log(req, "session_ended", req->user->id, req->user->id, "");
+	event_log(&req->viewer, "session_ended", req->user->id, req->user->id, "");
 	flash_set(req, "The session was signed out.");
 	http_redirect(req, "/profile");
 }
@@ -234,7 +235,7 @@ ui_sessions_end_others(struct request *req)
 		page_error(req, 503, "Please try again.");
 		return;
 	}
-	event_log(req, "sessions_ended", req->user->id, req->user->id, "");
+	event_log(&req->viewer, "sessions_ended", req->user->id, req->user->id, "");
 	flash_set(req, "Your other sessions were signed out.");
 	http_redirect(req, "/profile");
 }

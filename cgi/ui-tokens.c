@@ -8,6 +8,7 @@
 #include "app.h"
 #include "arena.h"
 #include "db.h"
+#include "event.h"
 #include "http.h"
 #include "page.h"
 #include "session.h"
@@ -87,7 +88,7 @@ ui_token_new(struct request *req)
 		render_tokens(req, 400, name, expires_on, error);
 		return;
 	}
-	event_log(req, "token_created", req->user->id, req->user->id, name);
+	event_log(&req->viewer, "token_created", req->user->id, req->user->id, name);
 	d = page_data(req);
 	tv_set_str(d, "name", name);
 	tv_set_str(d, "secret", secret);
@@ -111,7 +112,7 @@ ui_token_revoke(struct request *req)
 		page_error(req, 404, "There is no such active token.");
 		return;
 	}
-	event_log(req, "token_revoked", req->user->id, req->user->id, "");
+	event_log(&req->viewer, "token_revoked", req->user->id, req->user->id, "");
 	flash_set(req, "The token was revoked; it no longer works.");
 	http_redirect(req, "/tokens");
 }

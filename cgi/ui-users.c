@@ -101,8 +101,7 @@ cached_path(struct request *req, struct path_cache *pc, int64_t id)
 	for (i = 0; i < pc->n; i++)
 		if (pc->ids[i] == id)
 			return pc->text[i];
-	t = customer_path_text(&req->app->db, req->arena, id,
-	    perm_top_depth(req->user));
+	t = customer_path_text(&req->viewer, id);
 	if (pc->n < LIST_PAGE_SIZE) {
 		pc->ids[pc->n] = id;
 		pc->text[pc->n++] = t;
@@ -155,15 +154,14 @@ ui_users_list(struct request *req)
 	list_query_read(req, sort_keys, &lq);
 	if (lq.customer_id != 0) {
 		/* a filter outside the scope is a customer that is not there */
-		if ((rc = customer_in_scope(db, &sc, lq.customer_id)) < 0)
+		if ((rc = perm_sees_customer(&req->viewer, lq.customer_id)) < 0)
 			goto fail;
 		if (rc == 0) {
 			page_error(req, 404, "There is no such customer.");
 			return;
 		}
 		f = tv_set_map(d, "filter");
-		tv_set_str(f, "customer", customer_path_text(db, req->arena,
-		    lq.customer_id, perm_top_depth(req->user)));
+		tv_set_str(f, "customer", customer_path_text(&req->viewer, lq.customer_id));
 		tv_set_str(f, "customer_id", arena_printf(req->arena, "%lld",
 		    (long long)lq.customer_id));
 	}
@@ -253,7 +251,7 @@ static void
 add_groups(struct request *req, struct tval *d, unsigned asked,
     const struct user_target *t)
 {
-	unsigned mine = perm_grantable(req->user);
+	unsigned mine = perm_grantable(&req->viewer);
 	struct tval *list = tv_set_list(d, "groups"), *g;
 	size_t i;
 	bool held;
@@ -330,7 +328,6 @@ render_form(struct request *req, int status, const struct user_input *f,
     const struct user_change *c, const struct user_target *t,
     struct tval *errors)
 {
-	struct db *db = &req->app->db;
 	struct scope sc = perm_scope(req->user, req->arena);
 	struct tval *d = page_data(req), *form, *customers, *info;
 	const char *mode = c->password_mode;
@@ -346,8 +343,7 @@ render_form(struct request *req, int status, const struct user_input *f,
 	tv_set_bool(form, "mode_welcome", strcmp(mode, "welcome") == 0);
 	tv_set_bool(form, "mode_manual", strcmp(mode, "manual") == 0);
 	tv_set_bool(form, "mode_keep", strcmp(mode, "keep") == 0);
-	customers = customer_options(db, req->arena, &sc,
-	    perm_top_depth(req->user), c->customer_id, NULL);
+	customers = page_customer_options(req, c->customer_id, NULL);
 	if (customers == NULL) {
 		page_error(req, 503, "This page could not be read just now. "
 		    "Please try again.");
@@ -361,8 +357,7 @@ render_form(struct request *req, int status, const struct user_input *f,
 		    (long long)t->id));
 		info = tv_set_map(d, "target");
 		tv_set_str(info, "username", t->username);
-		tv_set_str(info, "customer", customer_path_text(db, req->arena,
-		    t->customer_id, perm_top_depth(req->user)));
+		tv_set_str(info, "customer", customer_path_text(&req->viewer, t->customer_id));
 		tv_set_str(info, "last_login", time_text(req->arena,
 		    req->user, t->last_login_at));
 		tv_set_str(info, "created", time_text(req->arena, req->user,
@@ -568,8 +563,7 @@ ui_user_delete_get(struct request *req)
 	tv_set_str(info, "username", t->username);
 	tv_set_str(info, "email", t->email);
 	tv_set_str(info, "full_name", t->full_name);
-	tv_set_str(info, "customer", customer_path_text(&req->app->db,
-	    req->arena, t->customer_id, perm_top_depth(req->user)));
+	tv_set_str(info, "customer", customer_path_text(&req->viewer, t->customer_id));
 	tv_set_str(info, "groups", group_names(req->arena, t->groups));
 	tv_set_str(info, "last_login", time_text(req->arena, req->user,
 	    t->last_login_at));

@@ -15,6 +15,7 @@
 #include "auth.h"
 #include "customer.h"
 #include "db.h"
+#include "event.h"
 #include "mail.h"
 #include "form.h"
 #include "http.h"
@@ -404,7 +405,6 @@ check_locations(struct request *req, const struct scope *sc,
 {
 	struct db *db = &req->app->db;
 	size_t n = in->nlocations, i, j;
-	struct location l;
 	sqlite3_stmt *s;
 	int64_t id;
 	int rc;
@@ -438,7 +438,7 @@ check_locations(struct request *req, const struct scope *sc,
 		if (rc == SQLITE_ROW)
 			continue;
 		if (rc != SQLITE_DONE ||
-		    (rc = location_load(db, req->arena, sc, id, &l)) < 0)
+		    (rc = perm_sees_location(&req->viewer, id)) < 0)
 			return -1;
 		/* one outside the scope is not there at all */
 		check_fail(&e->locations, rc == 1 ? 400 : 404, "Choose "
@@ -454,7 +454,7 @@ user_check(struct request *req, const struct scope *sc,
     struct user_change *c, struct user_errors *e)
 {
 	const struct user *u = req->user;
-	unsigned mine = perm_grantable(u), prior = t ? t->groups : 0, bit;
+	unsigned mine = perm_grantable(&req->viewer), prior = t ? t->groups : 0, bit;
 	bool self = t != NULL && t->id == u->id, welcome, manual;
 	const char *why;
 	size_t i;
@@ -470,8 +470,7 @@ user_check(struct request *req, const struct scope *sc,
 	if (in->customer_id == 0) {
 		check_fail(&e->customer_id, 400, "Choose the customer the user "
 		    "belongs to.");
-	} else if ((rc = customer_in_scope(&req->app->db, sc,
-	    in->customer_id)) != 1) {
+	} else if ((rc = perm_sees_customer(&req->viewer, in->customer_id)) != 1) {
 		if (rc < 0)
 			return -1;
 		check_fail(&e->customer_id, 404, "Choose one of the customers "
@@ -500,7 +499,7 @@ user_check(struct request *req, const struct scope *sc,
 
 	/* groups the editor lacks stay as they were; asking for one the
 	 * user does not have is an attempt to grant it */
-	if (!perm_may_grant(u, c->asked & ~prior))
+	if (!perm_may_grant(&req->viewer, c->asked & ~prior))
 		check_fail(&e->groups, 403, "You can only grant the groups you "
 		    "hold yourself.");
 	c->groups = (prior & ~mine) | (c->asked & mine);
@@ -588,8 +587,7 @@ user_add(struct request *req, const struct scope *sc,
 	    (welcome && password_link_send(req, id, "setup", in->email,
 	    in->username, in->full_name) != 0))
 		return 0;
-	event_log(req, "user_created", id, req->user->id, event_detail(req,
-	    in->username));
+	event_log(&req->viewer, "user_created", id, req->user->id, in->username);
 	return id;
 }
 
@@ -634,8 +632,8 @@ user_save(struct request *req, const struct scope *sc,
 		/* a new password ends the sessions of the old one */
 		if (db_exec(db, s) != 0 || lock_out(req, t->id) != 0)
 			return -1;
-		event_log(req, "password_set_by_admin", t->id, actor,
-		    event_detail(req, ""));
+		event_log(&req->viewer, "password_set_by_admin", t->id, actor,
+		    "");
 	}
 	if (strcmp(c->password_mode, "welcome") == 0 &&
 	    password_link_send(req, t->id, "setup", in->email, in->username,
@@ -644,11 +642,10 @@ user_save(struct request *req, const struct scope *sc,
 	if (t->active && !in->active) {
 		if (lock_out(req, t->id) != 0)
 			return -1;
-		event_log(req, "user_deactivated", t->id, actor,
-		    event_detail(req, in->username));
+		event_log(&req->viewer, "user_deactivated", t->id, actor,
+		    in->username);
 	}
-	event_log(req, "user_updated", t->id, actor, event_detail(req,
-	    in->username));
+	event_log(&req->viewer, "user_updated", t->id, actor, in->username);
 	return 0;
 }
 
@@ -664,8 +661,7 @@ user_remove(struct request *req, const struct scope *sc,
 {
 	if (!user_may_remove(req->user, t))
 		return -1;
-	event_log(req, "user_deleted", 0, req->user->id, event_detail(req,
-	    arena_printf(req->arena, "%s <%s> (id %lld)", t->username,
-	    t->email, (long long)t->id)));
+	event_log(&req->viewer, "user_deleted", 0, req->user->id, arena_printf(req->arena, "%s <%s> (id %lld)", t->username,
+	    t->email, (long long)t->id));
 	return user_delete(&req->app->db, sc, t->id);
 }

@@ -600,10 +600,13 @@ class LocationApiTests(ResourceTest):
         names = [x['name'] for x in self.pages(
             'dk.admin', f'/api/v1/locations?customer_id={cid("Aarhus")}&q=API%20yard')]
         self.assertEqual(names, ['Aarhus API yard'])
-        # a customer outside the view matches nothing, like the page's filter
-        r = api('dk.admin').call('GET',
-                                 f'/api/v1/locations?customer_id={cid("Northwind Sweden")}')
-        self.assertEqual((r.status, r.json['items']), (200, []))
+        # a customer outside the view is 404 like a missing one, as on the page
+        missing = STACK.query('SELECT max(id) + 1000 FROM customers')[0][0]
+        nowhere = self.problem(api('dk.admin').call(
+            'GET', f'/api/v1/locations?customer_id={missing}'), 404)
+        r = self.problem(api('dk.admin').call(
+            'GET', f'/api/v1/locations?customer_id={cid("Northwind Sweden")}'), 404)
+        self.assertEqual((r.json, r.json['field']), (nowhere.json, 'customer_id'))
 
     def test_get_and_foreign_ids(self):
         r = api('dk.admin').call('GET', f'/api/v1/locations/{self.lid("Aarhus API yard")}')

@@ -175,7 +175,7 @@ class ListTests(LocationsTest):
         self.assertNotIn(LOC['Northwind Denmark'], rows)
 
     def test_filter_by_customer(self):
-        """customer_id filters to that customer; a hidden customer's id matches nothing."""
+        """customer_id filters to that customer; a hidden customer's id is 404, like a missing one."""
         c = client('dk.admin')
         r = c.get(f'/locations?customer_id={IDS["Aarhus"]}')
         self.assertPage(r)
@@ -184,10 +184,13 @@ class ListTests(LocationsTest):
         self.assertEqual(selected_option(r.text, 'customer_id'), str(IDS['Aarhus']))
         filter_ids = {int(v) for v in option_values(r.text, 'customer_id') if v}
         self.assertEqual(filter_ids, {IDS['Northwind Denmark'], IDS['Aarhus']})
+        missing = STACK.query('SELECT max(id) + 1000 FROM customers')[0][0]
+        nowhere = c.get(f'/locations?customer_id={missing}')
+        self.assertEqual(nowhere.status, 404, nowhere)
         for hidden in ('Northwind Sweden', 'Northwind Fleet', 'Contoso Charging'):
             r = c.get(f'/locations?customer_id={IDS[hidden]}')
-            self.assertEqual(r.status, 200, r)
-            self.assertEqual(list_rows(r.text), [], hidden)
+            self.assertEqual(r.status, 404, r)
+            self.assertEqual(r.text, nowhere.text, hidden)
             self.assertNotIn(hidden, r.text)
 
     def test_search_by_location_or_customer_name(self):

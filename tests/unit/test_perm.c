@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "app.h"
 #include "arena.h"
 #include "perm.h"
 #include "user.h"
@@ -24,6 +25,33 @@ user_with(unsigned groups)
 	u.customer_path = "/1/5/";
 	u.groups = groups;
 	return u;
+}
+
+/* What the gate would build for u (only the parts the rule reads). */
+static struct viewer
+viewer_of(const struct user *u)
+{
+	struct viewer v;
+
+	memset(&v, 0, sizeof(v));
+	v.user = u;
+	return v;
+}
+
+static bool
+allows(const struct user *u, enum perm_action a)
+{
+	struct viewer v = viewer_of(u);
+
+	return perm_allows(&v, a);
+}
+
+static bool
+may_grant(const struct user *u, unsigned bits)
+{
+	struct viewer v = viewer_of(u);
+
+	return perm_may_grant(&v, bits);
 }
 
 /* Every row of the spec's matrix, for every single group. */
@@ -52,16 +80,42 @@ test_matrix(void **state)
 	for (r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
 		for (g = 0; g < GROUP_COUNT; g++) {
 			u = user_with(perm_groups[g].bit);
-			if (perm_allows(&u, rows[r].action) !=
+			if (allows(&u, rows[r].action) !=
 			    ((rows[r].allowed_single & perm_groups[g].bit) != 0))
 				fail_msg("action %d, group %s", rows[r].action,
 				    perm_groups[g].key);
 		}
 		u = user_with(0);
-		assert_int_equal(perm_allows(&u, rows[r].action),
+		assert_int_equal(allows(&u, rows[r].action),
 		    rows[r].action == ACT_ANY);
 	}
-	assert_false(perm_allows(NULL, ACT_ANY));
+	assert_false(allows(NULL, ACT_ANY));
+}
+
+/* arborctl acting as itself may do everything and sees every customer;
+ * an anonymous page visitor may do nothing and sees none. */
+static void
+test_system_and_anonymous_viewers(void **state)
+{
+	struct app app;
+	struct arena *a = arena_new();
+	struct viewer v;
+
+	(void)state;
+	memset(&app, 0, sizeof(app));
+	perm_viewer(&v, &app, a, 1, ORIGIN_CLI, NULL, NULL);
+	assert_true(v.system);
+	assert_true(perm_allows(&v, ACT_OPERATOR));
+	assert_int_equal(perm_grantable(&v), GROUP_ALL);
+	assert_true(strcmp("/1/5/", v.scope.path) >= 0 &&
+	    strcmp("/1/5/", v.scope.path_end) < 0);
+	perm_viewer(&v, &app, a, 1, ORIGIN_PAGE, "127.0.0.1", NULL);
+	assert_false(v.system);
+	assert_false(perm_allows(&v, ACT_ANY));
+	assert_int_equal(perm_grantable(&v), 0);
+	assert_false(strcmp("/1/", v.scope.path) >= 0 &&
+	    strcmp("/1/", v.scope.path_end) < 0);
+	arena_free(a);
 }
 
 static void
@@ -71,16 +125,16 @@ test_manage_devices_needs_both(void **state)
 
 	(void)state;
 	u = user_with(GROUP_FULL_DEVICE_ACCESS | GROUP_ACCOUNT_ADMIN);
-	assert_true(perm_allows(&u, ACT_DEVICES_MANAGE));
+	assert_true(allows(&u, ACT_DEVICES_MANAGE));
 	u = user_with(GROUP_FULL_DEVICE_ACCESS | GROUP_NESTED_CUSTOMER_ADMIN);
-	assert_true(perm_allows(&u, ACT_DEVICES_MANAGE));
+	assert_true(allows(&u, ACT_DEVICES_MANAGE));
 	u = user_with(GROUP_ACCOUNT_ADMIN | GROUP_NESTED_CUSTOMER_ADMIN);
-	assert_false(perm_allows(&u, ACT_DEVICES_MANAGE));
+	assert_false(allows(&u, ACT_DEVICES_MANAGE));
 	u = user_with(GROUP_ALL);
-	assert_true(perm_allows(&u, ACT_DEVICES_MANAGE));
-	assert_false(perm_allows(&u, ACT_OPERATOR));
+	assert_true(allows(&u, ACT_DEVICES_MANAGE));
+	assert_false(allows(&u, ACT_OPERATOR));
 	u.is_operator = true;
-	assert_true(perm_allows(&u, ACT_OPERATOR));
+	assert_true(allows(&u, ACT_OPERATOR));
 }
 
 static void
@@ -89,17 +143,17 @@ test_grant_only_held_groups(void **state)
 	struct user u = user_with(GROUP_ACCOUNT_ADMIN | GROUP_FLEET_MANAGEMENT);
 
 	(void)state;
-	assert_true(perm_may_grant(&u, 0));
-	assert_true(perm_may_grant(&u, GROUP_FLEET_MANAGEMENT));
-	assert_true(perm_may_grant(&u, GROUP_ACCOUNT_ADMIN |
+	assert_true(may_grant(&u, 0));
+	assert_true(may_grant(&u, GROUP_FLEET_MANAGEMENT));
+	assert_true(may_grant(&u, GROUP_ACCOUNT_ADMIN |
 	    GROUP_FLEET_MANAGEMENT));
-	assert_false(perm_may_grant(&u, GROUP_FULL_DEVICE_ACCESS));
-	assert_false(perm_may_grant(&u, GROUP_ACCOUNT_ADMIN |
+	assert_false(may_grant(&u, GROUP_FULL_DEVICE_ACCESS));
+	assert_false(may_grant(&u, GROUP_ACCOUNT_ADMIN |
 	    GROUP_NESTED_CUSTOMER_ADMIN));
-	assert_false(perm_may_grant(&u, 1u << 6));	/* no such group */
+	assert_false(may_grant(&u, 1u << 6));	/* no such group */
 	u.is_operator = true;
-	assert_true(perm_may_grant(&u, GROUP_ALL));
-	assert_false(perm_may_grant(&u, 1u << 6));
+	assert_true(may_grant(&u, GROUP_ALL));
+	assert_false(may_grant(&u, 1u << 6));
 }
 
 static void
@@ -162,6 +216,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_matrix),
+		cmocka_unit_test(test_system_and_anonymous_viewers),
 		cmocka_unit_test(test_manage_devices_needs_both),
 		cmocka_unit_test(test_grant_only_held_groups),
 		cmocka_unit_test(test_group_keys),
