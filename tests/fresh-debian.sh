@@ -71,6 +71,10 @@ deb $MIRROR bookworm-updates main
 deb $SECURITY_MIRROR bookworm-security main
 EOF
 cp -L /etc/resolv.conf "$root/etc/resolv.conf"
+# what the Debian installer writes and debootstrap does not: without it
+# "localhost" does not resolve (chromedriver is reached through it)
+printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' \
+	>"$root/etc/hosts"
 if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
 	cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
 	chroot "$root" update-ca-certificates >/dev/null

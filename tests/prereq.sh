@@ -43,6 +43,12 @@ if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
 	fi
 fi
 
+# The stack and chromedriver listen on the loopback and are reached by
+# name; a root without /etc/hosts (debootstrap's) cannot resolve it.
+if ! getent hosts localhost >/dev/null 2>&1; then
+	problems+=("a localhost entry in /etc/hosts (add: 127.0.0.1 localhost)")
+fi
+
 # axe-core, the accessibility checker the browser tests inject, from the
 # npm registry at the version package-lock.json pins.
 if [ ! -f "$here/browser/node_modules/axe-core/axe.min.js" ] && command -v npm >/dev/null 2>&1; then
