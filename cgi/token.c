@@ -107,11 +107,38 @@ check_input(const struct viewer *v, const char *name, const char *expires_on,
 		    "year.");
 }
 
+/*
+ * The one write of a flow on v's tokens: s in its own transaction with
+ * event kind (detail), about and by v's user. MODEL_NOT_FOUND when s
+ * changed no row.
+ */
+static enum model_result
+write_logged(const struct viewer *v, sqlite3_stmt *s, const char *kind,
+    const char *detail)
+{
+	enum model_result rc = MODEL_FAILED;
+
+	if (db_begin(v->db) != 0)
+		return MODEL_FAILED;
+	if (db_exec(v->db, s) == 0) {
+		rc = db_changes(v->db) == 1 ? MODEL_DONE : MODEL_NOT_FOUND;
+		if (rc == MODEL_DONE)
+			event_log(v, kind, perm_actor(v), perm_actor(v),
+			    detail);
+	}
+	if (rc != MODEL_DONE || db_commit(v->db) != 0) {
+		db_rollback(v->db);
+		return rc == MODEL_DONE ? MODEL_FAILED : rc;
+	}
+	return MODEL_DONE;
+}
+
 enum model_result
 token_create(const struct viewer *v, const char *name, const char *expires_on,
     struct token_errors *e, const char **secret)
 {
 	unsigned char hash[TOKEN_HASH_BYTES];
+	enum model_result rc;
 	sqlite3_stmt *s;
 	int64_t expires;
 	char *random;
@@ -120,50 +147,26 @@ token_create(const struct viewer *v, const char *name, const char *expires_on,
 	if (e->name.msg != NULL || e->expires_on.msg != NULL)
 		return MODEL_INVALID;
 	random = token_new(v->arena, hash);
-	if (db_begin(v->db) != 0)
-		return MODEL_FAILED;
 	s = db_stmt(v->db, STMT_TOKEN_INSERT);
 	db_bind_int(s, ":user_id", perm_actor(v));
 	db_bind_text(s, ":name", name);
 	db_bind_blob(s, ":hash", hash, sizeof(hash));
 	db_bind_int(s, ":now", v->now);
 	db_bind_int(s, ":expires_at", expires);
-	if (db_exec(v->db, s) != 0)
-		goto fail;
-	event_log(v, "token_created", perm_actor(v), perm_actor(v), name);
-	if (db_commit(v->db) != 0)
-		goto fail;
-	*secret = arena_printf(v->arena, TOKEN_PREFIX "%s", random);
-	return MODEL_DONE;
-fail:
-	db_rollback(v->db);
-	return MODEL_FAILED;
+	if ((rc = write_logged(v, s, "token_created", name)) == MODEL_DONE)
+		*secret = arena_printf(v->arena, TOKEN_PREFIX "%s", random);
+	return rc;
 }
 
 enum model_result
 token_revoke(const struct viewer *v, int64_t id)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = db_stmt(v->db, STMT_TOKEN_REVOKE);
 
-	if (db_begin(v->db) != 0)
-		return MODEL_FAILED;
-	s = db_stmt(v->db, STMT_TOKEN_REVOKE);
 	db_bind_int(s, ":now", v->now);
 	db_bind_int(s, ":id", id);
 	db_bind_int(s, ":user_id", perm_actor(v));
-	if (db_exec(v->db, s) != 0)
-		goto fail;
-	if (db_changes(v->db) != 1) {
-		db_rollback(v->db);
-		return MODEL_NOT_FOUND;
-	}
-	event_log(v, "token_revoked", perm_actor(v), perm_actor(v), "");
-	if (db_commit(v->db) != 0)
-		goto fail;
-	return MODEL_DONE;
-fail:
-	db_rollback(v->db);
-	return MODEL_FAILED;
+	return write_logged(v, s, "token_revoked", "");
 }
 
 /* The hash of the secret in an "Authorization: Bearer arbor_…" value.

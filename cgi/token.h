@@ -32,7 +32,7 @@ struct token {
 	int64_t id;
 	const char *name;
 	int64_t created_at;
-	int64_t expires_at;		/* the first second it no longer works */
+	int64_t expires_at;		/* its first second out of use */
 	int64_t last_used_at;		/* 0: never */
 	const char *last_ip;		/* "" when never used */
 	bool revoked;

@@ -165,9 +165,9 @@ ui_login_mfa_post(struct request *req)
 		http_redirect(req, "/login");
 		return;
 	case LOGIN_WRONG:
-		render_mfa(req, 401, "That code is not valid. Enter the current "
-		    "6-digit code from your authenticator app, or a recovery "
-		    "code.");
+		render_mfa(req, 401, "That code is not valid. Enter the "
+		    "current 6-digit code from your authenticator app, or a "
+		    "recovery code.");
 		return;
 	case LOGIN_LOCKED:
 		render_mfa(req, 429, locked_text(req, wait));
