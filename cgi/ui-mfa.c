@@ -98,16 +98,18 @@ ui_mfa_post(struct request *req)
 {
 	unsigned char secret[TOTP_SECRET_BYTES];
 	const char **codes;
+	enum model_result rc = mfa_enrol(&req->viewer, req->session->id,
+	    param_get(&req->form, "code"), secret, &codes);
 
-	switch (mfa_enrol(&req->viewer, req->session->id, param_get(&req->form,
-	    "code"), secret, &codes)) {
+	if (rc == MODEL_INVALID)
+		render_enrol(req, 400, secret, "That code is not valid. Enter "
+		    "the 6-digit code your app shows now.");
+	sodium_memzero(secret, sizeof(secret));
+	switch (rc) {
 	case MODEL_DONE:
 		render_codes(req, codes, true);
 		return;
 	case MODEL_INVALID:
-		render_enrol(req, 400, secret, "That code is not valid. Enter "
-		    "the 6-digit code your app shows now.");
-		sodium_memzero(secret, sizeof(secret));
 		return;
 	case MODEL_NOT_FOUND:
 		/* on already, or the page was not opened first */
