@@ -122,39 +122,36 @@ ui_mfa_post(struct request *req)
 	    "on. Please try again.");
 }
 
-/* A refused disable or renewal: the organisation's rule as an error
- * page, wrong password or code on the status page. */
+/* Every answer to a disable or renewal but MODEL_DONE: the
+ * organisation's rule as an error page, a wrong password or code on the
+ * status page, back to the page when MFA is off. */
 static void
-render_refused(struct request *req, const struct mfa_errors *e,
-    const struct check_field *fields)
+render_not_done(struct request *req, enum model_result rc,
+    const struct mfa_errors *e, const struct check_field *fields)
 {
-	if (e->required.msg != NULL)
+	if (rc == MODEL_INVALID && e->required.msg != NULL)
 		page_error(req, e->required.status, e->required.msg);
-	else
+	else if (rc == MODEL_INVALID)
 		render_status(req, 400, page_errors(req->arena, e, fields));
+	else if (rc == MODEL_NOT_FOUND)
+		http_redirect(req, "/profile/mfa");
+	else
+		page_error(req, 503, "Please try again.");
 }
 
 void
 ui_mfa_disable(struct request *req)
 {
 	struct mfa_errors e;
+	enum model_result rc = mfa_disable(&req->viewer, param_get(&req->form,
+	    "password"), param_get(&req->form, "code"), &e);
 
-	switch (mfa_disable(&req->viewer, param_get(&req->form, "password"),
-	    param_get(&req->form, "code"), &e)) {
-	case MODEL_DONE:
-		flash_set(req, "Two-factor authentication is off.");
-		http_redirect(req, "/profile");
+	if (rc != MODEL_DONE) {
+		render_not_done(req, rc, &e, mfa_disable_fields);
 		return;
-	case MODEL_INVALID:
-		render_refused(req, &e, mfa_disable_fields);
-		return;
-	case MODEL_NOT_FOUND:
-		http_redirect(req, "/profile/mfa");
-		return;
-	case MODEL_FAILED:
-		break;
 	}
-	page_error(req, 503, "Please try again.");
+	flash_set(req, "Two-factor authentication is off.");
+	http_redirect(req, "/profile");
 }
 
 void
@@ -162,20 +159,13 @@ ui_mfa_recovery(struct request *req)
 {
 	struct mfa_errors e;
 	const char **codes;
+	enum model_result rc = mfa_renew_codes(&req->viewer,
+	    param_get(&req->form, "password"), param_get(&req->form, "code"),
+	    &e, &codes);
 
-	switch (mfa_renew_codes(&req->viewer, param_get(&req->form,
-	    "password"), param_get(&req->form, "code"), &e, &codes)) {
-	case MODEL_DONE:
-		render_codes(req, codes, false);
+	if (rc != MODEL_DONE) {
+		render_not_done(req, rc, &e, mfa_renew_fields);
 		return;
-	case MODEL_INVALID:
-		render_refused(req, &e, mfa_renew_fields);
-		return;
-	case MODEL_NOT_FOUND:
-		http_redirect(req, "/profile/mfa");
-		return;
-	case MODEL_FAILED:
-		break;
 	}
-	page_error(req, 503, "Please try again.");
+	render_codes(req, codes, false);
 }
