@@ -161,6 +161,17 @@ turn_on(const struct viewer *v, int64_t session_id, const char ***codes)
 	return 0;
 }
 
+/* The end of a flow's transaction: commit, or roll back on failed. */
+static enum model_result
+finish(const struct viewer *v, bool failed)
+{
+	if (failed || db_commit(v->db) != 0) {
+		db_rollback(v->db);
+		return MODEL_FAILED;
+	}
+	return MODEL_DONE;
+}
+
 enum model_result
 mfa_enrol(const struct viewer *v, int64_t session_id, const char *code,
     unsigned char secret[TOTP_SECRET_BYTES], const char ***codes)
@@ -175,11 +186,7 @@ mfa_enrol(const struct viewer *v, int64_t session_id, const char *code,
 		db_rollback(v->db);
 		return MODEL_INVALID;
 	}
-	if (turn_on(v, session_id, codes) != 0 || db_commit(v->db) != 0) {
-		db_rollback(v->db);
-		return MODEL_FAILED;
-	}
-	return MODEL_DONE;
+	return finish(v, turn_on(v, session_id, codes) != 0);
 }
 
 int64_t
@@ -229,17 +236,6 @@ confirm_identity(const struct viewer *v, const char *password,
 		/* the code, if right, stays unused */
 		db_rollback(v->db);
 		return MODEL_INVALID;
-	}
-	return MODEL_DONE;
-}
-
-/* The end of a confirmed flow: commit, or roll back on failed. */
-static enum model_result
-finish(const struct viewer *v, bool failed)
-{
-	if (failed || db_commit(v->db) != 0) {
-		db_rollback(v->db);
-		return MODEL_FAILED;
 	}
 	return MODEL_DONE;
 }
