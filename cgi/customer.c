@@ -15,7 +15,6 @@
 #include "event.h"
 #include "http.h"
 #include "perm.h"
-#include "session.h"
 #include "tval.h"
 #include "user.h"
 

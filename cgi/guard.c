@@ -9,9 +9,7 @@
 #include "arena.h"
 #include "db.h"
 #include "event.h"
-#include "http.h"
-#include "log.h"
-#include "session.h"
+#include "perm.h"
 
 /* A lockout streak is forgotten after a day without failures. */
 #define STREAK_RESET (24 * 3600)
@@ -37,111 +35,105 @@ guard_read(struct db *db, const char *subject, struct guard_row *r)
 }
 
 void
-guard_subjects(struct request *req, int64_t user_id, const char *login,
+guard_subjects(const struct viewer *v, int64_t user_id, const char *login,
     struct guard_subjects *gs)
 {
 	char *name;
 	size_t i;
 
 	if (user_id != 0) {
-		gs->account = arena_printf(req->arena, "user:%lld",
+		gs->account = arena_printf(v->arena, "user:%lld",
 		    (long long)user_id);
 	} else {
 		/* the login as typed, case-folded like the lookup does */
-		name = arena_strndup(req->arena, login ? login : "", 254);
+		name = arena_strndup(v->arena, login ? login : "", 254);
 		for (i = 0; name[i] != '\0'; i++)
 			name[i] = (char)tolower((unsigned char)name[i]);
-		gs->account = arena_printf(req->arena, "name:%s", name);
+		gs->account = arena_printf(v->arena, "name:%s", name);
 	}
-	gs->ip = arena_printf(req->arena, "ip:%s", req->remote_addr);
+	gs->ip = arena_printf(v->arena, "ip:%s", v->addr);
 }
 
 static int64_t
-wait_of(struct request *req, const char *subject)
+wait_of(const struct viewer *v, const char *subject)
 {
 	struct guard_row r;
 
-	guard_read(&req->app->db, subject, &r);
-	if (r.locked_until <= req->now)
+	guard_read(v->db, subject, &r);
+	if (r.locked_until <= v->now)
 		return 0;
-	return (r.locked_until - req->now + 59) / 60;
+	return (r.locked_until - v->now + 59) / 60;
 }
 
 int64_t
-guard_wait_minutes(struct request *req, const struct guard_subjects *gs)
+guard_wait_minutes(const struct viewer *v, const struct guard_subjects *gs)
 {
-	int64_t a = wait_of(req, gs->account), b = wait_of(req, gs->ip);
+	int64_t a = wait_of(v, gs->account), b = wait_of(v, gs->ip);
 
 	return a > b ? a : b;
 }
 
-/* Add a failure to subject with limit max; true if it now locks. */
-static bool
-fail_one(struct request *req, const char *subject, int max)
+/* Add a failure to subject with limit max: 1 if it now locks, 0, -1. */
+static int
+fail_one(const struct viewer *v, const char *subject, int max)
 {
-	const struct config *cfg = &req->app->cfg;
-	struct db *db = &req->app->db;
+	const struct config *cfg = &v->app->cfg;
 	struct guard_row r;
 	sqlite3_stmt *s;
 	int64_t wait;
-	bool locked = false;
+	int locked = 0;
 
-	guard_read(db, subject, &r);
-	if (r.window_start < req->now - STREAK_RESET)
+	guard_read(v->db, subject, &r);
+	if (r.window_start < v->now - STREAK_RESET)
 		r.lockouts = 0;
-	if (r.window_start < req->now - cfg->login_window_minutes * 60) {
+	if (r.window_start < v->now - cfg->login_window_minutes * 60) {
 		r.failures = 0;
-		r.window_start = req->now;
+		r.window_start = v->now;
 	}
 	if (++r.failures >= max) {
 		/* 1, 2, 4 … minutes, capped; the count starts over */
 		wait = r.lockouts < 20 ? (int64_t)1 << r.lockouts : INT64_MAX;
 		if (wait > cfg->login_max_lockout_minutes)
 			wait = cfg->login_max_lockout_minutes;
-		r.locked_until = req->now + wait * 60;
+		r.locked_until = v->now + wait * 60;
 		r.lockouts++;
 		r.failures = 0;
-		r.window_start = req->now;
-		locked = true;
+		r.window_start = v->now;
+		locked = 1;
 	}
-	s = db_stmt(db, STMT_GUARD_PUT);
+	s = db_stmt(v->db, STMT_GUARD_PUT);
 	db_bind_text(s, ":subject", subject);
 	db_bind_int(s, ":failures", r.failures);
 	db_bind_int(s, ":window_start", r.window_start);
 	db_bind_int(s, ":locked_until", r.locked_until);
 	db_bind_int(s, ":lockouts", r.lockouts);
-	db_exec(db, s);
-	return locked;
+	return db_exec(v->db, s) != 0 ? -1 : locked;
 }
 
-bool
-guard_fail(struct request *req, const struct guard_subjects *gs,
+int
+guard_fail(const struct viewer *v, const struct guard_subjects *gs,
     int64_t user_id)
 {
-	const struct config *cfg = &req->app->cfg;
-	struct db *db = &req->app->db;
-	bool account_locked, ip_locked;
+	const struct config *cfg = &v->app->cfg;
+	int account_locked, ip_locked;
 
-	if (db_begin(db) != 0)
-		return false;
-	account_locked = fail_one(req, gs->account, cfg->login_max_failures);
-	ip_locked = fail_one(req, gs->ip, cfg->login_max_failures_per_ip);
+	if ((account_locked = fail_one(v, gs->account,
+	    cfg->login_max_failures)) < 0 ||
+	    (ip_locked = fail_one(v, gs->ip,
+	    cfg->login_max_failures_per_ip)) < 0)
+		return -1;
 	if (account_locked)
-		event_log(&req->viewer, "lockout", user_id, 0, gs->account);
+		event_log(v, "lockout", user_id, 0, gs->account);
 	if (ip_locked)
-		event_log(&req->viewer, "lockout", 0, 0, gs->ip);
-	if (db_commit(db) != 0) {
-		log_error("failure count not recorded");
-		return false;
-	}
+		event_log(v, "lockout", 0, 0, gs->ip);
 	return account_locked || ip_locked;
 }
 
-void
-guard_clear(struct request *req, const struct guard_subjects *gs)
+int
+guard_clear(const struct viewer *v, const struct guard_subjects *gs)
 {
-	sqlite3_stmt *s = db_stmt(&req->app->db, STMT_GUARD_CLEAR);
+	sqlite3_stmt *s = db_stmt(v->db, STMT_GUARD_CLEAR);
 
 	db_bind_text(s, ":subject", gs->account);
-	db_exec(&req->app->db, s);
+	return db_exec(v->db, s);
 }

@@ -7,14 +7,16 @@
  * limit within the window locks the subject for a wait that doubles with
  * each lockout (1, 2, 4, 8… minutes) up to the configured maximum, as
  * Keycloak does; a successful login clears the account's count.
+ *
+ * The sign-in model (login.c) is the one caller: it counts a failure in
+ * the same write transaction as the failure's event.
  */
 #ifndef ARBOR_GUARD_H
 #define ARBOR_GUARD_H
 
-#include <stdbool.h>
 #include <stdint.h>
 
-struct request;
+struct viewer;
 
 /* The subjects of a login attempt: the account (or the name tried when
  * there is none) and the client address. */
@@ -23,20 +25,23 @@ struct guard_subjects {
 	const char *ip;
 };
 
-void guard_subjects(struct request *req, int64_t user_id, const char *login,
-    struct guard_subjects *gs);
+/* The subjects of an attempt on user_id (0: login names no account) from
+ * v's address, in v's arena. */
+void guard_subjects(const struct viewer *v, int64_t user_id,
+    const char *login, struct guard_subjects *gs);
 
 /* Minutes until both subjects are free again; 0 when neither is locked. */
-int64_t guard_wait_minutes(struct request *req,
+int64_t guard_wait_minutes(const struct viewer *v,
     const struct guard_subjects *gs);
 
-/* Count a failure against both subjects (in its own write transaction,
- * so concurrent failures all count). Returns true when this failure
- * locked the account or the address. */
-bool guard_fail(struct request *req, const struct guard_subjects *gs,
+/* Count a failure against both subjects, inside the caller's write
+ * transaction (so that concurrent failures all count), and log a lockout
+ * event for each subject this failure locked. 1 when it locked the
+ * account or the address, 0 when not, -1 on a database error. */
+int guard_fail(const struct viewer *v, const struct guard_subjects *gs,
     int64_t user_id);
 
-/* Forget the account's failures (after a successful login). */
-void guard_clear(struct request *req, const struct guard_subjects *gs);
+/* Forget the account's failures (after a successful login). 0 or -1. */
+int guard_clear(const struct viewer *v, const struct guard_subjects *gs);
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * mfa.c - TOTP and recovery codes against the users and recovery_codes
- * tables.
+ * mfa.c - TOTP and recovery codes against the users, recovery_codes and
+ * sessions tables.
  */
 #include "mfa.h"
 
@@ -9,122 +9,276 @@
 #include "app.h"
 #include "arena.h"
 #include "db.h"
-#include "http.h"
-#include "tval.h"
+#include "event.h"
+#include "perm.h"
+#include "user.h"
 
-int
-mfa_secret(struct request *req, int64_t user_id,
-    unsigned char secret[TOTP_SECRET_BYTES])
+/* The stored secret of v's user (pending or enabled) and the last step
+ * used. 0 or -1 (none, or a database error). */
+static int
+read_secret(const struct viewer *v, unsigned char secret[TOTP_SECRET_BYTES],
+    int64_t *last_step)
 {
-	struct db *db = &req->app->db;
-	sqlite3_stmt *s = db_stmt(db, STMT_USER_TOTP);
+	sqlite3_stmt *s = db_stmt(v->db, STMT_USER_TOTP);
 	int rc = -1;
 
-	db_bind_int(s, ":id", user_id);
-	if (db_step(db, s) == SQLITE_ROW)
-		rc = totp_open(&req->app->keys, sqlite3_column_blob(s, 0),
+	db_bind_int(s, ":id", v->user->id);
+	if (db_step(v->db, s) == SQLITE_ROW) {
+		rc = totp_open(&v->app->keys, sqlite3_column_blob(s, 0),
 		    (size_t)sqlite3_column_bytes(s, 0), secret);
+		*last_step = sqlite3_column_int64(s, 1);
+	}
 	sqlite3_reset(s);
 	return rc;
 }
 
 static enum mfa_result
-check_totp(struct request *req, int64_t user_id, const char *code)
+check_totp(const struct viewer *v, const char *code)
 {
-	struct db *db = &req->app->db;
 	unsigned char secret[TOTP_SECRET_BYTES];
-	sqlite3_stmt *s = db_stmt(db, STMT_USER_TOTP);
-	int64_t last = 0, step;
+	sqlite3_stmt *s;
+	int64_t last, step;
 
-	db_bind_int(s, ":id", user_id);
-	if (db_step(db, s) != SQLITE_ROW ||
-	    totp_open(&req->app->keys, sqlite3_column_blob(s, 0),
-	    (size_t)sqlite3_column_bytes(s, 0), secret) != 0) {
-		sqlite3_reset(s);
+	if (read_secret(v, secret, &last) != 0)
 		return MFA_WRONG;
-	}
-	last = sqlite3_column_int64(s, 1);
-	sqlite3_reset(s);
-	step = totp_check(secret, code, req->now, last);
+	step = totp_check(secret, code, v->now, last);
 	sodium_memzero(secret, sizeof(secret));
 	if (step == 0)
 		return MFA_WRONG;
-	s = db_stmt(db, STMT_USER_TOTP_ADVANCE);
+	s = db_stmt(v->db, STMT_USER_TOTP_ADVANCE);
 	db_bind_int(s, ":step", step);
-	db_bind_int(s, ":id", user_id);
-	if (db_exec(db, s) != 0 || db_changes(db) != 1)
+	db_bind_int(s, ":id", v->user->id);
+	if (db_exec(v->db, s) != 0 || db_changes(v->db) != 1)
 		return MFA_WRONG;	/* another session used it first */
 	return MFA_TOTP;
 }
 
 enum mfa_result
-mfa_check(struct request *req, int64_t user_id, const char *code,
-    bool recovery_ok)
+mfa_check(const struct viewer *v, const char *code, bool recovery_ok)
 {
 	unsigned char hash[RECOVERY_HASH_BYTES];
-	struct db *db = &req->app->db;
 	sqlite3_stmt *s;
 
 	if (code == NULL)
 		return MFA_WRONG;
 	if (strlen(code) == TOTP_DIGITS)
-		return check_totp(req, user_id, code);
-	if (!recovery_ok || recovery_code_hash(&req->app->keys, code,
+		return check_totp(v, code);
+	if (!recovery_ok || recovery_code_hash(&v->app->keys, code,
 	    hash) != 0)
 		return MFA_WRONG;
-	s = db_stmt(db, STMT_RECOVERY_USE);
-	db_bind_int(s, ":now", req->now);
-	db_bind_int(s, ":user_id", user_id);
+	s = db_stmt(v->db, STMT_RECOVERY_USE);
+	db_bind_int(s, ":now", v->now);
+	db_bind_int(s, ":user_id", v->user->id);
 	db_bind_blob(s, ":hash", hash, sizeof(hash));
-	if (db_exec(db, s) != 0 || db_changes(db) != 1)
+	if (db_exec(v->db, s) != 0 || db_changes(v->db) != 1)
 		return MFA_WRONG;
 	return MFA_RECOVERY;
 }
 
 int
-mfa_begin(struct request *req, int64_t user_id,
-    unsigned char secret[TOTP_SECRET_BYTES])
+mfa_session_result(const struct viewer *v, int64_t session_id, bool passed)
 {
-	unsigned char sealed[TOTP_SEALED_BYTES];
-	struct db *db = &req->app->db;
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = db_stmt(v->db, passed ? STMT_SESSION_MFA_PASSED :
+	    STMT_SESSION_MFA_FAILED);
 
-	totp_secret_new(secret);
-	totp_seal(&req->app->keys, secret, sealed);
-	s = db_stmt(db, STMT_USER_SET_TOTP);
-	db_bind_blob(s, ":secret", sealed, sizeof(sealed));
-	db_bind_int(s, ":enabled", 0);
-	db_bind_int(s, ":step", 0);
-	db_bind_int(s, ":now", req->now);
-	db_bind_int(s, ":id", user_id);
-	return db_exec(db, s);
+	db_bind_int(s, ":id", session_id);
+	return db_exec(v->db, s);
 }
 
-struct tval *
-mfa_new_recovery_codes(struct request *req, int64_t user_id)
+/* Store sealed (NULL: none) as v's user's secret, enabled or not, with
+ * no step used yet. 0 or -1. */
+static int
+write_secret(const struct viewer *v, const unsigned char *sealed,
+    bool enabled)
+{
+	sqlite3_stmt *s = db_stmt(v->db, STMT_USER_SET_TOTP);
+
+	if (sealed != NULL)
+		db_bind_blob(s, ":secret", sealed, TOTP_SEALED_BYTES);
+	else
+		db_bind_null(s, ":secret");
+	db_bind_int(s, ":enabled", enabled);
+	db_bind_int(s, ":step", 0);
+	db_bind_int(s, ":now", v->now);
+	db_bind_int(s, ":id", v->user->id);
+	return db_exec(v->db, s);
+}
+
+int
+mfa_begin(const struct viewer *v, unsigned char secret[TOTP_SECRET_BYTES])
+{
+	unsigned char sealed[TOTP_SEALED_BYTES];
+
+	totp_secret_new(secret);
+	totp_seal(&v->app->keys, secret, sealed);
+	return write_secret(v, sealed, false);
+}
+
+/* Replace the recovery codes of v's user with new ones (inside the
+ * caller's transaction): RECOVERY_CODES strings in v's arena, or NULL. */
+static const char **
+new_recovery_codes(const struct viewer *v)
 {
 	unsigned char hash[RECOVERY_HASH_BYTES];
 	char code[RECOVERY_CODE_LEN + 1];
-	struct db *db = &req->app->db;
-	struct tval *list = tv_list(req->arena);
+	const char **codes = arena_calloc(v->arena, RECOVERY_CODES,
+	    sizeof(*codes));
 	sqlite3_stmt *s;
 	int i;
 
-	s = db_stmt(db, STMT_RECOVERY_DELETE_USER);
-	db_bind_int(s, ":user_id", user_id);
-	if (db_exec(db, s) != 0)
+	s = db_stmt(v->db, STMT_RECOVERY_DELETE_USER);
+	db_bind_int(s, ":user_id", v->user->id);
+	if (db_exec(v->db, s) != 0)
 		return NULL;
 	for (i = 0; i < RECOVERY_CODES; i++) {
 		recovery_code_new(code);
-		if (recovery_code_hash(&req->app->keys, code, hash) != 0)
+		if (recovery_code_hash(&v->app->keys, code, hash) != 0)
 			return NULL;
-		s = db_stmt(db, STMT_RECOVERY_INSERT);
-		db_bind_int(s, ":user_id", user_id);
+		s = db_stmt(v->db, STMT_RECOVERY_INSERT);
+		db_bind_int(s, ":user_id", v->user->id);
 		db_bind_blob(s, ":hash", hash, sizeof(hash));
-		if (db_exec(db, s) != 0)
+		if (db_exec(v->db, s) != 0)
 			return NULL;
-		tv_push(list, tv_str(req->arena, arena_strdup(req->arena,
-		    code)));
+		codes[i] = arena_strdup(v->arena, code);
 	}
-	return list;
+	sodium_memzero(code, sizeof(code));
+	return codes;
+}
+
+/* MFA on, the session's second factor given, new codes: 0 or -1. */
+static int
+turn_on(const struct viewer *v, int64_t session_id, const char ***codes)
+{
+	sqlite3_stmt *s = db_stmt(v->db, STMT_USER_ENABLE_TOTP);
+
+	db_bind_int(s, ":now", v->now);
+	db_bind_int(s, ":id", v->user->id);
+	if (db_exec(v->db, s) != 0 ||
+	    mfa_session_result(v, session_id, true) != 0 ||
+	    (*codes = new_recovery_codes(v)) == NULL)
+		return -1;
+	event_log(v, "mfa_enrolled", v->user->id, perm_actor(v), "");
+	return 0;
+}
+
+/* The end of a flow's transaction: commit, or roll back on failed. */
+static enum model_result
+finish(const struct viewer *v, bool failed)
+{
+	if (failed || db_commit(v->db) != 0) {
+		db_rollback(v->db);
+		return MODEL_FAILED;
+	}
+	return MODEL_DONE;
+}
+
+enum model_result
+mfa_enrol(const struct viewer *v, int64_t session_id, const char *code,
+    unsigned char secret[TOTP_SECRET_BYTES], const char ***codes)
+{
+	int64_t last;
+
+	if (v->user->totp_enabled || read_secret(v, secret, &last) != 0)
+		return MODEL_NOT_FOUND;
+	if (db_begin(v->db) != 0)
+		return MODEL_FAILED;
+	if (mfa_check(v, code, false) != MFA_TOTP) {
+		db_rollback(v->db);
+		return MODEL_INVALID;
+	}
+	return finish(v, turn_on(v, session_id, codes) != 0);
+}
+
+int64_t
+mfa_codes_left(const struct viewer *v)
+{
+	sqlite3_stmt *s = db_stmt(v->db, STMT_RECOVERY_LEFT);
+	int64_t n = -1;
+
+	db_bind_int(s, ":user_id", v->user->id);
+	if (db_step(v->db, s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return n;
+}
+
+#define FIELD(m, form) CHECK_FIELD(struct mfa_errors, m, form, #m)
+const struct check_field mfa_disable_fields[] = {
+	FIELD(password, "off_password"), FIELD(code, "off_code"),
+	{ NULL, NULL, 0 }
+};
+const struct check_field mfa_renew_fields[] = {
+	FIELD(password, "regen_password"), FIELD(code, "regen_code"),
+	{ NULL, NULL, 0 }
+};
+#undef FIELD
+
+/*
+ * Begin the transaction of a flow that needs the password and a current
+ * code of v's user. MODEL_DONE with the transaction open and the code
+ * used up in it; otherwise nothing is open. The password is verified
+ * first: argon2id takes ~50 ms and must not hold the write lock.
+ */
+static enum model_result
+confirm_identity(const struct viewer *v, const char *password,
+    const char *code, struct mfa_errors *e)
+{
+	bool password_ok = user_password_ok(v->db, v->arena, v->user->id,
+	    password);
+
+	if (db_begin(v->db) != 0)
+		return MODEL_FAILED;
+	if (!password_ok)
+		check_fail(&e->password, 400, "That is not your password.");
+	if (mfa_check(v, code, false) != MFA_TOTP)
+		check_fail(&e->code, 400, "That code is not valid.");
+	if (e->password.msg != NULL || e->code.msg != NULL) {
+		/* the code, if right, stays unused */
+		db_rollback(v->db);
+		return MODEL_INVALID;
+	}
+	return MODEL_DONE;
+}
+
+enum model_result
+mfa_disable(const struct viewer *v, const char *password, const char *code,
+    struct mfa_errors *e)
+{
+	enum model_result rc;
+	sqlite3_stmt *s;
+
+	memset(e, 0, sizeof(*e));
+	if (!v->user->totp_enabled)
+		return MODEL_NOT_FOUND;
+	if (v->user->mfa_required) {
+		check_fail(&e->required, 403, "Your organisation requires "
+		    "two-factor authentication, so it cannot be turned off.");
+		return MODEL_INVALID;
+	}
+	if ((rc = confirm_identity(v, password, code, e)) != MODEL_DONE)
+		return rc;
+	s = db_stmt(v->db, STMT_RECOVERY_DELETE_USER);
+	db_bind_int(s, ":user_id", v->user->id);
+	if (write_secret(v, NULL, false) != 0 || db_exec(v->db, s) != 0)
+		return finish(v, true);
+	event_log(v, "mfa_disabled", v->user->id, perm_actor(v), "");
+	return finish(v, false);
+}
+
+enum model_result
+mfa_renew_codes(const struct viewer *v, const char *password,
+    const char *code, struct mfa_errors *e, const char ***codes)
+{
+	enum model_result rc;
+
+	memset(e, 0, sizeof(*e));
+	if (!v->user->totp_enabled)
+		return MODEL_NOT_FOUND;
+	if ((rc = confirm_identity(v, password, code, e)) != MODEL_DONE)
+		return rc;
+	if ((*codes = new_recovery_codes(v)) == NULL)
+		return finish(v, true);
+	event_log(v, "recovery_codes_renewed", v->user->id, perm_actor(v),
+	    "");
+	return finish(v, false);
 }

@@ -1,6 +1,12 @@
 /*
- * mfa.h - a user's second factor in the database: checking a code
- * (TOTP or recovery code), enrolment and recovery codes.
+ * mfa.h - the second factor of the viewer's own user: checking a code
+ * (TOTP or recovery code), enrolment, new recovery codes, turning MFA
+ * off, and the MFA state of a session.
+ *
+ * Every function acts on v->user and nobody else: MFA is a user's own
+ * business (an administrator never enrols or disables it for them). The
+ * flows own their write transaction and event; a code is used up only
+ * when its flow commits.
  */
 #ifndef ARBOR_MFA_H
 #define ARBOR_MFA_H
@@ -8,10 +14,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "check.h"
 #include "totp.h"
 
-struct request;
-struct tval;
+struct viewer;
 
 enum mfa_result {
 	MFA_WRONG,		/* wrong, malformed or already used */
@@ -20,26 +26,71 @@ enum mfa_result {
 };
 
 /*
- * Check code for user_id: a 6-digit TOTP code against the stored secret
- * (enabled, or pending during enrolment), or (with recovery_ok) one of
- * the unused recovery codes. A code that passes is used up at once.
+ * Check code for v's user, inside the caller's write transaction: a
+ * 6-digit TOTP code against the stored secret (enabled, or pending during
+ * enrolment), or (with recovery_ok) one of the unused recovery codes. A
+ * code that passes is used up (if the caller commits).
  */
-enum mfa_result mfa_check(struct request *req, int64_t user_id,
-    const char *code, bool recovery_ok);
+enum mfa_result mfa_check(const struct viewer *v, const char *code,
+    bool recovery_ok);
 
-/* Store a new pending secret for the user (not yet enabled) and return
- * it in secret. 0 or -1. */
-int mfa_begin(struct request *req, int64_t user_id,
-    unsigned char secret[TOTP_SECRET_BYTES]);
+/* Record in session session_id that the second factor was given
+ * (passed) or that one more code was wrong, inside the caller's write
+ * transaction. 0 or -1. */
+int mfa_session_result(const struct viewer *v, int64_t session_id,
+    bool passed);
 
-/* The user's stored secret (pending or enabled). 0 or -1. */
-int mfa_secret(struct request *req, int64_t user_id,
-    unsigned char secret[TOTP_SECRET_BYTES]);
+/* Start enrolment: store a fresh pending secret for v's user (MFA stays
+ * off until a code from it is entered) and return it in secret. 0 or
+ * -1. */
+int mfa_begin(const struct viewer *v, unsigned char secret[TOTP_SECRET_BYTES]);
 
 /*
- * Replace the user's recovery codes with new ones (inside the caller's
- * transaction); returns them as a tval list of strings, or NULL.
+ * Finish enrolment with a code from the pending secret, in one
+ * transaction: MFA on, session session_id counts as having given its
+ * second factor (the code just entered), RECOVERY_CODES new recovery
+ * codes in *codes (in v's arena), event mfa_enrolled. MODEL_NOT_FOUND
+ * when MFA is already on or nothing is pending (the page was not opened
+ * first); MODEL_INVALID for a wrong code, with the pending secret in
+ * secret to show again.
  */
-struct tval *mfa_new_recovery_codes(struct request *req, int64_t user_id);
+enum model_result mfa_enrol(const struct viewer *v, int64_t session_id,
+    const char *code, unsigned char secret[TOTP_SECRET_BYTES],
+    const char ***codes);
+
+/* The unused recovery codes of v's user, -1 on a database error. */
+int64_t mfa_codes_left(const struct viewer *v);
+
+/* What is wrong with a request to turn MFA off or renew the codes:
+ * required (403: the organisation requires MFA), the password, the code
+ * (400). */
+struct mfa_errors {
+	struct check_error required;
+	struct check_error password;
+	struct check_error code;
+};
+
+/* The password and code fields of the MFA page's two forms (their form
+ * names differ, one page holds both). */
+extern const struct check_field mfa_disable_fields[];
+extern const struct check_field mfa_renew_fields[];
+
+/*
+ * Turn MFA off for v's user, with their password and a current TOTP code,
+ * in one transaction: secret and recovery codes gone, event
+ * mfa_disabled. MODEL_NOT_FOUND when MFA is off; MODEL_INVALID fills *e
+ * (a customer that requires MFA: e->required).
+ */
+enum model_result mfa_disable(const struct viewer *v, const char *password,
+    const char *code, struct mfa_errors *e);
+
+/*
+ * Replace the recovery codes of v's user, with their password and a
+ * current TOTP code, in one transaction: RECOVERY_CODES new codes in
+ * *codes (in v's arena), event recovery_codes_renewed. MODEL_NOT_FOUND
+ * when MFA is off; MODEL_INVALID fills *e.
+ */
+enum model_result mfa_renew_codes(const struct viewer *v, const char *password,
+    const char *code, struct mfa_errors *e, const char ***codes);
 
 #endif

@@ -12,13 +12,13 @@
 #include "http.h"
 #include "log.h"
 #include "perm.h"
-#include "routes.h"
 #include "session.h"
 #include "tmpl.h"
 #include "tval.h"
 #include "user.h"
 
-/* The tabs, in order; each shown only to users the matrix allows. */
+/* The tabs, in order; each shown only to users the matrix allows. Each
+ * href is a page of the route table (test_foundation.py follows them). */
 static const struct {
 	const char *href;
 	const char *label;
@@ -58,14 +58,13 @@ page_data(struct request *req)
 	u = tv_set_map(d, "user");
 	tv_set_str(u, "username", req->user->username);
 	tv_set_str(u, "email", req->user->email);
-	tv_set_bool(u, "is_operator", req->user->is_operator);
+	tv_set_bool(u, "is_operator", perm_allows(&req->viewer, ACT_OPERATOR));
 	if (session_stage(req) != STAGE_FULL)
 		return d;	/* no tabs before the login is complete */
 	tv_set_bool(d, "has_nav", true);
 	nav = tv_set_list(d, "nav");
 	for (i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++) {
-		if (!perm_allows(&req->viewer, tabs[i].action) ||
-		    !route_exists(tabs[i].href))
+		if (!perm_allows(&req->viewer, tabs[i].action))
 			continue;
 		item = tv_map(a);
 		tv_set_str(item, "href", tabs[i].href);

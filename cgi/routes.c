@@ -290,7 +290,9 @@ api_gate(struct request *req, const struct route *r)
 {
 	req->no_store = true;
 	req->api = true;
-	if (token_authenticate(req) != 0) {
+	http_viewer(req);	/* nobody yet, from the API */
+	req->user = token_authenticate(&req->viewer, req->authorization);
+	if (req->user == NULL) {
 		http_header(req, "WWW-Authenticate", "Bearer realm=\"arbor\"");
 		api_problem(req, 401, "Send a valid, unexpired API token as "
 		    "\"Authorization: Bearer arbor_…\".", NULL);

@@ -1,5 +1,5 @@
 /*
- * session.c - sessions, CSRF, flash messages and events.
+ * session.c - session cookies, CSRF and flash messages.
  */
 #include "session.h"
 
@@ -7,131 +7,54 @@
 
 #include "app.h"
 #include "arena.h"
-#include "db.h"
 #include "http.h"
-#include "log.h"
-#include "user.h"
 
 #define SESSION_COOKIE "arbor_session"
 #define PRE_COOKIE "arbor_pre"
 #define FLASH_COOKIE "arbor_flash"
 #define FLASH_MAX 300
 #define MAC_BYTES 16
-/* last_seen_at is written at most this often: one write a minute per
- * session instead of one per request */
-#define TOUCH_INTERVAL 60
-
-static void
-session_delete(struct request *req, int64_t id)
-{
-	sqlite3_stmt *s = db_stmt(&req->app->db, STMT_SESSION_DELETE);
-
-	db_bind_int(s, ":id", id);
-	db_exec(&req->app->db, s);
-}
 
 void
 session_load(struct request *req)
 {
-	struct db *db = &req->app->db;
-	const struct config *cfg = &req->app->cfg;
 	const char *cookie = http_cookie_get(req, SESSION_COOKIE);
 	struct session *ses;
-	sqlite3_stmt *s;
+	struct user *u = NULL;
 
 	if (cookie == NULL)
 		return;
-	ses = arena_alloc(req->arena, sizeof(*ses));
-	if (token_hash(cookie, ses->hash) != 0) {
-		http_cookie(req, SESSION_COOKIE, "", 0);
-		return;
+	ses = arena_calloc(req->arena, 1, sizeof(*ses));
+	if (token_hash(cookie, ses->hash) == 0) {
+		http_viewer(req);	/* nobody yet: the model's context */
+		switch (login_resume(&req->viewer, ses, &u)) {
+		case SESSION_LIVE:
+			req->session = ses;
+			req->user = u;
+			return;
+		case SESSION_EXPIRED:
+			req->session_expired = true;
+			break;
+		case SESSION_REFUSED:
+			break;
+		}
 	}
-	s = db_stmt(db, STMT_SESSION_BY_HASH);
-	db_bind_blob(s, ":hash", ses->hash, sizeof(ses->hash));
-	if (db_step(db, s) != SQLITE_ROW) {
-		sqlite3_reset(s);
-		http_cookie(req, SESSION_COOKIE, "", 0);
-		req->session_expired = true;
-		return;
-	}
-	ses->id = sqlite3_column_int64(s, 0);
-	ses->user_id = sqlite3_column_int64(s, 1);
-	ses->mfa_passed = sqlite3_column_int(s, 2) != 0;
-	ses->mfa_failures = sqlite3_column_int(s, 3);
-	ses->created_at = sqlite3_column_int64(s, 4);
-	ses->last_seen_at = sqlite3_column_int64(s, 5);
-	sqlite3_reset(s);
-
-	if (ses->last_seen_at < req->now - cfg->session_idle_minutes * 60 ||
-	    ses->created_at < req->now -
-	    (int64_t)cfg->session_absolute_hours * 3600) {
-		session_delete(req, ses->id);
-		http_cookie(req, SESSION_COOKIE, "", 0);
-		req->session_expired = true;
-		return;
-	}
-	req->user = user_load(db, req->arena, ses->user_id);
-	if (req->user == NULL || !req->user->active) {
-		/* deactivation ends sessions; this catches any left over */
-		req->user = NULL;
-		session_delete(req, ses->id);
-		http_cookie(req, SESSION_COOKIE, "", 0);
-		return;
-	}
-	if (req->now - ses->last_seen_at >= TOUCH_INTERVAL) {
-		s = db_stmt(db, STMT_SESSION_TOUCH);
-		db_bind_int(s, ":id", ses->id);
-		db_bind_int(s, ":now", req->now);
-		db_exec(db, s);
-	}
-	req->session = ses;
-}
-
-int
-session_start(struct request *req, int64_t user_id)
-{
-	struct db *db = &req->app->db;
-	struct session *ses = arena_alloc(req->arena, sizeof(*ses));
-	sqlite3_stmt *s;
-	char *token;
-
-	s = db_stmt(db, STMT_SESSION_DELETE_EXPIRED);
-	db_bind_int(s, ":user_id", user_id);
-	db_bind_int(s, ":idle_before", req->now -
-	    req->app->cfg.session_idle_minutes * 60);
-	db_bind_int(s, ":created_before", req->now -
-	    (int64_t)req->app->cfg.session_absolute_hours * 3600);
-	if (db_exec(db, s) != 0)
-		return -1;
-	token = token_new(req->arena, ses->hash);
-	s = db_stmt(db, STMT_SESSION_INSERT);
-	db_bind_blob(s, ":hash", ses->hash, sizeof(ses->hash));
-	db_bind_int(s, ":user_id", user_id);
-	db_bind_int(s, ":now", req->now);
-	db_bind_text(s, ":ip", req->remote_addr);
-	/* bounded: the sessions list shows it, a client chooses it */
-	db_bind_text(s, ":user_agent", arena_strndup(req->arena,
-	    req->user_agent, 300));
-	if (db_exec(db, s) != 0)
-		return -1;
-	ses->id = db_last_id(db);
-	ses->user_id = user_id;
-	ses->created_at = ses->last_seen_at = req->now;
-	req->user = user_load(db, req->arena, user_id);
-	http_viewer(req);
-	if (req->user == NULL)
-		return -1;
-	req->session = ses;
-	req->csrf = NULL;	/* forms from now on belong to the session */
-	http_cookie(req, SESSION_COOKIE, token, -1);
-	return 0;
+	http_cookie(req, SESSION_COOKIE, "", 0);
 }
 
 void
-session_end(struct request *req)
+session_set(struct request *req, const struct login_session *ls)
 {
-	if (req->session != NULL)
-		session_delete(req, req->session->id);
+	req->session = ls->session;
+	req->user = ls->user;
+	req->csrf = NULL;	/* forms from now on belong to the session */
+	http_viewer(req);
+	http_cookie(req, SESSION_COOKIE, ls->token, -1);
+}
+
+void
+session_drop(struct request *req)
+{
 	http_cookie(req, SESSION_COOKIE, "", 0);
 	req->session = NULL;
 	req->user = NULL;
@@ -139,18 +62,18 @@ session_end(struct request *req)
 	http_viewer(req);
 }
 
+void
+session_end(struct request *req)
+{
+	if (req->session != NULL)
+		login_session_end(&req->viewer, req->session->id);
+	session_drop(req);
+}
+
 enum auth_stage
 session_stage(const struct request *req)
 {
-	const struct user *u = req->user;
-
-	if (u->totp_enabled && !req->session->mfa_passed)
-		return STAGE_MFA;
-	if (u->must_change_password)
-		return STAGE_PASSWORD;
-	if (u->mfa_required && !u->totp_enabled)
-		return STAGE_ENROL;
-	return STAGE_FULL;
+	return login_stage(req->user, req->session);
 }
 
 /* MAC over a label and data with the key file's MAC key, as base64url. */

@@ -1,5 +1,7 @@
 /*
- * session.h - browser sessions, CSRF tokens and flash messages.
+ * session.h - browser sessions, CSRF tokens and flash messages: the
+ * request's side of signing in (cookies and the principal); the rows and
+ * the rules are login.c's.
  *
  * The session cookie __Host-arbor_session holds a random token; the
  * sessions table holds its hash. A session ends after idle_minutes
@@ -17,39 +19,26 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "auth.h"
+#include "login.h"
 
 struct request;
 
-struct session {
-	int64_t id;
-	int64_t user_id;
-	bool mfa_passed;
-	int mfa_failures;
-	int64_t created_at;
-	int64_t last_seen_at;
-	unsigned char hash[TOKEN_HASH_BYTES];
-};
-
-/* Where a logged-in user stands: everything but STAGE_FULL confines the
- * session to the pages of that step (route flags in routes.c). */
-enum auth_stage {
-	STAGE_MFA,		/* password given, TOTP code still due */
-	STAGE_PASSWORD,		/* must change an administrator-set password */
-	STAGE_ENROL,		/* the customer requires MFA: enrol first */
-	STAGE_FULL
-};
-
 /* Read the session cookie; on a live session set req->session and
- * req->user. An expired session is deleted and req->session_expired set. */
+ * req->user (the caller rebuilds req->viewer). An expired session is
+ * deleted and req->session_expired set. */
 void session_load(struct request *req);
 
-/* Start a new session for user_id (a new token: never reuse the old
- * one), set the cookie and req->session/req->user. 0 or -1. */
-int session_start(struct request *req, int64_t user_id);
+/* Make the session the password step started (login_password) this
+ * request's: its cookie, req->session, req->user and req->viewer; forms
+ * from now on belong to it. */
+void session_set(struct request *req, const struct login_session *ls);
 
-/* Delete the current session and its cookie. */
+/* End the current session: its row, its cookie and the principal. */
 void session_end(struct request *req);
+
+/* Forget the current session whose row a model has already ended: its
+ * cookie and the principal. */
+void session_drop(struct request *req);
 
 /* The stage of the current session; call only when req->user is set. */
 enum auth_stage session_stage(const struct request *req);

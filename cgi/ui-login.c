@@ -1,30 +1,18 @@
 /*
  * ui-login.c - signing in and out.
  *
- * A wrong password, an unknown user and an inactive user get the same
- * answer, and an unknown user is checked against a dummy hash so that
- * the answer also takes the same time: the login page must not tell
- * which usernames exist.
+ * Parse, call login.c, render: the password step, the MFA step and
+ * signing out are the model's flows (with the brute-force guard and the
+ * events); this file turns their answers into pages, cookies and
+ * redirects.
  */
-#include <string.h>
-
-#include "app.h"
 #include "arena.h"
-#include "auth.h"
-#include "db.h"
-#include "event.h"
-#include "guard.h"
 #include "http.h"
-#include "log.h"
-#include "mfa.h"
+#include "login.h"
 #include "page.h"
 #include "session.h"
 #include "tval.h"
 #include "ui.h"
-#include "user.h"
-
-#define LOGIN_MAX 254
-#define MFA_MAX_FAILURES 5
 
 static const char *
 next_path(struct request *req)
@@ -34,6 +22,14 @@ next_path(struct request *req)
 	if (next == NULL)
 		next = param_get(&req->query, "next");
 	return local_path(next) ? next : NULL;
+}
+
+static const char *
+locked_text(struct request *req, int64_t minutes)
+{
+	return arena_printf(req->arena, "Too many failed attempts. Wait %lld "
+	    "minute%s and try again.", (long long)minutes,
+	    minutes == 1 ? "" : "s");
 }
 
 static void
@@ -73,51 +69,6 @@ ui_login_get(struct request *req)
 	render_login(req, 200, NULL, NULL);
 }
 
-/* The account a login names: its id and hash (NULL when it has none). */
-static int64_t
-lookup_login(struct request *req, const char *login, const char **hash,
-    bool *active)
-{
-	struct db *db = &req->app->db;
-	sqlite3_stmt *s = db_stmt(db, STMT_USER_LOGIN_LOOKUP);
-	int64_t id = 0;
-
-	*hash = NULL;
-	*active = false;
-	db_bind_text(s, ":login", login);
-	if (db_step(db, s) == SQLITE_ROW) {
-		id = sqlite3_column_int64(s, 0);
-		*hash = db_text_or_null(req->arena, s, 1);
-		*active = sqlite3_column_int(s, 2) != 0;
-	}
-	sqlite3_reset(s);
-	return id;
-}
-
-/* Replace the stored hash when it was made with older limits. */
-static void
-upgrade_hash(struct request *req, int64_t id, const char *hash,
-    const char *pw)
-{
-	char fresh[crypto_pwhash_STRBYTES];
-	sqlite3_stmt *s;
-
-	if (!password_needs_rehash(hash) || password_hash(pw, fresh) != 0)
-		return;
-	s = db_stmt(&req->app->db, STMT_USER_SET_HASH);
-	db_bind_text(s, ":hash", fresh);
-	db_bind_int(s, ":id", id);
-	db_exec(&req->app->db, s);
-}
-
-static void
-render_locked(struct request *req, const char *login, int64_t minutes)
-{
-	render_login(req, 429, login, arena_printf(req->arena, "Too many "
-	    "failed attempts. Wait %lld minute%s and try again.",
-	    (long long)minutes, minutes == 1 ? "" : "s"));
-}
-
 /* Where to go once the password is right: the MFA step or the page. */
 static const char *
 after_password(struct request *req, const char *next)
@@ -131,66 +82,36 @@ after_password(struct request *req, const char *next)
 void
 ui_login_post(struct request *req)
 {
-	const char *login = param_get(&req->form, "username");
-	const char *pw = param_get(&req->form, "password");
-	const char *next = next_path(req), *hash = NULL;
-	struct db *db = &req->app->db;
-	struct guard_subjects gs;
-	sqlite3_stmt *s;
-	int64_t id = 0, wait;
-	bool active = false, ok;
+	struct login_attempt in;
+	struct login_session out;
 
-	if (login == NULL || *login == '\0' || pw == NULL || *pw == '\0') {
-		render_login(req, 400, login, "Enter your username or e-mail "
-		    "and your password.");
+	in.login = param_get(&req->form, "username");
+	in.password = param_get(&req->form, "password");
+	if (in.login == NULL || *in.login == '\0' || in.password == NULL ||
+	    *in.password == '\0') {
+		render_login(req, 400, in.login, "Enter your username or "
+		    "e-mail and your password.");
 		return;
 	}
-	if (strlen(login) <= LOGIN_MAX)
-		id = lookup_login(req, login, &hash, &active);
-	guard_subjects(req, id, login, &gs);
-	if ((wait = guard_wait_minutes(req, &gs)) > 0) {
-		render_locked(req, login, wait);
+	in.user_agent = req->user_agent;
+	in.old_session = req->session != NULL ? req->session->id : 0;
+	switch (login_password(&req->viewer, &in, &out)) {
+	case LOGIN_DONE:
+		session_set(req, &out);
+		http_redirect(req, after_password(req, next_path(req)));
 		return;
-	}
-	/* the dummy hash costs an unknown user the same time as a known one */
-	ok = strlen(pw) <= PASSWORD_MAX_BYTES && password_verify(hash ? hash :
-	    req->app->dummy_hash, pw) && hash != NULL && active;
-	if (!ok) {
-		event_log(&req->viewer, "login_failed", id, 0, id == 0 ?
-		    "unknown user" : active ? "wrong password" :
-		    "inactive user");
-		if (guard_fail(req, &gs, id))
-			render_locked(req, login, guard_wait_minutes(req, &gs));
-		else
-			render_login(req, 401, login, "Wrong username or "
-			    "password.");
+	case LOGIN_WRONG:
+		render_login(req, 401, in.login, "Wrong username or "
+		    "password.");
 		return;
+	case LOGIN_LOCKED:
+		render_login(req, 429, in.login, locked_text(req, out.wait));
+		return;
+	case LOGIN_RECOVERY:
+	case LOGIN_RESTART:
+	case LOGIN_FAILED:
+		break;
 	}
-	upgrade_hash(req, id, hash, pw);
-	if (db_begin(db) != 0)
-		goto fail;
-	if (req->session != NULL)
-		session_end(req);	/* a new session id at every login */
-	if (session_start(req, id) != 0)
-		goto fail;
-	s = db_stmt(db, STMT_USER_SET_LAST_LOGIN);
-	db_bind_int(s, ":id", id);
-	db_bind_int(s, ":now", req->now);
-	if (db_exec(db, s) != 0)
-		goto fail;
-	guard_clear(req, &gs);
-	event_log(&req->viewer, session_stage(req) == STAGE_MFA ? "login_password" :
-	    "login", id, id, "");
-	if (db_commit(db) != 0)
-		goto fail;
-	http_redirect(req, after_password(req, next));
-	return;
-fail:
-	db_rollback(db);
-	req->session = NULL;
-	req->user = NULL;
-	http_viewer(req);
-	buf_clear(&req->headers);
 	page_error(req, 503, "Signing in failed for a moment. Please try "
 	    "again.");
 }
@@ -203,9 +124,8 @@ render_mfa(struct request *req, int status, const char *error)
 
 	if (next != NULL)
 		tv_set_str(d, "next", next);
-	if (error != NULL) {
+	if (error != NULL)
 		tv_set_str(tv_set_map(d, "errors"), "code", error);
-	}
 	page_render(req, status, "login_mfa", d);
 }
 
@@ -219,80 +139,56 @@ ui_login_mfa_get(struct request *req)
 	render_mfa(req, 200, NULL);
 }
 
-/*
- * The second step of a login with MFA. Wrong codes count against the
- * account like wrong passwords; after MFA_MAX_FAILURES in one session
- * the login starts over, so a stolen password alone gets few guesses.
- */
 void
 ui_login_mfa_post(struct request *req)
 {
-	const char *code = param_get(&req->form, "code");
 	const char *next = next_path(req);
-	struct db *db = &req->app->db;
-	struct guard_subjects gs;
-	enum mfa_result r;
-	sqlite3_stmt *s;
-	int64_t uid = req->user->id, wait;
+	int64_t wait;
 
 	if (session_stage(req) != STAGE_MFA) {
 		http_redirect(req, "/accounts");
 		return;
 	}
-	guard_subjects(req, uid, NULL, &gs);
-	if ((wait = guard_wait_minutes(req, &gs)) > 0) {
-		render_mfa(req, 429, arena_printf(req->arena, "Too many failed "
-		    "attempts. Wait %lld minute%s and try again.",
-		    (long long)wait, wait == 1 ? "" : "s"));
-		return;
-	}
-	if (db_begin(db) != 0) {
-		render_mfa(req, 503, "Please try again.");
-		return;
-	}
-	r = mfa_check(req, uid, code, true);
-	s = db_stmt(db, r == MFA_WRONG ? STMT_SESSION_MFA_FAILED :
-	    STMT_SESSION_MFA_PASSED);
-	db_bind_int(s, ":id", req->session->id);
-	if (db_exec(db, s) != 0) {
-		db_rollback(db);
-		render_mfa(req, 503, "Please try again.");
-		return;
-	}
-	event_log(&req->viewer, r == MFA_WRONG ? "mfa_failed" : r == MFA_TOTP ?
-	    "login" : "login_recovery_code", uid, uid, "");
-	if (db_commit(db) != 0) {
-		render_mfa(req, 503, "Please try again.");
-		return;
-	}
-	if (r != MFA_WRONG) {
-		guard_clear(req, &gs);
-		if (r == MFA_RECOVERY)
-			flash_set(req, "You signed in with a recovery code; it "
-			    "cannot be used again. Generate new codes under "
-			    "Profile when you run low.");
+	switch (login_mfa(&req->viewer, req->session, param_get(&req->form,
+	    "code"), &wait)) {
+	case LOGIN_RECOVERY:
+		flash_set(req, "You signed in with a recovery code; it cannot "
+		    "be used again. Generate new codes under Profile when you "
+		    "run low.");
+		/* FALLTHROUGH */
+	case LOGIN_DONE:
 		http_redirect(req, next ? next : "/accounts");
 		return;
-	}
-	guard_fail(req, &gs, uid);
-	if (req->session->mfa_failures + 1 >= MFA_MAX_FAILURES) {
-		event_log(&req->viewer, "mfa_restart", uid, uid, "");
-		session_end(req);
+	case LOGIN_RESTART:
+		session_drop(req);
 		flash_set(req, "Too many wrong codes. Sign in again.");
 		http_redirect(req, "/login");
 		return;
+	case LOGIN_WRONG:
+		render_mfa(req, 401, "That code is not valid. Enter the "
+		    "current 6-digit code from your authenticator app, or a "
+		    "recovery code.");
+		return;
+	case LOGIN_LOCKED:
+		render_mfa(req, 429, locked_text(req, wait));
+		return;
+	case LOGIN_FAILED:
+		break;
 	}
-	render_mfa(req, 401, "That code is not valid. Enter the current "
-	    "6-digit code from your authenticator app, or a recovery code.");
+	render_mfa(req, 503, "Please try again.");
 }
 
 void
 ui_logout(struct request *req)
 {
 	if (req->session != NULL) {
-		event_log(&req->viewer, "logout", req->user ? req->user->id : 0,
-		    req->user ? req->user->id : 0, "");
-		session_end(req);
+		if (login_sign_out(&req->viewer, req->session->id) != 0) {
+			/* the session still works: say so, keep the cookie */
+			page_error(req, 503, "Signing out failed for a moment. "
+			    "Please try again.");
+			return;
+		}
+		session_drop(req);
 		flash_set(req, "You have signed out.");
 	}
 	http_redirect(req, "/login");

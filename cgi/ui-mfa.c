@@ -5,13 +5,9 @@
  * (a new secret per attempt) and turns MFA on only when a code from it
  * is entered. Pages that show a secret or recovery codes are sent with
  * Cache-Control: no-store (the gate sets it for every page behind login).
+ * Parse, call mfa.c, render: the flows are the model's.
  */
-#include <string.h>
-
-#include "app.h"
 #include "arena.h"
-#include "db.h"
-#include "event.h"
 #include "http.h"
 #include "mfa.h"
 #include "page.h"
@@ -48,28 +44,20 @@ render_enrol(struct request *req, int status,
 	page_render(req, status, "mfa", d);
 }
 
-static int64_t
-codes_left(struct request *req)
-{
-	struct db *db = &req->app->db;
-	sqlite3_stmt *s = db_stmt(db, STMT_RECOVERY_LEFT);
-	int64_t n = 0;
-
-	db_bind_int(s, ":user_id", req->user->id);
-	if (db_step(db, s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return n;
-}
-
 /* The status page; errors name the form fields that failed. */
 static void
 render_status(struct request *req, int status, struct tval *errors)
 {
-	struct tval *d = page_data(req);
+	int64_t left = mfa_codes_left(&req->viewer);
+	struct tval *d;
 
+	if (left < 0) {
+		page_error(req, 503, "Please try again.");
+		return;
+	}
+	d = page_data(req);
 	tv_set_bool(d, "enabled", true);
-	tv_set_int(d, "codes_left", codes_left(req));
+	tv_set_int(d, "codes_left", left);
 	tv_set_bool(d, "may_disable", !req->user->mfa_required);
 	if (errors != NULL)
 		tv_set(d, "errors", errors);
@@ -77,11 +65,13 @@ render_status(struct request *req, int status, struct tval *errors)
 }
 
 static void
-render_codes(struct request *req, struct tval *codes, bool enrolled)
+render_codes(struct request *req, const char **codes, bool enrolled)
 {
-	struct tval *d = page_data(req);
+	struct tval *d = page_data(req), *list = tv_set_list(d, "codes");
+	int i;
 
-	tv_set(d, "codes", codes);
+	for (i = 0; i < RECOVERY_CODES; i++)
+		tv_push(list, tv_str(req->arena, codes[i]));
 	tv_set_bool(d, "enrolled", enrolled);
 	page_render(req, 200, "mfa_codes", d);
 }
@@ -95,7 +85,7 @@ ui_mfa_get(struct request *req)
 		render_status(req, 200, NULL);
 		return;
 	}
-	if (mfa_begin(req, req->user->id, secret) != 0) {
+	if (mfa_begin(&req->viewer, secret) != 0) {
 		page_error(req, 503, "Please try again.");
 		return;
 	}
@@ -107,151 +97,75 @@ void
 ui_mfa_post(struct request *req)
 {
 	unsigned char secret[TOTP_SECRET_BYTES];
-	struct db *db = &req->app->db;
-	struct tval *codes;
-	sqlite3_stmt *s;
+	const char **codes;
+	enum model_result rc = mfa_enrol(&req->viewer, req->session->id,
+	    param_get(&req->form, "code"), secret, &codes);
 
-	if (req->user->totp_enabled) {
-		http_redirect(req, "/profile/mfa");
-		return;
-	}
-	if (mfa_secret(req, req->user->id, secret) != 0) {
-		/* no pending secret: the page was not opened first */
-		http_redirect(req, "/profile/mfa");
-		return;
-	}
-	if (db_begin(db) != 0)
-		goto fail;
-	if (mfa_check(req, req->user->id, param_get(&req->form, "code"),
-	    false) != MFA_TOTP) {
-		db_rollback(db);
+	if (rc == MODEL_INVALID)
 		render_enrol(req, 400, secret, "That code is not valid. Enter "
 		    "the 6-digit code your app shows now.");
-		sodium_memzero(secret, sizeof(secret));
-		return;
-	}
 	sodium_memzero(secret, sizeof(secret));
-	s = db_stmt(db, STMT_USER_ENABLE_TOTP);
-	db_bind_int(s, ":now", req->now);
-	db_bind_int(s, ":id", req->user->id);
-	if (db_exec(db, s) != 0)
-		goto fail;
-	/* the code just given is this session's second factor */
-	s = db_stmt(db, STMT_SESSION_MFA_PASSED);
-	db_bind_int(s, ":id", req->session->id);
-	if (db_exec(db, s) != 0 ||
-	    (codes = mfa_new_recovery_codes(req, req->user->id)) == NULL)
-		goto fail;
-	event_log(&req->viewer, "mfa_enrolled", req->user->id, req->user->id, "");
-	if (db_commit(db) != 0)
-		goto fail;
-	render_codes(req, codes, true);
-	return;
-fail:
-	db_rollback(db);
+	switch (rc) {
+	case MODEL_DONE:
+		render_codes(req, codes, true);
+		return;
+	case MODEL_INVALID:
+		return;
+	case MODEL_NOT_FOUND:
+		/* on already, or the page was not opened first */
+		http_redirect(req, "/profile/mfa");
+		return;
+	case MODEL_FAILED:
+		break;
+	}
 	page_error(req, 503, "Two-factor authentication could not be turned "
 	    "on. Please try again.");
 }
 
-/*
- * Password and a current code, as both disabling and new recovery codes
- * require; on failure the errors are set under prefix_password and
- * prefix_code. Runs inside the caller's transaction (the code is used up
- * only if the caller commits).
- */
-static bool
-confirm_identity(struct request *req, struct tval *errors,
-    const char *prefix)
+/* Every answer to a disable or renewal but MODEL_DONE: the
+ * organisation's rule as an error page, a wrong password or code on the
+ * status page, back to the page when MFA is off. */
+static void
+render_not_done(struct request *req, enum model_result rc,
+    const struct mfa_errors *e, const struct check_field *fields)
 {
-	bool ok = true;
-
-	if (!user_password_ok(&req->app->db, req->arena, req->user->id,
-	    param_get(&req->form, "password"))) {
-		tv_set_str(errors, arena_printf(req->arena, "%s_password",
-		    prefix), "That is not your password.");
-		ok = false;
-	}
-	if (mfa_check(req, req->user->id, param_get(&req->form, "code"),
-	    false) != MFA_TOTP) {
-		tv_set_str(errors, arena_printf(req->arena, "%s_code", prefix),
-		    "That code is not valid.");
-		ok = false;
-	}
-	return ok;
+	if (rc == MODEL_INVALID && e->required.msg != NULL)
+		page_error(req, e->required.status, e->required.msg);
+	else if (rc == MODEL_INVALID)
+		render_status(req, 400, page_errors(req->arena, e, fields));
+	else if (rc == MODEL_NOT_FOUND)
+		http_redirect(req, "/profile/mfa");
+	else
+		page_error(req, 503, "Please try again.");
 }
 
 void
 ui_mfa_disable(struct request *req)
 {
-	struct tval *errors = tv_map(req->arena);
-	struct db *db = &req->app->db;
-	sqlite3_stmt *s;
+	struct mfa_errors e;
+	enum model_result rc = mfa_disable(&req->viewer, param_get(&req->form,
+	    "password"), param_get(&req->form, "code"), &e);
 
-	if (!req->user->totp_enabled) {
-		http_redirect(req, "/profile/mfa");
+	if (rc != MODEL_DONE) {
+		render_not_done(req, rc, &e, mfa_disable_fields);
 		return;
 	}
-	if (req->user->mfa_required) {
-		page_error(req, 403, "Your organisation requires two-factor "
-		    "authentication, so it cannot be turned off.");
-		return;
-	}
-	if (db_begin(db) != 0)
-		goto fail;
-	if (!confirm_identity(req, errors, "off")) {
-		db_rollback(db);
-		render_status(req, 400, errors);
-		return;
-	}
-	s = db_stmt(db, STMT_USER_SET_TOTP);
-	db_bind_null(s, ":secret");
-	db_bind_int(s, ":enabled", 0);
-	db_bind_int(s, ":step", 0);
-	db_bind_int(s, ":now", req->now);
-	db_bind_int(s, ":id", req->user->id);
-	if (db_exec(db, s) != 0)
-		goto fail;
-	s = db_stmt(db, STMT_RECOVERY_DELETE_USER);
-	db_bind_int(s, ":user_id", req->user->id);
-	if (db_exec(db, s) != 0)
-		goto fail;
-	event_log(&req->viewer, "mfa_disabled", req->user->id, req->user->id, "");
-	if (db_commit(db) != 0)
-		goto fail;
 	flash_set(req, "Two-factor authentication is off.");
 	http_redirect(req, "/profile");
-	return;
-fail:
-	db_rollback(db);
-	page_error(req, 503, "Please try again.");
 }
 
 void
 ui_mfa_recovery(struct request *req)
 {
-	struct tval *errors = tv_map(req->arena), *codes;
-	struct db *db = &req->app->db;
+	struct mfa_errors e;
+	const char **codes;
+	enum model_result rc = mfa_renew_codes(&req->viewer,
+	    param_get(&req->form, "password"), param_get(&req->form, "code"),
+	    &e, &codes);
 
-	if (!req->user->totp_enabled) {
-		http_redirect(req, "/profile/mfa");
+	if (rc != MODEL_DONE) {
+		render_not_done(req, rc, &e, mfa_renew_fields);
 		return;
 	}
-	if (db_begin(db) != 0)
-		goto fail;
-	if (!confirm_identity(req, errors, "regen")) {
-		db_rollback(db);
-		render_status(req, 400, errors);
-		return;
-	}
-	if ((codes = mfa_new_recovery_codes(req, req->user->id)) == NULL)
-		goto fail;
-	event_log(&req->viewer, "recovery_codes_renewed", req->user->id, req->user->id,
-	    "");
-	if (db_commit(db) != 0)
-		goto fail;
 	render_codes(req, codes, false);
-	return;
-fail:
-	db_rollback(db);
-	page_error(req, 503, "Please try again.");
 }

@@ -1,14 +1,9 @@
 /*
  * ui-tokens.c - the API tokens tab: a user's own tokens, creating one
- * (its secret shown once) and revoking one. Every statement is bound to
- * the signed-in user's id.
+ * (its secret shown once) and revoking one. Parse, call token.c, render:
+ * the model binds every statement to the signed-in user.
  */
-#include <string.h>
-
-#include "app.h"
 #include "arena.h"
-#include "db.h"
-#include "event.h"
 #include "http.h"
 #include "page.h"
 #include "session.h"
@@ -16,39 +11,40 @@
 #include "token.h"
 #include "tval.h"
 #include "ui.h"
-#include "user.h"
 
-static void
+/* The rows of the tokens list; false on a database error. */
+static bool
 add_tokens(struct request *req, struct tval *d)
 {
-	struct db *db = &req->app->db;
-	sqlite3_stmt *s = db_stmt(db, STMT_TOKENS_OF_USER);
-	struct tval *list = tv_set_list(d, "tokens"), *row;
 	struct arena *a = req->arena;
-	int64_t expires;
+	struct tval *list, *row;
+	struct token *t;
+	ssize_t n = token_list(&req->viewer, &t), i;
 
-	db_bind_int(s, ":user_id", req->user->id);
-	while (db_step(db, s) == SQLITE_ROW) {
+	if (n < 0)
+		return false;
+	list = tv_set_list(d, "tokens");
+	for (i = 0; i < n; i++) {
 		row = tv_map(a);
-		tv_set_int(row, "id", sqlite3_column_int64(s, 0));
-		tv_set_str(row, "name", db_text(a, s, 1));
+		tv_set_int(row, "id", t[i].id);
+		tv_set_str(row, "name", t[i].name);
 		tv_set_str(row, "created", time_text(a, req->user,
-		    sqlite3_column_int64(s, 2)));
-		expires = sqlite3_column_int64(s, 3);
-		tv_set_str(row, "expires", time_text(a, req->user, expires));
+		    t[i].created_at));
+		tv_set_str(row, "expires", time_text(a, req->user,
+		    t[i].expires_at));
 		tv_set_str(row, "last_used", time_text(a, req->user,
-		    sqlite3_column_int64(s, 4)));
-		tv_set_str(row, "last_ip", db_text(a, s, 5));
-		if (sqlite3_column_type(s, 6) != SQLITE_NULL)
+		    t[i].last_used_at));
+		tv_set_str(row, "last_ip", t[i].last_ip);
+		if (t[i].revoked)
 			tv_set_str(row, "status", "revoked");
-		else if (expires <= req->now)
+		else if (t[i].expires_at <= req->now)
 			tv_set_str(row, "status", "expired");
 		else
 			tv_set_bool(row, "active", true);
 		tv_push(list, row);
 	}
-	sqlite3_reset(s);
-	tv_set_bool(d, "has_tokens", tv_len(list) > 0);
+	tv_set_bool(d, "has_tokens", n > 0);
+	return true;
 }
 
 static void
@@ -57,13 +53,17 @@ render_tokens(struct request *req, int status, const char *name,
 {
 	struct tval *d = page_data(req), *form;
 
+	if (!add_tokens(req, d)) {
+		page_error(req, 503, "Your tokens could not be read. Please "
+		    "try again.");
+		return;
+	}
 	form = tv_set_map(d, "form");
 	tv_set_str(form, "name", name ? name : "");
 	tv_set_str(form, "expires_on", expires_on ? expires_on :
 	    token_default_expiry(req->arena, req->now));
 	if (error != NULL)
 		tv_set_str(tv_set_map(d, "errors"), "token", error);
-	add_tokens(req, d);
 	page_render(req, status, "tokens", d);
 }
 
@@ -80,39 +80,45 @@ ui_token_new(struct request *req)
 {
 	const char *name = param_get(&req->form, "name");
 	const char *expires_on = param_get(&req->form, "expires_on");
-	const char *error = NULL, *secret;
+	struct token_errors e;
+	const char *secret;
 	struct tval *d;
 
-	secret = token_create(req, name, expires_on, &error);
-	if (secret == NULL) {
-		render_tokens(req, 400, name, expires_on, error);
+	switch (token_create(&req->viewer, name, expires_on, &e, &secret)) {
+	case MODEL_DONE:
+		d = page_data(req);
+		tv_set_str(d, "name", name);
+		tv_set_str(d, "secret", secret);
+		page_render(req, 200, "token_created", d);
 		return;
+	case MODEL_INVALID:
+		/* the form has room for one message: the first */
+		render_tokens(req, 400, name, expires_on, e.name.msg != NULL ?
+		    e.name.msg : e.expires_on.msg);
+		return;
+	case MODEL_NOT_FOUND:
+	case MODEL_FAILED:
+		break;
 	}
-	event_log(&req->viewer, "token_created", req->user->id, req->user->id, name);
-	d = page_data(req);
-	tv_set_str(d, "name", name);
-	tv_set_str(d, "secret", secret);
-	page_render(req, 200, "token_created", d);
+	render_tokens(req, 503, name, expires_on, "The token could not be "
+	    "saved. Please try again.");
 }
 
 void
 ui_token_revoke(struct request *req)
 {
-	sqlite3_stmt *s = db_stmt(&req->app->db, STMT_TOKEN_REVOKE);
-
-	db_bind_int(s, ":now", req->now);
-	db_bind_int(s, ":id", req->id);
-	db_bind_int(s, ":user_id", req->user->id);
-	if (db_exec(&req->app->db, s) != 0) {
-		page_error(req, 503, "The token could not be revoked. Please try "
-		    "again.");
+	switch (token_revoke(&req->viewer, req->id)) {
+	case MODEL_DONE:
+		flash_set(req, "The token was revoked; it no longer works.");
+		http_redirect(req, "/tokens");
 		return;
-	}
-	if (db_changes(&req->app->db) != 1) {
+	case MODEL_NOT_FOUND:
 		page_error(req, 404, "There is no such active token.");
 		return;
+	case MODEL_INVALID:
+	case MODEL_FAILED:
+		break;
 	}
-	event_log(&req->viewer, "token_revoked", req->user->id, req->user->id, "");
-	flash_set(req, "The token was revoked; it no longer works.");
-	http_redirect(req, "/tokens");
+	page_error(req, 503, "The token could not be revoked. Please try "
+	    "again.");
 }

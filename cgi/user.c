@@ -21,7 +21,6 @@
 #include "http.h"
 #include "location.h"
 #include "perm.h"
-#include "session.h"
 
 #define USERNAME_MAX 64
 #define FULL_NAME_MAX 200

@@ -478,6 +478,18 @@ class AccountsTests(ArborTest):
         self.assertIn('Northwind Fleet', text)
         self.assertIn('Contoso Charging', text)
 
+    def test_every_tab_serves_its_page(self):
+        """The tabs follow the permission matrix alone: each one shown (all
+        seven for admin and the operator, three for a user without groups)
+        serves a page."""
+        for username, count in (('admin', 7), ('operator', 7), ('driver', 3)):
+            c = self.logged_in(username)
+            nav = re.search(r'<nav class="main-nav".*?</nav>', c.get('/accounts').text, re.S)
+            tabs = re.findall(r'<a href="([^"]+)"', nav.group(0))
+            self.assertEqual(len(tabs), count, (username, tabs))
+            for href in tabs:
+                self.assertEqual(c.get(href).status, 200, (username, href))
+
     def test_other_tenant_sees_nothing_of_northwind(self):
         """contoso.admin: Contoso Charging and nothing of Northwind."""
         text = self.assertSubsections('contoso.admin', SUBSECTIONS)

@@ -71,6 +71,22 @@ def enrol(client):
     return secret, codes
 
 
+def signed_in(username):
+    """A client signed in as a new user (make_user) of that name."""
+    make_user(username)
+    c = Client(STACK)
+    c.login(username)
+    return c
+
+
+def enrolled(username):
+    """A new user with MFA on, signed out again: (client, secret, codes)."""
+    c = signed_in(username)
+    secret, codes = enrol(c)
+    c.logout()
+    return c, secret, codes
+
+
 def login_password(client, username):
     client.get('/login')
     return client.post('/login', {'username': username, 'password': PASSWORD})
@@ -101,9 +117,7 @@ class EnrolmentTests(unittest.TestCase):
     def test_enrolment_page_secret_and_qr(self):
         """The page shows a base32 secret of >= 160 bits and a QR code that decodes
         to exactly the otpauth:// URI; each visit makes a new secret."""
-        make_user('mfa.page')
-        c = Client(STACK)
-        c.login('mfa.page')
+        c = signed_in('mfa.page')
         r = c.get('/profile/mfa')
         assert_html_page(r)
         tidy_check(r.text)
@@ -121,9 +135,7 @@ class EnrolmentTests(unittest.TestCase):
 
     def test_wrong_code_does_not_enrol(self):
         """A wrong code leaves MFA off; the same secret is offered again."""
-        make_user('mfa.wrong')
-        c = Client(STACK)
-        c.login('mfa.wrong')
+        c = signed_in('mfa.wrong')
         secret = element_text(c.get('/profile/mfa').text, 'mfa-secret')[0]
         wrong = '%06d' % ((int(totp(secret)) + 1) % 1000000)
         r = c.post('/profile/mfa', {'code': wrong})
@@ -136,11 +148,7 @@ class EnrolmentTests(unittest.TestCase):
     def test_login_with_code_and_reuse_refused(self):
         """After enrolment a login needs a code; the same code is refused again,
         from another session too; the MFA step blocks every other page."""
-        make_user('mfa.login')
-        c = Client(STACK)
-        c.login('mfa.login')
-        secret, _ = enrol(c)
-        c.logout()
+        c, secret, _ = enrolled('mfa.login')
 
         r = login_password(c, 'mfa.login')
         self.assertEqual(r.status, 303)
@@ -161,11 +169,7 @@ class EnrolmentTests(unittest.TestCase):
 
     def test_five_wrong_codes_restart_login(self):
         """After 5 wrong codes the session ends and the login starts over."""
-        make_user('mfa.five')
-        c = Client(STACK)
-        c.login('mfa.five')
-        secret, _ = enrol(c)
-        c.logout()
+        c, secret, _ = enrolled('mfa.five')
         login_password(c, 'mfa.five')
         token = c.session_token
         wrong = '%06d' % ((int(totp(secret)) + 500000) % 1000000)
@@ -181,11 +185,7 @@ class EnrolmentTests(unittest.TestCase):
 
     def test_recovery_code_works_once(self):
         """A recovery code passes the MFA step once, never twice."""
-        make_user('mfa.recovery')
-        c = Client(STACK)
-        c.login('mfa.recovery')
-        _, codes = enrol(c)
-        c.logout()
+        c, _, codes = enrolled('mfa.recovery')
         login_password(c, 'mfa.recovery')
         r = c.post('/login/mfa', {'code': codes[0].upper()})
         self.assertEqual((r.status, r.location), (303, '/accounts'))
@@ -202,9 +202,7 @@ class EnrolmentTests(unittest.TestCase):
 
     def test_disable_needs_password_and_code(self):
         """Turning MFA off needs the password and a current code."""
-        make_user('mfa.off')
-        c = Client(STACK)
-        c.login('mfa.off')
+        c = signed_in('mfa.off')
         secret, _ = enrol(c)
         c.get('/profile/mfa')
         r = c.post('/profile/mfa/disable', {'password': 'wrong password!', 'code': totp(secret, 30)})
@@ -300,11 +298,7 @@ class BruteForceTests(unittest.TestCase):
 
     def test_wrong_mfa_codes_count_against_the_account(self):
         """Wrong MFA codes count like wrong passwords."""
-        make_user('bf.mfa')
-        c = Client(STACK)
-        c.login('bf.mfa')
-        secret, _ = enrol(c)
-        c.logout()
+        c, secret, _ = enrolled('bf.mfa')
         wrong = '%06d' % ((int(totp(secret)) + 3) % 1000000)
         login_password(c, 'bf.mfa')
         for _ in range(4):
@@ -319,9 +313,7 @@ class ProfileTests(unittest.TestCase):
     def test_settings_are_saved_and_used_for_times(self):
         """Time zone, format and units are saved; the sessions list shows times
         in them; a zone not in the tz database is refused."""
-        make_user('pr.settings')
-        c = Client(STACK)
-        c.login('pr.settings')
+        c = signed_in('pr.settings')
         r = c.get('/profile')
         assert_html_page(r)
         tidy_check(r.text)

@@ -1,6 +1,6 @@
 /*
  * test_auth.c - passwords (hash, verify, rehash, policy), tokens, CSRF
- * tokens and flash cookies.
+ * tokens, flash cookies and the stages of a login.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +15,7 @@
 #include "arena.h"
 #include "auth.h"
 #include "http.h"
+#include "login.h"
 #include "session.h"
 #include "user.h"
 
@@ -212,6 +213,41 @@ test_flash_roundtrip_and_forgery(void **state)
 	arena_free(a);
 }
 
+static void
+test_login_stages(void **state)
+{
+	/* MFA first, then a forced password change, then forced enrolment */
+	static const struct {
+		bool totp, passed, must_change, required;
+		enum auth_stage want;
+	} cases[] = {
+		{ false, false, false, false, STAGE_FULL },
+		{ true, false, false, false, STAGE_MFA },
+		{ true, false, true, true, STAGE_MFA },
+		{ true, true, false, false, STAGE_FULL },
+		{ true, true, true, false, STAGE_PASSWORD },
+		{ false, false, true, true, STAGE_PASSWORD },
+		{ false, false, false, true, STAGE_ENROL },
+		{ true, true, false, true, STAGE_FULL },
+	};
+	struct session s;
+	struct user u;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&u, 0, sizeof(u));
+		memset(&s, 0, sizeof(s));
+		u.totp_enabled = cases[i].totp;
+		u.must_change_password = cases[i].must_change;
+		u.mfa_required = cases[i].required;
+		s.mfa_passed = cases[i].passed;
+		if (login_stage(&u, &s) != cases[i].want)
+			fail_msg("case %zu: stage %d", i,
+			    (int)login_stage(&u, &s));
+	}
+}
+
 int
 main(void)
 {
@@ -221,6 +257,7 @@ main(void)
 		cmocka_unit_test(test_tokens),
 		cmocka_unit_test(test_csrf_pre_session),
 		cmocka_unit_test(test_flash_roundtrip_and_forgery),
+		cmocka_unit_test(test_login_stages),
 	};
 
 	if (sodium_init() < 0)

@@ -1,0 +1,292 @@
+/*
+ * login.c - the sign-in model.
+ */
+#include "login.h"
+
+#include <string.h>
+
+#include "app.h"
+#include "arena.h"
+#include "db.h"
+#include "event.h"
+#include "guard.h"
+#include "mfa.h"
+#include "perm.h"
+#include "user.h"
+
+#define LOGIN_MAX 254
+#define USER_AGENT_MAX 300
+#define MFA_MAX_FAILURES 5
+/* last_seen_at is written at most this often: one write a minute per
+ * session instead of one per request */
+#define TOUCH_INTERVAL 60
+
+enum auth_stage
+login_stage(const struct user *u, const struct session *s)
+{
+	if (u->totp_enabled && !s->mfa_passed)
+		return STAGE_MFA;
+	if (u->must_change_password)
+		return STAGE_PASSWORD;
+	if (u->mfa_required && !u->totp_enabled)
+		return STAGE_ENROL;
+	return STAGE_FULL;
+}
+
+int
+login_session_end(const struct viewer *v, int64_t id)
+{
+	sqlite3_stmt *s = db_stmt(v->db, STMT_SESSION_DELETE);
+
+	db_bind_int(s, ":id", id);
+	return db_exec(v->db, s);
+}
+
+/* The row of SESSION_BY_HASH into *s; false when there is none. */
+static bool
+read_session(const struct viewer *v, struct session *s)
+{
+	sqlite3_stmt *st = db_stmt(v->db, STMT_SESSION_BY_HASH);
+	bool found;
+
+	db_bind_blob(st, ":hash", s->hash, sizeof(s->hash));
+	if ((found = db_step(v->db, st) == SQLITE_ROW)) {
+		s->id = sqlite3_column_int64(st, 0);
+		s->user_id = sqlite3_column_int64(st, 1);
+		s->mfa_passed = sqlite3_column_int(st, 2) != 0;
+		s->mfa_failures = sqlite3_column_int(st, 3);
+		s->created_at = sqlite3_column_int64(st, 4);
+		s->last_seen_at = sqlite3_column_int64(st, 5);
+	}
+	sqlite3_reset(st);
+	return found;
+}
+
+enum session_state
+login_resume(const struct viewer *v, struct session *s, struct user **u)
+{
+	const struct config *cfg = &v->app->cfg;
+	sqlite3_stmt *st;
+
+	if (!read_session(v, s))
+		return SESSION_EXPIRED;
+	if (s->last_seen_at < v->now - cfg->session_idle_minutes * 60 ||
+	    s->created_at < v->now -
+	    (int64_t)cfg->session_absolute_hours * 3600) {
+		login_session_end(v, s->id);
+		return SESSION_EXPIRED;
+	}
+	*u = user_load(v->db, v->arena, s->user_id);
+	if (*u == NULL || !(*u)->active) {
+		login_session_end(v, s->id);
+		return SESSION_REFUSED;
+	}
+	if (v->now - s->last_seen_at >= TOUCH_INTERVAL) {
+		st = db_stmt(v->db, STMT_SESSION_TOUCH);
+		db_bind_int(st, ":id", s->id);
+		db_bind_int(st, ":now", v->now);
+		db_exec(v->db, st);
+	}
+	return SESSION_LIVE;
+}
+
+/* The account a login names: its id (0: none) and hash (NULL when it has
+ * none). */
+static int64_t
+lookup_login(const struct viewer *v, const char *login, const char **hash,
+    bool *active)
+{
+	sqlite3_stmt *s = db_stmt(v->db, STMT_USER_LOGIN_LOOKUP);
+	int64_t id = 0;
+
+	*hash = NULL;
+	*active = false;
+	db_bind_text(s, ":login", login);
+	if (db_step(v->db, s) == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		*hash = db_text_or_null(v->arena, s, 1);
+		*active = sqlite3_column_int(s, 2) != 0;
+	}
+	sqlite3_reset(s);
+	return id;
+}
+
+/* Replace the stored hash when it was made with older limits. */
+static void
+upgrade_hash(const struct viewer *v, int64_t id, const char *hash,
+    const char *pw)
+{
+	char fresh[crypto_pwhash_STRBYTES];
+	sqlite3_stmt *s;
+
+	if (!password_needs_rehash(hash) || password_hash(pw, fresh) != 0)
+		return;
+	s = db_stmt(v->db, STMT_USER_SET_HASH);
+	db_bind_text(s, ":hash", fresh);
+	db_bind_int(s, ":id", id);
+	db_exec(v->db, s);
+}
+
+/* Insert a new session for user_id into *out (inside the transaction):
+ * a new token, never the old one. 0 or -1. */
+static int
+start_session(const struct viewer *v, int64_t user_id,
+    const char *user_agent, struct login_session *out)
+{
+	const struct config *cfg = &v->app->cfg;
+	struct session *ses = arena_calloc(v->arena, 1, sizeof(*ses));
+	sqlite3_stmt *s;
+
+	/* the user's sessions that ran out, so abandoned ones do not pile
+	 * up */
+	s = db_stmt(v->db, STMT_SESSION_DELETE_EXPIRED);
+	db_bind_int(s, ":user_id", user_id);
+	db_bind_int(s, ":idle_before", v->now - cfg->session_idle_minutes * 60);
+	db_bind_int(s, ":created_before", v->now -
+	    (int64_t)cfg->session_absolute_hours * 3600);
+	if (db_exec(v->db, s) != 0)
+		return -1;
+	out->token = token_new(v->arena, ses->hash);
+	s = db_stmt(v->db, STMT_SESSION_INSERT);
+	db_bind_blob(s, ":hash", ses->hash, sizeof(ses->hash));
+	db_bind_int(s, ":user_id", user_id);
+	db_bind_int(s, ":now", v->now);
+	db_bind_text(s, ":ip", v->addr);
+	/* bounded: the sessions list shows it, a client chooses it */
+	db_bind_text(s, ":user_agent", arena_strndup(v->arena,
+	    user_agent != NULL ? user_agent : "", USER_AGENT_MAX));
+	if (db_exec(v->db, s) != 0)
+		return -1;
+	ses->id = db_last_id(v->db);
+	ses->user_id = user_id;
+	ses->created_at = ses->last_seen_at = v->now;
+	out->session = ses;
+	out->user = user_load(v->db, v->arena, user_id);
+	return out->user != NULL ? 0 : -1;
+}
+
+/* The password is right: the new session and its records, in one
+ * transaction. */
+static enum login_result
+sign_in(const struct viewer *v, int64_t id, const struct login_attempt *in,
+    const struct guard_subjects *gs, struct login_session *out)
+{
+	sqlite3_stmt *s;
+
+	if (db_begin(v->db) != 0)
+		return LOGIN_FAILED;
+	if ((in->old_session != 0 &&
+	    login_session_end(v, in->old_session) != 0) ||
+	    start_session(v, id, in->user_agent, out) != 0)
+		goto fail;
+	s = db_stmt(v->db, STMT_USER_SET_LAST_LOGIN);
+	db_bind_int(s, ":id", id);
+	db_bind_int(s, ":now", v->now);
+	if (db_exec(v->db, s) != 0 || guard_clear(v, gs) != 0)
+		goto fail;
+	event_log(v, login_stage(out->user, out->session) == STAGE_MFA ?
+	    "login_password" : "login", id, id, "");
+	if (db_commit(v->db) != 0)
+		goto fail;
+	return LOGIN_DONE;
+fail:
+	db_rollback(v->db);
+	out->session = NULL;
+	out->user = NULL;
+	return LOGIN_FAILED;
+}
+
+enum login_result
+login_password(const struct viewer *v, const struct login_attempt *in,
+    struct login_session *out)
+{
+	const char *hash = NULL;
+	struct guard_subjects gs;
+	int64_t id = 0;
+	bool active = false, ok;
+	int locked;
+
+	memset(out, 0, sizeof(*out));
+	if (strlen(in->login) <= LOGIN_MAX)
+		id = lookup_login(v, in->login, &hash, &active);
+	guard_subjects(v, id, in->login, &gs);
+	if ((out->wait = guard_wait_minutes(v, &gs)) > 0)
+		return LOGIN_LOCKED;
+	/* the dummy hash costs an unknown user the same time as a known
+	 * one */
+	ok = strlen(in->password) <= PASSWORD_MAX_BYTES &&
+	    password_verify(hash ? hash : v->app->dummy_hash, in->password) &&
+	    hash != NULL && active;
+	if (ok) {
+		upgrade_hash(v, id, hash, in->password);
+		return sign_in(v, id, in, &gs, out);
+	}
+	if (db_begin(v->db) != 0)
+		return LOGIN_FAILED;
+	event_log(v, "login_failed", id, 0, id == 0 ? "unknown user" :
+	    active ? "wrong password" : "inactive user");
+	if ((locked = guard_fail(v, &gs, id)) < 0 || db_commit(v->db) != 0) {
+		db_rollback(v->db);
+		return LOGIN_FAILED;
+	}
+	if (!locked)
+		return LOGIN_WRONG;
+	out->wait = guard_wait_minutes(v, &gs);
+	return LOGIN_LOCKED;
+}
+
+enum login_result
+login_mfa(const struct viewer *v, const struct session *s, const char *code,
+    int64_t *wait)
+{
+	int64_t uid = perm_actor(v);
+	struct guard_subjects gs;
+	enum mfa_result r;
+	bool restart;
+
+	guard_subjects(v, uid, NULL, &gs);
+	if ((*wait = guard_wait_minutes(v, &gs)) > 0)
+		return LOGIN_LOCKED;
+	if (db_begin(v->db) != 0)
+		return LOGIN_FAILED;
+	r = mfa_check(v, code, true);
+	if (mfa_session_result(v, s->id, r != MFA_WRONG) != 0)
+		goto fail;
+	if (r != MFA_WRONG) {
+		event_log(v, r == MFA_TOTP ? "login" : "login_recovery_code",
+		    uid, uid, "");
+		if (guard_clear(v, &gs) != 0 || db_commit(v->db) != 0)
+			goto fail;
+		return r == MFA_TOTP ? LOGIN_DONE : LOGIN_RECOVERY;
+	}
+	/* a wrong code counts like a wrong password; a lock it causes shows
+	 * at the next attempt */
+	event_log(v, "mfa_failed", uid, uid, "");
+	if (guard_fail(v, &gs, uid) < 0)
+		goto fail;
+	restart = s->mfa_failures + 1 >= MFA_MAX_FAILURES;
+	if (restart) {
+		event_log(v, "mfa_restart", uid, uid, "");
+		if (login_session_end(v, s->id) != 0)
+			goto fail;
+	}
+	if (db_commit(v->db) != 0)
+		goto fail;
+	return restart ? LOGIN_RESTART : LOGIN_WRONG;
+fail:
+	db_rollback(v->db);
+	return LOGIN_FAILED;
+}
+
+int
+login_sign_out(const struct viewer *v, int64_t id)
+{
+	if (db_begin(v->db) != 0)
+		return -1;
+	event_log(v, "logout", perm_actor(v), perm_actor(v), "");
+	if (login_session_end(v, id) != 0 || db_commit(v->db) != 0) {
+		db_rollback(v->db);
+		return -1;
+	}
+	return 0;
+}
