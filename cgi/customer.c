@@ -18,6 +18,20 @@
 
 #define NAME_MAX_CHARS 200
 
+/* The settings of f that an INSERT and an UPDATE store alike (the owner
+ * e-mail depends on where the customer is: the callers bind it). */
+static void
+bind_fields(sqlite3_stmt *s, const struct customer_fields *f)
+{
+	db_bind_text(s, ":name", f->name);
+	db_bind_text(s, ":email", f->email);
+	db_bind_text(s, ":country", f->country);
+	db_bind_text(s, ":time_zone", f->time_zone);
+	db_bind_text(s, ":time_format", f->time_format);
+	db_bind_text(s, ":units", f->units);
+	db_bind_int(s, ":require_mfa", f->require_mfa);
+}
+
 int64_t
 customer_create(struct db *db, int64_t now, int64_t parent_id,
     const struct customer_fields *f)
@@ -47,14 +61,8 @@ customer_create(struct db *db, int64_t now, int64_t parent_id,
 	else
 		db_bind_null(s, ":parent_id");
 	db_bind_int(s, ":depth", depth);
-	db_bind_text(s, ":name", f->name);
-	db_bind_text(s, ":email", f->email);
+	bind_fields(s, f);
 	db_bind_text(s, ":owner_email", parent_id ? NULL : f->owner_email);
-	db_bind_text(s, ":country", f->country);
-	db_bind_text(s, ":time_zone", f->time_zone);
-	db_bind_text(s, ":time_format", f->time_format);
-	db_bind_text(s, ":units", f->units);
-	db_bind_int(s, ":require_mfa", f->require_mfa);
 	db_bind_int(s, ":now", now);
 	if (db_exec(db, s) != 0)
 		return 0;
@@ -562,14 +570,8 @@ update_row(const struct viewer *v, int64_t id, const struct customer_fields *f)
 {
 	sqlite3_stmt *s = db_stmt(v->db, STMT_CUSTOMER_UPDATE);
 
-	db_bind_text(s, ":name", f->name);
-	db_bind_text(s, ":email", f->email);
+	bind_fields(s, f);
 	db_bind_text(s, ":owner_email", f->owner_email);
-	db_bind_text(s, ":country", f->country);
-	db_bind_text(s, ":time_zone", f->time_zone);
-	db_bind_text(s, ":time_format", f->time_format);
-	db_bind_text(s, ":units", f->units);
-	db_bind_int(s, ":require_mfa", f->require_mfa);
 	db_bind_int(s, ":now", v->now);
 	db_bind_int(s, ":id", id);
 	perm_bind_scope(s, &v->scope);
