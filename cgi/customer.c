@@ -1,11 +1,11 @@
 /*
- * customer.c - the customer tree: creating, moving and updating
- * customers, and the rules of their fields for the pages and the API.
+ * customer.c - the customer tree: its reads, and the one flow that
+ * creates, moves and updates customers for the pages, the API and
+ * arborctl.
  */
 #include "customer.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
@@ -13,12 +13,24 @@
 #include "buf.h"
 #include "db.h"
 #include "event.h"
-#include "http.h"
 #include "perm.h"
-#include "tval.h"
 #include "user.h"
 
 #define NAME_MAX_CHARS 200
+
+/* The settings of f that an INSERT and an UPDATE store alike (the owner
+ * e-mail depends on where the customer is: the callers bind it). */
+static void
+bind_fields(sqlite3_stmt *s, const struct customer_fields *f)
+{
+	db_bind_text(s, ":name", f->name);
+	db_bind_text(s, ":email", f->email);
+	db_bind_text(s, ":country", f->country);
+	db_bind_text(s, ":time_zone", f->time_zone);
+	db_bind_text(s, ":time_format", f->time_format);
+	db_bind_text(s, ":units", f->units);
+	db_bind_int(s, ":require_mfa", f->require_mfa);
+}
 
 int64_t
 customer_create(struct db *db, int64_t now, int64_t parent_id,
@@ -49,14 +61,8 @@ customer_create(struct db *db, int64_t now, int64_t parent_id,
 	else
 		db_bind_null(s, ":parent_id");
 	db_bind_int(s, ":depth", depth);
-	db_bind_text(s, ":name", f->name);
-	db_bind_text(s, ":email", f->email);
+	bind_fields(s, f);
 	db_bind_text(s, ":owner_email", parent_id ? NULL : f->owner_email);
-	db_bind_text(s, ":country", f->country);
-	db_bind_text(s, ":time_zone", f->time_zone);
-	db_bind_text(s, ":time_format", f->time_format);
-	db_bind_text(s, ":units", f->units);
-	db_bind_int(s, ":require_mfa", f->require_mfa);
 	db_bind_int(s, ":now", now);
 	if (db_exec(db, s) != 0)
 		return 0;
@@ -84,75 +90,6 @@ customer_path_text(const struct viewer *v, int64_t customer_id)
 	}
 	sqlite3_reset(s);
 	return b.data;
-}
-
-int
-customer_move(struct db *db, int64_t now, const struct scope *sc,
-    int64_t id, const char *old_prefix, const char *new_prefix,
-    int64_t delta, int64_t parent_id, const char *owner_email)
-{
-	sqlite3_stmt *s = db_stmt(db, STMT_CUSTOMER_MOVE);
-	size_t n = strlen(old_prefix);
-	char *old_end;
-
-	if (n == 0)
-		return -1;
-	/* '/1/5/' → '/1/50': the first string after every '/1/5/…' */
-	old_end = strdup(old_prefix);
-	if (old_end == NULL)
-		return -1;
-	old_end[n - 1] = '0';
-	db_bind_text(s, ":new_prefix", new_prefix);
-	db_bind_text(s, ":old_prefix", old_prefix);
-	db_bind_text(s, ":old_end", old_end);
-	db_bind_int(s, ":delta", delta);
-	db_bind_int(s, ":id", id);
-	if (parent_id != 0)
-		db_bind_int(s, ":parent_id", parent_id);
-	else
-		db_bind_null(s, ":parent_id");
-	db_bind_text(s, ":owner_email", owner_email);
-	db_bind_int(s, ":now", now);
-	perm_bind_scope(s, sc);
-	free(old_end);
-	if (db_exec(db, s) != 0)
-		return -1;
-	return db_changes(db);
-}
-
-int
-customer_update(struct db *db, int64_t now, const struct scope *sc,
-    int64_t id, const struct customer_fields *f)
-{
-	sqlite3_stmt *s = db_stmt(db, STMT_CUSTOMER_UPDATE);
-
-	db_bind_text(s, ":name", f->name);
-	db_bind_text(s, ":email", f->email);
-	db_bind_text(s, ":owner_email", f->owner_email);
-	db_bind_text(s, ":country", f->country);
-	db_bind_text(s, ":time_zone", f->time_zone);
-	db_bind_text(s, ":time_format", f->time_format);
-	db_bind_text(s, ":units", f->units);
-	db_bind_int(s, ":require_mfa", f->require_mfa);
-	db_bind_int(s, ":now", now);
-	db_bind_int(s, ":id", id);
-	perm_bind_scope(s, sc);
-	if (db_exec(db, s) != 0)
-		return -1;
-	return db_changes(db) == 1 ? 0 : -1;
-}
-
-int
-customer_mfa_inherited(struct db *db, int64_t id)
-{
-	sqlite3_stmt *s = db_stmt(db, STMT_CUSTOMER_MFA_CHAIN);
-	int rc, v;
-
-	db_bind_int(s, ":id", id);
-	rc = db_step(db, s);
-	v = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) != 0 : -1;
-	sqlite3_reset(s);
-	return v;
 }
 
 ssize_t
@@ -216,22 +153,43 @@ customer_choices(const struct viewer *v, const char *exclude_path,
 	return rc == SQLITE_DONE ? (ssize_t)n : -1;
 }
 
-/* ------------------------------------------------------------ the rules */
+/* ------------------------------------------------------------ reads */
 
-int
-customer_load(struct db *db, struct arena *a, const struct scope *sc,
-    int64_t id, struct customer *c)
+const char *const customer_sort_keys[] = { "name", "email", "country",
+    "users", NULL };
+static const enum stmt_id sorted[][2] = {
+	{ STMT_CUSTOMER_LIST_NAME_ASC, STMT_CUSTOMER_LIST_NAME_DESC },
+	{ STMT_CUSTOMER_LIST_EMAIL_ASC, STMT_CUSTOMER_LIST_EMAIL_DESC },
+	{ STMT_CUSTOMER_LIST_COUNTRY_ASC, STMT_CUSTOMER_LIST_COUNTRY_DESC },
+	{ STMT_CUSTOMER_LIST_USERS_ASC, STMT_CUSTOMER_LIST_USERS_DESC },
+};
+_Static_assert(sizeof(sorted) / sizeof(sorted[0]) ==
+    sizeof(customer_sort_keys) / sizeof(customer_sort_keys[0]) - 1,
+    "a statement per key");
+
+/* A row of CUSTOMER_LIST_SQL: id, name, email, country, require_mfa,
+ * users. */
+static void
+fill_list_row(sqlite3_stmt *s, struct arena *a, void *row)
 {
-	sqlite3_stmt *s = db_stmt(db, STMT_CUSTOMER_DETAIL);
-	int rc;
+	struct customer *c = row;
 
-	db_bind_int(s, ":id", id);
-	perm_bind_scope(s, sc);
-	rc = db_step(db, s);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
-		return rc == SQLITE_DONE ? 0 : -1;
-	}
+	memset(c, 0, sizeof(*c));
+	c->id = sqlite3_column_int64(s, 0);
+	c->name = db_text(a, s, 1);
+	c->email = db_text(a, s, 2);
+	c->country = db_text(a, s, 3);
+	c->require_mfa = sqlite3_column_int(s, 4) != 0;
+	c->users = sqlite3_column_int64(s, 5);
+}
+
+/* A row of CUSTOMER_COLUMNS. */
+static void
+fill_row(sqlite3_stmt *s, struct arena *a, void *row)
+{
+	struct customer *c = row;
+
+	memset(c, 0, sizeof(*c));
 	c->id = sqlite3_column_int64(s, 0);
 	c->parent_id = sqlite3_column_int64(s, 1);
 	c->path = db_text(a, s, 2);
@@ -244,30 +202,127 @@ customer_load(struct db *db, struct arena *a, const struct scope *sc,
 	c->time_format = db_text(a, s, 9);
 	c->units = db_text(a, s, 10);
 	c->require_mfa = sqlite3_column_int(s, 11) != 0;
-	c->users = sqlite3_column_int64(s, 12);
-	c->children = sqlite3_column_int64(s, 13);
-	sqlite3_reset(s);
+	c->mfa_required = sqlite3_column_int(s, 12) != 0;
+	c->top = sqlite3_column_int(s, 13) != 0;
+	c->created_at = sqlite3_column_int64(s, 14);
+	c->updated_at = sqlite3_column_int64(s, 15);
+}
+
+/* A row of CUSTOMER_DETAIL: CUSTOMER_COLUMNS, then mfa_inherited, users
+ * and children. */
+static void
+fill_detail(sqlite3_stmt *s, struct arena *a, void *row)
+{
+	struct customer *c = row;
+
+	fill_row(s, a, row);
+	c->mfa_inherited = sqlite3_column_int(s, 16) != 0;
+	c->users = sqlite3_column_int64(s, 17);
+	c->children = sqlite3_column_int64(s, 18);
+}
+
+int
+customer_list(const struct viewer *v, const struct list_query *lq,
+    struct rows_page *out)
+{
+	static const struct rows_list pages = { STMT_CUSTOMER_LIST_COUNT,
+	    sorted, sizeof(sorted) / sizeof(sorted[0]), STMT__MAX,
+	    sizeof(struct customer), fill_list_row };
+	static const struct rows_list api = { STMT__MAX, NULL, 0,
+	    STMT_CUSTOMER_API_LIST, sizeof(struct customer), fill_row };
+	struct list_query q = *lq;
+	struct customer *c;
+	size_t i;
+	int rc;
+
+	/* the tree has no such filters: they are ignored like any other
+	 * parameter the list does not know */
+	q.customer_id = q.location_id = 0;
+	rc = rows_read_list(v, q.keyset ? &api : &pages, &q, out);
+	/* the path of each row, after the list's statement is done:
+	 * customer_path_text runs one of its own */
+	for (i = 0, c = out->rows; rc == 1 && !q.keyset && i < out->n; i++)
+		c[i].path_text = customer_path_text(v, c[i].id);
+	return rc;
+}
+
+int
+customer_get(const struct viewer *v, int64_t id, struct customer *c)
+{
+	return rows_read_one(v, STMT_CUSTOMER_DETAIL, id, fill_detail, c);
+}
+
+int
+customer_new_parent(const struct viewer *v, int64_t want,
+    struct customer *parent)
+{
+	int rc = want != 0 ? customer_get(v, want, parent) : 0;
+
+	/* only an operator makes accounts: anyone else starts below their
+	 * own customer */
+	if (rc == 0 && !perm_allows(v, ACT_OPERATOR))
+		rc = customer_get(v, v->user->customer_id, parent);
+	return rc;
+}
+
+/* A row of ACCOUNTS_LIST. */
+static void
+fill_account(sqlite3_stmt *s, struct arena *a, void *row)
+{
+	struct customer_account *c = row;
+
+	c->id = sqlite3_column_int64(s, 0);
+	c->name = db_text(a, s, 1);
+	c->email = db_text(a, s, 2);
+	c->owner_email = db_text(a, s, 3);
+	c->customers = sqlite3_column_int64(s, 4);
+	c->users = sqlite3_column_int64(s, 5);
+}
+
+int
+customer_overview(const struct viewer *v, struct customer_overview *o)
+{
+	static const enum stmt_id by_name[][2] = {
+		{ STMT_ACCOUNTS_LIST, STMT_ACCOUNTS_LIST } };
+	static const struct rows_list accounts = { STMT__MAX, by_name, 1,
+	    STMT__MAX, sizeof(struct customer_account), fill_account };
+	struct list_query all;
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	if ((o->every_account = perm_allows(v, ACT_OPERATOR))) {
+		memset(&all, 0, sizeof(all));
+		return rows_read_list(v, &accounts, &all, &o->accounts);
+	}
+	if ((rc = customer_get(v, v->user->customer_id, &o->own)) < 0)
+		return -1;
+	o->has_own = rc == 1;
 	return 1;
 }
 
+/* ------------------------------------------------------------ the flow */
+
 void
-customer_input_init(struct customer_input *in, const struct customer *from)
+customer_input_init(struct customer_input *in, const struct customer *from,
+    bool is_new)
 {
 	memset(in, 0, sizeof(*in));
 	in->parent = PARENT_KEEP;
 	in->require_mfa = -1;
-	in->owner_email = "";
+	in->name = in->email = in->owner_email = "";
 	if (from == NULL) {
-		in->name = in->email = in->country = "";
+		in->country = "";
 		in->time_zone = "UTC";
 		in->time_format = "24h";
 		in->units = "metric";
 		return;
 	}
-	in->name = from->name;
-	in->email = from->email;
-	if (from->owner_email != NULL)
-		in->owner_email = from->owner_email;
+	if (!is_new) {
+		in->name = from->name;
+		in->email = from->email;
+		if (from->owner_email != NULL)
+			in->owner_email = from->owner_email;
+	}
 	in->country = from->country;
 	in->time_zone = from->time_zone;
 	in->time_format = from->time_format;
@@ -282,12 +337,97 @@ const struct check_field customer_error_fields[] = {
 };
 #undef FIELD
 
+/*
+ * Where given->parent puts the customer c->cur (id 0: a new one):
+ * c->parent_id (0: an account) and c->parent, or an error at parent_id
+ * (c->parent_id then stays where the customer is: its own parent, or none
+ * for a new one). 0, or -1 on a database error.
+ */
+static int
+resolve_parent(const struct viewer *v, const struct customer_input *given,
+    struct customer_change *c, struct customer_errors *e)
+{
+	static const char *const not_listed = "Choose a customer from the "
+	    "list.";
+	const struct customer *cur = &c->cur;
+	bool operator = perm_allows(v, ACT_OPERATOR);
+	int rc;
+
+	c->parent_id = cur->parent_id;
+	if (cur->id != 0 && cur->top) {
+		/* the top of the viewer's view: its parent is not theirs to
+		 * see, let alone change ("none" is how it looks to them) */
+		if (given->parent == PARENT_ID || given->parent == PARENT_BAD)
+			check_fail(&e->parent_id, 403, "Your own customer is "
+			    "the top of what you manage: it cannot be moved.");
+		return 0;
+	}
+	switch (given->parent) {
+	case PARENT_KEEP:
+		/* a new customer needs a parent unless it is an account */
+		if (cur->id == 0 && !operator)
+			check_fail(&e->parent_id, 400, "Choose the customer to "
+			    "create it under.");
+		return 0;
+	case PARENT_NONE:
+		/* an account: only operators make or move to the top */
+		if (!operator)
+			check_fail(&e->parent_id, 403, cur->id != 0 ? "Choose "
+			    "the customer to put it under." : "Choose the "
+			    "customer to create it under.");
+		else
+			c->parent_id = 0;
+		return 0;
+	case PARENT_BAD:
+		check_fail(&e->parent_id, 400, not_listed);
+		return 0;
+	case PARENT_ID:
+		break;
+	}
+	if ((rc = customer_get(v, given->parent_id, &c->parent)) <= 0) {
+		if (rc == 0)
+			check_fail(&e->parent_id, 404, not_listed);
+		return rc;
+	}
+	if (cur->id != 0 && strncmp(c->parent.path, cur->path,
+	    strlen(cur->path)) == 0) {
+		check_fail(&e->parent_id, 400, "A customer cannot be moved "
+		    "under itself or a customer below it.");
+		return 0;
+	}
+	c->parent_id = given->parent_id;
+	return 0;
+}
+
+/* given over what an update keeps (the customer edited) or a new
+ * customer starts with (its parent's settings), into *in. */
+static void
+complete_input(const struct customer_change *c,
+    const struct customer_input *given, struct customer_input *in)
+{
+	const char *const text[] = { given->name, given->email,
+	    given->owner_email, given->country, given->time_zone,
+	    given->time_format, given->units };
+	const char **slot[] = { &in->name, &in->email, &in->owner_email,
+	    &in->country, &in->time_zone, &in->time_format, &in->units };
+	size_t i;
+
+	customer_input_init(in, c->cur.id != 0 ? &c->cur :
+	    c->parent_id != 0 ? &c->parent : NULL, c->cur.id == 0);
+	for (i = 0; i < sizeof(text) / sizeof(text[0]); i++)
+		if (text[i] != NULL)
+			*slot[i] = text[i];
+	in->parent = given->parent;
+	in->parent_id = given->parent_id;
+	in->require_mfa = given->require_mfa;
+}
+
 /* The rules of the fields that need no database. */
 static void
-check_fields(struct request *req, const struct customer_input *in,
+check_fields(const struct viewer *v, const struct customer_input *in,
     struct customer_errors *e)
 {
-	const struct catalog *cat = &req->app->catalog;
+	const struct catalog *cat = &v->app->catalog;
 
 	if (*in->name == '\0')
 		check_fail(&e->name, 400, "Enter the company name.");
@@ -301,7 +441,7 @@ check_fields(struct request *req, const struct customer_input *in,
 		check_fail(&e->email, 400, "Enter an e-mail address like "
 		    "name@example.com (at most 254 characters).");
 	/* only operators make accounts, so only theirs is looked at */
-	if (req->user->is_operator && *in->owner_email != '\0' &&
+	if (perm_allows(v, ACT_OPERATOR) && *in->owner_email != '\0' &&
 	    !check_email(in->owner_email))
 		check_fail(&e->owner_email, 400, "Enter an e-mail address like "
 		    "name@example.com, or leave it empty.");
@@ -320,168 +460,180 @@ check_fields(struct request *req, const struct customer_input *in,
 }
 
 /*
- * Where in->parent puts the customer: c->parent_id (0: an account) and
- * c->parent, or an error at parent_id (c->parent_id then stays where the
- * customer is: its own parent, or none for a new one). 0, or -1 on a
- * database error.
+ * The customer's own MFA flag where it is (to be): changed only by who
+ * may enforce MFA, and only where nothing above already requires it (a
+ * descendant never loosens); a move that lifts a requirement needs the
+ * same right.
  */
-static int
-resolve_parent(struct request *req, const struct scope *sc,
-    const struct customer *cur, const struct customer_input *in,
+static void
+check_mfa(const struct viewer *v, const struct customer_input *in,
     struct customer_change *c, struct customer_errors *e)
 {
-	static const char *const not_listed = "Choose a customer from the "
-	    "list.";
-	const struct user *u = req->user;
-	int rc;
+	bool may_mfa = perm_allows(v, ACT_ENFORCE_MFA);
+	bool old_flag = c->cur.require_mfa, own_flag;
 
-	c->parent_id = cur != NULL ? cur->parent_id : 0;
-	if (cur != NULL && !u->is_operator && cur->id == u->customer_id) {
-		/* the top of the user's view: its parent is not theirs to
-		 * see, let alone change ("none" is how it looks to them) */
-		if (in->parent == PARENT_ID || in->parent == PARENT_BAD)
-			check_fail(&e->parent_id, 403, "Your own customer is "
-			    "the top of what you manage: it cannot be moved.");
-		return 0;
-	}
-	switch (in->parent) {
-	case PARENT_KEEP:
-		/* a new customer needs a parent unless it is an account */
-		if (cur == NULL && !u->is_operator)
-			check_fail(&e->parent_id, 400, "Choose the customer to "
-			    "create it under.");
-		return 0;
-	case PARENT_NONE:
-		/* an account: only operators make or move to the top */
-		if (!u->is_operator)
-			check_fail(&e->parent_id, 403, cur != NULL ? "Choose the "
-			    "customer to put it under." : "Choose the customer "
-			    "to create it under.");
-		else
-			c->parent_id = 0;
-		return 0;
-	case PARENT_BAD:
-		check_fail(&e->parent_id, 400, not_listed);
-		return 0;
-	case PARENT_ID:
-		break;
-	}
-	rc = customer_load(&req->app->db, req->arena, sc, in->parent_id,
-	    &c->parent);
-	if (rc <= 0) {
-		if (rc == 0)
-			check_fail(&e->parent_id, 404, not_listed);
-		return rc;
-	}
-	if (cur != NULL && strncmp(c->parent.path, cur->path,
-	    strlen(cur->path)) == 0) {
-		check_fail(&e->parent_id, 400, "A customer cannot be moved "
-		    "under itself or a customer below it.");
-		return 0;
-	}
-	c->parent_id = in->parent_id;
-	return 0;
-}
-
-int
-customer_check(struct request *req, const struct scope *sc,
-    const struct customer *cur, const struct customer_input *in,
-    struct customer_change *c, struct customer_errors *e)
-{
-	struct db *db = &req->app->db;
-	const struct user *u = req->user;
-	bool may_mfa = perm_allows(&req->viewer, ACT_ENFORCE_MFA);
-	bool old_flag = cur != NULL && cur->require_mfa, own_flag;
-	int inh_old = 0, inh_new;
-
-	memset(c, 0, sizeof(*c));
-	memset(e, 0, sizeof(*e));
-	c->cur = cur;
-	check_fields(req, in, e);
-	if (resolve_parent(req, sc, cur, in, c, e) != 0)
-		return -1;
-	c->moved = cur != NULL && c->parent_id != cur->parent_id;
-	if (cur != NULL && cur->parent_id != 0 &&
-	    (inh_old = customer_mfa_inherited(db, cur->parent_id)) < 0)
-		return -1;
-	inh_new = inh_old;
-	if (cur == NULL || c->moved)
-		inh_new = c->parent_id != 0 ?
-		    customer_mfa_inherited(db, c->parent_id) : 0;
-	if (inh_new < 0)
-		return -1;
-	c->inherited = inh_new == 1;
-
-	/* the own flag: changed only by who may enforce MFA, and only where
-	 * nothing above already requires it (a descendant never loosens) */
+	c->moved = c->cur.id != 0 && c->parent_id != c->cur.parent_id;
+	c->inherited = c->cur.id != 0 && !c->moved ? c->cur.mfa_inherited :
+	    c->parent_id != 0 && c->parent.mfa_required;
 	if (in->require_mfa >= 0 && !may_mfa &&
 	    (in->require_mfa == 1) != old_flag)
 		check_fail(&e->require_mfa, 403, "Only an Account "
 		    "Administrator can change this setting.");
 	own_flag = may_mfa && !c->inherited && in->require_mfa >= 0 ?
 	    in->require_mfa == 1 : old_flag;
-	if (c->moved && (old_flag || inh_old == 1) &&
+	if (c->moved && (old_flag || c->cur.mfa_inherited) &&
 	    !(own_flag || c->inherited) && !may_mfa)
 		check_fail(&e->parent_id, 403, "There, this customer would no "
 		    "longer require MFA; only an Account Administrator can "
 		    "lift that requirement.");
-
-	c->f.name = in->name;
-	c->f.email = in->email;
-	c->f.country = in->country;
-	c->f.time_zone = in->time_zone;
-	c->f.time_format = in->time_format;
-	c->f.units = in->units;
 	c->f.require_mfa = own_flag;
+}
+
+/* Check given against c->cur and decide c (the values to store, where
+ * to); the errors into *e. 0, or -1 on a database error. */
+static int
+decide(const struct viewer *v, const struct customer_input *given,
+    struct customer_change *c, struct customer_errors *e)
+{
+	struct customer_input in;
+
+	if (resolve_parent(v, given, c, e) != 0)
+		return -1;
+	complete_input(c, given, &in);
+	check_fields(v, &in, e);
+	check_mfa(v, &in, c, e);
+	c->f.name = in.name;
+	c->f.email = in.email;
+	c->f.country = in.country;
+	c->f.time_zone = in.time_zone;
+	c->f.time_format = in.time_format;
+	c->f.units = in.units;
 	/* an account has an owner e-mail, set by operators only: theirs is
 	 * the one typed or else the main e-mail; others keep what is */
 	if (c->parent_id != 0)
 		c->f.owner_email = NULL;
-	else if (u->is_operator)
-		c->f.owner_email = *in->owner_email != '\0' ?
-		    in->owner_email : in->email;
+	else if (perm_allows(v, ACT_OPERATOR))
+		c->f.owner_email = *in.owner_email != '\0' ? in.owner_email :
+		    in.email;
 	else
-		c->f.owner_email = cur != NULL ? cur->owner_email : NULL;
-	return check_count(e, customer_error_fields);
+		c->f.owner_email = c->cur.owner_email;
+	return 0;
 }
 
-int64_t
-customer_save(struct request *req, const struct scope *sc,
-    const struct customer_change *c)
+/* The detail of a customer's events. */
+static const char *
+about(const struct viewer *v, int64_t id)
 {
-	struct arena *a = req->arena;
-	struct db *db = &req->app->db;
-	const struct customer *cur = c->cur;
-	int64_t uid = req->user->id, id;
-	const char *new_prefix;
+	return arena_printf(v->arena, "customer %lld", (long long)id);
+}
 
-	if (cur == NULL) {
-		if ((id = customer_create(db, req->now, c->parent_id,
+/*
+ * Move c->cur with everything below it to c->parent_id: one UPDATE gives
+ * every row of the subtree the new path prefix and depth, and the
+ * customer its parent and owner e-mail. 0, or -1 on a database error (or
+ * nothing moved, which the checks rule out).
+ */
+static int
+move_subtree(const struct viewer *v, const struct customer_change *c)
+{
+	const struct customer *cur = &c->cur;
+	sqlite3_stmt *s = db_stmt(v->db, STMT_CUSTOMER_MOVE);
+	const char *new_prefix = c->parent_id != 0 ?
+	    arena_printf(v->arena, "%s%lld/", c->parent.path,
+	    (long long)cur->id) : arena_printf(v->arena, "/%lld/",
+	    (long long)cur->id);
+
+	db_bind_text(s, ":new_prefix", new_prefix);
+	db_bind_text(s, ":old_prefix", cur->path);
+	db_bind_text(s, ":old_end", perm_subtree_end(v->arena, cur->path));
+	db_bind_int(s, ":delta", (c->parent_id != 0 ? c->parent.depth + 1 :
+	    0) - cur->depth);
+	db_bind_int(s, ":id", cur->id);
+	if (c->parent_id != 0)
+		db_bind_int(s, ":parent_id", c->parent_id);
+	else
+		db_bind_null(s, ":parent_id");
+	db_bind_text(s, ":owner_email", c->f.owner_email);
+	db_bind_int(s, ":now", v->now);
+	perm_bind_scope(s, &v->scope);
+	if (db_exec(v->db, s) != 0 || db_changes(v->db) < 1)
+		return -1;
+	event_log(v, "customer_moved", 0, perm_actor(v), arena_printf(
+	    v->arena, "customer %lld: parent %lld -> %lld", (long long)cur->id,
+	    (long long)cur->parent_id, (long long)c->parent_id));
+	return 0;
+}
+
+/* Store the settings f of customer id (in v's scope). 0, or -1. */
+static int
+update_row(const struct viewer *v, int64_t id, const struct customer_fields *f)
+{
+	sqlite3_stmt *s = db_stmt(v->db, STMT_CUSTOMER_UPDATE);
+
+	bind_fields(s, f);
+	db_bind_text(s, ":owner_email", f->owner_email);
+	db_bind_int(s, ":now", v->now);
+	db_bind_int(s, ":id", id);
+	perm_bind_scope(s, &v->scope);
+	if (db_exec(v->db, s) != 0)
+		return -1;
+	return db_changes(v->db) == 1 ? 0 : -1;
+}
+
+/* Write what c decided, with its events; *id is the customer's. 0, or
+ * -1 on a database error. */
+static int
+write_change(const struct viewer *v, const struct customer_change *c,
+    int64_t *id)
+{
+	const struct customer *cur = &c->cur;
+	int64_t actor = perm_actor(v);
+
+	if (cur->id == 0) {
+		if ((*id = customer_create(v->db, v->now, c->parent_id,
 		    &c->f)) == 0)
-			return 0;
-		event_log(&req->viewer, "customer_created", 0, uid, arena_printf(a, "customer %lld", (long long)id));
+			return -1;
+		event_log(v, "customer_created", 0, actor, about(v, *id));
 		if (c->f.require_mfa)
-			event_log(&req->viewer, "mfa_enforced", 0, uid, arena_printf(a, "customer %lld", (long long)id));
-		return id;
-	}
-	if (c->moved) {
-		new_prefix = c->parent_id != 0 ? arena_printf(a, "%s%lld/",
-		    c->parent.path, (long long)cur->id) : arena_printf(a,
-		    "/%lld/", (long long)cur->id);
-		if (customer_move(db, req->now, sc, cur->id, cur->path,
-		    new_prefix, (c->parent_id != 0 ? c->parent.depth + 1 : 0) -
-		    cur->depth, c->parent_id, c->f.owner_email) < 1)
-			return 0;
-		event_log(&req->viewer, "customer_moved", 0, uid, arena_printf(a, "customer %lld: parent %lld -> %lld",
-		    (long long)cur->id, (long long)cur->parent_id,
-		    (long long)c->parent_id));
-	}
-	if (customer_update(db, req->now, sc, cur->id, &c->f) != 0)
+			event_log(v, "mfa_enforced", 0, actor, about(v, *id));
 		return 0;
+	}
+	*id = cur->id;
+	if ((c->moved && move_subtree(v, c) != 0) ||
+	    update_row(v, cur->id, &c->f) != 0)
+		return -1;
 	if (c->f.require_mfa != cur->require_mfa)
-		event_log(&req->viewer, c->f.require_mfa ? "mfa_enforced" :
-		    "mfa_unenforced", 0, uid, arena_printf(a,
-		    "customer %lld", (long long)cur->id));
-	event_log(&req->viewer, "customer_updated", 0, uid, arena_printf(a, "customer %lld", (long long)cur->id));
-	return cur->id;
+		event_log(v, c->f.require_mfa ? "mfa_enforced" :
+		    "mfa_unenforced", 0, actor, about(v, cur->id));
+	event_log(v, "customer_updated", 0, actor, about(v, cur->id));
+	return 0;
+}
+
+enum model_result
+customer_save(const struct viewer *v, int64_t id,
+    const struct customer_input *in, struct customer_change *c,
+    struct customer_errors *e, int64_t *saved)
+{
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	memset(e, 0, sizeof(*e));
+	if (db_begin(v->db) != 0)
+		return MODEL_FAILED;
+	if (id != 0 && (rc = customer_get(v, id, &c->cur)) != 1) {
+		db_rollback(v->db);
+		return rc == 0 ? MODEL_NOT_FOUND : MODEL_FAILED;
+	}
+	if (decide(v, in, c, e) != 0)
+		goto fail;
+	if (check_count(e, customer_error_fields) > 0) {
+		db_rollback(v->db);
+		return MODEL_INVALID;
+	}
+	if (write_change(v, c, saved) != 0 || db_commit(v->db) != 0)
+		goto fail;
+	return MODEL_DONE;
+fail:
+	db_rollback(v->db);
+	return MODEL_FAILED;
 }

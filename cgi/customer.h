@@ -1,11 +1,16 @@
 /*
- * customer.h - writing the customer tree.
+ * customer.h - the customer tree: its reads and the one create, update
+ * and move flow of the Customers tab, /api/v1/customers and the Accounts
+ * tab alike.
  *
  * A customer's path is its parent's path plus its own id ('/1/5/23/'),
  * which is what makes "this customer and everything below" one index
  * range (see schema.sql). The id is known only after the INSERT, so a
  * customer is inserted with a placeholder path and given its real one in
  * the same transaction.
+ *
+ * Every read and write takes the viewer: a customer outside the viewer's
+ * scope is not found, exactly like a missing one.
  */
 #ifndef ARBOR_CUSTOMER_H
 #define ARBOR_CUSTOMER_H
@@ -15,9 +20,12 @@
 #include <sys/types.h>
 
 #include "check.h"
+#include "rows.h"
 
 struct db;
+struct viewer;
 
+/* The values a customer is stored with. */
 struct customer_fields {
 	const char *name;
 	const char *email;
@@ -30,9 +38,10 @@ struct customer_fields {
 };
 
 /*
- * Insert a customer below parent_id (0: a new account). The caller holds
- * a write transaction and has checked the fields. Returns the new id, or
- * 0 on a database error.
+ * Insert a customer below parent_id (0: a new account), unchecked: the
+ * low-level step of customer_save() and of arborctl's demo and benchmark
+ * data. The caller holds a write transaction and has checked the fields.
+ * Returns the new id, or 0 on a database error.
  */
 int64_t customer_create(struct db *db, int64_t now, int64_t parent_id,
     const struct customer_fields *f);
@@ -42,43 +51,7 @@ int64_t customer_create(struct db *db, int64_t now, int64_t parent_id,
  * (and including) v's own customer, top-down, in v's arena, so that the
  * names above the viewer never show. "" when the customer does not exist.
  */
-struct arena;
-struct viewer;
 const char *customer_path_text(const struct viewer *v, int64_t customer_id);
-
-/*
- * Rewrite the place of customer id in the tree: it and every customer
- * below it (paths [old_prefix, old_end)) get new_prefix instead of
- * old_prefix and their depth changed by delta, in one UPDATE; the
- * customer itself gets parent_id (0: it becomes an account) and
- * owner_email (NULL unless it becomes or stays an account). Only rows in
- * the scope sc are touched. The caller holds a write transaction and has
- * checked that the new parent is visible and not inside the subtree (so
- * no new path equals an existing one; a new_prefix inside the subtree,
- * which would make a cycle, moves nothing). Returns the number of rows
- * moved, or -1 on a database error.
- */
-struct scope;
-int customer_move(struct db *db, int64_t now, const struct scope *sc,
-    int64_t id, const char *old_prefix, const char *new_prefix,
-    int64_t delta, int64_t parent_id, const char *owner_email);
-
-/*
- * Update the settings of customer id (in the scope sc): the fields of f,
- * owner_email included (NULL for a nested customer). The caller holds a
- * write transaction. Returns 0, or -1 on a database error or when the
- * customer is not in the scope.
- */
-int customer_update(struct db *db, int64_t now, const struct scope *sc,
-    int64_t id, const struct customer_fields *f);
-
-/*
- * Whether customer id or one above it requires MFA (1), not (0), or -1
- * on a database error. This looks above the viewer on purpose: the
- * requirement of a customer is the strictest on its chain, and only the
- * answer (not the customer that set it) is shown.
- */
-int customer_mfa_inherited(struct db *db, int64_t id);
 
 /* A customer to choose (a form's parent, customer or filter). */
 struct customer_choice {
@@ -94,18 +67,14 @@ struct customer_choice {
 ssize_t customer_choices(const struct viewer *v, const char *exclude_path,
     struct customer_choice **out);
 
-
-/* ------------------------------------------------------------------
- * The rules of a customer, for the Customers tab and the API alike. A
- * caller reads its form or body into a struct customer_input, checks it
- * with customer_check() and, when no field is in error, writes it with
- * customer_save(), both inside one write transaction (db_begin), so that
- * what was checked is what is written.
+/*
+ * A customer v sees. customer_get() fills every member but path_text;
+ * the Customers list fills id, name, email, country, require_mfa, users
+ * and path_text; the API's list every member but mfa_inherited, users
+ * and children.
  */
-
-/* A customer of the viewer's scope, as CUSTOMER_DETAIL reads it. */
 struct customer {
-	int64_t id;
+	int64_t id;			/* first: the API's cursor */
 	int64_t parent_id;		/* 0 for an account */
 	const char *path;
 	int64_t depth;
@@ -117,16 +86,57 @@ struct customer {
 	const char *time_format;
 	const char *units;
 	bool require_mfa;		/* its own flag */
+	bool mfa_required;		/* it or one above requires MFA */
+	bool mfa_inherited;		/* one above it requires MFA */
+	bool top;			/* the top of v's view: v does not see
+					 * its parent (nor may move it) */
+	int64_t created_at;
+	int64_t updated_at;
 	int64_t users;
 	int64_t children;
+	const char *path_text;		/* customer_path_text() (the list) */
 };
 
-/* Customer id if it is in the scope sc, into *c (strings in a): 1; 0 when
- * it is not (or does not exist: the same answer); -1 on a database
- * error. */
-int customer_load(struct db *db, struct arena *a, const struct scope *sc,
-    int64_t id, struct customer *c);
+/* The Customers list's sort keys, the first the default. */
+extern const char *const customer_sort_keys[];
 
+/* One page of the customers v sees, matching lq (q: name or e-mail; the
+ * list has no customer_id or location_id filter), as struct customer.
+ * 1, or -1 on a database error. */
+int customer_list(const struct viewer *v, const struct list_query *lq,
+    struct rows_page *out);
+
+/* Customer id, if v sees it: 1, 0 (not found), -1 (database error). */
+int customer_get(const struct viewer *v, int64_t id, struct customer *c);
+
+/*
+ * Where the form of a new customer starts for v: under want (0: none
+ * asked) if v sees it, else under v's own customer, and for an operator
+ * (who has none) as a new account. 1 with the parent in *parent, 0 for a
+ * new account, -1 on a database error.
+ */
+int customer_new_parent(const struct viewer *v, int64_t want,
+    struct customer *parent);
+
+/* The Accounts tab's view of v: an operator's every account, anyone
+ * else's own customer. */
+struct customer_account {
+	int64_t id;
+	const char *name;
+	const char *email;
+	const char *owner_email;
+	int64_t customers;	/* the account and everything below it */
+	int64_t users;		/* of those customers */
+};
+struct customer_overview {
+	bool every_account;		/* v is an operator: accounts */
+	struct rows_page accounts;	/* struct customer_account */
+	bool has_own;			/* own was found */
+	struct customer own;		/* v's own customer */
+};
+
+/* Fill *o for v: 1, or -1 on a database error. */
+int customer_overview(const struct viewer *v, struct customer_overview *o);
 
 /* What is asked about the parent. */
 enum customer_parent {
@@ -136,7 +146,12 @@ enum customer_parent {
 	PARENT_BAD		/* given, but not an id */
 };
 
-/* A customer as submitted: text trimmed, never NULL. */
+/*
+ * A customer as submitted: text trimmed. A text member NULL is not given:
+ * an update keeps the customer's value, a new customer takes its parent's
+ * settings (a new account the defaults of customer_input_init()) and an
+ * empty name and e-mails.
+ */
 struct customer_input {
 	const char *name;
 	const char *email;
@@ -150,11 +165,14 @@ struct customer_input {
 	int require_mfa;		/* -1 not given, 0 or 1 */
 };
 
-/* The values of customer from (NULL: those of a new account: no country
- * yet, UTC, 24-hour time, metric units); parent PARENT_KEEP and
- * require_mfa not given. */
+/*
+ * The values of from as a form shows them: the customer edited, or (new)
+ * the parent whose settings a new customer starts with, its name and
+ * e-mails empty; from NULL: those of a new account (no country yet, UTC,
+ * 24-hour time, metric units). Parent and require_mfa not given.
+ */
 void customer_input_init(struct customer_input *in,
-    const struct customer *from);
+    const struct customer *from, bool is_new);
 
 struct customer_errors {
 	struct check_error name;
@@ -171,11 +189,12 @@ struct customer_errors {
 /* The fields of struct customer_errors, in the order they are reported. */
 extern const struct check_field customer_error_fields[];
 
-/* What customer_check() decided: the write customer_save() makes. */
+/* What customer_save() decided; after MODEL_INVALID, what the form shows
+ * again besides the values typed. */
 struct customer_change {
-	const struct customer *cur;	/* the customer edited; NULL: new */
+	struct customer cur;	/* the customer edited, as stored; id 0: new */
 	int64_t parent_id;	/* where it is (to be); 0: an account. After
-				 * an error, the choice to show again. */
+				 * an error at parent_id, where it is now */
 	struct customer parent;	/* that parent, when parent_id is not 0 */
 	bool moved;		/* cur gets another parent */
 	bool inherited;		/* a customer above that place requires MFA */
@@ -183,34 +202,27 @@ struct customer_change {
 };
 
 /*
- * Check in (a new customer when cur is NULL, else changes to cur, which
- * the caller read through customer_load()) as req's user, in the scope
- * sc:
+ * Create (id 0) or change customer id as v, in one write transaction that
+ * first reads the customer and the parent in v's scope:
+ * - customer id seen by v (else MODEL_NOT_FOUND, nothing read further);
  * - the fields' rules (400);
  * - the parent: a customer of the scope (404 otherwise, like a missing
- *   one), never the edited customer or one below it (400); no parent
- *   (an account) only for operators (403); the user's own customer, the
- *   top of their view, never moves (403);
+ *   one), never the edited customer or one below it (400); no parent (an
+ *   account) only for operators (403); the top of v's view never moves
+ *   (403);
  * - MFA: only an Account Administrator (ACT_ENFORCE_MFA) changes the
  *   customer's own flag (given with another value by someone else: 403);
  *   below a customer that requires MFA the flag stays as it is, and a move
- *   that would lift a requirement needs the same group (403).
- * Fills *c and *e. Returns the number of fields in error, or -1 on a
- * database error.
+ *   that would lift a requirement needs the same group (403);
+ * - an account's owner e-mail is the operator's to set (empty: the main
+ *   e-mail); others keep what is.
+ * Then inserts the customer, or moves it with everything below it and
+ * updates it, and logs customer_created, customer_moved,
+ * customer_updated, mfa_enforced or mfa_unenforced. Fills *c and *e; on
+ * MODEL_DONE *saved is the customer's id.
  */
-struct request;
-int customer_check(struct request *req, const struct scope *sc,
-    const struct customer *cur, const struct customer_input *in,
-    struct customer_change *c, struct customer_errors *e);
-
-/*
- * Write a checked change inside the caller's write transaction: insert
- * the new customer, or move (with everything below it) and update the
- * edited one, and log the events (customer_created, customer_moved,
- * customer_updated, mfa_enforced, mfa_unenforced). Returns the
- * customer's id, or 0 on a database error.
- */
-int64_t customer_save(struct request *req, const struct scope *sc,
-    const struct customer_change *c);
+enum model_result customer_save(const struct viewer *v, int64_t id,
+    const struct customer_input *in, struct customer_change *c,
+    struct customer_errors *e, int64_t *saved);
 
 #endif

@@ -114,22 +114,28 @@ perm_top_depth(const struct user *u)
 	return slashes >= 2 ? slashes - 2 : 0;
 }
 
+const char *
+perm_subtree_end(struct arena *a, const char *path)
+{
+	size_t n = strlen(path);
+	char *end = arena_strdup(a, path);
+
+	/* the last character of a path is its closing '/', which sorts
+	 * just before '0' */
+	if (n > 0)
+		end[n - 1] = '0';
+	return end;
+}
+
 struct scope
 perm_scope(const struct user *u, struct arena *a)
 {
 	struct scope sc = { "", "", false, 0 };
-	size_t n;
-	char *end;
 
 	if (u == NULL)		/* no principal sees nothing: empty range */
 		return sc;
-	/* '/1/5/' → '/1/50': the first string after every '/1/5/…' */
-	n = strlen(u->customer_path);
-	end = arena_strdup(a, u->customer_path);
-	if (n > 0)
-		end[n - 1] = '0';
 	sc.path = u->customer_path;
-	sc.path_end = end;
+	sc.path_end = perm_subtree_end(a, u->customer_path);
 	sc.devices_visible = u->is_operator || (u->groups &
 	    (GROUP_FULL_DEVICE_ACCESS | GROUP_ACCOUNT_ADMIN)) != 0;
 	sc.location_user = u->has_locations ? u->id : 0;

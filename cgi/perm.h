@@ -89,6 +89,16 @@ int64_t perm_top_depth(const struct user *u);
 struct arena;
 struct scope perm_scope(const struct user *u, struct arena *a);
 
+/*
+ * The end of the subtree at path, in a: '/1/5/' -> '/1/50', the first
+ * string after every '/1/5/...', so that the subtree is the half-open
+ * range [path, end). SUBTREE_END is the same in SQL, for a statement that
+ * ranges over a path it reads (path is an SQL expression).
+ */
+const char *perm_subtree_end(struct arena *a, const char *path);
+#define SUBTREE_END(path) \
+	"(substr(" path ", 1, length(" path ") - 1) || '0')"
+
 /* Where an action comes from: events say so, models never ask a request. */
 enum origin {
 	ORIGIN_PAGE,		/* a page of the web interface */

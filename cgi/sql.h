@@ -53,6 +53,17 @@
 	X(id##_ASC, list(expr " ASC")) \
 	X(id##_DESC, list(expr " DESC"))
 
+/*
+ * A customer of the scope as customer.c reads it: its row, whether it or
+ * one above it requires MFA, and whether it is the top of the viewer's
+ * view (whose parent the viewer does not see).
+ */
+#define CUSTOMER_COLUMNS \
+	"c.id, c.parent_id, c.path, c.depth, c.name, c.email, " \
+	"c.owner_email, c.country, c.time_zone, c.time_format, c.units, " \
+	"c.require_mfa, " MFA_REQUIRED("c.id") ", c.path = :scope_path, " \
+	"c.created_at, c.updated_at"
+
 /* The customers of the scope whose name or e-mail is LIKE :like. */
 #define CUSTOMER_LIST_WHERE \
 	"FROM customers c WHERE " SCOPE_CUSTOMER("c") " AND " \
@@ -192,11 +203,8 @@
  * theirs to see.
  */
 #define CUSTOMER_API_SELECT \
-	"SELECT c.id, CASE WHEN c.path = :scope_path THEN NULL " \
-	"ELSE c.parent_id END, c.name, c.email, c.owner_email, c.country, " \
-	"c.time_zone, c.time_format, c.units, c.require_mfa, " \
-	MFA_REQUIRED("c.id") ", c.created_at, c.updated_at " \
-	"FROM customers c WHERE " SCOPE_CUSTOMER("c")
+	"SELECT " CUSTOMER_COLUMNS " FROM customers c WHERE " \
+	SCOPE_CUSTOMER("c")
 /* the locations listed are those the viewer sees */
 #define USER_API_SELECT \
 	"SELECT u.id, u.username, u.email, u.full_name, u.phone, u.address, " \
@@ -274,13 +282,15 @@
 	    "p.depth FROM customers p JOIN up ON p.id = up.parent_id " \
 	    "WHERE up.depth > :from_depth) " \
 	    "SELECT name FROM up ORDER BY depth") \
+	/* the accounts of the scope, each with its customers and users */ \
 	X(ACCOUNTS_LIST, "SELECT c.id, c.name, c.email, c.owner_email, " \
 	    "(SELECT count(*) FROM customers d WHERE d.path >= c.path AND " \
-	    " d.path < substr(c.path, 1, length(c.path) - 1) || '0'), " \
+	    " d.path < " SUBTREE_END("c.path") "), " \
 	    "(SELECT count(*) FROM users u JOIN customers d ON " \
 	    " d.id = u.customer_id WHERE d.path >= c.path AND " \
-	    " d.path < substr(c.path, 1, length(c.path) - 1) || '0') " \
-	    "FROM customers c WHERE c.parent_id IS NULL ORDER BY c.name") \
+	    " d.path < " SUBTREE_END("c.path") ") " \
+	    "FROM customers c WHERE c.parent_id IS NULL AND " \
+	    SCOPE_CUSTOMER("c") " ORDER BY c.name") \
 	\
 	/* --- locations --- */ \
 	X(LOCATION_INSERT, "INSERT INTO locations (customer_id, name, " \
@@ -296,18 +306,16 @@
 	SORTED_LIST(X, CUSTOMER_LIST_COUNTRY, CUSTOMER_LIST_SQL, "c.country") \
 	SORTED_LIST(X, CUSTOMER_LIST_USERS, CUSTOMER_LIST_SQL, "users") \
 	X(CUSTOMER_LIST_COUNT, "SELECT count(*) " CUSTOMER_LIST_WHERE) \
-	/* one customer of the scope with what its page shows */ \
-	X(CUSTOMER_DETAIL, "SELECT c.id, c.parent_id, c.path, c.depth, " \
-	    "c.name, c.email, c.owner_email, c.country, c.time_zone, " \
-	    "c.time_format, c.units, c.require_mfa, " \
+	/* one customer of the scope with what its page shows: whether one \
+	 * above it requires MFA, its users and its children */ \
+	X(CUSTOMER_DETAIL, "SELECT " CUSTOMER_COLUMNS ", " \
+	    MFA_REQUIRED("c.parent_id") ", " \
 	    "(SELECT count(*) FROM users u WHERE u.customer_id = c.id), " \
 	    "(SELECT count(*) FROM customers k WHERE k.parent_id = c.id) " \
 	    "FROM customers c WHERE c.id = :id AND " SCOPE_CUSTOMER("c")) \
-	/* the scope in path order, which is depth-first (customer_options) */ \
+	/* the scope in path order, which is depth-first (customer_choices) */ \
 	X(CUSTOMER_OPTIONS, "SELECT c.id, c.depth, c.name, c.path " \
 	    "FROM customers c WHERE " SCOPE_CUSTOMER("c") " ORDER BY c.path") \
-	/* whether :id or a customer above it requires MFA */ \
-	X(CUSTOMER_MFA_CHAIN, "SELECT " MFA_REQUIRED(":id")) \
 	X(CUSTOMER_UPDATE, "UPDATE customers AS c SET name = :name, " \
 	    "email = :email, owner_email = :owner_email, country = :country, " \
 	    "time_zone = :time_zone, time_format = :time_format, " \
@@ -552,7 +560,6 @@
 	X(CUSTOMER_API_LIST, CUSTOMER_API_SELECT " AND (:like = '%%' OR " \
 	    "c.name LIKE :like ESCAPE '\\' OR c.email LIKE :like ESCAPE '\\') " \
 	    "AND c.id > :after ORDER BY c.id LIMIT :limit") \
-	X(CUSTOMER_API_GET, CUSTOMER_API_SELECT " AND c.id = :id") \
 	X(USER_API_LIST, USER_API_SELECT " AND (:customer_id = 0 OR " \
 	    "u.customer_id = :customer_id) AND (:like = '%%' OR " \
 	    "u.email LIKE :like ESCAPE '\\' OR u.username LIKE :like " \

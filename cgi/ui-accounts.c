@@ -1,17 +1,17 @@
 /*
  * ui-accounts.c - the Accounts tab: the customer the user is under and
- * the subsections their groups open; operators get every account.
+ * the subsections their groups open; operators get every account. The
+ * rows are customer_overview()'s; this file renders them.
  */
 #include "app.h"
 #include "arena.h"
-#include "db.h"
+#include "customer.h"
 #include "http.h"
 #include "page.h"
 #include "perm.h"
 #include "routes.h"
 #include "tval.h"
 #include "ui.h"
-#include "user.h"
 
 static const struct {
 	const char *href;
@@ -30,66 +30,60 @@ static const struct {
 };
 
 static void
-add_accounts(struct request *req, struct tval *d)
+add_accounts(struct request *req, struct tval *d, const struct rows_page *p)
 {
-	struct db *db = &req->app->db;
-	sqlite3_stmt *s = db_stmt(db, STMT_ACCOUNTS_LIST);
+	struct arena *a = req->arena;
+	const struct customer_account *acc = p->rows;
 	struct tval *list = tv_set_list(d, "accounts"), *row;
+	size_t i;
 
-	while (db_step(db, s) == SQLITE_ROW) {
-		row = tv_map(req->arena);
-		tv_set_str(row, "href", arena_printf(req->arena,
-		    "/customers/%lld", (long long)sqlite3_column_int64(s, 0)));
-		tv_set_str(row, "name", db_text(req->arena, s, 1));
-		tv_set_str(row, "email", db_text(req->arena, s, 2));
-		tv_set_str(row, "owner_email", db_text(req->arena, s, 3));
-		tv_set_int(row, "customers", sqlite3_column_int64(s, 4));
-		tv_set_int(row, "users", sqlite3_column_int64(s, 5));
+	for (i = 0; i < p->n; i++) {
+		row = tv_map(a);
+		tv_set_str(row, "href", arena_printf(a, "/customers/%lld",
+		    (long long)acc[i].id));
+		tv_set_str(row, "name", acc[i].name);
+		tv_set_str(row, "email", acc[i].email);
+		tv_set_str(row, "owner_email", acc[i].owner_email);
+		tv_set_int(row, "customers", acc[i].customers);
+		tv_set_int(row, "users", acc[i].users);
 		tv_push(list, row);
 	}
-	sqlite3_reset(s);
-	tv_set_bool(d, "has_accounts", tv_len(list) > 0);
-	tv_set_int(d, "accounts_count", (int64_t)tv_len(list));
+	tv_set_bool(d, "has_accounts", p->n > 0);
+	tv_set_int(d, "accounts_count", (int64_t)p->n);
 }
 
 static void
-add_customer(struct request *req, struct tval *d)
+add_customer(struct request *req, struct tval *d, const struct customer *own)
 {
-	struct db *db = &req->app->db;
-	struct scope sc = perm_scope(req->user, req->arena);
-	sqlite3_stmt *s = db_stmt(db, STMT_CUSTOMER_VISIBLE);
-	const char *country;
-	struct tval *c;
+	const char *country = catalog_country_name(&req->app->catalog,
+	    own->country);
+	struct tval *c = tv_set_map(d, "customer");
 
-	db_bind_int(s, ":id", req->user->customer_id);
-	perm_bind_scope(s, &sc);
-	if (db_step(db, s) != SQLITE_ROW) {
-		sqlite3_reset(s);
-		return;
-	}
-	c = tv_set_map(d, "customer");
-	tv_set_str(c, "name", db_text(req->arena, s, 3));
-	tv_set_str(c, "email", db_text(req->arena, s, 4));
-	tv_set_str(c, "owner_email", db_text(req->arena, s, 5));
-	country = catalog_country_name(&req->app->catalog,
-	    (const char *)sqlite3_column_text(s, 6));
-	tv_set_str(c, "country", country ? country :
-	    db_text(req->arena, s, 6));
-	tv_set_str(c, "time_zone", db_text(req->arena, s, 7));
-	sqlite3_reset(s);
+	tv_set_str(c, "name", own->name);
+	tv_set_str(c, "email", own->email);
+	tv_set_str(c, "owner_email", own->owner_email);
+	tv_set_str(c, "country", country != NULL ? country : own->country);
+	tv_set_str(c, "time_zone", own->time_zone);
 }
 
 void
 ui_accounts(struct request *req)
 {
-	struct tval *d = page_data(req), *list, *item;
+	struct customer_overview o;
+	struct tval *d, *list, *item;
 	size_t i;
 
-	if (req->user->is_operator) {
+	if (customer_overview(&req->viewer, &o) != 1) {
+		page_error(req, 503, "Your account could not be read. Please "
+		    "try again.");
+		return;
+	}
+	d = page_data(req);
+	if (o.every_account) {
 		tv_set_bool(d, "is_operator", true);
-		add_accounts(req, d);
-	} else {
-		add_customer(req, d);
+		add_accounts(req, d, &o.accounts);
+	} else if (o.has_own) {
+		add_customer(req, d, &o.own);
 	}
 	list = tv_set_list(d, "sections");
 	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {

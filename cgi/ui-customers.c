@@ -3,8 +3,8 @@
  * the user's subtree as a list, creating nested customers, and editing
  * their settings and their place in the tree.
  *
- * Which customers exist for the user is only ever asked through the
- * scoped statements of sql.h (perm_scope / SCOPE_CUSTOMER). A customer
+ * Which customers exist for the user is only ever asked through
+ * customer.c, whose statements bind the viewer's scope. A customer
  * outside the scope answers 404 exactly like a missing one, on GET and on
  * POST, before any field is looked at; a parent outside it is "not in the
  * list", the same answer as a parent that does not exist.
@@ -27,8 +27,9 @@
  *   the customer and the parent inside the scope; any failure rolls the
  *   whole of it back.
  *
- * These rules live in customer.c (customer_check, customer_save), which
- * the API uses too; this file reads the form, asks the model and renders.
+ * These rules and every read and write live in customer.c (customer_save
+ * is the whole flow), which the API uses too; this file reads the form,
+ * asks the model and renders.
  */
 #include <stdbool.h>
 #include <string.h>
@@ -37,7 +38,6 @@
 #include "arena.h"
 #include "check.h"
 #include "customer.h"
-#include "db.h"
 #include "form.h"
 #include "http.h"
 #include "list.h"
@@ -46,7 +46,6 @@
 #include "session.h"
 #include "tval.h"
 #include "ui.h"
-#include "user.h"
 
 static const char *const not_found = "There is no page at this address.";
 static const char *const db_failed = "The change could not be saved "
@@ -54,74 +53,40 @@ static const char *const db_failed = "The change could not be saved "
 
 /* ------------------------------------------------------------ the list */
 
-static const char *const sort_keys[] = { "name", "email", "country",
-    "users", NULL };
-static const enum stmt_id list_stmts[][2] = {
-	{ STMT_CUSTOMER_LIST_NAME_ASC, STMT_CUSTOMER_LIST_NAME_DESC },
-	{ STMT_CUSTOMER_LIST_EMAIL_ASC, STMT_CUSTOMER_LIST_EMAIL_DESC },
-	{ STMT_CUSTOMER_LIST_COUNTRY_ASC, STMT_CUSTOMER_LIST_COUNTRY_DESC },
-	{ STMT_CUSTOMER_LIST_USERS_ASC, STMT_CUSTOMER_LIST_USERS_DESC },
-};
-_Static_assert(sizeof(list_stmts) / sizeof(list_stmts[0]) ==
-    sizeof(sort_keys) / sizeof(sort_keys[0]) - 1, "a statement per key");
-
 void
 ui_customers(struct request *req)
 {
 	struct arena *a = req->arena;
-	struct db *db = &req->app->db;
-	struct scope sc = perm_scope(req->user, a);
-	int64_t count, id;
 	struct tval *d, *list, *row;
 	struct list_query lq;
-	const char *country;
-	sqlite3_stmt *s;
-	int rc;
+	struct rows_page p;
+	struct customer *c;
+	size_t i;
 
-	list_query_read(req, sort_keys, &lq);
-	s = db_stmt(db, STMT_CUSTOMER_LIST_COUNT);
-	perm_bind_scope(s, &sc);
-	db_bind_text(s, ":like", lq.like);
-	if (db_step(db, s) != SQLITE_ROW) {
-		sqlite3_reset(s);
+	list_query_read(req, customer_sort_keys, &lq);
+	if (customer_list(&req->viewer, &lq, &p) != 1) {
 		page_error(req, 503, "The list of customers could not be "
 		    "read. Please try again.");
 		return;
 	}
-	count = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-
 	d = page_data(req);
 	list = tv_set_list(d, "customers");
-	s = db_stmt(db, list_stmts[lq.sort][lq.desc]);
-	perm_bind_scope(s, &sc);
-	db_bind_text(s, ":like", lq.like);
-	db_bind_int(s, ":limit", lq.limit);
-	db_bind_int(s, ":offset", lq.offset);
-	while ((rc = db_step(db, s)) == SQLITE_ROW) {
+	for (i = 0, c = p.rows; i < p.n; i++) {
 		row = tv_map(a);
-		id = sqlite3_column_int64(s, 0);
 		tv_set_str(row, "href", arena_printf(a, "/customers/%lld",
-		    (long long)id));
-		tv_set_str(row, "name", db_text(a, s, 1));
-		tv_set_str(row, "email", db_text(a, s, 2));
-		country = db_text(a, s, 3);
-		tv_set_str(row, "country", country);
+		    (long long)c[i].id));
+		tv_set_str(row, "name", c[i].name);
+		tv_set_str(row, "email", c[i].email);
+		tv_set_str(row, "country", c[i].country);
 		tv_set_str(row, "country_name", catalog_country_name(
-		    &req->app->catalog, country));
-		tv_set_bool(row, "require_mfa", sqlite3_column_int(s, 4) != 0);
-		tv_set_int(row, "users", sqlite3_column_int64(s, 5));
-		tv_set_str(row, "path", customer_path_text(&req->viewer, id));
+		    &req->app->catalog, c[i].country));
+		tv_set_bool(row, "require_mfa", c[i].require_mfa);
+		tv_set_int(row, "users", c[i].users);
+		tv_set_str(row, "path", c[i].path_text);
 		tv_push(list, row);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		page_error(req, 503, "The list of customers could not be "
-		    "read. Please try again.");
-		return;
-	}
-	tv_set_bool(d, "has_customers", tv_len(list) > 0);
-	list_fill(req, d, &lq, sort_keys, count);
+	tv_set_bool(d, "has_customers", p.n > 0);
+	list_fill(req, d, &lq, customer_sort_keys, p.count);
 	page_render(req, 200, "customers", d);
 }
 
@@ -145,7 +110,7 @@ read_form(struct request *req, struct customer_input *in)
 	const char *mfa = param_get(p, "require_mfa");
 	const char *parent = param_get(p, "parent_id");
 
-	customer_input_init(in, NULL);
+	customer_input_init(in, NULL, true);
 	in->name = check_trim(a, param_get(p, "name"));
 	in->email = check_trim(a, param_get(p, "email"));
 	in->owner_email = check_trim(a, param_get(p, "owner_email"));
@@ -207,23 +172,15 @@ add_choices(struct request *req, struct tval *d,
 	push_option(a, l, "imperial", "Imperial (miles, °F)", f->units);
 }
 
-static bool
-is_own(const struct request *req, const struct customer *c)
-{
-	return !req->user->is_operator && c->id == req->user->customer_id;
-}
-
 /* Render the create or edit form (customer_form.mustache). */
 static void
 render_form(struct request *req, int status, const struct customer_input *f,
     const struct cview *v)
 {
 	struct arena *a = req->arena;
-	struct db *db = &req->app->db;
 	struct tval *d = page_data(req), *form, *mfa, *c, *parents;
 	bool may_mfa = perm_allows(&req->viewer, ACT_ENFORCE_MFA);
 	const struct customer *cur = v->cur;
-	int above;
 
 	tv_set_bool(d, "is_new", cur == NULL);
 	tv_set_str(d, "action", cur == NULL ? "/customers/new" :
@@ -235,8 +192,9 @@ render_form(struct request *req, int status, const struct customer_input *f,
 	add_choices(req, d, f);
 
 	/* the parent: every customer of the scope but the edited subtree */
-	if (cur == NULL || !is_own(req, cur)) {
-		parents = page_customer_options(req, v->parent_id, cur ? cur->path : NULL);
+	if (cur == NULL || !cur->top) {
+		parents = page_customer_options(req, v->parent_id,
+		    cur != NULL ? cur->path : NULL);
 		if (parents == NULL) {
 			page_error(req, 503, "The form could not be shown "
 			    "because of a database error. Please try again.");
@@ -245,7 +203,7 @@ render_form(struct request *req, int status, const struct customer_input *f,
 		tv_set(d, "parents", parents);
 		tv_set_bool(d, "show_parent", true);
 	}
-	if (req->user->is_operator) {
+	if (perm_allows(&req->viewer, ACT_OPERATOR)) {
 		tv_set_bool(d, "allow_account", true);
 		tv_set_bool(d, "account_selected", v->parent_id == 0);
 		tv_set_bool(d, "show_owner_email", true);
@@ -263,19 +221,15 @@ render_form(struct request *req, int status, const struct customer_input *f,
 	    "this one cannot turn it off.");
 
 	if (cur != NULL) {
-		if ((above = customer_mfa_inherited(db, cur->id)) < 0) {
-			page_error(req, 503, "The customer could not be read "
-			    "because of a database error. Please try again.");
-			return;
-		}
 		c = tv_set_map(d, "customer");
 		tv_set_str(c, "name", cur->name);
-		tv_set_str(c, "path", customer_path_text(&req->viewer, cur->id));
+		tv_set_str(c, "path", customer_path_text(&req->viewer,
+		    cur->id));
 		tv_set_str(c, "owner_email", cur->owner_email);
 		tv_set_int(c, "users", cur->users);
 		tv_set_int(c, "children", cur->children);
-		tv_set_bool(c, "own", is_own(req, cur));
-		tv_set_bool(c, "mfa_effective", above == 1);
+		tv_set_bool(c, "own", cur->top);
+		tv_set_bool(c, "mfa_effective", cur->mfa_required);
 		tv_set_str(c, "new_child_href", arena_printf(a,
 		    "/customers/new?parent_id=%lld", (long long)cur->id));
 		if (perm_allows(&req->viewer, ACT_USERS))
@@ -293,129 +247,98 @@ render_form(struct request *req, int status, const struct customer_input *f,
 void
 ui_customer_new_get(struct request *req)
 {
-	struct db *db = &req->app->db;
-	struct scope sc = perm_scope(req->user, req->arena);
 	int64_t want = parse_id(param_get(&req->query, "parent_id"));
+	struct customer parent;
 	struct customer_input f;
 	struct cview v;
-	struct customer parent;
-	int rc, inherited = 0;
+	int rc;
 
-	memset(&v, 0, sizeof(v));
-	/* under ?parent_id= if visible, else the user's own customer (the
-	 * operator: a new account); the settings start as the parent's */
-	if (want == 0 && !req->user->is_operator)
-		want = req->user->customer_id;
-	rc = want ? customer_load(db, req->arena, &sc, want, &parent) : 0;
-	if (rc == 0 && !req->user->is_operator && want !=
-	    req->user->customer_id)
-		rc = customer_load(db, req->arena, &sc,
-		    req->user->customer_id, &parent);
-	if (rc == 1)
-		inherited = customer_mfa_inherited(db, parent.id);
-	if (rc < 0 || inherited < 0) {
+	/* under ?parent_id= if visible, else where the model starts it; the
+	 * settings start as the parent's */
+	if ((rc = customer_new_parent(&req->viewer, want, &parent)) < 0) {
 		page_error(req, 503, "The form could not be shown because of "
 		    "a database error. Please try again.");
 		return;
 	}
-	customer_input_init(&f, rc == 1 ? &parent : NULL);
-	if (rc == 1)
+	memset(&v, 0, sizeof(v));
+	customer_input_init(&f, rc == 1 ? &parent : NULL, true);
+	if (rc == 1) {
 		v.parent_id = parent.id;
-	f.name = f.email = f.owner_email = "";
-	v.inherited = inherited == 1;
+		v.inherited = parent.mfa_required;
+	}
 	v.mfa_checked = v.inherited;
 	render_form(req, 200, &f, &v);
 }
 
 /*
- * Check the posted form against cur (NULL: a new customer) and save it,
- * in one transaction. Answers the redirect, the form again (400) or 503;
- * 404 when customer req->id is not in the scope.
+ * Save the posted form as customer id (0: a new one): the redirect, the
+ * form again (400), 404 when customer id is not in the scope, or 503.
  */
 static void
-save_form(struct request *req, bool is_new)
+save_form(struct request *req, int64_t id)
 {
 	struct arena *a = req->arena;
-	struct db *db = &req->app->db;
-	struct scope sc = perm_scope(req->user, a);
 	struct customer_input f;
 	struct customer_change c;
 	struct customer_errors e;
-	struct customer cur;
 	struct cview v;
-	int64_t id;
-	int rc;
+	int64_t saved;
 
-	if (db_begin(db) != 0)
-		goto fail;
-	if (!is_new) {
-		if ((rc = customer_load(db, a, &sc, req->id, &cur)) < 0)
-			goto fail;
-		if (rc == 0) {
-			db_rollback(db);
-			page_error(req, 404, not_found);
-			return;
-		}
-	}
 	read_form(req, &f);
-	if ((rc = customer_check(req, &sc, is_new ? NULL : &cur, &f, &c,
-	    &e)) < 0)
-		goto fail;
-	if (rc > 0) {
-		db_rollback(db);
+	switch (customer_save(&req->viewer, id, &f, &c, &e, &saved)) {
+	case MODEL_DONE:
+		flash_set(req, arena_printf(a, "Customer \xe2\x80\x9c%s"
+		    "\xe2\x80\x9d was %s.", f.name, id == 0 ? "created" :
+		    "saved"));
+		http_redirect(req, arena_printf(a, "/customers/%lld",
+		    (long long)saved));
+		return;
+	case MODEL_INVALID:
 		memset(&v, 0, sizeof(v));
-		v.cur = c.cur;
+		v.cur = id != 0 ? &c.cur : NULL;
 		v.parent_id = c.parent_id;
 		v.inherited = c.inherited;
 		v.mfa_checked = c.inherited || c.f.require_mfa;
 		v.errors = page_errors(a, &e, customer_error_fields);
 		render_form(req, 400, &f, &v);
 		return;
+	case MODEL_NOT_FOUND:
+		page_error(req, 404, not_found);
+		return;
+	case MODEL_FAILED:
+		break;
 	}
-	if ((id = customer_save(req, &sc, &c)) == 0 || db_commit(db) != 0)
-		goto fail;
-	flash_set(req, arena_printf(a, "Customer \xe2\x80\x9c%s\xe2\x80\x9d "
-	    "was %s.", f.name, is_new ? "created" : "saved"));
-	http_redirect(req, arena_printf(a, "/customers/%lld", (long long)id));
-	return;
-fail:
-	db_rollback(db);
 	page_error(req, 503, db_failed);
 }
 
 void
 ui_customer_new_post(struct request *req)
 {
-	save_form(req, true);
+	save_form(req, 0);
 }
 
 void
 ui_customer_get(struct request *req)
 {
-	struct db *db = &req->app->db;
-	struct scope sc = perm_scope(req->user, req->arena);
 	struct customer cur;
 	struct customer_input f;
 	struct cview v;
-	int rc, inherited = 0;
+	int rc = customer_get(&req->viewer, req->id, &cur);
 
-	memset(&v, 0, sizeof(v));
-	rc = customer_load(db, req->arena, &sc, req->id, &cur);
 	if (rc == 0) {
 		page_error(req, 404, not_found);
 		return;
 	}
-	if (rc == 1 && cur.parent_id != 0)
-		inherited = customer_mfa_inherited(db, cur.parent_id);
-	if (rc < 0 || inherited < 0) {
+	if (rc < 0) {
 		page_error(req, 503, "The customer could not be read. Please "
 		    "try again.");
 		return;
 	}
-	customer_input_init(&f, &cur);
+	memset(&v, 0, sizeof(v));
+	customer_input_init(&f, &cur, false);
 	v.cur = &cur;
 	v.parent_id = cur.parent_id;
-	v.inherited = inherited == 1;
+	v.inherited = cur.mfa_inherited;
 	v.mfa_checked = v.inherited || cur.require_mfa;
 	render_form(req, 200, &f, &v);
 }
@@ -423,5 +346,5 @@ ui_customer_get(struct request *req)
 void
 ui_customer_post(struct request *req)
 {
-	save_form(req, false);
+	save_form(req, req->id);
 }

@@ -174,6 +174,12 @@ class CustomerApiTests(ResourceTest):
         r = api('admin').call('GET', '/api/v1/customers?q=aarhus')
         self.assertEqual([c['name'] for c in r.json['items']], ['Aarhus'])
         self.problem(api('admin').call('GET', '/api/v1/customers?limit=501'), 400, 'limit')
+        # the tree has no customer_id or location_id filter: ignored, even outside the view
+        want = self.pages('dk.nca', '/api/v1/customers')
+        for query in (f'customer_id={cid("Aarhus")}', f'customer_id={cid("Contoso Charging")}',
+                      'location_id=999999'):
+            with self.subTest(query=query):
+                self.assertEqual(self.pages('dk.nca', f'/api/v1/customers?{query}'), want)
 
     def test_get_shows_no_parent_above_the_view(self):
         r = api('dk.nca').call('GET', f'/api/v1/customers/{cid("Northwind Denmark")}')
@@ -203,6 +209,13 @@ class CustomerApiTests(ResourceTest):
                     r = self.problem(a.call('PATCH', f'/api/v1/customers/{cid(name)}',
                                             {'name': 'Taken'}), 404)
                     self.assertEqual(r.json, nowhere)
+                    # a body in error is refused as such, whatever the id: the
+                    # answer says nothing about it either
+                    bad = {'name': 'Taken', 'id': 7}
+                    r = self.problem(a.call('PATCH', f'/api/v1/customers/{cid(name)}', bad),
+                                     400, 'id')
+                    self.assertEqual(r.json, self.problem(a.call(
+                        'PATCH', f'/api/v1/customers/{missing}', bad), 400, 'id').json)
         self.assertEqual(snapshot(), before)
 
     def test_refused_without_nested_customer_administrator(self):

@@ -343,6 +343,78 @@ class ListTests(CustomersTest):
         for cid, _, _ in list_rows(c.get('/customers').text):
             self.assertEqual(c.get(f'/customers/{cid}').status, 200)
 
+    def test_customer_and_location_ids_are_not_filters_of_this_list(self):
+        """customer_id / location_id do not filter the tree: ignored, inside the view or not."""
+        c = client('dk.nca')
+        want = list_rows(c.get('/customers').text)
+        for query in (f'customer_id={IDS["Aarhus"]}', f'customer_id={IDS["Contoso Charging"]}',
+                      'customer_id=999999', 'location_id=999999'):
+            with self.subTest(query=query):
+                r = c.get(f'/customers?{query}')
+                self.assertEqual(r.status, 200, r)
+                self.assertEqual(list_rows(r.text), want)
+
+
+# ------------------------------------------------------------------ the Accounts tab
+
+ACCOUNT_ROW_RE = re.compile(
+    r'<th scope="row"><a href="/customers/(\d+)">(.*?)</a></th>\s*<td>(.*?)</td>\s*'
+    r'<td>(.*?)</td>\s*<td class="num">(\d+)</td>\s*<td class="num">(\d+)</td>')
+
+
+def your_account(text):
+    """{term: value} of the "Your account" panel, or None."""
+    m = re.search(r'<h2 id="customer-heading">Your account</h2>\s*<dl class="details">(.*?)</dl>',
+                  text, re.S)
+    if not m:
+        return None
+    return {html.unescape(t): html.unescape(d)
+            for t, d in re.findall(r'<dt>(.*?)</dt><dd>(.*?)</dd>', m.group(1))}
+
+
+class AccountsTests(CustomersTest):
+    def test_operator_sees_every_account_with_its_customers_and_users(self):
+        """operator: one row per root customer, by name, with the counts of its whole subtree."""
+        r = client('operator').get('/accounts')
+        self.assertPage(r)
+        self.assertIsNone(your_account(r.text))
+        rows = ACCOUNT_ROW_RE.findall(r.text)
+        roots = STACK.query('SELECT id, name, email, owner_email FROM customers '
+                            'WHERE parent_id IS NULL')
+        self.assertEqual(sorted(int(x[0]) for x in rows), sorted(x[0] for x in roots))
+        names = [html.unescape(x[1]) for x in rows]
+        self.assertEqual(names, sorted(names))
+        self.assertIn(f'Accounts on this platform: <strong>{len(roots)}</strong>', r.text)
+        for cid, name, email, owner in roots:
+            row = next(x for x in rows if int(x[0]) == cid)
+            below = subtree_ids(cid)
+            users = STACK.query('SELECT count(*) FROM users WHERE customer_id IN (%s)'
+                                % ','.join(map(str, below)))[0][0]
+            with self.subTest(account=name):
+                self.assertEqual((html.unescape(row[1]), html.unescape(row[2]),
+                                  html.unescape(row[3]), int(row[4]), int(row[5])),
+                                 (name, email, owner, len(below), users))
+
+    def test_others_see_their_own_customer_only(self):
+        """admin: the account with its owner; dk.nca: Denmark, no owner; no list of accounts."""
+        cases = {'admin': {'Customer': 'Northwind Fleet', 'Main e-mail': 'fleet@northwind.example',
+                           'Owner e-mail': 'owner@northwind.example', 'Country': 'Denmark',
+                           'Time zone': 'Europe/Copenhagen'},
+                 'dk.nca': {'Customer': 'Northwind Denmark',
+                            'Main e-mail': 'denmark@northwind.example', 'Country': 'Denmark',
+                            'Time zone': 'Europe/Copenhagen'},
+                 'contoso.admin': {'Customer': 'Contoso Charging',
+                                   'Main e-mail': 'ops@contoso.example',
+                                   'Owner e-mail': 'owner@contoso.example',
+                                   'Country': 'United States', 'Time zone': 'America/New_York'}}
+        for username, want in cases.items():
+            with self.subTest(user=username):
+                r = client(username).get('/accounts')
+                self.assertPage(r)
+                self.assertEqual(your_account(r.text), want)
+                self.assertIsNone(ACCOUNT_ROW_RE.search(r.text), 'no list of accounts')
+                self.assertNotIn('All accounts', r.text)
+
 
 # ------------------------------------------------------------------ create
 

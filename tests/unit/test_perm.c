@@ -211,6 +211,32 @@ test_scope_range(void **state)
 	arena_free(a);
 }
 
+/* The end of a subtree, the one place the path-range trick is made;
+ * moves range over the subtree they rewrite with it. */
+static void
+test_subtree_end(void **state)
+{
+	static const struct {
+		const char *path;
+		const char *end;
+	} cases[] = {
+		{ "/1/5/", "/1/50" },
+		{ "/1/5/23/", "/1/5/230" },
+		{ "/", "0" },
+		{ "", "" },
+	};
+	struct arena *a = arena_new();
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_string_equal(perm_subtree_end(a, cases[i].path),
+		    cases[i].end);
+	/* '/1/5/' ends before its sibling '/1/50/' */
+	assert_true(strcmp("/1/50/", perm_subtree_end(a, "/1/5/")) >= 0);
+	arena_free(a);
+}
+
 int
 main(void)
 {
@@ -221,6 +247,7 @@ main(void)
 		cmocka_unit_test(test_grant_only_held_groups),
 		cmocka_unit_test(test_group_keys),
 		cmocka_unit_test(test_scope_range),
+		cmocka_unit_test(test_subtree_end),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
