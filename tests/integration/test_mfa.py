@@ -15,32 +15,9 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from arbor_stack import (PASSWORD, Client, Stack, assert_html_page,  # noqa: E402
+from arbor_stack import (PASSWORD, Client, assert_html_page,  # noqa: E402
                          tidy_check)
-
-STACK = None
-
-
-def setUpModule():
-    global STACK
-    STACK = Stack(demo=True)
-    STACK.start()
-
-
-def tearDownModule():
-    STACK.stop()
-
-
-def make_user(username, customer='Northwind Fleet', groups=0, must_change=0):
-    """A user with the demo password (its hash copied from admin)."""
-    with STACK.db() as db:
-        db.execute(
-            'INSERT INTO users (customer_id, email, username, password_hash, groups, '
-            'must_change_password, created_at, updated_at) '
-            'SELECT c.id, ?, ?, (SELECT password_hash FROM users WHERE username = ?), '
-            '?, ?, 0, 0 FROM customers c WHERE c.name = ?',
-            (f'{username}@test.example', username, 'admin', groups, must_change, customer))
-    return STACK.query('SELECT id FROM users WHERE username = ?', username)[0][0]
+from fixtures import STACK, logged_in, make_user, setUpModule  # noqa: E402
 
 
 def totp(secret, offset=0):
@@ -69,6 +46,13 @@ def enrol(client):
     codes = element_text(r.text, 'recovery-codes')
     assert len(codes) == 10, codes
     return secret, codes
+
+
+def enrolled(username):
+    """A new user, signed in and enrolled; returns (client, secret, recovery codes)."""
+    make_user(username)
+    c = logged_in(username)
+    return (c, *enrol(c))
 
 
 def login_password(client, username):
@@ -136,10 +120,7 @@ class EnrolmentTests(unittest.TestCase):
     def test_login_with_code_and_reuse_refused(self):
         """After enrolment a login needs a code; the same code is refused again,
         from another session too; the MFA step blocks every other page."""
-        make_user('mfa.login')
-        c = Client(STACK)
-        c.login('mfa.login')
-        secret, _ = enrol(c)
+        c, secret, _ = enrolled('mfa.login')
         c.logout()
 
         r = login_password(c, 'mfa.login')
@@ -161,10 +142,7 @@ class EnrolmentTests(unittest.TestCase):
 
     def test_five_wrong_codes_restart_login(self):
         """After 5 wrong codes the session ends and the login starts over."""
-        make_user('mfa.five')
-        c = Client(STACK)
-        c.login('mfa.five')
-        secret, _ = enrol(c)
+        c, secret, _ = enrolled('mfa.five')
         c.logout()
         login_password(c, 'mfa.five')
         token = c.session_token
@@ -181,10 +159,7 @@ class EnrolmentTests(unittest.TestCase):
 
     def test_recovery_code_works_once(self):
         """A recovery code passes the MFA step once, never twice."""
-        make_user('mfa.recovery')
-        c = Client(STACK)
-        c.login('mfa.recovery')
-        _, codes = enrol(c)
+        c, _, codes = enrolled('mfa.recovery')
         c.logout()
         login_password(c, 'mfa.recovery')
         r = c.post('/login/mfa', {'code': codes[0].upper()})
@@ -202,10 +177,7 @@ class EnrolmentTests(unittest.TestCase):
 
     def test_disable_needs_password_and_code(self):
         """Turning MFA off needs the password and a current code."""
-        make_user('mfa.off')
-        c = Client(STACK)
-        c.login('mfa.off')
-        secret, _ = enrol(c)
+        c, secret, _ = enrolled('mfa.off')
         c.get('/profile/mfa')
         r = c.post('/profile/mfa/disable', {'password': 'wrong password!', 'code': totp(secret, 30)})
         self.assertEqual(r.status, 400)
@@ -300,10 +272,7 @@ class BruteForceTests(unittest.TestCase):
 
     def test_wrong_mfa_codes_count_against_the_account(self):
         """Wrong MFA codes count like wrong passwords."""
-        make_user('bf.mfa')
-        c = Client(STACK)
-        c.login('bf.mfa')
-        secret, _ = enrol(c)
+        c, secret, _ = enrolled('bf.mfa')
         c.logout()
         wrong = '%06d' % ((int(totp(secret)) + 3) % 1000000)
         login_password(c, 'bf.mfa')
