@@ -169,6 +169,11 @@ build/tests/%.o: tests/unit/%.c | build/tests
 $(UNIT_PLAIN): build/tests/%: build/tests/%.o $(CORE_OBJ) $(SCHEMA_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
 
+# The models' tests (test_model_*.c) run on the in-memory database of
+# tests/unit/model_fixture.c, linked into each of them.
+$(filter build/asan/tests/test_model_%,$(UNIT_ASAN)): build/asan/tests/model_fixture.o
+$(filter build/tests/test_model_%,$(UNIT_PLAIN)): build/tests/model_fixture.o
+
 .PRECIOUS: build/asan/tests/%.o build/tests/%.o
 
 bin build build/bench build/asan build/asan/bin build/asan/tests build/tests:

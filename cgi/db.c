@@ -114,13 +114,30 @@ db_configure(sqlite3 *conn, char *err, size_t errlen)
 	return 0;
 }
 
+/* Prepare every statement of the table; 0 or -1 with a message in err. */
+static int
+prepare_all(struct db *db, char *err, size_t errlen)
+{
+	int i;
+
+	for (i = 0; i < STMT__MAX; i++) {
+		if (sqlite3_prepare_v3(db->conn, stmt_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &db->stmts[i], NULL) !=
+		    SQLITE_OK) {
+			snprintf(err, errlen, "statement %d: %s", i,
+			    sqlite3_errmsg(db->conn));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int
 db_open(struct db *db, const char *path, enum db_open_mode mode, char *err,
     size_t errlen)
 {
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 	int64_t version = -1;
-	int i;
 
 	memset(db, 0, sizeof(*db));
 	if (mode == DB_INIT)
@@ -145,15 +162,36 @@ db_open(struct db *db, const char *path, enum db_open_mode mode, char *err,
 		db_close(db);
 		return -1;
 	}
-	for (i = 0; i < STMT__MAX; i++) {
-		if (sqlite3_prepare_v3(db->conn, stmt_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &db->stmts[i], NULL) !=
-		    SQLITE_OK) {
-			snprintf(err, errlen, "statement %d: %s", i,
-			    sqlite3_errmsg(db->conn));
-			db_close(db);
-			return -1;
-		}
+	if (prepare_all(db, err, errlen) != 0) {
+		db_close(db);
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_open_memory(struct db *db, const char *sql, char *err, size_t errlen)
+{
+	memset(db, 0, sizeof(*db));
+	if (sqlite3_open_v2(":memory:", &db->conn, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, ":memory:: %s",
+		    db->conn ? sqlite3_errmsg(db->conn) : "out of memory");
+		db_close(db);
+		return -1;
+	}
+	sqlite3_extended_result_codes(db->conn, 1);
+	if (sqlite3_exec(db->conn, "PRAGMA foreign_keys=ON; "
+	    "PRAGMA trusted_schema=OFF;", NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "settings: %s",
+		    sqlite3_errmsg(db->conn));
+		db_close(db);
+		return -1;
+	}
+	if (db_init_schema(db, sql, err, errlen) != 0 ||
+	    prepare_all(db, err, errlen) != 0) {
+		db_close(db);
+		return -1;
 	}
 	return 0;
 }

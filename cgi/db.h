@@ -39,6 +39,15 @@ enum db_open_mode {
 int db_open(struct db *db, const char *path, enum db_open_mode mode,
     char *err, size_t errlen);
 
+/*
+ * A new, private in-memory database with schema sql and every statement
+ * prepared, for the models' unit tests: foreign keys on, as db_open()
+ * has them (WAL and the other file settings do not apply to memory).
+ * Returns 0 or -1 with a message in err.
+ */
+int db_open_memory(struct db *db, const char *sql, char *err,
+    size_t errlen);
+
 /* Finalise the statements and close. Safe on a db that failed to open. */
 void db_close(struct db *db);
 

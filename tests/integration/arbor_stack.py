@@ -218,6 +218,14 @@ class Stack:
         finally:
             con.close()
 
+    def insert(self, sql, *params):
+        """Run one INSERT on the application database; return the new row's id."""
+        con = self.db()
+        try:
+            return con.execute(sql, params).lastrowid
+        finally:
+            con.close()
+
     def url(self, path):
         return f'http://127.0.0.1:{self.port}{path}'
 

@@ -9,66 +9,16 @@ import os
 import re
 import sys
 import unittest
-import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from arbor_stack import Client, Stack, assert_html_page, tidy_check  # noqa: E402
-
-STACK = None
-
-
-def setUpModule():
-    global STACK
-    STACK = Stack(demo=True)
-    STACK.start()
-
-
-def tearDownModule():
-    STACK.stop()
-
-
-def customer_id(name):
-    return STACK.query('SELECT id FROM customers WHERE name = ?', name)[0][0]
+from arbor_stack import Client, assert_html_page, tidy_check  # noqa: E402
+from fixtures import (STACK, Api, cid as customer_id, make_device as make_any_device,  # noqa
+                      new_token, setUpModule)
 
 
 def make_device(unit_id, customer):
-    with STACK.db() as db:
-        db.execute('INSERT INTO devices (unit_id, device_uuid, name, customer_id, '
-                   'registered_at) VALUES (?, ?, ?, ?, 1700000000)',
-                   (unit_id, str(uuid.uuid4()), unit_id, customer_id(customer)))
-    return STACK.query('SELECT id FROM devices WHERE unit_id = ?', unit_id)[0][0]
-
-
-def new_token(username, name='script', expires_on='2099-01-01', client=None):
-    """A token made on the Tokens page; returns (secret, page client)."""
-    c = client or Client(STACK)
-    if client is None:
-        c.login(username)
-    c.get('/tokens')
-    if expires_on == '2099-01-01':
-        expires_on = re.search(r'name="expires_on" type="date" value="([^"]+)"',
-                               c.get('/tokens').text).group(1)
-    r = c.post('/tokens/new', {'name': name, 'expires_on': expires_on})
-    assert r.status == 200, r
-    return re.search(r'id="token-secret">([^<]+)<', r.text).group(1), c
-
-
-class Api:
-    def __init__(self, token):
-        self.client = Client(STACK)
-        self.token = token
-
-    def call(self, method, path, body=None, content_type='application/json', raw=None):
-        headers = {}
-        if self.token is not None:
-            headers['Authorization'] = f'Bearer {self.token}'
-        data = raw if raw is not None else (json.dumps(body).encode() if body is not None
-                                            else b'')
-        if data:
-            headers['Content-Type'] = content_type
-        r = self.client.request(method, path, data, headers)
-        r.json = json.loads(r.text) if r.text else None
-        return r
+    """A device named after its unit id; returns its id."""
+    return make_any_device(unit_id, customer, name=unit_id)[0]
 
 
 class TokenTests(unittest.TestCase):

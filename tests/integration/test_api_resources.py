@@ -6,7 +6,7 @@ what the API makes of them: the status of each refusal, the field it
 names, and that a refused request changes nothing. Ids of a parent, a
 sibling or another account answer 404 exactly like missing ones.
 
-Tokens are made on the Tokens page through test_api's helpers (one login
+Tokens are made on the Tokens page through the fixtures' new_token (one login
 each, so the brute-force guard never counts a failure).
 """
 import os
@@ -14,11 +14,9 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import test_api as base  # noqa: E402
-from arbor_stack import Stack  # noqa: E402
-from test_api import Api, new_token  # noqa: E402
+from fixtures import (STACK, Api, cid, events, make_user, new_token,  # noqa: E402
+                      start_stack, subtree_ids, tables, uid)
 
-STACK = None
 TOKENS = {}
 # extra users of the demo password: groups the demo users lack, at the
 # places the tests need (username: (customer, groups))
@@ -36,58 +34,24 @@ NEW_PASSWORD = 'Quiet-Harbor-Lantern-4471'
 
 
 def setUpModule():
-    global STACK
-    STACK = Stack(demo=True)
-    STACK.start()
-    # test_api's helpers (new_token, Api) work on its module's stack
-    base.STACK = STACK
+    start_stack()
     for username, (customer, groups) in EXTRA.items():
-        STACK.query('INSERT INTO users (customer_id, email, username, password_hash, groups, '
-                    'created_at, updated_at) SELECT ?, ?, ?, password_hash, ?, 0, 0 FROM users '
-                    "WHERE username = 'admin'", cid(customer), f'{username}@example.test',
-                    username, groups)
+        make_user(username, customer, groups, domain='example.test')
     for username in USERS:
         api(username)
-
-
-def tearDownModule():
-    base.STACK = None
-    STACK.stop()
-
-
-def cid(name):
-    return STACK.query('SELECT id FROM customers WHERE name = ?', name)[0][0]
-
-
-def uid(username):
-    return STACK.query('SELECT id FROM users WHERE username = ?', username)[0][0]
 
 
 def api(username):
     """The API as username, through a token made on the Tokens page."""
     if username not in TOKENS:
-        assert STACK is not None
         TOKENS[username] = Api(new_token(username, name=f'{username}-resources')[0])
     return TOKENS[username]
 
 
 def snapshot():
     """Every table a refused request could touch, row by row."""
-    return {t: STACK.query(f'SELECT * FROM {t} ORDER BY 1, 2') for t in (
-        'customers', 'users', 'locations', 'user_locations', 'user_links', 'mail_queue',
-        'sessions')}
-
-
-def subtree(name):
-    """The ids of customer name and everything below it."""
-    path = STACK.query('SELECT path FROM customers WHERE name = ?', name)[0][0]
-    return {r[0] for r in STACK.query('SELECT id FROM customers WHERE substr(path, 1, ?) = ?',
-                                      len(path), path)}
-
-
-def events(kind):
-    return STACK.query('SELECT user_id, actor_id, detail FROM events WHERE kind = ? '
-                       'ORDER BY id', kind)
+    return tables('customers', 'users', 'locations', 'user_locations', 'user_links',
+                  'mail_queue', 'sessions')
 
 
 def make_customer(name, parent):
@@ -138,7 +102,7 @@ class ResourceTest(unittest.TestCase):
                 ids = {x['id'] for x in self.pages(who, path)}
                 want = {r[0] for r in STACK.query(
                     f'SELECT id FROM {table} WHERE {column} IN (%s)' % ','.join(
-                        map(str, subtree(top))))}
+                        map(str, subtree_ids(cid(top)))))}
                 self.assertEqual(ids, want)
 
     def assertRefusedEverywhere(self, who, calls):

@@ -17,17 +17,15 @@ import html
 import os
 import re
 import sys
-import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from arbor_stack import Client, Stack, assert_html_page, parse_page, tidy_check  # noqa: E402
+from arbor_stack import Client, parse_page  # noqa: E402
+from fixtures import (AA, NCA, STACK, PageTest, client, control, customer_ids,  # noqa: E402
+                      field_error, last_event_id, make_customer, make_user, option_values,
+                      pages, selected_option, start_stack, subtree_ids, uid as user_id)
 
-STACK = None
 IDS = {}          # demo customer name -> id
-CLIENTS = {}      # username -> logged-in Client
-
-AA, FDA, DM, NCA, FM = 1, 2, 4, 8, 16
 
 EXTRA_USERS = [
     ('dk.nca', 'Northwind Denmark', NCA),
@@ -41,64 +39,17 @@ PAGING_CHILDREN = 60
 
 
 def setUpModule():
-    global STACK
-    STACK = Stack(demo=True)
-    STACK.start()
-    try:
-        IDS.update({name: cid for cid, name in STACK.query('SELECT id, name FROM customers')})
-        paging = make_customer('Paging Corp', None)
-        for i in range(PAGING_CHILDREN):
-            make_customer(f'Paging child {i:02d}', paging)
-        IDS['Paging Corp'] = paging
-        pw_hash = STACK.query("SELECT password_hash FROM users WHERE username = 'admin'")[0][0]
-        now = int(time.time())
-        for username, customer, groups in EXTRA_USERS:
-            STACK.query('INSERT INTO users (customer_id, email, username, password_hash, groups, '
-                        'created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-                        IDS[customer], f'{username}@example.com', username, pw_hash, groups,
-                        now, now)
-    except BaseException:
-        STACK.stop()
-        raise
-
-
-def tearDownModule():
-    STACK.stop()
+    start_stack()
+    IDS.update(customer_ids())
+    paging = make_customer('Paging Corp', None)
+    for i in range(PAGING_CHILDREN):
+        make_customer(f'Paging child {i:02d}', paging)
+    IDS['Paging Corp'] = paging
+    for username, customer, groups in EXTRA_USERS:
+        make_user(username, customer, groups)
 
 
 # ------------------------------------------------------------------ helpers
-
-def make_customer(name, parent_id, require_mfa=0, email=None):
-    """Insert a customer straight into the database (path and depth as the app would)."""
-    con = STACK.db()
-    try:
-        now = int(time.time())
-        if parent_id is None:
-            path, depth, owner = '/', -1, f'owner-{len(name)}@example.com'
-        else:
-            path, depth = con.execute('SELECT path, depth FROM customers WHERE id = ?',
-                                      (parent_id,)).fetchone()
-            owner = None
-        cur = con.execute(
-            'INSERT INTO customers (parent_id, path, depth, name, email, owner_email, country, '
-            'time_zone, time_format, units, require_mfa, created_at, updated_at) VALUES '
-            "(?, '/pending/' || hex(randomblob(8)), ?, ?, ?, ?, 'DK', 'UTC', '24h', 'metric', ?, ?, ?)",
-            (parent_id, depth + 1, name, email or 'x@example.com', owner, require_mfa, now, now))
-        cid = cur.lastrowid
-        con.execute('UPDATE customers SET path = ? WHERE id = ?', (f'{path}{cid}/', cid))
-        return cid
-    finally:
-        con.close()
-
-
-def client(username):
-    """A logged-in client for username, kept for the whole module."""
-    if username not in CLIENTS:
-        c = Client(STACK)
-        c.login(username)
-        CLIENTS[username] = c
-    return CLIENTS[username]
-
 
 def fields(**kw):
     """A valid customer form; keyword None drops a field."""
@@ -122,20 +73,6 @@ def customer(cid):
         con.close()
 
 
-def subtree_ids(cid):
-    path = STACK.query('SELECT path FROM customers WHERE id = ?', cid)[0][0]
-    return {r[0] for r in STACK.query('SELECT id FROM customers WHERE substr(path, 1, ?) = ?',
-                                      len(path), path)}
-
-
-def user_id(username):
-    return STACK.query('SELECT id FROM users WHERE username = ?', username)[0][0]
-
-
-def last_event_id():
-    return STACK.query('SELECT coalesce(max(id), 0) FROM events')[0][0]
-
-
 def events_since(mark):
     return STACK.query('SELECT kind, detail FROM events WHERE id > ? ORDER BY id', mark)
 
@@ -149,14 +86,7 @@ def list_rows(text):
 
 def all_rows(c, path):
     """list_rows over every page of a list, following the rel=next links."""
-    rows = []
-    while path:
-        r = c.get(path)
-        assert r.status == 200, r
-        rows += list_rows(r.text)
-        m = re.search(r'<a href="([^"]+)" rel="next">', r.text)
-        path = html.unescape(m.group(1)) if m else None
-    return rows
+    return [row for text in pages(c, path) for row in list_rows(text)]
 
 
 def field_block(text, field):
@@ -165,29 +95,6 @@ def field_block(text, field):
         if f'for="{field}"' in m.group(0):
             return m.group(0)
     return None
-
-
-def field_error(text, field):
-    """The error message shown next to field, or None."""
-    m = re.search(rf'<p class="error" id="{re.escape(field)}-error">(.*?)</p>', text, re.S)
-    return html.unescape(m.group(1)) if m else None
-
-
-def control(text, name):
-    return next((a for a in parse_page(text)[1] if a.get('name') == name), None)
-
-
-def selected_option(text, select_id):
-    m = re.search(rf'<select id="{select_id}".*?</select>', text, re.S)
-    if not m:
-        return None
-    s = re.search(r'<option value="([^"]*)" selected>', m.group(0))
-    return s.group(1) if s else None
-
-
-def option_values(text, select_id):
-    m = re.search(rf'<select id="{select_id}".*?</select>', text, re.S)
-    return [v for v in re.findall(r'<option value="([^"]*)"', m.group(0))] if m else None
 
 
 def assert_labelled(test, text):
@@ -203,15 +110,7 @@ def assert_labelled(test, text):
         test.assertIn(a.get('id'), labels, f'control {a} has no label')
 
 
-class CustomersTest(unittest.TestCase):
-    maxDiff = None
-
-    def assertPage(self, r, status=200):
-        self.assertEqual(r.status, status, r)
-        assert_html_page(r)
-        self.assertTrue(r.text.startswith('<!DOCTYPE html>'), r.text[:200])
-        tidy_check(r.text)
-
+class CustomersTest(PageTest):
     def assertFlash(self, c, location, contains):
         r = c.get(location)
         self.assertEqual(r.status, 200, r)

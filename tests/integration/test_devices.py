@@ -8,61 +8,11 @@ import os
 import re
 import sys
 import unittest
-import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from arbor_stack import Client, Stack, assert_html_page, tidy_check  # noqa: E402
-
-STACK = None
-FDA, DM, AA, NCA = 2, 4, 1, 8
-
-
-def setUpModule():
-    global STACK
-    STACK = Stack(demo=True)
-    STACK.start()
-
-
-def tearDownModule():
-    STACK.stop()
-
-
-def customer_id(name):
-    return STACK.query('SELECT id FROM customers WHERE name = ?', name)[0][0]
-
-
-def make_device(unit_id, customer, location=None):
-    with STACK.db() as db:
-        db.execute('INSERT INTO devices (unit_id, device_uuid, name, customer_id, '
-                   'location_id, registered_at) VALUES (?, ?, ?, ?, ?, 1700000000)',
-                   (unit_id, str(uuid.uuid4()), f'Device {unit_id}', customer_id(customer),
-                    location))
-    return STACK.query('SELECT id, device_uuid FROM devices WHERE unit_id = ?', unit_id)[0]
-
-
-def make_location(name, customer):
-    with STACK.db() as db:
-        db.execute('INSERT INTO locations (customer_id, name, created_at, updated_at) '
-                   'VALUES (?, ?, 0, 0)', (customer_id(customer), name))
-    return STACK.query('SELECT id FROM locations WHERE name = ?', name)[0][0]
-
-
-def make_user(username, customer, groups, locations=()):
-    with STACK.db() as db:
-        db.execute(
-            'INSERT INTO users (customer_id, email, username, password_hash, groups, '
-            'created_at, updated_at) SELECT ?, ?, ?, password_hash, ?, 0, 0 FROM users '
-            "WHERE username = 'admin'",
-            (customer_id(customer), f'{username}@test.example', username, groups))
-        uid = db.execute('SELECT id FROM users WHERE username = ?', (username,)).fetchone()[0]
-        for loc in locations:
-            db.execute('INSERT INTO user_locations VALUES (?, ?)', (uid, loc))
-
-
-def client(username):
-    c = Client(STACK)
-    c.login(username)
-    return c
+from arbor_stack import assert_html_page, tidy_check  # noqa: E402
+from fixtures import (DM, FDA, NCA, STACK, cid as customer_id, logged_in as client,  # noqa
+                      make_device, make_location, make_user, setUpModule)
 
 
 def unit_ids(page):

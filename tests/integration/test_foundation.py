@@ -13,31 +13,14 @@ import unittest
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from arbor_stack import (PASSWORD, PRE_COOKIE, SESSION_COOKIE, Client, Stack,  # noqa: E402
+from arbor_stack import (PASSWORD, PRE_COOKIE, SESSION_COOKIE, Client,  # noqa: E402
                          assert_html_page, assert_security_headers, cookie_deleted,
                          parse_page, tidy_check)
+from fixtures import (STACK, control as input_named, last_event_id, logged_in,  # noqa: E402
+                      setUpModule, uid as user_id)
 
-STACK = None
 SUBSECTIONS = {'/customers', '/users', '/devices', '/locations'}
 FORM = {'Content-Type': 'application/x-www-form-urlencoded'}
-
-
-def setUpModule():
-    global STACK
-    STACK = Stack(demo=True)
-    STACK.start()
-
-
-def tearDownModule():
-    STACK.stop()
-
-
-def user_id(username):
-    return STACK.query('SELECT id FROM users WHERE username = ?', username)[0][0]
-
-
-def last_event_id():
-    return STACK.query('SELECT coalesce(max(id), 0) FROM events')[0][0]
 
 
 def events_since(event_id):
@@ -63,21 +46,13 @@ def link_paths(text):
     return {urllib.parse.urlsplit(href).path for href in parse_page(text)[0]}
 
 
-def input_named(text, name):
-    """The attributes of the form control called name, or None."""
-    return next((a for a in parse_page(text)[1] if a.get('name') == name), None)
-
-
 class ArborTest(unittest.TestCase):
     maxDiff = None
 
     def client(self):
         return Client(STACK)
 
-    def logged_in(self, username, **kwargs):
-        c = self.client()
-        c.login(username, **kwargs)
-        return c
+    logged_in = staticmethod(logged_in)
 
     def assertRedirect(self, resp, location):
         self.assertEqual(resp.status, 303, resp)

@@ -15,73 +15,38 @@ import html
 import os
 import re
 import sys
-import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from arbor_stack import Client, Stack, assert_html_page, parse_page, tidy_check  # noqa: E402
+from fixtures import (AA, FM, NCA, STACK, PageTest, client, control,  # noqa: E402
+                      customer_ids, field_error, make_customer, make_location, make_user,
+                      option_values, selected_option, start_stack)
 
-STACK = None
 IDS = {}          # customer name -> id
 LOC = {}          # customer name -> id of its "<name> depot" location
-CLIENTS = {}
 
-AA, NCA, FM = 1, 8, 16
 MANY = 60
 
 
 def setUpModule():
-    global STACK
-    STACK = Stack(demo=True)
-    STACK.start()
-    try:
-        con = STACK.db()
-        now = int(time.time())
-        cur = con.execute(
-            "INSERT INTO customers (parent_id, path, depth, name, email, owner_email, country, "
-            "created_at, updated_at) VALUES (NULL, '/pending/', 0, 'Many Locations', "
-            "'many@example.com', 'many@example.com', 'DK', ?, ?)", (now, now))
-        con.execute('UPDATE customers SET path = ? WHERE id = ?',
-                    (f'/{cur.lastrowid}/', cur.lastrowid))
-        IDS.update({name: cid for cid, name in con.execute('SELECT id, name FROM customers')})
-        for name, cid in IDS.items():
-            if name != 'Many Locations':
-                LOC[name] = con.execute(
-                    'INSERT INTO locations (customer_id, name, created_at, updated_at) '
-                    'VALUES (?, ?, ?, ?)', (cid, f'{name} depot', now, now)).lastrowid
-        for i in range(MANY):
-            con.execute('INSERT INTO locations (customer_id, name, created_at, updated_at) '
-                        'VALUES (?, ?, ?, ?)', (IDS['Many Locations'], f'Site {i:02d}', now, now))
-        pw_hash = con.execute("SELECT password_hash FROM users WHERE username = 'admin'").fetchone()[0]
-        for username, customer, groups in (('fm.se', 'Northwind Sweden', FM),
-                                           ('nca.dk', 'Northwind Denmark', NCA),
-                                           ('aa.aarhus', 'Aarhus', AA),
-                                           ('many.fm', 'Many Locations', FM)):
-            con.execute('INSERT INTO users (customer_id, email, username, password_hash, groups, '
-                        'created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-                        (IDS[customer], f'{username}@example.com', username, pw_hash, groups,
-                         now, now))
-        # two users of Aarhus at its depot, one user of Denmark
-        for username, loc in (('driver', 'Aarhus'), ('aa.aarhus', 'Aarhus'),
-                              ('dk.admin', 'Northwind Denmark')):
-            con.execute('INSERT INTO user_locations (user_id, location_id) SELECT id, ? '
-                        'FROM users WHERE username = ?', (LOC[loc], username))
-        con.close()
-    except BaseException:
-        STACK.stop()
-        raise
-
-
-def tearDownModule():
-    STACK.stop()
-
-
-def client(username):
-    if username not in CLIENTS:
-        c = Client(STACK)
-        c.login(username)
-        CLIENTS[username] = c
-    return CLIENTS[username]
+    start_stack()
+    make_customer('Many Locations', None, email='many@example.com')
+    IDS.update(customer_ids())
+    for name in IDS:
+        if name != 'Many Locations':
+            LOC[name] = make_location(f'{name} depot', name)
+    for i in range(MANY):
+        make_location(f'Site {i:02d}', 'Many Locations')
+    for username, customer, groups in (('fm.se', 'Northwind Sweden', FM),
+                                       ('nca.dk', 'Northwind Denmark', NCA),
+                                       ('aa.aarhus', 'Aarhus', AA),
+                                       ('many.fm', 'Many Locations', FM)):
+        make_user(username, customer, groups)
+    # two users of Aarhus at its depot, one user of Denmark
+    for username, loc in (('driver', 'Aarhus'), ('aa.aarhus', 'Aarhus'),
+                          ('dk.admin', 'Northwind Denmark')):
+        STACK.query('INSERT INTO user_locations (user_id, location_id) SELECT id, ? '
+                    'FROM users WHERE username = ?', LOC[loc], username)
 
 
 def locations_table():
@@ -114,34 +79,8 @@ def of_customer(name):
                                       IDS[name])}
 
 
-def field_error(text, field):
-    m = re.search(rf'<p class="error" id="{re.escape(field)}-error">(.*?)</p>', text, re.S)
-    return html.unescape(m.group(1)) if m else None
-
-
-def control(text, name):
-    return next((a for a in parse_page(text)[1] if a.get('name') == name), None)
-
-
-def option_values(text, select_id):
-    m = re.search(rf'<select id="{select_id}".*?</select>', text, re.S)
-    return re.findall(r'<option value="([^"]*)"', m.group(0)) if m else None
-
-
-def selected_option(text, select_id):
-    m = re.search(rf'<select id="{select_id}".*?</select>', text, re.S)
-    s = re.search(r'<option value="([^"]*)" selected>', m.group(0)) if m else None
-    return s.group(1) if s else None
-
-
-class LocationsTest(unittest.TestCase):
-    maxDiff = None
-
-    def assertPage(self, r, status=200):
-        self.assertEqual(r.status, status, r)
-        assert_html_page(r)
-        self.assertTrue(r.text.startswith('<!DOCTYPE html>'), r.text[:200])
-        tidy_check(r.text)
+class LocationsTest(PageTest):
+    """The Locations tab's pages."""
 
 
 class ListTests(LocationsTest):

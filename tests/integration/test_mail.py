@@ -21,28 +21,10 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from arbor_stack import (PASSWORD, SESSION_COOKIE, Client, Stack, assert_html_page,  # noqa: E402
                          free_port, tidy_check)
+from fixtures import STACK, cid, logged_in, setUpModule, uid  # noqa: E402
 
-STACK = None
 NEW_PASSWORD = 'Copper-Meadow-Violin-2390'
 LINK_RE = re.compile(r'(/password/(setup|reset)/[A-Za-z0-9_-]{43})')
-
-
-def setUpModule():
-    global STACK
-    STACK = Stack(demo=True)
-    STACK.start()
-
-
-def tearDownModule():
-    STACK.stop()
-
-
-def uid(username, stack=None):
-    return (stack or STACK).query('SELECT id FROM users WHERE username = ?', username)[0][0]
-
-
-def cid(name, stack=None):
-    return (stack or STACK).query('SELECT id FROM customers WHERE name = ?', name)[0][0]
 
 
 def spool_files(stack=None):
@@ -77,10 +59,7 @@ def link_in(msg, stack=None):
 class MailTest(unittest.TestCase):
     maxDiff = None
 
-    def logged_in(self, username, password=PASSWORD, stack=None):
-        c = Client(stack or STACK)
-        c.login(username, password)
-        return c
+    logged_in = staticmethod(logged_in)
 
     def create_welcome(self, username, customer='Aarhus', stack=None, full_name=''):
         stack = stack or STACK

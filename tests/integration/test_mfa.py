@@ -15,32 +15,9 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from arbor_stack import (PASSWORD, Client, Stack, assert_html_page,  # noqa: E402
+from arbor_stack import (PASSWORD, Client, assert_html_page,  # noqa: E402
                          tidy_check)
-
-STACK = None
-
-
-def setUpModule():
-    global STACK
-    STACK = Stack(demo=True)
-    STACK.start()
-
-
-def tearDownModule():
-    STACK.stop()
-
-
-def make_user(username, customer='Northwind Fleet', groups=0, must_change=0):
-    """A user with the demo password (its hash copied from admin)."""
-    with STACK.db() as db:
-        db.execute(
-            'INSERT INTO users (customer_id, email, username, password_hash, groups, '
-            'must_change_password, created_at, updated_at) '
-            'SELECT c.id, ?, ?, (SELECT password_hash FROM users WHERE username = ?), '
-            '?, ?, 0, 0 FROM customers c WHERE c.name = ?',
-            (f'{username}@test.example', username, 'admin', groups, must_change, customer))
-    return STACK.query('SELECT id FROM users WHERE username = ?', username)[0][0]
+from fixtures import STACK, logged_in, make_user, setUpModule  # noqa: E402
 
 
 def totp(secret, offset=0):
@@ -74,9 +51,7 @@ def enrol(client):
 def signed_in(username):
     """A client signed in as a new user (make_user) of that name."""
     make_user(username)
-    c = Client(STACK)
-    c.login(username)
-    return c
+    return logged_in(username)
 
 
 def enrolled(username):

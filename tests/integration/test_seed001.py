@@ -9,49 +9,22 @@ administrator sees only B's; admin sees both. Nobody reaches sideways.
     |_ Seed A                a.admin, a.user
     |_ Seed B                b.admin, b.user
 """
-import html
 import os
 import re
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from arbor_stack import Client, Stack  # noqa: E402
+from arbor_stack import Client  # noqa: E402
+from fixtures import STACK, cid, pages, setUpModule, uid, user_rows  # noqa: E402
 
-STACK = None
 FIRST_PASSWORD = 'Granite-Orchard-Ferry-8812'
 OWN_PASSWORD = 'Silver-Canyon-Piano-3307'
-ROW_RE = re.compile(r'<th scope="row"><a href="/users/(\d+)">[^<]*</a></th>\s*<td>([^<]*)</td>')
-
-
-def setUpModule():
-    global STACK
-    STACK = Stack(demo=True)
-    STACK.start()
-
-
-def tearDownModule():
-    STACK.stop()
-
-
-def cid(name):
-    return STACK.query('SELECT id FROM customers WHERE name = ?', name)[0][0]
-
-
-def uid(username):
-    return STACK.query('SELECT id FROM users WHERE username = ?', username)[0][0]
 
 
 def listed(client):
     """Usernames on every page of the viewer's Users list."""
-    names, path = set(), '/users'
-    while path:
-        r = client.get(path)
-        assert r.status == 200, r
-        names |= {html.unescape(u) for _, u in ROW_RE.findall(r.text)}
-        m = re.search(r'<a href="([^"]*)" rel="next">', r.text)
-        path = html.unescape(m.group(1)) if m else None
-    return names
+    return {u for text in pages(client, '/users') for _, _, u in user_rows(text)}
 
 
 class Seed001Walkthrough(unittest.TestCase):

@@ -9,7 +9,6 @@ Sweden (se.user); Contoso Charging (contoso.admin); operator above all.
 The module adds se.admin (Account Administrator of Northwind Sweden) so that
 a sibling can be tried too. Few failed logins: the limiter allows 5 per user.
 """
-import html
 import os
 import re
 import sys
@@ -17,37 +16,19 @@ import unittest
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from arbor_stack import (PASSWORD, Client, Stack, assert_html_page,  # noqa: E402
+from arbor_stack import (PASSWORD, Client, assert_html_page,  # noqa: E402
                          assert_security_headers, parse_page, tidy_check)
+from fixtures import (AA, STACK, cid, events, field_error as error_of, logged_in,  # noqa: E402
+                      make_user, pages, start_stack, tables, uid, user_rows as rows)
 
-STACK = None
 NEW_PASSWORD = 'Quiet-Harbor-Lantern-4471'
-ROW_RE = re.compile(r'<tr>\s*<th scope="row"><a href="/users/(\d+)">([^<]*)</a></th>\s*'
-                    r'<td>([^<]*)</td>', re.S)
 
 
 def setUpModule():
-    global STACK
-    STACK = Stack(demo=True)
-    STACK.start()
+    start_stack()
     # a sibling administrator (Northwind Sweden), with admin's password hash
-    STACK.query("INSERT INTO users (customer_id, email, username, full_name, password_hash, "
-                "groups, active, created_at, updated_at) SELECT c.id, "
-                "'se.admin@northwind.example', 'se.admin', 'Sara Admin', u.password_hash, 1, 1, "
-                "0, 0 FROM customers c, users u WHERE c.name = 'Northwind Sweden' "
-                "AND u.username = 'admin'")
-
-
-def tearDownModule():
-    STACK.stop()
-
-
-def uid(username):
-    return STACK.query('SELECT id FROM users WHERE username = ?', username)[0][0]
-
-
-def cid(name):
-    return STACK.query('SELECT id FROM customers WHERE name = ?', name)[0][0]
+    make_user('se.admin', 'Northwind Sweden', AA, full_name='Sara Admin',
+              domain='northwind.example')
 
 
 def user_row(username):
@@ -57,16 +38,11 @@ def user_row(username):
 
 def snapshot():
     """Every table a Users page can change, for before/after comparisons."""
-    return {t: STACK.query(f'SELECT * FROM {t} ORDER BY 1')
-            for t in ('users', 'user_locations', 'user_links', 'mail_queue', 'customers')}
+    return tables('users', 'user_locations', 'user_links', 'mail_queue', 'customers')
 
 
 def sessions_of(username):
     return STACK.query('SELECT count(*) FROM sessions WHERE user_id = ?', uid(username))[0][0]
-
-
-def events(kind):
-    return STACK.query('SELECT user_id, actor_id, detail FROM events WHERE kind = ?', kind)
 
 
 def visible_usernames(viewer):
@@ -76,11 +52,6 @@ def visible_usernames(viewer):
     return {r[0] for r in STACK.query(
         "SELECT u.username FROM users u JOIN customers c ON c.id = u.customer_id "
         "WHERE substr(c.path, 1, length(?)) = ?", path, path)}
-
-
-def rows(text):
-    """[(id, email, username)] of a Users list page."""
-    return [(int(i), html.unescape(e), html.unescape(u)) for i, e, u in ROW_RE.findall(text)]
 
 
 def form_of(username, /, **changes):
@@ -119,19 +90,10 @@ def new_user_fields(username, customer, /, **extra):
     return pairs(fields)
 
 
-def error_of(text, field):
-    """The text of the error next to field (the p.error with id FIELD-error), or None."""
-    m = re.search(r'<p class="error" id="%s-error">([^<]*)</p>' % re.escape(field), text)
-    return html.unescape(m.group(1)) if m else None
-
-
 class UsersTest(unittest.TestCase):
     maxDiff = None
 
-    def logged_in(self, username, password=PASSWORD):
-        c = Client(STACK)
-        c.login(username, password)
-        return c
+    logged_in = staticmethod(logged_in)
 
     def create(self, client, username, customer, **extra):
         """Create a user through the form; return their id."""
@@ -143,23 +105,12 @@ class UsersTest(unittest.TestCase):
 
     def make_user(self, username, customer, groups=0, active=1):
         """A user straight in the database, with the demo password, no forced change."""
-        STACK.query("INSERT INTO users (customer_id, email, username, full_name, password_hash, "
-                    "groups, active, created_at, updated_at) SELECT ?, ?, ?, '', "
-                    "password_hash, ?, ?, 0, 0 FROM users WHERE username = 'admin'",
-                    cid(customer), f'{username}@example.test', username, groups, active)
-        return uid(username)
+        return make_user(username, customer, groups, active=active, domain='example.test')
 
     def list_all(self, client, query=''):
         """Every row of a list, following the pages; also the first page's text."""
-        found, path, first = [], '/users' + query, None
-        while path:
-            r = client.get(path)
-            self.assertEqual(r.status, 200, r)
-            first = first or r.text
-            found += rows(r.text)
-            m = re.search(r'<a href="([^"]*)" rel="next">', r.text)
-            path = html.unescape(m.group(1)) if m else None
-        return found, first
+        texts = list(pages(client, '/users' + query))
+        return [row for text in texts for row in rows(text)], texts[0]
 
 
 class ListTests(UsersTest):

@@ -1,0 +1,415 @@
+/*
+ * test_model_location.c - the locations model (location.c) on the
+ * fixture's tree: the list and one location as each viewer sees them,
+ * and every write flow of location_save(), its refusals leaving the
+ * database as it was and its events telling where the change came from.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "model_fixture.h"
+
+#include "arena.h"
+#include "location.h"
+#include "user.h"
+
+#define X10 "xxxxxxxxxx"
+#define X100 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10
+#define AE10 "\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6" \
+	"\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6"	/* æ × 10 */
+#define AE100 AE10 AE10 AE10 AE10 AE10 AE10 AE10 AE10 AE10 AE10
+
+/* What a refused write must leave alone: every location and event. */
+static const char SNAPSHOT_SQL[] =
+    "SELECT (SELECT count(*) FROM locations) || ':' || "
+    "(SELECT count(*) FROM events) || ':' || "
+    "(SELECT group_concat(id || ',' || customer_id || ',' || name || ',' || "
+    "updated_at, ';') FROM (SELECT * FROM locations ORDER BY id))";
+
+static struct list_query
+list_query(struct fixture *f, const char *q, size_t sort, bool desc,
+    int64_t customer_id)
+{
+	struct list_query lq = fixture_list_query(f);
+
+	lq.q = q;
+	lq.like = rows_like(f->arena, q);
+	lq.sort = sort;
+	lq.desc = desc;
+	lq.customer_id = customer_id;
+	return lq;
+}
+
+/* The page's rows as "name|customer path|users;" one after another. */
+static const char *
+rows_text(struct fixture *f, const struct rows_page *p)
+{
+	const struct location *l = p->rows;
+	const char *s = "";
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		s = arena_printf(f->arena, "%s%s|%s|%lld;", s, l[i].name,
+		    l[i].customer, (long long)l[i].users);
+	return s;
+}
+
+static void
+test_list_as_each_viewer(void **state)
+{
+	static const struct {
+		const char *what;
+		int64_t user;
+		const char *q;
+		size_t sort;	/* location_sort_keys: name, customer, users */
+		bool desc;
+		int64_t customer_id;
+		int rc;
+		const char *rows;
+	} cases[] = {
+		/* paths start at the viewer's customer; users counts only
+		 * users the viewer sees (north.fleet is above east.driver) */
+		{ "north.admin", FX_NORTH_ADMIN, "", 0, false, 0, 1,
+		    "East Dock|Acme North \xe2\x80\xba Acme North East|2;"
+		    "Yard|Acme North|1;" },
+		{ "east.driver", FX_EAST_DRIVER, "", 0, false, 0, 1,
+		    "East Dock|Acme North East|1;" },
+		{ "acme.admin by customer", FX_ACME_ADMIN, "", 1, false, 0, 1,
+		    "HQ|Acme|0;"
+		    "Yard|Acme \xe2\x80\xba Acme North|1;"
+		    "East Dock|Acme \xe2\x80\xba Acme North \xe2\x80\xba "
+		    "Acme North East|2;"
+		    "Yard|Acme \xe2\x80\xba Acme South|0;" },
+		{ "by users, descending", FX_NORTH_ADMIN, "", 2, true, 0, 1,
+		    "East Dock|Acme North \xe2\x80\xba Acme North East|2;"
+		    "Yard|Acme North|1;" },
+		{ "q: a location's name", FX_ACME_ADMIN, "dock", 0, false, 0, 1,
+		    "East Dock|Acme \xe2\x80\xba Acme North \xe2\x80\xba "
+		    "Acme North East|2;" },
+		{ "q: a customer's name", FX_ACME_ADMIN, "south", 0, false, 0,
+		    1, "Yard|Acme \xe2\x80\xba Acme South|0;" },
+		{ "q: LIKE wildcards are literal", FX_ACME_ADMIN, "%", 0, false,
+		    0, 1, "" },
+		{ "q: nothing outside the scope", FX_NORTH_ADMIN, "lot", 0,
+		    false, 0, 1, "" },
+		{ "customer filter", FX_NORTH_ADMIN, "", 0, false, FX_NORTH, 1,
+		    "Yard|Acme North|1;" },
+		{ "parent as filter", FX_NORTH_ADMIN, "", 0, false, FX_ACME, 0,
+		    "" },
+		{ "sibling as filter", FX_NORTH_ADMIN, "", 0, false, FX_SOUTH,
+		    0, "" },
+		{ "other account as filter", FX_NORTH_ADMIN, "", 0, false,
+		    FX_OTHER, 0, "" },
+		{ "operator", FX_OPERATOR, "", 0, false, FX_OTHER, 1,
+		    "Lot|Other|0;" },
+		{ "anonymous", 0, "", 0, false, 0, 1, "" },
+	};
+	struct fixture *f = *state;
+	struct list_query lq;
+	struct rows_page p;
+	struct viewer v;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		v = fixture_viewer(f, cases[i].user, ORIGIN_PAGE);
+		lq = list_query(f, cases[i].q, cases[i].sort, cases[i].desc,
+		    cases[i].customer_id);
+		if ((rc = location_list(&v, &lq, &p)) != cases[i].rc)
+			fail_msg("%s: %d, want %d", cases[i].what, rc,
+			    cases[i].rc);
+		if (strcmp(rows_text(f, &p), cases[i].rows) != 0)
+			fail_msg("%s: rows \"%s\"", cases[i].what,
+			    rows_text(f, &p));
+		if (rc == 1 && p.count != (int64_t)p.n)
+			fail_msg("%s: count %lld", cases[i].what,
+			    (long long)p.count);
+	}
+}
+
+/* The API's pages: the locations after the cursor in id order, never
+ * counted (a cursor stays right while rows come and go). */
+static void
+test_list_keyset(void **state)
+{
+	static const int64_t want[] = { FX_HQ, FX_NORTH_YARD, FX_EAST_DOCK,
+	    FX_SOUTH_YARD };
+	struct fixture *f = *state;
+	struct viewer v = fixture_viewer(f, FX_ACME_ADMIN, ORIGIN_API);
+	struct list_query lq = fixture_list_query(f);
+	struct rows_page p;
+	const struct location *l;
+	size_t i;
+
+	lq.keyset = true;
+	lq.limit = 1;
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		assert_int_equal(location_list(&v, &lq, &p), 1);
+		assert_int_equal(p.count, -1);
+		assert_int_equal(p.n, 1);
+		l = p.rows;
+		assert_int_equal(l->id, want[i]);
+		lq.after = l->id;
+	}
+	assert_int_equal(location_list(&v, &lq, &p), 1);
+	assert_int_equal(p.n, 0);
+	lq.after = FX_NORTH_YARD - 1;
+	lq.limit = LIST_PAGE_SIZE;
+	lq.customer_id = FX_NORTH;
+	assert_int_equal(location_list(&v, &lq, &p), 1);
+	assert_int_equal(p.n, 1);
+	l = p.rows;
+	assert_string_equal(l->name, "Yard");
+	assert_int_equal(l->customer_id, FX_NORTH);
+}
+
+static void
+test_get(void **state)
+{
+	static const struct {
+		int64_t user, id;
+		int found;
+	} cases[] = {
+		{ FX_NORTH_ADMIN, FX_NORTH_YARD, 1 },
+		{ FX_NORTH_ADMIN, FX_EAST_DOCK, 1 },	/* a child's */
+		{ FX_NORTH_ADMIN, FX_HQ, 0 },		/* the parent's */
+		{ FX_NORTH_ADMIN, FX_SOUTH_YARD, 0 },	/* a sibling's */
+		{ FX_NORTH_ADMIN, FX_OTHER_LOT, 0 },	/* another account's */
+		{ FX_NORTH_ADMIN, FX_MISSING, 0 },
+		{ FX_EAST_DRIVER, FX_NORTH_YARD, 0 },
+		{ FX_OTHER_ADMIN, FX_OTHER_LOT, 1 },
+		{ FX_OPERATOR, FX_SOUTH_YARD, 1 },
+		{ 0, FX_NORTH_YARD, 0 },		/* anonymous */
+	};
+	struct fixture *f = *state;
+	struct location l;
+	struct viewer v;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		v = fixture_viewer(f, cases[i].user, ORIGIN_PAGE);
+		if (location_get(&v, cases[i].id, &l) != cases[i].found)
+			fail_msg("user %lld, location %lld: not %d",
+			    (long long)cases[i].user, (long long)cases[i].id,
+			    cases[i].found);
+	}
+	v = fixture_viewer(f, FX_NORTH_ADMIN, ORIGIN_PAGE);
+	assert_int_equal(location_get(&v, FX_EAST_DOCK, &l), 1);
+	assert_int_equal(l.id, FX_EAST_DOCK);
+	assert_string_equal(l.name, "East Dock");
+	assert_int_equal(l.customer_id, FX_EAST);
+}
+
+/* The last event as "kind|user_id|actor_id|ip|detail", - for NULL. */
+static const char *
+last_event(struct fixture *f)
+{
+	return fixture_text(f, "SELECT kind || '|' || "
+	    "coalesce(user_id, '-') || '|' || coalesce(actor_id, '-') || "
+	    "'|' || ip || '|' || detail FROM events ORDER BY id DESC LIMIT 1");
+}
+
+/* The event location_save() logs for a change of location id by v: about
+ * no user, by v's user, from v's address, the door after the detail. */
+static const char *
+event_of(struct fixture *f, const struct viewer *v, const char *kind,
+    int64_t id, const char *door)
+{
+	const char *actor = v->user != NULL ? arena_printf(f->arena, "%lld",
+	    (long long)v->user->id) : "-";
+
+	return arena_printf(f->arena, "%s|-|%s|%s|location %lld%s", kind,
+	    actor, v->addr, (long long)id, door);
+}
+
+static void
+test_save_writes_and_logs(void **state)
+{
+	static const struct {
+		const char *what;
+		int64_t user;		/* 0 with ORIGIN_CLI: arborctl */
+		enum origin origin;
+		int64_t id;		/* 0: create */
+		const char *name;
+		int64_t customer;
+		const char *kind;	/* of the event */
+		const char *door;	/* after the event's "location ID" */
+	} cases[] = {
+		{ "create", FX_NORTH_ADMIN, ORIGIN_PAGE, 0, "Gate", FX_NORTH,
+		    "location_created", "" },
+		{ "create through the API", FX_NORTH_ADMIN, ORIGIN_API, 0,
+		    "Gate", FX_EAST, "location_created", " (API)" },
+		{ "create with arborctl", 0, ORIGIN_CLI, 0, "Gate", FX_OTHER,
+		    "location_created", " (arborctl)" },
+		{ "a name another customer has", FX_NORTH_ADMIN, ORIGIN_PAGE, 0,
+		    "Yard", FX_EAST, "location_created", "" },
+		{ "200 characters, not bytes", FX_NORTH_ADMIN, ORIGIN_PAGE, 0,
+		    AE100 AE100, FX_NORTH, "location_created", "" },
+		{ "rename", FX_NORTH_ADMIN, ORIGIN_PAGE, FX_NORTH_YARD,
+		    "Main Yard", FX_NORTH, "location_updated", "" },
+		{ "rename through the API", FX_NORTH_ADMIN, ORIGIN_API,
+		    FX_NORTH_YARD, "Main Yard", FX_NORTH, "location_updated",
+		    " (API)" },
+		{ "keep the name", FX_NORTH_ADMIN, ORIGIN_PAGE, FX_NORTH_YARD,
+		    "Yard", FX_NORTH, "location_updated", "" },
+		{ "move to a child", FX_NORTH_ADMIN, ORIGIN_PAGE, FX_NORTH_YARD,
+		    "Yard", FX_EAST, "location_updated", "" },
+		{ "operator, another account", FX_OPERATOR, ORIGIN_PAGE,
+		    FX_OTHER_LOT, "Car Park", FX_OTHER, "location_updated",
+		    "" },
+	};
+	size_t i;
+
+	(void)state;
+	/* each case on a fresh tree: a write must not see another's */
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct location_input in = { cases[i].name, cases[i].customer };
+		struct location_errors e;
+		struct viewer v;
+		struct fixture *f;
+		void *fx;
+		int64_t saved = 0, before;
+		const char *row;
+
+		assert_int_equal(fixture_setup(&fx), 0);
+		f = fx;
+		v = fixture_viewer(f, cases[i].user, cases[i].origin);
+		before = fixture_int(f, "SELECT count(*) FROM locations");
+		if (location_save(&v, cases[i].id, &in, &e, &saved) !=
+		    MODEL_DONE)
+			fail_msg("%s: refused (name %d, customer %d)",
+			    cases[i].what, e.name.status,
+			    e.customer_id.status);
+		assert_false(f->app.db.in_transaction);
+		if (cases[i].id != 0)
+			assert_int_equal(saved, cases[i].id);
+		assert_int_equal(fixture_int(f,
+		    "SELECT count(*) FROM locations"),
+		    before + (cases[i].id == 0));
+		row = fixture_text(f, arena_printf(f->arena, "SELECT name || "
+		    "'|' || customer_id || '|' || updated_at FROM locations "
+		    "WHERE id = %lld", (long long)saved));
+		assert_string_equal(row, arena_printf(f->arena, "%s|%lld|%d",
+		    cases[i].name, (long long)cases[i].customer,
+		    FIXTURE_NOW));
+		assert_string_equal(last_event(f), event_of(f, &v,
+		    cases[i].kind, saved, cases[i].door));
+		assert_int_equal(fixture_int(f, "SELECT count(*) FROM events"),
+		    1);
+		fixture_teardown(&fx);
+	}
+}
+
+static void
+test_save_refusals_change_nothing(void **state)
+{
+	static const struct {
+		const char *what;
+		int64_t user;		/* 0: anonymous */
+		int64_t id;		/* 0: create */
+		const char *name;
+		int64_t customer;
+		enum model_result result;
+		int name_status, customer_status;
+	} cases[] = {
+		{ "empty name", FX_NORTH_ADMIN, 0, "", FX_NORTH,
+		    MODEL_INVALID, 400, 0 },
+		{ "two lines", FX_NORTH_ADMIN, 0, "Gate\nWest", FX_NORTH,
+		    MODEL_INVALID, 400, 0 },
+		{ "a carriage return", FX_NORTH_ADMIN, 0, "Gate\rWest",
+		    FX_NORTH, MODEL_INVALID, 400, 0 },
+		{ "a tab", FX_NORTH_ADMIN, 0, "Gate\tWest", FX_NORTH,
+		    MODEL_INVALID, 400, 0 },
+		{ "201 characters", FX_NORTH_ADMIN, 0, X100 X100 "x", FX_NORTH,
+		    MODEL_INVALID, 400, 0 },
+		{ "nothing given", FX_NORTH_ADMIN, 0, "", 0, MODEL_INVALID,
+		    400, 400 },
+		{ "taken at the customer", FX_NORTH_ADMIN, 0, "Yard", FX_NORTH,
+		    MODEL_INVALID, 409, 0 },
+		{ "taken, on a move", FX_NORTH_ADMIN, FX_EAST_DOCK, "Yard",
+		    FX_NORTH, MODEL_INVALID, 409, 0 },
+		{ "no customer", FX_NORTH_ADMIN, 0, "Gate", 0, MODEL_INVALID,
+		    0, 400 },
+		{ "the parent", FX_NORTH_ADMIN, 0, "Gate", FX_ACME,
+		    MODEL_INVALID, 0, 404 },
+		{ "a sibling", FX_NORTH_ADMIN, 0, "Gate", FX_SOUTH,
+		    MODEL_INVALID, 0, 404 },
+		{ "another account", FX_NORTH_ADMIN, 0, "Gate", FX_OTHER,
+		    MODEL_INVALID, 0, 404 },
+		{ "a missing customer", FX_NORTH_ADMIN, 0, "Gate", FX_MISSING,
+		    MODEL_INVALID, 0, 404 },
+		{ "moved out of the scope", FX_NORTH_ADMIN, FX_NORTH_YARD,
+		    "Yard", FX_SOUTH, MODEL_INVALID, 0, 404 },
+		{ "the parent's location", FX_NORTH_ADMIN, FX_HQ, "Gate",
+		    FX_NORTH, MODEL_NOT_FOUND, 0, 0 },
+		{ "a sibling's location", FX_NORTH_ADMIN, FX_SOUTH_YARD, "Gate",
+		    FX_NORTH, MODEL_NOT_FOUND, 0, 0 },
+		{ "another account's location", FX_NORTH_ADMIN, FX_OTHER_LOT,
+		    "Gate", FX_NORTH, MODEL_NOT_FOUND, 0, 0 },
+		{ "a missing location", FX_NORTH_ADMIN, FX_MISSING, "Gate",
+		    FX_NORTH, MODEL_NOT_FOUND, 0, 0 },
+		/* not found comes first: nothing about the fields leaks */
+		{ "a hidden location, bad fields", FX_NORTH_ADMIN, FX_HQ, "",
+		    0, MODEL_NOT_FOUND, 0, 0 },
+		{ "anonymous create", 0, 0, "Gate", FX_NORTH, MODEL_INVALID, 0,
+		    404 },
+		{ "anonymous rename", 0, FX_NORTH_YARD, "Gate", FX_NORTH,
+		    MODEL_NOT_FOUND, 0, 0 },
+	};
+	struct fixture *f = *state;
+	const char *before;
+	size_t i;
+
+	before = fixture_text(f, SNAPSHOT_SQL);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct location_input in = { cases[i].name, cases[i].customer };
+		struct viewer v = fixture_viewer(f, cases[i].user, ORIGIN_API);
+		struct location_errors e;
+		int64_t saved = -1;
+
+		if (location_save(&v, cases[i].id, &in, &e, &saved) !=
+		    cases[i].result)
+			fail_msg("%s: not result %d", cases[i].what,
+			    cases[i].result);
+		if (e.name.status != cases[i].name_status ||
+		    e.customer_id.status != cases[i].customer_status)
+			fail_msg("%s: name %d, customer %d", cases[i].what,
+			    e.name.status, e.customer_id.status);
+		if ((e.name.status != 0) != (e.name.msg != NULL) ||
+		    (e.customer_id.status != 0) != (e.customer_id.msg != NULL))
+			fail_msg("%s: a status without a message",
+			    cases[i].what);
+		if (saved != -1 || f->app.db.in_transaction)
+			fail_msg("%s: saved %lld, transaction %d",
+			    cases[i].what, (long long)saved,
+			    f->app.db.in_transaction);
+		if (strcmp(fixture_text(f, SNAPSHOT_SQL), before) != 0)
+			fail_msg("%s: changed %s", cases[i].what,
+			    fixture_text(f, SNAPSHOT_SQL));
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_list_as_each_viewer,
+		    fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_list_keyset,
+		    fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_get, fixture_setup,
+		    fixture_teardown),
+		cmocka_unit_test(test_save_writes_and_logs),
+		cmocka_unit_test_setup_teardown(
+		    test_save_refusals_change_nothing, fixture_setup,
+		    fixture_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
