@@ -209,7 +209,7 @@ device_detail(const struct viewer *v, int64_t id, struct device *d,
 
 /* A row of LOCATIONS_IN_SCOPE: id, name, customer_id. */
 struct location_row {
-	struct device_location l;
+	int64_t id;
 	const char *name;
 	int64_t customer_id;
 };
@@ -219,7 +219,7 @@ fill_location(sqlite3_stmt *s, struct arena *a, void *row)
 {
 	struct location_row *r = row;
 
-	r->l.id = sqlite3_column_int64(s, 0);
+	r->id = sqlite3_column_int64(s, 0);
 	r->name = db_text(a, s, 1);
 	r->customer_id = sqlite3_column_int64(s, 2);
 }
@@ -243,7 +243,7 @@ device_locations(const struct viewer *v, struct device_location **out)
 		return -1;
 	list = arena_calloc(v->arena, p.n + 1, sizeof(*list));
 	for (i = 0, r = p.rows; i < p.n; i++) {
-		list[i].id = r[i].l.id;
+		list[i].id = r[i].id;
 		list[i].label = arena_printf(v->arena, "%s (%s)", r[i].name,
 		    customer_path_text(v, r[i].customer_id));
 	}
@@ -321,6 +321,7 @@ check_location(const struct viewer *v, const struct device_input *in,
 	s = db_stmt(v->db, STMT_LOCATION_OF_CUSTOMER);
 	db_bind_int(s, ":id", in->location_id);
 	db_bind_int(s, ":customer_id", in->customer_id);
+	perm_bind_scope(s, &v->scope);
 	rc = db_step(v->db, s);
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)

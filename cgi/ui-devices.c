@@ -206,7 +206,9 @@ ui_device_new_post(struct request *req)
 	in.vin = field(req, form, "vin");
 	in.customer_id = parse_id(field(req, form, "customer_id"));
 	loc = field(req, form, "location_id");
-	in.location_id = *loc == '\0' ? 0 : parse_id(loc) ? parse_id(loc) : -1;
+	in.location_id = parse_id(loc);
+	if (*loc != '\0' && in.location_id == 0)
+		in.location_id = -1;	/* given, but not an id */
 	switch (device_add(&req->viewer, &in, &e, &id, uuid)) {
 	case MODEL_DONE:
 		break;
