@@ -303,20 +303,26 @@ fail_if(struct check_error *e, const char *msg)
 		check_fail(e, 400, msg);
 }
 
-/* The location rule: none, or one of the (visible) customer. 0 or -1. */
+/* The location rule: none, or one v sees (404, like a missing one) of
+ * the customer. 0 or -1. */
 static int
 check_location(const struct viewer *v, const struct device_input *in,
     struct device_errors *e)
 {
+	int rc = in->location_id > 0 ?
+	    perm_sees_location(v, in->location_id) : 0;
 	sqlite3_stmt *s;
-	int rc;
 
-	if (in->location_id < 0) {
-		check_fail(&e->location_id, 400, "Choose a location from the "
-		    "list.");
+	if (rc < 0)
+		return -1;
+	if (in->location_id == 0)
+		return 0;
+	if (rc == 0) {	/* or not an id at all */
+		check_fail(&e->location_id, in->location_id > 0 ? 404 : 400,
+		    "Choose a location from the list.");
 		return 0;
 	}
-	if (in->location_id == 0 || e->customer_id.msg != NULL)
+	if (e->customer_id.msg != NULL)
 		return 0;
 	s = db_stmt(v->db, STMT_LOCATION_OF_CUSTOMER);
 	db_bind_int(s, ":id", in->location_id);

@@ -112,9 +112,9 @@ const char *device_vin_error(const char *vin);
  * Register a device as v, in one transaction: a unit id of 4 to 32
  * letters, digits, '-' or '_' (400), not registered anywhere yet (409,
  * naming no one); a name of 1 to 200 bytes; a VIN of ISO 3779 if any; a
- * customer v sees (404, like a missing one); a location, if any, of that
- * customer (400). On MODEL_DONE *id and uuid are the new device's ids;
- * MODEL_INVALID fills *e.
+ * customer v sees (404, like a missing one); a location, if any, that v
+ * sees (404) of that customer (400). On MODEL_DONE *id and uuid are the
+ * new device's ids; MODEL_INVALID fills *e.
  */
 enum model_result device_add(const struct viewer *v,
     const struct device_input *in, struct device_errors *e, int64_t *id,

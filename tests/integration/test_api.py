@@ -233,6 +233,15 @@ class ApiTests(unittest.TestCase):
         r = self.admin.call('POST', '/api/v1/devices', {
             'unit_id': 'API-V', 'name': 'n', 'customer_id': customer_id('Contoso Charging')})
         self.assertEqual((r.status, r.json.get('field')), (404, 'customer_id'))
+        # so is a location outside the view; one of another customer is 400
+        stockholm = STACK.query("SELECT id FROM locations WHERE name = 'Stockholm Hub'")[0][0]
+        r = self.contoso.call('POST', '/api/v1/devices', {
+            'unit_id': 'API-V', 'name': 'n', 'customer_id': customer_id('Contoso Charging'),
+            'location_id': stockholm})
+        self.assertEqual((r.status, r.json.get('field')), (404, 'location_id'))
+        r = self.admin.call('POST', '/api/v1/devices', {
+            'unit_id': 'API-V', 'name': 'n', 'customer_id': aarhus, 'location_id': stockholm})
+        self.assertEqual((r.status, r.json.get('field')), (400, 'location_id'))
         self.assertEqual(self.admin.call('POST', '/api/v1/devices', raw=b'{"unit_id":',
                                          body=None).status, 400)
         self.assertEqual(self.admin.call('POST', '/api/v1/devices', raw=b'[1,2]').status, 400)

@@ -518,7 +518,8 @@ test_add_rules(void **state)
 		{ "NEW-3", "", 4, 0, 4, 404 },	/* a sibling */
 		{ "NEW-3", "", 5, 0, 4, 404 },
 		{ "NEW-3", "", 2, 1, 5, 400 },	/* Aarhus's location */
-		{ "NEW-3", "", 3, 3, 5, 400 },	/* Sweden's */
+		{ "NEW-3", "", 3, 3, 5, 404 },	/* Sweden's */
+		{ "NEW-3", "", 3, 99, 5, 404 },
 		{ "NEW-3", "", 3, -1, 5, 400 },	/* not an id */
 	};
 	struct world *w = *state;
