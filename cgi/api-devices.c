@@ -1,254 +1,206 @@
 /*
  * api-devices.c - /api/v1/devices: list, get, register and the bulk
- * assign, on the same scoped statements and device.c rules as the pages.
+ * assign, on the functions of device.c, the same as the Devices tab.
  */
 #include <string.h>
 
 #include "api.h"
-#include "app.h"
 #include "arena.h"
-#include "db.h"
-#include "event.h"
+#include "check.h"
 #include "device.h"
-#include "form.h"
 #include "http.h"
-#include "list.h"
-#include "perm.h"
-#include "session.h"
 #include "ui.h"
-#include "user.h"
 
-/* A row with the columns of DEVICE_FIND as a JSON device. */
 static json_t *
-device_json(sqlite3_stmt *s)
+or_null(const char *s)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:I, s:o, s:o, s:o}",
-	    "id", (json_int_t)sqlite3_column_int64(s, 0),
-	    "unit_id", (const char *)sqlite3_column_text(s, 1),
-	    "device_id", (const char *)sqlite3_column_text(s, 2),
-	    "name", (const char *)sqlite3_column_text(s, 3),
-	    "vehicle_name", (const char *)sqlite3_column_text(s, 4),
-	    "vin", api_text_or_null(s, 5),
-	    "customer_id", (json_int_t)sqlite3_column_int64(s, 6),
-	    "location_id", api_id_or_null(s, 7),
-	    "location", api_text_or_null(s, 8),
-	    "registered_at", api_time(sqlite3_column_int64(s, 9)));
+	return s != NULL ? json_string(s) : json_null();
 }
 
 static json_t *
-device_row(struct request *req, sqlite3_stmt *s)
+device_json(struct request *req, const void *row)
 {
+	const struct device *d = row;
+
 	(void)req;
-	return device_json(s);
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:I, s:o, s:o, s:o}",
+	    "id", (json_int_t)d->id,
+	    "unit_id", d->unit_id,
+	    "device_id", d->uuid,
+	    "name", d->name,
+	    "vehicle_name", d->vehicle_name,
+	    "vin", or_null(d->vin),
+	    "customer_id", (json_int_t)d->customer_id,
+	    "location_id", d->location_id != 0 ?
+	    json_integer(d->location_id) : json_null(),
+	    "location", or_null(d->location),
+	    "registered_at", api_time(d->registered_at));
 }
+
+static int
+get_device(const struct viewer *v, int64_t id, void *row)
+{
+	return device_get(v, id, row);
+}
+
+static const struct api_resource devices = {
+	device_list, get_device, sizeof(struct device), device_json,
+	"The devices", "There is no such device."
+};
 
 void
 api_devices_list(struct request *req)
 {
-	struct scope sc = perm_scope(req->user, req->arena);
-	struct api_page p;
-	sqlite3_stmt *s;
-
-	s = api_list_start(req, device_scope_wide(&req->app->db, &sc) ?
-	    STMT_DEVICE_API_WIDE : STMT_DEVICE_API_LIST, &p);
-	if (s == NULL)
-		return;
-	db_bind_int(s, ":customer_id", p.lq.customer_id);
-	db_bind_int(s, ":location_id", p.lq.location_id);
-	db_bind_text(s, ":like", p.lq.like);
-	api_send_list(req, s, &p, device_row, "The devices");
-}
-
-/* Send device id (in the scope) as JSON with status; 404 if absent. */
-static void
-send_device(struct request *req, int status, int64_t id)
-{
-	api_send_scoped(req, status, STMT_DEVICE_BY_ID, id, device_row,
-	    "There is no such device.");
+	api_list(req, &devices);
 }
 
 void
 api_device_get(struct request *req)
 {
-	send_device(req, 200, req->id);
+	api_get(req, &devices, req->id, 200);
 }
 
-static const char *const device_members[] = { "unit_id", "name",
-    "vehicle_name", "vin", "customer_id", "location_id", NULL };
-static const char *const assign_members[] = { "customer_id", "ids", NULL };
-
-/* The first field in error, for the problem document. */
+/* The members of a new device into *in; false after a 400 problem. */
 static bool
-first_error(const struct device_errors *e, const char **field,
-    const char **msg)
+read_device(struct request *req, json_t *body, struct device_input *in)
 {
-	static const char *const names[] = { "unit_id", "name",
-	    "vehicle_name", "vin", "customer_id", "location_id" };
-	const char *const msgs[] = { e->unit_id, e->name, e->vehicle_name,
-	    e->vin, e->customer_id, e->location_id };
-	size_t i;
+	static const char *const members[] = { "unit_id", "name",
+	    "vehicle_name", "vin", "customer_id", "location_id", NULL };
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (msgs[i] != NULL) {
-			*field = names[i];
-			*msg = msgs[i];
-			return true;
-		}
-	return false;
+	in->unit_id = in->name = in->vehicle_name = in->vin = "";
+	in->customer_id = in->location_id = 0;
+	return api_members_known(req, body, members) &&
+	    api_opt_string(req, body, "unit_id", &in->unit_id) >= 0 &&
+	    api_opt_string(req, body, "name", &in->name) >= 0 &&
+	    api_opt_string(req, body, "vehicle_name", &in->vehicle_name) >= 0 &&
+	    api_opt_string(req, body, "vin", &in->vin) >= 0 &&
+	    api_opt_id(req, body, "customer_id", &in->customer_id) >= 0 &&
+	    api_opt_id(req, body, "location_id", &in->location_id) >= 0;
 }
 
 void
 api_device_create(struct request *req)
 {
-	struct db *db = &req->app->db;
-	struct scope sc = perm_scope(req->user, req->arena);
-	char uuid[DEVICE_UUID_LEN + 1];
-	struct device_fields f;
-	struct device_errors e;
-	const char *field, *msg;
 	json_t *body = api_body(req);
+	char uuid[DEVICE_UUID_LEN + 1];
+	struct device_input in;
+	struct device_errors e;
+	struct device d;
 	int64_t id;
 
 	if (body == NULL)
 		return;
-	memset(&f, 0, sizeof(f));
-	f.vehicle_name = "";
-	if (!api_members_known(req, body, device_members) ||
-	    api_opt_string(req, body, "unit_id", &f.unit_id) < 0 ||
-	    api_opt_string(req, body, "name", &f.name) < 0 ||
-	    api_opt_string(req, body, "vehicle_name", &f.vehicle_name) < 0 ||
-	    api_opt_string(req, body, "vin", &f.vin) < 0 ||
-	    api_opt_id(req, body, "customer_id", &f.customer_id) < 0 ||
-	    api_opt_id(req, body, "location_id", &f.location_id) < 0)
+	if (!read_device(req, body, &in))
 		goto out;
-	if (device_validate(db, &sc, &f, &e) > 0 &&
-	    first_error(&e, &field, &msg)) {
-		/* an id outside the view reads as missing, as everywhere */
-		api_problem(req, e.customer_id != NULL ? 404 : 400,
-		    e.customer_id != NULL ? "There is no such customer." : msg,
-		    field);
-		goto out;
-	}
-	switch (device_add(db, req->now, req->user->id, &f, &id, uuid)) {
-	case DEVICE_ADDED:
+	switch (device_add(&req->viewer, &in, &e, &id, uuid)) {
+	case MODEL_DONE:
+		http_header(req, "Location", arena_printf(req->arena,
+		    "/api/v1/devices/%lld", (long long)id));
+		/* Device Management alone (or a location restriction)
+		 * registers devices it does not see: their ids only */
+		api_json(req, 201, device_get(&req->viewer, id, &d) == 1 ?
+		    device_json(req, &d) : json_pack("{s:I, s:s, s:s}", "id",
+		    (json_int_t)id, "unit_id", in.unit_id, "device_id", uuid));
 		break;
-	case DEVICE_DUPLICATE:
-		api_problem(req, 409, "A device with this unit id is already "
-		    "registered.", "unit_id");
-		goto out;
-	case DEVICE_ADD_FAILED:
+	case MODEL_INVALID:
+		api_errors(req, &e, device_error_fields);
+		break;
+	case MODEL_NOT_FOUND:
+	case MODEL_FAILED:
 		api_unavailable(req);
-		goto out;
+		break;
 	}
-	json_decref(body);
-	http_header(req, "Location", arena_printf(req->arena,
-	    "/api/v1/devices/%lld", (long long)id));
-	if (sc.devices_visible)
-		send_device(req, 201, id);
-	else	/* Device Management alone: registered, but not visible */
-		api_json(req, 201, json_pack("{s:I, s:s, s:s}", "id",
-		    (json_int_t)id, "unit_id", f.unit_id, "device_id", uuid));
-	return;
 out:
 	json_decref(body);
 }
 
+/* The ids member: an array of strings of at most 100 bytes without NUL,
+ * as keys; false after a 400 problem. */
+static bool
+read_ids(struct request *req, json_t *body, const char ***keys, size_t *n)
+{
+	json_t *ids = json_object_get(body, "ids"), *v;
+	size_t i;
+
+	if (!json_is_array(ids)) {
+		api_problem(req, 400, "ids must be an array of unit ids or "
+		    "device ids.", "ids");
+		return false;
+	}
+	*n = json_array_size(ids);
+	*keys = arena_calloc(req->arena, *n + 1, sizeof(**keys));
+	json_array_foreach(ids, i, v) {
+		if (!json_is_string(v) || json_string_length(v) > 100 ||
+		    strlen(json_string_value(v)) != json_string_length(v)) {
+			api_problem(req, 400, "ids must be strings.", "ids");
+			return false;
+		}
+		(*keys)[i] = json_string_value(v);	/* lives with body */
+	}
+	return true;
+}
+
+/* The devices of p, those that moved (moved) or were already at the
+ * target (not moved), as documents. */
+static json_t *
+moves_json(const struct device_move_plan *p, bool moved)
+{
+	json_t *list = json_array();
+	size_t i;
+
+	for (i = 0; i < p->nitems; i++)
+		if (p->items[i].unchanged != moved)
+			json_array_append_new(list, json_pack("{s:I, s:s, s:s, "
+			    "s:I, s:I}", "id", (json_int_t)p->items[i].id,
+			    "unit_id", p->items[i].unit_id, "device_id",
+			    p->items[i].uuid, "from_customer_id",
+			    (json_int_t)p->items[i].from_id, "to_customer_id",
+			    (json_int_t)p->target));
+	return list;
+}
+
 /*
  * POST /api/v1/devices/assign {"customer_id": N, "ids": ["unit id or
- * device id", …]}: like the manage page, in one transaction; the answer
- * lists what moved and which ids were not found (unknown and invisible
- * alike).
+ * device id", …]}: the manage page's move, in one transaction; the answer
+ * lists what moved, what was already there and which ids were not found
+ * (unknown and invisible alike).
  */
 void
 api_devices_assign(struct request *req)
 {
-	struct db *db = &req->app->db;
-	struct scope sc = perm_scope(req->user, req->arena);
-	json_t *body = api_body(req), *ids, *moved, *missing, *v;
-	struct device_ref ref, *done;
-	int64_t target;
-	size_t i, j, n, ndone = 0;
-	sqlite3_stmt *s;
-	bool visible;
+	static const char *const members[] = { "customer_id", "ids", NULL };
+	json_t *body = api_body(req), *missing;
+	struct device_move_errors e;
+	struct device_move_plan p;
+	const char **keys;
+	int64_t target = 0;
+	size_t i, n;
 
 	if (body == NULL)
 		return;
-	target = 0;
-	if (!api_members_known(req, body, assign_members) ||
-	    api_opt_id(req, body, "customer_id", &target) < 0)
+	if (!api_members_known(req, body, members) ||
+	    api_opt_id(req, body, "customer_id", &target) < 0 ||
+	    !read_ids(req, body, &keys, &n))
 		goto out;
-	ids = json_object_get(body, "ids");
-	if (target <= 0) {
-		api_problem(req, 400, "customer_id is required.",
-		    "customer_id");
-		goto out;
+	switch (device_move_many(&req->viewer, target, keys, n, &p, &e)) {
+	case MODEL_DONE:
+		missing = json_array();
+		for (i = 0; i < p.nmissing; i++)
+			json_array_append_new(missing,
+			    json_string(p.missing[i]));
+		api_json(req, 200, json_pack("{s:o, s:o, s:o}", "moved",
+		    moves_json(&p, true), "unchanged", moves_json(&p, false),
+		    "not_found", missing));
+		break;
+	case MODEL_INVALID:
+		api_errors(req, &e, device_move_error_fields);
+		break;
+	case MODEL_NOT_FOUND:
+	case MODEL_FAILED:
+		api_problem(req, 503, "The devices could not be moved; "
+		    "nothing was changed.", NULL);
+		break;
 	}
-	if (!json_is_array(ids)) {
-		api_problem(req, 400, "ids must be an array of unit ids or "
-		    "device ids.", "ids");
-		goto out;
-	}
-	n = json_array_size(ids);
-	if (n > DEVICE_MANAGE_MAX) {
-		api_problem(req, 413, "At most 10000 ids at once.", "ids");
-		goto out;
-	}
-	s = db_stmt(db, STMT_CUSTOMER_VISIBLE);
-	db_bind_int(s, ":id", target);
-	perm_bind_scope(s, &sc);
-	visible = db_step(db, s) == SQLITE_ROW;
-	sqlite3_reset(s);
-	if (!visible) {
-		api_problem(req, 404, "There is no such customer.",
-		    "customer_id");
-		goto out;
-	}
-	json_array_foreach(ids, i, v)
-		if (!json_is_string(v) || json_string_length(v) > 100) {
-			api_problem(req, 400, "ids must be strings.", "ids");
-			goto out;
-		}
-	moved = json_array();
-	missing = json_array();
-	done = arena_calloc(req->arena, n + 1, sizeof(*done));
-	if (db_begin(db) != 0)
-		goto fail;
-	json_array_foreach(ids, i, v) {
-		if (device_find(db, req->arena, &sc, json_string_value(v),
-		    &ref) != 0) {
-			json_array_append_new(missing, json_copy(v));
-			continue;
-		}
-		for (j = 0; j < ndone && done[j].id != ref.id; j++)
-			;
-		if (j < ndone)
-			continue;	/* named twice: moved once */
-		done[ndone++] = ref;
-		if (ref.customer_id != target &&
-		    device_move(db, req->now, req->user->id, &ref,
-		    target) != 0)
-			goto fail;
-		json_array_append_new(moved, json_pack("{s:I, s:s, s:s, s:I, "
-		    "s:I}", "id", (json_int_t)ref.id, "unit_id", ref.unit_id,
-		    "device_id", ref.uuid, "from_customer_id",
-		    (json_int_t)ref.customer_id, "to_customer_id",
-		    (json_int_t)target));
-	}
-	event_log(&req->viewer, "devices_moved", 0, req->user->id, arena_printf(
-	    req->arena, "%zu devices to customer %lld", ndone,
-	    (long long)target));
-	if (db_commit(db) != 0)
-		goto fail;
-	api_json(req, 200, json_pack("{s:o, s:o}", "moved", moved,
-	    "not_found", missing));
-	json_decref(body);
-	return;
-fail:
-	db_rollback(db);
-	json_decref(moved);
-	json_decref(missing);
-	api_problem(req, 503, "The devices could not be moved; nothing was "
-	    "changed.", NULL);
 out:
 	json_decref(body);
 }

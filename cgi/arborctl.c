@@ -349,40 +349,41 @@ static const struct demo_device {
 
 
 
-/* The demo locations and devices, in the caller's transaction. */
+/* The demo locations and devices, in the caller's transaction (v:
+ * arborctl itself). */
 static int
-demo_places(struct db *db, int64_t now, const int64_t *customers)
+demo_places(const struct viewer *v, const int64_t *customers)
 {
 	int64_t locations[NELEM(demo_locations)];
 	char uuid[DEVICE_UUID_LEN + 1];
-	struct device_fields f;
+	struct device_input in;
 	sqlite3_stmt *s;
 	size_t i;
 
 	for (i = 0; i < NELEM(demo_locations); i++) {
-		s = db_stmt(db, STMT_LOCATION_INSERT);
+		s = db_stmt(v->db, STMT_LOCATION_INSERT);
 		db_bind_int(s, ":customer_id",
 		    customers[demo_locations[i].customer]);
 		db_bind_text(s, ":name", demo_locations[i].name);
-		db_bind_int(s, ":now", now);
-		if (db_exec(db, s) != 0)
+		db_bind_int(s, ":now", v->now);
+		if (db_exec(v->db, s) != 0)
 			return -1;
-		locations[i] = db_last_id(db);
+		locations[i] = db_last_id(v->db);
 	}
-	s = db_stmt(db, STMT_USER_LOCATION_ADD);
-	db_bind_int(s, ":user_id", user_id_by_username(db, "driver"));
+	s = db_stmt(v->db, STMT_USER_LOCATION_ADD);
+	db_bind_int(s, ":user_id", user_id_by_username(v->db, "driver"));
 	db_bind_int(s, ":location_id", locations[0]);
-	if (db_exec(db, s) != 0)
+	if (db_exec(v->db, s) != 0)
 		return -1;
 	for (i = 0; i < NELEM(demo_devices); i++) {
-		memset(&f, 0, sizeof(f));
-		f.unit_id = demo_devices[i].unit_id;
-		f.name = demo_devices[i].name;
-		f.vehicle_name = demo_devices[i].vehicle;
-		f.customer_id = customers[demo_devices[i].customer];
-		f.location_id = demo_devices[i].location < 0 ? 0 :
+		in.unit_id = demo_devices[i].unit_id;
+		in.name = demo_devices[i].name;
+		in.vehicle_name = demo_devices[i].vehicle;
+		in.vin = "";
+		in.customer_id = customers[demo_devices[i].customer];
+		in.location_id = demo_devices[i].location < 0 ? 0 :
 		    locations[demo_devices[i].location];
-		if (device_register(db, now, 0, &f, uuid) == 0)
+		if (device_insert(v, &in, uuid) == 0)
 			return -1;
 	}
 	return 0;
@@ -394,26 +395,32 @@ cmd_demo(void)
 	int64_t ids[NELEM(demo_customers)], now = time(NULL);
 	char hash[crypto_pwhash_STRBYTES];
 	struct user_fields uf;
-	struct config cfg;
-	struct db db;
+	struct viewer v;
+	struct arena *a;
+	struct app app;
 	sqlite3_stmt *s;
 	size_t i;
 	int rc = 1;
 
-	if (open_work(&cfg, &db) != 0)
+	memset(&app, 0, sizeof(app));
+	if (open_work(&app.cfg, &app.db) != 0)
 		return 1;
-	s = db_stmt(&db, STMT_USER_COUNT);
-	if (db_step(&db, s) != SQLITE_ROW || sqlite3_column_int64(s, 0) > 0) {
+	a = arena_new();
+	perm_viewer(&v, &app, a, now, ORIGIN_CLI, NULL, NULL);
+	s = db_stmt(&app.db, STMT_USER_COUNT);
+	if (db_step(&app.db, s) != SQLITE_ROW ||
+	    sqlite3_column_int64(s, 0) > 0) {
 		fputs("arborctl: the database already has users; demo data "
 		    "goes into a new database only\n", stderr);
 		goto close;
 	}
 	sqlite3_reset(s);
-	if (password_hash(DEMO_PASSWORD, hash) != 0 || db_begin(&db) != 0)
+	if (password_hash(DEMO_PASSWORD, hash) != 0 || db_begin(&app.db) != 0)
 		goto fail;
 	for (i = 0; i < NELEM(demo_customers); i++) {
-		ids[i] = customer_create(&db, now, demo_customers[i].parent < 0 ?
-		    0 : ids[demo_customers[i].parent], &demo_customers[i].f);
+		ids[i] = customer_create(&app.db, now,
+		    demo_customers[i].parent < 0 ? 0 :
+		    ids[demo_customers[i].parent], &demo_customers[i].f);
 		if (ids[i] == 0)
 			goto fail;
 	}
@@ -428,10 +435,10 @@ cmd_demo(void)
 		uf.password_hash = hash;
 		uf.active = demo_users[i].active;
 		uf.groups = demo_users[i].groups;
-		if (user_create(&db, now, &uf) == 0)
+		if (user_create(&app.db, now, &uf) == 0)
 			goto fail;
 	}
-	if (demo_places(&db, now, ids) != 0 || db_commit(&db) != 0)
+	if (demo_places(&v, ids) != 0 || db_commit(&app.db) != 0)
 		goto fail;
 	printf("demo data added; every demo user's password is %s\n",
 	    DEMO_PASSWORD);
@@ -441,11 +448,12 @@ cmd_demo(void)
 	rc = 0;
 	goto close;
 fail:
-	db_rollback(&db);
+	db_rollback(&app.db);
 	fputs("arborctl: could not add the demo data\n", stderr);
 close:
-	db_close(&db);
-	config_free(&cfg);
+	arena_free(a);
+	db_close(&app.db);
+	config_free(&app.cfg);
 	return rc;
 }
 
@@ -759,12 +767,12 @@ cmd_bench_devices(const char *devices_arg)
 	char unit[32], name[48], uuid[DEVICE_UUID_LEN + 1];
 	int64_t *ids = NULL, now = time(NULL);
 	struct arena *a = arena_new();
-	struct device_fields f;
+	struct device_input in;
 	size_t nids = 0, cap = 0;
-	struct config cfg;
 	struct user *admin;
+	struct viewer v;
 	struct scope sc;
-	struct db db;
+	struct app app;
 	sqlite3_stmt *s;
 	int rc = 1;
 
@@ -774,17 +782,18 @@ cmd_bench_devices(const char *devices_arg)
 		arena_free(a);
 		return 2;
 	}
-	if (open_work(&cfg, &db) != 0) {
+	memset(&app, 0, sizeof(app));
+	if (open_work(&app.cfg, &app.db) != 0) {
 		arena_free(a);
 		return 1;
 	}
-	if ((admin = demo_admin(&db, a)) == NULL)
+	if ((admin = demo_admin(&app.db, a)) == NULL)
 		goto close;
 	sc = perm_scope(admin, a);
-	s = db_stmt(&db, STMT_CUSTOMER_IDS_UNDER);
+	s = db_stmt(&app.db, STMT_CUSTOMER_IDS_UNDER);
 	db_bind_text(s, ":path", sc.path);
 	db_bind_text(s, ":path_end", sc.path_end);
-	while (db_step(&db, s) == SQLITE_ROW) {
+	while (db_step(&app.db, s) == SQLITE_ROW) {
 		if (nids == cap) {
 			int64_t *grown;
 
@@ -796,33 +805,35 @@ cmd_bench_devices(const char *devices_arg)
 		ids[nids++] = sqlite3_column_int64(s, 0);
 	}
 	sqlite3_reset(s);
-	if (nids == 0 || db_begin(&db) != 0)
+	if (nids == 0 || db_begin(&app.db) != 0)
 		goto fail;
+	perm_viewer(&v, &app, a, now, ORIGIN_CLI, NULL, NULL);
+	in.unit_id = unit;
+	in.name = name;
+	in.vehicle_name = in.vin = "";
+	in.location_id = 0;
 	for (i = 0; i < n; i++) {
 		snprintf(unit, sizeof(unit), "BD%09ld", i + 1);
 		snprintf(name, sizeof(name), "Bench device %ld", i + 1);
-		memset(&f, 0, sizeof(f));
-		f.unit_id = unit;
-		f.name = name;
-		f.vehicle_name = "";
-		f.customer_id = ids[(size_t)i % nids];
-		if (device_register(&db, now - i % 86400, 0, &f, uuid) == 0)
+		in.customer_id = ids[(size_t)i % nids];
+		v.now = now - i % 86400;	/* a day of registrations */
+		if (device_insert(&v, &in, uuid) == 0)
 			goto fail;
 	}
-	if (db_commit(&db) != 0)
+	if (db_commit(&app.db) != 0)
 		goto fail;
-	if (db_exec(&db, db_stmt(&db, STMT_ANALYZE)) != 0)
+	if (db_exec(&app.db, db_stmt(&app.db, STMT_ANALYZE)) != 0)
 		fputs("arborctl: ANALYZE failed (the data is in)\n", stderr);
 	printf("bench devices: %ld over %zu customers\n", n, nids);
 	rc = 0;
 	goto close;
 fail:
-	db_rollback(&db);
+	db_rollback(&app.db);
 	fputs("arborctl: could not add the benchmark devices\n", stderr);
 close:
 	free(ids);
-	db_close(&db);
-	config_free(&cfg);
+	db_close(&app.db);
+	config_free(&app.cfg);
 	arena_free(a);
 	return rc;
 }

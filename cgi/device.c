@@ -1,21 +1,259 @@
 /*
- * device.c - device fields, registration, lookup and moves.
+ * device.c - the devices model: the list and its plans, one device and
+ * its history, registration, and the bulk move.
  */
 #include "device.h"
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
 #include "arena.h"
+#include "customer.h"
 #include "db.h"
+#include "event.h"
 #include "perm.h"
 
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define UNIT_ID_MIN 4
 #define UNIT_ID_MAX 32
 #define VIN_LEN 17
+#define NAME_MAX_BYTES 200
+
+const char *const device_sort_keys[] = { "unit_id", "name", "customer",
+    "location", "registered", NULL };
+/* per sort key, the two plans of sql.h (DEVICE_SORT) */
+static const enum stmt_id narrow_sorted[][2] = {
+	{ STMT_DEVICE_LIST_UNIT_ASC, STMT_DEVICE_LIST_UNIT_DESC },
+	{ STMT_DEVICE_LIST_NAME_ASC, STMT_DEVICE_LIST_NAME_DESC },
+	{ STMT_DEVICE_LIST_CUSTOMER_ASC, STMT_DEVICE_LIST_CUSTOMER_DESC },
+	{ STMT_DEVICE_LIST_LOCATION_ASC, STMT_DEVICE_LIST_LOCATION_DESC },
+	{ STMT_DEVICE_LIST_REGISTERED_ASC, STMT_DEVICE_LIST_REGISTERED_DESC },
+};
+static const enum stmt_id wide_sorted[][2] = {
+	{ STMT_DEVICE_WIDE_UNIT_ASC, STMT_DEVICE_WIDE_UNIT_DESC },
+	{ STMT_DEVICE_WIDE_NAME_ASC, STMT_DEVICE_WIDE_NAME_DESC },
+	{ STMT_DEVICE_WIDE_CUSTOMER_ASC, STMT_DEVICE_WIDE_CUSTOMER_DESC },
+	{ STMT_DEVICE_WIDE_LOCATION_ASC, STMT_DEVICE_WIDE_LOCATION_DESC },
+	{ STMT_DEVICE_WIDE_REGISTERED_ASC, STMT_DEVICE_WIDE_REGISTERED_DESC },
+};
+_Static_assert(NELEM(narrow_sorted) == NELEM(device_sort_keys) - 1 &&
+    NELEM(wide_sorted) == NELEM(device_sort_keys) - 1,
+    "a statement per key and plan");
+
+/* ------------------------------------------------------------------
+ * Reading devices
+ */
+
+/* A row of DEVICE_COLUMNS (sql.h). */
+static void
+fill_row(sqlite3_stmt *s, struct arena *a, void *row)
+{
+	struct device *d = row;
+
+	memset(d, 0, sizeof(*d));
+	d->id = sqlite3_column_int64(s, 0);
+	d->unit_id = db_text(a, s, 1);
+	d->uuid = db_text(a, s, 2);
+	d->name = db_text(a, s, 3);
+	d->vehicle_name = db_text(a, s, 4);
+	d->vin = db_text_or_null(a, s, 5);
+	d->customer_id = sqlite3_column_int64(s, 6);
+	d->location_id = sqlite3_column_int64(s, 7);
+	d->location = db_text_or_null(a, s, 8);
+	d->registered_at = sqlite3_column_int64(s, 9);
+}
+
+/*
+ * Whether v's scope holds so much of the tree (a third of the customers
+ * or more) that walking all devices in index order beats collecting the
+ * scope's devices and sorting them: the "wide" plans of sql.h. On a
+ * database error the narrow plans, which are right whatever the scope.
+ */
+static bool
+scope_wide(const struct viewer *v)
+{
+	sqlite3_stmt *s = db_stmt(v->db, STMT_CUSTOMER_SCOPE_SHARE);
+	bool wide = false;
+
+	perm_bind_scope(s, &v->scope);
+	if (db_step(v->db, s) == SQLITE_ROW)
+		wide = sqlite3_column_int64(s, 0) * 3 >=
+		    sqlite3_column_int64(s, 1);
+	sqlite3_reset(s);
+	return wide;
+}
+
+int
+device_list(const struct viewer *v, const struct list_query *lq,
+    struct rows_page *out)
+{
+	/* without a search, a location filter or a location restriction,
+	 * the per-customer counters answer without reading the devices */
+	bool counters = *lq->q == '\0' && lq->location_id == 0 &&
+	    v->scope.location_user == 0 && v->scope.devices_visible;
+	bool wide = scope_wide(v);
+	const struct rows_list l = {
+		counters ? STMT_DEVICE_SCOPE_COUNT : STMT_DEVICE_LIST_COUNT,
+		wide ? wide_sorted : narrow_sorted, NELEM(narrow_sorted),
+		wide ? STMT_DEVICE_API_WIDE : STMT_DEVICE_API_LIST,
+		sizeof(struct device), fill_row
+	};
+	struct device *d;
+	size_t i;
+	int rc = rows_read_list(v, &l, lq, out);
+
+	/* after the list's statement is done: customer_path_text runs one
+	 * of its own */
+	for (i = 0, d = out->rows; rc == 1 && !lq->keyset && i < out->n; i++)
+		d[i].customer = customer_path_text(v, d[i].customer_id);
+	return rc;
+}
+
+int
+device_get(const struct viewer *v, int64_t id, struct device *d)
+{
+	return rows_read_one(v, STMT_DEVICE_BY_ID, id, fill_row, d);
+}
+
+/* A customer's path if v sees it, else a neutral phrase. */
+static const char *
+customer_or_outside(const struct viewer *v, int64_t id)
+{
+	return perm_sees_customer(v, id) == 1 ? customer_path_text(v, id) :
+	    "a customer outside your view";
+}
+
+/* Who did something, as far as v may know: a user outside the scope (an
+ * administrator above, an operator) is not named. */
+static const char *
+actor_name(const struct viewer *v, int64_t user_id)
+{
+	sqlite3_stmt *s;
+	const char *name = "an administrator outside your view";
+
+	if (user_id == 0)
+		return "unknown";
+	s = db_stmt(v->db, STMT_USER_NAME_VISIBLE);
+	db_bind_int(s, ":id", user_id);
+	perm_bind_scope(s, &v->scope);
+	if (db_step(v->db, s) == SQLITE_ROW)
+		name = db_text(v->arena, s, 0);
+	sqlite3_reset(s);
+	return name;
+}
+
+/* A row of DEVICE_HISTORY, before its names are looked up. */
+struct move_row {
+	int64_t at, from, to, by;
+};
+
+/* The moves of device id (in v's scope) into *out; 0 or -1. */
+static int
+read_moves(const struct viewer *v, int64_t id, struct move_row **out,
+    size_t *n)
+{
+	sqlite3_stmt *s = db_stmt(v->db, STMT_DEVICE_HISTORY);
+	size_t cap = 8;
+	struct move_row *m = arena_calloc(v->arena, cap, sizeof(*m)), *more;
+	int rc;
+
+	*n = 0;
+	db_bind_int(s, ":id", id);
+	perm_bind_scope(s, &v->scope);
+	while ((rc = db_step(v->db, s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			more = arena_calloc(v->arena, 2 * cap, sizeof(*m));
+			memcpy(more, m, cap * sizeof(*m));
+			m = more;
+			cap *= 2;
+		}
+		m[(*n)++] = (struct move_row){ sqlite3_column_int64(s, 0),
+		    sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2),
+		    sqlite3_column_int64(s, 3) };
+	}
+	sqlite3_reset(s);
+	*out = m;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+device_detail(const struct viewer *v, int64_t id, struct device *d,
+    struct device_move_entry **history, size_t *n)
+{
+	struct device_move_entry *h;
+	struct move_row *m;
+	size_t i, k;
+	int rc;
+
+	if ((rc = device_get(v, id, d)) != 1)
+		return rc;
+	if (read_moves(v, id, &m, &k) != 0)
+		return -1;
+	/* names after the moves are read: one statement at a time */
+	d->customer = customer_path_text(v, d->customer_id);
+	h = arena_calloc(v->arena, k + 1, sizeof(*h));
+	for (i = 0; i < k; i++) {
+		h[i].at = m[i].at;
+		h[i].from = customer_or_outside(v, m[i].from);
+		h[i].to = customer_or_outside(v, m[i].to);
+		h[i].by = actor_name(v, m[i].by);
+	}
+	*history = h;
+	*n = k;
+	return 1;
+}
+
+/* A row of LOCATIONS_IN_SCOPE: id, name, customer_id. */
+struct location_row {
+	int64_t id;
+	const char *name;
+	int64_t customer_id;
+};
+
+static void
+fill_location(sqlite3_stmt *s, struct arena *a, void *row)
+{
+	struct location_row *r = row;
+
+	r->id = sqlite3_column_int64(s, 0);
+	r->name = db_text(a, s, 1);
+	r->customer_id = sqlite3_column_int64(s, 2);
+}
+
+ssize_t
+device_locations(const struct viewer *v, struct device_location **out)
+{
+	static const enum stmt_id all[][2] = {
+		{ STMT_LOCATIONS_IN_SCOPE, STMT_LOCATIONS_IN_SCOPE }
+	};
+	static const struct rows_list l = { STMT__MAX, all, 1, STMT__MAX,
+	    sizeof(struct location_row), fill_location };
+	struct device_location *list;
+	struct location_row *r;
+	struct list_query lq;
+	struct rows_page p;
+	size_t i;
+
+	memset(&lq, 0, sizeof(lq));
+	if (rows_read_list(v, &l, &lq, &p) != 1)
+		return -1;
+	list = arena_calloc(v->arena, p.n + 1, sizeof(*list));
+	for (i = 0, r = p.rows; i < p.n; i++) {
+		list[i].id = r[i].id;
+		list[i].label = arena_printf(v->arena, "%s (%s)", r[i].name,
+		    customer_path_text(v, r[i].customer_id));
+	}
+	*out = list;
+	return (ssize_t)p.n;
+}
+
+/* ------------------------------------------------------------------
+ * Registering devices
+ */
 
 const char *
 device_unit_id_error(const char *unit_id)
@@ -50,52 +288,81 @@ device_vin_error(const char *vin)
 	return NULL;
 }
 
-bool
-device_scope_wide(struct db *db, const struct scope *sc)
-{
-	sqlite3_stmt *s = db_stmt(db, STMT_CUSTOMER_SCOPE_SHARE);
-	bool wide = false;
+#define FIELD(m) CHECK_FIELD(struct device_errors, m, #m, #m)
+const struct check_field device_error_fields[] = {
+	FIELD(unit_id), FIELD(name), FIELD(vehicle_name), FIELD(vin),
+	FIELD(customer_id), FIELD(location_id), { NULL, NULL, 0 }
+};
+#undef FIELD
 
-	perm_bind_scope(s, sc);
-	if (db_step(db, s) == SQLITE_ROW)
-		wide = sqlite3_column_int64(s, 0) * 3 >=
-		    sqlite3_column_int64(s, 1);
-	sqlite3_reset(s);
-	return wide;
+/* Record msg (if not NULL) as a 400 of e. */
+static void
+fail_if(struct check_error *e, const char *msg)
+{
+	if (msg != NULL)
+		check_fail(e, 400, msg);
 }
 
-int
-device_validate(struct db *db, const struct scope *sc,
-    const struct device_fields *f, struct device_errors *e)
+/* The location rule: none, or one v sees (404, like a missing one) of
+ * the customer. 0 or -1. */
+static int
+check_location(const struct viewer *v, const struct device_input *in,
+    struct device_errors *e)
 {
+	int rc = in->location_id > 0 ?
+	    perm_sees_location(v, in->location_id) : 0;
 	sqlite3_stmt *s;
-	int n = 0;
+
+	if (rc < 0)
+		return -1;
+	if (in->location_id == 0)
+		return 0;
+	if (rc == 0) {	/* or not an id at all */
+		check_fail(&e->location_id, in->location_id > 0 ? 404 : 400,
+		    "Choose a location from the list.");
+		return 0;
+	}
+	if (e->customer_id.msg != NULL)
+		return 0;
+	s = db_stmt(v->db, STMT_LOCATION_OF_CUSTOMER);
+	db_bind_int(s, ":id", in->location_id);
+	db_bind_int(s, ":customer_id", in->customer_id);
+	perm_bind_scope(s, &v->scope);
+	rc = db_step(v->db, s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		check_fail(&e->location_id, 400, "That location belongs to "
+		    "another customer.");
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The rules of the fields; -1 on a database error. */
+static int
+check_input(const struct viewer *v, const struct device_input *in,
+    struct device_errors *e)
+{
+	size_t name = strlen(in->name);
+	int rc;
 
 	memset(e, 0, sizeof(*e));
-	n += (e->unit_id = device_unit_id_error(f->unit_id)) != NULL;
-	if (f->name == NULL || strlen(f->name) < 1 || strlen(f->name) > 200)
-		n++, e->name = "Give the device a name of 1 to 200 "
-		    "characters.";
-	if (f->vehicle_name != NULL && strlen(f->vehicle_name) > 200)
-		n++, e->vehicle_name = "At most 200 characters.";
-	if (f->vin != NULL && *f->vin != '\0')
-		n += (e->vin = device_vin_error(f->vin)) != NULL;
-	s = db_stmt(db, STMT_CUSTOMER_VISIBLE);
-	db_bind_int(s, ":id", f->customer_id);
-	perm_bind_scope(s, sc);
-	if (f->customer_id == 0 || db_step(db, s) != SQLITE_ROW)
-		n++, e->customer_id = "Choose a customer from the list.";
-	sqlite3_reset(s);
-	if (f->location_id != 0 && e->customer_id == NULL) {
-		s = db_stmt(db, STMT_LOCATION_OF_CUSTOMER);
-		db_bind_int(s, ":id", f->location_id);
-		db_bind_int(s, ":customer_id", f->customer_id);
-		if (db_step(db, s) != SQLITE_ROW)
-			n++, e->location_id = "That location belongs to "
-			    "another customer.";
-		sqlite3_reset(s);
+	fail_if(&e->unit_id, device_unit_id_error(in->unit_id));
+	if (name < 1 || name > NAME_MAX_BYTES)
+		check_fail(&e->name, 400, "Give the device a name of 1 to 200 "
+		    "characters.");
+	if (strlen(in->vehicle_name) > NAME_MAX_BYTES)
+		check_fail(&e->vehicle_name, 400, "At most 200 characters.");
+	if (*in->vin != '\0')
+		fail_if(&e->vin, device_vin_error(in->vin));
+	if (in->customer_id == 0) {
+		check_fail(&e->customer_id, 400, "Choose a customer from the "
+		    "list.");
+	} else if ((rc = perm_sees_customer(v, in->customer_id)) != 1) {
+		if (rc < 0)
+			return -1;
+		check_fail(&e->customer_id, 404, "Choose a customer from the "
+		    "list.");
 	}
-	return n;
+	return check_location(v, in, e);
 }
 
 void
@@ -112,96 +379,71 @@ device_uuid_new(char out[DEVICE_UUID_LEN + 1])
 	    b[14], b[15]);
 }
 
-int64_t
-device_register(struct db *db, int64_t now, int64_t user_id,
-    const struct device_fields *f, char uuid[DEVICE_UUID_LEN + 1])
+/* Bind v's user as :name, NULL for nobody (arborctl acting as itself). */
+static void
+bind_actor(sqlite3_stmt *s, const char *name, const struct viewer *v)
 {
-	sqlite3_stmt *s = db_stmt(db, STMT_DEVICE_INSERT);
-
-	device_uuid_new(uuid);
-	db_bind_text(s, ":unit_id", f->unit_id);
-	db_bind_text(s, ":uuid", uuid);
-	db_bind_text(s, ":name", f->name);
-	db_bind_text(s, ":vehicle_name", f->vehicle_name);
-	db_bind_text(s, ":vin", f->vin && *f->vin ? f->vin : NULL);
-	db_bind_int(s, ":customer_id", f->customer_id);
-	if (f->location_id != 0)
-		db_bind_int(s, ":location_id", f->location_id);
+	if (perm_actor(v) != 0)
+		db_bind_int(s, name, perm_actor(v));
 	else
-		db_bind_null(s, ":location_id");
-	db_bind_int(s, ":now", now);
-	if (user_id != 0)
-		db_bind_int(s, ":user_id", user_id);
-	else	/* arborctl: nobody registered it through Arbor */
-		db_bind_null(s, ":user_id");
-	return db_exec(db, s) == 0 ? db_last_id(db) : 0;
+		db_bind_null(s, name);
 }
 
-enum device_add_result
-device_add(struct db *db, int64_t now, int64_t user_id,
-    const struct device_fields *f, int64_t *id,
+int64_t
+device_insert(const struct viewer *v, const struct device_input *in,
     char uuid[DEVICE_UUID_LEN + 1])
 {
-	if (db_begin(db) != 0)
-		return DEVICE_ADD_FAILED;
-	*id = device_register(db, now, user_id, f, uuid);
-	if (*id == 0) {
-		bool duplicate = db_is_constraint(db);
+	sqlite3_stmt *s = db_stmt(v->db, STMT_DEVICE_INSERT);
 
-		db_rollback(db);
-		return duplicate ? DEVICE_DUPLICATE : DEVICE_ADD_FAILED;
-	}
-	return db_commit(db) == 0 ? DEVICE_ADDED : DEVICE_ADD_FAILED;
+	device_uuid_new(uuid);
+	db_bind_text(s, ":unit_id", in->unit_id);
+	db_bind_text(s, ":uuid", uuid);
+	db_bind_text(s, ":name", in->name);
+	db_bind_text(s, ":vehicle_name", in->vehicle_name);
+	db_bind_text(s, ":vin", *in->vin != '\0' ? in->vin : NULL);
+	db_bind_int(s, ":customer_id", in->customer_id);
+	if (in->location_id > 0)
+		db_bind_int(s, ":location_id", in->location_id);
+	else
+		db_bind_null(s, ":location_id");
+	db_bind_int(s, ":now", v->now);
+	bind_actor(s, ":user_id", v);
+	return db_exec(v->db, s) == 0 ? db_last_id(v->db) : 0;
 }
 
-/* Whether s has the 8-4-4-4-12 hex form of a UUID. */
-static bool
-looks_like_uuid(const char *s)
+enum model_result
+device_add(const struct viewer *v, const struct device_input *in,
+    struct device_errors *e, int64_t *id, char uuid[DEVICE_UUID_LEN + 1])
 {
-	size_t i;
-
-	if (strlen(s) != DEVICE_UUID_LEN)
-		return false;
-	for (i = 0; i < DEVICE_UUID_LEN; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return false;
-		} else if (!isxdigit((unsigned char)s[i])) {
-			return false;
-		}
+	memset(e, 0, sizeof(*e));
+	if (db_begin(v->db) != 0)
+		return MODEL_FAILED;
+	if (check_input(v, in, e) < 0)
+		goto fail;
+	if (check_count(e, device_error_fields) == 0 &&
+	    (*id = device_insert(v, in, uuid)) == 0) {
+		if (!db_is_constraint(v->db))
+			goto fail;
+		/* says nothing about who holds it: it may be another
+		 * account */
+		check_fail(&e->unit_id, 409, "A device with this unit id is "
+		    "already registered.");
 	}
-	return true;
+	if (check_count(e, device_error_fields) > 0) {
+		db_rollback(v->db);
+		return MODEL_INVALID;
+	}
+	if (db_commit(v->db) != 0)
+		goto fail;
+	return MODEL_DONE;
+fail:
+	db_rollback(v->db);
+	return MODEL_FAILED;
 }
 
-int
-device_find(struct db *db, struct arena *a, const struct scope *sc,
-    const char *key, struct device_ref *out)
-{
-	bool uuid = looks_like_uuid(key);
-	sqlite3_stmt *s = db_stmt(db, uuid ? STMT_DEVICE_BY_UUID :
-	    STMT_DEVICE_BY_UNIT);
-	char *lower = NULL;
-	size_t i;
-	int rc = -1;
-
-	if (uuid) {	/* stored lower-case; people paste either */
-		lower = arena_strdup(a, key);
-		for (i = 0; lower[i] != '\0'; i++)
-			lower[i] = (char)tolower((unsigned char)lower[i]);
-	}
-	db_bind_text(s, ":key", uuid ? lower : key);
-	perm_bind_scope(s, sc);
-	if (db_step(db, s) == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(s, 0);
-		out->unit_id = db_text(a, s, 1);
-		out->uuid = db_text(a, s, 2);
-		out->name = db_text(a, s, 3);
-		out->customer_id = sqlite3_column_int64(s, 6);
-		rc = 0;
-	}
-	sqlite3_reset(s);
-	return rc;
-}
+/* ------------------------------------------------------------------
+ * Moving devices
+ */
 
 size_t
 device_split_ids(struct arena *a, const char *text, size_t max,
@@ -225,21 +467,223 @@ device_split_ids(struct arena *a, const char *text, size_t max,
 	return n;
 }
 
-int
-device_move(struct db *db, int64_t now, int64_t user_id,
-    const struct device_ref *d, int64_t to)
+/* Whether s has the 8-4-4-4-12 hex form of a UUID. */
+static bool
+looks_like_uuid(const char *s)
 {
-	sqlite3_stmt *s = db_stmt(db, STMT_DEVICE_MOVE);
+	size_t i;
 
-	db_bind_int(s, ":customer_id", to);
-	db_bind_int(s, ":id", d->id);
-	if (db_exec(db, s) != 0)
+	if (strlen(s) != DEVICE_UUID_LEN)
+		return false;
+	for (i = 0; i < DEVICE_UUID_LEN; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return false;
+		} else if (!isxdigit((unsigned char)s[i])) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Find key (a unit id, or a device id in UUID form) in v's scope: 1, 0
+ * (no such device in the scope), -1. */
+static int
+find_device(const struct viewer *v, const char *key, struct device *d)
+{
+	bool uuid = looks_like_uuid(key);
+	sqlite3_stmt *s = db_stmt(v->db, uuid ? STMT_DEVICE_BY_UUID :
+	    STMT_DEVICE_BY_UNIT);
+	char *lower = NULL;
+	size_t i;
+	int rc;
+
+	if (uuid) {	/* stored lower-case; people paste either */
+		lower = arena_strdup(v->arena, key);
+		for (i = 0; lower[i] != '\0'; i++)
+			lower[i] = (char)tolower((unsigned char)lower[i]);
+	}
+	db_bind_text(s, ":key", uuid ? lower : key);
+	perm_bind_scope(s, &v->scope);
+	if ((rc = db_step(v->db, s)) == SQLITE_ROW)
+		fill_row(s, v->arena, d);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* An item's key and place, to sort items by a key and keep their order
+ * among equal keys. */
+struct keyed {
+	int64_t key;
+	size_t pos;
+};
+
+static int
+keyed_cmp(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* The items sorted by key (their device id when by_device, else their
+ * customer's), in a's memory. */
+static struct keyed *
+sorted_items(struct arena *a, const struct device_move_plan *p,
+    bool by_device)
+{
+	struct keyed *k = arena_calloc(a, p->nitems + 1, sizeof(*k));
+	size_t i;
+
+	for (i = 0; i < p->nitems; i++)
+		k[i] = (struct keyed){ by_device ? p->items[i].id :
+		    p->items[i].from_id, i };
+	qsort(k, p->nitems, sizeof(*k), keyed_cmp);
+	return k;
+}
+
+/* Keep the first of the items that name the same device (pasted twice,
+ * or by unit id and device id: moved once). */
+static void
+drop_repeats(struct arena *a, struct device_move_plan *p)
+{
+	struct keyed *k = sorted_items(a, p, true);
+	bool *repeat = arena_calloc(a, p->nitems + 1, sizeof(*repeat));
+	size_t i, n = 0;
+
+	for (i = 1; i < p->nitems; i++)
+		repeat[k[i].pos] = k[i].key == k[i - 1].key;
+	for (i = 0; i < p->nitems; i++)
+		if (!repeat[i])
+			p->items[n++] = p->items[i];
+	p->nitems = n;
+}
+
+/* Each item's customer path, looked up once per customer. */
+static void
+set_paths(const struct viewer *v, struct device_move_plan *p)
+{
+	struct keyed *k = sorted_items(v->arena, p, false);
+	const char *path = NULL;
+	size_t i;
+
+	for (i = 0; i < p->nitems; i++) {
+		if (i == 0 || k[i].key != k[i - 1].key)
+			path = customer_path_text(v, k[i].key);
+		p->items[k[i].pos].from = path;
+	}
+	p->target_path = customer_path_text(v, p->target);
+}
+
+#define MOVE_FIELD(m) CHECK_FIELD(struct device_move_errors, m, #m, #m)
+const struct check_field device_move_error_fields[] = {
+	MOVE_FIELD(customer_id), MOVE_FIELD(ids), { NULL, NULL, 0 }
+};
+#undef MOVE_FIELD
+
+/* The target and the number of keys; -1 on a database error. */
+static int
+check_move(const struct viewer *v, int64_t target, size_t n,
+    struct device_move_errors *e)
+{
+	int rc = target != 0 ? perm_sees_customer(v, target) : 0;
+
+	memset(e, 0, sizeof(*e));
+	if (rc < 0)
 		return -1;
-	s = db_stmt(db, STMT_DEVICE_MOVE_LOG);
-	db_bind_int(s, ":id", d->id);
-	db_bind_int(s, ":from_id", d->customer_id);
-	db_bind_int(s, ":to_id", to);
-	db_bind_int(s, ":user_id", user_id);
-	db_bind_int(s, ":now", now);
-	return db_exec(db, s);
+	if (rc == 0)
+		check_fail(&e->customer_id, target != 0 ? 404 : 400,
+		    "Choose the customer the devices go to.");
+	if (n > DEVICE_MANAGE_MAX)
+		check_fail(&e->ids, 413, "At most 10000 devices can be moved "
+		    "at once.");
+	return 0;
+}
+
+enum model_result
+device_move_preview(const struct viewer *v, int64_t target,
+    const char *const *keys, size_t n, struct device_move_plan *p,
+    struct device_move_errors *e)
+{
+	struct device d;
+	size_t i;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	p->target = target;
+	if (check_move(v, target, n, e) < 0)
+		return MODEL_FAILED;
+	if (check_count(e, device_move_error_fields) > 0)
+		return MODEL_INVALID;
+	p->items = arena_calloc(v->arena, n + 1, sizeof(*p->items));
+	p->missing = arena_calloc(v->arena, n + 1, sizeof(*p->missing));
+	for (i = 0; i < n; i++) {
+		if ((rc = find_device(v, keys[i], &d)) < 0)
+			return MODEL_FAILED;
+		if (rc == 0) {
+			p->missing[p->nmissing++] = keys[i];
+			continue;
+		}
+		p->items[p->nitems++] = (struct device_move_item){ d.id,
+		    d.unit_id, d.uuid, d.name, d.customer_id, NULL,
+		    d.customer_id == target };
+	}
+	drop_repeats(v->arena, p);
+	for (i = 0; i < p->nitems; i++)
+		p->moved += !p->items[i].unchanged;
+	set_paths(v, p);
+	return MODEL_DONE;
+}
+
+/* Move one device to p->target and record it (v's transaction). */
+static int
+move_one(const struct viewer *v, const struct device_move_item *it,
+    int64_t target)
+{
+	sqlite3_stmt *s = db_stmt(v->db, STMT_DEVICE_MOVE);
+
+	db_bind_int(s, ":customer_id", target);
+	db_bind_int(s, ":id", it->id);
+	perm_bind_scope(s, &v->scope);
+	if (db_exec(v->db, s) != 0 || db_changes(v->db) != 1)
+		return -1;	/* no change: found in the scope, so a race */
+	s = db_stmt(v->db, STMT_DEVICE_MOVE_LOG);
+	db_bind_int(s, ":id", it->id);
+	db_bind_int(s, ":from_id", it->from_id);
+	db_bind_int(s, ":to_id", target);
+	bind_actor(s, ":user_id", v);
+	db_bind_int(s, ":now", v->now);
+	return db_exec(v->db, s);
+}
+
+enum model_result
+device_move_many(const struct viewer *v, int64_t target,
+    const char *const *keys, size_t n, struct device_move_plan *p,
+    struct device_move_errors *e)
+{
+	enum model_result rc;
+	size_t i;
+
+	if (db_begin(v->db) != 0)
+		return MODEL_FAILED;
+	if ((rc = device_move_preview(v, target, keys, n, p, e)) !=
+	    MODEL_DONE) {
+		db_rollback(v->db);
+		return rc;
+	}
+	for (i = 0; i < p->nitems; i++)
+		if (!p->items[i].unchanged &&
+		    move_one(v, &p->items[i], target) != 0)
+			goto fail;
+	event_log(v, "devices_moved", 0, perm_actor(v), arena_printf(
+	    v->arena, "%zu devices to customer %lld", p->moved,
+	    (long long)target));
+	if (db_commit(v->db) != 0)
+		goto fail;
+	return MODEL_DONE;
+fail:
+	db_rollback(v->db);
+	return MODEL_FAILED;
 }

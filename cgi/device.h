@@ -1,10 +1,12 @@
 /*
- * device.h - devices: checking their fields, registering them, finding
- * them by the ids people paste, and moving them between customers.
+ * device.h - devices: the rules and every statement of the Devices tab
+ * and /api/v1/devices alike: the list, one device with its customer
+ * history, registration and the bulk move between customers.
  *
- * Every lookup goes through the scoped statements of sql.h with the
- * caller's struct scope, so a device outside the user's view is found
- * exactly as often as one that does not exist: never.
+ * Every read and write takes the viewer and binds its scope, so a device
+ * outside the viewer's view is found exactly as often as one that does
+ * not exist: never. A filter (customer_id, location_id) outside the scope
+ * is "not found" too.
  */
 #ifndef ARBOR_DEVICE_H
 #define ARBOR_DEVICE_H
@@ -12,91 +14,123 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
+
+#include "check.h"
+#include "rows.h"
 
 struct arena;
-struct db;
-struct scope;
+struct viewer;
 
 #define DEVICE_UUID_LEN 36
 #define DEVICE_MANAGE_MAX 10000	/* ids in one bulk move */
 
-struct device_fields {
+/* A device the viewer sees. */
+struct device {
+	int64_t id;			/* first: the API's cursor */
 	const char *unit_id;
+	const char *uuid;		/* the device id */
 	const char *name;
 	const char *vehicle_name;	/* "" for none */
 	const char *vin;		/* NULL for none */
 	int64_t customer_id;
+	const char *customer;		/* its path below the viewer; NULL
+					 * in the API's pages and device_get */
 	int64_t location_id;		/* 0 for none */
+	const char *location;		/* NULL for none */
+	int64_t registered_at;
 };
 
+/* The Devices list's sort keys, the first the default. */
+extern const char *const device_sort_keys[];
+
 /*
- * Whether the scope holds so much of the tree (a third of the customers
- * or more) that walking all devices in index order beats collecting the
- * scope's devices and sorting them: the "wide" plans of sql.h.
+ * One page of the devices v sees, matching lq (q: unit id, device id or
+ * name; customer_id; location_id), as struct device. The plan (the
+ * "wide" or the "narrow" statements of sql.h) and the count (the
+ * per-customer counters when nothing narrows it) are chosen here. 1, 0
+ * when a filter is outside the scope, -1 on a database error.
  */
-bool device_scope_wide(struct db *db, const struct scope *sc);
+int device_list(const struct viewer *v, const struct list_query *lq,
+    struct rows_page *out);
+
+/* Device id, if v sees it: 1, 0 (not found), -1 (database error). */
+int device_get(const struct viewer *v, int64_t id, struct device *d);
+
+/* A move in a device's history, as the viewer may know it. */
+struct device_move_entry {
+	int64_t at;
+	const char *from;	/* the customer's path, or "a customer
+				 * outside your view" */
+	const char *to;
+	const char *by;		/* a username, "an administrator outside
+				 * your view" or "unknown" */
+};
+
+/* Device id with its customer's path, and its moves newest first in
+ * *history (n of them): 1, 0 (not found), -1 (database error). */
+int device_detail(const struct viewer *v, int64_t id, struct device *d,
+    struct device_move_entry **history, size_t *n);
+
+/* A location a device may be put at. */
+struct device_location {
+	int64_t id;
+	const char *label;	/* "Depot (Denmark › Aarhus)" */
+};
+
+/* The locations of the customers v sees, in tree order, into *out.
+ * Returns how many, or -1 on a database error. */
+ssize_t device_locations(const struct viewer *v, struct device_location **out);
+
+/* A device as submitted for registration. */
+struct device_input {
+	const char *unit_id;		/* never NULL */
+	const char *name;		/* never NULL */
+	const char *vehicle_name;	/* "" for none */
+	const char *vin;		/* "" for none */
+	int64_t customer_id;		/* 0: not given, or not an id */
+	int64_t location_id;		/* 0: none; -1: given, but not an id */
+};
+
+struct device_errors {
+	struct check_error unit_id;
+	struct check_error name;
+	struct check_error vehicle_name;
+	struct check_error vin;
+	struct check_error customer_id;
+	struct check_error location_id;
+};
+
+/* The fields of struct device_errors, in the order they are reported. */
+extern const struct check_field device_error_fields[];
 
 /* A sentence for the form, or NULL when the value is acceptable. */
 const char *device_unit_id_error(const char *unit_id);
 const char *device_vin_error(const char *vin);
 
-/* What is wrong with each field of a new device (NULL: nothing). */
-struct device_errors {
-	const char *unit_id;
-	const char *name;
-	const char *vehicle_name;
-	const char *vin;
-	const char *customer_id;
-	const char *location_id;
-};
+/*
+ * Register a device as v, in one transaction: a unit id of 4 to 32
+ * letters, digits, '-' or '_' (400), not registered anywhere yet (409,
+ * naming no one); a name of 1 to 200 bytes; a VIN of ISO 3779 if any; a
+ * customer v sees (404, like a missing one); a location, if any, that v
+ * sees (404) of that customer (400). On MODEL_DONE *id and uuid are the
+ * new device's ids; MODEL_INVALID fills *e.
+ */
+enum model_result device_add(const struct viewer *v,
+    const struct device_input *in, struct device_errors *e, int64_t *id,
+    char uuid[DEVICE_UUID_LEN + 1]);
 
 /*
- * Check a new device for the pages and the API alike: the fields' rules,
- * the customer in the scope sc, the location of that customer. Returns
- * the number of fields in error (0: register it). f->vin "" means none.
+ * Insert a device unchecked, inside v's open write transaction, at
+ * v->now and by v's user (none for arborctl): arborctl's demo and
+ * benchmark data. Returns its id, or 0 (db_is_constraint(): the unit id
+ * exists). uuid receives the new device id.
  */
-int device_validate(struct db *db, const struct scope *sc,
-    const struct device_fields *f, struct device_errors *e);
+int64_t device_insert(const struct viewer *v, const struct device_input *in,
+    char uuid[DEVICE_UUID_LEN + 1]);
 
 /* A new random (version 4) UUID. */
 void device_uuid_new(char out[DEVICE_UUID_LEN + 1]);
-
-/*
- * Insert a device inside the caller's write transaction (user_id 0: not
- * registered by a user, e.g. demo data). Returns its id,
- * or 0 (db_is_constraint(): the unit id exists). uuid receives the new
- * device id.
- */
-int64_t device_register(struct db *db, int64_t now, int64_t user_id,
-    const struct device_fields *f, char uuid[DEVICE_UUID_LEN + 1]);
-
-enum device_add_result {
-	DEVICE_ADDED,
-	DEVICE_DUPLICATE,	/* the unit id is registered (anywhere) */
-	DEVICE_ADD_FAILED	/* a database error; nothing changed */
-};
-
-/*
- * Register a checked device in a transaction of its own, for the page and
- * the API alike. *id and uuid receive the new device's ids.
- */
-enum device_add_result device_add(struct db *db, int64_t now,
-    int64_t user_id, const struct device_fields *f, int64_t *id,
-    char uuid[DEVICE_UUID_LEN + 1]);
-
-/* A device as found in the scope. */
-struct device_ref {
-	int64_t id;
-	const char *unit_id;
-	const char *uuid;
-	const char *name;
-	int64_t customer_id;
-};
-
-/* Find key (a unit id, or a device id in UUID form) in the scope.
- * 0, or -1 when there is no such device in the scope. */
-int device_find(struct db *db, struct arena *a, const struct scope *sc,
-    const char *key, struct device_ref *out);
 
 /* Split pasted text into ids: one a line, or separated by commas,
  * semicolons, spaces or tabs; blank entries are skipped. Returns the
@@ -104,9 +138,61 @@ int device_find(struct db *db, struct arena *a, const struct scope *sc,
 size_t device_split_ids(struct arena *a, const char *text, size_t max,
     const char ***ids);
 
-/* Move a device to customer to and record the move (caller's
- * transaction). A location of another customer is cleared. 0 or -1. */
-int device_move(struct db *db, int64_t now, int64_t user_id,
-    const struct device_ref *d, int64_t to);
+/* A device a bulk move names, found in the viewer's scope. */
+struct device_move_item {
+	int64_t id;
+	const char *unit_id;
+	const char *uuid;
+	const char *name;
+	int64_t from_id;	/* its customer before the move */
+	const char *from;	/* that customer's path below the viewer */
+	bool unchanged;		/* already at the target: not moved */
+};
+
+/*
+ * What a bulk move does: each device named once, in the order it was
+ * first named; moved counts those not already at the target (what both
+ * the page and the API report as moved); missing holds the ids, as
+ * given, that name no device in the viewer's scope (unknown and
+ * invisible alike).
+ */
+struct device_move_plan {
+	int64_t target;
+	const char *target_path;	/* its path below the viewer */
+	struct device_move_item *items;
+	size_t nitems;
+	size_t moved;
+	const char **missing;
+	size_t nmissing;
+};
+
+struct device_move_errors {
+	struct check_error customer_id;	/* 400 none, 404 not in the scope */
+	struct check_error ids;		/* 413 more than DEVICE_MANAGE_MAX */
+};
+
+/* The fields of struct device_move_errors, in the order they are
+ * reported. */
+extern const struct check_field device_move_error_fields[];
+
+/*
+ * What moving the devices named by keys[0..n) (unit ids or device ids,
+ * any case) to customer target as v would do, into *p: the preview of
+ * the manage page, and the first step of device_move_many. MODEL_INVALID
+ * fills *e: a target v does not see, or more than DEVICE_MANAGE_MAX keys.
+ */
+enum model_result device_move_preview(const struct viewer *v,
+    int64_t target, const char *const *keys, size_t n,
+    struct device_move_plan *p, struct device_move_errors *e);
+
+/*
+ * Move them, as previewed, in one transaction: each device not already
+ * at the target gets it (a location of another customer is cleared) and
+ * a line in its history; one devices_moved event says how many. Page and
+ * API alike; *p is what was done.
+ */
+enum model_result device_move_many(const struct viewer *v, int64_t target,
+    const char *const *keys, size_t n, struct device_move_plan *p,
+    struct device_move_errors *e);
 
 #endif

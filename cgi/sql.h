@@ -155,7 +155,7 @@
  * customers) walks the devices in the order of the sort key's index and
  * checks each against the scope (CROSS JOIN keeps devices the outer loop),
  * stopping after the page; a "narrow" one starts from its customers'
- * path range and sorts what it finds. ui-devices.c picks the plan by how
+ * path range and sorts what it finds. device.c picks the plan by how
  * many customers the scope holds. Locations are joined for the page only:
  * a LEFT JOIN in the count made it read every location row once per
  * device.
@@ -166,9 +166,12 @@
 	"(:location_id = 0 OR d.location_id = :location_id) AND " \
 	"(:like = '%%' OR d.unit_id LIKE :like ESCAPE '\\' OR " \
 	"d.device_uuid LIKE :like ESCAPE '\\' OR d.name LIKE :like ESCAPE '\\')"
+/* The columns of a device row as device.c reads them (fill_row). */
+#define DEVICE_COLUMNS \
+	"d.id, d.unit_id, d.device_uuid, d.name, d.vehicle_name, d.vin, " \
+	"d.customer_id, d.location_id, l.name, d.registered_at"
 #define DEVICE_LIST_SELECT(join) \
-	"SELECT d.id, d.unit_id, d.device_uuid, d.name, d.vehicle_name, " \
-	"d.customer_id, l.name, d.registered_at FROM devices d " join \
+	"SELECT " DEVICE_COLUMNS " FROM devices d " join \
 	" customers c ON c.id = d.customer_id " \
 	"LEFT JOIN locations l ON l.id = d.location_id WHERE " DEVICE_FILTERS
 #define DEVICE_LIST_SQL(order) \
@@ -178,18 +181,14 @@
 	DEVICE_LIST_SELECT("CROSS JOIN") " ORDER BY " order ", d.id " \
 	"LIMIT :limit OFFSET :offset"
 #define DEVICE_API_SQL(join) \
-	"SELECT d.id, d.unit_id, d.device_uuid, d.name, d.vehicle_name, " \
-	"d.vin, d.customer_id, d.location_id, l.name, d.registered_at " \
-	"FROM devices d " join " customers c ON c.id = d.customer_id " \
-	"LEFT JOIN locations l ON l.id = d.location_id WHERE " \
-	DEVICE_FILTERS " AND d.id > :after ORDER BY d.id LIMIT :limit"
+	DEVICE_LIST_SELECT(join) " AND d.id > :after ORDER BY d.id " \
+	"LIMIT :limit"
 #define DEVICE_SORT(X, id, expr) \
 	SORTED_LIST(X, DEVICE_LIST_##id, DEVICE_LIST_SQL, expr) \
 	SORTED_LIST(X, DEVICE_WIDE_##id, DEVICE_LIST_WIDE_SQL, expr)
 /* One device of the scope, by id, unit id or device id. */
 #define DEVICE_FIND(key) \
-	"SELECT d.id, d.unit_id, d.device_uuid, d.name, d.vehicle_name, " \
-	"d.vin, d.customer_id, d.location_id, l.name, d.registered_at " \
+	"SELECT " DEVICE_COLUMNS " " \
 	"FROM devices d JOIN customers c ON c.id = d.customer_id " \
 	"LEFT JOIN locations l ON l.id = d.location_id WHERE " key \
 	" AND " SCOPE_DEVICE("c", "d")
@@ -521,25 +520,36 @@
 	    "vehicle_name, vin, customer_id, location_id, registered_at, " \
 	    "registered_by) VALUES (:unit_id, :uuid, :name, :vehicle_name, " \
 	    ":vin, :customer_id, :location_id, :now, :user_id)") \
-	/* a location of another customer does not follow the device */ \
+	/* a location of another customer does not follow the device; both \
+	 * the device and the customer it goes to in the scope (EXISTS by \
+	 * primary key: a bulk move runs this 10,000 times, and "IN (the \
+	 * scope's customers)" would list the scope each time) */ \
 	X(DEVICE_MOVE, "UPDATE devices SET customer_id = :customer_id, " \
 	    "location_id = CASE WHEN location_id IN (SELECT id FROM locations " \
 	    "WHERE customer_id = :customer_id) THEN location_id END " \
-	    "WHERE id = :id") \
+	    "WHERE id = :id AND EXISTS (SELECT 1 FROM customers c WHERE " \
+	    "c.id = devices.customer_id AND " SCOPE_DEVICE("c", "devices") \
+	    ") AND EXISTS (SELECT 1 FROM customers c WHERE c.id = " \
+	    ":customer_id AND " SCOPE_CUSTOMER("c") ")") \
 	X(DEVICE_MOVE_LOG, "INSERT INTO device_moves (device_id, " \
 	    "from_customer_id, to_customer_id, moved_by, moved_at) VALUES " \
 	    "(:id, :from_id, :to_id, :user_id, :now)") \
-	X(DEVICE_HISTORY, "SELECT moved_at, from_customer_id, to_customer_id, " \
-	    "moved_by FROM device_moves WHERE device_id = :id " \
-	    "ORDER BY moved_at DESC, id DESC") \
+	/* the moves of a device of the scope, newest first */ \
+	X(DEVICE_HISTORY, "SELECT m.moved_at, m.from_customer_id, " \
+	    "m.to_customer_id, m.moved_by FROM device_moves m JOIN devices d " \
+	    "ON d.id = m.device_id JOIN customers c ON c.id = d.customer_id " \
+	    "WHERE m.device_id = :id AND " SCOPE_DEVICE("c", "d") " " \
+	    "ORDER BY m.moved_at DESC, m.id DESC") \
 	/* the name of a user in the scope (who registered or moved a device) */ \
 	X(USER_NAME_VISIBLE, "SELECT u.username FROM users u JOIN customers c " \
 	    "ON c.id = u.customer_id WHERE u.id = :id AND " SCOPE_CUSTOMER("c")) \
 	/* arborctl bench-devices: every customer of the demo account */ \
 	X(CUSTOMER_IDS_UNDER, "SELECT id FROM customers WHERE path >= :path " \
 	    "AND path < :path_end ORDER BY id") \
-	X(LOCATION_OF_CUSTOMER, "SELECT 1 FROM locations WHERE id = :id AND " \
-	    "customer_id = :customer_id") \
+	/* a location of customer :customer_id, in the scope */ \
+	X(LOCATION_OF_CUSTOMER, "SELECT 1 FROM locations l JOIN customers c " \
+	    "ON c.id = l.customer_id WHERE l.id = :id AND l.customer_id = " \
+	    ":customer_id AND " SCOPE_CUSTOMER("c")) \
 	\
 	/* --- API tokens (issue 6) --- */ \
 	X(TOKEN_INSERT, "INSERT INTO api_tokens (user_id, name, token_hash, " \

@@ -2,18 +2,17 @@
  * ui-devices.c - the Devices tab: the list, a device's page with its
  * customer history, registration and bulk re-assignment ("manage").
  *
- * Which devices a user sees is the scope of perm.h (SCOPE_DEVICE in every
- * statement): the subtree, Full Device Access or Account Administrator,
- * and the user's locations if they have any. A device outside it answers
- * 404 and, in a pasted list, reads "not found" like an unknown id.
+ * Parse, call device.c, render: which devices a user sees, the rules and
+ * the writes are the model's (the API uses the same functions). A device,
+ * or a customer_id / location_id filter, outside the viewer's scope
+ * answers 404 like a missing one and, in a pasted list, reads "not found"
+ * like an unknown id.
  */
 #include <string.h>
 
-#include "app.h"
 #include "arena.h"
-#include "customer.h"
-#include "db.h"
-#include "event.h"
+#include "buf.h"
+#include "check.h"
 #include "device.h"
 #include "form.h"
 #include "http.h"
@@ -26,29 +25,7 @@
 #include "ui.h"
 #include "user.h"
 
-static const char *const sort_keys[] = { "unit_id", "name", "customer",
-    "location", "registered", NULL };
-/* [wide plan][sort key][descending] (sql.h DEVICE_SORT) */
-static const enum stmt_id list_stmts[2][5][2] = {
-	{
-		{ STMT_DEVICE_LIST_UNIT_ASC, STMT_DEVICE_LIST_UNIT_DESC },
-		{ STMT_DEVICE_LIST_NAME_ASC, STMT_DEVICE_LIST_NAME_DESC },
-		{ STMT_DEVICE_LIST_CUSTOMER_ASC, STMT_DEVICE_LIST_CUSTOMER_DESC },
-		{ STMT_DEVICE_LIST_LOCATION_ASC, STMT_DEVICE_LIST_LOCATION_DESC },
-		{ STMT_DEVICE_LIST_REGISTERED_ASC,
-		  STMT_DEVICE_LIST_REGISTERED_DESC },
-	}, {
-		{ STMT_DEVICE_WIDE_UNIT_ASC, STMT_DEVICE_WIDE_UNIT_DESC },
-		{ STMT_DEVICE_WIDE_NAME_ASC, STMT_DEVICE_WIDE_NAME_DESC },
-		{ STMT_DEVICE_WIDE_CUSTOMER_ASC, STMT_DEVICE_WIDE_CUSTOMER_DESC },
-		{ STMT_DEVICE_WIDE_LOCATION_ASC, STMT_DEVICE_WIDE_LOCATION_DESC },
-		{ STMT_DEVICE_WIDE_REGISTERED_ASC,
-		  STMT_DEVICE_WIDE_REGISTERED_DESC },
-	},
-};
-_Static_assert(sizeof(list_stmts[0]) / sizeof(list_stmts[0][0]) ==
-    sizeof(sort_keys) / sizeof(sort_keys[0]) - 1, "a statement per key");
-
+static const char *const not_found = "There is no page at this address.";
 static const char *const read_failed = "The devices could not be read. "
     "Please try again.";
 
@@ -65,85 +42,59 @@ add_customer_options(struct request *req, struct tval *d, int64_t selected)
 static void
 add_location_options(struct request *req, struct tval *d, int64_t selected)
 {
-	struct db *db = &req->app->db;
-	struct scope sc = perm_scope(req->user, req->arena);
-	sqlite3_stmt *s = db_stmt(db, STMT_LOCATIONS_IN_SCOPE);
 	struct tval *list = tv_set_list(d, "locations"), *o;
-	int64_t id;
+	struct device_location *l;
+	ssize_t n = device_locations(&req->viewer, &l), i;
 
-	perm_bind_scope(s, &sc);
-	while (db_step(db, s) == SQLITE_ROW) {
-		id = sqlite3_column_int64(s, 0);
+	for (i = 0; i < n; i++) {
 		o = tv_map(req->arena);
-		tv_set_int(o, "id", id);
-		tv_set_str(o, "label", arena_printf(req->arena, "%s (%s)",
-		    (const char *)sqlite3_column_text(s, 1),
-		    customer_path_text(&req->viewer, sqlite3_column_int64(s, 2))));
-		tv_set_bool(o, "selected", id == selected);
+		tv_set_int(o, "id", l[i].id);
+		tv_set_str(o, "label", l[i].label);
+		tv_set_bool(o, "selected", l[i].id == selected);
 		tv_push(list, o);
 	}
-	sqlite3_reset(s);
 	tv_set_bool(d, "has_locations", tv_len(list) > 0);
 }
 
-/* The visible devices matching lq as rows; -1 on a database error. */
-static int
-add_device_rows(struct request *req, struct tval *d,
-    const struct list_query *lq, int64_t *count)
+/*
+ * The devices matching the request's list query (read into *lq) into d
+ * ("devices", "has_devices" and the list's pagination data); false after
+ * an error page (404 for a filter outside the view, 503).
+ */
+static bool
+add_device_rows(struct request *req, struct tval *d, struct list_query *lq)
 {
 	struct arena *a = req->arena;
-	struct db *db = &req->app->db;
-	struct scope sc = perm_scope(req->user, a);
-	int64_t id;
 	struct tval *list = tv_set_list(d, "devices"), *row;
-	sqlite3_stmt *s;
+	struct rows_page p;
+	struct device *dev;
+	size_t i;
 	int rc;
 
-	/* without a search, a location filter or a location restriction,
-	 * the per-customer counters answer without reading the devices */
-	if (*lq->q == '\0' && lq->location_id == 0 &&
-	    sc.location_user == 0 && sc.devices_visible) {
-		s = db_stmt(db, STMT_DEVICE_SCOPE_COUNT);
-		perm_bind_scope(s, &sc);
-		db_bind_int(s, ":customer_id", lq->customer_id);
-	} else {
-		s = db_stmt(db, STMT_DEVICE_LIST_COUNT);
-		perm_bind_scope(s, &sc);
-		db_bind_int(s, ":customer_id", lq->customer_id);
-		db_bind_int(s, ":location_id", lq->location_id);
-		db_bind_text(s, ":like", lq->like);
+	list_query_read(req, device_sort_keys, lq);
+	if ((rc = device_list(&req->viewer, lq, &p)) != 1) {
+		page_error(req, rc == 0 ? 404 : 503, rc == 0 ? not_found :
+		    read_failed);
+		return false;
 	}
-	if (db_step(db, s) != SQLITE_ROW)
-		return -1;
-	*count = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-
-	s = db_stmt(db, list_stmts[device_scope_wide(db, &sc)][lq->sort]
-	    [lq->desc]);
-	perm_bind_scope(s, &sc);
-	db_bind_int(s, ":customer_id", lq->customer_id);
-	db_bind_int(s, ":location_id", lq->location_id);
-	db_bind_text(s, ":like", lq->like);
-	db_bind_int(s, ":limit", lq->limit);
-	db_bind_int(s, ":offset", lq->offset);
-	while ((rc = db_step(db, s)) == SQLITE_ROW) {
+	for (i = 0, dev = p.rows; i < p.n; i++) {
 		row = tv_map(a);
-		id = sqlite3_column_int64(s, 0);
 		tv_set_str(row, "href", arena_printf(a, "/devices/%lld",
-		    (long long)id));
-		tv_set_str(row, "unit_id", db_text(a, s, 1));
-		tv_set_str(row, "uuid", db_text(a, s, 2));
-		tv_set_str(row, "name", db_text(a, s, 3));
-		tv_set_str(row, "vehicle", db_text(a, s, 4));
-		tv_set_str(row, "customer", customer_path_text(&req->viewer, sqlite3_column_int64(s, 5)));
-		tv_set_str(row, "location", db_text(a, s, 6));
+		    (long long)dev[i].id));
+		tv_set_str(row, "unit_id", dev[i].unit_id);
+		tv_set_str(row, "uuid", dev[i].uuid);
+		tv_set_str(row, "name", dev[i].name);
+		tv_set_str(row, "vehicle", dev[i].vehicle_name);
+		tv_set_str(row, "customer", dev[i].customer);
+		tv_set_str(row, "location", dev[i].location ?
+		    dev[i].location : "");
 		tv_set_str(row, "registered", time_text(a, req->user,
-		    sqlite3_column_int64(s, 7)));
+		    dev[i].registered_at));
 		tv_push(list, row);
 	}
-	sqlite3_reset(s);
-	tv_set_bool(d, "has_devices", tv_len(list) > 0);
-	return rc == SQLITE_DONE ? 0 : -1;
+	tv_set_bool(d, "has_devices", p.n > 0);
+	list_fill(req, d, lq, device_sort_keys, p.count);
+	return true;
 }
 
 void
@@ -151,114 +102,58 @@ ui_devices(struct request *req)
 {
 	struct tval *d = page_data(req);
 	struct list_query lq;
-	int64_t count = 0;
 
-	list_query_read(req, sort_keys, &lq);
-	if (add_device_rows(req, d, &lq, &count) != 0) {
-		page_error(req, 503, read_failed);
+	if (!add_device_rows(req, d, &lq))
 		return;
-	}
 	add_customer_options(req, d, lq.customer_id);
 	add_location_options(req, d, lq.location_id);
 	tv_set_bool(d, "may_register", perm_allows(&req->viewer,
 	    ACT_DEVICES_REGISTER));
 	tv_set_bool(d, "may_manage", perm_allows(&req->viewer,
 	    ACT_DEVICES_MANAGE));
-	list_fill(req, d, &lq, sort_keys, count);
 	page_render(req, 200, "devices", d);
-}
-
-/* Who did something, as far as the viewer may know: a user outside the
- * scope (an administrator above, an operator) is not named. */
-static const char *
-actor_name(struct request *req, const struct scope *sc, int64_t user_id)
-{
-	struct db *db = &req->app->db;
-	sqlite3_stmt *s = db_stmt(db, STMT_USER_NAME_VISIBLE);
-	const char *name = "an administrator outside your view";
-
-	if (user_id == 0)
-		return "unknown";
-	db_bind_int(s, ":id", user_id);
-	perm_bind_scope(s, sc);
-	if (db_step(db, s) == SQLITE_ROW)
-		name = db_text(req->arena, s, 0);
-	sqlite3_reset(s);
-	return name;
-}
-
-/* A customer's path if it is in the scope, else a neutral phrase. */
-static const char *
-customer_or_outside(struct request *req, const struct scope *sc, int64_t id)
-{
-	struct db *db = &req->app->db;
-	sqlite3_stmt *s = db_stmt(db, STMT_CUSTOMER_VISIBLE);
-	bool visible;
-
-	db_bind_int(s, ":id", id);
-	perm_bind_scope(s, sc);
-	visible = db_step(db, s) == SQLITE_ROW;
-	sqlite3_reset(s);
-	return visible ? customer_path_text(&req->viewer, id) : "a customer outside your view";
 }
 
 void
 ui_device(struct request *req)
 {
 	struct arena *a = req->arena;
-	struct db *db = &req->app->db;
-	struct scope sc = perm_scope(req->user, a);
-	sqlite3_stmt *s = db_stmt(db, STMT_DEVICE_BY_ID);
-	struct tval *d = page_data(req), *dev, *hist, *row;
-	int64_t customer_id;
+	struct tval *d, *dev, *hist, *row;
+	struct device_move_entry *h;
+	struct device x;
+	size_t i, n;
+	int rc;
 
-	db_bind_int(s, ":id", req->id);
-	perm_bind_scope(s, &sc);
-	if (db_step(db, s) != SQLITE_ROW) {
-		sqlite3_reset(s);
-		page_error(req, 404, "There is no page at this address.");
+	if ((rc = device_detail(&req->viewer, req->id, &x, &h, &n)) != 1) {
+		page_error(req, rc == 0 ? 404 : 503, rc == 0 ? not_found :
+		    "The device could not be read. Please try again.");
 		return;
 	}
+	d = page_data(req);
 	dev = tv_set_map(d, "device");
-	tv_set_str(dev, "unit_id", db_text(a, s, 1));
-	tv_set_str(dev, "uuid", db_text(a, s, 2));
-	tv_set_str(dev, "name", db_text(a, s, 3));
-	tv_set_str(dev, "vehicle", db_text(a, s, 4));
-	tv_set_str(dev, "vin", db_text(a, s, 5));
-	customer_id = sqlite3_column_int64(s, 6);
-	tv_set_str(dev, "location", db_text(a, s, 8));
+	tv_set_str(dev, "unit_id", x.unit_id);
+	tv_set_str(dev, "uuid", x.uuid);
+	tv_set_str(dev, "name", x.name);
+	tv_set_str(dev, "vehicle", x.vehicle_name);
+	tv_set_str(dev, "vin", x.vin ? x.vin : "");
+	tv_set_str(dev, "customer", x.customer);
+	tv_set_str(dev, "location", x.location ? x.location : "");
 	tv_set_str(dev, "registered", time_text(a, req->user,
-	    sqlite3_column_int64(s, 9)));
-	sqlite3_reset(s);
-	tv_set_str(dev, "customer", customer_path_text(&req->viewer, customer_id));
-
+	    x.registered_at));
 	hist = tv_set_list(d, "history");
-	s = db_stmt(db, STMT_DEVICE_HISTORY);
-	db_bind_int(s, ":id", req->id);
-	while (db_step(db, s) == SQLITE_ROW) {
+	for (i = 0; i < n; i++) {
 		row = tv_map(a);
-		tv_set_str(row, "at", time_text(a, req->user,
-		    sqlite3_column_int64(s, 0)));
-		tv_set_int(row, "from", sqlite3_column_int64(s, 1));
-		tv_set_int(row, "to", sqlite3_column_int64(s, 2));
-		tv_set_int(row, "by", sqlite3_column_int64(s, 3));
+		tv_set_str(row, "at", time_text(a, req->user, h[i].at));
+		tv_set_str(row, "from", h[i].from);
+		tv_set_str(row, "to", h[i].to);
+		tv_set_str(row, "by", h[i].by);
 		tv_push(hist, row);
 	}
-	sqlite3_reset(s);
-	/* names resolved after the loop: one statement at a time */
-	for (size_t i = 0; i < tv_len(hist); i++) {
-		row = tv_at(hist, i);
-		tv_set_str(row, "from", customer_or_outside(req, &sc,
-		    tv_get(row, "from")->u.i));
-		tv_set_str(row, "to", customer_or_outside(req, &sc,
-		    tv_get(row, "to")->u.i));
-		tv_set_str(row, "by", actor_name(req, &sc,
-		    tv_get(row, "by")->u.i));
-	}
-	tv_set_bool(d, "has_history", tv_len(hist) > 0);
+	tv_set_bool(d, "has_history", n > 0);
 	page_render(req, 200, "device", d);
 }
 
+/* The registration form with the fields as typed. */
 static void
 render_register(struct request *req, int status, struct tval *form,
     struct tval *errors)
@@ -268,7 +163,7 @@ render_register(struct request *req, int status, struct tval *form,
 	struct tval *lid = tv_get(form, "location_id");
 
 	tv_set(d, "form", form);
-	if (errors != NULL && tv_len(errors) > 0)
+	if (errors != NULL)
 		tv_set(d, "errors", errors);
 	add_customer_options(req, d, cid ? parse_id(cid->u.str.s) : 0);
 	add_location_options(req, d, lid ? parse_id(lid->u.str.s) : 0);
@@ -285,22 +180,7 @@ ui_device_new_get(struct request *req)
 	render_register(req, 200, form, NULL);
 }
 
-/* Whether customer id is in the user's scope. */
-static bool
-customer_visible(struct request *req, int64_t id)
-{
-	struct db *db = &req->app->db;
-	struct scope sc = perm_scope(req->user, req->arena);
-	sqlite3_stmt *s = db_stmt(db, STMT_CUSTOMER_VISIBLE);
-	bool ok;
-
-	db_bind_int(s, ":id", id);
-	perm_bind_scope(s, &sc);
-	ok = id != 0 && db_step(db, s) == SQLITE_ROW;
-	sqlite3_reset(s);
-	return ok;
-}
-
+/* Field name of the posted form, also kept in form for the page again. */
 static const char *
 field(struct request *req, struct tval *form, const char *name)
 {
@@ -310,66 +190,42 @@ field(struct request *req, struct tval *form, const char *name)
 	return v ? v : "";
 }
 
-static void
-set_error(struct tval *errors, const char *field, const char *message)
-{
-	if (message != NULL)
-		tv_set_str(errors, field, message);
-}
-
 void
 ui_device_new_post(struct request *req)
 {
-	struct tval *form = tv_map(req->arena), *errors = tv_map(req->arena);
-	struct db *db = &req->app->db;
-	struct device_errors e;
-	struct device_fields f;
+	struct tval *form = tv_map(req->arena);
 	char uuid[DEVICE_UUID_LEN + 1];
-	struct scope sc;
+	struct device_input in;
+	struct device_errors e;
 	const char *loc;
 	int64_t id;
 
-	memset(&f, 0, sizeof(f));
-	f.unit_id = field(req, form, "unit_id");
-	f.name = field(req, form, "name");
-	f.vehicle_name = field(req, form, "vehicle_name");
-	f.vin = field(req, form, "vin");
-	f.customer_id = parse_id(field(req, form, "customer_id"));
+	in.unit_id = field(req, form, "unit_id");
+	in.name = field(req, form, "name");
+	in.vehicle_name = field(req, form, "vehicle_name");
+	in.vin = field(req, form, "vin");
+	in.customer_id = parse_id(field(req, form, "customer_id"));
 	loc = field(req, form, "location_id");
-	f.location_id = parse_id(loc);
-	if (*loc != '\0' && f.location_id == 0)
-		tv_set_str(errors, "location_id", "Choose a location from the "
-		    "list.");
-	sc = perm_scope(req->user, req->arena);
-	device_validate(db, &sc, &f, &e);
-	set_error(errors, "unit_id", e.unit_id);
-	set_error(errors, "name", e.name);
-	set_error(errors, "vehicle_name", e.vehicle_name);
-	set_error(errors, "vin", e.vin);
-	set_error(errors, "customer_id", e.customer_id);
-	set_error(errors, "location_id", e.location_id);
-	if (tv_len(errors) > 0) {
-		render_register(req, 400, form, errors);
-		return;
-	}
-	switch (device_add(db, req->now, req->user->id, &f, &id, uuid)) {
-	case DEVICE_ADDED:
+	in.location_id = parse_id(loc);
+	if (*loc != '\0' && in.location_id == 0)
+		in.location_id = -1;	/* given, but not an id */
+	switch (device_add(&req->viewer, &in, &e, &id, uuid)) {
+	case MODEL_DONE:
 		break;
-	case DEVICE_DUPLICATE:
-		/* says nothing about who holds it: it may be another account */
-		tv_set_str(errors, "unit_id", "A device with this unit id is "
-		    "already registered.");
-		render_register(req, 409, form, errors);
+	case MODEL_INVALID:
+		render_register(req, e.unit_id.status == 409 ? 409 : 400,
+		    form, page_errors(req->arena, &e, device_error_fields));
 		return;
-	case DEVICE_ADD_FAILED:
+	case MODEL_NOT_FOUND:
+	case MODEL_FAILED:
 		page_error(req, 503, "The device could not be registered. "
 		    "Please try again.");
 		return;
 	}
 	flash_set(req, arena_printf(req->arena, "Device %s registered with "
-	    "device id %s.", f.unit_id, uuid));
+	    "device id %s.", in.unit_id, uuid));
 	/* a Device Manager without device access cannot open its page */
-	http_redirect(req, sc.devices_visible ?
+	http_redirect(req, perm_allows(&req->viewer, ACT_DEVICES_LIST) ?
 	    arena_printf(req->arena, "/devices/%lld", (long long)id) :
 	    "/devices/new");
 }
@@ -377,24 +233,19 @@ ui_device_new_post(struct request *req)
 /* The manage page: choosing the target and the devices. */
 static void
 render_manage(struct request *req, int status, int64_t target,
-    const char *ids, const char *error)
+    const char *ids, struct tval *errors)
 {
 	struct tval *d = page_data(req);
+	const char *mode = param_get(&req->query, "mode");
 	struct list_query lq;
-	int64_t count = 0;
 
-	list_query_read(req, sort_keys, &lq);
-	if (add_device_rows(req, d, &lq, &count) != 0) {
-		page_error(req, 503, read_failed);
+	if (!add_device_rows(req, d, &lq))
 		return;
-	}
 	add_customer_options(req, d, target);
 	tv_set_str(d, "ids", ids ? ids : "");
-	tv_set_bool(d, "text_mode", param_get(&req->query, "mode") != NULL &&
-	    strcmp(param_get(&req->query, "mode"), "text") == 0);
-	if (error != NULL)
-		tv_set_str(tv_set_map(d, "errors"), "customer_id", error);
-	list_fill(req, d, &lq, sort_keys, count);
+	tv_set_bool(d, "text_mode", mode != NULL && strcmp(mode, "text") == 0);
+	if (errors != NULL)
+		tv_set(d, "errors", errors);
 	page_render(req, status, "devices_manage", d);
 }
 
@@ -405,91 +256,76 @@ ui_devices_manage_get(struct request *req)
 	    "customer_id")), NULL, NULL);
 }
 
-/* The devices a manage form names, found in the scope, without
- * duplicates; unknown and invisible ids go to missing alike. */
-struct selection {
-	struct device_ref *found;
-	size_t nfound;
-	const char **missing;
-	size_t nmissing;
-	bool too_many;
-};
-
-static void
-resolve(struct request *req, struct selection *sel)
+/* The ids a manage form names: the devices picked from the list, then
+ * those pasted (at most one more than a move takes, so the model can
+ * tell "too many"). */
+static size_t
+selection(struct request *req, const char ***keys)
 {
-	struct scope sc = perm_scope(req->user, req->arena);
-	const char **keys, **picked;
-	size_t n, npicked, i, j;
-	struct device_ref ref;
+	const char **picked, **typed, **all;
+	size_t npicked, n;
 
-	memset(sel, 0, sizeof(*sel));
 	picked = param_all(req->arena, &req->form, "device", &npicked);
 	if (npicked > DEVICE_MANAGE_MAX) {
-		sel->too_many = true;
-		return;
+		*keys = picked;
+		return npicked;
 	}
 	n = device_split_ids(req->arena, param_get(&req->form, "ids"),
-	    DEVICE_MANAGE_MAX - npicked, &keys);
-	if (n > DEVICE_MANAGE_MAX - npicked) {
-		sel->too_many = true;
-		return;
-	}
-	sel->found = arena_calloc(req->arena, n + npicked + 1,
-	    sizeof(*sel->found));
-	sel->missing = arena_calloc(req->arena, n + npicked + 1,
-	    sizeof(*sel->missing));
-	for (i = 0; i < n + npicked; i++) {
-		const char *key = i < npicked ? picked[i] : keys[i - npicked];
-
-		if (device_find(&req->app->db, req->arena, &sc, key,
-		    &ref) != 0) {
-			sel->missing[sel->nmissing++] = key;
-			continue;
-		}
-		for (j = 0; j < sel->nfound; j++)
-			if (sel->found[j].id == ref.id)
-				break;
-		if (j == sel->nfound)	/* pasted twice: moved once */
-			sel->found[sel->nfound++] = ref;
-	}
+	    DEVICE_MANAGE_MAX - npicked, &typed);
+	all = arena_calloc(req->arena, npicked + n + 1, sizeof(*all));
+	memcpy(all, picked, npicked * sizeof(*all));
+	memcpy(all + npicked, typed, n * sizeof(*all));
+	*keys = all;
+	return npicked + n;
 }
 
 static void
-render_preview(struct request *req, int64_t target,
-    const struct selection *sel)
+render_preview(struct request *req, const struct device_move_plan *p)
 {
 	struct arena *a = req->arena;
 	struct tval *d = page_data(req), *moves, *missing, *row;
-	const char *to = customer_path_text(&req->viewer, target);
 	struct buf ids;
 	size_t i;
 
 	buf_init(&ids, a);
 	moves = tv_set_list(d, "moves");
-	for (i = 0; i < sel->nfound; i++) {
+	for (i = 0; i < p->nitems; i++) {
 		row = tv_map(a);
-		tv_set_str(row, "unit_id", sel->found[i].unit_id);
-		tv_set_str(row, "uuid", sel->found[i].uuid);
-		tv_set_str(row, "name", sel->found[i].name);
-		tv_set_str(row, "from", customer_path_text(&req->viewer, sel->found[i].customer_id));
-		tv_set_str(row, "to", to);
-		tv_set_bool(row, "unchanged", sel->found[i].customer_id ==
-		    target);
+		tv_set_str(row, "unit_id", p->items[i].unit_id);
+		tv_set_str(row, "uuid", p->items[i].uuid);
+		tv_set_str(row, "name", p->items[i].name);
+		tv_set_str(row, "from", p->items[i].from);
+		tv_set_str(row, "to", p->target_path);
+		tv_set_bool(row, "unchanged", p->items[i].unchanged);
 		tv_push(moves, row);
-		buf_printf(&ids, "%s ", sel->found[i].uuid);
+		buf_printf(&ids, "%s ", p->items[i].uuid);
 	}
 	missing = tv_set_list(d, "missing");
-	for (i = 0; i < sel->nmissing; i++)
-		tv_push(missing, tv_str(a, sel->missing[i]));
-	tv_set_int(d, "move_count", (int64_t)sel->nfound);
-	tv_set_int(d, "missing_count", (int64_t)sel->nmissing);
-	tv_set_bool(d, "has_moves", sel->nfound > 0);
-	tv_set_bool(d, "has_missing", sel->nmissing > 0);
-	tv_set_int(d, "customer_id", target);
-	tv_set_str(d, "target", to);
+	for (i = 0; i < p->nmissing; i++)
+		tv_push(missing, tv_str(a, p->missing[i]));
+	tv_set_int(d, "move_count", (int64_t)p->moved);
+	tv_set_int(d, "unchanged_count", (int64_t)(p->nitems - p->moved));
+	tv_set_int(d, "missing_count", (int64_t)p->nmissing);
+	tv_set_bool(d, "has_moves", p->nitems > 0);
+	tv_set_bool(d, "has_unchanged", p->nitems > p->moved);
+	tv_set_bool(d, "has_missing", p->nmissing > 0);
+	tv_set_int(d, "customer_id", p->target);
+	tv_set_str(d, "target", p->target_path);
 	tv_set_str(d, "ids", ids.data);
 	page_render(req, 200, "devices_preview", d);
+}
+
+/* After a move: where it went, and how many, as the flash says. */
+static void
+moved(struct request *req, const struct device_move_plan *p)
+{
+	flash_set(req, arena_printf(req->arena, "%zu device%s moved to %s.%s",
+	    p->moved, p->moved == 1 ? "" : "s", p->target_path,
+	    p->nmissing ? " Some ids were not found; nothing was done with "
+	    "them." : ""));
+	http_redirect(req, perm_allows(&req->viewer, ACT_DEVICES_LIST) ?
+	    arena_printf(req->arena, "/devices?customer_id=%lld",
+	    (long long)p->target) : "/devices/manage");
 }
 
 /*
@@ -501,51 +337,37 @@ void
 ui_devices_manage_post(struct request *req)
 {
 	const char *step = param_get(&req->form, "step");
+	bool process = step != NULL && strcmp(step, "process") == 0;
 	int64_t target = parse_id(param_get(&req->form, "customer_id"));
-	struct db *db = &req->app->db;
-	struct selection sel;
-	size_t i, moved = 0;
+	struct device_move_errors e;
+	struct device_move_plan p;
+	const char **keys;
+	size_t n = selection(req, &keys);
 
-	if (!customer_visible(req, target)) {
-		render_manage(req, 400, 0, param_get(&req->form, "ids"),
-		    "Choose the customer the devices go to.");
+	switch (process ? device_move_many(&req->viewer, target, keys, n, &p,
+	    &e) : device_move_preview(&req->viewer, target, keys, n, &p, &e)) {
+	case MODEL_DONE:
+		if (process)
+			moved(req, &p);
+		else
+			render_preview(req, &p);
 		return;
-	}
-	resolve(req, &sel);
-	if (sel.too_many) {
-		render_manage(req, 413, target, NULL, arena_printf(req->arena,
-		    "At most %d devices can be moved at once.",
-		    DEVICE_MANAGE_MAX));
+	case MODEL_INVALID:
+		/* a target to choose again comes first; too many ids are
+		 * not sent back */
+		if (e.customer_id.msg != NULL)
+			render_manage(req, 400, 0, param_get(&req->form,
+			    "ids"), page_errors(req->arena, &e,
+			    device_move_error_fields));
+		else
+			render_manage(req, e.ids.status, target, NULL,
+			    page_errors(req->arena, &e,
+			    device_move_error_fields));
 		return;
+	case MODEL_NOT_FOUND:
+	case MODEL_FAILED:
+		break;
 	}
-	if (step == NULL || strcmp(step, "process") != 0) {
-		render_preview(req, target, &sel);
-		return;
-	}
-	if (db_begin(db) != 0)
-		goto fail;
-	for (i = 0; i < sel.nfound; i++) {
-		if (sel.found[i].customer_id == target)
-			continue;
-		if (device_move(db, req->now, req->user->id, &sel.found[i],
-		    target) != 0)
-			goto fail;
-		moved++;
-	}
-	event_log(&req->viewer, "devices_moved", 0, req->user->id, arena_printf(
-	    req->arena, "%zu devices to customer %lld", moved,
-	    (long long)target));
-	if (db_commit(db) != 0)
-		goto fail;
-	flash_set(req, arena_printf(req->arena, "%zu device%s moved to %s.%s",
-	    moved, moved == 1 ? "" : "s", customer_path_text(&req->viewer, target), sel.nmissing ? " Some ids "
-	    "were not found; nothing was done with them." : ""));
-	http_redirect(req, perm_allows(&req->viewer, ACT_DEVICES_LIST) ?
-	    arena_printf(req->arena, "/devices?customer_id=%lld",
-	    (long long)target) : "/devices/manage");
-	return;
-fail:
-	db_rollback(db);
-	page_error(req, 503, "The devices could not be moved; nothing was "
-	    "changed. Please try again.");
+	page_error(req, 503, process ? "The devices could not be moved; "
+	    "nothing was changed. Please try again." : read_failed);
 }

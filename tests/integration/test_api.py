@@ -183,6 +183,15 @@ class ApiTests(unittest.TestCase):
         r = self.admin.call('POST', '/api/v1/devices', {
             'unit_id': 'API-V', 'name': 'n', 'customer_id': customer_id('Contoso Charging')})
         self.assertEqual((r.status, r.json.get('field')), (404, 'customer_id'))
+        # so is a location outside the view; one of another customer is 400
+        stockholm = STACK.query("SELECT id FROM locations WHERE name = 'Stockholm Hub'")[0][0]
+        r = self.contoso.call('POST', '/api/v1/devices', {
+            'unit_id': 'API-V', 'name': 'n', 'customer_id': customer_id('Contoso Charging'),
+            'location_id': stockholm})
+        self.assertEqual((r.status, r.json.get('field')), (404, 'location_id'))
+        r = self.admin.call('POST', '/api/v1/devices', {
+            'unit_id': 'API-V', 'name': 'n', 'customer_id': aarhus, 'location_id': stockholm})
+        self.assertEqual((r.status, r.json.get('field')), (400, 'location_id'))
         self.assertEqual(self.admin.call('POST', '/api/v1/devices', raw=b'{"unit_id":',
                                          body=None).status, 400)
         self.assertEqual(self.admin.call('POST', '/api/v1/devices', raw=b'[1,2]').status, 400)
@@ -226,6 +235,66 @@ class ApiTests(unittest.TestCase):
         self.assertEqual(r.status, 413)
         self.assertEqual(self.dk.call('POST', '/api/v1/devices/assign', {
             'customer_id': target, 'ids': ['API-DK']}).status, 403)
+
+    def test_assign_counts_like_the_page(self):
+        """Page and API count a move alike: a device already at the target is
+        listed but not moved, a duplicate id moves once, an unknown id is not
+        found; the events say the same number, the API's marked "(API)"."""
+        target = customer_id('Aarhus')
+        page = Client(STACK)
+        page.login('admin')
+        for door in ('PAGE', 'API'):
+            make_device(f'PAR-{door}-1', 'Northwind Denmark')
+            make_device(f'PAR-{door}-2', 'Northwind Denmark')
+            make_device(f'PAR-{door}-3', 'Aarhus')
+        ids = ['PAR-PAGE-1', 'PAR-PAGE-2', 'PAR-PAGE-3', 'par-page-1', 'PAR-PAGE-NOPE']
+        page.get('/devices/manage?mode=text')
+        r = page.post('/devices/manage', {'step': 'preview', 'customer_id': target,
+                                          'ids': '\n'.join(ids)})
+        self.assertEqual(r.status, 200, r)
+        self.assertIn('Devices that will move (2)', r.text)
+        self.assertIn('not moved: 1.', r.text)
+        self.assertEqual(re.findall(r'<li><code>([^<]+)</code></li>', r.text), ['PAR-PAGE-NOPE'])
+        r = page.post('/devices/manage', {'step': 'process', 'customer_id': target,
+                                          'ids': '\n'.join(ids)})
+        self.assertEqual(r.status, 303, r)
+        self.assertIn('2 devices moved to', page.get(r.location).text)
+
+        r = self.admin.call('POST', '/api/v1/devices/assign', {
+            'customer_id': target,
+            'ids': ['PAR-API-1', 'PAR-API-2', 'PAR-API-3', 'par-api-1', 'PAR-API-NOPE']})
+        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(sorted(m['unit_id'] for m in r.json['moved']), ['PAR-API-1', 'PAR-API-2'])
+        self.assertEqual([m['unit_id'] for m in r.json['unchanged']], ['PAR-API-3'])
+        self.assertEqual(r.json['not_found'], ['PAR-API-NOPE'])
+
+        self.assertEqual(STACK.query("SELECT count(*) FROM devices WHERE customer_id = ? AND "
+                                     "unit_id LIKE 'PAR-%'", target)[0][0], 6)
+        self.assertEqual(STACK.query("SELECT count(*) FROM device_moves m JOIN devices d ON "
+                                     "d.id = m.device_id WHERE d.unit_id LIKE 'PAR-%'")[0][0], 4)
+        events = STACK.query("SELECT detail FROM events WHERE kind = 'devices_moved' AND "
+                             "detail LIKE ? ORDER BY id DESC LIMIT 2", f'% to customer {target}%')
+        self.assertEqual([e[0] for e in events], [f'2 devices to customer {target} (API)',
+                                                  f'2 devices to customer {target}'])
+
+    def test_list_filters_outside_the_view_answer_404(self):
+        """A customer_id or location_id filter outside the view answers 404
+        like a missing one, naming the filter; one inside filters."""
+        stockholm = STACK.query("SELECT id FROM locations WHERE name = 'Stockholm Hub'")[0][0]
+        for query, field in ((f'customer_id={customer_id("Contoso Charging")}', 'customer_id'),
+                             (f'customer_id={customer_id("Northwind Sweden")}', 'customer_id'),
+                             (f'customer_id={customer_id("Northwind Fleet")}', 'customer_id'),
+                             ('customer_id=999999', 'customer_id'),
+                             (f'location_id={stockholm}', 'location_id'),
+                             ('location_id=999999', 'location_id')):
+            r = self.dk.call('GET', f'/api/v1/devices?{query}')
+            self.assertEqual((r.status, r.header('Content-Type'), r.json.get('field')),
+                             (404, 'application/problem+json', field), query)
+            self.assertNotIn('Stockholm', r.text, query)
+        fixed = {'API-HQ', 'API-DK', 'API-AA', 'API-SE', 'API-CO'}
+        r = self.dk.call('GET', f'/api/v1/devices?customer_id={customer_id("Aarhus")}&q=API-')
+        self.assertEqual(r.status, 200)
+        self.assertEqual({d['unit_id'] for d in r.json['items']} & fixed, {'API-AA'})
 
     def test_openapi_document_is_served(self):
         """The OpenAPI document is public JSON with the security headers."""

@@ -103,6 +103,56 @@ class VisibilityTests(Fixture):
         self.assertEqual(unit_ids(admin.get(f'/devices?location_id={loc}').text), {'FX-AA-1'})
 
 
+class FilterTests(Fixture):
+    def test_filters_outside_the_view_answer_404(self):
+        """A customer_id or location_id filter outside the view answers 404
+        like a missing one, on the list and on the manage page."""
+        dk = client('dk.admin')
+        stockholm = STACK.query("SELECT id FROM locations WHERE name = 'Stockholm Hub'")[0][0]
+        for query in (f'customer_id={customer_id("Contoso Charging")}',
+                      f'customer_id={customer_id("Northwind Sweden")}',
+                      f'customer_id={customer_id("Northwind Fleet")}', 'customer_id=999999',
+                      f'location_id={stockholm}', 'location_id=999999'):
+            r = dk.get(f'/devices?{query}')
+            self.assertEqual(r.status, 404, query)
+            self.assertIn('There is no page at this address.', r.text, query)
+            self.assertNotIn('Stockholm', r.text, query)
+        r = dk.get(f'/devices?customer_id={customer_id("Aarhus")}&q=FX-')
+        self.assertEqual(unit_ids(r.text), {'FX-AA-1', 'FX-AA-2'})
+        mover = client('fx.mover')
+        for target in ('Contoso Charging', 'Northwind Sweden'):
+            r = mover.get(f'/devices/manage?customer_id={customer_id(target)}')
+            self.assertEqual(r.status, 404, target)
+        self.assertEqual(mover.get(f'/devices/manage?customer_id={customer_id("Aarhus")}').status,
+                         200)
+
+
+class HistoryTests(Fixture):
+    def test_history_names_only_what_the_viewer_sees(self):
+        """A move from a customer outside the view, by an administrator above
+        it, names neither to the viewer; the administrator sees both."""
+        dev_id, _ = make_device('HI-1', 'Northwind Sweden')
+        admin = client('admin')
+        admin.get('/devices/manage?mode=text')
+        r = admin.post('/devices/manage', {'step': 'process',
+                                           'customer_id': customer_id('Northwind Denmark'),
+                                           'ids': 'HI-1'})
+        self.assertEqual(r.status, 303, r)
+        row = re.compile(r'<tbody>\s*<tr><td>[^<]+</td><td>([^<]+)</td><td>([^<]+)</td>'
+                         r'<td>([^<]+)</td></tr>')
+        page = client('dk.admin').get(f'/devices/{dev_id}')
+        self.assertEqual(page.status, 200)
+        self.assertEqual(row.search(page.text).groups(),
+                         ('a customer outside your view', 'Northwind Denmark',
+                          'an administrator outside your view'))
+        self.assertNotIn('Sweden', page.text)
+        page = admin.get(f'/devices/{dev_id}')
+        self.assertEqual(row.search(page.text).groups(),
+                         ('Northwind Fleet \u203a Northwind Sweden',
+                          'Northwind Fleet \u203a Northwind Denmark', 'admin'))
+        self.assertEqual(client('se.user').get(f'/devices/{dev_id}').status, 404)
+
+
 class RegisterTests(Fixture):
     def test_register_and_refusals(self):
         """A valid device is registered with a new UUID; a duplicate unit id is
