@@ -154,41 +154,6 @@ read_password(void)
 	return line;
 }
 
-/*
- * Open what a password command works on, as arborctl itself (ORIGIN_CLI,
- * every customer in view), and read its password from standard input:
- * the password (malloc'ed), or NULL with a message and nothing left open.
- */
-static char *
-password_command(struct app *app, struct arena **a, struct viewer *v)
-{
-	char *pw;
-
-	memset(app, 0, sizeof(*app));
-	if (open_work(&app->cfg, &app->db) != 0)
-		return NULL;
-	if ((pw = read_password()) == NULL) {
-		fputs("arborctl: no password on standard input\n", stderr);
-		db_close(&app->db);
-		config_free(&app->cfg);
-		return NULL;
-	}
-	*a = arena_new();
-	perm_viewer(v, app, *a, time(NULL), ORIGIN_CLI, NULL, NULL);
-	return pw;
-}
-
-/* Close what password_command() opened and wipe the password. */
-static void
-password_command_end(struct app *app, struct arena *a, char *pw)
-{
-	sodium_memzero(pw, strlen(pw));
-	free(pw);
-	arena_free(a);
-	db_close(&app->db);
-	config_free(&app->cfg);
-}
-
 /* The first field a model found in error, as arborctl's message. */
 static void
 print_errors(const void *errors, const struct check_field *fields)
@@ -225,40 +190,42 @@ password_result(enum model_result rc, const struct user_errors *e,
 	return 1;
 }
 
+/*
+ * `operator add USERNAME EMAIL` (email not NULL) or `passwd USERNAME`:
+ * the password from standard input, through the Users model as arborctl
+ * itself (ORIGIN_CLI, every customer in view).
+ */
 static int
-cmd_operator_add(const char *username, const char *email)
+cmd_password(const char *username, const char *email)
 {
 	struct user_errors e;
 	struct viewer v;
 	struct arena *a;
 	struct app app;
-	char *pw = password_command(&app, &a, &v);
-	int rc;
+	char *pw;
+	int rc = 1;
 
-	if (pw == NULL)
+	memset(&app, 0, sizeof(app));
+	if (open_work(&app.cfg, &app.db) != 0)
 		return 1;
-	rc = password_result(user_add_operator(&v, username, email, pw, &e),
-	    &e, arena_printf(a, "operator %s added", username));
-	password_command_end(&app, a, pw);
-	return rc;
-}
-
-static int
-cmd_passwd(const char *username)
-{
-	struct user_errors e;
-	struct viewer v;
-	struct arena *a;
-	struct app app;
-	char *pw = password_command(&app, &a, &v);
-	int rc;
-
-	if (pw == NULL)
-		return 1;
-	rc = password_result(user_passwd(&v, username, pw, &e), &e,
-	    arena_printf(a, "password of %s changed; their sessions ended "
-	    "and their links voided", username));
-	password_command_end(&app, a, pw);
+	a = arena_new();
+	perm_viewer(&v, &app, a, time(NULL), ORIGIN_CLI, NULL, NULL);
+	if ((pw = read_password()) == NULL)
+		fputs("arborctl: no password on standard input\n", stderr);
+	else if (email != NULL)
+		rc = password_result(user_add_operator(&v, username, email, pw,
+		    &e), &e, arena_printf(a, "operator %s added", username));
+	else
+		rc = password_result(user_passwd(&v, username, pw, &e), &e,
+		    arena_printf(a, "password of %s changed; their sessions "
+		    "ended and their links voided", username));
+	if (pw != NULL) {
+		sodium_memzero(pw, strlen(pw));
+		free(pw);
+	}
+	arena_free(a);
+	db_close(&app.db);
+	config_free(&app.cfg);
 	return rc;
 }
 
@@ -830,9 +797,9 @@ main(int argc, char *argv[])
 		return cmd_demo();
 	if (argc == 5 && strcmp(argv[1], "operator") == 0 &&
 	    strcmp(argv[2], "add") == 0)
-		return cmd_operator_add(argv[3], argv[4]);
+		return cmd_password(argv[3], argv[4]);
 	if (argc == 3 && strcmp(argv[1], "passwd") == 0)
-		return cmd_passwd(argv[2]);
+		return cmd_password(argv[2], NULL);
 	if (argc == 5 && strcmp(argv[1], "render") == 0)
 		return cmd_render(argv[2], argv[3], argv[4]);
 	if (argc >= 3 && argc <= 4 && strcmp(argv[1], "mail") == 0 &&

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
 #include "arena.h"
 #include "auth.h"
 #include "customer.h"
@@ -238,8 +237,9 @@ static const enum stmt_id wide_sorts[][2] = {
 #define NSORTS (sizeof(narrow_sorts) / sizeof(narrow_sorts[0]))
 #define SORT_CUSTOMER 2	/* tree order: the scope plan walks it already */
 
-/* A count of the Users list: the scope, the customer filter and (like
- * not NULL) the search bound. 0 or -1. */
+/* The number statement id answers: with the scope and the customer
+ * filter of lq bound (lq NULL: a statement without them) and the search
+ * (like not NULL). 0 or -1. */
 static int
 count_users(const struct viewer *v, enum stmt_id id,
     const struct list_query *lq, const char *like, int64_t *n)
@@ -247,23 +247,12 @@ count_users(const struct viewer *v, enum stmt_id id,
 	sqlite3_stmt *s = db_stmt(v->db, id);
 	int rc;
 
-	perm_bind_scope(s, &v->scope);
-	db_bind_int(s, ":customer_id", lq->customer_id);
+	if (lq != NULL) {
+		perm_bind_scope(s, &v->scope);
+		db_bind_int(s, ":customer_id", lq->customer_id);
+	}
 	if (like != NULL)
 		db_bind_text(s, ":like", like);
-	if ((rc = db_step(v->db, s)) == SQLITE_ROW)
-		*n = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : -1;
-}
-
-/* The size of the users table, near enough: 0 or -1. */
-static int
-table_size(const struct viewer *v, int64_t *n)
-{
-	sqlite3_stmt *s = db_stmt(v->db, STMT_USERS_MAX_ID);
-	int rc;
-
 	if ((rc = db_step(v->db, s)) == SQLITE_ROW)
 		*n = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
@@ -285,7 +274,8 @@ count_and_plan(const struct viewer *v, const struct list_query *lq,
 {
 	int64_t table = 0, in_scope = 0;
 
-	if (table_size(v, &table) != 0 ||
+	/* the size of the table, near enough */
+	if (count_users(v, STMT_USERS_MAX_ID, NULL, NULL, &table) != 0 ||
 	    count_users(v, STMT_USERS_IN_SCOPE, lq, NULL, &in_scope) != 0)
 		return -1;
 	*wide = in_scope > 0 && in_scope * 3 >= table;
