@@ -24,7 +24,6 @@
 
 #include "app.h"
 #include "arena.h"
-#include "auth.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"

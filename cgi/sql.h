@@ -85,7 +85,7 @@
  * ORDER BY cannot be bound, and "ORDER BY CASE :sort ..." is opaque to
  * the planner, which must then read and sort every row in the scope
  * whatever the LIMIT. So each sort key and direction has statements of
- * its own, in two plans that ui-users.c chooses between by how much of
+ * its own, in two plans that user.c chooses between by how much of
  * the user table the scope holds:
  *   _SCOPE  the planner's own: the scope's customers by the path index,
  *           their users by users_customer, then sort. Best when the

@@ -6,8 +6,11 @@
  * (or, for the API, the token) and never changed by a handler: a change
  * is written to the database and the next request sees it.
  *
- * Every other read and write takes the viewer: a user whose customer is
+ * The Users model below takes the viewer: a user whose customer is
  * outside the viewer's scope is not found, exactly like a missing one.
+ * The few functions above it take the database: they load the principal
+ * before there is a viewer, or are unscoped steps (an insert, a lookup by
+ * name) of arborctl's bulk data and of the model's own flows.
  */
 #ifndef ARBOR_USER_H
 #define ARBOR_USER_H
