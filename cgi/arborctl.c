@@ -31,6 +31,7 @@
 #include "arena.h"
 #include "auth.h"
 #include "buf.h"
+#include "check.h"
 #include "customer.h"
 #include "db.h"
 #include "device.h"
@@ -153,122 +154,78 @@ read_password(void)
 	return line;
 }
 
-/* A password from stdin that passes the policy, hashed into hash. */
-static int
-new_password_hash(const char *username, const char *email,
-    char hash[crypto_pwhash_STRBYTES])
+/* The first field a model found in error, as arborctl's message. */
+static void
+print_errors(const void *errors, const struct check_field *fields)
 {
-	char *pw = read_password();
-	const char *why;
-	int rc = -1;
+	const struct check_error *e;
 
-	if (pw == NULL) {
-		fputs("arborctl: no password on standard input\n", stderr);
-		return -1;
-	}
-	why = password_policy(pw, username, email);
-	if (why != NULL)
-		fprintf(stderr, "arborctl: %s\n", why);
-	else if (password_hash(pw, hash) != 0)
-		fputs("arborctl: out of memory hashing the password\n", stderr);
-	else
-		rc = 0;
-	sodium_memzero(pw, strlen(pw));
-	free(pw);
-	return rc;
+	for (; fields->form != NULL; fields++)
+		if ((e = check_error_of(errors, fields))->msg != NULL) {
+			fprintf(stderr, "arborctl: %s: %s\n", fields->json,
+			    e->msg);
+			return;
+		}
 }
 
+/* Tell what a password command's model answered; the exit code. */
 static int
-cmd_operator_add(const char *username, const char *email)
+password_result(enum model_result rc, const struct user_errors *e,
+    const char *done)
 {
-	char hash[crypto_pwhash_STRBYTES];
-	struct user_fields f = { 0 };
-	struct config cfg;
-	struct db db;
-	int rc = 1;
-
-	if (open_work(&cfg, &db) != 0)
+	switch (rc) {
+	case MODEL_DONE:
+		puts(done);
+		return 0;
+	case MODEL_INVALID:
+		print_errors(e, user_error_fields);
 		return 1;
-	if (strlen(username) < 1 || strlen(username) > 64 ||
-	    strchr(email, '@') == NULL) {
-		fputs("arborctl: want a username of 1 to 64 characters and "
-		    "an e-mail address\n", stderr);
-		goto close;
-	}
-	if (new_password_hash(username, email, hash) != 0)
-		goto close;
-	f.is_operator = true;
-	f.email = email;
-	f.username = username;
-	f.password_hash = hash;
-	f.active = true;
-	f.groups = GROUP_ALL;
-	if (db_begin(&db) != 0 || user_create(&db, time(NULL), &f) == 0 ||
-	    db_commit(&db) != 0) {
-		fprintf(stderr, "arborctl: %s\n", db_is_constraint(&db) ?
-		    "that username or e-mail is taken" :
-		    "the database refused the change");
-		db_rollback(&db);
-		goto close;
-	}
-	printf("operator %s added\n", username);
-	rc = 0;
-close:
-	db_close(&db);
-	config_free(&cfg);
-	return rc;
-}
-
-static int
-cmd_passwd(const char *username)
-{
-	char hash[crypto_pwhash_STRBYTES];
-	struct arena *a = arena_new();
-	struct config cfg;
-	struct user *u;
-	struct db db;
-	sqlite3_stmt *s;
-	int rc = 1;
-
-	if (open_work(&cfg, &db) != 0) {
-		arena_free(a);
+	case MODEL_NOT_FOUND:
+		fputs("arborctl: no such user\n", stderr);
 		return 1;
+	case MODEL_FAILED:
+		break;
 	}
-	s = db_stmt(&db, STMT_USER_ID_BY_USERNAME);
-	db_bind_text(s, ":username", username);
-	u = db_step(&db, s) == SQLITE_ROW ?
-	    user_load(&db, a, sqlite3_column_int64(s, 0)) : NULL;
-	if (u == NULL) {
-		fprintf(stderr, "arborctl: no user %s\n", username);
-		goto close;
-	}
-	if (new_password_hash(u->username, u->email, hash) != 0)
-		goto close;
-	if (db_begin(&db) != 0)
-		goto fail;
-	s = db_stmt(&db, STMT_USER_SET_PASSWORD);
-	db_bind_text(s, ":hash", hash);
-	db_bind_int(s, ":must_change", 0);
-	db_bind_int(s, ":now", time(NULL));
-	db_bind_int(s, ":id", u->id);
-	if (db_exec(&db, s) != 0)
-		goto fail;
-	/* a new password ends every session opened with the old one */
-	s = db_stmt(&db, STMT_SESSION_DELETE_USER);
-	db_bind_int(s, ":user_id", u->id);
-	db_bind_int(s, ":keep", 0);
-	if (db_exec(&db, s) != 0 || db_commit(&db) != 0)
-		goto fail;
-	printf("password of %s changed; their sessions ended\n", username);
-	rc = 0;
-	goto close;
-fail:
-	db_rollback(&db);
 	fputs("arborctl: the database refused the change\n", stderr);
-close:
-	db_close(&db);
-	config_free(&cfg);
+	return 1;
+}
+
+/*
+ * `operator add USERNAME EMAIL` (email not NULL) or `passwd USERNAME`:
+ * the password from standard input, through the Users model as arborctl
+ * itself (ORIGIN_CLI, every customer in view).
+ */
+static int
+cmd_password(const char *username, const char *email)
+{
+	struct user_errors e;
+	struct viewer v;
+	struct arena *a;
+	struct app app;
+	char *pw;
+	int rc = 1;
+
+	memset(&app, 0, sizeof(app));
+	if (open_work(&app.cfg, &app.db) != 0)
+		return 1;
+	a = arena_new();
+	perm_viewer(&v, &app, a, time(NULL), ORIGIN_CLI, NULL, NULL);
+	if ((pw = read_password()) == NULL)
+		fputs("arborctl: no password on standard input\n", stderr);
+	else if (email != NULL)
+		rc = password_result(user_add_operator(&v, username, email, pw,
+		    &e), &e, arena_printf(a, "operator %s added", username));
+	else
+		rc = password_result(user_passwd(&v, username, pw, &e), &e,
+		    arena_printf(a, "password of %s changed; their sessions "
+		    "ended and their links voided", username));
+	if (pw != NULL) {
+		sodium_memzero(pw, strlen(pw));
+		free(pw);
+	}
 	arena_free(a);
+	db_close(&app.db);
+	config_free(&app.cfg);
 	return rc;
 }
 
@@ -851,9 +808,9 @@ main(int argc, char *argv[])
 		return cmd_demo();
 	if (argc == 5 && strcmp(argv[1], "operator") == 0 &&
 	    strcmp(argv[2], "add") == 0)
-		return cmd_operator_add(argv[3], argv[4]);
+		return cmd_password(argv[3], argv[4]);
 	if (argc == 3 && strcmp(argv[1], "passwd") == 0)
-		return cmd_passwd(argv[2]);
+		return cmd_password(argv[2], NULL);
 	if (argc == 5 && strcmp(argv[1], "render") == 0)
 		return cmd_render(argv[2], argv[3], argv[4]);
 	if (argc >= 3 && argc <= 4 && strcmp(argv[1], "mail") == 0 &&

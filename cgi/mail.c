@@ -24,10 +24,8 @@
 
 #include "app.h"
 #include "arena.h"
-#include "auth.h"
 #include "config.h"
 #include "db.h"
-#include "http.h"
 #include "log.h"
 
 /* Messages per mail_send_due() call, and how long a lease lasts. */
@@ -535,60 +533,4 @@ mail_send_due(const struct config *cfg, struct db *db,
 		curl_easy_cleanup(smtp.curl);
 	arena_free(a);
 	return 0;
-}
-
-/* How long a link works: a welcome link 72 hours, a reset link one. */
-#define SETUP_SECONDS (72 * 3600)
-#define RESET_SECONDS 3600
-
-int
-password_link_send(struct request *req, int64_t user_id, const char *purpose,
-    const char *email, const char *username, const char *full_name)
-{
-	struct db *db = &req->app->db;
-	unsigned char hash[TOKEN_HASH_BYTES];
-	bool setup = strcmp(purpose, "setup") == 0;
-	const char *base = req->app->cfg.base_url, *url, *body;
-	size_t n = strlen(base);
-	sqlite3_stmt *s;
-	char *token;
-
-	token = token_new(req->arena, hash);
-	s = db_stmt(db, STMT_LINK_INSERT);
-	db_bind_int(s, ":user_id", user_id);
-	db_bind_text(s, ":purpose", setup ? "setup" : "reset");
-	db_bind_blob(s, ":hash", hash, sizeof(hash));
-	db_bind_int(s, ":now", req->now);
-	db_bind_int(s, ":expires_at", req->now + (setup ? SETUP_SECONDS :
-	    RESET_SECONDS));
-	if (db_exec(db, s) != 0)
-		return -1;
-	while (n > 0 && base[n - 1] == '/')
-		n--;
-	url = arena_printf(req->arena, "%.*s/password/%s/%s", (int)n, base,
-	    setup ? "setup" : "reset", token);
-	if (setup)
-		body = arena_printf(req->arena,
-		    "Hello %s,\n\n"
-		    "an Arbor account has been created for you.\n\n"
-		    "Username: %s\n\n"
-		    "Choose your password with this link. It works once, "
-		    "within 72 hours:\n\n%s\n\n"
-		    "Then sign in with your username or this e-mail address.\n"
-		    "If you did not expect this message, ignore it.\n",
-		    *full_name ? full_name : username, username, url);
-	else
-		body = arena_printf(req->arena,
-		    "Hello %s,\n\n"
-		    "someone asked to reset the password of your Arbor "
-		    "account (username: %s).\n\n"
-		    "Choose a new password with this link. It works once, "
-		    "within one hour:\n\n%s\n\n"
-		    "If you did not ask for this, ignore this message: your "
-		    "password stays as it is.\n",
-		    *full_name ? full_name : username, username, url);
-	sodium_memzero(token, strlen(token));
-	return mail_queue(db, req->now, email, setup ?
-	    "Welcome to Arbor \xe2\x80\x93 set your password" :
-	    "Reset your Arbor password", body);
 }

@@ -71,14 +71,4 @@ char *mail_format(const char *from, const char *to, const char *subject,
  * form layer) without CR, LF or other control characters. */
 bool mail_header_safe(const char *s);
 
-struct request;
-/*
- * Make a single-use link for user_id ("setup": 72 hours, "reset": 1 hour)
- * and queue the mail that carries it to email, inside the caller's write
- * transaction. Only the token's hash is stored. Returns 0 or -1.
- */
-int password_link_send(struct request *req, int64_t user_id,
-    const char *purpose, const char *email, const char *username,
-    const char *full_name);
-
 #endif

@@ -96,7 +96,7 @@
  * ORDER BY cannot be bound, and "ORDER BY CASE :sort ..." is opaque to
  * the planner, which must then read and sort every row in the scope
  * whatever the LIMIT. So each sort key and direction has statements of
- * its own, in two plans that ui-users.c chooses between by how much of
+ * its own, in two plans that user.c chooses between by how much of
  * the user table the scope holds:
  *   _SCOPE  the planner's own: the scope's customers by the path index,
  *           their users by users_customer, then sort. Best when the
@@ -117,11 +117,13 @@
 	"locations l ON l.id = ul.location_id JOIN customers lc ON " \
 	"lc.id = l.customer_id WHERE ul.user_id = " u ".id AND " \
 	SCOPE_CUSTOMER("lc") ")"
-/* the customer filter is a range, 1..max when there is none; "+" keeps
- * the planner from turning it into a users_customer range */
+/* the customer filter (0: none); "+" keeps the planner from turning it
+ * into a users_customer lookup, so that both plans stay as chosen */
+#define USER_LIST_CUSTOMER \
+	"(:customer_id = 0 OR +c.id = :customer_id)"
 #define USER_LIST_WHERE \
-	SCOPE_CUSTOMER("c") " AND +c.id BETWEEN :customer_lo AND " \
-	":customer_hi AND (:like = '%%' OR u.email LIKE :like ESCAPE '\\' " \
+	SCOPE_CUSTOMER("c") " AND " USER_LIST_CUSTOMER " AND " \
+	"(:like = '%%' OR u.email LIKE :like ESCAPE '\\' " \
 	"OR u.username LIKE :like ESCAPE '\\' OR u.full_name LIKE :like " \
 	"ESCAPE '\\')"
 #define USER_LIST_SORTS(S, X) \
@@ -357,7 +359,7 @@
 	 * users_customer covers it and no user row is read */ \
 	X(USERS_IN_SCOPE, "SELECT count(*) FROM users u JOIN customers c " \
 	    "ON c.id = u.customer_id WHERE " SCOPE_CUSTOMER("c") " AND " \
-	    "+c.id BETWEEN :customer_lo AND :customer_hi") \
+	    USER_LIST_CUSTOMER) \
 	X(USERS_COUNT_SCOPE, "SELECT count(*) FROM users u JOIN customers c " \
 	    "ON c.id = u.customer_id WHERE " USER_LIST_WHERE) \
 	X(USERS_COUNT_SCAN, "SELECT count(*) FROM users u CROSS JOIN " \
@@ -365,12 +367,8 @@
 	/* the size of the table, near enough, in O(log n) */ \
 	X(USERS_MAX_ID, "SELECT coalesce(max(id), 0) FROM users") \
 	USER_LIST_SORTS(USER_LIST_STMT, X) \
-	/* one user for the edit and delete pages */ \
-	X(USER_VISIBLE, "SELECT u.id, u.customer_id, u.email, u.username, " \
-	    "u.full_name, u.phone, u.address, u.groups, u.active, " \
-	    "u.last_login_at, u.created_at, u.password_hash IS NOT NULL, " \
-	    "u.must_change_password FROM users u JOIN customers c ON " \
-	    "c.id = u.customer_id WHERE u.id = :id AND " SCOPE_CUSTOMER("c")) \
+	/* one user: the edit and delete pages and the API alike */ \
+	X(USER_VISIBLE, USER_API_SELECT " AND u.id = :id") \
 	X(USER_ID_BY_EMAIL, "SELECT id FROM users WHERE email = :email") \
 	/* both the user and the customer it goes to must be in the scope */ \
 	X(USER_UPDATE, "UPDATE users SET customer_id = :customer_id, " \
@@ -385,11 +383,6 @@
 	X(USER_DELETE, "DELETE FROM users WHERE id = :id AND is_operator = 0 " \
 	    "AND customer_id IN (SELECT c.id FROM customers c WHERE " \
 	    SCOPE_CUSTOMER("c") ")") \
-	/* the visible locations a user has */ \
-	X(USER_LOCATION_IDS, "SELECT ul.location_id FROM user_locations ul " \
-	    "JOIN locations l ON l.id = ul.location_id JOIN customers c ON " \
-	    "c.id = l.customer_id WHERE ul.user_id = :user_id AND " \
-	    SCOPE_CUSTOMER("c")) \
 	/* locations the editor cannot see stay as they are */ \
 	X(USER_LOCATIONS_CLEAR, "DELETE FROM user_locations WHERE user_id = " \
 	    ":user_id AND location_id IN (SELECT l.id FROM locations l JOIN " \
@@ -575,7 +568,6 @@
 	    "u.email LIKE :like ESCAPE '\\' OR u.username LIKE :like " \
 	    "ESCAPE '\\' OR u.full_name LIKE :like ESCAPE '\\') AND " \
 	    "u.id > :after ORDER BY u.id LIMIT :limit") \
-	X(USER_API_GET, USER_API_SELECT " AND u.id = :id") \
 	X(LOCATION_API_LIST, LOCATION_API_SELECT " AND (:customer_id = 0 OR " \
 	    "l.customer_id = :customer_id) AND (:like = '%%' OR " \
 	    "l.name LIKE :like ESCAPE '\\' OR c.name LIKE :like ESCAPE '\\') " \

@@ -3,9 +3,10 @@
  * Administrator; routes.c has checked the group before any of these run).
  *
  * Which users exist for the viewer is decided only by the scoped
- * statements of sql.h (perm_scope / SCOPE_CUSTOMER): a user outside the
- * viewer's subtree answers 404 exactly like a missing one, for GET and
- * POST alike, and the writes are scoped again in SQL (user.c).
+ * statements of sql.h (perm_scope / SCOPE_CUSTOMER): a user, or a
+ * customer_id filter, outside the viewer's subtree answers 404 exactly
+ * like a missing one, for GET and POST alike, and the writes are scoped
+ * again in SQL (user.c).
  *
  * The rules of the form, besides the field checks:
  *  - groups: an editor changes only the groups they hold themselves
@@ -23,18 +24,16 @@
  *  - locations: those the editor sees at the user's customer or below it
  *    (a user could not see a location above their customer).
  *
- * These rules live in user.c (user_check and the writes after it), which
- * the API uses too; this file reads the form, asks the model and renders.
+ * These rules live in user.c (user_save and user_remove), which the API
+ * uses too; this file reads the form, calls the model once and renders.
  */
 #include <string.h>
 
-#include "app.h"
 #include "arena.h"
-#include "auth.h"
 #include "buf.h"
 #include "check.h"
 #include "customer.h"
-#include "db.h"
+#include "form.h"
 #include "http.h"
 #include "list.h"
 #include "page.h"
@@ -45,23 +44,9 @@
 #include "ui.h"
 #include "user.h"
 
-/* ---------------------------------------------------------------- list */
+static const char *const no_such = "There is no such user.";
 
-/* The sort keys of the list, and per key the four statements of sql.h:
- * ascending/descending, scope plan/scan plan. */
-#define SORT_NAME(X_, KEY, name, col) name,
-static const char *const sort_keys[] = {
-	USER_LIST_SORTS(SORT_NAME, unused) NULL
-};
-#undef SORT_NAME
-#define SORT_STMTS(X_, KEY, name, col) { STMT_USERS_##KEY##_ASC_SCOPE, \
-	STMT_USERS_##KEY##_DESC_SCOPE, STMT_USERS_##KEY##_ASC_SCAN, \
-	STMT_USERS_##KEY##_DESC_SCAN },
-static const enum stmt_id sort_stmts[][4] = {
-	USER_LIST_SORTS(SORT_STMTS, unused)
-};
-#undef SORT_STMTS
-#define SORT_CUSTOMER 2	/* tree order: the scope plan walks it already */
+/* ---------------------------------------------------------------- list */
 
 /* "Account Administrator, Fleet Management", "All groups", or "" for
  * none. */
@@ -84,152 +69,64 @@ group_names(struct arena *a, unsigned bits)
 	return b.data;
 }
 
-/* Customer paths of the rows of one page: few distinct customers, each
- * looked up once. */
-struct path_cache {
-	int64_t ids[LIST_PAGE_SIZE];
-	const char *text[LIST_PAGE_SIZE];
-	size_t n;
-};
-
-static const char *
-cached_path(struct request *req, struct path_cache *pc, int64_t id)
+static struct tval *
+list_row(struct request *req, const struct user_row *u)
 {
-	size_t i;
-	const char *t;
+	struct arena *a = req->arena;
+	struct tval *row = tv_map(a);
 
-	for (i = 0; i < pc->n; i++)
-		if (pc->ids[i] == id)
-			return pc->text[i];
-	t = customer_path_text(&req->viewer, id);
-	if (pc->n < LIST_PAGE_SIZE) {
-		pc->ids[pc->n] = id;
-		pc->text[pc->n++] = t;
-	}
-	return t;
-}
-
-/* Bind the scope, the customer filter and (like not NULL) the search. */
-static void
-bind_list(sqlite3_stmt *s, const struct scope *sc,
-    const struct list_query *lq, const char *like)
-{
-	perm_bind_scope(s, sc);
-	db_bind_int(s, ":customer_lo", lq->customer_id ? lq->customer_id : 1);
-	db_bind_int(s, ":customer_hi", lq->customer_id ? lq->customer_id :
-	    INT64_MAX);
-	if (like != NULL)
-		db_bind_text(s, ":like", like);
-}
-
-static int
-count_rows(struct db *db, enum stmt_id id, const struct scope *sc,
-    const struct list_query *lq, const char *like, int64_t *out)
-{
-	sqlite3_stmt *s = db_stmt(db, id);
-	int rc;
-
-	bind_list(s, sc, lq, like);
-	rc = db_step(db, s);
-	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : -1;
+	tv_set_str(row, "href", arena_printf(a, "/users/%lld",
+	    (long long)u->id));
+	tv_set_str(row, "delete_href", arena_printf(a, "/users/%lld/delete",
+	    (long long)u->id));
+	tv_set_bool(row, "is_self", u->id == req->user->id);
+	tv_set_str(row, "email", u->email);
+	tv_set_str(row, "username", u->username);
+	tv_set_str(row, "customer", u->customer);
+	tv_set_str(row, "customer_href", arena_printf(a,
+	    "/users?customer_id=%lld", (long long)u->customer_id));
+	tv_set_str(row, "last_login", time_text(a, req->user,
+	    u->last_login_at));
+	tv_set_str(row, "groups", group_names(a, u->groups));
+	tv_set_bool(row, "active", u->active);
+	tv_set_str(row, "locations", u->location_names);
+	return row;
 }
 
 void
 ui_users_list(struct request *req)
 {
-	struct db *db = &req->app->db;
-	struct scope sc = perm_scope(req->user, req->arena);
-	struct tval *d = page_data(req), *list, *row, *f;
-	struct path_cache *pc = arena_alloc(req->arena, sizeof(*pc));
+	struct tval *d, *list, *f;
 	struct list_query lq;
-	sqlite3_stmt *s;
-	int64_t in_scope = 0, count = 0, table = 0, id, cid;
-	const char *locs;
-	bool dense;
+	struct rows_page p;
+	struct user_row *u;
+	size_t i;
 	int rc;
 
-	list_query_read(req, sort_keys, &lq);
+	list_query_read(req, user_sort_keys, &lq);
+	if ((rc = user_list(&req->viewer, &lq, &p)) == 0) {
+		page_error(req, 404, "There is no such customer.");
+		return;
+	}
+	if (rc < 0) {
+		page_error(req, 503, "The list of users could not be read just "
+		    "now. Please try again.");
+		return;
+	}
+	d = page_data(req);
 	if (lq.customer_id != 0) {
-		/* a filter outside the scope is a customer that is not there */
-		if ((rc = perm_sees_customer(&req->viewer, lq.customer_id)) < 0)
-			goto fail;
-		if (rc == 0) {
-			page_error(req, 404, "There is no such customer.");
-			return;
-		}
 		f = tv_set_map(d, "filter");
-		tv_set_str(f, "customer", customer_path_text(&req->viewer, lq.customer_id));
+		tv_set_str(f, "customer", customer_path_text(&req->viewer,
+		    lq.customer_id));
 		tv_set_str(f, "customer_id", arena_printf(req->arena, "%lld",
 		    (long long)lq.customer_id));
 	}
-	/*
-	 * The plan (see sql.h): when the scope holds a third of the table or
-	 * more, reading the users table in order (the scan plan) beats
-	 * finding the scope's users one by one. The scope's size without the
-	 * search is one cheap count over the users_customer index alone
-	 * (2.6 ms for 100,000 users; with the search clause in the statement
-	 * the same count reads every user row and takes 9).
-	 */
-	s = db_stmt(db, STMT_USERS_MAX_ID);
-	if (db_step(db, s) == SQLITE_ROW)
-		table = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (count_rows(db, STMT_USERS_IN_SCOPE, &sc, &lq, NULL,
-	    &in_scope) != 0)
-		goto fail;
-	dense = in_scope > 0 && in_scope * 3 >= table;
-	if (*lq.q == '\0')
-		count = in_scope;
-	else if (count_rows(db, dense ? STMT_USERS_COUNT_SCAN :
-	    STMT_USERS_COUNT_SCOPE, &sc, &lq, lq.like, &count) != 0)
-		goto fail;
-	if (count > 0 && lq.offset >= count) {	/* past the end: last page */
-		lq.page = (count + LIST_PAGE_SIZE - 1) / LIST_PAGE_SIZE;
-		lq.offset = (lq.page - 1) * LIST_PAGE_SIZE;
-	}
-
-	s = db_stmt(db, sort_stmts[lq.sort][(lq.desc ? 1 : 0) +
-	    (dense && lq.sort != SORT_CUSTOMER ? 2 : 0)]);
-	bind_list(s, &sc, &lq, lq.like);
-	db_bind_int(s, ":limit", lq.limit);
-	db_bind_int(s, ":offset", lq.offset);
 	list = tv_set_list(d, "users");
-	while ((rc = db_step(db, s)) == SQLITE_ROW) {
-		row = tv_map(req->arena);
-		id = sqlite3_column_int64(s, 0);
-		cid = sqlite3_column_int64(s, 3);
-		tv_set_str(row, "href", arena_printf(req->arena, "/users/%lld",
-		    (long long)id));
-		tv_set_str(row, "delete_href", arena_printf(req->arena,
-		    "/users/%lld/delete", (long long)id));
-		tv_set_bool(row, "is_self", id == req->user->id);
-		tv_set_str(row, "email", db_text(req->arena, s, 1));
-		tv_set_str(row, "username", db_text(req->arena, s, 2));
-		tv_set_str(row, "customer", cached_path(req, pc, cid));
-		tv_set_str(row, "customer_href", arena_printf(req->arena,
-		    "/users?customer_id=%lld", (long long)cid));
-		tv_set_str(row, "last_login", time_text(req->arena, req->user,
-		    sqlite3_column_int64(s, 4)));
-		tv_set_str(row, "groups", group_names(req->arena,
-		    (unsigned)sqlite3_column_int(s, 5)));
-		tv_set_bool(row, "active", sqlite3_column_int(s, 6) != 0);
-		locs = db_text(req->arena, s, 7);
-		tv_set_str(row, "locations", locs);
-		tv_push(list, row);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		goto fail;
-	tv_set_bool(d, "has_users", tv_len(list) > 0);
-	list_fill(req, d, &lq, sort_keys, count);
+	for (i = 0, u = p.rows; i < p.n; i++)
+		tv_push(list, list_row(req, &u[i]));
+	tv_set_bool(d, "has_users", p.n > 0);
+	list_fill(req, d, &lq, user_sort_keys, p.count);
 	page_render(req, 200, "users", d);
-	return;
-fail:
-	page_error(req, 503, "The list of users could not be read just now. "
-	    "Please try again.");
 }
 
 /* ---------------------------------------------------------------- form */
@@ -249,7 +146,7 @@ has_location(const struct user_change *c, int64_t id)
  * are disabled and show the user's current state (t, NULL on create). */
 static void
 add_groups(struct request *req, struct tval *d, unsigned asked,
-    const struct user_target *t)
+    const struct user_row *t)
 {
 	unsigned mine = perm_grantable(&req->viewer);
 	struct tval *list = tv_set_list(d, "groups"), *g;
@@ -270,66 +167,65 @@ add_groups(struct request *req, struct tval *d, unsigned asked,
 	}
 }
 
-/* The locations the viewer sees, labelled with their customer's path. */
-static void
-add_locations(struct request *req, struct tval *d, const struct scope *sc,
+/* The locations the viewer sees, labelled with their customer's path.
+ * 0, or -1 on a database error. */
+static int
+add_locations(struct request *req, struct tval *d,
     const struct user_change *c)
 {
-	struct db *db = &req->app->db;
-	sqlite3_stmt *s = db_stmt(db, STMT_LOCATIONS_IN_SCOPE);
 	struct tval *list = tv_set_list(d, "locations"), *l;
-	struct path_cache *pc = arena_alloc(req->arena, sizeof(*pc));
-	int64_t *ids = NULL, *cids = NULL, id;
-	const char **names = NULL;
-	size_t n = 0, cap = 0, i;
+	struct user_location_choice *ch;
+	struct rows_page p;
+	size_t i;
 
-	/* read first: customer_path_text runs a statement of its own */
-	perm_bind_scope(s, sc);
-	while (db_step(db, s) == SQLITE_ROW) {
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 32;
-			int64_t *ni = arena_calloc(req->arena, ncap, sizeof(*ni));
-			int64_t *nc = arena_calloc(req->arena, ncap, sizeof(*nc));
-			const char **nn = arena_calloc(req->arena, ncap,
-			    sizeof(*nn));
-
-			if (n > 0) {
-				memcpy(ni, ids, n * sizeof(*ni));
-				memcpy(nc, cids, n * sizeof(*nc));
-				memcpy(nn, names, n * sizeof(*nn));
-			}
-			ids = ni;
-			cids = nc;
-			names = nn;
-			cap = ncap;
-		}
-		ids[n] = sqlite3_column_int64(s, 0);
-		names[n] = db_text(req->arena, s, 1);
-		cids[n++] = sqlite3_column_int64(s, 2);
-	}
-	sqlite3_reset(s);
-	for (i = 0; i < n; i++) {
-		id = ids[i];
+	if (user_location_choices(&req->viewer, &p) != 1)
+		return -1;
+	for (i = 0, ch = p.rows; i < p.n; i++) {
 		l = tv_map(req->arena);
 		tv_set_str(l, "value", arena_printf(req->arena, "%lld",
-		    (long long)id));
-		tv_set_str(l, "label", names[i]);
-		tv_set_str(l, "customer", cached_path(req, pc, cids[i]));
-		tv_set_bool(l, "checked", has_location(c, id));
+		    (long long)ch[i].id));
+		tv_set_str(l, "label", ch[i].name);
+		tv_set_str(l, "customer", ch[i].customer);
+		tv_set_bool(l, "checked", has_location(c, ch[i].id));
 		tv_push(list, l);
 	}
-	tv_set_bool(d, "has_locations", n > 0);
+	tv_set_bool(d, "has_locations", p.n > 0);
+	return 0;
+}
+
+/* What the edit form says about user t besides its fields. */
+static void
+add_target(struct request *req, struct tval *d, const struct user_row *t)
+{
+	struct arena *a = req->arena;
+	struct tval *info = tv_set_map(d, "target");
+
+	tv_set_str(d, "action", arena_printf(a, "/users/%lld",
+	    (long long)t->id));
+	tv_set_str(info, "username", t->username);
+	tv_set_str(info, "customer", customer_path_text(&req->viewer,
+	    t->customer_id));
+	tv_set_str(info, "last_login", time_text(a, req->user,
+	    t->last_login_at));
+	tv_set_str(info, "created", time_text(a, req->user, t->created_at));
+	tv_set_bool(info, "active", t->active);
+	tv_set_str(info, "password", !t->has_password ? "Not set yet "
+	    "(waiting for the set-up link)" : t->must_change_password ?
+	    "Set by an administrator: to be changed at the next sign-in" :
+	    "Set by the user");
+	tv_set_bool(info, "is_self", t->id == req->user->id);
+	tv_set_str(info, "delete_href", arena_printf(a, "/users/%lld/delete",
+	    (long long)t->id));
 }
 
 /* Render the create (t == NULL) or edit form: the values of f, the
  * choices of c (mode, customer, groups, locations). */
 static void
 render_form(struct request *req, int status, const struct user_input *f,
-    const struct user_change *c, const struct user_target *t,
+    const struct user_change *c, const struct user_row *t,
     struct tval *errors)
 {
-	struct scope sc = perm_scope(req->user, req->arena);
-	struct tval *d = page_data(req), *form, *customers, *info;
+	struct tval *d = page_data(req), *form, *customers;
 	const char *mode = c->password_mode;
 
 	tv_set_bool(d, "is_new", t == NULL);
@@ -344,35 +240,17 @@ render_form(struct request *req, int status, const struct user_input *f,
 	tv_set_bool(form, "mode_manual", strcmp(mode, "manual") == 0);
 	tv_set_bool(form, "mode_keep", strcmp(mode, "keep") == 0);
 	customers = page_customer_options(req, c->customer_id, NULL);
-	if (customers == NULL) {
+	if (customers == NULL || add_locations(req, d, c) != 0) {
 		page_error(req, 503, "This page could not be read just now. "
 		    "Please try again.");
 		return;
 	}
 	tv_set(d, "customers", customers);
 	add_groups(req, d, c->asked, t);
-	add_locations(req, d, &sc, c);
-	if (t != NULL) {
-		tv_set_str(d, "action", arena_printf(req->arena, "/users/%lld",
-		    (long long)t->id));
-		info = tv_set_map(d, "target");
-		tv_set_str(info, "username", t->username);
-		tv_set_str(info, "customer", customer_path_text(&req->viewer, t->customer_id));
-		tv_set_str(info, "last_login", time_text(req->arena,
-		    req->user, t->last_login_at));
-		tv_set_str(info, "created", time_text(req->arena, req->user,
-		    t->created_at));
-		tv_set_bool(info, "active", t->active);
-		tv_set_str(info, "password", !t->has_password ? "Not set yet "
-		    "(waiting for the set-up link)" : t->must_change_password ?
-		    "Set by an administrator: to be changed at the next "
-		    "sign-in" : "Set by the user");
-		tv_set_bool(info, "is_self", t->id == req->user->id);
-		tv_set_str(info, "delete_href", arena_printf(req->arena,
-		    "/users/%lld/delete", (long long)t->id));
-	} else {
+	if (t != NULL)
+		add_target(req, d, t);
+	else
 		tv_set_str(d, "action", "/users/new");
-	}
 	if (errors != NULL)
 		tv_set(d, "errors", errors);
 	page_render(req, status, "user_form", d);
@@ -388,7 +266,7 @@ read_form(struct request *req, struct user_input *in)
 	int64_t *ids;
 	size_t n, i;
 
-	user_input_init(in, a, NULL, NULL, 0);
+	user_input_init(in, a, NULL);
 	in->email = check_trim(a, param_get(p, "email"));
 	in->username = check_trim(a, param_get(p, "username"));
 	in->full_name = check_trim(a, param_get(p, "full_name"));
@@ -412,63 +290,62 @@ read_form(struct request *req, struct user_input *in)
 static void
 save_failed(struct request *req)
 {
-	db_rollback(&req->app->db);
-	buf_clear(&req->headers);
 	page_error(req, 503, "Saving failed for a moment; nothing was "
 	    "changed. Please try again.");
 }
 
-/* Check the posted form for a new user (t NULL) or changes to t, and
- * save it: the redirect, the form again (400) or 503. */
-static void
-save_form(struct request *req, const struct user_target *t)
+/* The flash after saving user f (new: created). */
+static const char *
+saved_message(struct arena *a, const struct user_input *f,
+    const struct user_change *c, bool created)
 {
-	struct db *db = &req->app->db;
-	struct scope sc = perm_scope(req->user, req->arena);
+	bool welcome = strcmp(c->password_mode, "welcome") == 0;
+
+	if (created)
+		return arena_printf(a, welcome ? "User %s was created. A "
+		    "welcome e-mail with a set-up link is on its way to %s." :
+		    "User %s was created. They must change the password at "
+		    "their first sign-in.", f->username, f->email);
+	return arena_printf(a, "Changes to %s were saved.%s", f->username,
+	    welcome ? " A set-up link is on its way." : c->deactivated ?
+	    " The user is signed out everywhere." : "");
+}
+
+/* Save the posted form as a new user (id 0) or as changes to user id:
+ * the redirect, the form again (400), 404 or 503. */
+static void
+save_form(struct request *req, int64_t id)
+{
 	struct user_input f;
 	struct user_change c;
 	struct user_errors e;
-	bool welcome;
-	int64_t id = t ? t->id : 0;
-	int rc;
+	struct user_row t;
+	int64_t saved;
 
 	read_form(req, &f);
-	if ((rc = user_check(req, &sc, t, &f, &c, &e)) < 0) {
-		save_failed(req);
+	switch (user_save(&req->viewer, id, &f, &c, &e, &saved)) {
+	case MODEL_DONE:
+		flash_set(req, saved_message(req->arena, &f, &c, id == 0));
+		http_redirect(req, arena_printf(req->arena, "/users/%lld",
+		    (long long)saved));
 		return;
-	}
-	if (rc == 0) {
-		if (user_hash_password(req->arena, &f, &c) != 0 ||
-		    db_begin(db) != 0) {
+	case MODEL_INVALID:
+		/* the panel shows the user as stored, the form what was
+		 * typed */
+		if (id != 0 && user_get(&req->viewer, id, &t) != 1) {
 			save_failed(req);
 			return;
 		}
-		rc = user_check_unique(db, &f, id, &e);
-	}
-	if (rc > 0) {
-		db_rollback(db);
-		render_form(req, 400, &f, &c, t, page_errors(req->arena, &e,
-		    user_error_fields));
+		render_form(req, 400, &f, &c, id != 0 ? &t : NULL,
+		    page_errors(req->arena, &e, user_error_fields));
 		return;
-	}
-	if ((t == NULL ? (id = user_add(req, &sc, &f, &c)) == 0 :
-	    user_save(req, &sc, t, &f, &c) != 0) || db_commit(db) != 0) {
-		save_failed(req);
+	case MODEL_NOT_FOUND:
+		page_error(req, 404, no_such);
 		return;
+	case MODEL_FAILED:
+		break;
 	}
-	welcome = strcmp(c.password_mode, "welcome") == 0;
-	if (t == NULL)
-		flash_set(req, arena_printf(req->arena, welcome ? "User %s was "
-		    "created. A welcome e-mail with a set-up link is on its way "
-		    "to %s." : "User %s was created. They must change the "
-		    "password at their first sign-in.", f.username, f.email));
-	else
-		flash_set(req, arena_printf(req->arena, "Changes to %s were "
-		    "saved.%s", f.username, welcome ? " A set-up link is on its "
-		    "way." : t->active && !f.active ? " The user is signed out "
-		    "everywhere." : ""));
-	http_redirect(req, arena_printf(req->arena, "/users/%lld",
-	    (long long)id));
+	save_failed(req);
 }
 
 void
@@ -477,7 +354,7 @@ ui_user_new_get(struct request *req)
 	struct user_input f;
 	struct user_change c;
 
-	user_input_init(&f, req->arena, NULL, NULL, 0);
+	user_input_init(&f, req->arena, NULL);
 	memset(&c, 0, sizeof(c));
 	c.password_mode = "welcome";
 	c.customer_id = req->user->customer_id;
@@ -487,108 +364,99 @@ ui_user_new_get(struct request *req)
 void
 ui_user_new_post(struct request *req)
 {
-	save_form(req, NULL);
+	save_form(req, 0);
 }
 
-/* The user of the route's {id} if the viewer may see them; else the
- * 404 page was sent. */
-static struct user_target *
-target_or_404(struct request *req, const struct scope *sc)
+/* The user of the route's {id} if the viewer may see them into *t; else
+ * the 404 or 503 page was sent and false returned. */
+static bool
+target(struct request *req, struct user_row *t)
 {
-	struct user_target *t = user_target_load(&req->app->db, req->arena,
-	    sc, req->id);
+	int rc = user_get(&req->viewer, req->id, t);
 
-	if (t == NULL)
-		page_error(req, 404, "There is no such user.");
-	return t;
+	if (rc == 0)
+		page_error(req, 404, no_such);
+	else if (rc < 0)
+		page_error(req, 503, "This user could not be read just now. "
+		    "Please try again.");
+	return rc == 1;
 }
 
 void
 ui_user_edit_get(struct request *req)
 {
-	struct scope sc = perm_scope(req->user, req->arena);
-	struct user_target *t = target_or_404(req, &sc);
 	struct user_input f;
 	struct user_change c;
+	struct user_row t;
 
-	if (t == NULL)
+	if (!target(req, &t))
 		return;
+	user_input_init(&f, req->arena, &t);
 	memset(&c, 0, sizeof(c));
-	c.nlocations = user_target_locations(&req->app->db, req->arena, &sc,
-	    t->id, &c.locations);
-	user_input_init(&f, req->arena, t, c.locations, c.nlocations);
+	c.locations = t.locations;
+	c.nlocations = t.nlocations;
 	c.password_mode = "keep";
-	c.asked = t->groups;
-	c.customer_id = t->customer_id;
-	render_form(req, 200, &f, &c, t, NULL);
+	c.asked = t.groups;
+	c.customer_id = t.customer_id;
+	render_form(req, 200, &f, &c, &t, NULL);
 }
 
 void
 ui_user_edit_post(struct request *req)
 {
-	struct scope sc = perm_scope(req->user, req->arena);
-	struct user_target *t = target_or_404(req, &sc);
-
-	if (t != NULL)
-		save_form(req, t);
+	save_form(req, req->id);
 }
 
 /* -------------------------------------------------------------- delete */
 
-/* The user of the route's {id} if the viewer may delete them; else the
- * 404 or 403 page was sent. */
-static struct user_target *
-deletable(struct request *req, const struct scope *sc)
-{
-	struct user_target *t = target_or_404(req, sc);
-
-	if (t != NULL && !user_may_remove(req->user, t)) {
-		page_error(req, 403, "You cannot delete your own user.");
-		return NULL;
-	}
-	return t;
-}
-
 void
 ui_user_delete_get(struct request *req)
 {
-	struct scope sc = perm_scope(req->user, req->arena);
-	struct user_target *t = deletable(req, &sc);
 	struct tval *d, *info;
+	struct user_row t;
 
-	if (t == NULL)
+	if (!target(req, &t))
 		return;
+	if (!user_may_remove(&req->viewer, &t)) {
+		page_error(req, 403, "You cannot delete your own user.");
+		return;
+	}
 	d = page_data(req);
 	info = tv_set_map(d, "target");
-	tv_set_str(info, "username", t->username);
-	tv_set_str(info, "email", t->email);
-	tv_set_str(info, "full_name", t->full_name);
-	tv_set_str(info, "customer", customer_path_text(&req->viewer, t->customer_id));
-	tv_set_str(info, "groups", group_names(req->arena, t->groups));
+	tv_set_str(info, "username", t.username);
+	tv_set_str(info, "email", t.email);
+	tv_set_str(info, "full_name", t.full_name);
+	tv_set_str(info, "customer", customer_path_text(&req->viewer,
+	    t.customer_id));
+	tv_set_str(info, "groups", group_names(req->arena, t.groups));
 	tv_set_str(info, "last_login", time_text(req->arena, req->user,
-	    t->last_login_at));
+	    t.last_login_at));
 	tv_set_str(d, "action", arena_printf(req->arena, "/users/%lld/delete",
-	    (long long)t->id));
+	    (long long)t.id));
 	tv_set_str(d, "back_href", arena_printf(req->arena, "/users/%lld",
-	    (long long)t->id));
+	    (long long)t.id));
 	page_render(req, 200, "user_delete", d);
 }
 
 void
 ui_user_delete_post(struct request *req)
 {
-	struct scope sc = perm_scope(req->user, req->arena);
-	struct user_target *t = deletable(req, &sc);
-	struct db *db = &req->app->db;
+	struct user_row gone;
 
-	if (t == NULL)
+	switch (user_remove(&req->viewer, req->id, &gone)) {
+	case MODEL_DONE:
+		flash_set(req, arena_printf(req->arena, "User %s was deleted.",
+		    gone.username));
+		http_redirect(req, "/users");
 		return;
-	if (db_begin(db) != 0 || user_remove(req, &sc, t) != 0 ||
-	    db_commit(db) != 0) {
-		save_failed(req);
+	case MODEL_NOT_FOUND:
+		page_error(req, 404, no_such);
 		return;
+	case MODEL_INVALID:
+		page_error(req, 403, "You cannot delete your own user.");
+		return;
+	case MODEL_FAILED:
+		break;
 	}
-	flash_set(req, arena_printf(req->arena, "User %s was deleted.",
-	    t->username));
-	http_redirect(req, "/users");
+	save_failed(req);
 }

@@ -1,31 +1,27 @@
 /*
- * user.c - reading a user row (sql.h USER_COLUMNS) into struct user,
- * the scoped writes of the Users tab, and the rules of managing users
- * that the Users tab and the API share.
+ * user.c - reading a user row (sql.h USER_COLUMNS) into struct user, and
+ * the Users model: the list, the rules of managing users and their
+ * writes, which the Users tab, the API and arborctl share.
  */
 #include "user.h"
 
+#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include <crack.h>
-
-#include "app.h"
 #include "arena.h"
 #include "auth.h"
 #include "customer.h"
 #include "db.h"
 #include "event.h"
-#include "mail.h"
-#include "form.h"
-#include "http.h"
-#include "location.h"
+#include "password.h"
 #include "perm.h"
 
 #define USERNAME_MAX 64
 #define FULL_NAME_MAX 200
 #define PHONE_MAX 50
 #define ADDRESS_MAX 500
+
+/* ------------------------------------------------------- the principal */
 
 struct user *
 user_load(struct db *db, struct arena *a, int64_t id)
@@ -102,87 +98,6 @@ user_password_ok(struct db *db, struct arena *a, int64_t id, const char *pw)
 	    strlen(pw) <= PASSWORD_MAX_BYTES && password_verify(hash, pw);
 }
 
-/*
- * The writes of managing users. Each is scoped: it changes nothing unless
- * the user (and, for an update, the customer they go to) lies in sc, so
- * a caller that forgot a check still cannot reach outside the editor's
- * subtree. All run inside the caller's write transaction and return 0,
- * or -1 when nothing was changed (out of scope, gone, or a database
- * error).
- */
-static int
-user_update(struct db *db, const struct scope *sc, int64_t now, int64_t id,
-    const struct user_input *in, const struct user_change *c)
-{
-	sqlite3_stmt *s = db_stmt(db, STMT_USER_UPDATE);
-
-	db_bind_int(s, ":id", id);
-	db_bind_int(s, ":customer_id", c->customer_id);
-	db_bind_text(s, ":email", in->email);
-	db_bind_text(s, ":username", in->username);
-	db_bind_text(s, ":full_name", in->full_name);
-	db_bind_text(s, ":phone", in->phone);
-	db_bind_text(s, ":address", in->address);
-	db_bind_int(s, ":groups", c->groups);
-	db_bind_int(s, ":active", in->active);
-	db_bind_int(s, ":now", now);
-	perm_bind_scope(s, sc);
-	if (db_exec(db, s) != 0)
-		return -1;
-	return db_changes(db) == 1 ? 0 : -1;
-}
-
-/* Phone and address of a user just made by user_create(). */
-static int
-user_set_contact(struct db *db, int64_t id, const char *phone,
-    const char *address)
-{
-	sqlite3_stmt *s = db_stmt(db, STMT_USER_SET_CONTACT);
-
-	db_bind_int(s, ":id", id);
-	db_bind_text(s, ":phone", phone);
-	db_bind_text(s, ":address", address);
-	if (db_exec(db, s) != 0)
-		return -1;
-	return db_changes(db) == 1 ? 0 : -1;
-}
-
-/* Replace the locations of user_id that sc can see by ids[0..n); those
- * the editor cannot see stay. */
-static int
-user_set_locations(struct db *db, const struct scope *sc, int64_t user_id,
-    const int64_t *ids, size_t n)
-{
-	sqlite3_stmt *s = db_stmt(db, STMT_USER_LOCATIONS_CLEAR);
-	size_t i;
-
-	db_bind_int(s, ":user_id", user_id);
-	perm_bind_scope(s, sc);
-	if (db_exec(db, s) != 0)
-		return -1;
-	for (i = 0; i < n; i++) {
-		s = db_stmt(db, STMT_USER_LOCATION_ADD);
-		db_bind_int(s, ":user_id", user_id);
-		db_bind_int(s, ":location_id", ids[i]);
-		if (db_exec(db, s) != 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* Delete a user; the schema cascades to sessions, links, tokens. */
-static int
-user_delete(struct db *db, const struct scope *sc, int64_t id)
-{
-	sqlite3_stmt *s = db_stmt(db, STMT_USER_DELETE);
-
-	db_bind_int(s, ":id", id);
-	perm_bind_scope(s, sc);
-	if (db_exec(db, s) != 0)
-		return -1;
-	return db_changes(db) == 1 ? 0 : -1;
-}
-
 static int64_t
 id_lookup(struct db *db, enum stmt_id id, const char *name,
     const char *value)
@@ -209,117 +124,280 @@ user_id_by_username(struct db *db, const char *username)
 	return id_lookup(db, STMT_USER_ID_BY_USERNAME, ":username", username);
 }
 
-/*
- * Whether pw is a dictionary word or a simple variation of one (cracklib
- * reverses, strips digits, changes case…). Only that verdict of
- * cracklib counts: its other complaints are composition rules, which the
- * policy leaves out on purpose.
- */
-static bool
-common_password(const char *pw)
-{
-	const char *why = FascistCheckUser(pw, GetDefaultCracklibDict(),
-	    "arbor", NULL);
+/* ------------------------------------------------------------- reading */
 
-	return why != NULL && strstr(why, "dictionary word") != NULL;
-}
-
-const char *
-password_policy(const char *pw, const char *username, const char *email)
-{
+/* Customer paths of the rows of one page: few distinct customers, each
+ * looked up once (customer_path_text runs a statement per call). */
+struct path_cache {
+	int64_t ids[LIST_PAGE_SIZE];
+	const char *text[LIST_PAGE_SIZE];
 	size_t n;
+};
 
-	if (!utf8_valid(pw, strlen(pw)))
-		return "The password is not valid text.";
-	n = check_chars(pw);
-	if (n < PASSWORD_MIN_CHARS)
-		return "Use at least 12 characters.";
-	if (n > PASSWORD_MAX_CHARS)
-		return "Use at most 128 characters.";
-	if ((username && strcasecmp(pw, username) == 0) ||
-	    (email && strcasecmp(pw, email) == 0))
-		return "The password must not be your username or e-mail.";
-	if (common_password(pw))
-		return "This password is too common. Choose another.";
-	return NULL;
-}
-
-/* ------------------------------------------------------------ the rules */
-
-struct user_target *
-user_target_load(struct db *db, struct arena *a, const struct scope *sc,
-    int64_t id)
+static const char *
+cached_path(const struct viewer *v, struct path_cache *pc, int64_t id)
 {
-	sqlite3_stmt *s = db_stmt(db, STMT_USER_VISIBLE);
-	struct user_target *t = NULL;
+	const char *t;
+	size_t i;
 
-	db_bind_int(s, ":id", id);
-	perm_bind_scope(s, sc);
-	if (db_step(db, s) == SQLITE_ROW) {
-		t = arena_alloc(a, sizeof(*t));
-		t->id = sqlite3_column_int64(s, 0);
-		t->customer_id = sqlite3_column_int64(s, 1);
-		t->email = db_text(a, s, 2);
-		t->username = db_text(a, s, 3);
-		t->full_name = db_text(a, s, 4);
-		t->phone = db_text(a, s, 5);
-		t->address = db_text(a, s, 6);
-		t->groups = (unsigned)sqlite3_column_int(s, 7);
-		t->active = sqlite3_column_int(s, 8) != 0;
-		t->last_login_at = sqlite3_column_int64(s, 9);
-		t->created_at = sqlite3_column_int64(s, 10);
-		t->has_password = sqlite3_column_int(s, 11) != 0;
-		t->must_change_password = sqlite3_column_int(s, 12) != 0;
+	for (i = 0; i < pc->n; i++)
+		if (pc->ids[i] == id)
+			return pc->text[i];
+	t = customer_path_text(v, id);
+	if (pc->n < LIST_PAGE_SIZE) {
+		pc->ids[pc->n] = id;
+		pc->text[pc->n++] = t;
 	}
-	sqlite3_reset(s);
 	return t;
 }
 
-size_t
-user_target_locations(struct db *db, struct arena *a, const struct scope *sc,
-    int64_t user_id, int64_t **ids)
+/* A group_concat of ids ("3,7", NULL for none) into u->locations. */
+static void
+fill_location_ids(sqlite3_stmt *s, struct arena *a, int col,
+    struct user_row *u)
 {
-	sqlite3_stmt *s = db_stmt(db, STMT_USER_LOCATION_IDS);
-	size_t n = 0;
+	const char *p = (const char *)sqlite3_column_text(s, col);
+	int64_t *ids;
+	size_t n = p != NULL && *p != '\0' ? 1 : 0;
+	char *end;
 
-	*ids = arena_calloc(a, USER_LOCATIONS_MAX, sizeof(**ids));
-	db_bind_int(s, ":user_id", user_id);
-	perm_bind_scope(s, sc);
-	while (n < USER_LOCATIONS_MAX && db_step(db, s) == SQLITE_ROW)
-		(*ids)[n++] = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return n;
+	for (; p != NULL && *p != '\0'; p++)
+		n += *p == ',';
+	ids = arena_calloc(a, n ? n : 1, sizeof(*ids));
+	p = (const char *)sqlite3_column_text(s, col);
+	while (p != NULL && u->nlocations < n) {
+		ids[u->nlocations++] = strtoll(p, &end, 10);
+		p = *end == ',' ? end + 1 : NULL;
+	}
+	u->locations = ids;
 }
+
+/* A row of USER_API_SELECT: id, username, email, full_name, phone,
+ * address, customer_id, groups, location ids, active, has_password,
+ * must_change_password, last_login_at, created_at. */
+static void
+fill_row(sqlite3_stmt *s, struct arena *a, void *row)
+{
+	struct user_row *u = row;
+
+	memset(u, 0, sizeof(*u));
+	u->id = sqlite3_column_int64(s, 0);
+	u->username = db_text(a, s, 1);
+	u->email = db_text(a, s, 2);
+	u->full_name = db_text(a, s, 3);
+	u->phone = db_text(a, s, 4);
+	u->address = db_text(a, s, 5);
+	u->customer_id = sqlite3_column_int64(s, 6);
+	u->groups = (unsigned)sqlite3_column_int(s, 7);
+	fill_location_ids(s, a, 8, u);
+	u->active = sqlite3_column_int(s, 9) != 0;
+	u->has_password = sqlite3_column_int(s, 10) != 0;
+	u->must_change_password = sqlite3_column_int(s, 11) != 0;
+	u->last_login_at = sqlite3_column_int64(s, 12);
+	u->created_at = sqlite3_column_int64(s, 13);
+}
+
+/* A row of USER_LIST_PAGE: id, email, username, customer_id,
+ * last_login_at, groups, active, location names. */
+static void
+fill_list_row(sqlite3_stmt *s, struct arena *a, void *row)
+{
+	struct user_row *u = row;
+
+	memset(u, 0, sizeof(*u));
+	u->id = sqlite3_column_int64(s, 0);
+	u->email = db_text(a, s, 1);
+	u->username = db_text(a, s, 2);
+	u->customer_id = sqlite3_column_int64(s, 3);
+	u->last_login_at = sqlite3_column_int64(s, 4);
+	u->groups = (unsigned)sqlite3_column_int(s, 5);
+	u->active = sqlite3_column_int(s, 6) != 0;
+	u->location_names = db_text(a, s, 7);
+}
+
+/* The sort keys, and per key its statements of sql.h in the scope plan
+ * (narrow) and the scan plan (wide). */
+#define SORT_NAME(X_, KEY, name, col) name,
+const char *const user_sort_keys[] = {
+	USER_LIST_SORTS(SORT_NAME, unused) NULL
+};
+#undef SORT_NAME
+#define SORT_SCOPE(X_, KEY, name, col) \
+	{ STMT_USERS_##KEY##_ASC_SCOPE, STMT_USERS_##KEY##_DESC_SCOPE },
+#define SORT_SCAN(X_, KEY, name, col) \
+	{ STMT_USERS_##KEY##_ASC_SCAN, STMT_USERS_##KEY##_DESC_SCAN },
+static const enum stmt_id narrow_sorts[][2] = {
+	USER_LIST_SORTS(SORT_SCOPE, unused)
+};
+static const enum stmt_id wide_sorts[][2] = {
+	USER_LIST_SORTS(SORT_SCAN, unused)
+};
+#undef SORT_SCOPE
+#undef SORT_SCAN
+#define NSORTS (sizeof(narrow_sorts) / sizeof(narrow_sorts[0]))
+#define SORT_CUSTOMER 2	/* tree order: the scope plan walks it already */
+
+/* The number statement id answers: with the scope and the customer
+ * filter of lq bound (lq NULL: a statement without them) and the search
+ * (like not NULL). 0 or -1. */
+static int
+count_users(const struct viewer *v, enum stmt_id id,
+    const struct list_query *lq, const char *like, int64_t *n)
+{
+	sqlite3_stmt *s = db_stmt(v->db, id);
+	int rc;
+
+	if (lq != NULL) {
+		perm_bind_scope(s, &v->scope);
+		db_bind_int(s, ":customer_id", lq->customer_id);
+	}
+	if (like != NULL)
+		db_bind_text(s, ":like", like);
+	if ((rc = db_step(v->db, s)) == SQLITE_ROW)
+		*n = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/*
+ * Count the page's users and choose its plan (see sql.h): when the scope
+ * holds a third of the table or more, reading the users table in order
+ * (the scan plan) beats finding the scope's users one by one. The
+ * scope's size without the search is one cheap count over the
+ * users_customer index alone (2.6 ms for 100,000 users; with the search
+ * clause in the statement the same count reads every user row and takes
+ * 9). 0 or -1.
+ */
+static int
+count_and_plan(const struct viewer *v, const struct list_query *lq,
+    int64_t *count, bool *wide)
+{
+	int64_t table = 0, in_scope = 0;
+
+	/* the size of the table, near enough */
+	if (count_users(v, STMT_USERS_MAX_ID, NULL, NULL, &table) != 0 ||
+	    count_users(v, STMT_USERS_IN_SCOPE, lq, NULL, &in_scope) != 0)
+		return -1;
+	*wide = in_scope > 0 && in_scope * 3 >= table;
+	if (*lq->q == '\0') {
+		*count = in_scope;
+		return 0;
+	}
+	return count_users(v, *wide ? STMT_USERS_COUNT_SCAN :
+	    STMT_USERS_COUNT_SCOPE, lq, lq->like, count);
+}
+
+int
+user_list(const struct viewer *v, struct list_query *lq,
+    struct rows_page *out)
+{
+	static const struct rows_list api = { STMT__MAX, NULL, 0,
+	    STMT_USER_API_LIST, sizeof(struct user_row), fill_row };
+	static const struct rows_list narrow = { STMT__MAX, narrow_sorts,
+	    NSORTS, STMT__MAX, sizeof(struct user_row), fill_list_row };
+	static const struct rows_list wide = { STMT__MAX, wide_sorts,
+	    NSORTS, STMT__MAX, sizeof(struct user_row), fill_list_row };
+	struct path_cache *pc;
+	struct user_row *u;
+	int64_t count;
+	bool scan;
+	size_t i;
+	int rc;
+
+	if (lq->keyset)
+		return rows_read_list(v, &api, lq, out);
+	/* the counts are scoped: a customer filter outside the scope counts
+	 * nothing, and rows_read_list answers 0 for it */
+	if (count_and_plan(v, lq, &count, &scan) != 0)
+		return -1;
+	if (count > 0 && lq->offset >= count) {	/* past the end: last page */
+		lq->page = (count + LIST_PAGE_SIZE - 1) / LIST_PAGE_SIZE;
+		lq->offset = (lq->page - 1) * LIST_PAGE_SIZE;
+	}
+	rc = rows_read_list(v, scan && lq->sort != SORT_CUSTOMER ? &wide :
+	    &narrow, lq, out);
+	if (rc != 1)
+		return rc;
+	out->count = count;
+	/* after the list's statement is done: customer_path_text runs one
+	 * of its own */
+	pc = arena_calloc(v->arena, 1, sizeof(*pc));
+	for (i = 0, u = out->rows; i < out->n; i++)
+		u[i].customer = cached_path(v, pc, u[i].customer_id);
+	return 1;
+}
+
+int
+user_get(const struct viewer *v, int64_t id, struct user_row *u)
+{
+	return rows_read_one(v, STMT_USER_VISIBLE, id, fill_row, u);
+}
+
+/* A row of LOCATIONS_IN_SCOPE: id, name, customer_id. */
+static void
+fill_choice(sqlite3_stmt *s, struct arena *a, void *row)
+{
+	struct user_location_choice *l = row;
+
+	l->id = sqlite3_column_int64(s, 0);
+	l->name = db_text(a, s, 1);
+	l->customer_id = sqlite3_column_int64(s, 2);
+	l->customer = NULL;
+}
+
+int
+user_location_choices(const struct viewer *v, struct rows_page *out)
+{
+	static const enum stmt_id all[][2] = {
+		{ STMT_LOCATIONS_IN_SCOPE, STMT_LOCATIONS_IN_SCOPE }
+	};
+	static const struct rows_list l = { STMT__MAX, all, 1, STMT__MAX,
+	    sizeof(struct user_location_choice), fill_choice };
+	struct user_location_choice *c;
+	struct list_query lq;
+	struct path_cache *pc;
+	size_t i;
+
+	memset(&lq, 0, sizeof(lq));
+	if (rows_read_list(v, &l, &lq, out) != 1)
+		return -1;
+	pc = arena_calloc(v->arena, 1, sizeof(*pc));
+	for (i = 0, c = out->rows; i < out->n; i++)
+		c[i].customer = cached_path(v, pc, c[i].customer_id);
+	return 1;
+}
+
+/* ----------------------------------------------------------- the rules */
 
 void
 user_input_init(struct user_input *in, struct arena *a,
-    const struct user_target *t, const int64_t *ids, size_t n)
+    const struct user_row *u)
 {
 	const char **keys;
 	size_t i;
 
 	memset(in, 0, sizeof(*in));
 	in->password = "";
-	if (t == NULL) {
+	if (u == NULL) {
 		in->email = in->username = in->full_name = in->phone =
 		    in->address = "";
 		in->active = true;
 		return;
 	}
-	in->email = t->email;
-	in->username = t->username;
-	in->full_name = t->full_name;
-	in->phone = t->phone;
-	in->address = t->address;
-	in->customer_id = t->customer_id;
+	in->email = u->email;
+	in->username = u->username;
+	in->full_name = u->full_name;
+	in->phone = u->phone;
+	in->address = u->address;
+	in->customer_id = u->customer_id;
 	keys = arena_calloc(a, GROUP_COUNT, sizeof(*keys));
 	for (i = 0; i < GROUP_COUNT; i++)
-		if (t->groups & perm_groups[i].bit)
+		if (u->groups & perm_groups[i].bit)
 			keys[in->ngroups++] = perm_groups[i].key;
 	in->groups = keys;
-	in->locations = ids;
-	in->nlocations = n;
-	in->active = t->active;
+	in->locations = u->locations;
+	in->nlocations = u->nlocations;
+	in->active = u->active;
 }
 
 #define FIELD(m) CHECK_FIELD(struct user_errors, m, #m, #m)
@@ -360,19 +438,28 @@ check_identity(struct check_error *e, const char *value, const char *had,
 		check_fail(e, 400, bad);
 }
 
+/* The e-mail address and username of a user (t: as they are, NULL for a
+ * new one). */
+static void
+check_identities(const struct user_row *t, const char *email,
+    const char *username, struct user_errors *e)
+{
+	check_identity(&e->email, email, t ? t->email : NULL, check_email,
+	    "Enter the user's e-mail address.", "Enter an e-mail address like "
+	    "name@example.com.");
+	check_identity(&e->username, username, t ? t->username : NULL,
+	    username_ok, "Enter a username.", "Use 1 to 64 letters, digits, "
+	    "dots, dashes or underscores.");
+}
+
 /* The fields that need no database. t is the user edited (NULL: new). */
 static void
-check_fields(const struct user_target *t, const struct user_input *in,
+check_fields(const struct user_row *t, const struct user_input *in,
     struct user_change *c, struct user_errors *e)
 {
 	const char *m = in->password_mode;
 
-	check_identity(&e->email, in->email, t ? t->email : NULL, check_email,
-	    "Enter the user's e-mail address.", "Enter an e-mail address like "
-	    "name@example.com.");
-	check_identity(&e->username, in->username, t ? t->username : NULL,
-	    username_ok, "Enter a username.", "Use 1 to 64 letters, digits, "
-	    "dots, dashes or underscores.");
+	check_identities(t, in->email, in->username, e);
 	if (check_chars(in->full_name) > FULL_NAME_MAX ||
 	    !check_plain(in->full_name, false))
 		check_fail(&e->full_name, 400, "Use at most 200 characters on "
@@ -394,29 +481,48 @@ check_fields(const struct user_target *t, const struct user_input *in,
 		    "password.");
 }
 
-/* The locations: each once, visible, at the user's customer or below it
- * (a user could not see a location above). 0, or -1 on a database
- * error. */
+/* Whether location id may be given to a user of c->customer_id: visible
+ * and at that customer or below it (a user could not see a location
+ * above). 1, 0 (e->locations set), -1. */
 static int
-check_locations(struct request *req, const struct scope *sc,
-    const struct user_input *in, struct user_change *c,
-    struct user_errors *e)
+check_location(const struct viewer *v, int64_t id,
+    const struct user_change *c, struct user_errors *e)
 {
-	struct db *db = &req->app->db;
-	size_t n = in->nlocations, i, j;
-	sqlite3_stmt *s;
-	int64_t id;
+	sqlite3_stmt *s = db_stmt(v->db, STMT_LOCATION_ASSIGNABLE);
 	int rc;
 
-	c->locations = arena_calloc(req->arena, n ? n : 1,
-	    sizeof(*c->locations));
+	db_bind_int(s, ":id", id);
+	db_bind_int(s, ":customer_id", c->customer_id);
+	perm_bind_scope(s, &v->scope);
+	rc = db_step(v->db, s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc != SQLITE_DONE || (rc = perm_sees_location(v, id)) < 0)
+		return -1;
+	/* one outside the scope is not there at all */
+	check_fail(&e->locations, rc == 1 ? 400 : 404, "Choose locations of "
+	    "the user's customer or of a customer below it.");
+	return 0;
+}
+
+/* The locations: each once, each as check_location() says. 0, or -1 on
+ * a database error. */
+static int
+check_locations(const struct viewer *v, const struct user_input *in,
+    struct user_change *c, struct user_errors *e)
+{
+	size_t n = in->nlocations, i, j;
+	int64_t *ids = arena_calloc(v->arena, n ? n : 1, sizeof(*ids)), id;
+
+	c->locations = ids;
 	if (n > USER_LOCATIONS_MAX) {
 		check_fail(&e->locations, 400, "Choose fewer locations.");
 		n = 0;
 	}
 	for (i = 0; i < n; i++) {
 		id = in->locations[i];
-		for (j = 0; j < c->nlocations && c->locations[j] != id; j++)
+		for (j = 0; j < c->nlocations && ids[j] != id; j++)
 			;
 		if (id == 0) {
 			check_fail(&e->locations, 400, "Choose locations from "
@@ -425,80 +531,27 @@ check_locations(struct request *req, const struct scope *sc,
 		}
 		if (j < c->nlocations)
 			continue;	/* the same one twice */
-		c->locations[c->nlocations++] = id;
-		if (c->customer_id == 0)
-			continue;
-		s = db_stmt(db, STMT_LOCATION_ASSIGNABLE);
-		db_bind_int(s, ":id", id);
-		db_bind_int(s, ":customer_id", c->customer_id);
-		perm_bind_scope(s, sc);
-		rc = db_step(db, s);
-		sqlite3_reset(s);
-		if (rc == SQLITE_ROW)
-			continue;
-		if (rc != SQLITE_DONE ||
-		    (rc = perm_sees_location(&req->viewer, id)) < 0)
+		ids[c->nlocations++] = id;
+		if (c->customer_id != 0 && check_location(v, id, c, e) < 0)
 			return -1;
-		/* one outside the scope is not there at all */
-		check_fail(&e->locations, rc == 1 ? 400 : 404, "Choose "
-		    "locations of the user's customer or of a customer below "
-		    "it.");
 	}
 	return 0;
 }
 
-int
-user_check(struct request *req, const struct scope *sc,
-    const struct user_target *t, const struct user_input *in,
-    struct user_change *c, struct user_errors *e)
+/* The rules about who may change what on whom: groups, oneself, a
+ * stronger user (user.h, user_save). */
+static void
+check_powers(const struct viewer *v, const struct user_row *t,
+    const struct user_input *in, struct user_change *c,
+    struct user_errors *e)
 {
-	const struct user *u = req->user;
-	unsigned mine = perm_grantable(&req->viewer), prior = t ? t->groups : 0, bit;
-	bool self = t != NULL && t->id == u->id, welcome, manual;
-	const char *why;
-	size_t i;
-	int rc;
-
-	memset(c, 0, sizeof(*c));
-	memset(e, 0, sizeof(*e));
-	check_fields(t, in, c, e);
-	welcome = strcmp(c->password_mode, "welcome") == 0;
-	manual = strcmp(c->password_mode, "manual") == 0;
-
-	c->customer_id = in->customer_id;
-	if (in->customer_id == 0) {
-		check_fail(&e->customer_id, 400, "Choose the customer the user "
-		    "belongs to.");
-	} else if ((rc = perm_sees_customer(&req->viewer, in->customer_id)) != 1) {
-		if (rc < 0)
-			return -1;
-		check_fail(&e->customer_id, 404, "Choose one of the customers "
-		    "in the list.");
-		c->customer_id = 0;
-	}
-	for (i = 0; i < in->ngroups; i++) {
-		if ((bit = perm_group_by_key(in->groups[i])) == 0)
-			check_fail(&e->groups, 400, "Choose groups from the "
-			    "list.");
-		c->asked |= bit;
-	}
-	if (check_locations(req, sc, in, c, e) != 0)
-		return -1;
-	if (manual) {
-		why = *in->password == '\0' ? "Enter a password, or choose "
-		    "the welcome e-mail." : password_policy(in->password,
-		    in->username, in->email);
-		if (why != NULL)
-			check_fail(&e->password, 400, why);
-	}
-	if (welcome && !in->active)
-		check_fail(&e->password_mode, 400, "A welcome e-mail goes to "
-		    "active users only: make the user active, or set a "
-		    "password now.");
+	unsigned mine = perm_grantable(v), prior = t ? t->groups : 0;
+	bool self = t != NULL && t->id == perm_actor(v);
+	bool sets = strcmp(c->password_mode, "keep") != 0;
 
 	/* groups the editor lacks stay as they were; asking for one the
 	 * user does not have is an attempt to grant it */
-	if (!perm_may_grant(&req->viewer, c->asked & ~prior))
+	if (!perm_may_grant(v, c->asked & ~prior))
 		check_fail(&e->groups, 403, "You can only grant the groups you "
 		    "hold yourself.");
 	c->groups = (prior & ~mine) | (c->asked & mine);
@@ -513,7 +566,7 @@ user_check(struct request *req, const struct scope *sc,
 		if (c->customer_id != 0 && c->customer_id != t->customer_id)
 			check_fail(&e->customer_id, 403, "You cannot move "
 			    "yourself to another customer.");
-		if (welcome || manual)
+		if (sets)
 			check_fail(&e->password_mode, 403, "Change your own "
 			    "password under Profile.");
 	} else if (t != NULL && (prior & ~mine) != 0) {
@@ -521,16 +574,70 @@ user_check(struct request *req, const struct scope *sc,
 			check_fail(&e->email, 403, "Only someone who holds all "
 			    "of this user's groups can change their e-mail "
 			    "address.");
-		if (welcome || manual)
+		if (sets)
 			check_fail(&e->password_mode, 403, "Only someone who "
 			    "holds all of this user's groups can set their "
 			    "password or send them a set-up link.");
 	}
+}
+
+/*
+ * Check in (a new user when t is NULL, else changes to t) as v: every
+ * rule of user_save() but uniqueness. Fills *c and *e; returns the
+ * number of fields in error, or -1 on a database error.
+ */
+static int
+check_input(const struct viewer *v, const struct user_row *t,
+    const struct user_input *in, struct user_change *c,
+    struct user_errors *e)
+{
+	unsigned bit;
+	const char *why;
+	size_t i;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	memset(e, 0, sizeof(*e));
+	check_fields(t, in, c, e);
+	c->customer_id = in->customer_id;
+	if (in->customer_id == 0) {
+		check_fail(&e->customer_id, 400, "Choose the customer the user "
+		    "belongs to.");
+	} else if ((rc = perm_sees_customer(v, in->customer_id)) != 1) {
+		if (rc < 0)
+			return -1;
+		check_fail(&e->customer_id, 404, "Choose one of the customers "
+		    "in the list.");
+		c->customer_id = 0;
+	}
+	for (i = 0; i < in->ngroups; i++) {
+		if ((bit = perm_group_by_key(in->groups[i])) == 0)
+			check_fail(&e->groups, 400, "Choose groups from the "
+			    "list.");
+		c->asked |= bit;
+	}
+	if (check_locations(v, in, c, e) != 0)
+		return -1;
+	if (strcmp(c->password_mode, "manual") == 0) {
+		why = *in->password == '\0' ? "Enter a password, or choose "
+		    "the welcome e-mail." : password_policy(in->password,
+		    in->username, in->email);
+		if (why != NULL)
+			check_fail(&e->password, 400, why);
+	}
+	if (strcmp(c->password_mode, "welcome") == 0 && !in->active)
+		check_fail(&e->password_mode, 400, "A welcome e-mail goes to "
+		    "active users only: make the user active, or set a "
+		    "password now.");
+	check_powers(v, t, in, c, e);
+	c->deactivated = t != NULL && t->active && !in->active;
 	return check_count(e, user_error_fields);
 }
 
-int
-user_hash_password(struct arena *a, const struct user_input *in,
+/* For the manual mode, hash in->password into c->hash (in a), before the
+ * write transaction: argon2id must not hold the write lock. 0 or -1. */
+static int
+hash_password(struct arena *a, const struct user_input *in,
     struct user_change *c)
 {
 	char *hash;
@@ -545,28 +652,103 @@ user_hash_password(struct arena *a, const struct user_input *in,
 	return 0;
 }
 
-int
-user_check_unique(struct db *db, const struct user_input *in, int64_t self,
-    struct user_errors *e)
+/* An e-mail address or username in use by another user than self (0 for
+ * none): 409 errors in *e. Inside the write transaction, so that no other
+ * writer slips one in between. Returns the number of fields in error. */
+static int
+check_unique(struct db *db, const char *email, const char *username,
+    int64_t self, struct user_errors *e)
 {
 	int64_t id;
 
-	id = user_id_by_email(db, in->email);
+	id = user_id_by_email(db, email);
 	if (id != 0 && id != self)
 		check_fail(&e->email, 409, "This e-mail address is already in "
 		    "use.");
-	id = user_id_by_username(db, in->username);
+	id = user_id_by_username(db, username);
 	if (id != 0 && id != self)
 		check_fail(&e->username, 409, "This username is already "
 		    "taken.");
 	return check_count(e, user_error_fields);
 }
 
-int64_t
-user_add(struct request *req, const struct scope *sc,
-    const struct user_input *in, const struct user_change *c)
+/* ---------------------------------------------------------- the writes */
+
+/*
+ * The writes of managing users. Each is scoped: it changes nothing unless
+ * the user (and, for an update, the customer they go to) lies in v's
+ * scope, so a caller that forgot a check still cannot reach outside the
+ * viewer's subtree. All run inside the caller's write transaction and
+ * return 0, or -1 when nothing was changed (out of scope, gone, or a
+ * database error).
+ */
+static int
+update_user(const struct viewer *v, int64_t id, const struct user_input *in,
+    const struct user_change *c)
 {
-	struct db *db = &req->app->db;
+	sqlite3_stmt *s = db_stmt(v->db, STMT_USER_UPDATE);
+
+	db_bind_int(s, ":id", id);
+	db_bind_int(s, ":customer_id", c->customer_id);
+	db_bind_text(s, ":email", in->email);
+	db_bind_text(s, ":username", in->username);
+	db_bind_text(s, ":full_name", in->full_name);
+	db_bind_text(s, ":phone", in->phone);
+	db_bind_text(s, ":address", in->address);
+	db_bind_int(s, ":groups", c->groups);
+	db_bind_int(s, ":active", in->active);
+	db_bind_int(s, ":now", v->now);
+	perm_bind_scope(s, &v->scope);
+	if (db_exec(v->db, s) != 0)
+		return -1;
+	return db_changes(v->db) == 1 ? 0 : -1;
+}
+
+/* Phone and address of a user just made by user_create(). */
+static int
+set_contact(const struct viewer *v, int64_t id, const char *phone,
+    const char *address)
+{
+	sqlite3_stmt *s = db_stmt(v->db, STMT_USER_SET_CONTACT);
+
+	db_bind_int(s, ":id", id);
+	db_bind_text(s, ":phone", phone);
+	db_bind_text(s, ":address", address);
+	if (db_exec(v->db, s) != 0)
+		return -1;
+	return db_changes(v->db) == 1 ? 0 : -1;
+}
+
+/* Replace the locations of user_id that v can see by ids[0..n); those
+ * v cannot see stay. */
+static int
+set_locations(const struct viewer *v, int64_t user_id, const int64_t *ids,
+    size_t n)
+{
+	sqlite3_stmt *s = db_stmt(v->db, STMT_USER_LOCATIONS_CLEAR);
+	size_t i;
+
+	db_bind_int(s, ":user_id", user_id);
+	perm_bind_scope(s, &v->scope);
+	if (db_exec(v->db, s) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		s = db_stmt(v->db, STMT_USER_LOCATION_ADD);
+		db_bind_int(s, ":user_id", user_id);
+		db_bind_int(s, ":location_id", ids[i]);
+		if (db_exec(v->db, s) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Insert a checked new user with their contact details and locations,
+ * queue the welcome mail with a set-up link (welcome mode) and log
+ * user_created. Returns the id, or 0. */
+static int64_t
+add_user(const struct viewer *v, const struct user_input *in,
+    const struct user_change *c)
+{
 	bool welcome = strcmp(c->password_mode, "welcome") == 0;
 	struct user_fields uf;
 	int64_t id;
@@ -580,87 +762,196 @@ user_add(struct request *req, const struct scope *sc,
 	uf.must_change_password = !welcome;
 	uf.active = in->active;
 	uf.groups = c->groups;
-	id = user_create(db, req->now, &uf);
-	if (id == 0 || user_set_contact(db, id, in->phone, in->address) != 0 ||
-	    user_set_locations(db, sc, id, c->locations, c->nlocations) != 0 ||
-	    (welcome && password_link_send(req, id, "setup", in->email,
+	id = user_create(v->db, v->now, &uf);
+	if (id == 0 || set_contact(v, id, in->phone, in->address) != 0 ||
+	    set_locations(v, id, c->locations, c->nlocations) != 0 ||
+	    (welcome && password_link_send(v, id, "setup", in->email,
 	    in->username, in->full_name) != 0))
 		return 0;
-	event_log(&req->viewer, "user_created", id, req->user->id, in->username);
+	event_log(v, "user_created", id, perm_actor(v), in->username);
 	return id;
 }
 
-/* End every session of user id and void their outstanding links. */
+/* Write checked changes to t: fields, groups, locations; a manual
+ * password or a set-up link; a deactivation. 0 or -1. */
 static int
-lock_out(struct request *req, int64_t id)
+change_user(const struct viewer *v, const struct user_row *t,
+    const struct user_input *in, const struct user_change *c)
 {
-	struct db *db = &req->app->db;
-	sqlite3_stmt *s = db_stmt(db, STMT_SESSION_DELETE_USER);
+	int64_t actor = perm_actor(v);
 
-	db_bind_int(s, ":user_id", id);
-	db_bind_int(s, ":keep", 0);
-	if (db_exec(db, s) != 0)
+	if (update_user(v, t->id, in, c) != 0 ||
+	    set_locations(v, t->id, c->locations, c->nlocations) != 0)
 		return -1;
-	s = db_stmt(db, STMT_LINK_USE_ALL);
-	db_bind_int(s, ":user_id", id);
-	db_bind_int(s, ":now", req->now);
-	return db_exec(db, s);
-}
-
-int
-user_save(struct request *req, const struct scope *sc,
-    const struct user_target *t, const struct user_input *in,
-    const struct user_change *c)
-{
-	struct db *db = &req->app->db;
-	int64_t actor = req->user->id;
-	sqlite3_stmt *s;
-
-	if (user_update(db, sc, req->now, t->id, in, c) != 0 ||
-	    user_set_locations(db, sc, t->id, c->locations,
-	    c->nlocations) != 0)
+	if (strcmp(c->password_mode, "manual") == 0 &&
+	    password_set(v, t->id, c->hash, PASSWORD_BY_ADMIN, 0) != 0)
 		return -1;
-	if (strcmp(c->password_mode, "manual") == 0) {
-		if (c->hash == NULL)
-			return -1;	/* user_hash_password() was not called */
-		s = db_stmt(db, STMT_USER_SET_PASSWORD);
-		db_bind_text(s, ":hash", c->hash);
-		db_bind_int(s, ":must_change", 1);
-		db_bind_int(s, ":now", req->now);
-		db_bind_int(s, ":id", t->id);
-		/* a new password ends the sessions of the old one */
-		if (db_exec(db, s) != 0 || lock_out(req, t->id) != 0)
-			return -1;
-		event_log(&req->viewer, "password_set_by_admin", t->id, actor,
-		    "");
-	}
 	if (strcmp(c->password_mode, "welcome") == 0 &&
-	    password_link_send(req, t->id, "setup", in->email, in->username,
+	    password_link_send(v, t->id, "setup", in->email, in->username,
 	    in->full_name) != 0)
 		return -1;
-	if (t->active && !in->active) {
-		if (lock_out(req, t->id) != 0)
+	if (c->deactivated) {
+		if (password_lock_out(v, t->id, 0) != 0)
 			return -1;
-		event_log(&req->viewer, "user_deactivated", t->id, actor,
-		    in->username);
+		event_log(v, "user_deactivated", t->id, actor, in->username);
 	}
-	event_log(&req->viewer, "user_updated", t->id, actor, in->username);
+	event_log(v, "user_updated", t->id, actor, in->username);
 	return 0;
 }
 
-bool
-user_may_remove(const struct user *editor, const struct user_target *t)
+/* ----------------------------------------------------------- the flows */
+
+enum model_result
+user_save(const struct viewer *v, int64_t id, const struct user_input *in,
+    struct user_change *c, struct user_errors *e, int64_t *saved)
 {
-	return t->id != editor->id;
+	struct user_row t;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	memset(e, 0, sizeof(*e));
+	if (id != 0 && (rc = user_get(v, id, &t)) != 1)
+		return rc == 0 ? MODEL_NOT_FOUND : MODEL_FAILED;
+	if ((rc = check_input(v, id ? &t : NULL, in, c, e)) != 0)
+		return rc < 0 ? MODEL_FAILED : MODEL_INVALID;
+	if (hash_password(v->arena, in, c) != 0 || db_begin(v->db) != 0)
+		return MODEL_FAILED;
+	if (check_unique(v->db, in->email, in->username, id, e) > 0) {
+		db_rollback(v->db);
+		return MODEL_INVALID;
+	}
+	if ((id == 0 ? (id = add_user(v, in, c)) == 0 :
+	    change_user(v, &t, in, c) != 0) || db_commit(v->db) != 0) {
+		db_rollback(v->db);
+		return MODEL_FAILED;
+	}
+	*saved = id;
+	return MODEL_DONE;
 }
 
-int
-user_remove(struct request *req, const struct scope *sc,
-    const struct user_target *t)
+bool
+user_may_remove(const struct viewer *v, const struct user_row *u)
 {
-	if (!user_may_remove(req->user, t))
+	return u->id != perm_actor(v);
+}
+
+enum model_result
+user_remove(const struct viewer *v, int64_t id, struct user_row *gone)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (db_begin(v->db) != 0)
+		return MODEL_FAILED;
+	if ((rc = user_get(v, id, gone)) != 1) {
+		db_rollback(v->db);
+		return rc == 0 ? MODEL_NOT_FOUND : MODEL_FAILED;
+	}
+	if (!user_may_remove(v, gone)) {
+		db_rollback(v->db);
+		return MODEL_INVALID;
+	}
+	event_log(v, "user_deleted", 0, perm_actor(v), arena_printf(v->arena,
+	    "%s <%s> (id %lld)", gone->username, gone->email, (long long)id));
+	/* the schema cascades to sessions, links, tokens */
+	s = db_stmt(v->db, STMT_USER_DELETE);
+	db_bind_int(s, ":id", id);
+	perm_bind_scope(s, &v->scope);
+	if (db_exec(v->db, s) != 0 || db_changes(v->db) != 1 ||
+	    db_commit(v->db) != 0) {
+		db_rollback(v->db);
+		return MODEL_FAILED;
+	}
+	return MODEL_DONE;
+}
+
+/* pw checked against the policy for username and email (e->password) and
+ * hashed into hash, before any write transaction: 1, 0 refused, -1. */
+static int
+new_hash(const char *pw, const char *username, const char *email,
+    char hash[crypto_pwhash_STRBYTES], struct user_errors *e)
+{
+	const char *why = password_policy(pw, username, email);
+
+	if (why != NULL) {
+		check_fail(&e->password, 400, why);
+		return 0;
+	}
+	return password_hash(pw, hash) == 0 ? 1 : -1;
+}
+
+/* Insert operator username (no password yet) and give them hash, inside
+ * the write transaction: 1, 0 when the username or e-mail is taken (*e),
+ * -1. */
+static int
+insert_operator(const struct viewer *v, const char *username,
+    const char *email, const char *hash, struct user_errors *e)
+{
+	struct user_fields f;
+	int64_t id;
+
+	if (check_unique(v->db, email, username, 0, e) > 0)
+		return 0;
+	memset(&f, 0, sizeof(f));
+	f.is_operator = true;
+	f.email = email;
+	f.username = username;
+	f.active = true;
+	f.groups = GROUP_ALL;
+	if ((id = user_create(v->db, v->now, &f)) == 0)
 		return -1;
-	event_log(&req->viewer, "user_deleted", 0, req->user->id, arena_printf(req->arena, "%s <%s> (id %lld)", t->username,
-	    t->email, (long long)t->id));
-	return user_delete(&req->app->db, sc, t->id);
+	event_log(v, "user_created", id, perm_actor(v), username);
+	return password_set(v, id, hash, PASSWORD_BY_CLI, 0) == 0 ? 1 : -1;
+}
+
+enum model_result
+user_add_operator(const struct viewer *v, const char *username,
+    const char *email, const char *pw, struct user_errors *e)
+{
+	char hash[crypto_pwhash_STRBYTES];
+	int rc;
+
+	memset(e, 0, sizeof(*e));
+	if (!perm_allows(v, ACT_OPERATOR))
+		return MODEL_NOT_FOUND;
+	check_identities(NULL, email, username, e);
+	if (check_count(e, user_error_fields) > 0)
+		return MODEL_INVALID;
+	if ((rc = new_hash(pw, username, email, hash, e)) != 1)
+		return rc == 0 ? MODEL_INVALID : MODEL_FAILED;
+	if (db_begin(v->db) != 0)
+		rc = -1;
+	else if ((rc = insert_operator(v, username, email, hash, e)) == 1 &&
+	    db_commit(v->db) != 0)
+		rc = -1;
+	if (rc != 1)
+		db_rollback(v->db);
+	sodium_memzero(hash, sizeof(hash));
+	return rc == 0 ? MODEL_INVALID : rc < 0 ? MODEL_FAILED : MODEL_DONE;
+}
+
+enum model_result
+user_passwd(const struct viewer *v, const char *username, const char *pw,
+    struct user_errors *e)
+{
+	char hash[crypto_pwhash_STRBYTES];
+	int64_t id = user_id_by_username(v->db, username);
+	enum model_result rc;
+	struct user *u;
+
+	memset(e, 0, sizeof(*e));
+	if (!perm_allows(v, ACT_OPERATOR) || id == 0 ||
+	    (u = user_load(v->db, v->arena, id)) == NULL)
+		return MODEL_NOT_FOUND;
+	switch (new_hash(pw, u->username, u->email, hash, e)) {
+	case 0:
+		return MODEL_INVALID;
+	case 1:
+		break;
+	default:
+		return MODEL_FAILED;
+	}
+	rc = password_save(v, id, hash, PASSWORD_BY_CLI, 0);
+	sodium_memzero(hash, sizeof(hash));
+	return rc;
 }

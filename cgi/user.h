@@ -1,10 +1,16 @@
 /*
- * user.h - the principal of a request: a user row with what the rest of
- * the program needs to know about it (groups, customer, settings).
+ * user.h - users: the principal of a request, and the Users model that
+ * the Users tab, /api/v1/users and arborctl share.
  *
- * Loaded once per request by the session (or, for the API, the token)
- * and never changed by a handler: a change is written to the database
- * and the next request sees it.
+ * The principal (struct user) is loaded once per request by the session
+ * (or, for the API, the token) and never changed by a handler: a change
+ * is written to the database and the next request sees it.
+ *
+ * The Users model below takes the viewer: a user whose customer is
+ * outside the viewer's scope is not found, exactly like a missing one.
+ * The few functions above it take the database: they load the principal
+ * before there is a viewer, or are unscoped steps (an insert, a lookup by
+ * name) of arborctl's bulk data and of the model's own flows.
  */
 #ifndef ARBOR_USER_H
 #define ARBOR_USER_H
@@ -14,13 +20,12 @@
 #include <stdint.h>
 
 #include "check.h"
+#include "password.h"
+#include "rows.h"
 
 struct arena;
 struct db;
-
-#define PASSWORD_MIN_CHARS 12
-#define PASSWORD_MAX_CHARS 128
-#define PASSWORD_MAX_BYTES (PASSWORD_MAX_CHARS * 4)
+struct viewer;
 
 struct user {
 	int64_t id;
@@ -82,36 +87,25 @@ int64_t user_create(struct db *db, int64_t now, const struct user_fields *f);
 bool user_password_ok(struct db *db, struct arena *a, int64_t id,
     const char *pw);
 
-struct scope;
-
 /* The id of the user with this e-mail (any case), or 0. */
 int64_t user_id_by_email(struct db *db, const char *email);
 /* The id of the user with this username (any case), or 0. */
 int64_t user_id_by_username(struct db *db, const char *username);
 
-/*
- * Check a new password against the policy: 12 to 128 characters (any
- * Unicode, compared byte for byte), not the username or e-mail, not a
- * common password (cracklib's dictionary). NULL when acceptable, else a
- * sentence for the form.
- */
-const char *password_policy(const char *pw, const char *username,
-    const char *email);
-
 /* ------------------------------------------------------------------
- * The rules of managing users, for the Users tab and the API alike. A
- * caller reads its form or body into a struct user_input, checks it with
- * user_check(), hashes a manual password with user_hash_password()
- * (argon2id takes ~50 ms and must not hold the write lock), then inside
- * one write transaction checks for duplicates (user_check_unique()) and
- * writes (user_add() / user_save()).
+ * The Users model. A handler reads its form or body into a struct
+ * user_input and calls one function per action; the rules, the
+ * transaction, the writes, the mail and the events are here.
  */
 
 #define USER_LOCATIONS_MAX 500
 
-/* A user of the viewer's scope, as USER_VISIBLE reads it. */
-struct user_target {
-	int64_t id;
+/* A user as a viewer sees them. user_get() and the API's list fill every
+ * field but customer and location_names; the Users list fills id, email,
+ * username, customer_id, customer, last_login_at, groups, active and
+ * location_names. */
+struct user_row {
+	int64_t id;			/* first: the API's cursor */
 	int64_t customer_id;
 	const char *email;
 	const char *username;
@@ -120,22 +114,42 @@ struct user_target {
 	const char *address;
 	unsigned groups;
 	bool active;
-	int64_t last_login_at;
-	int64_t created_at;
 	bool has_password;
 	bool must_change_password;
+	int64_t last_login_at;		/* 0: never */
+	int64_t created_at;
+	const int64_t *locations;	/* the ids of those the viewer sees */
+	size_t nlocations;
+	const char *customer;		/* list: its path below the viewer */
+	const char *location_names;	/* list: "Depot, Yard", "" for none */
 };
 
-/* User id if their customer is in the scope sc (in a), else NULL: a user
- * outside it is not found, exactly like a missing one (or on a database
- * error). */
-struct user_target *user_target_load(struct db *db, struct arena *a,
-    const struct scope *sc, int64_t id);
+/* The Users list's sort keys, the first the default. */
+extern const char *const user_sort_keys[];
 
-/* The ids of user_id's locations that sc sees (at most
- * USER_LOCATIONS_MAX) in *ids (in a); returns the count. */
-size_t user_target_locations(struct db *db, struct arena *a,
-    const struct scope *sc, int64_t user_id, int64_t **ids);
+/*
+ * One page of the users v sees, matching lq (q: e-mail, username or full
+ * name; customer_id), as struct user_row. A page past the end becomes
+ * the last one (lq->page and lq->offset change). 1, 0 when the customer
+ * filter is outside the scope, -1 on a database error.
+ */
+int user_list(const struct viewer *v, struct list_query *lq,
+    struct rows_page *out);
+
+/* User id, if v sees them: 1, 0 (not found), -1 (database error). */
+int user_get(const struct viewer *v, int64_t id, struct user_row *u);
+
+/* A location a user may be given, for the user form's choices. */
+struct user_location_choice {
+	int64_t id;
+	const char *name;
+	int64_t customer_id;
+	const char *customer;		/* its customer's path below v */
+};
+
+/* The locations v sees, in tree order, as struct user_location_choice:
+ * 1, or -1 on a database error. */
+int user_location_choices(const struct viewer *v, struct rows_page *out);
 
 /* A user as submitted. */
 struct user_input {
@@ -154,10 +168,10 @@ struct user_input {
 	bool active;
 };
 
-/* The values of user t with its visible locations ids[0..n) (t NULL: a
- * new, active user with nothing else); password mode not given. */
+/* The values of user u as they are (u NULL: a new, active user with
+ * nothing else); password mode not given. */
 void user_input_init(struct user_input *in, struct arena *a,
-    const struct user_target *t, const int64_t *ids, size_t n);
+    const struct user_row *u);
 
 struct user_errors {
 	struct check_error email;
@@ -177,72 +191,78 @@ struct user_errors {
  * form names groups "group" and locations "location". */
 extern const struct check_field user_error_fields[];
 
-/* What user_check() made of an input: what would be written. */
+/* What user_save() made of an input: what it would write, and so what a
+ * form shown again selects. */
 struct user_change {
 	const char *password_mode;	/* "welcome", "manual" or "keep" */
 	unsigned asked;			/* the groups asked for */
 	unsigned groups;		/* the groups to store */
 	int64_t customer_id;		/* 0 when not in the scope */
-	int64_t *locations;		/* each once */
+	const int64_t *locations;	/* each once */
 	size_t nlocations;
 	const char *hash;		/* manual: the password's (argon2id) */
+	bool deactivated;		/* an active user made inactive */
 };
 
 /*
- * Check in (a new user when t is NULL, else changes to t) as req's user,
- * in the scope sc. Besides the fields' rules (400):
+ * Create (id 0) or change user id as v. Besides the fields' rules (400):
  * - the customer and the locations: in the scope (404 otherwise, like
  *   missing ones); a location at the user's customer or below it (400);
- * - groups: the editor changes only groups they hold; the others stay as
- *   they are on the user, and asking to grant one is refused (403);
+ * - groups: v changes only groups v holds; the others stay as they are
+ *   on the user, and asking to grant one is refused (403);
  * - nobody deactivates or moves themselves, removes their own Account
  *   Administrator group or sets their own password here (403: that is
  *   the profile's job, with the current password);
  * - the e-mail address and the password (manual or a set-up link) of a
- *   user who holds a group the editor lacks can only be changed by
- *   someone holding all of that user's groups (403): otherwise an
- *   administrator could take over a stronger account and so gain its
- *   groups.
- * Fills *c and *e; returns the number of fields in error, or -1 on a
- * database error.
+ *   user who holds a group v lacks can only be changed by someone holding
+ *   all of that user's groups (403): otherwise an administrator could
+ *   take over a stronger account and so gain its groups;
+ * - the e-mail address and username: not another user's (409).
+ * Then, in one transaction: the user's fields, groups and locations (the
+ * locations v cannot see stay); a manual password through password_set()
+ * (changed at the next sign-in) or a set-up link by mail (welcome); a
+ * deactivation ends their sessions and voids their links; the events
+ * user_created or user_updated (and password_set_by_admin,
+ * user_deactivated). MODEL_NOT_FOUND: user id is not in v's scope.
+ * MODEL_INVALID fills *e. *c is filled from MODEL_INVALID on; MODEL_DONE
+ * sets *saved to the user's id.
  */
-struct request;
-int user_check(struct request *req, const struct scope *sc,
-    const struct user_target *t, const struct user_input *in,
-    struct user_change *c, struct user_errors *e);
+enum model_result user_save(const struct viewer *v, int64_t id,
+    const struct user_input *in, struct user_change *c,
+    struct user_errors *e, int64_t *saved);
 
-/* For the manual mode, hash in->password into c->hash (in a). 0 or -1. */
-int user_hash_password(struct arena *a, const struct user_input *in,
-    struct user_change *c);
+/* Whether v may delete u: anyone in the scope but themselves. */
+bool user_may_remove(const struct viewer *v, const struct user_row *u);
 
-/* An e-mail address or username in use by another user than self (0 for
- * none): 409 errors in *e. Inside the write transaction, so that no other
- * writer slips one in between. Returns the number of fields in error. */
-int user_check_unique(struct db *db, const struct user_input *in,
-    int64_t self, struct user_errors *e);
+/*
+ * Delete user id as v (the schema cascades to sessions, links, tokens)
+ * and log user_deleted, naming them in the detail (the event's user_id
+ * would be cleared with them); *gone is the user as they were.
+ * MODEL_NOT_FOUND outside the scope; MODEL_INVALID for v's own user
+ * (403: nobody deletes themselves).
+ */
+enum model_result user_remove(const struct viewer *v, int64_t id,
+    struct user_row *gone);
 
-/* Insert a checked new user with their contact details and locations,
- * queue the welcome mail with a set-up link (welcome mode) and log
- * user_created. Returns the id, or 0 on a database error. */
-int64_t user_add(struct request *req, const struct scope *sc,
-    const struct user_input *in, const struct user_change *c);
+/*
+ * arborctl: add an operator (no customer, every group, active) with
+ * password pw, which is not to be changed at the first sign-in. The
+ * username and e-mail follow the Users form's rules (400) and are not
+ * another user's (409); pw the policy (e->password). Logs user_created
+ * and, through password_set(), password_set. v must be allowed
+ * ACT_OPERATOR; MODEL_INVALID fills *e.
+ */
+enum model_result user_add_operator(const struct viewer *v,
+    const char *username, const char *email, const char *pw,
+    struct user_errors *e);
 
-/* Write checked changes to t: fields, groups, locations; a manual
- * password (ends their sessions, must be changed at the next sign-in) or
- * a set-up link; deactivation ends their sessions and links. Logs
- * user_updated (and password_set_by_admin, user_deactivated). 0 or -1. */
-int user_save(struct request *req, const struct scope *sc,
-    const struct user_target *t, const struct user_input *in,
-    const struct user_change *c);
-
-/* Whether editor may delete t: anyone in the scope but themselves. */
-bool user_may_remove(const struct user *editor,
-    const struct user_target *t);
-
-/* Delete t (the schema cascades to sessions, links, tokens) and log
- * user_deleted, naming them in the detail (the event's user_id would be
- * cleared with them). 0 or -1. */
-int user_remove(struct request *req, const struct scope *sc,
-    const struct user_target *t);
+/*
+ * arborctl passwd: give user username password pw (the policy:
+ * e->password), not to be changed at the next sign-in, through
+ * password_set(): their sessions end and their links die. v must be
+ * allowed ACT_OPERATOR; MODEL_NOT_FOUND when there is no such user.
+ */
+enum model_result user_passwd(const struct viewer *v, const char *username,
+    const char *pw, struct user_errors *e);
 
 #endif

@@ -338,8 +338,12 @@ class UserApiTests(ResourceTest):
         users = self.pages('dk.admin', f'/api/v1/users?customer_id={cid("Aarhus")}&q=driver')
         self.assertEqual([u['username'] for u in users], ['driver'])
         self.assertEqual(users[0]['groups'], [])
-        self.problem(api('dk.admin').call(
-            'GET', f'/api/v1/users?customer_id={cid("Northwind Sweden")}'), 404, 'customer_id')
+        # a customer above, beside, in another account or unknown: 404, like the page
+        for other in (cid('Northwind Fleet'), cid('Northwind Sweden'), cid('Contoso Charging'),
+                      99999):
+            with self.subTest(customer_id=other):
+                self.problem(api('dk.admin').call('GET', f'/api/v1/users?customer_id={other}'),
+                             404, 'customer_id')
         self.problem(api('dk.admin').call('GET', '/api/v1/users?cursor=abc'), 400, 'cursor')
 
     def test_foreign_ids_answer_404_like_missing_ones_and_change_nothing(self):

@@ -305,6 +305,83 @@ class ForgotTests(MailTest):
         self.assertEqual(STACK.query('SELECT count(*) FROM mail_queue')[0][0], queued)
 
 
+class PasswordSetVoidsLinksTests(MailTest):
+    """However a password is set (profile, administrator, arborctl), the user's
+    outstanding set-up and reset links stop working and their other sessions end."""
+
+    def user_with_reset_link(self, username):
+        """A new user of Aarhus with the demo password and a pending reset link from the
+        forgot-password page; returns (id, link)."""
+        address = f'{username}@example.test'
+        STACK.query("INSERT INTO users (customer_id, email, username, full_name, password_hash, "
+                    "groups, active, created_at, updated_at) SELECT ?, ?, ?, '', password_hash, "
+                    "0, 1, 0, 0 FROM users WHERE username = 'admin'", cid('Aarhus'), address,
+                    username)
+        c = Client(STACK)
+        c.get('/password/forgot')
+        self.assertEqual(c.post('/password/forgot', [('email', address)]).status, 200)
+        body = STACK.query('SELECT body FROM mail_queue WHERE recipient = ?', address)[0][0]
+        link = LINK_RE.search(body).group(1)
+        self.assertEqual(Client(STACK).get(link).status, 200, 'the link works until then')
+        return uid(username), link
+
+    def assertLinkDead(self, user, link):
+        """The link answers 404 to GET and POST and sets nothing; no link of user is open."""
+        hash_before = STACK.query('SELECT password_hash FROM users WHERE id = ?', user)[0][0]
+        c = Client(STACK)
+        r = c.get(link)
+        self.assertEqual(r.status, 404)
+        self.assertIn('expired or was already used', r.text)
+        r = self.set_password(c, link, password='Another-Harbor-Lamp-5521')
+        self.assertEqual(r.status, 404)
+        self.assertEqual(STACK.query('SELECT password_hash FROM users WHERE id = ?', user)[0][0],
+                         hash_before)
+        self.assertEqual(STACK.query('SELECT count(*) FROM user_links WHERE user_id = ? AND '
+                                     'used_at IS NULL', user)[0][0], 0)
+
+    def test_a_change_on_the_profile_voids_the_link(self):
+        user, link = self.user_with_reset_link('voided.by.profile')
+        other = self.logged_in('voided.by.profile')
+        me = self.logged_in('voided.by.profile')
+        me.get('/profile/password')
+        r = me.post('/profile/password', [('current_password', PASSWORD),
+                                          ('new_password', NEW_PASSWORD)])
+        self.assertEqual(r.status, 303, r)
+        self.assertLinkDead(user, link)
+        self.assertEqual(me.get('/profile').status, 200, 'the session that changed it stays')
+        self.assertEqual(other.get('/accounts').status, 303, 'the other one ended')
+        self.assertIn((user, user, ''), [tuple(e) for e in STACK.query(
+            "SELECT user_id, actor_id, detail FROM events WHERE kind = 'password_changed'")])
+
+    def test_a_password_set_by_an_administrator_voids_the_link(self):
+        user, link = self.user_with_reset_link('voided.by.admin')
+        admin = self.logged_in('admin')
+        admin.get(f'/users/{user}')
+        r = admin.post(f'/users/{user}', [
+            ('email', 'voided.by.admin@example.test'), ('username', 'voided.by.admin'),
+            ('customer_id', str(cid('Aarhus'))), ('password_mode', 'manual'),
+            ('password', NEW_PASSWORD), ('active', '1')])
+        self.assertEqual(r.status, 303, r)
+        self.assertLinkDead(user, link)
+        self.assertEqual(STACK.query('SELECT must_change_password FROM users WHERE id = ?',
+                                     user)[0][0], 1)
+        self.assertIn((user, uid('admin'), ''), [tuple(e) for e in STACK.query(
+            "SELECT user_id, actor_id, detail FROM events WHERE kind = 'password_set_by_admin'")])
+
+    def test_arborctl_passwd_voids_the_link_and_ends_the_sessions(self):
+        user, link = self.user_with_reset_link('voided.by.cli')
+        session = self.logged_in('voided.by.cli')
+        p = STACK.arborctl('passwd', 'voided.by.cli', input=NEW_PASSWORD + '\n')
+        self.assertIn('password of voided.by.cli changed', p.stdout)
+        self.assertLinkDead(user, link)
+        self.assertEqual(session.get('/accounts').status, 303)
+        self.assertIn((user, None, '(arborctl)'), [tuple(e) for e in STACK.query(
+            "SELECT user_id, actor_id, detail FROM events WHERE kind = 'password_set'")])
+        # no forced change: the new password leads straight in
+        self.assertEqual(Client(STACK).login('voided.by.cli', NEW_PASSWORD).location,
+                         '/accounts')
+
+
 class SenderLoopTests(MailTest):
     def test_loop_delivers_and_stops_on_sigterm(self):
         self.create_welcome('loop.user')

@@ -737,5 +737,67 @@ class CrossTenantTests(UsersTest):
                                      target)[0], (cid('Aarhus'), 4))
 
 
+
+class ArborctlTests(UsersTest):
+    """`arborctl operator add` and `arborctl passwd`: the Users model's rules on the
+    command line, the password on standard input."""
+
+    def test_operator_add(self):
+        p = STACK.arborctl('operator', 'add', 'second.op', 'second.op@example.test',
+                           input=NEW_PASSWORD + '\n')
+        self.assertIn('operator second.op added', p.stdout)
+        op = uid('second.op')
+        self.assertEqual(STACK.query('SELECT is_operator, customer_id, groups, active, '
+                                     'must_change_password FROM users WHERE id = ?', op)[0],
+                         (1, None, 63, 1, 0))
+        self.assertIn((op, None, 'second.op (arborctl)'), events('user_created'))
+        self.assertIn((op, None, '(arborctl)'), events('password_set'))
+        c = Client(STACK)
+        self.assertEqual(c.login('second.op', NEW_PASSWORD).location, '/accounts',
+                         'no forced change at the first sign-in')
+        seen = {u for _, _, u in self.list_all(c)[0]}
+        self.assertIn('contoso.admin', seen, 'an operator sees every account')
+
+    def test_operator_add_refusals_change_nothing(self):
+        cases = [(('taken.name', 'admin', 'fresh@example.test', NEW_PASSWORD), 'username'),
+                 (('taken.email', 'fresh.op', 'Driver@Northwind.Example', NEW_PASSWORD),
+                  'email'),
+                 (('bad.name', 'has space', 'fresh@example.test', NEW_PASSWORD), 'username'),
+                 (('bad.email', 'fresh.op', 'not-an-address', NEW_PASSWORD), 'email'),
+                 (('short', 'fresh.op', 'fresh@example.test', 'short'), 'password'),
+                 (('own.name', 'fresh.op.name', 'fresh@example.test', 'fresh.op.name'),
+                  'password')]
+        before = snapshot()
+        for (what, username, email, password), field in cases:
+            with self.subTest(what=what):
+                p = STACK.arborctl('operator', 'add', username, email, input=password + '\n',
+                                   check=False)
+                self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+                self.assertIn(f'arborctl: {field}: ', p.stderr)
+        p = STACK.arborctl('operator', 'add', 'fresh.op', 'fresh@example.test', check=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn('no password on standard input', p.stderr)
+        self.assertEqual(snapshot(), before)
+
+    def test_passwd(self):
+        target = self.make_user('cli.passwd', 'Aarhus')
+        victim = self.logged_in('cli.passwd')
+        before = snapshot()
+        for name, password, message in (('nobody.here', NEW_PASSWORD, 'no such user'),
+                                        ('cli.passwd', 'short', 'arborctl: password: ')):
+            with self.subTest(name=name, password=password):
+                p = STACK.arborctl('passwd', name, input=password + '\n', check=False)
+                self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+                self.assertIn(message, p.stderr)
+        self.assertEqual(snapshot(), before)
+        self.assertEqual(sessions_of('cli.passwd'), 1)
+        p = STACK.arborctl('passwd', 'cli.passwd', input=NEW_PASSWORD + '\n')
+        self.assertIn('password of cli.passwd changed', p.stdout)
+        self.assertEqual(sessions_of('cli.passwd'), 0)
+        self.assertEqual(victim.get('/accounts').status, 303)
+        self.assertEqual(STACK.query('SELECT must_change_password FROM users WHERE id = ?',
+                                     target)[0][0], 0)
+        self.assertEqual(Client(STACK).login('cli.passwd', NEW_PASSWORD).location, '/accounts')
+
 if __name__ == '__main__':
     unittest.main()

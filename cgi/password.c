@@ -1,0 +1,348 @@
+/*
+ * password.c - the password policy, password_set() and the set-up and
+ * reset links.
+ */
+#include "password.h"
+
+#include <stdbool.h>
+#include <string.h>
+#include <strings.h>
+
+#include <crack.h>
+
+#include "app.h"
+#include "arena.h"
+#include "auth.h"
+#include "db.h"
+#include "event.h"
+#include "form.h"
+#include "mail.h"
+#include "perm.h"
+
+/* How long a link works: a welcome link 72 hours, a reset link one. */
+#define SETUP_SECONDS (72 * 3600)
+#define RESET_SECONDS 3600
+/* reset mails to one address an hour */
+#define RESET_PER_HOUR 3
+
+/*
+ * Whether pw is a dictionary word or a simple variation of one (cracklib
+ * reverses, strips digits, changes case…). Only that verdict of
+ * cracklib counts: its other complaints are composition rules, which the
+ * policy leaves out on purpose.
+ */
+static bool
+common_password(const char *pw)
+{
+	const char *why = FascistCheckUser(pw, GetDefaultCracklibDict(),
+	    "arbor", NULL);
+
+	return why != NULL && strstr(why, "dictionary word") != NULL;
+}
+
+const char *
+password_policy(const char *pw, const char *username, const char *email)
+{
+	size_t n;
+
+	if (!utf8_valid(pw, strlen(pw)))
+		return "The password is not valid text.";
+	n = check_chars(pw);
+	if (n < PASSWORD_MIN_CHARS)
+		return "Use at least 12 characters.";
+	if (n > PASSWORD_MAX_CHARS)
+		return "Use at most 128 characters.";
+	if ((username && strcasecmp(pw, username) == 0) ||
+	    (email && strcasecmp(pw, email) == 0))
+		return "The password must not be your username or e-mail.";
+	if (common_password(pw))
+		return "This password is too common. Choose another.";
+	return NULL;
+}
+
+int
+password_lock_out(const struct viewer *v, int64_t user_id,
+    int64_t keep_session)
+{
+	sqlite3_stmt *s = db_stmt(v->db, STMT_SESSION_DELETE_USER);
+
+	db_bind_int(s, ":user_id", user_id);
+	db_bind_int(s, ":keep", keep_session);
+	if (db_exec(v->db, s) != 0)
+		return -1;
+	s = db_stmt(v->db, STMT_LINK_USE_ALL);
+	db_bind_int(s, ":user_id", user_id);
+	db_bind_int(s, ":now", v->now);
+	return db_exec(v->db, s);
+}
+
+int
+password_set(const struct viewer *v, int64_t user_id, const char *hash,
+    enum password_why why, int64_t keep_session)
+{
+	static const struct {
+		const char *kind;
+		bool must_change;
+	} what[] = {
+		[PASSWORD_OWN] = { "password_changed", false },
+		[PASSWORD_OWN_FORCED] = { "password_changed", false },
+		[PASSWORD_SETUP_LINK] = { "password_reset", false },
+		[PASSWORD_RESET_LINK] = { "password_reset", false },
+		[PASSWORD_BY_ADMIN] = { "password_set_by_admin", true },
+		[PASSWORD_BY_CLI] = { "password_set", false },
+	};
+	sqlite3_stmt *s = db_stmt(v->db, STMT_USER_SET_PASSWORD);
+	int64_t actor = perm_actor(v);
+	const char *detail = "";
+
+	db_bind_text(s, ":hash", hash);
+	db_bind_int(s, ":must_change", what[why].must_change);
+	db_bind_int(s, ":now", v->now);
+	db_bind_int(s, ":id", user_id);
+	if (db_exec(v->db, s) != 0 || db_changes(v->db) != 1)
+		return -1;
+	/* whoever knew the old password may have signed in with it, or
+	 * hold a link that would set another one */
+	if (password_lock_out(v, user_id, keep_session) != 0)
+		return -1;
+	switch (why) {
+	case PASSWORD_OWN:
+		break;
+	case PASSWORD_OWN_FORCED:
+		detail = "forced change";
+		break;
+	case PASSWORD_SETUP_LINK:
+	case PASSWORD_RESET_LINK:
+		/* the visitor with the link is the user */
+		detail = why == PASSWORD_SETUP_LINK ? "setup" : "reset";
+		actor = user_id;
+		break;
+	case PASSWORD_BY_ADMIN:
+	case PASSWORD_BY_CLI:
+		break;
+	}
+	event_log(v, what[why].kind, user_id, actor, detail);
+	return 0;
+}
+
+enum model_result
+password_save(const struct viewer *v, int64_t user_id, const char *hash,
+    enum password_why why, int64_t keep_session)
+{
+	if (db_begin(v->db) != 0)
+		return MODEL_FAILED;
+	if (password_set(v, user_id, hash, why, keep_session) != 0 ||
+	    db_commit(v->db) != 0) {
+		db_rollback(v->db);
+		return MODEL_FAILED;
+	}
+	return MODEL_DONE;
+}
+
+int
+password_link_send(const struct viewer *v, int64_t user_id,
+    const char *purpose, const char *email, const char *username,
+    const char *full_name)
+{
+	unsigned char hash[TOKEN_HASH_BYTES];
+	bool setup = strcmp(purpose, "setup") == 0;
+	const char *base = v->app->cfg.base_url, *url, *body;
+	size_t n = strlen(base);
+	sqlite3_stmt *s;
+	char *token;
+
+	token = token_new(v->arena, hash);
+	s = db_stmt(v->db, STMT_LINK_INSERT);
+	db_bind_int(s, ":user_id", user_id);
+	db_bind_text(s, ":purpose", setup ? "setup" : "reset");
+	db_bind_blob(s, ":hash", hash, sizeof(hash));
+	db_bind_int(s, ":now", v->now);
+	db_bind_int(s, ":expires_at", v->now + (setup ? SETUP_SECONDS :
+	    RESET_SECONDS));
+	if (db_exec(v->db, s) != 0)
+		return -1;
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	url = arena_printf(v->arena, "%.*s/password/%s/%s", (int)n, base,
+	    setup ? "setup" : "reset", token);
+	if (setup)
+		body = arena_printf(v->arena,
+		    "Hello %s,\n\n"
+		    "an Arbor account has been created for you.\n\n"
+		    "Username: %s\n\n"
+		    "Choose your password with this link. It works once, "
+		    "within 72 hours:\n\n%s\n\n"
+		    "Then sign in with your username or this e-mail address.\n"
+		    "If you did not expect this message, ignore it.\n",
+		    *full_name ? full_name : username, username, url);
+	else
+		body = arena_printf(v->arena,
+		    "Hello %s,\n\n"
+		    "someone asked to reset the password of your Arbor "
+		    "account (username: %s).\n\n"
+		    "Choose a new password with this link. It works once, "
+		    "within one hour:\n\n%s\n\n"
+		    "If you did not ask for this, ignore this message: your "
+		    "password stays as it is.\n",
+		    *full_name ? full_name : username, username, url);
+	sodium_memzero(token, strlen(token));
+	return mail_queue(v->db, v->now, email, setup ?
+	    "Welcome to Arbor \xe2\x80\x93 set your password" :
+	    "Reset your Arbor password", body);
+}
+
+#define FIELD(m) CHECK_FIELD(struct password_errors, m, #m, #m)
+const struct check_field password_error_fields[] = {
+	FIELD(email), FIELD(current_password), FIELD(new_password),
+	FIELD(confirm_password), { NULL, NULL, 0 }
+};
+#undef FIELD
+
+/* The user who may reset by mail with this address, and how many reset
+ * links they got in the last hour: 1, 0 (nobody), -1. */
+static int
+reset_candidate(const struct viewer *v, const char *email,
+    struct password_link *u, const char **full_name, int64_t *recent)
+{
+	sqlite3_stmt *s = db_stmt(v->db, STMT_USER_FOR_RESET);
+	int rc;
+
+	db_bind_text(s, ":email", email);
+	if ((rc = db_step(v->db, s)) == SQLITE_ROW) {
+		u->user_id = sqlite3_column_int64(s, 0);
+		u->username = db_text(v->arena, s, 1);
+		u->email = db_text(v->arena, s, 2);
+		*full_name = db_text(v->arena, s, 3);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? 0 : -1;
+	s = db_stmt(v->db, STMT_LINK_RECENT);
+	db_bind_int(s, ":user_id", u->user_id);
+	db_bind_text(s, ":purpose", "reset");
+	db_bind_int(s, ":since", v->now - 3600);
+	if ((rc = db_step(v->db, s)) == SQLITE_ROW)
+		*recent = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : -1;
+}
+
+enum model_result
+password_forgot(const struct viewer *v, const char *email,
+    struct password_errors *e)
+{
+	struct password_link u;
+	const char *full_name = "";
+	int64_t recent = 0;
+	int rc;
+
+	memset(e, 0, sizeof(*e));
+	if (email == NULL || *email == '\0' || strlen(email) > MAIL_ADDR_MAX ||
+	    strchr(email, '@') == NULL) {
+		check_fail(&e->email, 400, "Enter the e-mail address of your "
+		    "account.");
+		return MODEL_INVALID;
+	}
+	if (db_begin(v->db) != 0)
+		return MODEL_FAILED;
+	if ((rc = reset_candidate(v, email, &u, &full_name, &recent)) < 0)
+		goto fail;
+	if (rc == 0) {
+		/* the same write as the other paths, so the same time */
+		event_log(v, "password_reset_unknown", 0, 0, "");
+	} else if (recent >= RESET_PER_HOUR) {
+		event_log(v, "password_reset_throttled", u.user_id, 0, "");
+	} else {
+		if (password_link_send(v, u.user_id, "reset", u.email,
+		    u.username, full_name) != 0)
+			goto fail;
+		event_log(v, "password_reset_requested", u.user_id, 0, "");
+	}
+	if (db_commit(v->db) != 0)
+		goto fail;
+	return MODEL_DONE;
+fail:
+	db_rollback(v->db);
+	return MODEL_FAILED;
+}
+
+int
+password_link_find(const struct viewer *v, const char *purpose,
+    const char *token, struct password_link *l)
+{
+	unsigned char hash[TOKEN_HASH_BYTES];
+	sqlite3_stmt *s;
+	int rc, found = 0;
+
+	if (token_hash(token, hash) != 0)
+		return 0;
+	s = db_stmt(v->db, STMT_LINK_BY_HASH);
+	db_bind_blob(s, ":hash", hash, sizeof(hash));
+	db_bind_text(s, ":purpose", purpose);
+	if ((rc = db_step(v->db, s)) == SQLITE_ROW &&
+	    sqlite3_column_type(s, 3) == SQLITE_NULL &&
+	    sqlite3_column_int64(s, 2) > v->now &&
+	    sqlite3_column_int(s, 6) != 0) {
+		l->id = sqlite3_column_int64(s, 0);
+		l->user_id = sqlite3_column_int64(s, 1);
+		l->username = db_text(v->arena, s, 4);
+		l->email = db_text(v->arena, s, 5);
+		found = 1;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : -1;
+}
+
+/* Use link l (single use: only one request can) and give its user hash,
+ * inside the write transaction: 1, 0 when the link was used meanwhile,
+ * -1. */
+static int
+use_link(const struct viewer *v, const struct password_link *l,
+    const char *hash, enum password_why why)
+{
+	sqlite3_stmt *s = db_stmt(v->db, STMT_LINK_USE);
+
+	db_bind_int(s, ":id", l->id);
+	db_bind_int(s, ":now", v->now);
+	if (db_exec(v->db, s) != 0)
+		return -1;
+	if (db_changes(v->db) != 1)
+		return 0;
+	return password_set(v, l->user_id, hash, why, 0) == 0 ? 1 : -1;
+}
+
+enum model_result
+password_link_use(const struct viewer *v, const char *purpose,
+    const char *token, const char *pw, const char *confirm,
+    struct password_errors *e, struct password_link *l)
+{
+	char hash[crypto_pwhash_STRBYTES];
+	enum password_why why = strcmp(purpose, "setup") == 0 ?
+	    PASSWORD_SETUP_LINK : PASSWORD_RESET_LINK;
+	const char *bad;
+	int rc;
+
+	memset(e, 0, sizeof(*e));
+	if ((rc = password_link_find(v, purpose, token, l)) != 1)
+		return rc == 0 ? MODEL_NOT_FOUND : MODEL_FAILED;
+	bad = pw == NULL || *pw == '\0' ? "Enter a new password." :
+	    password_policy(pw, l->username, l->email);
+	if (bad != NULL)
+		check_fail(&e->new_password, 400, bad);
+	else if (confirm == NULL || strcmp(pw, confirm) != 0)
+		check_fail(&e->confirm_password, 400, "The two passwords "
+		    "differ. Type the same password twice.");
+	if (check_count(e, password_error_fields) > 0)
+		return MODEL_INVALID;
+	if (password_hash(pw, hash) != 0 || db_begin(v->db) != 0) {
+		sodium_memzero(hash, sizeof(hash));
+		return MODEL_FAILED;
+	}
+	rc = use_link(v, l, hash, why);
+	sodium_memzero(hash, sizeof(hash));
+	if (rc != 1 || db_commit(v->db) != 0) {
+		db_rollback(v->db);
+		return rc == 0 ? MODEL_NOT_FOUND : MODEL_FAILED;
+	}
+	return MODEL_DONE;
+}

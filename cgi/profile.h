@@ -1,0 +1,73 @@
+/*
+ * profile.h - the signed-in user's own profile: settings, sessions and
+ * password. Every statement here is keyed by the viewer's own id: a
+ * user's profile is the one thing that needs no visibility rule.
+ *
+ * Every function takes a viewer with a user (the Profile routes are for
+ * signed-in users only).
+ */
+#ifndef ARBOR_PROFILE_H
+#define ARBOR_PROFILE_H
+
+#include <stdint.h>
+
+#include "check.h"
+
+struct password_errors;
+struct viewer;
+
+/* The settings as submitted; NULL for a field not sent. */
+struct profile_settings {
+	const char *time_zone;
+	const char *time_format;	/* "12h" or "24h" */
+	const char *units;		/* "metric" or "imperial" */
+};
+
+struct profile_errors {
+	struct check_error time_zone;
+	struct check_error time_format;
+	struct check_error units;
+};
+
+/* The fields of struct profile_errors, in the order they are reported. */
+extern const struct check_field profile_error_fields[];
+
+/* Save v's own settings: a known time zone, 12h/24h, metric/imperial
+ * (400 each), or MODEL_INVALID with *e. */
+enum model_result profile_settings_save(const struct viewer *v,
+    const struct profile_settings *in, struct profile_errors *e);
+
+/* A session of the viewer's. */
+struct profile_session {
+	int64_t id;
+	int64_t created_at;
+	int64_t last_seen_at;
+	const char *ip;
+	const char *user_agent;
+};
+
+/* Call row(arg, session) for each of v's sessions, the latest used
+ * first. 0, or -1 on a database error. */
+int profile_sessions(const struct viewer *v,
+    void (*row)(void *arg, const struct profile_session *s), void *arg);
+
+/* Sign out v's session id (logs session_ended); MODEL_NOT_FOUND when v
+ * has no such session. */
+enum model_result profile_session_end(const struct viewer *v, int64_t id);
+
+/* Sign out every session of v's but keep (logs sessions_ended). */
+enum model_result profile_sessions_end_others(const struct viewer *v,
+    int64_t keep);
+
+/*
+ * Change v's own password from current to fresh, from session keep: the
+ * current one right (e->current_password), the new one by the policy
+ * and not the current one (e->new_password), else MODEL_INVALID. Then
+ * password_set() voids their links and ends every other session: whoever
+ * knew the old password may have used it to sign in somewhere.
+ */
+enum model_result profile_password_change(const struct viewer *v,
+    int64_t keep, const char *current, const char *fresh,
+    struct password_errors *e);
+
+#endif
