@@ -52,22 +52,10 @@ get_customer(const struct viewer *v, int64_t id, void *row)
 	return customer_get(v, id, row);
 }
 
-static const struct api_resource customers = {
+const struct api_resource api_customers = {
 	customer_list, get_customer, sizeof(struct customer), customer_json,
 	"The customers", "There is no such customer."
 };
-
-void
-api_customers_list(struct request *req)
-{
-	api_list(req, &customers);
-}
-
-void
-api_customer_get(struct request *req)
-{
-	api_get(req, &customers, req->id, 200);
-}
 
 /*
  * The members of body into *in (trimmed like the form's; those left out
@@ -130,13 +118,13 @@ save(struct request *req, int64_t id)
 		if (id == 0)
 			http_header(req, "Location", arena_printf(req->arena,
 			    "/api/v1/customers/%lld", (long long)saved));
-		api_get(req, &customers, saved, id == 0 ? 201 : 200);
+		api_get(req, &api_customers, saved, id == 0 ? 201 : 200);
 		break;
 	case MODEL_INVALID:
 		api_errors(req, &e, customer_error_fields);
 		break;
 	case MODEL_NOT_FOUND:
-		api_problem(req, 404, customers.missing, NULL);
+		api_problem(req, 404, api_customers.missing, NULL);
 		break;
 	case MODEL_FAILED:
 		api_unavailable(req);

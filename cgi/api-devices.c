@@ -43,22 +43,10 @@ get_device(const struct viewer *v, int64_t id, void *row)
 	return device_get(v, id, row);
 }
 
-static const struct api_resource devices = {
+const struct api_resource api_devices = {
 	device_list, get_device, sizeof(struct device), device_json,
 	"The devices", "There is no such device."
 };
-
-void
-api_devices_list(struct request *req)
-{
-	api_list(req, &devices);
-}
-
-void
-api_device_get(struct request *req)
-{
-	api_get(req, &devices, req->id, 200);
-}
 
 /* The members of a new device into *in; false after a 400 problem. */
 static bool

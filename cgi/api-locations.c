@@ -29,22 +29,10 @@ get_location(const struct viewer *v, int64_t id, void *row)
 	return location_get(v, id, row);
 }
 
-static const struct api_resource locations = {
+const struct api_resource api_locations = {
 	location_list, get_location, sizeof(struct location), location_json,
 	"The locations", "There is no such location."
 };
-
-void
-api_locations_list(struct request *req)
-{
-	api_list(req, &locations);
-}
-
-void
-api_location_get(struct request *req)
-{
-	api_get(req, &locations, req->id, 200);
-}
 
 void
 api_location_create(struct request *req)
@@ -68,7 +56,7 @@ api_location_create(struct request *req)
 	case MODEL_DONE:
 		http_header(req, "Location", arena_printf(req->arena,
 		    "/api/v1/locations/%lld", (long long)id));
-		api_get(req, &locations, id, 201);
+		api_get(req, &api_locations, id, 201);
 		break;
 	case MODEL_INVALID:
 		api_errors(req, &e, location_error_fields);

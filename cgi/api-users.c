@@ -82,36 +82,15 @@ user_json(struct request *req, const void *row)
 
 /* The API's pages are keyset pages, which user_list() never moves. */
 static int
-list_users(const struct viewer *v, const struct list_query *lq,
-    struct rows_page *out)
-{
-	struct list_query q = *lq;
-
-	return user_list(v, &q, out);
-}
-
-static int
 get_user(const struct viewer *v, int64_t id, void *row)
 {
 	return user_get(v, id, row);
 }
 
-static const struct api_resource users = {
-	list_users, get_user, sizeof(struct user_row), user_json,
+const struct api_resource api_users = {
+	user_list, get_user, sizeof(struct user_row), user_json,
 	"The users", "There is no such user."
 };
-
-void
-api_users_list(struct request *req)
-{
-	api_list(req, &users);
-}
-
-void
-api_user_get(struct request *req)
-{
-	api_get(req, &users, req->id, 200);
-}
 
 /* The members of body over in. 0, or -1 after a problem was sent. */
 static int
@@ -183,13 +162,13 @@ save(struct request *req, int64_t id, struct user_input *in)
 		if (id == 0)
 			http_header(req, "Location", arena_printf(req->arena,
 			    "/api/v1/users/%lld", (long long)saved));
-		api_get(req, &users, saved, id == 0 ? 201 : 200);
+		api_get(req, &api_users, saved, id == 0 ? 201 : 200);
 		break;
 	case MODEL_INVALID:
 		api_errors(req, &e, user_error_fields);
 		break;
 	case MODEL_NOT_FOUND:
-		api_problem(req, 404, users.missing, NULL);
+		api_problem(req, 404, api_users.missing, NULL);
 		break;
 	case MODEL_FAILED:
 		api_unavailable(req);
@@ -220,7 +199,7 @@ api_user_update(struct request *req)
 	 * never touched) */
 	if ((rc = user_get(&req->viewer, req->id, &u)) != 1) {
 		if (rc == 0)
-			api_problem(req, 404, users.missing, NULL);
+			api_problem(req, 404, api_users.missing, NULL);
 		else
 			api_unavailable(req);
 		return;
@@ -239,7 +218,7 @@ api_user_delete(struct request *req)
 		http_body(req, 204, "application/json", "", 0);
 		break;
 	case MODEL_NOT_FOUND:
-		api_problem(req, 404, users.missing, NULL);
+		api_problem(req, 404, api_users.missing, NULL);
 		break;
 	case MODEL_INVALID:
 		api_problem(req, 403, "You cannot delete your own user.", NULL);

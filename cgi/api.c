@@ -9,16 +9,12 @@
 #include <strings.h>
 #include <time.h>
 
-#include <sqlite3.h>
-
-#include "app.h"
 #include "arena.h"
 #include "check.h"
-#include "db.h"
 #include "form.h"
 #include "http.h"
 #include "log.h"
-#include "perm.h"
+#include "ui.h"
 
 void
 api_json(struct request *req, int status, json_t *body)
@@ -134,20 +130,6 @@ api_time(int64_t t)
 	gmtime_r(&tt, &tm);
 	strftime(out, sizeof(out), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	return json_string(out);
-}
-
-json_t *
-api_text_or_null(sqlite3_stmt *s, int col)
-{
-	return sqlite3_column_type(s, col) == SQLITE_NULL ? json_null() :
-	    json_string((const char *)sqlite3_column_text(s, col));
-}
-
-json_t *
-api_id_or_null(sqlite3_stmt *s, int col)
-{
-	return sqlite3_column_type(s, col) == SQLITE_NULL ? json_null() :
-	    json_integer(sqlite3_column_int64(s, col));
 }
 
 bool
@@ -343,73 +325,9 @@ api_errors(struct request *req, const void *errors,
 	return false;
 }
 
-sqlite3_stmt *
-api_list_start(struct request *req, enum stmt_id st, struct api_page *p)
-{
-	struct scope sc = perm_scope(req->user, req->arena);
-	sqlite3_stmt *s;
-
-	if (api_page(req, &p->limit, &p->after) != 0)
-		return NULL;
-	list_query_read(req, (const char *const[]){ "id", NULL }, &p->lq);
-	s = db_stmt(&req->app->db, st);
-	perm_bind_scope(s, &sc);
-	return s;
-}
-
-void
-api_send_list(struct request *req, sqlite3_stmt *s, const struct api_page *p,
-    api_row_fn row, const char *what)
-{
-	struct db *db = &req->app->db;
-	json_t *items = json_array();
-	int64_t last = 0;
-	int rc;
-
-	db_bind_int(s, ":after", p->after);
-	db_bind_int(s, ":limit", p->limit);
-	while ((rc = db_step(db, s)) == SQLITE_ROW) {
-		last = sqlite3_column_int64(s, 0);
-		json_array_append_new(items, row(req, s));
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		json_decref(items);
-		api_problem(req, 503, arena_printf(req->arena, "%s could not "
-		    "be read just now; please try again.", what), NULL);
-		return;
-	}
-	api_json(req, 200, list_document(items, p->limit, last));
-}
-
-void
-api_send_scoped(struct request *req, int status, enum stmt_id st,
-    int64_t id, api_row_fn row, const char *missing)
-{
-	struct db *db = &req->app->db;
-	struct scope sc = perm_scope(req->user, req->arena);
-	sqlite3_stmt *s = db_stmt(db, st);
-	json_t *j = NULL;
-	int rc;
-
-	perm_bind_scope(s, &sc);
-	db_bind_int(s, ":id", id);
-	if ((rc = db_step(db, s)) == SQLITE_ROW)
-		j = row(req, s);
-	sqlite3_reset(s);
-	if (j != NULL)
-		api_json(req, status, j);
-	else if (rc == SQLITE_DONE)
-		api_problem(req, 404, missing, NULL);
-	else
-		api_problem(req, 503, "This could not be read just now; "
-		    "please try again.", NULL);
-}
-
 void
 api_unavailable(struct request *req)
 {
-	db_rollback(&req->app->db);
 	api_problem(req, 503, "The change could not be saved because of a "
 	    "database error; nothing was changed. Please try again.", NULL);
 }
@@ -470,4 +388,16 @@ api_get(struct request *req, const struct api_resource *r, int64_t id,
 	else
 		api_problem(req, 503, "This could not be read just now; "
 		    "please try again.", NULL);
+}
+
+void
+api_list_route(struct request *req)
+{
+	api_list(req, req->route_data);
+}
+
+void
+api_get_route(struct request *req)
+{
+	api_get(req, req->route_data, req->id, 200);
 }

@@ -16,7 +16,6 @@
 #include <jansson.h>
 
 #include "list.h"
-#include "sql.h"
 
 struct request;
 
@@ -37,11 +36,8 @@ void api_json(struct request *req, int status, json_t *body);
  */
 json_t *api_body(struct request *req);
 
-/* Column helpers for documents: RFC 3339 UTC times, NULL as null. */
-typedef struct sqlite3_stmt sqlite3_stmt;
+/* A time as RFC 3339 UTC, 0 (never) as null. */
 json_t *api_time(int64_t t);
-json_t *api_text_or_null(sqlite3_stmt *s, int col);
-json_t *api_id_or_null(sqlite3_stmt *s, int col);
 
 /*
  * The resources of issue 6 (customers, users, locations) read their
@@ -84,41 +80,6 @@ struct check_field;
 bool api_errors(struct request *req, const void *errors,
     const struct check_field *fields);
 
-/* A JSON document made from the current row of a statement. */
-typedef json_t *(*api_row_fn)(struct request *req, sqlite3_stmt *s);
-
-/* A list request: its page (limit, cursor) and its filters (q,
- * customer_id…, as list.h reads them for the pages). */
-struct api_page {
-	int64_t limit;
-	int64_t after;
-	struct list_query lq;
-};
-
-/*
- * Read the list request of req into *p and give the list statement st
- * (an *_API_LIST of sql.h) with the scope of req's user bound; the caller
- * binds its filters. NULL after a 400 problem (limit, cursor).
- */
-sqlite3_stmt *api_list_start(struct request *req, enum stmt_id st,
-    struct api_page *p);
-
-/*
- * Step the list statement s of api_list_start() (this binds :after and
- * :limit; column 0 is the id the cursor follows) and send the page; on a
- * database error a 503 saying that what could not be read.
- */
-void api_send_list(struct request *req, sqlite3_stmt *s,
-    const struct api_page *p, api_row_fn row, const char *what);
-
-/*
- * Send object id of the one-object statement st (an *_API_GET of sql.h,
- * in the scope of req's user) with status, or a 404 problem saying
- * missing when there is no such object in the scope.
- */
-void api_send_scoped(struct request *req, int status, enum stmt_id st,
-    int64_t id, api_row_fn row, const char *missing);
-
 /*
  * A resource's reads as its model offers them, for the one list and get
  * path of the API: list (lq->keyset pages, as rows.h), get by id (1, 0
@@ -146,7 +107,8 @@ void api_list(struct request *req, const struct api_resource *r);
 void api_get(struct request *req, const struct api_resource *r, int64_t id,
     int status);
 
-/* A write the database refused for another reason than the input: 503. */
+/* A write the model could not make (a database error; it rolled back,
+ * nothing changed): 503. */
 void api_unavailable(struct request *req);
 
 #endif

@@ -14,7 +14,7 @@
 #include "db.h"
 #include "event.h"
 #include "perm.h"
-#include "user.h"
+#include "principal.h"
 
 #define NAME_MAX_CHARS 200
 
@@ -614,6 +614,7 @@ customer_save(const struct viewer *v, int64_t id,
     const struct customer_input *in, struct customer_change *c,
     struct customer_errors *e, int64_t *saved)
 {
+	bool failed;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
@@ -624,16 +625,7 @@ customer_save(const struct viewer *v, int64_t id,
 		db_rollback(v->db);
 		return rc == 0 ? MODEL_NOT_FOUND : MODEL_FAILED;
 	}
-	if (decide(v, in, c, e) != 0)
-		goto fail;
-	if (check_count(e, customer_error_fields) > 0) {
-		db_rollback(v->db);
-		return MODEL_INVALID;
-	}
-	if (write_change(v, c, saved) != 0 || db_commit(v->db) != 0)
-		goto fail;
-	return MODEL_DONE;
-fail:
-	db_rollback(v->db);
-	return MODEL_FAILED;
+	failed = decide(v, in, c, e) != 0 || (check_count(e,
+	    customer_error_fields) == 0 && write_change(v, c, saved) != 0);
+	return db_finish(v->db, failed, e, customer_error_fields);
 }

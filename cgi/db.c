@@ -414,3 +414,18 @@ db_last_id(struct db *db)
 {
 	return sqlite3_last_insert_rowid(db->conn);
 }
+
+enum model_result
+db_finish(struct db *db, bool failed, const void *errors,
+    const struct check_field *fields)
+{
+	if (!failed && errors != NULL && check_count(errors, fields) > 0) {
+		db_rollback(db);
+		return MODEL_INVALID;
+	}
+	if (failed || db_commit(db) != 0) {
+		db_rollback(db);
+		return MODEL_FAILED;
+	}
+	return MODEL_DONE;
+}

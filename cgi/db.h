@@ -16,6 +16,7 @@
 
 #include <sqlite3.h>
 
+#include "check.h"
 #include "sql.h"
 
 #define SCHEMA_VERSION 2
@@ -93,6 +94,16 @@ int db_begin(struct db *db);
 int db_commit(struct db *db);
 /* Roll back if a transaction is open; harmless otherwise. */
 void db_rollback(struct db *db);
+
+/*
+ * The end of a model's write flow (enum model_result, check.h): after a
+ * failure roll back, MODEL_FAILED; with a field of errors in error
+ * (fields describes them; errors NULL: none) roll back, MODEL_INVALID;
+ * else commit, MODEL_DONE (MODEL_FAILED, rolled back, if that fails).
+ */
+struct check_field;
+enum model_result db_finish(struct db *db, bool failed, const void *errors,
+    const struct check_field *fields);
 
 /* Whether the last failed step was a constraint violation (a duplicate). */
 bool db_is_constraint(struct db *db);

@@ -429,16 +429,9 @@ device_add(const struct viewer *v, const struct device_input *in,
 		check_fail(&e->unit_id, 409, "A device with this unit id is "
 		    "already registered.");
 	}
-	if (check_count(e, device_error_fields) > 0) {
-		db_rollback(v->db);
-		return MODEL_INVALID;
-	}
-	if (db_commit(v->db) != 0)
-		goto fail;
-	return MODEL_DONE;
+	return db_finish(v->db, false, e, device_error_fields);
 fail:
-	db_rollback(v->db);
-	return MODEL_FAILED;
+	return db_finish(v->db, true, NULL, NULL);
 }
 
 /* ------------------------------------------------------------------
@@ -680,10 +673,7 @@ device_move_many(const struct viewer *v, int64_t target,
 	event_log(v, "devices_moved", 0, perm_actor(v), arena_printf(
 	    v->arena, "%zu devices to customer %lld", p->moved,
 	    (long long)target));
-	if (db_commit(v->db) != 0)
-		goto fail;
-	return MODEL_DONE;
+	return db_finish(v->db, false, NULL, NULL);
 fail:
-	db_rollback(v->db);
-	return MODEL_FAILED;
+	return db_finish(v->db, true, NULL, NULL);
 }

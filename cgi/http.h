@@ -57,6 +57,7 @@ struct request {
 	/* Filled by the dispatcher. */
 	int64_t id;			/* the {id} of the route */
 	const char *token;		/* the {token} of the route */
+	const void *route_data;		/* the route's data (routes.h) */
 	struct session *session;	/* NULL when not logged in */
 	struct user *user;		/* the principal, NULL when anonymous */
 	const char *flash;		/* message carried over a redirect */

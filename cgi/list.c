@@ -10,6 +10,7 @@
 #include "rows.h"
 #include "form.h"
 #include "http.h"
+#include "page.h"
 #include "tval.h"
 
 static int64_t
@@ -109,4 +110,39 @@ list_fill(struct request *req, struct tval *d, const struct list_query *lq,
 			tv_set_str(col, "sort", lq->desc ? "descending" :
 			    "ascending");
 	}
+}
+
+bool
+list_page(struct request *req, struct tval *d, const struct list_page *lp,
+    struct list_query *lq)
+{
+	struct tval *list, *t;
+	struct rows_page p;
+	const void *row;
+	int64_t id;
+	size_t i;
+	int rc;
+
+	list_query_read(req, lp->sort_keys, lq);
+	if ((rc = lp->read(&req->viewer, lq, &p)) != 1) {
+		page_error(req, rc == 0 ? 404 : 503, rc == 0 ? "There is no "
+		    "page at this address." : "The list could not be read "
+		    "just now. Please try again.");
+		return false;
+	}
+	lq->page = p.page;
+	lq->offset = (p.page - 1) * LIST_PAGE_SIZE;
+	list = tv_set_list(d, lp->name);
+	for (i = 0; i < p.n; i++) {
+		row = (const char *)p.rows + i * lp->row_size;
+		memcpy(&id, row, sizeof(id));
+		t = tv_map(req->arena);
+		tv_set_str(t, "href", arena_printf(req->arena, "%s%lld",
+		    lp->href, (long long)id));
+		lp->row(req, row, t);
+		tv_push(list, t);
+	}
+	tv_set_bool(d, arena_printf(req->arena, "has_%s", lp->name), p.n > 0);
+	list_fill(req, d, lq, lp->sort_keys, p.count);
+	return true;
 }

@@ -40,4 +40,30 @@ const char *list_href(struct request *req, const struct list_query *lq,
 void list_fill(struct request *req, struct tval *d,
     const struct list_query *lq, const char *const *keys, int64_t count);
 
+/*
+ * A list page: name is the template's list ("users": also "has_users"),
+ * href where a row's page is ("/users/": then its id; every row struct
+ * starts with its int64_t id), then the sort keys, the model's
+ * list function, and what one row shows (added to t, which has "href").
+ */
+struct viewer;
+struct list_page {
+	const char *name;
+	const char *href;
+	const char *const *sort_keys;
+	int (*read)(const struct viewer *v, const struct list_query *lq,
+	    struct rows_page *out);
+	size_t row_size;
+	void (*row)(struct request *req, const void *row, struct tval *t);
+};
+
+/*
+ * The one runner of every list page: read the request's list query into
+ * *lq, the rows through lp->read, and put into d the rows as lp->name,
+ * "has_NAME" and list_fill's data. false after an error page was sent
+ * (404 for a filter outside the view, like a missing one; 503).
+ */
+bool list_page(struct request *req, struct tval *d,
+    const struct list_page *lp, struct list_query *lq);
+
 #endif

@@ -155,6 +155,8 @@ location_save(const struct viewer *v, int64_t id,
     int64_t *saved)
 {
 	struct location cur;
+	enum model_result r;
+	bool failed;
 	int rc;
 
 	memset(e, 0, sizeof(*e));
@@ -164,20 +166,10 @@ location_save(const struct viewer *v, int64_t id,
 		db_rollback(v->db);
 		return rc == 0 ? MODEL_NOT_FOUND : MODEL_FAILED;
 	}
-	if (check_input(v, in, e) < 0)
-		goto fail;
-	if (check_count(e, location_error_fields) == 0 &&
-	    write_location(v, &id, in, e) < 0)
-		goto fail;
-	if (check_count(e, location_error_fields) > 0) {
-		db_rollback(v->db);
-		return MODEL_INVALID;
-	}
-	if (db_commit(v->db) != 0)
-		goto fail;
-	*saved = id;
-	return MODEL_DONE;
-fail:
-	db_rollback(v->db);
-	return MODEL_FAILED;
+	failed = check_input(v, in, e) < 0 || (check_count(e,
+	    location_error_fields) == 0 && write_location(v, &id, in, e) < 0);
+	if ((r = db_finish(v->db, failed, e, location_error_fields)) ==
+	    MODEL_DONE)
+		*saved = id;
+	return r;
 }

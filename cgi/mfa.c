@@ -161,17 +161,6 @@ turn_on(const struct viewer *v, int64_t session_id, const char ***codes)
 	return 0;
 }
 
-/* The end of a flow's transaction: commit, or roll back on failed. */
-static enum model_result
-finish(const struct viewer *v, bool failed)
-{
-	if (failed || db_commit(v->db) != 0) {
-		db_rollback(v->db);
-		return MODEL_FAILED;
-	}
-	return MODEL_DONE;
-}
-
 enum model_result
 mfa_enrol(const struct viewer *v, int64_t session_id, const char *code,
     unsigned char secret[TOTP_SECRET_BYTES], const char ***codes)
@@ -186,7 +175,8 @@ mfa_enrol(const struct viewer *v, int64_t session_id, const char *code,
 		db_rollback(v->db);
 		return MODEL_INVALID;
 	}
-	return finish(v, turn_on(v, session_id, codes) != 0);
+	return db_finish(v->db, turn_on(v, session_id, codes) != 0,
+	    NULL, NULL);
 }
 
 int64_t
@@ -260,9 +250,9 @@ mfa_disable(const struct viewer *v, const char *password, const char *code,
 	s = db_stmt(v->db, STMT_RECOVERY_DELETE_USER);
 	db_bind_int(s, ":user_id", v->user->id);
 	if (write_secret(v, NULL, false) != 0 || db_exec(v->db, s) != 0)
-		return finish(v, true);
+		return db_finish(v->db, true, NULL, NULL);
 	event_log(v, "mfa_disabled", v->user->id, perm_actor(v), "");
-	return finish(v, false);
+	return db_finish(v->db, false, NULL, NULL);
 }
 
 enum model_result
@@ -277,8 +267,8 @@ mfa_renew_codes(const struct viewer *v, const char *password,
 	if ((rc = confirm_identity(v, password, code, e)) != MODEL_DONE)
 		return rc;
 	if ((*codes = new_recovery_codes(v)) == NULL)
-		return finish(v, true);
+		return db_finish(v->db, true, NULL, NULL);
 	event_log(v, "recovery_codes_renewed", v->user->id, perm_actor(v),
 	    "");
-	return finish(v, false);
+	return db_finish(v->db, false, NULL, NULL);
 }

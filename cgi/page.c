@@ -12,10 +12,10 @@
 #include "http.h"
 #include "log.h"
 #include "perm.h"
+#include "principal.h"
 #include "session.h"
 #include "tmpl.h"
 #include "tval.h"
-#include "user.h"
 
 /* The tabs, in order; each shown only to users the matrix allows. Each
  * href is a page of the route table (test_foundation.py follows them). */

@@ -131,12 +131,8 @@ password_save(const struct viewer *v, int64_t user_id, const char *hash,
 {
 	if (db_begin(v->db) != 0)
 		return MODEL_FAILED;
-	if (password_set(v, user_id, hash, why, keep_session) != 0 ||
-	    db_commit(v->db) != 0) {
-		db_rollback(v->db);
-		return MODEL_FAILED;
-	}
-	return MODEL_DONE;
+	return db_finish(v->db, password_set(v, user_id, hash, why,
+	    keep_session) != 0, NULL, NULL);
 }
 
 int
@@ -258,12 +254,9 @@ password_forgot(const struct viewer *v, const char *email,
 			goto fail;
 		event_log(v, "password_reset_requested", u.user_id, 0, "");
 	}
-	if (db_commit(v->db) != 0)
-		goto fail;
-	return MODEL_DONE;
+	return db_finish(v->db, false, NULL, NULL);
 fail:
-	db_rollback(v->db);
-	return MODEL_FAILED;
+	return db_finish(v->db, true, NULL, NULL);
 }
 
 int

@@ -12,7 +12,7 @@
 #include "app.h"
 #include "arena.h"
 #include "db.h"
-#include "user.h"
+#include "principal.h"
 
 const struct perm_group_info perm_groups[GROUP_COUNT] = {
 	{ GROUP_ACCOUNT_ADMIN, "account_admin", "Account Administrator",

@@ -37,6 +37,7 @@ struct route {
 	route_handler handler;
 	unsigned flags;
 	enum perm_action action;
+	const void *data;	/* for the handler: an API resource (api.h) */
 };
 
 enum route_result {

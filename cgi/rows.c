@@ -62,6 +62,7 @@ rows_read_list(const struct viewer *v, const struct rows_list *l,
 
 	memset(out, 0, sizeof(*out));
 	out->count = -1;
+	out->page = lq->page;
 	if (lq->customer_id != 0 &&
 	    (rc = perm_sees_customer(v, lq->customer_id)) != 1)
 		return rc;

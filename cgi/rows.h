@@ -66,6 +66,9 @@ struct rows_list {
 
 struct rows_page {
 	int64_t count;		/* the rows matching; -1: not counted */
+	int64_t page;		/* the page read: lq's, or another the list
+				 * chose (the Users list shows its last page
+				 * for one past the end) */
 	void *rows;		/* n structs of row_size, in the arena */
 	size_t n;
 };

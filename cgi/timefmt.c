@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include "arena.h"
-#include "user.h"
+#include "principal.h"
 
 static void
 use_zone(const char *zone)

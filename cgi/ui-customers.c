@@ -53,41 +53,32 @@ static const char *const db_failed = "The change could not be saved "
 
 /* ------------------------------------------------------------ the list */
 
+static void
+list_row(struct request *req, const void *row, struct tval *t)
+{
+	const struct customer *c = row;
+
+	tv_set_str(t, "name", c->name);
+	tv_set_str(t, "email", c->email);
+	tv_set_str(t, "country", c->country);
+	tv_set_str(t, "country_name", catalog_country_name(&req->app->catalog,
+	    c->country));
+	tv_set_bool(t, "require_mfa", c->require_mfa);
+	tv_set_int(t, "users", c->users);
+	tv_set_str(t, "path", c->path_text);
+}
+
 void
 ui_customers(struct request *req)
 {
-	struct arena *a = req->arena;
-	struct tval *d, *list, *row;
+	static const struct list_page customers = { "customers",
+	    "/customers/", customer_sort_keys, customer_list,
+	    sizeof(struct customer), list_row };
+	struct tval *d = page_data(req);
 	struct list_query lq;
-	struct rows_page p;
-	struct customer *c;
-	size_t i;
 
-	list_query_read(req, customer_sort_keys, &lq);
-	if (customer_list(&req->viewer, &lq, &p) != 1) {
-		page_error(req, 503, "The list of customers could not be "
-		    "read. Please try again.");
-		return;
-	}
-	d = page_data(req);
-	list = tv_set_list(d, "customers");
-	for (i = 0, c = p.rows; i < p.n; i++) {
-		row = tv_map(a);
-		tv_set_str(row, "href", arena_printf(a, "/customers/%lld",
-		    (long long)c[i].id));
-		tv_set_str(row, "name", c[i].name);
-		tv_set_str(row, "email", c[i].email);
-		tv_set_str(row, "country", c[i].country);
-		tv_set_str(row, "country_name", catalog_country_name(
-		    &req->app->catalog, c[i].country));
-		tv_set_bool(row, "require_mfa", c[i].require_mfa);
-		tv_set_int(row, "users", c[i].users);
-		tv_set_str(row, "path", c[i].path_text);
-		tv_push(list, row);
-	}
-	tv_set_bool(d, "has_customers", p.n > 0);
-	list_fill(req, d, &lq, customer_sort_keys, p.count);
-	page_render(req, 200, "customers", d);
+	if (list_page(req, d, &customers, &lq))
+		page_render(req, 200, "customers", d);
 }
 
 /* ------------------------------------------------------- one customer */

@@ -19,11 +19,11 @@
 #include "list.h"
 #include "page.h"
 #include "perm.h"
+#include "principal.h"
 #include "session.h"
 #include "timefmt.h"
 #include "tval.h"
 #include "ui.h"
-#include "user.h"
 
 static const char *const not_found = "There is no page at this address.";
 static const char *const read_failed = "The devices could not be read. "
@@ -56,46 +56,24 @@ add_location_options(struct request *req, struct tval *d, int64_t selected)
 	tv_set_bool(d, "has_locations", tv_len(list) > 0);
 }
 
-/*
- * The devices matching the request's list query (read into *lq) into d
- * ("devices", "has_devices" and the list's pagination data); false after
- * an error page (404 for a filter outside the view, 503).
- */
-static bool
-add_device_rows(struct request *req, struct tval *d, struct list_query *lq)
+static void
+list_row(struct request *req, const void *row, struct tval *t)
 {
+	const struct device *dev = row;
 	struct arena *a = req->arena;
-	struct tval *list = tv_set_list(d, "devices"), *row;
-	struct rows_page p;
-	struct device *dev;
-	size_t i;
-	int rc;
 
-	list_query_read(req, device_sort_keys, lq);
-	if ((rc = device_list(&req->viewer, lq, &p)) != 1) {
-		page_error(req, rc == 0 ? 404 : 503, rc == 0 ? not_found :
-		    read_failed);
-		return false;
-	}
-	for (i = 0, dev = p.rows; i < p.n; i++) {
-		row = tv_map(a);
-		tv_set_str(row, "href", arena_printf(a, "/devices/%lld",
-		    (long long)dev[i].id));
-		tv_set_str(row, "unit_id", dev[i].unit_id);
-		tv_set_str(row, "uuid", dev[i].uuid);
-		tv_set_str(row, "name", dev[i].name);
-		tv_set_str(row, "vehicle", dev[i].vehicle_name);
-		tv_set_str(row, "customer", dev[i].customer);
-		tv_set_str(row, "location", dev[i].location ?
-		    dev[i].location : "");
-		tv_set_str(row, "registered", time_text(a, req->user,
-		    dev[i].registered_at));
-		tv_push(list, row);
-	}
-	tv_set_bool(d, "has_devices", p.n > 0);
-	list_fill(req, d, lq, device_sort_keys, p.count);
-	return true;
+	tv_set_str(t, "unit_id", dev->unit_id);
+	tv_set_str(t, "uuid", dev->uuid);
+	tv_set_str(t, "name", dev->name);
+	tv_set_str(t, "vehicle", dev->vehicle_name);
+	tv_set_str(t, "customer", dev->customer);
+	tv_set_str(t, "location", dev->location ? dev->location : "");
+	tv_set_str(t, "registered", time_text(a, req->user,
+	    dev->registered_at));
 }
+
+static const struct list_page devices = { "devices", "/devices/",
+    device_sort_keys, device_list, sizeof(struct device), list_row };
 
 void
 ui_devices(struct request *req)
@@ -103,7 +81,7 @@ ui_devices(struct request *req)
 	struct tval *d = page_data(req);
 	struct list_query lq;
 
-	if (!add_device_rows(req, d, &lq))
+	if (!list_page(req, d, &devices, &lq))
 		return;
 	add_customer_options(req, d, lq.customer_id);
 	add_location_options(req, d, lq.location_id);
@@ -239,7 +217,7 @@ render_manage(struct request *req, int status, int64_t target,
 	const char *mode = param_get(&req->query, "mode");
 	struct list_query lq;
 
-	if (!add_device_rows(req, d, &lq))
+	if (!list_page(req, d, &devices, &lq))
 		return;
 	add_customer_options(req, d, target);
 	tv_set_str(d, "ids", ids ? ids : "");

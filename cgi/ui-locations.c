@@ -18,55 +18,46 @@
 #include "location.h"
 #include "page.h"
 #include "perm.h"
+#include "principal.h"
 #include "session.h"
 #include "tval.h"
 #include "ui.h"
-#include "user.h"
 
 static const char *const not_found = "There is no page at this address.";
+
+static void
+list_row(struct request *req, const void *row, struct tval *t)
+{
+	const struct location *l = row;
+	struct arena *a = req->arena;
+
+	tv_set_str(t, "name", l->name);
+	tv_set_str(t, "customer", l->customer);
+	if (perm_allows(&req->viewer, ACT_CUSTOMERS))
+		tv_set_str(t, "customer_href", arena_printf(a,
+		    "/customers/%lld", (long long)l->customer_id));
+	tv_set_int(t, "users", l->users);
+}
 
 void
 ui_locations(struct request *req)
 {
-	struct arena *a = req->arena;
-	bool customers_tab = perm_allows(&req->viewer, ACT_CUSTOMERS);
-	struct tval *d, *list, *row, *filter;
+	static const struct list_page locations = { "locations",
+	    "/locations/", location_sort_keys, location_list,
+	    sizeof(struct location), list_row };
+	struct tval *d = page_data(req), *filter;
 	struct list_query lq;
-	struct rows_page p;
-	struct location *l;
-	size_t i;
-	int rc;
 
-	list_query_read(req, location_sort_keys, &lq);
-	if ((rc = location_list(&req->viewer, &lq, &p)) == 0) {
-		page_error(req, 404, not_found);
+	if (!list_page(req, d, &locations, &lq))
 		return;
-	}
-	filter = rc == 1 ? page_customer_options(req, lq.customer_id, NULL) :
-	    NULL;
-	if (filter == NULL) {
+	if ((filter = page_customer_options(req, lq.customer_id, NULL)) ==
+	    NULL) {
 		page_error(req, 503, "The list of locations could not be "
 		    "read. Please try again.");
 		return;
 	}
-	d = page_data(req);
-	list = tv_set_list(d, "locations");
-	for (i = 0, l = p.rows; i < p.n; i++) {
-		row = tv_map(a);
-		tv_set_str(row, "href", arena_printf(a, "/locations/%lld",
-		    (long long)l[i].id));
-		tv_set_str(row, "name", l[i].name);
-		tv_set_str(row, "customer", l[i].customer);
-		if (customers_tab)
-			tv_set_str(row, "customer_href", arena_printf(a,
-			    "/customers/%lld", (long long)l[i].customer_id));
-		tv_set_int(row, "users", l[i].users);
-		tv_push(list, row);
-	}
 	tv_set(d, "customer_filter", filter);
-	tv_set_bool(d, "has_locations", p.n > 0);
 	tv_set_bool(d, "filtered", *lq.q != '\0' || lq.customer_id != 0);
-	list_fill(req, d, &lq, location_sort_keys, p.count);
 	page_render(req, 200, "locations", d);
 }
 

@@ -11,10 +11,10 @@
 #include "http.h"
 #include "mfa.h"
 #include "page.h"
+#include "principal.h"
 #include "session.h"
 #include "tval.h"
 #include "ui.h"
-#include "user.h"
 
 /* The enrolment page for the pending secret. */
 static void

@@ -10,12 +10,12 @@
 #include "http.h"
 #include "page.h"
 #include "password.h"
+#include "principal.h"
 #include "profile.h"
 #include "session.h"
 #include "timefmt.h"
 #include "tval.h"
 #include "ui.h"
-#include "user.h"
 
 /* The settings form's values: the submitted ones, or the user's. */
 static void

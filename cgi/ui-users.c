@@ -69,51 +69,37 @@ group_names(struct arena *a, unsigned bits)
 	return b.data;
 }
 
-static struct tval *
-list_row(struct request *req, const struct user_row *u)
+static void
+list_row(struct request *req, const void *row, struct tval *t)
 {
+	const struct user_row *u = row;
 	struct arena *a = req->arena;
-	struct tval *row = tv_map(a);
 
-	tv_set_str(row, "href", arena_printf(a, "/users/%lld",
+	tv_set_str(t, "delete_href", arena_printf(a, "/users/%lld/delete",
 	    (long long)u->id));
-	tv_set_str(row, "delete_href", arena_printf(a, "/users/%lld/delete",
-	    (long long)u->id));
-	tv_set_bool(row, "is_self", u->id == req->user->id);
-	tv_set_str(row, "email", u->email);
-	tv_set_str(row, "username", u->username);
-	tv_set_str(row, "customer", u->customer);
-	tv_set_str(row, "customer_href", arena_printf(a,
+	tv_set_bool(t, "is_self", u->id == req->user->id);
+	tv_set_str(t, "email", u->email);
+	tv_set_str(t, "username", u->username);
+	tv_set_str(t, "customer", u->customer);
+	tv_set_str(t, "customer_href", arena_printf(a,
 	    "/users?customer_id=%lld", (long long)u->customer_id));
-	tv_set_str(row, "last_login", time_text(a, req->user,
+	tv_set_str(t, "last_login", time_text(a, req->user,
 	    u->last_login_at));
-	tv_set_str(row, "groups", group_names(a, u->groups));
-	tv_set_bool(row, "active", u->active);
-	tv_set_str(row, "locations", u->location_names);
-	return row;
+	tv_set_str(t, "groups", group_names(a, u->groups));
+	tv_set_bool(t, "active", u->active);
+	tv_set_str(t, "locations", u->location_names);
 }
 
 void
 ui_users_list(struct request *req)
 {
-	struct tval *d, *list, *f;
+	static const struct list_page users = { "users", "/users/",
+	    user_sort_keys, user_list, sizeof(struct user_row), list_row };
+	struct tval *d = page_data(req), *f;
 	struct list_query lq;
-	struct rows_page p;
-	struct user_row *u;
-	size_t i;
-	int rc;
 
-	list_query_read(req, user_sort_keys, &lq);
-	if ((rc = user_list(&req->viewer, &lq, &p)) == 0) {
-		page_error(req, 404, "There is no such customer.");
+	if (!list_page(req, d, &users, &lq))
 		return;
-	}
-	if (rc < 0) {
-		page_error(req, 503, "The list of users could not be read just "
-		    "now. Please try again.");
-		return;
-	}
-	d = page_data(req);
 	if (lq.customer_id != 0) {
 		f = tv_set_map(d, "filter");
 		tv_set_str(f, "customer", customer_path_text(&req->viewer,
@@ -121,11 +107,6 @@ ui_users_list(struct request *req)
 		tv_set_str(f, "customer_id", arena_printf(req->arena, "%lld",
 		    (long long)lq.customer_id));
 	}
-	list = tv_set_list(d, "users");
-	for (i = 0, u = p.rows; i < p.n; i++)
-		tv_push(list, list_row(req, &u[i]));
-	tv_set_bool(d, "has_users", p.n > 0);
-	list_fill(req, d, &lq, user_sort_keys, p.count);
 	page_render(req, 200, "users", d);
 }
 

@@ -75,24 +75,22 @@ void ui_mfa_post(struct request *req);
 void ui_mfa_disable(struct request *req);
 void ui_mfa_recovery(struct request *req);
 
-/* api-*.c: the JSON API (R_API routes) */
+/* api-*.c: the JSON API (R_API routes). Lists and single objects of a
+ * resource go through api.c's two handlers with the route's resource. */
+struct api_resource;
+void api_list_route(struct request *req);
+void api_get_route(struct request *req);
+extern const struct api_resource api_devices, api_customers, api_users,
+    api_locations;
 void api_me(struct request *req);
-void api_devices_list(struct request *req);
-void api_device_get(struct request *req);
 void api_device_create(struct request *req);
 void api_devices_assign(struct request *req);
 /* api-customers.c, api-users.c, api-locations.c (issue 6) */
-void api_customers_list(struct request *req);
-void api_customer_get(struct request *req);
 void api_customer_create(struct request *req);
 void api_customer_update(struct request *req);
-void api_users_list(struct request *req);
-void api_user_get(struct request *req);
 void api_user_create(struct request *req);
 void api_user_update(struct request *req);
 void api_user_delete(struct request *req);
-void api_locations_list(struct request *req);
-void api_location_get(struct request *req);
 void api_location_create(struct request *req);
 
 #endif

@@ -288,7 +288,7 @@ count_and_plan(const struct viewer *v, const struct list_query *lq,
 }
 
 int
-user_list(const struct viewer *v, struct list_query *lq,
+user_list(const struct viewer *v, const struct list_query *asked,
     struct rows_page *out)
 {
 	static const struct rows_list api = { STMT__MAX, NULL, 0,
@@ -297,6 +297,7 @@ user_list(const struct viewer *v, struct list_query *lq,
 	    NSORTS, STMT__MAX, sizeof(struct user_row), fill_list_row };
 	static const struct rows_list wide = { STMT__MAX, wide_sorts,
 	    NSORTS, STMT__MAX, sizeof(struct user_row), fill_list_row };
+	struct list_query page = *asked, *lq = &page;
 	struct path_cache *pc;
 	struct user_row *u;
 	int64_t count;
@@ -806,6 +807,8 @@ user_save(const struct viewer *v, int64_t id, const struct user_input *in,
     struct user_change *c, struct user_errors *e, int64_t *saved)
 {
 	struct user_row t;
+	enum model_result r;
+	bool failed;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
@@ -816,17 +819,13 @@ user_save(const struct viewer *v, int64_t id, const struct user_input *in,
 		return rc < 0 ? MODEL_FAILED : MODEL_INVALID;
 	if (hash_password(v->arena, in, c) != 0 || db_begin(v->db) != 0)
 		return MODEL_FAILED;
-	if (check_unique(v->db, in->email, in->username, id, e) > 0) {
-		db_rollback(v->db);
-		return MODEL_INVALID;
-	}
-	if ((id == 0 ? (id = add_user(v, in, c)) == 0 :
-	    change_user(v, &t, in, c) != 0) || db_commit(v->db) != 0) {
-		db_rollback(v->db);
-		return MODEL_FAILED;
-	}
-	*saved = id;
-	return MODEL_DONE;
+	failed = check_unique(v->db, in->email, in->username, id, e) == 0 &&
+	    (id == 0 ? (id = add_user(v, in, c)) == 0 :
+	    change_user(v, &t, in, c) != 0);
+	if ((r = db_finish(v->db, failed, e, user_error_fields)) ==
+	    MODEL_DONE)
+		*saved = id;
+	return r;
 }
 
 bool
@@ -857,12 +856,8 @@ user_remove(const struct viewer *v, int64_t id, struct user_row *gone)
 	s = db_stmt(v->db, STMT_USER_DELETE);
 	db_bind_int(s, ":id", id);
 	perm_bind_scope(s, &v->scope);
-	if (db_exec(v->db, s) != 0 || db_changes(v->db) != 1 ||
-	    db_commit(v->db) != 0) {
-		db_rollback(v->db);
-		return MODEL_FAILED;
-	}
-	return MODEL_DONE;
+	return db_finish(v->db, db_exec(v->db, s) != 0 ||
+	    db_changes(v->db) != 1, NULL, NULL);
 }
 
 /* pw checked against the policy for username and email (e->password) and

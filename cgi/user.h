@@ -2,9 +2,10 @@
  * user.h - users: the principal of a request, and the Users model that
  * the Users tab, /api/v1/users and arborctl share.
  *
- * The principal (struct user) is loaded once per request by the session
- * (or, for the API, the token) and never changed by a handler: a change
- * is written to the database and the next request sees it.
+ * The principal (struct user, principal.h) is loaded once per request by
+ * the session (or, for the API, the token) and never changed by a
+ * handler: a change is written to the database and the next request sees
+ * it.
  *
  * The Users model below takes the viewer: a user whose customer is
  * outside the viewer's scope is not found, exactly like a missing one.
@@ -21,41 +22,12 @@
 
 #include "check.h"
 #include "password.h"
+#include "principal.h"
 #include "rows.h"
 
 struct arena;
 struct db;
 struct viewer;
-
-struct user {
-	int64_t id;
-	int64_t customer_id;		/* 0 for operators */
-	bool is_operator;
-	const char *username;
-	const char *email;
-	const char *full_name;
-	const char *phone;
-	const char *address;
-	unsigned groups;		/* enum perm_group bits */
-	bool active;
-	bool must_change_password;
-	bool totp_enabled;
-	int64_t totp_last_step;
-	int64_t last_login_at;		/* 0: never */
-	int64_t created_at;
-	const char *customer_path;	/* '/1/5/' or '/' for operators */
-	const char *customer_name;
-	/* the user's own settings, NULL when the customer's apply */
-	const char *own_time_zone;
-	const char *own_time_format;
-	const char *own_units;
-	/* the settings in effect */
-	const char *time_zone;
-	const char *time_format;	/* "12h" or "24h" */
-	const char *units;		/* "metric" or "imperial" */
-	bool has_locations;		/* sees only devices at them */
-	bool mfa_required;		/* by the customer or one above it */
-};
 
 /*
  * Load user id into a struct allocated in a. Returns NULL when there is
@@ -129,11 +101,11 @@ extern const char *const user_sort_keys[];
 
 /*
  * One page of the users v sees, matching lq (q: e-mail, username or full
- * name; customer_id), as struct user_row. A page past the end becomes
- * the last one (lq->page and lq->offset change). 1, 0 when the customer
+ * name; customer_id), as struct user_row. A page past the end reads the
+ * last one (out->page says which). 1, 0 when the customer
  * filter is outside the scope, -1 on a database error.
  */
-int user_list(const struct viewer *v, struct list_query *lq,
+int user_list(const struct viewer *v, const struct list_query *lq,
     struct rows_page *out);
 
 /* User id, if v sees them: 1, 0 (not found), -1 (database error). */
