@@ -409,41 +409,41 @@ static int
 cmd_mail_status(void)
 {
 	char when[32], made[32];
+	const struct mail_pending *p;
+	struct mail_status st;
 	struct config cfg;
+	struct arena *a;
 	struct db db;
-	sqlite3_stmt *s;
-	int64_t unsent = 0, failing = 0, sent = 0;
-	int rc = 1, step;
+	int64_t failing = 0;
+	size_t i;
+	int rc = 1;
 
 	if (open_work(&cfg, &db) != 0)
 		return 1;
-	s = db_stmt(&db, STMT_MAIL_SENT_COUNT);
-	if (db_step(&db, s) == SQLITE_ROW)
-		sent = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
+	a = arena_new();
+	if (mail_read_status(&db, a, &st) != 0) {
+		fputs("arborctl: could not read the mail queue\n", stderr);
+		goto close;
+	}
 	printf("delivery: %s\n", cfg.smtp_url[0] ? cfg.smtp_url : cfg.mail_spool);
-	s = db_stmt(&db, STMT_MAIL_PENDING);
-	while ((step = db_step(&db, s)) == SQLITE_ROW) {
-		if (unsent++ == 0)
+	for (i = 0, p = st.pending; i < st.npending; i++, p++) {
+		if (i == 0)
 			printf("%-6s %-8s %-19s %-19s %s\n", "id", "attempts",
 			    "created (UTC)", "next try (UTC)", "recipient");
-		failing += sqlite3_column_int64(s, 3) > 0;
-		printf("%-6lld %-8lld %-19s %-19s %s\n",
-		    (long long)sqlite3_column_int64(s, 0),
-		    (long long)sqlite3_column_int64(s, 3),
-		    utc_text(made, sizeof(made), sqlite3_column_int64(s, 6)),
-		    utc_text(when, sizeof(when), sqlite3_column_int64(s, 4)),
-		    (const char *)sqlite3_column_text(s, 1));
-		if (sqlite3_column_bytes(s, 5) > 0)
-			printf("       last error: %s\n",
-			    (const char *)sqlite3_column_text(s, 5));
+		failing += p->attempts > 0;
+		printf("%-6lld %-8lld %-19s %-19s %s\n", (long long)p->id,
+		    (long long)p->attempts,
+		    utc_text(made, sizeof(made), p->created_at),
+		    utc_text(when, sizeof(when), p->next_attempt_at),
+		    p->recipient);
+		if (p->last_error[0] != '\0')
+			printf("       last error: %s\n", p->last_error);
 	}
-	sqlite3_reset(s);
-	if (step == SQLITE_DONE) {
-		printf("%lld queued (%lld of them failed before), %lld sent\n",
-		    (long long)unsent, (long long)failing, (long long)sent);
-		rc = 0;
-	}
+	printf("%zu queued (%lld of them failed before), %lld sent\n",
+	    st.npending, (long long)failing, (long long)st.sent);
+	rc = 0;
+close:
+	arena_free(a);
 	db_close(&db);
 	config_free(&cfg);
 	return rc;
