@@ -113,36 +113,56 @@ check_input(const struct viewer *v, const struct location_input *in,
 	return 0;
 }
 
+int64_t
+location_insert(const struct viewer *v, const struct location_input *in)
+{
+	sqlite3_stmt *s = db_stmt(v->db, STMT_LOCATION_INSERT);
+
+	db_bind_int(s, ":customer_id", in->customer_id);
+	db_bind_text(s, ":name", in->name);
+	db_bind_int(s, ":now", v->now);
+	return db_exec(v->db, s) == 0 ? db_last_id(v->db) : 0;
+}
+
+/* Update location id of the scope: 0, or -1 (db_is_constraint(): the
+ * name is taken; else a database error, or the location left the scope
+ * since it was read: a race). */
+static int
+update_location(const struct viewer *v, int64_t id,
+    const struct location_input *in)
+{
+	sqlite3_stmt *s = db_stmt(v->db, STMT_LOCATION_UPDATE);
+
+	db_bind_int(s, ":id", id);
+	perm_bind_scope(s, &v->scope);
+	db_bind_int(s, ":customer_id", in->customer_id);
+	db_bind_text(s, ":name", in->name);
+	db_bind_int(s, ":now", v->now);
+	if (db_exec(v->db, s) != 0)
+		return -1;
+	return db_changes(v->db) == 1 ? 0 : -1;
+}
+
 /* Insert or update; 1, 0 on a duplicate name (e->name set), -1. */
 static int
 write_location(const struct viewer *v, int64_t *id,
     const struct location_input *in, struct location_errors *e)
 {
 	bool created = *id == 0;
-	sqlite3_stmt *s;
+	int rc;
 
-	if (created) {
-		s = db_stmt(v->db, STMT_LOCATION_INSERT);
-	} else {
-		s = db_stmt(v->db, STMT_LOCATION_UPDATE);
-		db_bind_int(s, ":id", *id);
-		perm_bind_scope(s, &v->scope);
-	}
-	db_bind_int(s, ":customer_id", in->customer_id);
-	db_bind_text(s, ":name", in->name);
-	db_bind_int(s, ":now", v->now);
-	if (db_exec(v->db, s) != 0) {
+	/* the id before the event: its own INSERT changes db_last_id() */
+	if (created)
+		rc = (*id = location_insert(v, in)) != 0 ? 0 : -1;
+	else
+		rc = update_location(v, *id, in);
+	if (rc != 0) {
 		if (!db_is_constraint(v->db))
 			return -1;
 		check_fail(&e->name, 409, "This customer already has a "
 		    "location with this name.");
 		return 0;
 	}
-	if (db_changes(v->db) != 1)
-		return -1;	/* out of the scope: checked, so a race */
-	/* before the event: its own INSERT changes db_last_id() */
-	if (created)
-		*id = db_last_id(v->db);
 	event_log(v, created ? "location_created" : "location_updated", 0,
 	    perm_actor(v), arena_printf(v->arena,
 	    "location %lld", (long long)*id));

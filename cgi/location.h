@@ -64,4 +64,13 @@ enum model_result location_save(const struct viewer *v, int64_t id,
     const struct location_input *in, struct location_errors *e,
     int64_t *saved);
 
+/*
+ * Insert location in->name of customer in->customer_id unchecked, inside
+ * v's open write transaction, at v->now, logging nothing: the step of
+ * location_save() and of arborctl's demo data. Returns its id, or 0
+ * (db_is_constraint(): the customer has a location of that name).
+ */
+int64_t location_insert(const struct viewer *v,
+    const struct location_input *in);
+
 #endif

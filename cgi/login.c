@@ -171,18 +171,14 @@ static enum login_result
 sign_in(const struct viewer *v, int64_t id, const struct login_attempt *in,
     const struct guard_subjects *gs, struct login_session *out)
 {
-	sqlite3_stmt *s;
-
 	if (db_begin(v->db) != 0)
 		return LOGIN_FAILED;
 	if ((in->old_session != 0 &&
 	    login_session_end(v, in->old_session) != 0) ||
 	    start_session(v, id, in->user_agent, out) != 0)
 		goto fail;
-	s = db_stmt(v->db, STMT_USER_SET_LAST_LOGIN);
-	db_bind_int(s, ":id", id);
-	db_bind_int(s, ":now", v->now);
-	if (db_exec(v->db, s) != 0 || guard_clear(v, gs) != 0)
+	if (user_set_last_login(v->db, id, v->now) != 0 ||
+	    guard_clear(v, gs) != 0)
 		goto fail;
 	event_log(v, login_stage(out->user, out->session) == STAGE_MFA ?
 	    "login_password" : "login", id, id, "");

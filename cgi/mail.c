@@ -470,6 +470,41 @@ record(struct db *db, const struct message *m, int64_t now,
 }
 
 int
+mail_read_status(struct db *db, struct arena *a, struct mail_status *st)
+{
+	sqlite3_stmt *s = db_stmt(db, STMT_MAIL_SENT_COUNT);
+	struct mail_pending *p;
+	size_t cap = 16;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if ((rc = db_step(db, s)) == SQLITE_ROW)
+		st->sent = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return -1;
+	st->pending = arena_calloc(a, cap, sizeof(*p));
+	s = db_stmt(db, STMT_MAIL_PENDING);
+	while ((rc = db_step(db, s)) == SQLITE_ROW) {
+		if (st->npending == cap) {
+			p = arena_calloc(a, 2 * cap, sizeof(*p));
+			memcpy(p, st->pending, cap * sizeof(*p));
+			st->pending = p;
+			cap *= 2;
+		}
+		p = &st->pending[st->npending++];
+		p->id = sqlite3_column_int64(s, 0);
+		p->recipient = db_text(a, s, 1);
+		p->attempts = sqlite3_column_int64(s, 3);
+		p->next_attempt_at = sqlite3_column_int64(s, 4);
+		p->last_error = db_text(a, s, 5);
+		p->created_at = sqlite3_column_int64(s, 6);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
 mail_send_due(const struct config *cfg, struct db *db,
     struct mail_result *res)
 {

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct arena;
 struct config;
 struct db;
 
@@ -57,6 +58,26 @@ struct mail_result {
  */
 int mail_send_due(const struct config *cfg, struct db *db,
     struct mail_result *res);
+
+/* A message not delivered yet. */
+struct mail_pending {
+	int64_t id;
+	const char *recipient;
+	int64_t attempts;		/* failed so far */
+	int64_t next_attempt_at;	/* Unix seconds */
+	int64_t created_at;
+	const char *last_error;		/* "" for none */
+};
+
+/* The queue at a glance (`arborctl mail status`). */
+struct mail_status {
+	struct mail_pending *pending;	/* oldest first */
+	size_t npending;
+	int64_t sent;			/* delivered messages kept */
+};
+
+/* Read the queue into *st, in a: 0, or -1 on a database error. */
+int mail_read_status(struct db *db, struct arena *a, struct mail_status *st);
 
 /*
  * The message as an RFC 5322 text with CRLF line ends, in a malloc'ed

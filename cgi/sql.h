@@ -536,9 +536,10 @@
 	/* the name of a user in the scope (who registered or moved a device) */ \
 	X(USER_NAME_VISIBLE, "SELECT u.username FROM users u JOIN customers c " \
 	    "ON c.id = u.customer_id WHERE u.id = :id AND " SCOPE_CUSTOMER("c")) \
-	/* arborctl bench-devices: every customer of the demo account */ \
-	X(CUSTOMER_IDS_UNDER, "SELECT id FROM customers WHERE path >= :path " \
-	    "AND path < :path_end ORDER BY id") \
+	/* arborctl bench-devices: every customer of the scope (the demo \
+	 * account's) */ \
+	X(CUSTOMER_IDS_UNDER, "SELECT c.id FROM customers c WHERE " \
+	    SCOPE_CUSTOMER("c") " ORDER BY c.id") \
 	/* a location of customer :customer_id, in the scope */ \
 	X(LOCATION_OF_CUSTOMER, "SELECT 1 FROM locations l JOIN customers c " \
 	    "ON c.id = l.customer_id WHERE l.id = :id AND l.customer_id = " \

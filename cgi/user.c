@@ -84,6 +84,26 @@ user_create(struct db *db, int64_t now, const struct user_fields *f)
 	return db_exec(db, s) == 0 ? db_last_id(db) : 0;
 }
 
+int
+user_location_add(struct db *db, int64_t user_id, int64_t location_id)
+{
+	sqlite3_stmt *s = db_stmt(db, STMT_USER_LOCATION_ADD);
+
+	db_bind_int(s, ":user_id", user_id);
+	db_bind_int(s, ":location_id", location_id);
+	return db_exec(db, s);
+}
+
+int
+user_set_last_login(struct db *db, int64_t id, int64_t at)
+{
+	sqlite3_stmt *s = db_stmt(db, STMT_USER_SET_LAST_LOGIN);
+
+	db_bind_int(s, ":id", id);
+	db_bind_int(s, ":now", at);
+	return db_exec(db, s);
+}
+
 bool
 user_password_ok(struct db *db, struct arena *a, int64_t id, const char *pw)
 {
@@ -733,13 +753,9 @@ set_locations(const struct viewer *v, int64_t user_id, const int64_t *ids,
 	perm_bind_scope(s, &v->scope);
 	if (db_exec(v->db, s) != 0)
 		return -1;
-	for (i = 0; i < n; i++) {
-		s = db_stmt(v->db, STMT_USER_LOCATION_ADD);
-		db_bind_int(s, ":user_id", user_id);
-		db_bind_int(s, ":location_id", ids[i]);
-		if (db_exec(v->db, s) != 0)
+	for (i = 0; i < n; i++)
+		if (user_location_add(v->db, user_id, ids[i]) != 0)
 			return -1;
-	}
 	return 0;
 }
 

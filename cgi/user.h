@@ -55,6 +55,13 @@ struct user_fields {
  */
 int64_t user_create(struct db *db, int64_t now, const struct user_fields *f);
 
+/* Give user user_id location location_id too (inside the caller's write
+ * transaction; already given: nothing changes). 0, or -1. */
+int user_location_add(struct db *db, int64_t user_id, int64_t location_id);
+
+/* Record that user id signed in at at. 0, or -1. */
+int user_set_last_login(struct db *db, int64_t id, int64_t at);
+
 /* Whether pw is user id's current password (argon2id verify). */
 bool user_password_ok(struct db *db, struct arena *a, int64_t id,
     const char *pw);

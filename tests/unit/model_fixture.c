@@ -49,11 +49,10 @@ static const char TREE_SQL[] =
     "(4, 2), (4, 3), (5, 3);";
 
 int
-fixture_setup(void **state)
+fixture_setup_empty(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	char err[256];
-	char *msg = NULL;
 
 	if (f == NULL)
 		return -1;
@@ -62,16 +61,27 @@ fixture_setup(void **state)
 		free(f);
 		return -1;
 	}
+	f->arena = arena_new();
+	*state = f;
+	return 0;
+}
+
+int
+fixture_setup(void **state)
+{
+	struct fixture *f;
+	char *msg = NULL;
+
+	if (fixture_setup_empty(state) != 0)
+		return -1;
+	f = *state;
 	if (sqlite3_exec(f->app.db.conn, TREE_SQL, NULL, NULL, &msg) !=
 	    SQLITE_OK) {
 		print_error("fixture: the tree: %s\n", msg ? msg : "?");
 		sqlite3_free(msg);
-		db_close(&f->app.db);
-		free(f);
+		fixture_teardown(state);
 		return -1;
 	}
-	f->arena = arena_new();
-	*state = f;
 	return 0;
 }
 

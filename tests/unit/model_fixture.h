@@ -65,6 +65,9 @@ struct fixture {
 
 /* cmocka set-up and tear-down: *state is a struct fixture *. */
 int fixture_setup(void **state);
+/* The same database without the tree: the schema and no row (where the
+ * demo data goes). */
+int fixture_setup_empty(void **state);
 int fixture_teardown(void **state);
 
 /*
