@@ -4,20 +4,38 @@
  * tree, and viewers on it built as the gate builds them.
  *
  *   Acme (account, 1)            acme.admin: every group
+ *   |                            acme.nca: Nested Customer Administrator
  *   |_ Acme North (2)            north.admin: Account Administrator
  *   |  |                         north.fleet: Fleet Management, at Yard
  *   |  |                           and at East Dock
+ *   |  |                         north.nca: Nested Customer
+ *   |  |                           Administrator + Full Device Access
+ *   |  |                         north.dm: Device Management
  *   |  |_ Acme North East (3)    east.driver: no group, at East Dock
+ *   |                            east.devices: Full Device Access, at
+ *   |                              Harbour
  *   |_ Acme South (20)           south.admin: Account Administrator
  *   Other (account, 5)           other.admin: Account Administrator +
  *                                  Fleet Management
  *   operator (no customer)
  *
- *   locations: HQ (Acme), Yard (Acme North), East Dock (Acme North East),
- *   Yard (Acme South), Lot (Other)
+ *   locations: HQ (Acme), Yard (Acme North), East Dock and Harbour
+ *   (Acme North East), Yard (Acme South), Lot (Other)
+ *
+ *   devices (unit id, at): HQ-1 (Acme), NORTH-1 (Acme North), EAST-1
+ *   (Acme North East, at Harbour), EAST-2 (Acme North East, at East
+ *   Dock), SOUTH-1 (Acme South, at its Yard), OTHER-1 (Other); device N
+ *   has the device id 00000000-0000-4000-8000-00000000000N
+ *
+ *   east.driver has two sessions and two outstanding links (a set-up
+ *   and a reset link) besides a used one; north.fleet has a session and
+ *   an outstanding reset link: what a new password must end, and must
+ *   leave alone.
  *
  * Acme South is 20 so that its path '/1/20/' sorts right after North's
  * range ['/1/2/', '/1/20'): the sibling the path rule must not let in.
+ * Acme North East shows 12-hour times (the others the 24-hour default),
+ * so that a new customer below it visibly takes its parent's settings.
  *
  * How a model's tests plug in: a tests/unit/test_model_NAME.c (the
  * Makefile links this fixture into every test_model_*) includes this
@@ -51,15 +69,23 @@ enum {
 };
 enum {
 	FX_OPERATOR = 1, FX_ACME_ADMIN, FX_NORTH_ADMIN, FX_NORTH_FLEET,
-	FX_EAST_DRIVER, FX_SOUTH_ADMIN, FX_OTHER_ADMIN
+	FX_EAST_DRIVER, FX_SOUTH_ADMIN, FX_OTHER_ADMIN, FX_ACME_NCA,
+	FX_NORTH_NCA, FX_NORTH_DM, FX_EAST_DEVICES
 };
 enum {
-	FX_HQ = 1, FX_NORTH_YARD, FX_EAST_DOCK, FX_SOUTH_YARD, FX_OTHER_LOT
+	FX_HQ = 1, FX_NORTH_YARD, FX_EAST_DOCK, FX_SOUTH_YARD, FX_OTHER_LOT,
+	FX_HARBOUR
+};
+enum {
+	FX_DEV_HQ = 1, FX_DEV_NORTH, FX_DEV_EAST1, FX_DEV_EAST2, FX_DEV_SOUTH,
+	FX_DEV_OTHER
 };
 #define FX_MISSING 999
 
 struct fixture {
-	struct app app;		/* only app.db is set: what viewers reach */
+	/* what viewers reach: app.db, app.catalog (countries, time zones)
+	 * and app.cfg.base_url (the links in mail); nothing else is set */
+	struct app app;
 	struct arena *arena;	/* the viewers' users, what models return */
 };
 
@@ -79,10 +105,12 @@ struct viewer fixture_viewer(struct fixture *f, int64_t user,
  * no filter, page 1 of LIST_PAGE_SIZE, the first sort key ascending. */
 struct list_query fixture_list_query(struct fixture *f);
 
-/* The first column of the first row sql returns: an integer (0 for no
- * row), or text in f->arena ("" for no row or NULL). An SQL error fails
- * the test. */
-int64_t fixture_int(struct fixture *f, const char *sql);
-const char *fixture_text(struct fixture *f, const char *sql);
+/* The first column of the first row the SQL of printf format fmt
+ * returns: an integer (0 for no row), or text in f->arena ("" for no row
+ * or NULL). An SQL error fails the test. */
+int64_t fixture_int(struct fixture *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+const char *fixture_text(struct fixture *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 #endif

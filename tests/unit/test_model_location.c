@@ -26,11 +26,11 @@
 #define AE100 AE10 AE10 AE10 AE10 AE10 AE10 AE10 AE10 AE10 AE10
 
 /* What a refused write must leave alone: every location and event. */
-static const char SNAPSHOT_SQL[] =
-    "SELECT (SELECT count(*) FROM locations) || ':' || "
-    "(SELECT count(*) FROM events) || ':' || "
-    "(SELECT group_concat(id || ',' || customer_id || ',' || name || ',' || "
-    "updated_at, ';') FROM (SELECT * FROM locations ORDER BY id))";
+#define SNAPSHOT_SQL \
+    "SELECT (SELECT count(*) FROM locations) || ':' || " \
+    "(SELECT count(*) FROM events) || ':' || " \
+    "(SELECT group_concat(id || ',' || customer_id || ',' || name || ',' || " \
+    "updated_at, ';') FROM (SELECT * FROM locations ORDER BY id))"
 
 static struct list_query
 list_query(struct fixture *f, const char *q, size_t sort, bool desc,
@@ -77,18 +77,24 @@ test_list_as_each_viewer(void **state)
 		 * users the viewer sees (north.fleet is above east.driver) */
 		{ "north.admin", FX_NORTH_ADMIN, "", 0, false, 0, 1,
 		    "East Dock|Acme North \xe2\x80\xba Acme North East|2;"
+		    "Harbour|Acme North \xe2\x80\xba Acme North East|1;"
 		    "Yard|Acme North|1;" },
 		{ "east.driver", FX_EAST_DRIVER, "", 0, false, 0, 1,
-		    "East Dock|Acme North East|1;" },
+		    "East Dock|Acme North East|1;"
+		    "Harbour|Acme North East|1;" },
 		{ "acme.admin by customer", FX_ACME_ADMIN, "", 1, false, 0, 1,
 		    "HQ|Acme|0;"
 		    "Yard|Acme \xe2\x80\xba Acme North|1;"
 		    "East Dock|Acme \xe2\x80\xba Acme North \xe2\x80\xba "
 		    "Acme North East|2;"
+		    "Harbour|Acme \xe2\x80\xba Acme North \xe2\x80\xba "
+		    "Acme North East|1;"
 		    "Yard|Acme \xe2\x80\xba Acme South|0;" },
+		/* a tie goes by id */
 		{ "by users, descending", FX_NORTH_ADMIN, "", 2, true, 0, 1,
 		    "East Dock|Acme North \xe2\x80\xba Acme North East|2;"
-		    "Yard|Acme North|1;" },
+		    "Yard|Acme North|1;"
+		    "Harbour|Acme North \xe2\x80\xba Acme North East|1;" },
 		{ "q: a location's name", FX_ACME_ADMIN, "dock", 0, false, 0, 1,
 		    "East Dock|Acme \xe2\x80\xba Acme North \xe2\x80\xba "
 		    "Acme North East|2;" },
@@ -139,7 +145,7 @@ static void
 test_list_keyset(void **state)
 {
 	static const int64_t want[] = { FX_HQ, FX_NORTH_YARD, FX_EAST_DOCK,
-	    FX_SOUTH_YARD };
+	    FX_SOUTH_YARD, FX_HARBOUR };
 	struct fixture *f = *state;
 	struct viewer v = fixture_viewer(f, FX_ACME_ADMIN, ORIGIN_API);
 	struct list_query lq = fixture_list_query(f);
@@ -292,9 +298,9 @@ test_save_writes_and_logs(void **state)
 		assert_int_equal(fixture_int(f,
 		    "SELECT count(*) FROM locations"),
 		    before + (cases[i].id == 0));
-		row = fixture_text(f, arena_printf(f->arena, "SELECT name || "
-		    "'|' || customer_id || '|' || updated_at FROM locations "
-		    "WHERE id = %lld", (long long)saved));
+		row = fixture_text(f, "SELECT name || '|' || customer_id || "
+		    "'|' || updated_at FROM locations WHERE id = %lld",
+		    (long long)saved);
 		assert_string_equal(row, arena_printf(f->arena, "%s|%lld|%d",
 		    cases[i].name, (long long)cases[i].customer,
 		    FIXTURE_NOW));

@@ -117,10 +117,11 @@ test_list_filters_in_and_out_of_the_scope(void **state)
 		unsigned ids;
 	} cases[] = {
 		{ "no filter", FX_NORTH_ADMIN, 0, 0, 1,
-		    L(FX_NORTH_YARD) | L(FX_EAST_DOCK) },
+		    L(FX_NORTH_YARD) | L(FX_EAST_DOCK) | L(FX_HARBOUR) },
 		{ "own customer", FX_NORTH_ADMIN, FX_NORTH, 0, 1,
 		    L(FX_NORTH_YARD) },
-		{ "child", FX_NORTH_ADMIN, FX_EAST, 0, 1, L(FX_EAST_DOCK) },
+		{ "child", FX_NORTH_ADMIN, FX_EAST, 0, 1,
+		    L(FX_EAST_DOCK) | L(FX_HARBOUR) },
 		{ "parent", FX_NORTH_ADMIN, FX_ACME, 0, 0, 0 },
 		{ "sibling", FX_NORTH_ADMIN, FX_SOUTH, 0, 0, 0 },
 		{ "other account", FX_NORTH_ADMIN, FX_OTHER, 0, 0, 0 },
@@ -128,7 +129,7 @@ test_list_filters_in_and_out_of_the_scope(void **state)
 		/* the locations statements take no location filter: only
 		 * its scope is checked */
 		{ "own location", FX_NORTH_ADMIN, 0, FX_EAST_DOCK, 1,
-		    L(FX_NORTH_YARD) | L(FX_EAST_DOCK) },
+		    L(FX_NORTH_YARD) | L(FX_EAST_DOCK) | L(FX_HARBOUR) },
 		{ "parent's location", FX_NORTH_ADMIN, 0, FX_HQ, 0, 0 },
 		{ "sibling's location", FX_NORTH_ADMIN, 0, FX_SOUTH_YARD, 0,
 		    0 },
