@@ -14,6 +14,7 @@
 #include "model_fixture.h"
 
 #include "arena.h"
+#include "buf.h"
 #include "db.h"
 #include "user.h"
 
@@ -79,12 +80,49 @@ static const char TREE_SQL[] =
 /* What links in mail start with. */
 static char base_url[] = "https://arbor.example.test";
 
+/* A new in-memory database holding the tree, into f->app.db: 0, or -1
+ * with the reason printed. */
+static int
+open_tree(struct fixture *f)
+{
+	char err[256];
+	char *msg = NULL;
+
+	if (db_open_memory(&f->app.db, schema_sql, err, sizeof(err)) != 0) {
+		print_error("fixture: %s\n", err);
+		return -1;
+	}
+	if (sqlite3_exec(f->app.db.conn, TREE_SQL, NULL, NULL, &msg) !=
+	    SQLITE_OK) {
+		print_error("fixture: the tree: %s\n", msg ? msg : "?");
+		sqlite3_free(msg);
+		db_close(&f->app.db);
+		return -1;
+	}
+	return 0;
+}
+
+/* Copy database from over to: 0, or -1 with the reason printed. The
+ * statements prepared on to stay valid (the same schema, page for
+ * page). */
+static int
+copy_db(sqlite3 *to, sqlite3 *from)
+{
+	sqlite3_backup *b = sqlite3_backup_init(to, "main", from, "main");
+
+	if (b == NULL || sqlite3_backup_step(b, -1) != SQLITE_DONE) {
+		print_error("fixture: copy: %s\n", sqlite3_errmsg(to));
+		sqlite3_backup_finish(b);
+		return -1;
+	}
+	return sqlite3_backup_finish(b) == SQLITE_OK ? 0 : -1;
+}
+
 int
 fixture_setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	char err[256];
-	char *msg = NULL;
 
 	if (f == NULL)
 		return -1;
@@ -93,16 +131,9 @@ fixture_setup(void **state)
 		free(f);
 		return -1;
 	}
-	if (db_open_memory(&f->app.db, schema_sql, err, sizeof(err)) != 0) {
-		print_error("fixture: %s\n", err);
-		catalog_free(&f->app.catalog);
-		free(f);
-		return -1;
-	}
-	if (sqlite3_exec(f->app.db.conn, TREE_SQL, NULL, NULL, &msg) !=
-	    SQLITE_OK) {
-		print_error("fixture: the tree: %s\n", msg ? msg : "?");
-		sqlite3_free(msg);
+	if (open_tree(f) != 0 || sqlite3_open(":memory:", &f->tree) !=
+	    SQLITE_OK || copy_db(f->tree, f->app.db.conn) != 0) {
+		sqlite3_close(f->tree);
 		db_close(&f->app.db);
 		catalog_free(&f->app.catalog);
 		free(f);
@@ -114,12 +145,20 @@ fixture_setup(void **state)
 	return 0;
 }
 
+void
+fixture_renew(struct fixture *f)
+{
+	if (copy_db(f->app.db.conn, f->tree) != 0)
+		fail_msg("fixture: no new tree");
+}
+
 int
 fixture_teardown(void **state)
 {
 	struct fixture *f = *state;
 
 	arena_free(f->arena);
+	sqlite3_close(f->tree);
 	db_close(&f->app.db);
 	catalog_free(&f->app.catalog);
 	free(f);
@@ -154,17 +193,41 @@ fixture_list_query(struct fixture *f)
 	return lq;
 }
 
+struct list_query
+fixture_search(struct fixture *f, const char *q, int64_t customer_id,
+    int64_t location_id, size_t sort, bool desc)
+{
+	struct list_query lq = fixture_list_query(f);
+
+	lq.q = q;
+	lq.like = rows_like(f->arena, q);
+	lq.customer_id = customer_id;
+	lq.location_id = location_id;
+	lq.sort = sort;
+	lq.desc = desc;
+	return lq;
+}
+
+/* sql prepared; an error fails the test. */
+static sqlite3_stmt *
+prepare(struct fixture *f, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (sqlite3_prepare_v2(f->app.db.conn, sql, -1, &s, NULL) !=
+	    SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(f->app.db.conn));
+	return s;
+}
+
 /* The SQL of fmt and ap prepared and stepped once; the caller reads and
  * finalizes it. */
 static sqlite3_stmt *
 first_row(struct fixture *f, const char *fmt, va_list ap, int *rc)
 {
 	const char *sql = arena_vprintf(f->arena, fmt, ap);
-	sqlite3_stmt *s = NULL;
+	sqlite3_stmt *s = prepare(f, sql);
 
-	if (sqlite3_prepare_v2(f->app.db.conn, sql, -1, &s, NULL) !=
-	    SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(f->app.db.conn));
 	*rc = sqlite3_step(s);
 	if (*rc != SQLITE_ROW && *rc != SQLITE_DONE) {
 		sqlite3_finalize(s);
@@ -203,4 +266,81 @@ fixture_text(struct fixture *f, const char *fmt, ...)
 	t = rc == SQLITE_ROW ? db_text(f->arena, s, 0) : "";
 	sqlite3_finalize(s);
 	return t;
+}
+
+void
+fixture_exec(struct fixture *f, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	sqlite3_finalize(first_row(f, fmt, ap, &rc));
+	va_end(ap);
+}
+
+/* Column i of the current row of s as text into b: NULL as "-", a blob
+ * in hex. */
+static void
+put_column(sqlite3_stmt *s, int i, struct buf *b)
+{
+	const unsigned char *blob;
+	int j, n;
+
+	switch (sqlite3_column_type(s, i)) {
+	case SQLITE_NULL:
+		buf_putc(b, '-');
+		break;
+	case SQLITE_BLOB:
+		blob = sqlite3_column_blob(s, i);
+		n = sqlite3_column_bytes(s, i);
+		for (j = 0; j < n; j++)
+			buf_printf(b, "%02x", blob[j]);
+		break;
+	default:
+		buf_puts(b, (const char *)sqlite3_column_text(s, i));
+	}
+}
+
+/* Every row of table into b: columns separated by '|', a line a row. */
+static void
+dump_table(struct fixture *f, const char *table, struct buf *b)
+{
+	sqlite3_stmt *s = prepare(f, arena_printf(f->arena,
+	    "SELECT * FROM \"%s\"", table));
+	int i;
+
+	buf_printf(b, "%s:\n", table);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		for (i = 0; i < sqlite3_column_count(s); i++) {
+			if (i > 0)
+				buf_putc(b, '|');
+			put_column(s, i, b);
+		}
+		buf_putc(b, '\n');
+	}
+	sqlite3_finalize(s);
+}
+
+const char *
+fixture_snapshot(struct fixture *f)
+{
+	sqlite3_stmt *t = prepare(f, "SELECT name FROM sqlite_schema WHERE "
+	    "type = 'table' ORDER BY name");
+	struct buf b;
+
+	buf_init(&b, f->arena);
+	while (sqlite3_step(t) == SQLITE_ROW)
+		dump_table(f, (const char *)sqlite3_column_text(t, 0), &b);
+	sqlite3_finalize(t);
+	return b.data;
+}
+
+const char *
+fixture_events(struct fixture *f)
+{
+	return fixture_text(f, "SELECT group_concat(kind || '|' || "
+	    "coalesce(user_id, '-') || '|' || coalesce(actor_id, '-') || '|' "
+	    "|| ip || '|' || detail, ';') FROM (SELECT * FROM events ORDER BY "
+	    "id)");
 }

@@ -44,8 +44,9 @@
  *	    fixture_teardown)
  * so that each starts from this same fresh tree, takes the fixture from
  * *state, acts through fixture_viewer() (lists with a query from
- * fixture_list_query()) and reads what changed with fixture_int() and
- * fixture_text(). The user, customer and device models
+ * fixture_list_query()) and reads what changed with fixture_int(),
+ * fixture_text() and fixture_events(), and that a refusal changed
+ * nothing with fixture_snapshot(). The user, customer and device models
  * take the same viewers and find their rows here; rows a model needs
  * that the tree lacks (devices, tokens, links) go into TREE_SQL in
  * model_fixture.c, with an id in the enums below, so that every model's
@@ -54,6 +55,8 @@
 #ifndef ARBOR_MODEL_FIXTURE_H
 #define ARBOR_MODEL_FIXTURE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "app.h"
@@ -87,11 +90,17 @@ struct fixture {
 	 * and app.cfg.base_url (the links in mail); nothing else is set */
 	struct app app;
 	struct arena *arena;	/* the viewers' users, what models return */
+	sqlite3 *tree;		/* the tree as set up: fixture_renew() */
 };
 
 /* cmocka set-up and tear-down: *state is a struct fixture *. */
 int fixture_setup(void **state);
 int fixture_teardown(void **state);
+
+/* The tree afresh, in a new database: for a test whose cases each write
+ * and must not see another's writes. Viewers made before it are stale;
+ * the test's teardown frees the database whether or not a case failed. */
+void fixture_renew(struct fixture *f);
 
 /*
  * A viewer for user id acting through origin, as perm_viewer() makes it
@@ -105,6 +114,11 @@ struct viewer fixture_viewer(struct fixture *f, int64_t user,
  * no filter, page 1 of LIST_PAGE_SIZE, the first sort key ascending. */
 struct list_query fixture_list_query(struct fixture *f);
 
+/* The same with search text q, the filters customer_id and location_id
+ * (0: none) and sort key sort, descending when desc. */
+struct list_query fixture_search(struct fixture *f, const char *q,
+    int64_t customer_id, int64_t location_id, size_t sort, bool desc);
+
 /* The first column of the first row the SQL of printf format fmt
  * returns: an integer (0 for no row), or text in f->arena ("" for no row
  * or NULL). An SQL error fails the test. */
@@ -112,5 +126,18 @@ int64_t fixture_int(struct fixture *f, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 const char *fixture_text(struct fixture *f, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Run the SQL of printf format fmt for its effect: data that the models
+ * would not write (rows of older rules). An SQL error fails the test. */
+void fixture_exec(struct fixture *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Every row of every table, as text: equal before and after a call
+ * when the call changed nothing. */
+const char *fixture_snapshot(struct fixture *f);
+
+/* Every event in order, as "kind|user_id|actor_id|ip|detail" ("-" for
+ * NULL) joined by ';'; "" for none. */
+const char *fixture_events(struct fixture *f);
 
 #endif

@@ -112,22 +112,6 @@ test_split_ids(void **state)
  * Harbour) and north.dm (Device Management alone: no device to see).
  */
 
-/* A list query as the pages read it, sorted by key. */
-static struct list_query
-query(struct fixture *f, const char *q, int64_t customer_id,
-    int64_t location_id, size_t sort, bool desc)
-{
-	struct list_query lq = fixture_list_query(f);
-
-	lq.q = q;
-	lq.like = rows_like(f->arena, q);
-	lq.sort = sort;
-	lq.desc = desc;
-	lq.customer_id = customer_id;
-	lq.location_id = location_id;
-	return lq;
-}
-
 /* Who sees how many devices, with which filter; a filter outside the
  * scope (or missing) is "not found", whatever the plan and sort. */
 static void
@@ -172,7 +156,8 @@ test_list_scope(void **state)
 		v = fixture_viewer(f, cases[i].who, ORIGIN_PAGE);
 		for (sort = 0; device_sort_keys[sort] != NULL; sort++)
 			for (dir = 0; dir < 2; dir++) {
-				lq = query(f, cases[i].q, cases[i].customer_id,
+				lq = fixture_search(f, cases[i].q,
+				    cases[i].customer_id,
 				    cases[i].location_id, sort, dir);
 				rc = device_list(&v, &lq, &p);
 				if (rc != cases[i].rc || (rc == 1 &&
@@ -191,7 +176,7 @@ test_list_keyset(void **state)
 {
 	struct fixture *f = *state;
 	struct viewer v = fixture_viewer(f, FX_NORTH_NCA, ORIGIN_API);
-	struct list_query lq = query(f, "", 0, 0, 0, false);
+	struct list_query lq = fixture_list_query(f);
 	struct rows_page p;
 	struct device *d;
 

@@ -32,20 +32,6 @@
     "(SELECT group_concat(id || ',' || customer_id || ',' || name || ',' || " \
     "updated_at, ';') FROM (SELECT * FROM locations ORDER BY id))"
 
-static struct list_query
-list_query(struct fixture *f, const char *q, size_t sort, bool desc,
-    int64_t customer_id)
-{
-	struct list_query lq = fixture_list_query(f);
-
-	lq.q = q;
-	lq.like = rows_like(f->arena, q);
-	lq.sort = sort;
-	lq.desc = desc;
-	lq.customer_id = customer_id;
-	return lq;
-}
-
 /* The page's rows as "name|customer path|users;" one after another. */
 static const char *
 rows_text(struct fixture *f, const struct rows_page *p)
@@ -125,8 +111,8 @@ test_list_as_each_viewer(void **state)
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		v = fixture_viewer(f, cases[i].user, ORIGIN_PAGE);
-		lq = list_query(f, cases[i].q, cases[i].sort, cases[i].desc,
-		    cases[i].customer_id);
+		lq = fixture_search(f, cases[i].q, cases[i].customer_id, 0,
+		    cases[i].sort, cases[i].desc);
 		if ((rc = location_list(&v, &lq, &p)) != cases[i].rc)
 			fail_msg("%s: %d, want %d", cases[i].what, rc,
 			    cases[i].rc);
@@ -270,21 +256,18 @@ test_save_writes_and_logs(void **state)
 		    FX_OTHER_LOT, "Car Park", FX_OTHER, "location_updated",
 		    "" },
 	};
+	struct fixture *f = *state;
 	size_t i;
 
-	(void)state;
-	/* each case on a fresh tree: a write must not see another's */
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct location_input in = { cases[i].name, cases[i].customer };
 		struct location_errors e;
 		struct viewer v;
-		struct fixture *f;
-		void *fx;
 		int64_t saved = 0, before;
 		const char *row;
 
-		assert_int_equal(fixture_setup(&fx), 0);
-		f = fx;
+		/* a write must not see another's */
+		fixture_renew(f);
 		v = fixture_viewer(f, cases[i].user, cases[i].origin);
 		before = fixture_int(f, "SELECT count(*) FROM locations");
 		if (location_save(&v, cases[i].id, &in, &e, &saved) !=
@@ -308,7 +291,6 @@ test_save_writes_and_logs(void **state)
 		    cases[i].kind, saved, cases[i].door));
 		assert_int_equal(fixture_int(f, "SELECT count(*) FROM events"),
 		    1);
-		fixture_teardown(&fx);
 	}
 }
 
@@ -411,7 +393,8 @@ main(void)
 		    fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_get, fixture_setup,
 		    fixture_teardown),
-		cmocka_unit_test(test_save_writes_and_logs),
+		cmocka_unit_test_setup_teardown(test_save_writes_and_logs,
+		    fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_save_refusals_change_nothing, fixture_setup,
 		    fixture_teardown),
