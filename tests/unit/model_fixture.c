@@ -208,6 +208,95 @@ fixture_search(struct fixture *f, const char *q, int64_t customer_id,
 	return lq;
 }
 
+uint64_t
+fixture_id_bits(const struct rows_page *p, size_t row_size)
+{
+	const char *row = p->rows;
+	uint64_t bits = 0;
+	int64_t id;
+	size_t i;
+
+	for (i = 0; i < p->n; i++, row += row_size) {
+		memcpy(&id, row, sizeof(id));
+		bits |= FX_BIT(id);
+	}
+	return bits;
+}
+
+void
+fixture_check_lists(struct fixture *f, const struct fixture_list_case *cases,
+    size_t n, const char *const *keys, fixture_list_fn list, size_t row_size)
+{
+	const struct fixture_list_case *c;
+	struct list_query lq;
+	struct rows_page p;
+	struct viewer v;
+	size_t sort;
+	int desc, rc;
+
+	for (c = cases; c < cases + n; c++) {
+		v = fixture_viewer(f, c->who, ORIGIN_PAGE);
+		for (sort = 0; keys[sort] != NULL; sort++)
+			for (desc = 0; desc < 2; desc++) {
+				lq = fixture_search(f, c->q, c->customer_id,
+				    c->location_id, sort, desc);
+				memset(&p, 0, sizeof(p));
+				rc = list(&v, &lq, &p);
+				if (rc == c->rc &&
+				    fixture_id_bits(&p, row_size) == c->ids &&
+				    (rc != 1 || p.count == (int64_t)p.n))
+					continue;
+				fail_msg("%s, by %s%s: %d, rows %#llx, count "
+				    "%lld", c->what, keys[sort], desc ?
+				    " descending" : "", rc, (unsigned long long)
+				    fixture_id_bits(&p, row_size),
+				    (long long)p.count);
+			}
+	}
+}
+
+void
+fixture_check_finds(struct fixture *f, const struct fixture_find_case *cases,
+    size_t n, fixture_find_fn find)
+{
+	const struct fixture_find_case *c;
+	struct viewer v;
+
+	for (c = cases; c < cases + n; c++) {
+		v = fixture_viewer(f, c->who, ORIGIN_PAGE);
+		if (find(&v, c->id) != c->found)
+			fail_msg("user %lld finds %lld: not %d",
+			    (long long)c->who, (long long)c->id, c->found);
+	}
+}
+
+void
+fixture_check_places(struct fixture *f, const struct fixture_places *p,
+    int64_t north, fixture_find_fn find)
+{
+	/* who finds which: own, child, parent, sibling, other account */
+	const struct {
+		int64_t who;
+		int finds[5];
+	} rule[] = {
+		{ north, { 1, 1, 0, 0, 0 } },
+		{ FX_ACME_ADMIN, { 1, 1, 1, 1, 0 } },
+		{ FX_OTHER_ADMIN, { 0, 0, 0, 0, 1 } },
+		{ FX_OPERATOR, { 1, 1, 1, 1, 1 } },
+		{ 0, { 0, 0, 0, 0, 0 } },
+	};
+	const int64_t ids[] = { p->own, p->child, p->parent, p->sibling,
+	    p->other, FX_MISSING };
+	struct fixture_find_case c[sizeof(rule) / sizeof(rule[0]) * 6];
+	size_t i, j, n = 0;
+
+	for (i = 0; i < sizeof(rule) / sizeof(rule[0]); i++)
+		for (j = 0; j < 6; j++)
+			c[n++] = (struct fixture_find_case){ rule[i].who,
+			    ids[j], j < 5 ? rule[i].finds[j] : 0 };
+	fixture_check_finds(f, c, n, find);
+}
+
 /* sql prepared; an error fails the test. */
 static sqlite3_stmt *
 prepare(struct fixture *f, const char *sql)

@@ -132,6 +132,68 @@ const char *fixture_text(struct fixture *f, const char *fmt, ...)
 void fixture_exec(struct fixture *f, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* The ids of a page's rows as bits FX_BIT(id); row_size is the size of
+ * a row, which starts with its int64_t id as every model's row does. */
+#define FX_BIT(id) ((uint64_t)1 << (id))
+uint64_t fixture_id_bits(const struct rows_page *p, size_t row_size);
+
+/* A list, as a model's X_list(): 1, 0 for a filter outside the scope,
+ * -1 on a database error. */
+typedef int (*fixture_list_fn)(const struct viewer *v,
+    struct list_query *lq, struct rows_page *out);
+
+/* A case of a list's scope: the rows viewer who (0: anonymous) sees as
+ * a page, searching q with the filters (0: none). */
+struct fixture_list_case {
+	const char *what;
+	int64_t who;
+	const char *q;
+	int64_t customer_id, location_id;
+	int rc;			/* 1 listed, 0 a filter outside the scope */
+	uint64_t ids;		/* FX_BIT()s of the rows */
+};
+
+/*
+ * Each case through list, sorted by every key of keys (NULL-terminated)
+ * each way, so that every plan a model chooses between answers alike:
+ * the answer, the rows, and a count that counts them. A wrong one fails
+ * the test, naming the case.
+ */
+void fixture_check_lists(struct fixture *f,
+    const struct fixture_list_case *cases, size_t n,
+    const char *const *keys, fixture_list_fn list, size_t row_size);
+
+/* One object by id, as a model's X_get() without the row: 1 found, 0
+ * not (missing and out of sight alike), -1 on a database error. */
+typedef int (*fixture_find_fn)(const struct viewer *v, int64_t id);
+
+/* A case of finding object id as viewer who (0: anonymous). */
+struct fixture_find_case {
+	int64_t who, id;
+	int found;
+};
+
+/* Each case through find as a page viewer; a wrong answer fails the
+ * test, naming the case. */
+void fixture_check_finds(struct fixture *f,
+    const struct fixture_find_case *cases, size_t n, fixture_find_fn find);
+
+/* An object in each place of the tree as seen from Acme North: of its
+ * own customer, of a child (Acme North East), of the parent (Acme), of a
+ * sibling (Acme South), of another account (Other). */
+struct fixture_places {
+	int64_t own, child, parent, sibling, other;
+};
+
+/*
+ * The one visibility rule on a model's objects, through find: north (a
+ * user of Acme North who may see such objects) finds its own and the
+ * child's; acme.admin all of Acme's; other.admin only Other's; the
+ * operator every one; anonymous none; and nobody FX_MISSING.
+ */
+void fixture_check_places(struct fixture *f, const struct fixture_places *p,
+    int64_t north, fixture_find_fn find);
+
 /* Every row of every table, as text: equal before and after a call
  * when the call changed nothing. */
 const char *fixture_snapshot(struct fixture *f);

@@ -17,18 +17,6 @@
 #include "arena.h"
 #include "customer.h"
 
-/* Every row a save can write: customers and events. */
-static const char *
-snapshot(struct fixture *f)
-{
-	return arena_printf(f->arena, "%s|%s", fixture_text(f,
-	    "SELECT group_concat(id || coalesce(parent_id, '-') || path || "
-	    "depth || name || email || coalesce(owner_email, '-') || "
-	    "country || time_zone || time_format || units || require_mfa || "
-	    "updated_at, ';') FROM (SELECT * FROM customers ORDER BY id)"),
-	    fixture_text(f, "SELECT count(*) FROM events"));
-}
-
 /* The latest event of kind: "actor_id detail". */
 static const char *
 last_event(struct fixture *f, const char *kind)
@@ -159,7 +147,7 @@ test_save_rules(void **state)
 		in.email = cases[i].email;
 		in.country = cases[i].country;
 		in.require_mfa = cases[i].require_mfa;
-		before = snapshot(f);
+		before = fixture_snapshot(f);
 		if (customer_save(&v, cases[i].target, &in, &c, &e, &saved) !=
 		    cases[i].want)
 			fail_msg("case %zu: another result", i);
@@ -171,7 +159,7 @@ test_save_rules(void **state)
 			fail_msg("case %zu: %s %d", i, field ? field : "none",
 			    status);
 		if (cases[i].want != MODEL_DONE &&
-		    strcmp(before, snapshot(f)) != 0)
+		    strcmp(before, fixture_snapshot(f)) != 0)
 			fail_msg("case %zu: a refusal changed something", i);
 	}
 	/* the kept parent of the top of north.nca's view */

@@ -112,62 +112,47 @@ test_split_ids(void **state)
  * Harbour) and north.dm (Device Management alone: no device to see).
  */
 
-/* Who sees how many devices, with which filter; a filter outside the
+#define D(id) FX_BIT(id)
+
+/* device_list() with the list query as the runner takes it. */
+static int
+list_devices(const struct viewer *v, struct list_query *lq,
+    struct rows_page *out)
+{
+	return device_list(v, lq, out);
+}
+
+/* Who sees which devices, with which filter; a filter outside the
  * scope (or missing) is "not found", whatever the plan and sort. */
 static void
 test_list_scope(void **state)
 {
-	static const struct {
-		int64_t who;
-		const char *q;
-		int64_t customer_id, location_id;
-		int rc;
-		int64_t count;
-	} cases[] = {
-		/* never another account */
-		{ FX_ACME_ADMIN, "", 0, 0, 1, 5 },
-		{ FX_NORTH_NCA, "", 0, 0, 1, 3 },
-		/* only at the own location */
-		{ FX_EAST_DEVICES, "", 0, 0, 1, 1 },
-		/* no device access */
-		{ FX_NORTH_DM, "", 0, 0, 1, 0 },
-		{ FX_NORTH_NCA, "EAST", 0, 0, 1, 2 },
-		{ FX_NORTH_NCA, "", FX_EAST, 0, 1, 2 },
-		{ FX_NORTH_NCA, "", 0, FX_EAST_DOCK, 1, 1 },
-		{ FX_ACME_ADMIN, "", FX_SOUTH, 0, 1, 1 },
-		/* a sibling, the parent, another account, a missing one */
-		{ FX_NORTH_NCA, "", FX_SOUTH, 0, 0, 0 },
-		{ FX_NORTH_NCA, "", FX_ACME, 0, 0, 0 },
-		{ FX_NORTH_NCA, "", FX_OTHER, 0, 0, 0 },
-		{ FX_NORTH_NCA, "", FX_MISSING, 0, 0, 0 },
-		/* a sibling's location, a missing one */
-		{ FX_NORTH_NCA, "", 0, FX_SOUTH_YARD, 0, 0 },
-		{ FX_NORTH_NCA, "", 0, FX_MISSING, 0, 0 },
-		{ FX_EAST_DEVICES, "", FX_NORTH, 0, 0, 0 },
+	static const struct fixture_list_case cases[] = {
+		{ "acme.admin: never another account", FX_ACME_ADMIN, "", 0, 0,
+		    1, D(1) | D(2) | D(3) | D(4) | D(5) },
+		{ "north.nca", FX_NORTH_NCA, "", 0, 0, 1, D(2) | D(3) | D(4) },
+		{ "east.devices: only at the own location", FX_EAST_DEVICES,
+		    "", 0, 0, 1, D(FX_DEV_EAST1) },
+		{ "north.dm: no device access", FX_NORTH_DM, "", 0, 0, 1, 0 },
+		{ "q", FX_NORTH_NCA, "EAST", 0, 0, 1, D(3) | D(4) },
+		{ "a child", FX_NORTH_NCA, "", FX_EAST, 0, 1, D(3) | D(4) },
+		{ "a location", FX_NORTH_NCA, "", 0, FX_EAST_DOCK, 1,
+		    D(FX_DEV_EAST2) },
+		{ "acme.admin, a child", FX_ACME_ADMIN, "", FX_SOUTH, 0, 1,
+		    D(FX_DEV_SOUTH) },
+		{ "a sibling", FX_NORTH_NCA, "", FX_SOUTH, 0, 0, 0 },
+		{ "the parent", FX_NORTH_NCA, "", FX_ACME, 0, 0, 0 },
+		{ "another account", FX_NORTH_NCA, "", FX_OTHER, 0, 0, 0 },
+		{ "a missing customer", FX_NORTH_NCA, "", FX_MISSING, 0, 0, 0 },
+		{ "a sibling's location", FX_NORTH_NCA, "", 0, FX_SOUTH_YARD, 0,
+		    0 },
+		{ "a missing location", FX_NORTH_NCA, "", 0, FX_MISSING, 0, 0 },
+		{ "east.devices, the parent", FX_EAST_DEVICES, "", FX_NORTH, 0,
+		    0, 0 },
 	};
-	struct fixture *f = *state;
-	struct list_query lq;
-	struct rows_page p;
-	struct viewer v;
-	size_t i, sort;
-	int dir, rc;
 
-	for (i = 0; i < NELEM(cases); i++) {
-		v = fixture_viewer(f, cases[i].who, ORIGIN_PAGE);
-		for (sort = 0; device_sort_keys[sort] != NULL; sort++)
-			for (dir = 0; dir < 2; dir++) {
-				lq = fixture_search(f, cases[i].q,
-				    cases[i].customer_id,
-				    cases[i].location_id, sort, dir);
-				rc = device_list(&v, &lq, &p);
-				if (rc != cases[i].rc || (rc == 1 &&
-				    (p.count != cases[i].count ||
-				    (int64_t)p.n != cases[i].count)))
-					fail_msg("case %zu sort %zu: rc %d, "
-					    "count %lld, rows %zu", i, sort,
-					    rc, (long long)p.count, p.n);
-			}
-	}
+	fixture_check_lists(*state, cases, NELEM(cases), device_sort_keys,
+	    list_devices, sizeof(struct device));
 }
 
 /* The API's pages: by id, after the cursor, not counted. */
@@ -197,34 +182,36 @@ test_list_keyset(void **state)
 	assert_int_equal(device_list(&v, &lq, &p), 0);
 }
 
+/* device_get() without the row. */
+static int
+find_device(const struct viewer *v, int64_t id)
+{
+	struct device d;
+
+	return device_get(v, id, &d);
+}
+
 static void
 test_get_scope(void **state)
 {
-	static const struct {
-		int64_t who, id;
-		int rc;
-	} cases[] = {
-		{ FX_ACME_ADMIN, FX_DEV_HQ, 1 },
-		{ FX_ACME_ADMIN, FX_DEV_OTHER, 0 },
-		{ FX_NORTH_NCA, FX_DEV_EAST1, 1 },
-		{ FX_NORTH_NCA, FX_DEV_HQ, 0 },
-		{ FX_NORTH_NCA, FX_DEV_SOUTH, 0 },
-		{ FX_NORTH_NCA, FX_MISSING, 0 },
+	static const struct fixture_places places = { FX_DEV_NORTH,
+	    FX_DEV_EAST1, FX_DEV_HQ, FX_DEV_SOUTH, FX_DEV_OTHER };
+	static const struct fixture_find_case cases[] = {
+		/* only at the own location */
 		{ FX_EAST_DEVICES, FX_DEV_EAST1, 1 },
 		{ FX_EAST_DEVICES, FX_DEV_EAST2, 0 },
+		/* no device access */
 		{ FX_NORTH_DM, FX_DEV_NORTH, 0 },
+		{ FX_EAST_DRIVER, FX_DEV_EAST2, 0 },
 	};
 	struct fixture *f = *state;
+	struct viewer v = fixture_viewer(f, FX_NORTH_NCA, ORIGIN_PAGE);
 	struct device d;
-	struct viewer v;
-	size_t i;
 
-	for (i = 0; i < NELEM(cases); i++) {
-		v = fixture_viewer(f, cases[i].who, ORIGIN_PAGE);
-		if (device_get(&v, cases[i].id, &d) != cases[i].rc)
-			fail_msg("case %zu", i);
-	}
-	v = fixture_viewer(f, FX_NORTH_NCA, ORIGIN_PAGE);
+	/* Full Device Access; an Account Administrator's in the rule */
+	fixture_check_places(f, &places, FX_NORTH_NCA, find_device);
+	fixture_check_places(f, &places, FX_NORTH_ADMIN, find_device);
+	fixture_check_finds(f, cases, NELEM(cases), find_device);
 	assert_int_equal(device_get(&v, FX_DEV_EAST1, &d), 1);
 	assert_string_equal(d.unit_id, "EAST-1");
 	assert_string_equal(d.location, "Harbour");

@@ -25,13 +25,6 @@
 	"\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6"	/* æ × 10 */
 #define AE100 AE10 AE10 AE10 AE10 AE10 AE10 AE10 AE10 AE10 AE10
 
-/* What a refused write must leave alone: every location and event. */
-#define SNAPSHOT_SQL \
-    "SELECT (SELECT count(*) FROM locations) || ':' || " \
-    "(SELECT count(*) FROM events) || ':' || " \
-    "(SELECT group_concat(id || ',' || customer_id || ',' || name || ',' || " \
-    "updated_at, ';') FROM (SELECT * FROM locations ORDER BY id))"
-
 /* The page's rows as "name|customer path|users;" one after another. */
 static const char *
 rows_text(struct fixture *f, const struct rows_page *p)
@@ -161,50 +154,34 @@ test_list_keyset(void **state)
 	assert_int_equal(l->customer_id, FX_NORTH);
 }
 
+/* location_get() without the row. */
+static int
+find_location(const struct viewer *v, int64_t id)
+{
+	struct location l;
+
+	return location_get(v, id, &l);
+}
+
 static void
 test_get(void **state)
 {
-	static const struct {
-		int64_t user, id;
-		int found;
-	} cases[] = {
-		{ FX_NORTH_ADMIN, FX_NORTH_YARD, 1 },
-		{ FX_NORTH_ADMIN, FX_EAST_DOCK, 1 },	/* a child's */
-		{ FX_NORTH_ADMIN, FX_HQ, 0 },		/* the parent's */
-		{ FX_NORTH_ADMIN, FX_SOUTH_YARD, 0 },	/* a sibling's */
-		{ FX_NORTH_ADMIN, FX_OTHER_LOT, 0 },	/* another account's */
-		{ FX_NORTH_ADMIN, FX_MISSING, 0 },
+	static const struct fixture_places places = { FX_NORTH_YARD,
+	    FX_EAST_DOCK, FX_HQ, FX_SOUTH_YARD, FX_OTHER_LOT };
+	/* a child's user does not see its parent's */
+	static const struct fixture_find_case cases[] = {
 		{ FX_EAST_DRIVER, FX_NORTH_YARD, 0 },
-		{ FX_OTHER_ADMIN, FX_OTHER_LOT, 1 },
-		{ FX_OPERATOR, FX_SOUTH_YARD, 1 },
-		{ 0, FX_NORTH_YARD, 0 },		/* anonymous */
 	};
 	struct fixture *f = *state;
+	struct viewer v = fixture_viewer(f, FX_NORTH_ADMIN, ORIGIN_PAGE);
 	struct location l;
-	struct viewer v;
-	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		v = fixture_viewer(f, cases[i].user, ORIGIN_PAGE);
-		if (location_get(&v, cases[i].id, &l) != cases[i].found)
-			fail_msg("user %lld, location %lld: not %d",
-			    (long long)cases[i].user, (long long)cases[i].id,
-			    cases[i].found);
-	}
-	v = fixture_viewer(f, FX_NORTH_ADMIN, ORIGIN_PAGE);
+	fixture_check_places(f, &places, FX_NORTH_ADMIN, find_location);
+	fixture_check_finds(f, cases, 1, find_location);
 	assert_int_equal(location_get(&v, FX_EAST_DOCK, &l), 1);
 	assert_int_equal(l.id, FX_EAST_DOCK);
 	assert_string_equal(l.name, "East Dock");
 	assert_int_equal(l.customer_id, FX_EAST);
-}
-
-/* The last event as "kind|user_id|actor_id|ip|detail", - for NULL. */
-static const char *
-last_event(struct fixture *f)
-{
-	return fixture_text(f, "SELECT kind || '|' || "
-	    "coalesce(user_id, '-') || '|' || coalesce(actor_id, '-') || "
-	    "'|' || ip || '|' || detail FROM events ORDER BY id DESC LIMIT 1");
 }
 
 /* The event location_save() logs for a change of location id by v: about
@@ -287,10 +264,9 @@ test_save_writes_and_logs(void **state)
 		assert_string_equal(row, arena_printf(f->arena, "%s|%lld|%d",
 		    cases[i].name, (long long)cases[i].customer,
 		    FIXTURE_NOW));
-		assert_string_equal(last_event(f), event_of(f, &v,
+		/* that one event */
+		assert_string_equal(fixture_events(f), event_of(f, &v,
 		    cases[i].kind, saved, cases[i].door));
-		assert_int_equal(fixture_int(f, "SELECT count(*) FROM events"),
-		    1);
 	}
 }
 
@@ -354,7 +330,7 @@ test_save_refusals_change_nothing(void **state)
 	const char *before;
 	size_t i;
 
-	before = fixture_text(f, SNAPSHOT_SQL);
+	before = fixture_snapshot(f);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct location_input in = { cases[i].name, cases[i].customer };
 		struct viewer v = fixture_viewer(f, cases[i].user, ORIGIN_API);
@@ -377,9 +353,8 @@ test_save_refusals_change_nothing(void **state)
 			fail_msg("%s: saved %lld, transaction %d",
 			    cases[i].what, (long long)saved,
 			    f->app.db.in_transaction);
-		if (strcmp(fixture_text(f, SNAPSHOT_SQL), before) != 0)
-			fail_msg("%s: changed %s", cases[i].what,
-			    fixture_text(f, SNAPSHOT_SQL));
+		if (strcmp(fixture_snapshot(f), before) != 0)
+			fail_msg("%s: changed the database", cases[i].what);
 	}
 }
 

@@ -91,20 +91,7 @@ static const struct rows_list location_ids = {
 	fill_id
 };
 
-/* The set of location ids on a page, as bits 1 << id. */
-static unsigned
-id_bits(const struct rows_page *p)
-{
-	const int64_t *ids = p->rows;
-	unsigned bits = 0;
-	size_t i;
-
-	for (i = 0; i < p->n; i++)
-		bits |= 1u << ids[i];
-	return bits;
-}
-
-#define L(id) (1u << (id))
+#define L(id) FX_BIT(id)
 
 static void
 test_list_filters_in_and_out_of_the_scope(void **state)
@@ -114,7 +101,7 @@ test_list_filters_in_and_out_of_the_scope(void **state)
 		int64_t user;
 		int64_t customer_id, location_id;
 		int rc;		/* 1 listed, 0 a filter outside the scope */
-		unsigned ids;
+		uint64_t ids;
 	} cases[] = {
 		{ "no filter", FX_NORTH_ADMIN, 0, 0, 1,
 		    L(FX_NORTH_YARD) | L(FX_EAST_DOCK) | L(FX_HARBOUR) },
@@ -157,9 +144,10 @@ test_list_filters_in_and_out_of_the_scope(void **state)
 		if (rows_read_list(&v, &location_ids, &lq, &p) !=
 		    cases[i].rc)
 			fail_msg("%s: not %d", cases[i].what, cases[i].rc);
-		if (id_bits(&p) != cases[i].ids)
-			fail_msg("%s: rows %#x, want %#x", cases[i].what,
-			    id_bits(&p), cases[i].ids);
+		if (fixture_id_bits(&p, sizeof(int64_t)) != cases[i].ids)
+			fail_msg("%s: rows %#llx", cases[i].what,
+			    (unsigned long long)fixture_id_bits(&p,
+			    sizeof(int64_t)));
 		/* refused: nothing counted, nothing read */
 		if (p.count != (cases[i].rc == 1 ? (int64_t)p.n : -1))
 			fail_msg("%s: count %lld", cases[i].what,

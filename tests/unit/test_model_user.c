@@ -181,94 +181,54 @@ error_text(struct fixture *f, const struct user_errors *e)
 
 /* ------------------------------------------------------------ reading */
 
-#define U(id) (1u << (id))
-
-/* The set of user ids on a page of struct user_row, as bits 1 << id. */
-static unsigned
-id_bits(const struct rows_page *p)
-{
-	const struct user_row *u = p->rows;
-	unsigned bits = 0;
-	size_t i;
-
-	for (i = 0; i < p->n; i++)
-		bits |= U(u[i].id);
-	return bits;
-}
+#define U(id) FX_BIT(id)
 
 /* Who sees which users, searched and filtered; a filter outside the
- * scope (or missing) is "not found". Every sort key in both directions,
- * so that both plans (a scope of a third of the table or more reads the
- * table in order) answer alike. */
+ * scope (or missing) is "not found". Both plans answer alike: a scope of
+ * a third of the users table or more reads the table in order (acme.admin,
+ * north.admin, the operator), a smaller one its customers' users. */
 static void
 test_list_scope(void **state)
 {
-	static const struct {
-		const char *what;
-		int64_t who;
-		const char *q;
-		int64_t customer_id;
-		int rc;
-		unsigned ids;
-	} cases[] = {
-		{ "acme.admin", FX_ACME_ADMIN, "", 0, 1, U(2) | U(3) | U(4) |
+	static const struct fixture_list_case cases[] = {
+		{ "acme.admin", FX_ACME_ADMIN, "", 0, 0, 1, U(2) | U(3) | U(4) |
 		    U(5) | U(6) | U(8) | U(9) | U(10) | U(11) },
-		{ "north.admin", FX_NORTH_ADMIN, "", 0, 1, U(3) | U(4) | U(5) |
-		    U(9) | U(10) | U(11) },
-		{ "east.driver", FX_EAST_DRIVER, "", 0, 1, U(5) | U(11) },
-		{ "south.admin", FX_SOUTH_ADMIN, "", 0, 1, U(6) },
-		{ "other.admin", FX_OTHER_ADMIN, "", 0, 1, U(7) },
+		{ "north.admin", FX_NORTH_ADMIN, "", 0, 0, 1, U(3) | U(4) |
+		    U(5) | U(9) | U(10) | U(11) },
+		{ "east.driver", FX_EAST_DRIVER, "", 0, 0, 1, U(5) | U(11) },
+		{ "south.admin", FX_SOUTH_ADMIN, "", 0, 0, 1, U(6) },
+		{ "other.admin", FX_OTHER_ADMIN, "", 0, 0, 1, U(7) },
 		/* every user of every account, never an operator */
-		{ "operator", FX_OPERATOR, "", 0, 1, U(2) | U(3) | U(4) | U(5) |
-		    U(6) | U(7) | U(8) | U(9) | U(10) | U(11) },
-		{ "anonymous", 0, "", 0, 1, 0 },
-		{ "q: a username", FX_NORTH_ADMIN, "fleet", 0, 1, U(4) },
-		{ "q: any case", FX_NORTH_ADMIN, "EAST", 0, 1, U(5) | U(11) },
-		{ "q: an e-mail's domain", FX_SOUTH_ADMIN, "@example", 0, 1,
+		{ "operator", FX_OPERATOR, "", 0, 0, 1, U(2) | U(3) | U(4) |
+		    U(5) | U(6) | U(7) | U(8) | U(9) | U(10) | U(11) },
+		{ "anonymous", 0, "", 0, 0, 1, 0 },
+		{ "q: a username", FX_NORTH_ADMIN, "fleet", 0, 0, 1, U(4) },
+		{ "q: any case", FX_NORTH_ADMIN, "EAST", 0, 0, 1,
+		    U(5) | U(11) },
+		{ "q: an e-mail's domain", FX_SOUTH_ADMIN, "@example", 0, 0, 1,
 		    U(6) },
 		{ "q: nothing outside the scope", FX_NORTH_ADMIN, "other", 0,
+		    0, 1, 0 },
+		{ "q: LIKE wildcards are literal", FX_NORTH_ADMIN, "%", 0, 0,
 		    1, 0 },
-		{ "q: LIKE wildcards are literal", FX_NORTH_ADMIN, "%", 0, 1,
-		    0 },
-		{ "q: an underscore too", FX_NORTH_ADMIN, "_", 0, 1, 0 },
-		{ "own customer", FX_NORTH_ADMIN, "", FX_NORTH, 1, U(3) | U(4) |
-		    U(9) | U(10) },
-		{ "child", FX_NORTH_ADMIN, "", FX_EAST, 1, U(5) | U(11) },
-		{ "child, searched", FX_NORTH_ADMIN, "driver", FX_EAST, 1,
+		{ "q: an underscore too", FX_NORTH_ADMIN, "_", 0, 0, 1, 0 },
+		{ "own customer", FX_NORTH_ADMIN, "", FX_NORTH, 0, 1, U(3) |
+		    U(4) | U(9) | U(10) },
+		{ "child", FX_NORTH_ADMIN, "", FX_EAST, 0, 1, U(5) | U(11) },
+		{ "child, searched", FX_NORTH_ADMIN, "driver", FX_EAST, 0, 1,
 		    U(5) },
-		{ "parent as filter", FX_NORTH_ADMIN, "", FX_ACME, 0, 0 },
-		{ "sibling as filter", FX_NORTH_ADMIN, "", FX_SOUTH, 0, 0 },
+		{ "parent as filter", FX_NORTH_ADMIN, "", FX_ACME, 0, 0, 0 },
+		{ "sibling as filter", FX_NORTH_ADMIN, "", FX_SOUTH, 0, 0, 0 },
 		{ "other account as filter", FX_NORTH_ADMIN, "", FX_OTHER, 0,
-		    0 },
-		{ "missing customer", FX_NORTH_ADMIN, "", FX_MISSING, 0, 0 },
-		{ "operator, other account", FX_OPERATOR, "", FX_OTHER, 1,
+		    0, 0 },
+		{ "missing customer", FX_NORTH_ADMIN, "", FX_MISSING, 0, 0, 0 },
+		{ "operator, other account", FX_OPERATOR, "", FX_OTHER, 0, 1,
 		    U(7) },
-		{ "anonymous, a filter", 0, "", FX_NORTH, 0, 0 },
+		{ "anonymous, a filter", 0, "", FX_NORTH, 0, 0, 0 },
 	};
-	struct fixture *f = *state;
-	struct list_query lq;
-	struct rows_page p;
-	struct viewer v;
-	size_t i, sort;
-	int dir, rc;
 
-	for (i = 0; i < NELEM(cases); i++) {
-		v = fixture_viewer(f, cases[i].who, ORIGIN_PAGE);
-		for (sort = 0; user_sort_keys[sort] != NULL; sort++)
-			for (dir = 0; dir < 2; dir++) {
-				lq = fixture_search(f, cases[i].q,
-				    cases[i].customer_id, 0, sort, dir);
-				rc = user_list(&v, &lq, &p);
-				if (rc == cases[i].rc && id_bits(&p) ==
-				    cases[i].ids && (rc != 1 ||
-				    p.count == (int64_t)p.n))
-					continue;
-				fail_msg("%s, by %s%s: rc %d, rows %#x, count "
-				    "%lld", cases[i].what, user_sort_keys[sort],
-				    dir ? " desc" : "", rc, id_bits(&p),
-				    (long long)p.count);
-			}
-	}
+	fixture_check_lists(*state, cases, NELEM(cases), user_sort_keys,
+	    user_list, sizeof(struct user_row));
 }
 
 /* The page's rows as "username|customer path|location names;". */
@@ -372,7 +332,8 @@ test_list_keyset(void **state)
 	lq.limit = 4;
 	assert_int_equal(user_list(&v, &lq, &p), 1);
 	assert_int_equal(p.count, -1);
-	assert_int_equal(id_bits(&p), U(3) | U(4) | U(5) | U(9));
+	assert_int_equal(fixture_id_bits(&p, sizeof(*u)),
+	    U(3) | U(4) | U(5) | U(9));
 	u = p.rows;
 	assert_int_equal(u[1].id, FX_NORTH_FLEET);
 	assert_string_equal(u[1].email, "north.fleet@example.test");
@@ -382,7 +343,7 @@ test_list_keyset(void **state)
 	assert_int_equal(u[1].locations[1], FX_EAST_DOCK);
 	lq.after = u[3].id;
 	assert_int_equal(user_list(&v, &lq, &p), 1);
-	assert_int_equal(id_bits(&p), U(10) | U(11));
+	assert_int_equal(fixture_id_bits(&p, sizeof(*u)), U(10) | U(11));
 	lq.after = FX_EAST_DEVICES;
 	assert_int_equal(user_list(&v, &lq, &p), 1);
 	assert_int_equal(p.n, 0);
@@ -391,40 +352,33 @@ test_list_keyset(void **state)
 	assert_int_equal(user_list(&v, &lq, &p), 0);
 }
 
+/* user_get() without the row. */
+static int
+find_user(const struct viewer *v, int64_t id)
+{
+	struct user_row u;
+
+	return user_get(v, id, &u);
+}
+
 static void
 test_get(void **state)
 {
-	static const struct {
-		int64_t who, id;
-		int found;
-	} cases[] = {
+	static const struct fixture_places places = { FX_NORTH_FLEET,
+	    FX_EAST_DRIVER, FX_ACME_ADMIN, FX_SOUTH_ADMIN, FX_OTHER_ADMIN };
+	static const struct fixture_find_case cases[] = {
 		{ FX_NORTH_ADMIN, FX_NORTH_ADMIN, 1 },	/* oneself */
-		{ FX_NORTH_ADMIN, FX_NORTH_FLEET, 1 },
-		{ FX_NORTH_ADMIN, FX_EAST_DRIVER, 1 },	/* a child's */
-		{ FX_NORTH_ADMIN, FX_ACME_ADMIN, 0 },	/* the parent's */
-		{ FX_NORTH_ADMIN, FX_SOUTH_ADMIN, 0 },	/* a sibling's */
-		{ FX_NORTH_ADMIN, FX_OTHER_ADMIN, 0 },	/* another account's */
-		{ FX_NORTH_ADMIN, FX_OPERATOR, 0 },
-		{ FX_NORTH_ADMIN, FX_MISSING, 0 },
-		{ FX_EAST_DRIVER, FX_NORTH_FLEET, 0 },
-		{ FX_OPERATOR, FX_OTHER_ADMIN, 1 },
+		{ FX_EAST_DRIVER, FX_NORTH_FLEET, 0 },	/* the parent's */
 		/* operators are nobody's users, not even an operator's */
+		{ FX_NORTH_ADMIN, FX_OPERATOR, 0 },
 		{ FX_OPERATOR, FX_OPERATOR, 0 },
-		{ 0, FX_EAST_DRIVER, 0 },		/* anonymous */
 	};
 	struct fixture *f = *state;
+	struct viewer v = fixture_viewer(f, FX_EAST_DRIVER, ORIGIN_PAGE);
 	struct user_row u;
-	struct viewer v;
-	size_t i;
 
-	for (i = 0; i < NELEM(cases); i++) {
-		v = fixture_viewer(f, cases[i].who, ORIGIN_PAGE);
-		if (user_get(&v, cases[i].id, &u) != cases[i].found)
-			fail_msg("user %lld gets %lld: not %d",
-			    (long long)cases[i].who, (long long)cases[i].id,
-			    cases[i].found);
-	}
-	v = fixture_viewer(f, FX_EAST_DRIVER, ORIGIN_PAGE);
+	fixture_check_places(f, &places, FX_NORTH_ADMIN, find_user);
+	fixture_check_finds(f, cases, NELEM(cases), find_user);
 	assert_int_equal(user_get(&v, FX_EAST_DEVICES, &u), 1);
 	assert_int_equal(u.id, FX_EAST_DEVICES);
 	assert_string_equal(u.username, "east.devices");
