@@ -63,6 +63,9 @@
 #include "perm.h"
 #include "rows.h"
 
+/* The number of elements of an array: a table of cases. */
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
 /* The clock of every viewer: updated_at and events say this. */
 #define FIXTURE_NOW 1700000000
 

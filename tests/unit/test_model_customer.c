@@ -138,7 +138,7 @@ test_save_rules(void **state)
 	size_t i;
 	int status;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < NELEM(cases); i++) {
 		v = fixture_viewer(f, cases[i].who, ORIGIN_PAGE);
 		in = nothing_given();
 		in.parent = cases[i].parent;

@@ -18,8 +18,6 @@
 #include "arena.h"
 #include "device.h"
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
 static void
 test_unit_id_rules(void **state)
 {

@@ -102,7 +102,7 @@ test_list_as_each_viewer(void **state)
 	size_t i;
 	int rc;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < NELEM(cases); i++) {
 		v = fixture_viewer(f, cases[i].user, ORIGIN_PAGE);
 		lq = fixture_search(f, cases[i].q, cases[i].customer_id, 0,
 		    cases[i].sort, cases[i].desc);
@@ -134,7 +134,7 @@ test_list_keyset(void **state)
 
 	lq.keyset = true;
 	lq.limit = 1;
-	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+	for (i = 0; i < NELEM(want); i++) {
 		assert_int_equal(location_list(&v, &lq, &p), 1);
 		assert_int_equal(p.count, -1);
 		assert_int_equal(p.n, 1);
@@ -177,7 +177,7 @@ test_get(void **state)
 	struct location l;
 
 	fixture_check_places(f, &places, FX_NORTH_ADMIN, find_location);
-	fixture_check_finds(f, cases, 1, find_location);
+	fixture_check_finds(f, cases, NELEM(cases), find_location);
 	assert_int_equal(location_get(&v, FX_EAST_DOCK, &l), 1);
 	assert_int_equal(l.id, FX_EAST_DOCK);
 	assert_string_equal(l.name, "East Dock");
@@ -236,7 +236,7 @@ test_save_writes_and_logs(void **state)
 	struct fixture *f = *state;
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < NELEM(cases); i++) {
 		struct location_input in = { cases[i].name, cases[i].customer };
 		struct location_errors e;
 		struct viewer v;
@@ -331,7 +331,7 @@ test_save_refusals_change_nothing(void **state)
 	size_t i;
 
 	before = fixture_snapshot(f);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < NELEM(cases); i++) {
 		struct location_input in = { cases[i].name, cases[i].customer };
 		struct viewer v = fixture_viewer(f, cases[i].user, ORIGIN_API);
 		struct location_errors e;

@@ -47,7 +47,7 @@ static const struct {
 	{ "anonymous", 0, ORIGIN_PAGE, { 0, 0, 0, 0, 0 } },
 	{ "anonymous (API)", 0, ORIGIN_API, { 0, 0, 0, 0, 0 } },
 };
-#define NVIEWERS (sizeof(viewers) / sizeof(viewers[0]))
+#define NVIEWERS NELEM(viewers)
 
 static void
 test_sees_customer_and_location(void **state)
@@ -136,7 +136,7 @@ test_list_filters_in_and_out_of_the_scope(void **state)
 	struct viewer v;
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < NELEM(cases); i++) {
 		v = fixture_viewer(f, cases[i].user, ORIGIN_PAGE);
 		lq = fixture_list_query(f);
 		lq.customer_id = cases[i].customer_id;

@@ -27,15 +27,13 @@
 #define NOW XSTR(FIXTURE_NOW)
 
 /* The id the next user gets: one past the tree's. */
-#define NEW_ID FX_EAST_DEVICES + 1
+#define NEW_ID (FX_EAST_DEVICES + 1)
 /* A password the policy takes (12 characters or more, no word). */
 #define GOOD_PW "tidal-Lantern-47-orbit"
 
 #define X10 "xxxxxxxxxx"
 #define X50 X10 X10 X10 X10 X10
 #define X100 X50 X50
-
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ------------------------------------------------------------ helpers */
 
@@ -65,17 +63,20 @@ struct change {
 static size_t
 group_keys(struct fixture *f, const char *s, const char *const **keys)
 {
-	const char **k = arena_calloc(f->arena, GROUP_COUNT + 2, sizeof(*k));
+	/* a key and its space take two characters at the least */
+	const char **k = arena_calloc(f->arena, strlen(s) / 2 + 1,
+	    sizeof(*k));
 	char *copy = arena_printf(f->arena, "%s", s), *save = NULL, *w;
 	size_t n = 0;
 
-	for (w = strtok_r(copy, " ", &save); w != NULL && n < GROUP_COUNT + 2;
+	for (w = strtok_r(copy, " ", &save); w != NULL;
 	    w = strtok_r(NULL, " ", &save))
 		k[n++] = w;
 	*keys = k;
 	return n;
 }
 
+/* What v's form sends for case ch on user id (0: a new user). */
 static struct user_input
 input_of(struct fixture *f, const struct viewer *v, int64_t id,
     const struct change *ch)
@@ -158,8 +159,9 @@ mail_text(struct fixture *f)
 	    "(SELECT recipient FROM mail_queue ORDER BY id)");
 }
 
-/* The field in error, with its status: "email 409", "" for none; two
- * fields in error fail the test, as does a status without a message. */
+/* The fields in error with their statuses, in the order they are
+ * reported: "email 409, username 409", "" for none. A status without a
+ * message fails the test. */
 static const char *
 error_text(struct fixture *f, const struct user_errors *e)
 {
@@ -1086,9 +1088,10 @@ test_passwd(void **state)
 	assert_string_equal(fixture_events(f), "password_set|5|-||(arborctl)");
 }
 
-/* arborctl operator add: every group, no customer, a password set now
- * (through password_set) and not to be changed; the Users form's rules
- * for the names. */
+/* arborctl operator add (an operator may too): every group, no
+ * customer, a password set now through password_set() and not to be
+ * changed; the names by the Users form's rules; a refusal changes
+ * nothing. */
 static void
 test_add_operator(void **state)
 {
@@ -1099,7 +1102,8 @@ test_add_operator(void **state)
 		const char *username, *email, *pw;
 		enum model_result result;
 		const char *errors;
-	} refusals[] = {
+	} cases[] = {
+		/* the first adds op2, who is checked below */
 		{ "an operator's page", FX_OPERATOR, ORIGIN_PAGE, "op2",
 		    "op2@example.test", GOOD_PW, MODEL_DONE, "" },
 		{ "an administrator", FX_ACME_ADMIN, ORIGIN_PAGE, "op3",
@@ -1120,18 +1124,18 @@ test_add_operator(void **state)
 	const char *before;
 	size_t i;
 
-	for (i = 0; i < NELEM(refusals); i++) {
-		v = fixture_viewer(f, refusals[i].who, refusals[i].origin);
+	for (i = 0; i < NELEM(cases); i++) {
+		v = fixture_viewer(f, cases[i].who, cases[i].origin);
 		before = fixture_snapshot(f);
-		if (user_add_operator(&v, refusals[i].username,
-		    refusals[i].email, refusals[i].pw, &e) !=
-		    refusals[i].result ||
-		    strcmp(error_text(f, &e), refusals[i].errors) != 0)
-			fail_msg("%s: %s", refusals[i].what, error_text(f, &e));
+		if (user_add_operator(&v, cases[i].username,
+		    cases[i].email, cases[i].pw, &e) !=
+		    cases[i].result ||
+		    strcmp(error_text(f, &e), cases[i].errors) != 0)
+			fail_msg("%s: %s", cases[i].what, error_text(f, &e));
 		assert_false(f->app.db.in_transaction);
-		if (refusals[i].result != MODEL_DONE &&
+		if (cases[i].result != MODEL_DONE &&
 		    strcmp(fixture_snapshot(f), before) != 0)
-			fail_msg("%s: changed the database", refusals[i].what);
+			fail_msg("%s: changed the database", cases[i].what);
 	}
 	assert_string_equal(user_text(f, NEW_ID),
 	    "op2@example.test|op2|-|63|1|0|1||||");
