@@ -484,6 +484,8 @@ test_save_writes_and_logs(void **state)
 		    "new.user@example.test|new.user|5|63|1|0|0||||",
 		    "setup,-", "", "new.user@example.test",
 		    "user_created|12|1|127.0.0.1|new.user" },
+		/* the links went to the old address: whoever reads it must
+		 * not open the account with one */
 		{ "update every field", FX_NORTH_ADMIN, ORIGIN_PAGE,
 		    FX_EAST_DRIVER,
 		    { .email = "driver@example.test", .username = "driver",
@@ -491,6 +493,18 @@ test_save_writes_and_logs(void **state)
 		    .groups = "account_admin", .nloc = 1,
 		    .loc = { FX_HARBOUR } },
 		    "driver@example.test|driver|3|1|1|0|0|E. Driver|1|Dock|6",
+		    DRIVER_LINKS_VOID, DRIVER_SESSIONS, "",
+		    "user_updated|5|3|127.0.0.1|driver" },
+		{ "a new e-mail address and a new set-up link",
+		    FX_NORTH_ADMIN, ORIGIN_PAGE, FX_EAST_DRIVER,
+		    { .email = "driver@example.test", .mode = "welcome" },
+		    "driver@example.test|east.driver|3|0|1|0|0||||3",
+		    DRIVER_LINKS_VOID ";setup,-", DRIVER_SESSIONS,
+		    "driver@example.test",
+		    "user_updated|5|3|127.0.0.1|east.driver" },
+		{ "the username alone keeps the links", FX_NORTH_ADMIN,
+		    ORIGIN_PAGE, FX_EAST_DRIVER, { .username = "driver" },
+		    "east.driver@example.test|driver|3|0|1|0|0||||3",
 		    DRIVER_LINKS, DRIVER_SESSIONS, "",
 		    "user_updated|5|3|127.0.0.1|driver" },
 		{ "update through the API", FX_NORTH_ADMIN, ORIGIN_API,
@@ -498,7 +512,8 @@ test_save_writes_and_logs(void **state)
 		    "east.driver@example.test|east.driver|3|0|1|0|0||||",
 		    DRIVER_LINKS, DRIVER_SESSIONS, "",
 		    "user_updated|5|3|127.0.0.1|east.driver (API)" },
-		/* the own e-mail in another case is no other user's */
+		/* the own e-mail in another case is no other user's, and
+		 * the same mailbox: the links stay */
 		{ "the e-mail in another case", FX_NORTH_ADMIN, ORIGIN_PAGE,
 		    FX_EAST_DRIVER, { .email = "East.Driver@example.test" },
 		    "East.Driver@example.test|east.driver|3|0|1|0|0||||3",
