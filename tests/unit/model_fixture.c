@@ -256,6 +256,31 @@ fixture_check_lists(struct fixture *f, const struct fixture_list_case *cases,
 }
 
 void
+fixture_check_rows(struct fixture *f, const struct fixture_rows_case *cases,
+    size_t n, fixture_list_fn list, fixture_rows_fn text)
+{
+	const struct fixture_rows_case *c;
+	struct list_query lq;
+	struct rows_page p;
+	struct viewer v;
+	int rc;
+
+	for (c = cases; c < cases + n; c++) {
+		v = fixture_viewer(f, c->who, ORIGIN_PAGE);
+		lq = fixture_search(f, c->q, c->customer_id, 0, c->sort,
+		    c->desc);
+		memset(&p, 0, sizeof(p));
+		if ((rc = list(&v, &lq, &p)) != c->rc)
+			fail_msg("%s: %d, not %d", c->what, rc, c->rc);
+		if (strcmp(text(f, &p), c->rows) != 0)
+			fail_msg("%s: rows \"%s\"", c->what, text(f, &p));
+		if (rc == 1 && p.count != (int64_t)p.n)
+			fail_msg("%s: count %lld", c->what,
+			    (long long)p.count);
+	}
+}
+
+void
 fixture_check_finds(struct fixture *f, const struct fixture_find_case *cases,
     size_t n, fixture_find_fn find)
 {

@@ -166,6 +166,30 @@ void fixture_check_lists(struct fixture *f,
     const struct fixture_list_case *cases, size_t n,
     const char *const *keys, fixture_list_fn list, size_t row_size);
 
+/* A case of a list's rows: what viewer who (0: anonymous) sees as a
+ * page, searching q, sorted by key sort of the list, with a customer
+ * filter (0: none), as the test's text of them. */
+struct fixture_rows_case {
+	const char *what;
+	int64_t who;
+	const char *q;
+	size_t sort;
+	bool desc;
+	int64_t customer_id;
+	int rc;			/* 1 listed, 0 a filter outside the scope */
+	const char *rows;
+};
+
+/* The rows of a page as a test writes them, in f->arena. */
+typedef const char *(*fixture_rows_fn)(struct fixture *f,
+    const struct rows_page *p);
+
+/* Each case through list: the answer, the rows as text() writes them,
+ * and a count that counts them. A wrong one fails the test. */
+void fixture_check_rows(struct fixture *f,
+    const struct fixture_rows_case *cases, size_t n, fixture_list_fn list,
+    fixture_rows_fn text);
+
 /* One object by id, as a model's X_get() without the row: 1 found, 0
  * not (missing and out of sight alike), -1 on a database error. */
 typedef int (*fixture_find_fn)(const struct viewer *v, int64_t id);

@@ -39,19 +39,19 @@ rows_text(struct fixture *f, const struct rows_page *p)
 	return s;
 }
 
+/* location_list() with the list query as the runner takes it. */
+static int
+list_locations(const struct viewer *v, struct list_query *lq,
+    struct rows_page *out)
+{
+	return location_list(v, lq, out);
+}
+
 static void
 test_list_as_each_viewer(void **state)
 {
-	static const struct {
-		const char *what;
-		int64_t user;
-		const char *q;
-		size_t sort;	/* location_sort_keys: name, customer, users */
-		bool desc;
-		int64_t customer_id;
-		int rc;
-		const char *rows;
-	} cases[] = {
+	/* sort: location_sort_keys: name, customer, users */
+	static const struct fixture_rows_case cases[] = {
 		/* paths start at the viewer's customer; users counts only
 		 * users the viewer sees (north.fleet is above east.driver) */
 		{ "north.admin", FX_NORTH_ADMIN, "", 0, false, 0, 1,
@@ -95,27 +95,9 @@ test_list_as_each_viewer(void **state)
 		    "Lot|Other|0;" },
 		{ "anonymous", 0, "", 0, false, 0, 1, "" },
 	};
-	struct fixture *f = *state;
-	struct list_query lq;
-	struct rows_page p;
-	struct viewer v;
-	size_t i;
-	int rc;
 
-	for (i = 0; i < NELEM(cases); i++) {
-		v = fixture_viewer(f, cases[i].user, ORIGIN_PAGE);
-		lq = fixture_search(f, cases[i].q, cases[i].customer_id, 0,
-		    cases[i].sort, cases[i].desc);
-		if ((rc = location_list(&v, &lq, &p)) != cases[i].rc)
-			fail_msg("%s: %d, want %d", cases[i].what, rc,
-			    cases[i].rc);
-		if (strcmp(rows_text(f, &p), cases[i].rows) != 0)
-			fail_msg("%s: rows \"%s\"", cases[i].what,
-			    rows_text(f, &p));
-		if (rc == 1 && p.count != (int64_t)p.n)
-			fail_msg("%s: count %lld", cases[i].what,
-			    (long long)p.count);
-	}
+	fixture_check_rows(*state, cases, NELEM(cases), list_locations,
+	    rows_text);
 }
 
 /* The API's pages: the locations after the cursor in id order, never

@@ -138,9 +138,8 @@ test_list_filters_in_and_out_of_the_scope(void **state)
 
 	for (i = 0; i < NELEM(cases); i++) {
 		v = fixture_viewer(f, cases[i].user, ORIGIN_PAGE);
-		lq = fixture_list_query(f);
-		lq.customer_id = cases[i].customer_id;
-		lq.location_id = cases[i].location_id;
+		lq = fixture_search(f, "", cases[i].customer_id,
+		    cases[i].location_id, 0, false);
 		if (rows_read_list(&v, &location_ids, &lq, &p) !=
 		    cases[i].rc)
 			fail_msg("%s: not %d", cases[i].what, cases[i].rc);

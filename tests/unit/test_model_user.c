@@ -253,37 +253,32 @@ rows_text(struct fixture *f, const struct rows_page *p)
 static void
 test_list_rows(void **state)
 {
-	static const struct {
-		const char *what;
-		int64_t who;
-		size_t sort;	/* user_sort_keys: email, username, customer,
-				 * locations, last_login, groups, active */
-		bool desc;
-		const char *rows;
-	} cases[] = {
+	/* sort: user_sort_keys: email, username, customer, locations,
+	 * last_login, groups, active */
+	static const struct fixture_rows_case cases[] = {
 		/* paths start at the viewer's customer */
-		{ "by e-mail", FX_NORTH_ADMIN, 0, false,
+		{ "by e-mail", FX_NORTH_ADMIN, "", 0, false, 0, 1,
 		    "east.devices|" EAST_PATH "|Harbour;"
 		    "east.driver|" EAST_PATH "|East Dock;"
 		    "north.admin|" NORTH_PATH "|;"
 		    "north.dm|" NORTH_PATH "|;"
 		    "north.fleet|" NORTH_PATH "|Yard, East Dock;"
 		    "north.nca|" NORTH_PATH "|;" },
-		{ "a narrow scope", FX_EAST_DRIVER, 0, false,
+		{ "a narrow scope", FX_EAST_DRIVER, "", 0, false, 0, 1,
 		    "east.devices|Acme North East|Harbour;"
 		    "east.driver|Acme North East|East Dock;" },
-		{ "by username, descending", FX_EAST_DRIVER, 1, true,
+		{ "by username, descending", FX_EAST_DRIVER, "", 1, true, 0, 1,
 		    "east.driver|Acme North East|East Dock;"
 		    "east.devices|Acme North East|Harbour;" },
 		/* the tree's order; within a customer by id */
-		{ "by customer", FX_NORTH_ADMIN, 2, false,
+		{ "by customer", FX_NORTH_ADMIN, "", 2, false, 0, 1,
 		    "north.admin|" NORTH_PATH "|;"
 		    "north.fleet|" NORTH_PATH "|Yard, East Dock;"
 		    "north.nca|" NORTH_PATH "|;"
 		    "north.dm|" NORTH_PATH "|;"
 		    "east.driver|" EAST_PATH "|East Dock;"
 		    "east.devices|" EAST_PATH "|Harbour;" },
-		{ "by groups", FX_NORTH_ADMIN, 5, false,
+		{ "by groups", FX_NORTH_ADMIN, "", 5, false, 0, 1,
 		    "east.driver|" EAST_PATH "|East Dock;"
 		    "north.admin|" NORTH_PATH "|;"
 		    "east.devices|" EAST_PATH "|Harbour;"
@@ -292,25 +287,12 @@ test_list_rows(void **state)
 		    "north.fleet|" NORTH_PATH "|Yard, East Dock;" },
 	};
 	struct fixture *f = *state;
-	struct list_query lq;
+	struct list_query lq = fixture_list_query(f);
+	struct viewer v = fixture_viewer(f, FX_NORTH_ADMIN, ORIGIN_PAGE);
 	struct rows_page p;
-	struct viewer v;
-	size_t i;
 
-	for (i = 0; i < NELEM(cases); i++) {
-		v = fixture_viewer(f, cases[i].who, ORIGIN_PAGE);
-		lq = fixture_list_query(f);
-		lq.sort = cases[i].sort;
-		lq.desc = cases[i].desc;
-		if (user_list(&v, &lq, &p) != 1)
-			fail_msg("%s: not listed", cases[i].what);
-		if (strcmp(rows_text(f, &p), cases[i].rows) != 0)
-			fail_msg("%s: rows \"%s\"", cases[i].what,
-			    rows_text(f, &p));
-	}
+	fixture_check_rows(f, cases, NELEM(cases), user_list, rows_text);
 	/* a page past the end becomes the last one */
-	v = fixture_viewer(f, FX_NORTH_ADMIN, ORIGIN_PAGE);
-	lq = fixture_list_query(f);
 	lq.page = 3;
 	lq.offset = 2 * LIST_PAGE_SIZE;
 	assert_int_equal(user_list(&v, &lq, &p), 1);
