@@ -42,15 +42,16 @@
  * header, runs each test with
  *	cmocka_unit_test_setup_teardown(test_x, fixture_setup,
  *	    fixture_teardown)
- * so that each starts from this same fresh tree, takes the fixture from
+ * so that each starts from this same fresh tree (a test whose cases each
+ * write starts each case with fixture_renew()), takes the fixture from
  * *state, acts through fixture_viewer() (lists with a query from
- * fixture_list_query()) and reads what changed with fixture_int(),
- * fixture_text() and fixture_events(), and that a refusal changed
- * nothing with fixture_snapshot(). The user, customer and device models
- * take the same viewers and find their rows here; rows a model needs
- * that the tree lacks (devices, tokens, links) go into TREE_SQL in
- * model_fixture.c, with an id in the enums below, so that every model's
- * tests share one picture of the data.
+ * fixture_list_query() or fixture_search()) and reads what changed with
+ * fixture_int(), fixture_text() and fixture_events(), and that a refusal
+ * changed nothing with fixture_snapshot(). Scope tables of a model's
+ * reads go through fixture_check_places() (the one rule), _finds(),
+ * _lists() and _rows(). Rows a model needs that the tree lacks go into
+ * TREE_SQL in model_fixture.c, with an id in the enums below, so that
+ * every model's tests share one picture of the data.
  */
 #ifndef ARBOR_MODEL_FIXTURE_H
 #define ARBOR_MODEL_FIXTURE_H
@@ -100,9 +101,9 @@ struct fixture {
 int fixture_setup(void **state);
 int fixture_teardown(void **state);
 
-/* The tree afresh, in a new database: for a test whose cases each write
- * and must not see another's writes. Viewers made before it are stale;
- * the test's teardown frees the database whether or not a case failed. */
+/* The tree afresh (copied back over the database, whose statements stay
+ * prepared): for a test whose cases each write and must not see
+ * another's writes. Viewers made before it are stale. */
 void fixture_renew(struct fixture *f);
 
 /*
