@@ -70,7 +70,14 @@ password_lock_out(const struct viewer *v, int64_t user_id,
 	db_bind_int(s, ":keep", keep_session);
 	if (db_exec(v->db, s) != 0)
 		return -1;
-	s = db_stmt(v->db, STMT_LINK_USE_ALL);
+	return password_links_void(v, user_id);
+}
+
+int
+password_links_void(const struct viewer *v, int64_t user_id)
+{
+	sqlite3_stmt *s = db_stmt(v->db, STMT_LINK_USE_ALL);
+
 	db_bind_int(s, ":user_id", user_id);
 	db_bind_int(s, ":now", v->now);
 	return db_exec(v->db, s);

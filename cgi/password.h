@@ -71,6 +71,11 @@ enum model_result password_save(const struct viewer *v, int64_t user_id,
 int password_lock_out(const struct viewer *v, int64_t user_id,
     int64_t keep_session);
 
+/* Void every outstanding link of user_id, inside the caller's write
+ * transaction: what password_lock_out() does to links, and what a new
+ * e-mail address does (the links went to the old one). 0 or -1. */
+int password_links_void(const struct viewer *v, int64_t user_id);
+
 /*
  * Make a single-use link for user_id ("setup": 72 hours, "reset": 1 hour)
  * and queue the mail that carries it to email, inside the caller's write

@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "arena.h"
 #include "auth.h"
@@ -789,8 +790,9 @@ add_user(const struct viewer *v, const struct user_input *in,
 	return id;
 }
 
-/* Write checked changes to t: fields, groups, locations; a manual
- * password or a set-up link; a deactivation. 0 or -1. */
+/* Write checked changes to t: fields, groups, locations; a new e-mail
+ * address voids the links; a manual password or a set-up link; a
+ * deactivation. 0 or -1. */
 static int
 change_user(const struct viewer *v, const struct user_row *t,
     const struct user_input *in, const struct user_change *c)
@@ -799,6 +801,12 @@ change_user(const struct viewer *v, const struct user_row *t,
 
 	if (update_user(v, t->id, in, c) != 0 ||
 	    set_locations(v, t->id, c->locations, c->nlocations) != 0)
+		return -1;
+	/* the links went to the old address, which may not be the user's
+	 * (mistyped, or left): none of them may set the password. Only
+	 * its case changed: the same mailbox, as the users table has it */
+	if (strcasecmp(in->email, t->email) != 0 &&
+	    password_links_void(v, t->id) != 0)
 		return -1;
 	if (strcmp(c->password_mode, "manual") == 0 &&
 	    password_set(v, t->id, c->hash, PASSWORD_BY_ADMIN, 0) != 0)

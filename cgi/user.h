@@ -198,7 +198,8 @@ struct user_change {
  *   take over a stronger account and so gain its groups;
  * - the e-mail address and username: not another user's (409).
  * Then, in one transaction: the user's fields, groups and locations (the
- * locations v cannot see stay); a manual password through password_set()
+ * locations v cannot see stay); a new e-mail address voids their links
+ * (they went to the old one); a manual password through password_set()
  * (changed at the next sign-in) or a set-up link by mail (welcome); a
  * deactivation ends their sessions and voids their links; the events
  * user_created or user_updated (and password_set_by_admin,

@@ -25,27 +25,6 @@
 	"\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6"	/* æ × 10 */
 #define AE100 AE10 AE10 AE10 AE10 AE10 AE10 AE10 AE10 AE10 AE10
 
-/* What a refused write must leave alone: every location and event. */
-static const char SNAPSHOT_SQL[] =
-    "SELECT (SELECT count(*) FROM locations) || ':' || "
-    "(SELECT count(*) FROM events) || ':' || "
-    "(SELECT group_concat(id || ',' || customer_id || ',' || name || ',' || "
-    "updated_at, ';') FROM (SELECT * FROM locations ORDER BY id))";
-
-static struct list_query
-list_query(struct fixture *f, const char *q, size_t sort, bool desc,
-    int64_t customer_id)
-{
-	struct list_query lq = fixture_list_query(f);
-
-	lq.q = q;
-	lq.like = rows_like(f->arena, q);
-	lq.sort = sort;
-	lq.desc = desc;
-	lq.customer_id = customer_id;
-	return lq;
-}
-
 /* The page's rows as "name|customer path|users;" one after another. */
 static const char *
 rows_text(struct fixture *f, const struct rows_page *p)
@@ -60,35 +39,41 @@ rows_text(struct fixture *f, const struct rows_page *p)
 	return s;
 }
 
+/* location_list() with the list query as the runner takes it. */
+static int
+list_locations(const struct viewer *v, struct list_query *lq,
+    struct rows_page *out)
+{
+	return location_list(v, lq, out);
+}
+
 static void
 test_list_as_each_viewer(void **state)
 {
-	static const struct {
-		const char *what;
-		int64_t user;
-		const char *q;
-		size_t sort;	/* location_sort_keys: name, customer, users */
-		bool desc;
-		int64_t customer_id;
-		int rc;
-		const char *rows;
-	} cases[] = {
+	/* sort: location_sort_keys: name, customer, users */
+	static const struct fixture_rows_case cases[] = {
 		/* paths start at the viewer's customer; users counts only
 		 * users the viewer sees (north.fleet is above east.driver) */
 		{ "north.admin", FX_NORTH_ADMIN, "", 0, false, 0, 1,
 		    "East Dock|Acme North \xe2\x80\xba Acme North East|2;"
+		    "Harbour|Acme North \xe2\x80\xba Acme North East|1;"
 		    "Yard|Acme North|1;" },
 		{ "east.driver", FX_EAST_DRIVER, "", 0, false, 0, 1,
-		    "East Dock|Acme North East|1;" },
+		    "East Dock|Acme North East|1;"
+		    "Harbour|Acme North East|1;" },
 		{ "acme.admin by customer", FX_ACME_ADMIN, "", 1, false, 0, 1,
 		    "HQ|Acme|0;"
 		    "Yard|Acme \xe2\x80\xba Acme North|1;"
 		    "East Dock|Acme \xe2\x80\xba Acme North \xe2\x80\xba "
 		    "Acme North East|2;"
+		    "Harbour|Acme \xe2\x80\xba Acme North \xe2\x80\xba "
+		    "Acme North East|1;"
 		    "Yard|Acme \xe2\x80\xba Acme South|0;" },
+		/* a tie goes by id */
 		{ "by users, descending", FX_NORTH_ADMIN, "", 2, true, 0, 1,
 		    "East Dock|Acme North \xe2\x80\xba Acme North East|2;"
-		    "Yard|Acme North|1;" },
+		    "Yard|Acme North|1;"
+		    "Harbour|Acme North \xe2\x80\xba Acme North East|1;" },
 		{ "q: a location's name", FX_ACME_ADMIN, "dock", 0, false, 0, 1,
 		    "East Dock|Acme \xe2\x80\xba Acme North \xe2\x80\xba "
 		    "Acme North East|2;" },
@@ -110,27 +95,9 @@ test_list_as_each_viewer(void **state)
 		    "Lot|Other|0;" },
 		{ "anonymous", 0, "", 0, false, 0, 1, "" },
 	};
-	struct fixture *f = *state;
-	struct list_query lq;
-	struct rows_page p;
-	struct viewer v;
-	size_t i;
-	int rc;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		v = fixture_viewer(f, cases[i].user, ORIGIN_PAGE);
-		lq = list_query(f, cases[i].q, cases[i].sort, cases[i].desc,
-		    cases[i].customer_id);
-		if ((rc = location_list(&v, &lq, &p)) != cases[i].rc)
-			fail_msg("%s: %d, want %d", cases[i].what, rc,
-			    cases[i].rc);
-		if (strcmp(rows_text(f, &p), cases[i].rows) != 0)
-			fail_msg("%s: rows \"%s\"", cases[i].what,
-			    rows_text(f, &p));
-		if (rc == 1 && p.count != (int64_t)p.n)
-			fail_msg("%s: count %lld", cases[i].what,
-			    (long long)p.count);
-	}
+	fixture_check_rows(*state, cases, NELEM(cases), list_locations,
+	    rows_text);
 }
 
 /* The API's pages: the locations after the cursor in id order, never
@@ -139,7 +106,7 @@ static void
 test_list_keyset(void **state)
 {
 	static const int64_t want[] = { FX_HQ, FX_NORTH_YARD, FX_EAST_DOCK,
-	    FX_SOUTH_YARD };
+	    FX_SOUTH_YARD, FX_HARBOUR };
 	struct fixture *f = *state;
 	struct viewer v = fixture_viewer(f, FX_ACME_ADMIN, ORIGIN_API);
 	struct list_query lq = fixture_list_query(f);
@@ -149,7 +116,7 @@ test_list_keyset(void **state)
 
 	lq.keyset = true;
 	lq.limit = 1;
-	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+	for (i = 0; i < NELEM(want); i++) {
 		assert_int_equal(location_list(&v, &lq, &p), 1);
 		assert_int_equal(p.count, -1);
 		assert_int_equal(p.n, 1);
@@ -169,50 +136,34 @@ test_list_keyset(void **state)
 	assert_int_equal(l->customer_id, FX_NORTH);
 }
 
+/* location_get() without the row. */
+static int
+find_location(const struct viewer *v, int64_t id)
+{
+	struct location l;
+
+	return location_get(v, id, &l);
+}
+
 static void
 test_get(void **state)
 {
-	static const struct {
-		int64_t user, id;
-		int found;
-	} cases[] = {
-		{ FX_NORTH_ADMIN, FX_NORTH_YARD, 1 },
-		{ FX_NORTH_ADMIN, FX_EAST_DOCK, 1 },	/* a child's */
-		{ FX_NORTH_ADMIN, FX_HQ, 0 },		/* the parent's */
-		{ FX_NORTH_ADMIN, FX_SOUTH_YARD, 0 },	/* a sibling's */
-		{ FX_NORTH_ADMIN, FX_OTHER_LOT, 0 },	/* another account's */
-		{ FX_NORTH_ADMIN, FX_MISSING, 0 },
+	static const struct fixture_places places = { FX_NORTH_YARD,
+	    FX_EAST_DOCK, FX_HQ, FX_SOUTH_YARD, FX_OTHER_LOT };
+	/* a child's user does not see its parent's */
+	static const struct fixture_find_case cases[] = {
 		{ FX_EAST_DRIVER, FX_NORTH_YARD, 0 },
-		{ FX_OTHER_ADMIN, FX_OTHER_LOT, 1 },
-		{ FX_OPERATOR, FX_SOUTH_YARD, 1 },
-		{ 0, FX_NORTH_YARD, 0 },		/* anonymous */
 	};
 	struct fixture *f = *state;
+	struct viewer v = fixture_viewer(f, FX_NORTH_ADMIN, ORIGIN_PAGE);
 	struct location l;
-	struct viewer v;
-	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		v = fixture_viewer(f, cases[i].user, ORIGIN_PAGE);
-		if (location_get(&v, cases[i].id, &l) != cases[i].found)
-			fail_msg("user %lld, location %lld: not %d",
-			    (long long)cases[i].user, (long long)cases[i].id,
-			    cases[i].found);
-	}
-	v = fixture_viewer(f, FX_NORTH_ADMIN, ORIGIN_PAGE);
+	fixture_check_places(f, &places, FX_NORTH_ADMIN, find_location);
+	fixture_check_finds(f, cases, NELEM(cases), find_location);
 	assert_int_equal(location_get(&v, FX_EAST_DOCK, &l), 1);
 	assert_int_equal(l.id, FX_EAST_DOCK);
 	assert_string_equal(l.name, "East Dock");
 	assert_int_equal(l.customer_id, FX_EAST);
-}
-
-/* The last event as "kind|user_id|actor_id|ip|detail", - for NULL. */
-static const char *
-last_event(struct fixture *f)
-{
-	return fixture_text(f, "SELECT kind || '|' || "
-	    "coalesce(user_id, '-') || '|' || coalesce(actor_id, '-') || "
-	    "'|' || ip || '|' || detail FROM events ORDER BY id DESC LIMIT 1");
 }
 
 /* The event location_save() logs for a change of location id by v: about
@@ -264,21 +215,18 @@ test_save_writes_and_logs(void **state)
 		    FX_OTHER_LOT, "Car Park", FX_OTHER, "location_updated",
 		    "" },
 	};
+	struct fixture *f = *state;
 	size_t i;
 
-	(void)state;
-	/* each case on a fresh tree: a write must not see another's */
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < NELEM(cases); i++) {
 		struct location_input in = { cases[i].name, cases[i].customer };
 		struct location_errors e;
 		struct viewer v;
-		struct fixture *f;
-		void *fx;
 		int64_t saved = 0, before;
 		const char *row;
 
-		assert_int_equal(fixture_setup(&fx), 0);
-		f = fx;
+		/* a write must not see another's */
+		fixture_renew(f);
 		v = fixture_viewer(f, cases[i].user, cases[i].origin);
 		before = fixture_int(f, "SELECT count(*) FROM locations");
 		if (location_save(&v, cases[i].id, &in, &e, &saved) !=
@@ -292,17 +240,15 @@ test_save_writes_and_logs(void **state)
 		assert_int_equal(fixture_int(f,
 		    "SELECT count(*) FROM locations"),
 		    before + (cases[i].id == 0));
-		row = fixture_text(f, arena_printf(f->arena, "SELECT name || "
-		    "'|' || customer_id || '|' || updated_at FROM locations "
-		    "WHERE id = %lld", (long long)saved));
+		row = fixture_text(f, "SELECT name || '|' || customer_id || "
+		    "'|' || updated_at FROM locations WHERE id = %lld",
+		    (long long)saved);
 		assert_string_equal(row, arena_printf(f->arena, "%s|%lld|%d",
 		    cases[i].name, (long long)cases[i].customer,
 		    FIXTURE_NOW));
-		assert_string_equal(last_event(f), event_of(f, &v,
+		/* that one event */
+		assert_string_equal(fixture_events(f), event_of(f, &v,
 		    cases[i].kind, saved, cases[i].door));
-		assert_int_equal(fixture_int(f, "SELECT count(*) FROM events"),
-		    1);
-		fixture_teardown(&fx);
 	}
 }
 
@@ -366,8 +312,8 @@ test_save_refusals_change_nothing(void **state)
 	const char *before;
 	size_t i;
 
-	before = fixture_text(f, SNAPSHOT_SQL);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	before = fixture_snapshot(f);
+	for (i = 0; i < NELEM(cases); i++) {
 		struct location_input in = { cases[i].name, cases[i].customer };
 		struct viewer v = fixture_viewer(f, cases[i].user, ORIGIN_API);
 		struct location_errors e;
@@ -389,9 +335,8 @@ test_save_refusals_change_nothing(void **state)
 			fail_msg("%s: saved %lld, transaction %d",
 			    cases[i].what, (long long)saved,
 			    f->app.db.in_transaction);
-		if (strcmp(fixture_text(f, SNAPSHOT_SQL), before) != 0)
-			fail_msg("%s: changed %s", cases[i].what,
-			    fixture_text(f, SNAPSHOT_SQL));
+		if (strcmp(fixture_snapshot(f), before) != 0)
+			fail_msg("%s: changed the database", cases[i].what);
 	}
 }
 
@@ -405,7 +350,8 @@ main(void)
 		    fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_get, fixture_setup,
 		    fixture_teardown),
-		cmocka_unit_test(test_save_writes_and_logs),
+		cmocka_unit_test_setup_teardown(test_save_writes_and_logs,
+		    fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_save_refusals_change_nothing, fixture_setup,
 		    fixture_teardown),

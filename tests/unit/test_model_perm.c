@@ -47,7 +47,7 @@ static const struct {
 	{ "anonymous", 0, ORIGIN_PAGE, { 0, 0, 0, 0, 0 } },
 	{ "anonymous (API)", 0, ORIGIN_API, { 0, 0, 0, 0, 0 } },
 };
-#define NVIEWERS (sizeof(viewers) / sizeof(viewers[0]))
+#define NVIEWERS NELEM(viewers)
 
 static void
 test_sees_customer_and_location(void **state)
@@ -91,20 +91,7 @@ static const struct rows_list location_ids = {
 	fill_id
 };
 
-/* The set of location ids on a page, as bits 1 << id. */
-static unsigned
-id_bits(const struct rows_page *p)
-{
-	const int64_t *ids = p->rows;
-	unsigned bits = 0;
-	size_t i;
-
-	for (i = 0; i < p->n; i++)
-		bits |= 1u << ids[i];
-	return bits;
-}
-
-#define L(id) (1u << (id))
+#define L(id) FX_BIT(id)
 
 static void
 test_list_filters_in_and_out_of_the_scope(void **state)
@@ -114,13 +101,14 @@ test_list_filters_in_and_out_of_the_scope(void **state)
 		int64_t user;
 		int64_t customer_id, location_id;
 		int rc;		/* 1 listed, 0 a filter outside the scope */
-		unsigned ids;
+		uint64_t ids;
 	} cases[] = {
 		{ "no filter", FX_NORTH_ADMIN, 0, 0, 1,
-		    L(FX_NORTH_YARD) | L(FX_EAST_DOCK) },
+		    L(FX_NORTH_YARD) | L(FX_EAST_DOCK) | L(FX_HARBOUR) },
 		{ "own customer", FX_NORTH_ADMIN, FX_NORTH, 0, 1,
 		    L(FX_NORTH_YARD) },
-		{ "child", FX_NORTH_ADMIN, FX_EAST, 0, 1, L(FX_EAST_DOCK) },
+		{ "child", FX_NORTH_ADMIN, FX_EAST, 0, 1,
+		    L(FX_EAST_DOCK) | L(FX_HARBOUR) },
 		{ "parent", FX_NORTH_ADMIN, FX_ACME, 0, 0, 0 },
 		{ "sibling", FX_NORTH_ADMIN, FX_SOUTH, 0, 0, 0 },
 		{ "other account", FX_NORTH_ADMIN, FX_OTHER, 0, 0, 0 },
@@ -128,7 +116,7 @@ test_list_filters_in_and_out_of_the_scope(void **state)
 		/* the locations statements take no location filter: only
 		 * its scope is checked */
 		{ "own location", FX_NORTH_ADMIN, 0, FX_EAST_DOCK, 1,
-		    L(FX_NORTH_YARD) | L(FX_EAST_DOCK) },
+		    L(FX_NORTH_YARD) | L(FX_EAST_DOCK) | L(FX_HARBOUR) },
 		{ "parent's location", FX_NORTH_ADMIN, 0, FX_HQ, 0, 0 },
 		{ "sibling's location", FX_NORTH_ADMIN, 0, FX_SOUTH_YARD, 0,
 		    0 },
@@ -148,17 +136,17 @@ test_list_filters_in_and_out_of_the_scope(void **state)
 	struct viewer v;
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < NELEM(cases); i++) {
 		v = fixture_viewer(f, cases[i].user, ORIGIN_PAGE);
-		lq = fixture_list_query(f);
-		lq.customer_id = cases[i].customer_id;
-		lq.location_id = cases[i].location_id;
+		lq = fixture_search(f, "", cases[i].customer_id,
+		    cases[i].location_id, 0, false);
 		if (rows_read_list(&v, &location_ids, &lq, &p) !=
 		    cases[i].rc)
 			fail_msg("%s: not %d", cases[i].what, cases[i].rc);
-		if (id_bits(&p) != cases[i].ids)
-			fail_msg("%s: rows %#x, want %#x", cases[i].what,
-			    id_bits(&p), cases[i].ids);
+		if (fixture_id_bits(&p, sizeof(int64_t)) != cases[i].ids)
+			fail_msg("%s: rows %#llx", cases[i].what,
+			    (unsigned long long)fixture_id_bits(&p,
+			    sizeof(int64_t)));
 		/* refused: nothing counted, nothing read */
 		if (p.count != (cases[i].rc == 1 ? (int64_t)p.n : -1))
 			fail_msg("%s: count %lld", cases[i].what,

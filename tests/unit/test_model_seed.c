@@ -89,21 +89,20 @@ test_demo_data(void **state)
 	assert_int_equal(seed_demo(&v), MODEL_DONE);
 	assert_false(f->app.db.in_transaction);
 	for (i = 0; i < sizeof(demo_rows) / sizeof(demo_rows[0]); i++)
-		assert_string_equal(fixture_text(f, demo_rows[i].sql),
+		assert_string_equal(fixture_text(f, "%s", demo_rows[i].sql),
 		    demo_rows[i].want);
 	/* what arborctl prints: every demo user, in the table's order */
 	for (i = 0; (name = seed_demo_login(i, &what)) != NULL; i++) {
-		assert_string_equal(name, fixture_text(f, arena_printf(
-		    f->arena, "SELECT username FROM users WHERE id = %zu",
-		    i + 1)));
+		assert_string_equal(name, fixture_text(f,
+		    "SELECT username FROM users WHERE id = %zu", i + 1));
 		assert_true(what[0] != '\0');
 	}
 	assert_int_equal(i, 7);
 	/* a second time: the database has users */
-	before = fixture_text(f, SNAPSHOT_SQL);
+	before = fixture_text(f, "%s", SNAPSHOT_SQL);
 	assert_int_equal(seed_demo(&v), MODEL_INVALID);
 	assert_false(f->app.db.in_transaction);
-	assert_string_equal(fixture_text(f, SNAPSHOT_SQL), before);
+	assert_string_equal(fixture_text(f, "%s", SNAPSHOT_SQL), before);
 }
 
 /* 20 users over 10 customers, 30 devices over the account's 14. */
@@ -121,17 +120,17 @@ test_bench_data_and_devices(void **state)
 	assert_true(b.analyzed);
 	/* 8 under the account, then 8 under the first of them */
 	assert_string_equal(fixture_text(f, "SELECT group_concat(path, ' ') "
-	    "FROM (SELECT path FROM customers WHERE name LIKE 'Bench %' "
+	    "FROM (SELECT path FROM customers WHERE name LIKE 'Bench %%' "
 	    "ORDER BY id)"), "/1/6/ /1/7/ /1/8/ /1/9/ /1/10/ /1/11/ /1/12/ "
 	    "/1/13/ /1/6/14/ /1/6/15/");
 	assert_string_equal(fixture_text(f, "SELECT count(*) || ',' || "
 	    "sum(active) || ',' || sum(groups = 2) || ',' || "
 	    "count(last_login_at) || ',' || count(DISTINCT customer_id) || "
-	    "',' || max(username) FROM users WHERE username LIKE 'bench.%'"),
+	    "',' || max(username) FROM users WHERE username LIKE 'bench.%%'"),
 	    "20,19,2,14,10,bench.u0000020");
-	before = fixture_text(f, SNAPSHOT_SQL);
+	before = fixture_text(f, "%s", SNAPSHOT_SQL);
 	assert_int_equal(seed_bench_data(&v, 20, 10, &b), MODEL_INVALID);
-	assert_string_equal(fixture_text(f, SNAPSHOT_SQL), before);
+	assert_string_equal(fixture_text(f, "%s", SNAPSHOT_SQL), before);
 
 	assert_int_equal(seed_bench_devices(&v, 30, &b), MODEL_DONE);
 	assert_int_equal(b.customers, 14);
@@ -139,14 +138,14 @@ test_bench_data_and_devices(void **state)
 	assert_string_equal(fixture_text(f, "SELECT count(*) || ',' || "
 	    "count(DISTINCT customer_id) || ',' || count(registered_by) || "
 	    "',' || min(unit_id) || ',' || max(unit_id) FROM devices WHERE "
-	    "unit_id LIKE 'BD%'"), "30,14,0,BD000000001,BD000000030");
+	    "unit_id LIKE 'BD%%'"), "30,14,0,BD000000001,BD000000030");
 	assert_int_equal(fixture_int(f, "SELECT device_count FROM customers "
 	    "WHERE id = 1"), 1 + 3);
 	/* the unit ids are taken: nothing of the second set stays */
-	before = fixture_text(f, SNAPSHOT_SQL);
+	before = fixture_text(f, "%s", SNAPSHOT_SQL);
 	assert_int_equal(seed_bench_devices(&v, 30, &b), MODEL_FAILED);
 	assert_false(f->app.db.in_transaction);
-	assert_string_equal(fixture_text(f, SNAPSHOT_SQL), before);
+	assert_string_equal(fixture_text(f, "%s", SNAPSHOT_SQL), before);
 }
 
 /* On the fixture's tree: users, but no demo account. */
@@ -156,7 +155,7 @@ test_refusals_change_nothing(void **state)
 	struct fixture *f = *state;
 	struct viewer cli = fixture_viewer(f, 0, ORIGIN_CLI);
 	struct viewer admin = fixture_viewer(f, FX_ACME_ADMIN, ORIGIN_PAGE);
-	const char *before = fixture_text(f, SNAPSHOT_SQL);
+	const char *before = fixture_text(f, "%s", SNAPSHOT_SQL);
 	struct seed_bench b;
 
 	assert_int_equal(seed_demo(&cli), MODEL_INVALID);
@@ -167,7 +166,7 @@ test_refusals_change_nothing(void **state)
 	assert_int_equal(seed_bench_data(&admin, 5, 5, &b), MODEL_NOT_FOUND);
 	assert_int_equal(seed_bench_devices(&admin, 5, &b), MODEL_NOT_FOUND);
 	assert_false(f->app.db.in_transaction);
-	assert_string_equal(fixture_text(f, SNAPSHOT_SQL), before);
+	assert_string_equal(fixture_text(f, "%s", SNAPSHOT_SQL), before);
 }
 
 int
