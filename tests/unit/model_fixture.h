@@ -147,7 +147,7 @@ uint64_t fixture_id_bits(const struct rows_page *p, size_t row_size);
 /* A list, as a model's X_list(): 1, 0 for a filter outside the scope,
  * -1 on a database error. */
 typedef int (*fixture_list_fn)(const struct viewer *v,
-    struct list_query *lq, struct rows_page *out);
+    const struct list_query *lq, struct rows_page *out);
 
 /* A case of a list's scope: the rows viewer who (0: anonymous) sees as
  * a page, searching q with the filters (0: none). */

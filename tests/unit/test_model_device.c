@@ -112,14 +112,6 @@ test_split_ids(void **state)
 
 #define D(id) FX_BIT(id)
 
-/* device_list() with the list query as the runner takes it. */
-static int
-list_devices(const struct viewer *v, struct list_query *lq,
-    struct rows_page *out)
-{
-	return device_list(v, lq, out);
-}
-
 /* Who sees which devices, with which filter; a filter outside the
  * scope (or missing) is "not found", whatever the plan and sort. */
 static void
@@ -150,7 +142,7 @@ test_list_scope(void **state)
 	};
 
 	fixture_check_lists(*state, cases, NELEM(cases), device_sort_keys,
-	    list_devices, sizeof(struct device));
+	    device_list, sizeof(struct device));
 }
 
 /* The API's pages: by id, after the cursor, not counted. */

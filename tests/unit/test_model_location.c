@@ -39,14 +39,6 @@ rows_text(struct fixture *f, const struct rows_page *p)
 	return s;
 }
 
-/* location_list() with the list query as the runner takes it. */
-static int
-list_locations(const struct viewer *v, struct list_query *lq,
-    struct rows_page *out)
-{
-	return location_list(v, lq, out);
-}
-
 static void
 test_list_as_each_viewer(void **state)
 {
@@ -96,7 +88,7 @@ test_list_as_each_viewer(void **state)
 		{ "anonymous", 0, "", 0, false, 0, 1, "" },
 	};
 
-	fixture_check_rows(*state, cases, NELEM(cases), list_locations,
+	fixture_check_rows(*state, cases, NELEM(cases), location_list,
 	    rows_text);
 }
 
