@@ -132,7 +132,9 @@ struct customer_overview {
 	bool every_account;		/* v is an operator: accounts */
 	struct rows_page accounts;	/* struct customer_account */
 	bool has_own;			/* own was found */
-	struct customer own;		/* v's own customer */
+	/* v's own customer: its own columns, not the computed ones
+	 * (mfa_required, top, users, children) */
+	struct customer own;
 };
 
 /* Fill *o for v: 1, or -1 on a database error. */
