@@ -183,7 +183,7 @@ fill_list_row(sqlite3_stmt *s, struct arena *a, void *row)
 	c->users = sqlite3_column_int64(s, 5);
 }
 
-/* A row of CUSTOMER_COLUMNS. */
+/* A row of CUSTOMER_COLUMNS (or CUSTOMER_COLUMNS_MFA). */
 static void
 fill_row(sqlite3_stmt *s, struct arena *a, void *row)
 {
@@ -206,29 +206,6 @@ fill_row(sqlite3_stmt *s, struct arena *a, void *row)
 	c->top = sqlite3_column_int(s, 13) != 0;
 	c->created_at = sqlite3_column_int64(s, 14);
 	c->updated_at = sqlite3_column_int64(s, 15);
-}
-
-/* A row of CUSTOMER_VISIBLE: the customer's own columns, none of the
- * computed ones (what the Accounts tab shows, on every visit). */
-static void
-fill_visible(sqlite3_stmt *s, struct arena *a, void *row)
-{
-	struct customer *c = row;
-
-	memset(c, 0, sizeof(*c));
-	c->id = sqlite3_column_int64(s, 0);
-	c->parent_id = sqlite3_column_int64(s, 1);
-	c->path = db_text(a, s, 2);
-	c->name = db_text(a, s, 3);
-	c->email = db_text(a, s, 4);
-	c->owner_email = db_text_or_null(a, s, 5);
-	c->country = db_text(a, s, 6);
-	c->time_zone = db_text(a, s, 7);
-	c->time_format = db_text(a, s, 8);
-	c->units = db_text(a, s, 9);
-	c->require_mfa = sqlite3_column_int(s, 10) != 0;
-	c->created_at = sqlite3_column_int64(s, 11);
-	c->updated_at = sqlite3_column_int64(s, 12);
 }
 
 /* A row of CUSTOMER_DETAIL: CUSTOMER_COLUMNS, then mfa_inherited, users
@@ -318,7 +295,7 @@ customer_overview(const struct viewer *v, struct customer_overview *o)
 		return rows_read_list(v, &accounts, &all, &o->accounts);
 	}
 	if ((rc = rows_read_one(v, STMT_CUSTOMER_VISIBLE, v->user->customer_id,
-	    fill_visible, &o->own)) < 0)
+	    fill_row, &o->own)) < 0)
 		return -1;
 	o->has_own = rc == 1;
 	return 1;

@@ -132,8 +132,8 @@ struct customer_overview {
 	bool every_account;		/* v is an operator: accounts */
 	struct rows_page accounts;	/* struct customer_account */
 	bool has_own;			/* own was found */
-	/* v's own customer: its own columns, not the computed ones
-	 * (mfa_required, top, users, children) */
+	/* v's own customer: its columns, not the computed ones but top
+	 * (mfa_required, mfa_inherited, users, children) */
 	struct customer own;
 };
 

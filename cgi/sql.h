@@ -58,11 +58,12 @@
  * one above it requires MFA, and whether it is the top of the viewer's
  * view (whose parent the viewer does not see).
  */
-#define CUSTOMER_COLUMNS \
+#define CUSTOMER_COLUMNS_MFA(mfa_required) \
 	"c.id, c.parent_id, c.path, c.depth, c.name, c.email, " \
 	"c.owner_email, c.country, c.time_zone, c.time_format, c.units, " \
-	"c.require_mfa, " MFA_REQUIRED("c.id") ", c.path = :scope_path, " \
+	"c.require_mfa, " mfa_required ", c.path = :scope_path, " \
 	"c.created_at, c.updated_at"
+#define CUSTOMER_COLUMNS CUSTOMER_COLUMNS_MFA(MFA_REQUIRED("c.id"))
 
 /* The customers of the scope whose name or e-mail is LIKE :like. */
 #define CUSTOMER_LIST_WHERE \
@@ -272,9 +273,9 @@
 	X(CUSTOMER_SET_PATH, "UPDATE customers SET path = :path " \
 	    "WHERE id = :id") \
 	X(CUSTOMER_PATH, "SELECT path, depth FROM customers WHERE id = :id") \
-	X(CUSTOMER_VISIBLE, "SELECT c.id, c.parent_id, c.path, c.name, " \
-	    "c.email, c.owner_email, c.country, c.time_zone, c.time_format, " \
-	    "c.units, c.require_mfa, c.created_at, c.updated_at " \
+	/* the customer's own columns, without the walk up the tree for \
+	 * mfa_required (0 here): every Accounts visit reads it */ \
+	X(CUSTOMER_VISIBLE, "SELECT " CUSTOMER_COLUMNS_MFA("0") " " \
 	    "FROM customers c WHERE c.id = :id AND " SCOPE_CUSTOMER("c")) \
 	/* the names from a customer up to depth :from_depth, top-down */ \
 	X(CUSTOMER_ANCESTRY, "WITH RECURSIVE up(id, parent_id, name, depth) " \
