@@ -54,7 +54,8 @@ get_customer(const struct viewer *v, int64_t id, void *row)
 
 const struct api_resource api_customers = {
 	customer_list, get_customer, sizeof(struct customer), customer_json,
-	"The customers", "There is no such customer."
+	"The customers", "There is no such customer.",
+	"/api/v1/customers/"
 };
 
 /*
@@ -113,23 +114,8 @@ save(struct request *req, int64_t id)
 		return;
 	if (read_body(req, body, &in) != 0)
 		goto out;
-	switch (customer_save(&req->viewer, id, &in, &c, &e, &saved)) {
-	case MODEL_DONE:
-		if (id == 0)
-			http_header(req, "Location", arena_printf(req->arena,
-			    "/api/v1/customers/%lld", (long long)saved));
-		api_get(req, &api_customers, saved, id == 0 ? 201 : 200);
-		break;
-	case MODEL_INVALID:
-		api_errors(req, &e, customer_error_fields);
-		break;
-	case MODEL_NOT_FOUND:
-		api_problem(req, 404, api_customers.missing, NULL);
-		break;
-	case MODEL_FAILED:
-		api_unavailable(req);
-		break;
-	}
+	api_saved(req, &api_customers, customer_save(&req->viewer, id, &in,
+	    &c, &e, &saved), id == 0, saved, &e, customer_error_fields);
 out:
 	json_decref(body);
 }

@@ -45,7 +45,8 @@ get_device(const struct viewer *v, int64_t id, void *row)
 
 const struct api_resource api_devices = {
 	device_list, get_device, sizeof(struct device), device_json,
-	"The devices", "There is no such device."
+	"The devices", "There is no such device.",
+	"/api/v1/devices/"
 };
 
 /* The members of a new device into *in; false after a 400 problem. */
@@ -83,7 +84,7 @@ api_device_create(struct request *req)
 	switch (device_add(&req->viewer, &in, &e, &id, uuid)) {
 	case MODEL_DONE:
 		http_header(req, "Location", arena_printf(req->arena,
-		    "/api/v1/devices/%lld", (long long)id));
+		    "%s%lld", api_devices.path, (long long)id));
 		/* Device Management alone (or a location restriction)
 		 * registers devices it does not see: their ids only */
 		api_json(req, 201, device_get(&req->viewer, id, &d) == 1 ?

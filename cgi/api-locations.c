@@ -31,7 +31,8 @@ get_location(const struct viewer *v, int64_t id, void *row)
 
 const struct api_resource api_locations = {
 	location_list, get_location, sizeof(struct location), location_json,
-	"The locations", "There is no such location."
+	"The locations", "There is no such location.",
+	"/api/v1/locations/"
 };
 
 void
@@ -52,20 +53,8 @@ api_location_create(struct request *req)
 	    api_opt_id(req, body, "customer_id", &in.customer_id) < 0)
 		goto out;
 	in.name = check_trim(req->arena, name);
-	switch (location_save(&req->viewer, 0, &in, &e, &id)) {
-	case MODEL_DONE:
-		http_header(req, "Location", arena_printf(req->arena,
-		    "/api/v1/locations/%lld", (long long)id));
-		api_get(req, &api_locations, id, 201);
-		break;
-	case MODEL_INVALID:
-		api_errors(req, &e, location_error_fields);
-		break;
-	case MODEL_NOT_FOUND:
-	case MODEL_FAILED:
-		api_unavailable(req);
-		break;
-	}
+	api_saved(req, &api_locations, location_save(&req->viewer, 0, &in, &e,
+	    &id), true, id, &e, location_error_fields);
 out:
 	json_decref(body);
 }

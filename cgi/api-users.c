@@ -89,7 +89,8 @@ get_user(const struct viewer *v, int64_t id, void *row)
 
 const struct api_resource api_users = {
 	user_list, get_user, sizeof(struct user_row), user_json,
-	"The users", "There is no such user."
+	"The users", "There is no such user.",
+	"/api/v1/users/"
 };
 
 /* The members of body over in. 0, or -1 after a problem was sent. */
@@ -157,23 +158,8 @@ save(struct request *req, int64_t id, struct user_input *in)
 		return;
 	if (read_body(req, body, in) != 0)
 		goto out;
-	switch (user_save(&req->viewer, id, in, &c, &e, &saved)) {
-	case MODEL_DONE:
-		if (id == 0)
-			http_header(req, "Location", arena_printf(req->arena,
-			    "/api/v1/users/%lld", (long long)saved));
-		api_get(req, &api_users, saved, id == 0 ? 201 : 200);
-		break;
-	case MODEL_INVALID:
-		api_errors(req, &e, user_error_fields);
-		break;
-	case MODEL_NOT_FOUND:
-		api_problem(req, 404, api_users.missing, NULL);
-		break;
-	case MODEL_FAILED:
-		api_unavailable(req);
-		break;
-	}
+	api_saved(req, &api_users, user_save(&req->viewer, id, in, &c, &e,
+	    &saved), id == 0, saved, &e, user_error_fields);
 out:
 	json_decref(body);
 }

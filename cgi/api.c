@@ -401,3 +401,27 @@ api_get_route(struct request *req)
 {
 	api_get(req, req->route_data, req->id, 200);
 }
+
+void
+api_saved(struct request *req, const struct api_resource *r,
+    enum model_result rc, bool created, int64_t id, const void *errors,
+    const struct check_field *fields)
+{
+	switch (rc) {
+	case MODEL_DONE:
+		if (created)
+			http_header(req, "Location", arena_printf(req->arena,
+			    "%s%lld", r->path, (long long)id));
+		api_get(req, r, id, created ? 201 : 200);
+		return;
+	case MODEL_INVALID:
+		api_errors(req, errors, fields);
+		return;
+	case MODEL_NOT_FOUND:
+		api_problem(req, 404, r->missing, NULL);
+		return;
+	case MODEL_FAILED:
+		break;
+	}
+	api_unavailable(req);
+}

@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "check.h"
 #include "list.h"
 
 struct request;
@@ -96,6 +97,7 @@ struct api_resource {
 	json_t *(*json)(struct request *req, const void *row);
 	const char *plural;	/* "The locations", for a 503 */
 	const char *missing;	/* "There is no such location.", for a 404 */
+	const char *path;	/* "/api/v1/locations/": then an object's id */
 };
 
 /* A list request (limit, cursor, q, customer_id, location_id): the page
@@ -106,6 +108,17 @@ void api_list(struct request *req, const struct api_resource *r);
 /* Object id with status, or a 404 / 503 problem. */
 void api_get(struct request *req, const struct api_resource *r, int64_t id,
     int status);
+
+/*
+ * The answer to a model's write of an object of r (rc as it answered;
+ * errors and fields its errors, as in check.h): the object id (201 with
+ * Location when created, else 200), the problem of the first field in
+ * error, 404 or 503.
+ */
+struct check_field;
+void api_saved(struct request *req, const struct api_resource *r,
+    enum model_result rc, bool created, int64_t id, const void *errors,
+    const struct check_field *fields);
 
 /* A write the model could not make (a database error; it rolled back,
  * nothing changed): 503. */
