@@ -816,7 +816,7 @@ change_user(const struct viewer *v, const struct user_row *t,
 	    in->full_name) != 0)
 		return -1;
 	if (c->deactivated) {
-		if (password_lock_out(v, t->id, 0) != 0)
+		if (password_lock_out(v, t->id, actor, 0) != 0)
 			return -1;
 		event_log(v, "user_deactivated", t->id, actor, in->username);
 	}

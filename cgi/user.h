@@ -201,11 +201,12 @@ struct user_change {
  * locations v cannot see stay); a new e-mail address voids their links
  * (they went to the old one); a manual password through password_set()
  * (changed at the next sign-in) or a set-up link by mail (welcome); a
- * deactivation ends their sessions and voids their links; the events
- * user_created or user_updated (and password_set_by_admin,
- * user_deactivated). MODEL_NOT_FOUND: user id is not in v's scope.
- * MODEL_INVALID fills *e. *c is filled from MODEL_INVALID on; MODEL_DONE
- * sets *saved to the user's id.
+ * deactivation ends their sessions, voids their links and revokes their
+ * API tokens (password_lock_out: a re-activation brings none back); the
+ * events user_created or user_updated (and password_set_by_admin,
+ * user_deactivated, tokens_revoked). MODEL_NOT_FOUND: user id is not in
+ * v's scope. MODEL_INVALID fills *e. *c is filled from MODEL_INVALID on;
+ * MODEL_DONE sets *saved to the user's id.
  */
 enum model_result user_save(const struct viewer *v, int64_t id,
     const struct user_input *in, struct user_change *c,
@@ -239,7 +240,8 @@ enum model_result user_add_operator(const struct viewer *v,
 /*
  * arborctl passwd: give user username password pw (the policy:
  * e->password), not to be changed at the next sign-in, through
- * password_set(): their sessions end and their links die. v must be
+ * password_set(): their sessions end, their links die, their API tokens
+ * are revoked. v must be
  * allowed ACT_OPERATOR; MODEL_NOT_FOUND when there is no such user.
  */
 enum model_result user_passwd(const struct viewer *v, const char *username,
