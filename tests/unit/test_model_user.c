@@ -475,7 +475,7 @@ test_save_writes_and_logs(void **state)
 		    ORIGIN_PAGE, 0,
 		    { .customer = FX_OTHER, .groups = "account_admin "
 		    "full_device_access device_management "
-		    "nested_customer_admin fleet_management access_control", false },
+		    "nested_customer_admin fleet_management access_control" },
 		    "new.user@example.test|new.user|5|63|1|0|0||||",
 		    "setup,-", "", "new.user@example.test",
 		    "user_created|12|1|127.0.0.1|new.user", false },
@@ -492,13 +492,13 @@ test_save_writes_and_logs(void **state)
 		    "user_updated|5|3|127.0.0.1|driver", false },
 		{ "a new e-mail address and a new set-up link",
 		    FX_NORTH_ADMIN, ORIGIN_PAGE, FX_EAST_DRIVER,
-		    { .email = "driver@example.test", .mode = "welcome", false },
+		    { .email = "driver@example.test", .mode = "welcome" },
 		    "driver@example.test|east.driver|3|0|1|0|0||||3",
 		    DRIVER_LINKS_VOID ";setup,-", DRIVER_SESSIONS,
 		    "driver@example.test",
 		    "user_updated|5|3|127.0.0.1|east.driver", false },
 		{ "the username alone keeps the links", FX_NORTH_ADMIN,
-		    ORIGIN_PAGE, FX_EAST_DRIVER, { .username = "driver", false },
+		    ORIGIN_PAGE, FX_EAST_DRIVER, { .username = "driver" },
 		    "east.driver@example.test|driver|3|0|1|0|0||||3",
 		    DRIVER_LINKS, DRIVER_SESSIONS, "",
 		    "user_updated|5|3|127.0.0.1|driver", false },
@@ -510,7 +510,7 @@ test_save_writes_and_logs(void **state)
 		/* the own e-mail in another case is no other user's, and
 		 * the same mailbox: the links stay */
 		{ "the e-mail in another case", FX_NORTH_ADMIN, ORIGIN_PAGE,
-		    FX_EAST_DRIVER, { .email = "East.Driver@example.test", false },
+		    FX_EAST_DRIVER, { .email = "East.Driver@example.test" },
 		    "East.Driver@example.test|east.driver|3|0|1|0|0||||3",
 		    DRIVER_LINKS, DRIVER_SESSIONS, "",
 		    "user_updated|5|3|127.0.0.1|east.driver", false },
@@ -539,7 +539,7 @@ test_save_writes_and_logs(void **state)
 		    "password_set_by_admin|5|3|127.0.0.1|;"
 		    "user_updated|5|3|127.0.0.1|east.driver", true },
 		{ "a new set-up link", FX_NORTH_ADMIN, ORIGIN_PAGE,
-		    FX_EAST_DRIVER, { .mode = "welcome", false },
+		    FX_EAST_DRIVER, { .mode = "welcome" },
 		    "east.driver@example.test|east.driver|3|0|1|0|0||||3",
 		    DRIVER_LINKS ";setup,-", DRIVER_SESSIONS,
 		    "east.driver@example.test",
@@ -550,20 +550,15 @@ test_save_writes_and_logs(void **state)
 		    "north.fleet@example.test|north.fleet|3|16|1|0|0||||3",
 		    "reset,-", "3", "",
 		    "user_updated|4|2|127.0.0.1|north.fleet", false },
-		/* north.admin lacks Fleet Management: north.fleet keeps it
-		 * unasked, may get a group north.admin holds, and may get
-		 * another username (not another e-mail: see the refusals) */
-		{ "a stronger user keeps what the editor lacks",
-		    FX_NORTH_ADMIN, ORIGIN_PAGE, FX_NORTH_FLEET,
-		    { .username = "fleet", .groups = "", false },
-		    "north.fleet@example.test|fleet|2|16|1|0|0||||2,3",
-		    "reset,-", "3", "", "user_updated|4|3|127.0.0.1|fleet", false },
-		{ "a stronger user gets a group the editor holds",
-		    FX_NORTH_ADMIN, ORIGIN_PAGE, FX_NORTH_FLEET,
-		    { .groups = "account_admin", false },
-		    "north.fleet@example.test|north.fleet|2|17|1|0|0||||2,3",
-		    "reset,-", "3", "",
-		    "user_updated|4|3|127.0.0.1|north.fleet", false },
+		/* north.fleet holds Fleet Management: only someone who
+		 * holds it too changes them (see the refusals) */
+		{ "a user whose every group the editor holds", FX_ACME_ADMIN,
+		    ORIGIN_PAGE, FX_NORTH_FLEET,
+		    { .email = "fleet@example.test", .username = "fleet",
+		    .groups = "account_admin" },
+		    "fleet@example.test|fleet|2|1|1|0|0||||2,3",
+		    "reset," NOW, "3", "", "user_updated|4|2|127.0.0.1|fleet",
+		    false },
 		{ "one's own details", FX_NORTH_ADMIN, ORIGIN_PAGE,
 		    FX_NORTH_ADMIN, { .full_name = "N. Admin", .nloc = 1,
 		    .loc = { FX_NORTH_YARD } },
@@ -733,16 +728,42 @@ test_save_refusals_change_nothing(void **state)
 		    { .address = "Dock\x01" }, MODEL_INVALID, "address 400" },
 		{ "anonymous", 0, 0, { 0 }, MODEL_INVALID, "customer_id 404" },
 		/* a stronger user: north.fleet holds a group north.admin
-		 * lacks (Fleet Management) */
+		 * lacks (Fleet Management), north.dm another (Device
+		 * Management); nothing of theirs changes, whatever the
+		 * input, valid or not */
 		{ "a stronger user's e-mail", FX_NORTH_ADMIN, FX_NORTH_FLEET,
 		    { .email = "fleet@example.test" }, MODEL_INVALID,
-		    "email 403" },
+		    "groups 403" },
 		{ "a stronger user's password", FX_NORTH_ADMIN,
 		    FX_NORTH_FLEET, { .mode = "manual", .password = GOOD_PW },
-		    MODEL_INVALID, "password_mode 403" },
+		    MODEL_INVALID, "groups 403" },
 		{ "a stronger user's set-up link", FX_NORTH_ADMIN,
 		    FX_NORTH_FLEET, { .mode = "welcome" }, MODEL_INVALID,
-		    "password_mode 403" },
+		    "groups 403" },
+		{ "a stronger user's username", FX_NORTH_ADMIN,
+		    FX_NORTH_FLEET, { .username = "fleet" }, MODEL_INVALID,
+		    "groups 403" },
+		{ "a stronger user's name", FX_NORTH_ADMIN, FX_NORTH_DM,
+		    { .full_name = "D. M." }, MODEL_INVALID, "groups 403" },
+		{ "a stronger user, groups taken", FX_NORTH_ADMIN,
+		    FX_NORTH_FLEET, { .groups = "" }, MODEL_INVALID,
+		    "groups 403" },
+		{ "a stronger user, a group given", FX_NORTH_ADMIN,
+		    FX_NORTH_FLEET, { .groups = "account_admin "
+		    "fleet_management" }, MODEL_INVALID, "groups 403" },
+		{ "a stronger user moved", FX_NORTH_ADMIN, FX_NORTH_FLEET,
+		    { .customer = FX_EAST }, MODEL_INVALID, "groups 403" },
+		{ "a stronger user's locations", FX_NORTH_ADMIN,
+		    FX_NORTH_FLEET, { .nloc = NO_LOCATIONS }, MODEL_INVALID,
+		    "groups 403" },
+		{ "a stronger user deactivated", FX_NORTH_ADMIN,
+		    FX_NORTH_FLEET, { .inactive = true }, MODEL_INVALID,
+		    "groups 403" },
+		{ "a stronger user, as they are", FX_NORTH_ADMIN,
+		    FX_NORTH_FLEET, { 0 }, MODEL_INVALID, "groups 403" },
+		{ "a stronger user, bad fields", FX_NORTH_ADMIN,
+		    FX_NORTH_FLEET, { .email = "", .customer = FX_OTHER },
+		    MODEL_INVALID, "groups 403" },
 		/* oneself */
 		{ "deactivate oneself", FX_NORTH_ADMIN, FX_NORTH_ADMIN,
 		    { .inactive = true }, MODEL_INVALID, "active 403" },
@@ -836,6 +857,8 @@ test_save_keeps_values_of_older_rules(void **state)
 	    MODEL_DONE);
 	assert_string_equal(user_text(f, FX_EAST_DRIVER), "east "
 	    "driver@example|east driver|3|0|1|0|0|E. Driver|||3");
+	/* north.dm holds a group north.admin lacks: acme.admin tries */
+	v = fixture_viewer(f, FX_ACME_ADMIN, ORIGIN_PAGE);
 	in = input_of(f, &v, FX_NORTH_DM, &taken);
 	assert_int_equal(user_save(&v, FX_NORTH_DM, &in, &c, &e, &saved),
 	    MODEL_INVALID);
@@ -864,11 +887,15 @@ test_remove(void **state)
 		{ "with arborctl", 0, ORIGIN_CLI, FX_EAST_DRIVER, MODEL_DONE,
 		    "user_deleted|-|-||east.driver <east.driver@example.test> "
 		    "(id 5) (arborctl)" },
-		/* anyone in the scope: a stronger one too */
-		{ "a stronger user", FX_NORTH_ADMIN, ORIGIN_PAGE,
-		    FX_NORTH_FLEET, MODEL_DONE,
-		    "user_deleted|-|3|127.0.0.1|north.fleet "
+		/* anyone in the scope whose every group the remover holds */
+		{ "a user whose every group the remover holds", FX_ACME_ADMIN,
+		    ORIGIN_PAGE, FX_NORTH_FLEET, MODEL_DONE,
+		    "user_deleted|-|2|127.0.0.1|north.fleet "
 		    "<north.fleet@example.test> (id 4)" },
+		{ "a stronger user", FX_NORTH_ADMIN, ORIGIN_PAGE,
+		    FX_NORTH_FLEET, MODEL_INVALID, NULL },
+		{ "a stronger user through the API", FX_NORTH_ADMIN,
+		    ORIGIN_API, FX_NORTH_DM, MODEL_INVALID, NULL },
 		{ "operator, another account", FX_OPERATOR, ORIGIN_PAGE,
 		    FX_OTHER_ADMIN, MODEL_DONE,
 		    "user_deleted|-|1|127.0.0.1|other.admin "
