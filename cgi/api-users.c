@@ -207,7 +207,8 @@ api_user_delete(struct request *req)
 		api_problem(req, 404, api_users.missing, NULL);
 		break;
 	case MODEL_INVALID:
-		api_problem(req, 403, "You cannot delete your own user.", NULL);
+		api_problem(req, 403, user_why_not_remove(&req->viewer, &gone),
+		    NULL);
 		break;
 	case MODEL_FAILED:
 		api_unavailable(req);

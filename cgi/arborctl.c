@@ -232,7 +232,8 @@ cmd_password(const char *username, const char *email)
 	else
 		rc = password_result(user_passwd(&v, username, pw, &e), &e,
 		    arena_printf(v.arena, "password of %s changed; their "
-		    "sessions ended and their links voided", username));
+		    "sessions ended, their links voided and their API tokens "
+		    "revoked", username));
 	if (pw != NULL) {
 		sodium_memzero(pw, strlen(pw));
 		free(pw);

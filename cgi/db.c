@@ -3,9 +3,11 @@
  */
 #include "db.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "arena.h"
 #include "log.h"
@@ -132,6 +134,69 @@ prepare_all(struct db *db, char *err, size_t errlen)
 	return 0;
 }
 
+/* Take the group and other bits off file path (if it exists): 0 or -1
+ * with a message in err. */
+static int
+owner_only(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((st.st_mode & 077) != 0 && chmod(path, st.st_mode & 0700) != 0) {
+		snprintf(err, errlen, "%s: readable by others and cannot be "
+		    "changed (%s): make it the owner's alone (chmod 600)", path,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The database and its -wal and -shm files hold password and token
+ * hashes and personal data: they are the owner's alone (0600) whatever
+ * the umask of whoever runs us. SQLite creates the database with 0644
+ * less the umask, and the -wal and -shm files with the database file's
+ * mode: so a new database is created under umask 077, and an existing
+ * one (of an older version, or copied in) loses its group and other bits
+ * before the connection settings create the other two. 0 or -1.
+ */
+static int
+open_owner_only(struct db *db, const char *path, int flags, char *err,
+    size_t errlen)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm" };
+	mode_t umask_was = umask(077);
+	size_t i;
+	int rc = -1;
+
+	if (sqlite3_open_v2(path, &db->conn, flags, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path,
+		    db->conn ? sqlite3_errmsg(db->conn) : "out of memory");
+		goto out;
+	}
+	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		char *file = sqlite3_mprintf("%s%s", path, suffixes[i]);
+
+		if (file == NULL) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+		rc = owner_only(file, err, errlen);
+		sqlite3_free(file);
+		if (rc != 0)
+			goto out;
+	}
+	rc = db_configure(db->conn, err, errlen);
+out:
+	umask(umask_was);
+	return rc;
+}
+
 int
 db_open(struct db *db, const char *path, enum db_open_mode mode, char *err,
     size_t errlen)
@@ -142,13 +207,7 @@ db_open(struct db *db, const char *path, enum db_open_mode mode, char *err,
 	memset(db, 0, sizeof(*db));
 	if (mode == DB_INIT)
 		flags |= SQLITE_OPEN_CREATE;
-	if (sqlite3_open_v2(path, &db->conn, flags, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path,
-		    db->conn ? sqlite3_errmsg(db->conn) : "out of memory");
-		db_close(db);
-		return -1;
-	}
-	if (db_configure(db->conn, err, errlen) != 0) {
+	if (open_owner_only(db, path, flags, err, errlen) != 0) {
 		db_close(db);
 		return -1;
 	}

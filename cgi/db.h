@@ -35,7 +35,10 @@ enum db_open_mode {
 /*
  * Open path, apply and verify the connection settings (WAL,
  * synchronous=FULL, foreign keys, busy timeout) and, for DB_SERVE,
- * prepare every statement. Returns 0 or -1 with a message in err.
+ * prepare every statement. The database and its -wal and -shm files are
+ * created 0600 whatever the umask, and existing ones lose their group
+ * and other bits (the umask is changed while opening: call this before
+ * any thread starts). Returns 0 or -1 with a message in err.
  */
 int db_open(struct db *db, const char *path, enum db_open_mode mode,
     char *err, size_t errlen);

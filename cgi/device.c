@@ -670,9 +670,12 @@ device_move_many(const struct viewer *v, int64_t target,
 		if (!p->items[i].unchanged &&
 		    move_one(v, &p->items[i], target) != 0)
 			goto fail;
-	event_log(v, "devices_moved", 0, perm_actor(v), arena_printf(
-	    v->arena, "%zu devices to customer %lld", p->moved,
-	    (long long)target));
+	/* the log records changes: a move of devices all already at the
+	 * target (or unknown) changed nothing */
+	if (p->moved > 0)
+		event_log(v, "devices_moved", 0, perm_actor(v), arena_printf(
+		    v->arena, "%zu devices to customer %lld", p->moved,
+		    (long long)target));
 	return db_finish(v->db, false, NULL, NULL);
 fail:
 	return db_finish(v->db, true, NULL, NULL);

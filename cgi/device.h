@@ -188,8 +188,8 @@ enum model_result device_move_preview(const struct viewer *v,
 /*
  * Move them, as previewed, in one transaction: each device not already
  * at the target gets it (a location of another customer is cleared) and
- * a line in its history; one devices_moved event says how many. Page and
- * API alike; *p is what was done.
+ * a line in its history; one devices_moved event says how many (none
+ * when nothing moved). Page and API alike; *p is what was done.
  */
 enum model_result device_move_many(const struct viewer *v, int64_t target,
     const char *const *keys, size_t n, struct device_move_plan *p,

@@ -18,6 +18,7 @@
 #include "form.h"
 #include "mail.h"
 #include "perm.h"
+#include "token.h"
 
 /* How long a link works: a welcome link 72 hours, a reset link one. */
 #define SETUP_SECONDS (72 * 3600)
@@ -61,16 +62,16 @@ password_policy(const char *pw, const char *username, const char *email)
 }
 
 int
-password_lock_out(const struct viewer *v, int64_t user_id,
+password_lock_out(const struct viewer *v, int64_t user_id, int64_t actor,
     int64_t keep_session)
 {
 	sqlite3_stmt *s = db_stmt(v->db, STMT_SESSION_DELETE_USER);
 
 	db_bind_int(s, ":user_id", user_id);
 	db_bind_int(s, ":keep", keep_session);
-	if (db_exec(v->db, s) != 0)
+	if (db_exec(v->db, s) != 0 || password_links_void(v, user_id) != 0)
 		return -1;
-	return password_links_void(v, user_id);
+	return token_revoke_all(v, user_id, actor);
 }
 
 int
@@ -108,10 +109,6 @@ password_set(const struct viewer *v, int64_t user_id, const char *hash,
 	db_bind_int(s, ":id", user_id);
 	if (db_exec(v->db, s) != 0 || db_changes(v->db) != 1)
 		return -1;
-	/* whoever knew the old password may have signed in with it, or
-	 * hold a link that would set another one */
-	if (password_lock_out(v, user_id, keep_session) != 0)
-		return -1;
 	switch (why) {
 	case PASSWORD_OWN:
 		break;
@@ -128,6 +125,10 @@ password_set(const struct viewer *v, int64_t user_id, const char *hash,
 	case PASSWORD_BY_CLI:
 		break;
 	}
+	/* whoever knew the old password may have signed in with it, made
+	 * a token with it, or hold a link that would set another one */
+	if (password_lock_out(v, user_id, actor, keep_session) != 0)
+		return -1;
 	event_log(v, what[why].kind, user_id, actor, detail);
 	return 0;
 }

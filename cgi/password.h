@@ -51,11 +51,14 @@ enum password_why {
 /*
  * Give user_id the password of hash (argon2id, made before the write
  * transaction) as v, for why, inside the caller's write transaction:
- * void every outstanding link of the user, end every session of the user
- * but keep_session (the profile's own session; 0 for every other why)
- * and log the event (password_changed, password_reset,
- * password_set_by_admin or password_set). 0, or -1 (no such user, or a
- * database error).
+ * password_lock_out() (every outstanding link void, every session of the
+ * user ended but keep_session -- the profile's own session; 0 for every
+ * other why -- every API token revoked) and log the event
+ * (password_changed, password_reset, password_set_by_admin or
+ * password_set). The user's own change revokes their tokens too: whoever
+ * knew the old password may have made one, and a change is what a user
+ * does who fears just that. 0, or -1 (no such user, or a database
+ * error).
  */
 int password_set(const struct viewer *v, int64_t user_id, const char *hash,
     enum password_why why, int64_t keep_session);
@@ -65,11 +68,12 @@ int password_set(const struct viewer *v, int64_t user_id, const char *hash,
 enum model_result password_save(const struct viewer *v, int64_t user_id,
     const char *hash, enum password_why why, int64_t keep_session);
 
-/* End every session of user_id but keep_session (0: all) and void their
- * outstanding links, inside the caller's write transaction: what a new
+/* End every session of user_id but keep_session (0: all), void their
+ * outstanding links and revoke their API tokens (token_revoke_all, the
+ * event by actor), inside the caller's write transaction: what a new
  * password and a deactivation both do. 0 or -1. */
 int password_lock_out(const struct viewer *v, int64_t user_id,
-    int64_t keep_session);
+    int64_t actor, int64_t keep_session);
 
 /* Void every outstanding link of user_id, inside the caller's write
  * transaction: what password_lock_out() does to links, and what a new

@@ -102,6 +102,12 @@ perm_may_grant(const struct viewer *v, unsigned bits)
 	return (bits & ~perm_grantable(v)) == 0;
 }
 
+bool
+perm_may_change_user(const struct viewer *v, unsigned groups)
+{
+	return (groups & GROUP_ALL & ~perm_grantable(v)) == 0;
+}
+
 int64_t
 perm_top_depth(const struct user *u)
 {

@@ -71,6 +71,15 @@ unsigned perm_grantable(const struct viewer *v);
 bool perm_may_grant(const struct viewer *v, unsigned bits);
 
 /*
+ * Whether v may change anything of, or delete, a user who holds groups:
+ * only if v holds every one of them (operators and the command line hold
+ * all). Otherwise a weaker administrator could take over a stronger
+ * account (its e-mail, its password) and so gain its groups, or strip,
+ * move, deactivate or delete it.
+ */
+bool perm_may_change_user(const struct viewer *v, unsigned groups);
+
+/*
  * The rows a user may see. Customers: those whose path lies in
  * [path, path_end). Devices: additionally devices_visible, and when
  * location_user is not 0, only devices at one of that user's locations.

@@ -301,19 +301,38 @@ api_path(const char *path)
 /*
  * The gate of an API route: the bearer token stands for the session (no
  * cookie is looked at, so no CSRF token is needed), then the same
- * permission check as for pages.
+ * permission check as for pages. A token whose user still owes a step of
+ * signing in is refused, naming the step.
  */
 static void
 api_gate(struct request *req, const struct route *r)
 {
+	const char *why = NULL;
+
 	req->no_store = true;
 	req->api = true;
 	http_viewer(req);	/* nobody yet, from the API */
-	req->user = token_authenticate(&req->viewer, req->authorization);
-	if (req->user == NULL) {
+	switch (token_authenticate(&req->viewer, req->authorization,
+	    &req->user)) {
+	case TOKEN_OK:
+		break;
+	case TOKEN_REFUSED:
+		why = "Send a valid, unexpired API token as \"Authorization: "
+		    "Bearer arbor_…\".";
+		break;
+	case TOKEN_PASSWORD_DUE:
+		why = "The user of this token must change their password "
+		    "first: sign in to Arbor to change it.";
+		break;
+	case TOKEN_ENROL_DUE:
+		why = "The user of this token must set up two-factor "
+		    "authentication first, which their customer requires: "
+		    "sign in to Arbor to set it up.";
+		break;
+	}
+	if (why != NULL) {
 		http_header(req, "WWW-Authenticate", "Bearer realm=\"arbor\"");
-		api_problem(req, 401, "Send a valid, unexpired API token as "
-		    "\"Authorization: Bearer arbor_…\".", NULL);
+		api_problem(req, 401, why, NULL);
 		return;
 	}
 	http_viewer(req);

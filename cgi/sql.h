@@ -556,6 +556,10 @@
 	/* bound to the owner: another user's token id revokes nothing */ \
 	X(TOKEN_REVOKE, "UPDATE api_tokens SET revoked_at = :now WHERE " \
 	    "id = :id AND user_id = :user_id AND revoked_at IS NULL") \
+	/* what a new password and a deactivation end: every token of the \
+	 * user still in use (expired ones stay as they ran out) */ \
+	X(TOKEN_REVOKE_USER, "UPDATE api_tokens SET revoked_at = :now WHERE " \
+	    "user_id = :user_id AND revoked_at IS NULL AND expires_at > :now") \
 	X(TOKEN_AUTH, "SELECT id, user_id, expires_at, revoked_at, " \
 	    "last_used_at, last_used_ip FROM api_tokens WHERE token_hash = :hash") \
 	X(TOKEN_TOUCH, "UPDATE api_tokens SET last_used_at = :now, " \

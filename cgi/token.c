@@ -12,6 +12,7 @@
 #include "auth.h"
 #include "db.h"
 #include "event.h"
+#include "login.h"
 #include "perm.h"
 #include "user.h"
 
@@ -169,6 +170,22 @@ token_revoke(const struct viewer *v, int64_t id)
 	return write_logged(v, s, "token_revoked", "");
 }
 
+int
+token_revoke_all(const struct viewer *v, int64_t user_id, int64_t actor)
+{
+	sqlite3_stmt *s = db_stmt(v->db, STMT_TOKEN_REVOKE_USER);
+	int n;
+
+	db_bind_int(s, ":user_id", user_id);
+	db_bind_int(s, ":now", v->now);
+	if (db_exec(v->db, s) != 0)
+		return -1;
+	if ((n = db_changes(v->db)) > 0)
+		event_log(v, "tokens_revoked", user_id, actor, arena_printf(
+		    v->arena, "%d token%s", n, n == 1 ? "" : "s"));
+	return 0;
+}
+
 /* The hash of the secret in an "Authorization: Bearer arbor_…" value.
  * 0 or -1 (not a bearer token of ours). */
 static int
@@ -184,23 +201,26 @@ bearer_hash(const char *h, unsigned char hash[TOKEN_HASH_BYTES])
 	return token_hash(h + strlen(TOKEN_PREFIX), hash);
 }
 
-struct user *
-token_authenticate(const struct viewer *v, const char *authorization)
+enum token_auth
+token_authenticate(const struct viewer *v, const char *authorization,
+    struct user **u)
 {
+	static const struct session mfa_passed = { .mfa_passed = true };
 	unsigned char hash[TOKEN_HASH_BYTES];
 	const char *last_ip;
 	int64_t id, user_id, last_used;
-	struct user *u;
+	struct user *owner;
 	sqlite3_stmt *s;
 	bool usable;
 
+	*u = NULL;
 	if (bearer_hash(authorization, hash) != 0)
-		return NULL;
+		return TOKEN_REFUSED;
 	s = db_stmt(v->db, STMT_TOKEN_AUTH);
 	db_bind_blob(s, ":hash", hash, sizeof(hash));
 	if (db_step(v->db, s) != SQLITE_ROW) {
 		sqlite3_reset(s);
-		return NULL;
+		return TOKEN_REFUSED;
 	}
 	id = sqlite3_column_int64(s, 0);
 	user_id = sqlite3_column_int64(s, 1);
@@ -209,9 +229,20 @@ token_authenticate(const struct viewer *v, const char *authorization)
 	last_used = sqlite3_column_int64(s, 4);
 	last_ip = db_text(v->arena, s, 5);
 	sqlite3_reset(s);
-	if (!usable || (u = user_load(v->db, v->arena, user_id)) == NULL ||
-	    !u->active)
-		return NULL;
+	if (!usable || (owner = user_load(v->db, v->arena, user_id)) ==
+	    NULL || !owner->active)
+		return TOKEN_REFUSED;
+	/* the pages confine such a user to the step they owe; the API has
+	 * no such step, so it refuses until they have done it on a page */
+	switch (login_stage(owner, &mfa_passed)) {
+	case STAGE_PASSWORD:
+		return TOKEN_PASSWORD_DUE;
+	case STAGE_ENROL:
+		return TOKEN_ENROL_DUE;
+	case STAGE_MFA:
+	case STAGE_FULL:
+		break;
+	}
 	if (v->now - last_used >= TOUCH_INTERVAL ||
 	    strcmp(last_ip, v->addr) != 0) {
 		s = db_stmt(v->db, STMT_TOKEN_TOUCH);
@@ -220,5 +251,6 @@ token_authenticate(const struct viewer *v, const char *authorization)
 		db_bind_int(s, ":id", id);
 		db_exec(v->db, s);
 	}
-	return u;
+	*u = owner;
+	return TOKEN_OK;
 }

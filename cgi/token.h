@@ -5,10 +5,17 @@
  * A token is "arbor_" followed by 32 random bytes in base64url: the fixed
  * prefix lets secret scanners find leaked tokens. Only the BLAKE2b hash
  * of the random part is stored; the secret is shown once, at creation. A
- * token acts as its user, with exactly that user's permissions, and stops
- * working when it expires, is revoked, or its user is deactivated or
- * deleted. Every statement on the tokens of a user binds v's user id: no
- * viewer reaches another user's tokens.
+ * token acts as its user, with exactly that user's permissions. It ends
+ * when it expires, when its user revokes it, and with what ends the
+ * user's sessions: a new password, however set (the user's own change, a
+ * set-up or reset link, an administrator, arborctl), and a deactivation
+ * revoke every token of the user (token_revoke_all), so that whoever
+ * knew the old password, or the person deactivated, keeps no way in, and
+ * a re-activation brings none back; deleting the user deletes them. While
+ * the user owes a password change or an MFA enrolment the tokens are
+ * refused, not revoked: they work again once that is done, as a
+ * session's pages do. Every statement on the tokens of a user binds v's
+ * user id: no viewer reaches another user's tokens.
  */
 #ifndef ARBOR_TOKEN_H
 #define ARBOR_TOKEN_H
@@ -64,13 +71,32 @@ enum model_result token_create(const struct viewer *v, const char *name,
 enum model_result token_revoke(const struct viewer *v, int64_t id);
 
 /*
- * The user an "Authorization: Bearer arbor_…" header stands for (v: the
- * anonymous viewer of the request, for its time, address and arena), or
- * NULL when there is no usable token (missing, malformed, unknown,
- * expired, revoked, or its user is inactive). Records the time and
- * address of use.
+ * Revoke every token of user_id still in use and log tokens_revoked
+ * ("2 tokens", about user_id, by actor) if there was one, inside the
+ * caller's write transaction: what password_lock_out() does. 0 or -1.
  */
-struct user *token_authenticate(const struct viewer *v,
-    const char *authorization);
+int token_revoke_all(const struct viewer *v, int64_t user_id,
+    int64_t actor);
+
+/* What an "Authorization: Bearer arbor_…" header is worth. */
+enum token_auth {
+	TOKEN_OK,
+	TOKEN_REFUSED,		/* missing, malformed, unknown, expired,
+				 * revoked, or its user inactive */
+	TOKEN_PASSWORD_DUE,	/* its user must change the password an
+				 * administrator set (STAGE_PASSWORD) */
+	TOKEN_ENROL_DUE		/* its user's customer requires MFA and the
+				 * user has not enrolled (STAGE_ENROL) */
+};
+
+/*
+ * The user the header authorization stands for, in *u (v's arena; NULL
+ * unless TOKEN_OK); v is the anonymous viewer of the request, for its
+ * time, address and arena. A token is made in a session that passed the
+ * MFA step, so what its user may still owe is what a session's stage
+ * (login_stage) owes after it. Records the time and address of a use.
+ */
+enum token_auth token_authenticate(const struct viewer *v,
+    const char *authorization, struct user **u);
 
 #endif

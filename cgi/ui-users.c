@@ -9,18 +9,18 @@
  * again in SQL (user.c).
  *
  * The rules of the form, besides the field checks:
- *  - groups: an editor changes only the groups they hold themselves
- *    (operators hold all). A group the editor lacks is shown disabled and
- *    stays as it was on the user; asking to grant one is refused with an
- *    error next to the groups (perm_may_grant).
+ *  - a user who holds a group the editor lacks is out of the editor's
+ *    reach: shown read-only, saying why, with neither form nor Delete
+ *    (a POST anyway answers 403): otherwise an administrator could take
+ *    over a stronger account (its e-mail, its password) and so gain its
+ *    groups, or strip, move, deactivate or delete it.
+ *  - groups: an editor gives only the groups they hold themselves
+ *    (operators hold all). A group the editor lacks is shown disabled;
+ *    asking to grant one is refused with an error next to the groups
+ *    (perm_may_grant).
  *  - nobody deactivates, deletes or moves themselves, removes their own
  *    Account Administrator group, or sets their own password here (that
  *    is the profile's job, with the current password).
- *  - the e-mail address and the password (manual or a new set-up link)
- *    of a user who holds a group the editor lacks can only be changed by
- *    someone holding all of that user's groups: otherwise an
- *    administrator could take over a stronger account and so gain its
- *    groups.
  *  - locations: those the editor sees at the user's customer or below it
  *    (a user could not see a location above their customer).
  *
@@ -77,7 +77,10 @@ list_row(struct request *req, const void *row, struct tval *t)
 
 	tv_set_str(t, "delete_href", arena_printf(a, "/users/%lld/delete",
 	    (long long)u->id));
-	tv_set_bool(t, "is_self", u->id == req->user->id);
+	tv_set_bool(t, "may_delete", user_why_not_remove(&req->viewer, u) ==
+	    NULL);
+	tv_set_bool(t, "read_only", user_out_of_reach(&req->viewer, u) !=
+	    NULL);
 	tv_set_str(t, "email", u->email);
 	tv_set_str(t, "username", u->username);
 	tv_set_str(t, "customer", u->customer);
@@ -174,7 +177,7 @@ add_locations(struct request *req, struct tval *d,
 	return 0;
 }
 
-/* What the edit form says about user t besides its fields. */
+/* What the edit page says about user t besides the form's fields. */
 static void
 add_target(struct request *req, struct tval *d, const struct user_row *t)
 {
@@ -184,6 +187,8 @@ add_target(struct request *req, struct tval *d, const struct user_row *t)
 	tv_set_str(d, "action", arena_printf(a, "/users/%lld",
 	    (long long)t->id));
 	tv_set_str(info, "username", t->username);
+	tv_set_str(info, "email", t->email);
+	tv_set_str(info, "groups", group_names(a, t->groups));
 	tv_set_str(info, "customer", customer_path_text(&req->viewer,
 	    t->customer_id));
 	tv_set_str(info, "last_login", time_text(a, req->user,
@@ -194,9 +199,23 @@ add_target(struct request *req, struct tval *d, const struct user_row *t)
 	    "(waiting for the set-up link)" : t->must_change_password ?
 	    "Set by an administrator: to be changed at the next sign-in" :
 	    "Set by the user");
-	tv_set_bool(info, "is_self", t->id == req->user->id);
+	tv_set_bool(info, "may_delete", user_why_not_remove(&req->viewer, t) ==
+	    NULL);
 	tv_set_str(info, "delete_href", arena_printf(a, "/users/%lld/delete",
 	    (long long)t->id));
+}
+
+/* User t out of the viewer's reach (why): the edit page without the
+ * form, saying why. */
+static void
+render_read_only(struct request *req, int status, const struct user_row *t,
+    const char *why)
+{
+	struct tval *d = page_data(req);
+
+	add_target(req, d, t);
+	tv_set_str(d, "read_only", why);
+	page_render(req, status, "user_form", d);
 }
 
 /* Render the create (t == NULL) or edit form: the values of f, the
@@ -297,6 +316,7 @@ saved_message(struct arena *a, const struct user_input *f,
 static void
 save_form(struct request *req, int64_t id)
 {
+	const char *why;
 	struct user_input f;
 	struct user_change c;
 	struct user_errors e;
@@ -315,6 +335,11 @@ save_form(struct request *req, int64_t id)
 		 * typed */
 		if (id != 0 && user_get(&req->viewer, id, &t) != 1) {
 			save_failed(req);
+			return;
+		}
+		if (id != 0 && (why = user_out_of_reach(&req->viewer, &t)) !=
+		    NULL) {
+			render_read_only(req, 403, &t, why);
 			return;
 		}
 		render_form(req, 400, &f, &c, id != 0 ? &t : NULL,
@@ -369,9 +394,14 @@ ui_user_edit_get(struct request *req)
 	struct user_input f;
 	struct user_change c;
 	struct user_row t;
+	const char *why;
 
 	if (!target(req, &t))
 		return;
+	if ((why = user_out_of_reach(&req->viewer, &t)) != NULL) {
+		render_read_only(req, 200, &t, why);
+		return;
+	}
 	user_input_init(&f, req->arena, &t);
 	memset(&c, 0, sizeof(c));
 	c.locations = t.locations;
@@ -395,11 +425,12 @@ ui_user_delete_get(struct request *req)
 {
 	struct tval *d, *info;
 	struct user_row t;
+	const char *why;
 
 	if (!target(req, &t))
 		return;
-	if (!user_may_remove(&req->viewer, &t)) {
-		page_error(req, 403, "You cannot delete your own user.");
+	if ((why = user_why_not_remove(&req->viewer, &t)) != NULL) {
+		page_error(req, 403, why);
 		return;
 	}
 	d = page_data(req);
@@ -434,7 +465,7 @@ ui_user_delete_post(struct request *req)
 		page_error(req, 404, no_such);
 		return;
 	case MODEL_INVALID:
-		page_error(req, 403, "You cannot delete your own user.");
+		page_error(req, 403, user_why_not_remove(&req->viewer, &gone));
 		return;
 	case MODEL_FAILED:
 		break;

@@ -560,23 +560,21 @@ check_locations(const struct viewer *v, const struct user_input *in,
 	return 0;
 }
 
-/* The rules about who may change what on whom: groups, oneself, a
- * stronger user (user.h, user_save). */
+/* The rules about who may change what on whom: groups and oneself
+ * (user.h, user_save; a user out of reach never gets here). */
 static void
 check_powers(const struct viewer *v, const struct user_row *t,
     const struct user_input *in, struct user_change *c,
     struct user_errors *e)
 {
-	unsigned mine = perm_grantable(v), prior = t ? t->groups : 0;
+	unsigned prior = t ? t->groups : 0;
 	bool self = t != NULL && t->id == perm_actor(v);
 	bool sets = strcmp(c->password_mode, "keep") != 0;
 
-	/* groups the editor lacks stay as they were; asking for one the
-	 * user does not have is an attempt to grant it */
-	if (!perm_may_grant(v, c->asked & ~prior))
+	if (!perm_may_grant(v, c->asked))
 		check_fail(&e->groups, 403, "You can only grant the groups you "
 		    "hold yourself.");
-	c->groups = (prior & ~mine) | (c->asked & mine);
+	c->groups = c->asked;
 	if (self) {
 		if (!in->active)
 			check_fail(&e->active, 403, "You cannot deactivate "
@@ -591,15 +589,6 @@ check_powers(const struct viewer *v, const struct user_row *t,
 		if (sets)
 			check_fail(&e->password_mode, 403, "Change your own "
 			    "password under Profile.");
-	} else if (t != NULL && (prior & ~mine) != 0) {
-		if (strcmp(in->email, t->email) != 0)
-			check_fail(&e->email, 403, "Only someone who holds all "
-			    "of this user's groups can change their e-mail "
-			    "address.");
-		if (sets)
-			check_fail(&e->password_mode, 403, "Only someone who "
-			    "holds all of this user's groups can set their "
-			    "password or send them a set-up link.");
 	}
 }
 
@@ -816,7 +805,7 @@ change_user(const struct viewer *v, const struct user_row *t,
 	    in->full_name) != 0)
 		return -1;
 	if (c->deactivated) {
-		if (password_lock_out(v, t->id, 0) != 0)
+		if (password_lock_out(v, t->id, actor, 0) != 0)
 			return -1;
 		event_log(v, "user_deactivated", t->id, actor, in->username);
 	}
@@ -826,10 +815,36 @@ change_user(const struct viewer *v, const struct user_row *t,
 
 /* ----------------------------------------------------------- the flows */
 
+const char *
+user_out_of_reach(const struct viewer *v, const struct user_row *u)
+{
+	unsigned lacked = u->groups & ~perm_grantable(v);
+	const char *names = "";
+	size_t i, n = 0, left;
+
+	if (perm_may_change_user(v, u->groups))
+		return NULL;
+	for (i = 0; i < GROUP_COUNT; i++)
+		n += (lacked & perm_groups[i].bit) != 0;
+	/* "A", "A and B", "A, B and C" */
+	for (i = 0, left = n; i < GROUP_COUNT; i++) {
+		if (!(lacked & perm_groups[i].bit))
+			continue;
+		left--;
+		names = arena_printf(v->arena, "%s%s%s", names,
+		    left + 1 == n ? "" : left == 0 ? " and " : ", ",
+		    perm_groups[i].name);
+	}
+	return arena_printf(v->arena, "You cannot change or delete %s: they "
+	    "hold %s, which you do not. Only someone who holds all of their "
+	    "groups can.", u->username, names);
+}
+
 enum model_result
 user_save(const struct viewer *v, int64_t id, const struct user_input *in,
     struct user_change *c, struct user_errors *e, int64_t *saved)
 {
+	const char *why;
 	struct user_row t;
 	enum model_result r;
 	bool failed;
@@ -839,6 +854,11 @@ user_save(const struct viewer *v, int64_t id, const struct user_input *in,
 	memset(e, 0, sizeof(*e));
 	if (id != 0 && (rc = user_get(v, id, &t)) != 1)
 		return rc == 0 ? MODEL_NOT_FOUND : MODEL_FAILED;
+	/* refused before any field is read: nothing about them matters */
+	if (id != 0 && (why = user_out_of_reach(v, &t)) != NULL) {
+		check_fail(&e->groups, 403, why);
+		return MODEL_INVALID;
+	}
 	if ((rc = check_input(v, id ? &t : NULL, in, c, e)) != 0)
 		return rc < 0 ? MODEL_FAILED : MODEL_INVALID;
 	if (hash_password(v->arena, in, c) != 0 || db_begin(v->db) != 0)
@@ -852,10 +872,12 @@ user_save(const struct viewer *v, int64_t id, const struct user_input *in,
 	return r;
 }
 
-bool
-user_may_remove(const struct viewer *v, const struct user_row *u)
+const char *
+user_why_not_remove(const struct viewer *v, const struct user_row *u)
 {
-	return u->id != perm_actor(v);
+	if (u->id == perm_actor(v))
+		return "You cannot delete your own user.";
+	return user_out_of_reach(v, u);
 }
 
 enum model_result
@@ -870,7 +892,7 @@ user_remove(const struct viewer *v, int64_t id, struct user_row *gone)
 		db_rollback(v->db);
 		return rc == 0 ? MODEL_NOT_FOUND : MODEL_FAILED;
 	}
-	if (!user_may_remove(v, gone)) {
+	if (user_why_not_remove(v, gone) != NULL) {
 		db_rollback(v->db);
 		return MODEL_INVALID;
 	}

@@ -184,42 +184,52 @@ struct user_change {
 };
 
 /*
- * Create (id 0) or change user id as v. Besides the fields' rules (400):
+ * Why v may not change or delete user u at all, as a sentence in v's
+ * arena naming the groups v lacks, or NULL when v may: u holds a group v
+ * lacks (perm_may_change_user). The Users page shows such a user
+ * read-only with it; user_save() and user_remove() refuse with it (403).
+ */
+const char *user_out_of_reach(const struct viewer *v,
+    const struct user_row *u);
+
+/*
+ * Create (id 0) or change user id as v. A user out of v's reach
+ * (user_out_of_reach) is refused as a whole (e->groups, 403; *c stays
+ * empty), whatever the input. Besides the fields' rules (400):
  * - the customer and the locations: in the scope (404 otherwise, like
  *   missing ones); a location at the user's customer or below it (400);
- * - groups: v changes only groups v holds; the others stay as they are
- *   on the user, and asking to grant one is refused (403);
+ * - groups: v gives only groups v holds; asking for another is refused
+ *   (403);
  * - nobody deactivates or moves themselves, removes their own Account
  *   Administrator group or sets their own password here (403: that is
  *   the profile's job, with the current password);
- * - the e-mail address and the password (manual or a set-up link) of a
- *   user who holds a group v lacks can only be changed by someone holding
- *   all of that user's groups (403): otherwise an administrator could
- *   take over a stronger account and so gain its groups;
  * - the e-mail address and username: not another user's (409).
  * Then, in one transaction: the user's fields, groups and locations (the
  * locations v cannot see stay); a new e-mail address voids their links
  * (they went to the old one); a manual password through password_set()
  * (changed at the next sign-in) or a set-up link by mail (welcome); a
- * deactivation ends their sessions and voids their links; the events
- * user_created or user_updated (and password_set_by_admin,
- * user_deactivated). MODEL_NOT_FOUND: user id is not in v's scope.
- * MODEL_INVALID fills *e. *c is filled from MODEL_INVALID on; MODEL_DONE
- * sets *saved to the user's id.
+ * deactivation ends their sessions, voids their links and revokes their
+ * API tokens (password_lock_out: a re-activation brings none back); the
+ * events user_created or user_updated (and password_set_by_admin,
+ * user_deactivated, tokens_revoked). MODEL_NOT_FOUND: user id is not in
+ * v's scope. MODEL_INVALID fills *e. *c is filled from MODEL_INVALID on
+ * (but for a user out of reach); MODEL_DONE sets *saved to the user's id.
  */
 enum model_result user_save(const struct viewer *v, int64_t id,
     const struct user_input *in, struct user_change *c,
     struct user_errors *e, int64_t *saved);
 
-/* Whether v may delete u: anyone in the scope but themselves. */
-bool user_may_remove(const struct viewer *v, const struct user_row *u);
+/* Why v may not delete u, as a sentence (v's arena), or NULL when v
+ * may: u is v's own user, or out of v's reach (user_out_of_reach). */
+const char *user_why_not_remove(const struct viewer *v,
+    const struct user_row *u);
 
 /*
  * Delete user id as v (the schema cascades to sessions, links, tokens)
  * and log user_deleted, naming them in the detail (the event's user_id
  * would be cleared with them); *gone is the user as they were.
- * MODEL_NOT_FOUND outside the scope; MODEL_INVALID for v's own user
- * (403: nobody deletes themselves).
+ * MODEL_NOT_FOUND outside the scope; MODEL_INVALID (403) when
+ * user_why_not_remove(v, gone) says why not.
  */
 enum model_result user_remove(const struct viewer *v, int64_t id,
     struct user_row *gone);
@@ -239,7 +249,8 @@ enum model_result user_add_operator(const struct viewer *v,
 /*
  * arborctl passwd: give user username password pw (the policy:
  * e->password), not to be changed at the next sign-in, through
- * password_set(): their sessions end and their links die. v must be
+ * password_set(): their sessions end, their links die, their API tokens
+ * are revoked. v must be
  * allowed ACT_OPERATOR; MODEL_NOT_FOUND when there is no such user.
  */
 enum model_result user_passwd(const struct viewer *v, const char *username,

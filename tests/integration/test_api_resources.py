@@ -449,26 +449,27 @@ class UserApiTests(ResourceTest):
         return r.json['id']
 
     def test_a_stronger_user_cannot_be_taken_over(self):
-        """dk.admin changes only Account Administrator on a user who also has Full
-        Device Access, and never their e-mail or password."""
+        """dk.admin changes nothing of a user who also has Full Device Access (issue 12:
+        not even their name or the groups dk.admin holds), never their e-mail or
+        password; the user keeps every group."""
         strong = self.make_user('strong.api', 'Aarhus', ['account_admin', 'full_device_access'])
         a = api('dk.admin')
-        r = a.call('PATCH', f'/api/v1/users/{strong}', {'full_name': 'Still Strong'})
-        self.assertEqual((r.status, r.json['groups']),
-                         (200, ['account_admin', 'full_device_access']), r.text)
         before = snapshot()
+        self.problem(a.call('PATCH', f'/api/v1/users/{strong}', {'full_name': 'Still Strong'}),
+                     403, 'groups')
         self.problem(a.call('PATCH', f'/api/v1/users/{strong}', {'email': 'mine@example.test'}),
-                     403, 'email')
+                     403, 'groups')
         for mode in ('manual', 'welcome'):
             with self.subTest(mode=mode):
                 body = {'password_mode': mode}
                 if mode == 'manual':
                     body['password'] = NEW_PASSWORD
-                self.problem(a.call('PATCH', f'/api/v1/users/{strong}', body), 403,
-                             'password_mode')
+                self.problem(a.call('PATCH', f'/api/v1/users/{strong}', body), 403, 'groups')
+        self.problem(a.call('PATCH', f'/api/v1/users/{strong}', {'groups': []}), 403, 'groups')
         self.assertEqual(snapshot(), before)
-        r = a.call('PATCH', f'/api/v1/users/{strong}', {'groups': []})
-        self.assertEqual((r.status, r.json['groups']), (200, ['full_device_access']))
+        r = a.call('GET', f'/api/v1/users/{strong}')
+        self.assertEqual((r.status, r.json['groups']),
+                         (200, ['account_admin', 'full_device_access']), r.text)
 
     def test_self_protection(self):
         a = api('dk.admin')

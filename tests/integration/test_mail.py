@@ -305,9 +305,8 @@ class ForgotTests(MailTest):
         self.assertEqual(STACK.query('SELECT count(*) FROM mail_queue')[0][0], queued)
 
 
-class PasswordSetVoidsLinksTests(MailTest):
-    """However a password is set (profile, administrator, arborctl), the user's
-    outstanding set-up and reset links stop working and their other sessions end."""
+class LinkTest(MailTest):
+    """A user with a pending reset link, and what a dead link answers."""
 
     def user_with_reset_link(self, username):
         """A new user of Aarhus with the demo password and a pending reset link from the
@@ -338,6 +337,11 @@ class PasswordSetVoidsLinksTests(MailTest):
                          hash_before)
         self.assertEqual(STACK.query('SELECT count(*) FROM user_links WHERE user_id = ? AND '
                                      'used_at IS NULL', user)[0][0], 0)
+
+
+class PasswordSetVoidsLinksTests(LinkTest):
+    """However a password is set (profile, administrator, arborctl), the user's
+    outstanding set-up and reset links stop working and their other sessions end."""
 
     def test_a_change_on_the_profile_voids_the_link(self):
         user, link = self.user_with_reset_link('voided.by.profile')

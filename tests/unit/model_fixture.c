@@ -75,7 +75,15 @@ static const char TREE_SQL[] =
     "(1, 5, 'setup', X'11', 0, 1700003600, NULL), "
     "(2, 5, 'reset', X'12', 0, 1700003600, NULL), "
     "(3, 5, 'reset', X'13', 0, 1700003600, 1), "
-    "(4, 4, 'reset', X'14', 0, 1700003600, NULL);";
+    "(4, 4, 'reset', X'14', 0, 1700003600, NULL);"
+    /* a token in use, a revoked and an expired one; in use until an
+     * hour after FIXTURE_NOW */
+    "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, "
+    "expires_at, revoked_at) VALUES "
+    "(1, 5, 'script', X'21', 0, 1700003600, NULL), "
+    "(2, 5, 'revoked', X'22', 0, 1700003600, 1), "
+    "(3, 5, 'expired', X'23', 0, 1, NULL), "
+    "(4, 4, 'script', X'24', 0, 1700003600, NULL);";
 
 /* What links in mail start with. */
 static char base_url[] = "https://arbor.example.test";

@@ -27,10 +27,11 @@
  *   Dock), SOUTH-1 (Acme South, at its Yard), OTHER-1 (Other); device N
  *   has the device id 00000000-0000-4000-8000-00000000000N
  *
- *   east.driver has two sessions and two outstanding links (a set-up
- *   and a reset link) besides a used one; north.fleet has a session and
- *   an outstanding reset link: what a new password must end, and must
- *   leave alone.
+ *   east.driver has two sessions, two outstanding links (a set-up and a
+ *   reset link) besides a used one, and an API token in use besides a
+ *   revoked and an expired one; north.fleet has a session, an
+ *   outstanding reset link and a token in use: what a new password must
+ *   end, and must leave alone.
  *
  * Acme South is 20 so that its path '/1/20/' sorts right after North's
  * range ['/1/2/', '/1/20'): the sibling the path rule must not let in.

@@ -269,6 +269,40 @@ test_move_event_says_the_door(void **state)
 	    "detail = '1 devices to customer %d (API)'", FX_EAST), 1);
 }
 
+/* Nothing to move (every device already at the target, or unknown, or
+ * outside the view): done, and nothing written, no event either. */
+static void
+test_move_of_nothing_logs_nothing(void **state)
+{
+	static const struct {
+		const char *what;
+		const char *keys[2];
+		size_t n;
+	} cases[] = {
+		{ "already there", { "EAST-1", "EAST-2" }, 2 },
+		{ "unknown", { "NOPE" }, 1 },
+		{ "outside the view", { "SOUTH-1", "OTHER-1" }, 2 },
+		{ "none at all", { NULL }, 0 },
+	};
+	struct fixture *f = *state;
+	const char *before = fixture_snapshot(f);
+	size_t i;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		struct viewer v = fixture_viewer(f, FX_NORTH_NCA,
+		    i % 2 ? ORIGIN_API : ORIGIN_PAGE);
+		struct device_move_errors e;
+		struct device_move_plan p;
+
+		if (device_move_many(&v, FX_EAST, cases[i].keys, cases[i].n,
+		    &p, &e) != MODEL_DONE || p.moved != 0)
+			fail_msg("%s: refused, or moved %zu", cases[i].what,
+			    p.moved);
+		if (strcmp(fixture_snapshot(f), before) != 0)
+			fail_msg("%s: changed the database", cases[i].what);
+	}
+}
+
 /* A location of another customer does not follow the device. */
 static void
 test_move_clears_location(void **state)
@@ -447,6 +481,9 @@ main(void)
 		    fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_move_event_says_the_door,
 		    fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_move_of_nothing_logs_nothing, fixture_setup,
+		    fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_move_clears_location,
 		    fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_move_refusals,

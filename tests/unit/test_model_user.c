@@ -151,6 +151,16 @@ sessions_text(struct fixture *f, int64_t id)
 	    "sessions WHERE user_id = %lld ORDER BY id)", (long long)id);
 }
 
+/* User id's API tokens as "id,revoked_at;" ("-": in use or expired), in
+ * id order. */
+static const char *
+tokens_text(struct fixture *f, int64_t id)
+{
+	return fixture_text(f, "SELECT group_concat(id || ',' || "
+	    "coalesce(revoked_at, '-'), ';') FROM (SELECT * FROM api_tokens "
+	    "WHERE user_id = %lld ORDER BY id)", (long long)id);
+}
+
 /* Every queued mail's recipient, in order. */
 static const char *
 mail_text(struct fixture *f)
@@ -400,6 +410,9 @@ test_location_choices(void **state)
 #define DRIVER_LINKS "setup,-;reset,-;reset,1"
 #define DRIVER_LINKS_VOID "setup," NOW ";reset," NOW ";reset,1"
 #define DRIVER_SESSIONS "1,2"
+/* the token in use is revoked; the revoked and the expired one stay */
+#define DRIVER_TOKENS "1,-;2,1;3,-"
+#define DRIVER_TOKENS_REVOKED "1," NOW ";2,1;3,-"
 
 static void
 test_save_writes_and_logs(void **state)
@@ -415,21 +428,22 @@ test_save_writes_and_logs(void **state)
 		const char *sessions;	/* sessions_text() after */
 		const char *mail;	/* mail_text() after */
 		const char *events;	/* fixture_events() after */
+		bool revoked;		/* DRIVER_TOKENS_REVOKED after */
 	} cases[] = {
 		{ "create: a set-up link by mail", FX_NORTH_ADMIN, ORIGIN_PAGE,
 		    0, { 0 },
 		    "new.user@example.test|new.user|3|0|1|0|0||||",
 		    "setup,-", "", "new.user@example.test",
-		    "user_created|12|3|127.0.0.1|new.user" },
+		    "user_created|12|3|127.0.0.1|new.user", false },
 		{ "create through the API", FX_NORTH_ADMIN, ORIGIN_API, 0,
 		    { 0 },
 		    "new.user@example.test|new.user|3|0|1|0|0||||",
 		    "setup,-", "", "new.user@example.test",
-		    "user_created|12|3|127.0.0.1|new.user (API)" },
+		    "user_created|12|3|127.0.0.1|new.user (API)", false },
 		{ "create with arborctl", 0, ORIGIN_CLI, 0, { 0 },
 		    "new.user@example.test|new.user|3|0|1|0|0||||",
 		    "setup,-", "", "new.user@example.test",
-		    "user_created|12|-||new.user (arborctl)" },
+		    "user_created|12|-||new.user (arborctl)", false },
 		{ "create with every field", FX_NORTH_ADMIN, ORIGIN_PAGE, 0,
 		    { .full_name = "New User", .phone = "+45 1234",
 		    .address = "Dock 1\nAarhus", .groups = "account_admin",
@@ -437,26 +451,26 @@ test_save_writes_and_logs(void **state)
 		    "new.user@example.test|new.user|3|1|1|0|0|New User|"
 		    "+45 1234|Dock 1\nAarhus|3,6",
 		    "setup,-", "", "new.user@example.test",
-		    "user_created|12|3|127.0.0.1|new.user" },
+		    "user_created|12|3|127.0.0.1|new.user", false },
 		{ "a location below the user's customer, twice",
 		    FX_NORTH_ADMIN, ORIGIN_PAGE, 0,
 		    { .customer = FX_NORTH, .nloc = 2,
 		    .loc = { FX_EAST_DOCK, FX_EAST_DOCK } },
 		    "new.user@example.test|new.user|2|0|1|0|0||||3",
 		    "setup,-", "", "new.user@example.test",
-		    "user_created|12|3|127.0.0.1|new.user" },
+		    "user_created|12|3|127.0.0.1|new.user", false },
 		{ "the most locations, all the same", FX_NORTH_ADMIN,
 		    ORIGIN_PAGE, 0,
 		    { .nloc = USER_LOCATIONS_MAX, .loc = { FX_HARBOUR } },
 		    "new.user@example.test|new.user|3|0|1|0|0||||6",
 		    "setup,-", "", "new.user@example.test",
-		    "user_created|12|3|127.0.0.1|new.user" },
+		    "user_created|12|3|127.0.0.1|new.user", false },
 		/* set now, changed at the first sign-in: no link, no mail */
 		{ "create inactive with a password", FX_NORTH_ADMIN,
 		    ORIGIN_PAGE, 0,
 		    { .mode = "manual", .password = GOOD_PW, .inactive = true },
 		    "new.user@example.test|new.user|3|0|0|1|1||||",
-		    "", "", "", "user_created|12|3|127.0.0.1|new.user" },
+		    "", "", "", "user_created|12|3|127.0.0.1|new.user", false },
 		{ "an operator, every group in another account", FX_OPERATOR,
 		    ORIGIN_PAGE, 0,
 		    { .customer = FX_OTHER, .groups = "account_admin "
@@ -464,7 +478,7 @@ test_save_writes_and_logs(void **state)
 		    "nested_customer_admin fleet_management access_control" },
 		    "new.user@example.test|new.user|5|63|1|0|0||||",
 		    "setup,-", "", "new.user@example.test",
-		    "user_created|12|1|127.0.0.1|new.user" },
+		    "user_created|12|1|127.0.0.1|new.user", false },
 		/* the links went to the old address: whoever reads it must
 		 * not open the account with one */
 		{ "update every field", FX_NORTH_ADMIN, ORIGIN_PAGE,
@@ -475,76 +489,82 @@ test_save_writes_and_logs(void **state)
 		    .loc = { FX_HARBOUR } },
 		    "driver@example.test|driver|3|1|1|0|0|E. Driver|1|Dock|6",
 		    DRIVER_LINKS_VOID, DRIVER_SESSIONS, "",
-		    "user_updated|5|3|127.0.0.1|driver" },
+		    "user_updated|5|3|127.0.0.1|driver", false },
 		{ "a new e-mail address and a new set-up link",
 		    FX_NORTH_ADMIN, ORIGIN_PAGE, FX_EAST_DRIVER,
 		    { .email = "driver@example.test", .mode = "welcome" },
 		    "driver@example.test|east.driver|3|0|1|0|0||||3",
 		    DRIVER_LINKS_VOID ";setup,-", DRIVER_SESSIONS,
 		    "driver@example.test",
-		    "user_updated|5|3|127.0.0.1|east.driver" },
+		    "user_updated|5|3|127.0.0.1|east.driver", false },
 		{ "the username alone keeps the links", FX_NORTH_ADMIN,
 		    ORIGIN_PAGE, FX_EAST_DRIVER, { .username = "driver" },
 		    "east.driver@example.test|driver|3|0|1|0|0||||3",
 		    DRIVER_LINKS, DRIVER_SESSIONS, "",
-		    "user_updated|5|3|127.0.0.1|driver" },
+		    "user_updated|5|3|127.0.0.1|driver", false },
 		{ "update through the API", FX_NORTH_ADMIN, ORIGIN_API,
 		    FX_EAST_DRIVER, { .nloc = NO_LOCATIONS },
 		    "east.driver@example.test|east.driver|3|0|1|0|0||||",
 		    DRIVER_LINKS, DRIVER_SESSIONS, "",
-		    "user_updated|5|3|127.0.0.1|east.driver (API)" },
+		    "user_updated|5|3|127.0.0.1|east.driver (API)", false },
 		/* the own e-mail in another case is no other user's, and
 		 * the same mailbox: the links stay */
 		{ "the e-mail in another case", FX_NORTH_ADMIN, ORIGIN_PAGE,
 		    FX_EAST_DRIVER, { .email = "East.Driver@example.test" },
 		    "East.Driver@example.test|east.driver|3|0|1|0|0||||3",
 		    DRIVER_LINKS, DRIVER_SESSIONS, "",
-		    "user_updated|5|3|127.0.0.1|east.driver" },
-		{ "deactivate: sessions end, links die", FX_NORTH_ADMIN,
-		    ORIGIN_PAGE, FX_EAST_DRIVER, { .inactive = true },
+		    "user_updated|5|3|127.0.0.1|east.driver", false },
+		/* a re-activation brings no token back */
+		{ "deactivate: sessions end, links die, tokens revoked",
+		    FX_NORTH_ADMIN, ORIGIN_PAGE, FX_EAST_DRIVER,
+		    { .inactive = true },
 		    "east.driver@example.test|east.driver|3|0|0|0|0||||3",
 		    DRIVER_LINKS_VOID, "", "",
+		    "tokens_revoked|5|3|127.0.0.1|1 token;"
 		    "user_deactivated|5|3|127.0.0.1|east.driver;"
-		    "user_updated|5|3|127.0.0.1|east.driver" },
+		    "user_updated|5|3|127.0.0.1|east.driver", true },
+		{ "deactivate through the API", FX_NORTH_ADMIN, ORIGIN_API,
+		    FX_EAST_DRIVER, { .inactive = true },
+		    "east.driver@example.test|east.driver|3|0|0|0|0||||3",
+		    DRIVER_LINKS_VOID, "", "",
+		    "tokens_revoked|5|3|127.0.0.1|1 token (API);"
+		    "user_deactivated|5|3|127.0.0.1|east.driver (API);"
+		    "user_updated|5|3|127.0.0.1|east.driver (API)", true },
 		/* through password_set(): changed at the next sign-in */
 		{ "a password now", FX_NORTH_ADMIN, ORIGIN_PAGE,
 		    FX_EAST_DRIVER, { .mode = "manual", .password = GOOD_PW },
 		    "east.driver@example.test|east.driver|3|0|1|1|1||||3",
 		    DRIVER_LINKS_VOID, "", "",
+		    "tokens_revoked|5|3|127.0.0.1|1 token;"
 		    "password_set_by_admin|5|3|127.0.0.1|;"
-		    "user_updated|5|3|127.0.0.1|east.driver" },
+		    "user_updated|5|3|127.0.0.1|east.driver", true },
 		{ "a new set-up link", FX_NORTH_ADMIN, ORIGIN_PAGE,
 		    FX_EAST_DRIVER, { .mode = "welcome" },
 		    "east.driver@example.test|east.driver|3|0|1|0|0||||3",
 		    DRIVER_LINKS ";setup,-", DRIVER_SESSIONS,
 		    "east.driver@example.test",
-		    "user_updated|5|3|127.0.0.1|east.driver" },
+		    "user_updated|5|3|127.0.0.1|east.driver", false },
 		{ "move to a child, a location there", FX_ACME_ADMIN,
 		    ORIGIN_PAGE, FX_NORTH_FLEET,
 		    { .customer = FX_EAST, .nloc = 1, .loc = { FX_EAST_DOCK } },
 		    "north.fleet@example.test|north.fleet|3|16|1|0|0||||3",
 		    "reset,-", "3", "",
-		    "user_updated|4|2|127.0.0.1|north.fleet" },
-		/* north.admin lacks Fleet Management: north.fleet keeps it
-		 * unasked, may get a group north.admin holds, and may get
-		 * another username (not another e-mail: see the refusals) */
-		{ "a stronger user keeps what the editor lacks",
-		    FX_NORTH_ADMIN, ORIGIN_PAGE, FX_NORTH_FLEET,
-		    { .username = "fleet", .groups = "" },
-		    "north.fleet@example.test|fleet|2|16|1|0|0||||2,3",
-		    "reset,-", "3", "", "user_updated|4|3|127.0.0.1|fleet" },
-		{ "a stronger user gets a group the editor holds",
-		    FX_NORTH_ADMIN, ORIGIN_PAGE, FX_NORTH_FLEET,
-		    { .groups = "account_admin" },
-		    "north.fleet@example.test|north.fleet|2|17|1|0|0||||2,3",
-		    "reset,-", "3", "",
-		    "user_updated|4|3|127.0.0.1|north.fleet" },
+		    "user_updated|4|2|127.0.0.1|north.fleet", false },
+		/* north.fleet holds Fleet Management: only someone who
+		 * holds it too changes them (see the refusals) */
+		{ "a user whose every group the editor holds", FX_ACME_ADMIN,
+		    ORIGIN_PAGE, FX_NORTH_FLEET,
+		    { .email = "fleet@example.test", .username = "fleet",
+		    .groups = "account_admin" },
+		    "fleet@example.test|fleet|2|1|1|0|0||||2,3",
+		    "reset," NOW, "3", "", "user_updated|4|2|127.0.0.1|fleet",
+		    false },
 		{ "one's own details", FX_NORTH_ADMIN, ORIGIN_PAGE,
 		    FX_NORTH_ADMIN, { .full_name = "N. Admin", .nloc = 1,
 		    .loc = { FX_NORTH_YARD } },
 		    "north.admin@example.test|north.admin|2|1|1|0|0|N. Admin"
 		    "|||2",
-		    "", "", "", "user_updated|3|3|127.0.0.1|north.admin" },
+		    "", "", "", "user_updated|3|3|127.0.0.1|north.admin", false },
 	};
 	struct fixture *f = *state;
 	size_t i;
@@ -579,11 +599,16 @@ test_save_writes_and_logs(void **state)
 		if (strcmp(fixture_events(f), cases[i].events) != 0)
 			fail_msg("%s: events %s", cases[i].what,
 			    fixture_events(f));
-		/* another user's session and link stay */
+		if (strcmp(tokens_text(f, FX_EAST_DRIVER), cases[i].revoked ?
+		    DRIVER_TOKENS_REVOKED : DRIVER_TOKENS) != 0)
+			fail_msg("%s: tokens %s", cases[i].what,
+			    tokens_text(f, FX_EAST_DRIVER));
+		/* another user's session, link and token stay */
 		if (id != FX_NORTH_FLEET &&
 		    (strcmp(sessions_text(f, FX_NORTH_FLEET), "3") != 0 ||
-		    strcmp(links_text(f, FX_NORTH_FLEET), "reset,-") != 0))
-			fail_msg("%s: north.fleet's session or link",
+		    strcmp(links_text(f, FX_NORTH_FLEET), "reset,-") != 0 ||
+		    strcmp(tokens_text(f, FX_NORTH_FLEET), "4,-") != 0))
+			fail_msg("%s: north.fleet's session, link or token",
 			    cases[i].what);
 	}
 }
@@ -703,16 +728,42 @@ test_save_refusals_change_nothing(void **state)
 		    { .address = "Dock\x01" }, MODEL_INVALID, "address 400" },
 		{ "anonymous", 0, 0, { 0 }, MODEL_INVALID, "customer_id 404" },
 		/* a stronger user: north.fleet holds a group north.admin
-		 * lacks (Fleet Management) */
+		 * lacks (Fleet Management), north.dm another (Device
+		 * Management); nothing of theirs changes, whatever the
+		 * input, valid or not */
 		{ "a stronger user's e-mail", FX_NORTH_ADMIN, FX_NORTH_FLEET,
 		    { .email = "fleet@example.test" }, MODEL_INVALID,
-		    "email 403" },
+		    "groups 403" },
 		{ "a stronger user's password", FX_NORTH_ADMIN,
 		    FX_NORTH_FLEET, { .mode = "manual", .password = GOOD_PW },
-		    MODEL_INVALID, "password_mode 403" },
+		    MODEL_INVALID, "groups 403" },
 		{ "a stronger user's set-up link", FX_NORTH_ADMIN,
 		    FX_NORTH_FLEET, { .mode = "welcome" }, MODEL_INVALID,
-		    "password_mode 403" },
+		    "groups 403" },
+		{ "a stronger user's username", FX_NORTH_ADMIN,
+		    FX_NORTH_FLEET, { .username = "fleet" }, MODEL_INVALID,
+		    "groups 403" },
+		{ "a stronger user's name", FX_NORTH_ADMIN, FX_NORTH_DM,
+		    { .full_name = "D. M." }, MODEL_INVALID, "groups 403" },
+		{ "a stronger user, groups taken", FX_NORTH_ADMIN,
+		    FX_NORTH_FLEET, { .groups = "" }, MODEL_INVALID,
+		    "groups 403" },
+		{ "a stronger user, a group given", FX_NORTH_ADMIN,
+		    FX_NORTH_FLEET, { .groups = "account_admin "
+		    "fleet_management" }, MODEL_INVALID, "groups 403" },
+		{ "a stronger user moved", FX_NORTH_ADMIN, FX_NORTH_FLEET,
+		    { .customer = FX_EAST }, MODEL_INVALID, "groups 403" },
+		{ "a stronger user's locations", FX_NORTH_ADMIN,
+		    FX_NORTH_FLEET, { .nloc = NO_LOCATIONS }, MODEL_INVALID,
+		    "groups 403" },
+		{ "a stronger user deactivated", FX_NORTH_ADMIN,
+		    FX_NORTH_FLEET, { .inactive = true }, MODEL_INVALID,
+		    "groups 403" },
+		{ "a stronger user, as they are", FX_NORTH_ADMIN,
+		    FX_NORTH_FLEET, { 0 }, MODEL_INVALID, "groups 403" },
+		{ "a stronger user, bad fields", FX_NORTH_ADMIN,
+		    FX_NORTH_FLEET, { .email = "", .customer = FX_OTHER },
+		    MODEL_INVALID, "groups 403" },
 		/* oneself */
 		{ "deactivate oneself", FX_NORTH_ADMIN, FX_NORTH_ADMIN,
 		    { .inactive = true }, MODEL_INVALID, "active 403" },
@@ -806,6 +857,8 @@ test_save_keeps_values_of_older_rules(void **state)
 	    MODEL_DONE);
 	assert_string_equal(user_text(f, FX_EAST_DRIVER), "east "
 	    "driver@example|east driver|3|0|1|0|0|E. Driver|||3");
+	/* north.dm holds a group north.admin lacks: acme.admin tries */
+	v = fixture_viewer(f, FX_ACME_ADMIN, ORIGIN_PAGE);
 	in = input_of(f, &v, FX_NORTH_DM, &taken);
 	assert_int_equal(user_save(&v, FX_NORTH_DM, &in, &c, &e, &saved),
 	    MODEL_INVALID);
@@ -834,11 +887,15 @@ test_remove(void **state)
 		{ "with arborctl", 0, ORIGIN_CLI, FX_EAST_DRIVER, MODEL_DONE,
 		    "user_deleted|-|-||east.driver <east.driver@example.test> "
 		    "(id 5) (arborctl)" },
-		/* anyone in the scope: a stronger one too */
-		{ "a stronger user", FX_NORTH_ADMIN, ORIGIN_PAGE,
-		    FX_NORTH_FLEET, MODEL_DONE,
-		    "user_deleted|-|3|127.0.0.1|north.fleet "
+		/* anyone in the scope whose every group the remover holds */
+		{ "a user whose every group the remover holds", FX_ACME_ADMIN,
+		    ORIGIN_PAGE, FX_NORTH_FLEET, MODEL_DONE,
+		    "user_deleted|-|2|127.0.0.1|north.fleet "
 		    "<north.fleet@example.test> (id 4)" },
+		{ "a stronger user", FX_NORTH_ADMIN, ORIGIN_PAGE,
+		    FX_NORTH_FLEET, MODEL_INVALID, NULL },
+		{ "a stronger user through the API", FX_NORTH_ADMIN,
+		    ORIGIN_API, FX_NORTH_DM, MODEL_INVALID, NULL },
 		{ "operator, another account", FX_OPERATOR, ORIGIN_PAGE,
 		    FX_OTHER_ADMIN, MODEL_DONE,
 		    "user_deleted|-|1|127.0.0.1|other.admin "
@@ -910,23 +967,31 @@ test_password_set(void **state)
 		const char *must_change;
 		const char *event;
 	} cases[] = {
+		/* the user's own change revokes their tokens too */
 		{ "on the profile", FX_EAST_DRIVER, ORIGIN_PAGE, PASSWORD_OWN,
-		    1, "1", "0", "password_changed|5|5|127.0.0.1|" },
+		    1, "1", "0", "tokens_revoked|5|5|127.0.0.1|1 token;"
+		    "password_changed|5|5|127.0.0.1|" },
 		{ "the forced change", FX_EAST_DRIVER, ORIGIN_PAGE,
 		    PASSWORD_OWN_FORCED, 2, "2", "0",
+		    "tokens_revoked|5|5|127.0.0.1|1 token;"
 		    "password_changed|5|5|127.0.0.1|forced change" },
 		/* the visitor with the link is the user */
 		{ "a set-up link", 0, ORIGIN_PAGE, PASSWORD_SETUP_LINK, 0, "",
-		    "0", "password_reset|5|5|127.0.0.1|setup" },
+		    "0", "tokens_revoked|5|5|127.0.0.1|1 token;"
+		    "password_reset|5|5|127.0.0.1|setup" },
 		{ "a reset link", 0, ORIGIN_PAGE, PASSWORD_RESET_LINK, 0, "",
-		    "0", "password_reset|5|5|127.0.0.1|reset" },
+		    "0", "tokens_revoked|5|5|127.0.0.1|1 token;"
+		    "password_reset|5|5|127.0.0.1|reset" },
 		{ "an administrator", FX_NORTH_ADMIN, ORIGIN_PAGE,
 		    PASSWORD_BY_ADMIN, 0, "", "1",
+		    "tokens_revoked|5|3|127.0.0.1|1 token;"
 		    "password_set_by_admin|5|3|127.0.0.1|" },
 		{ "an administrator through the API", FX_NORTH_ADMIN,
 		    ORIGIN_API, PASSWORD_BY_ADMIN, 0, "", "1",
+		    "tokens_revoked|5|3|127.0.0.1|1 token (API);"
 		    "password_set_by_admin|5|3|127.0.0.1|(API)" },
 		{ "arborctl", 0, ORIGIN_CLI, PASSWORD_BY_CLI, 0, "", "0",
+		    "tokens_revoked|5|-||1 token (arborctl);"
 		    "password_set|5|-||(arborctl)" },
 	};
 	struct fixture *f = *state;
@@ -946,17 +1011,22 @@ test_password_set(void **state)
 		    "WHERE id = %d", FX_EAST_DRIVER), arena_printf(f->arena,
 		    "HASH|%s|%d", cases[i].must_change, FIXTURE_NOW)) != 0)
 			fail_msg("%s: the user's row", cases[i].what);
-		/* every outstanding link dies; a used one stays as it was */
+		/* every outstanding link dies, every token in use is
+		 * revoked; a used one stays as it was */
 		if (strcmp(links_text(f, FX_EAST_DRIVER),
 		    DRIVER_LINKS_VOID) != 0 ||
 		    strcmp(sessions_text(f, FX_EAST_DRIVER),
-		    cases[i].sessions) != 0)
-			fail_msg("%s: links %s, sessions %s", cases[i].what,
-			    links_text(f, FX_EAST_DRIVER),
-			    sessions_text(f, FX_EAST_DRIVER));
+		    cases[i].sessions) != 0 ||
+		    strcmp(tokens_text(f, FX_EAST_DRIVER),
+		    DRIVER_TOKENS_REVOKED) != 0)
+			fail_msg("%s: links %s, sessions %s, tokens %s",
+			    cases[i].what, links_text(f, FX_EAST_DRIVER),
+			    sessions_text(f, FX_EAST_DRIVER),
+			    tokens_text(f, FX_EAST_DRIVER));
 		/* nobody else's */
 		assert_string_equal(links_text(f, FX_NORTH_FLEET), "reset,-");
 		assert_string_equal(sessions_text(f, FX_NORTH_FLEET), "3");
+		assert_string_equal(tokens_text(f, FX_NORTH_FLEET), "4,-");
 		if (strcmp(fixture_events(f), cases[i].event) != 0)
 			fail_msg("%s: events %s", cases[i].what,
 			    fixture_events(f));
@@ -1026,8 +1096,11 @@ test_reset_link(void **state)
 	assert_string_equal(links_text(f, FX_EAST_DRIVER),
 	    DRIVER_LINKS_VOID ";reset," NOW);
 	assert_string_equal(sessions_text(f, FX_EAST_DRIVER), "");
+	assert_string_equal(tokens_text(f, FX_EAST_DRIVER),
+	    DRIVER_TOKENS_REVOKED);
 	assert_string_equal(fixture_events(f),
 	    "password_reset_requested|5|-|127.0.0.1|;"
+	    "tokens_revoked|5|5|127.0.0.1|1 token;"
 	    "password_reset|5|5|127.0.0.1|reset");
 	/* once */
 	assert_int_equal(password_link_use(&v, "reset", token, GOOD_PW,
@@ -1081,7 +1154,10 @@ test_passwd(void **state)
 	    "users WHERE id = %d", FX_EAST_DRIVER), 0);
 	assert_string_equal(links_text(f, FX_EAST_DRIVER), DRIVER_LINKS_VOID);
 	assert_string_equal(sessions_text(f, FX_EAST_DRIVER), "");
-	assert_string_equal(fixture_events(f), "password_set|5|-||(arborctl)");
+	assert_string_equal(tokens_text(f, FX_EAST_DRIVER),
+	    DRIVER_TOKENS_REVOKED);
+	assert_string_equal(fixture_events(f), "tokens_revoked|5|-||1 token "
+	    "(arborctl);password_set|5|-||(arborctl)");
 }
 
 /* arborctl operator add (an operator may too): every group, no

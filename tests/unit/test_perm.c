@@ -156,6 +156,45 @@ test_grant_only_held_groups(void **state)
 	assert_false(may_grant(&u, 1u << 6));
 }
 
+/* A user is changed (or deleted) only by someone who holds every group
+ * they hold: the editor's groups against the user's. */
+static void
+test_change_only_users_within_held_groups(void **state)
+{
+	static const struct {
+		unsigned editor, target;
+		bool operator, may;
+	} cases[] = {
+		{ GROUP_ACCOUNT_ADMIN, 0, false, true },
+		{ GROUP_ACCOUNT_ADMIN, GROUP_ACCOUNT_ADMIN, false, true },
+		{ GROUP_ACCOUNT_ADMIN | GROUP_FLEET_MANAGEMENT,
+		    GROUP_FLEET_MANAGEMENT, false, true },
+		{ GROUP_ACCOUNT_ADMIN, GROUP_ACCOUNT_ADMIN |
+		    GROUP_FULL_DEVICE_ACCESS, false, false },
+		{ GROUP_ACCOUNT_ADMIN, GROUP_ACCESS_CONTROL, false, false },
+		{ GROUP_ACCOUNT_ADMIN | GROUP_FLEET_MANAGEMENT, GROUP_ALL,
+		    false, false },
+		{ GROUP_ALL, GROUP_ALL, false, true },
+		{ 0, GROUP_ALL, true, true },
+	};
+	struct user u;
+	struct viewer v;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		u = user_with(cases[i].editor);
+		u.is_operator = cases[i].operator;
+		v = viewer_of(&u);
+		if (perm_may_change_user(&v, cases[i].target) != cases[i].may)
+			fail_msg("case %zu", i);
+	}
+	/* arborctl itself holds every group */
+	memset(&v, 0, sizeof(v));
+	v.system = true;
+	assert_true(perm_may_change_user(&v, GROUP_ALL));
+}
+
 static void
 test_group_keys(void **state)
 {
@@ -245,6 +284,7 @@ main(void)
 		cmocka_unit_test(test_system_and_anonymous_viewers),
 		cmocka_unit_test(test_manage_devices_needs_both),
 		cmocka_unit_test(test_grant_only_held_groups),
+		cmocka_unit_test(test_change_only_users_within_held_groups),
 		cmocka_unit_test(test_group_keys),
 		cmocka_unit_test(test_scope_range),
 		cmocka_unit_test(test_subtree_end),

@@ -1,0 +1,204 @@
+/*
+ * test_model_token.c - API tokens (token.c) on the fixture's tree: what a
+ * bearer header is worth for each state of its token and its user (a
+ * user who owes a password change or an MFA enrolment is refused, not
+ * revoked), and token_revoke_all(), what a new password and a
+ * deactivation revoke.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "model_fixture.h"
+
+#include "arena.h"
+#include "db.h"
+#include "principal.h"
+#include "token.h"
+
+#define STR(x) #x
+#define XSTR(x) STR(x)
+#define NOW XSTR(FIXTURE_NOW)
+
+/* A new token of east.driver, made as the Tokens page makes it: the
+ * header that carries it. */
+static const char *
+driver_header(struct fixture *f)
+{
+	struct viewer v = fixture_viewer(f, FX_EAST_DRIVER, ORIGIN_PAGE);
+	struct token_errors e;
+	const char *secret = NULL;
+
+	assert_int_equal(token_create(&v, "made", token_default_expiry(
+	    f->arena, FIXTURE_NOW), &e, &secret), MODEL_DONE);
+	return arena_printf(f->arena, "Bearer %s", secret);
+}
+
+/* What east.driver may owe, or have done. */
+#define MUST_CHANGE "UPDATE users SET must_change_password = 1 WHERE id = 5"
+#define REQUIRE_MFA "UPDATE customers SET require_mfa = 1 WHERE id = 3"
+#define ENROLLED "UPDATE users SET totp_enabled = 1 WHERE id = 5"
+
+static void
+test_authenticate(void **state)
+{
+	static const struct {
+		const char *what;
+		const char *sql[2];	/* the state, from the tree's */
+		enum token_auth result;
+	} cases[] = {
+		{ "in use", { NULL, NULL }, TOKEN_OK },
+		{ "MFA on, not required", { ENROLLED, NULL }, TOKEN_OK },
+		/* owed: refused until done, and the token stays */
+		{ "a forced password change", { MUST_CHANGE, NULL },
+		    TOKEN_PASSWORD_DUE },
+		{ "MFA required above, not enrolled", { "UPDATE customers SET "
+		    "require_mfa = 1 WHERE id = 2", NULL }, TOKEN_ENROL_DUE },
+		{ "MFA required, enrolled", { REQUIRE_MFA, ENROLLED },
+		    TOKEN_OK },
+		/* the order of the pages' stages */
+		{ "both owed", { REQUIRE_MFA, MUST_CHANGE },
+		    TOKEN_PASSWORD_DUE },
+		{ "revoked", { "UPDATE api_tokens SET revoked_at = 1 WHERE "
+		    "name = 'made'", NULL }, TOKEN_REFUSED },
+		{ "expired", { "UPDATE api_tokens SET expires_at = " NOW
+		    " WHERE name = 'made'", NULL }, TOKEN_REFUSED },
+		{ "its user inactive", { "UPDATE users SET active = 0 WHERE "
+		    "id = 5", NULL }, TOKEN_REFUSED },
+		{ "its user deleted", { "DELETE FROM users WHERE id = 5",
+		    NULL }, TOKEN_REFUSED },
+	};
+	struct fixture *f = *state;
+	size_t i, j;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		struct viewer v;
+		const char *header, *tokens;
+		struct user *u = (struct user *)f;	/* not NULL */
+		enum token_auth rc;
+
+		fixture_renew(f);
+		header = driver_header(f);
+		for (j = 0; j < NELEM(cases[i].sql); j++)
+			if (cases[i].sql[j] != NULL)
+				fixture_exec(f, "%s", cases[i].sql[j]);
+		tokens = fixture_text(f, "SELECT group_concat(coalesce("
+		    "revoked_at, '-')) FROM api_tokens");
+		v = fixture_viewer(f, 0, ORIGIN_API);
+		rc = token_authenticate(&v, header, &u);
+		if (rc != cases[i].result)
+			fail_msg("%s: %d", cases[i].what, rc);
+		if (rc == TOKEN_OK ? u == NULL || u->id != FX_EAST_DRIVER :
+		    u != NULL)
+			fail_msg("%s: the user", cases[i].what);
+		/* refused is not revoked */
+		if (strcmp(fixture_text(f, "SELECT group_concat(coalesce("
+		    "revoked_at, '-')) FROM api_tokens"), tokens) != 0)
+			fail_msg("%s: revoked a token", cases[i].what);
+	}
+}
+
+/* Headers that carry no token of ours. */
+static void
+test_authenticate_malformed(void **state)
+{
+	static const char *const headers[] = {
+		NULL, "", "Basic abc", "Bearer", "Bearer arbor_",
+		"Bearer arbor_" "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+	};
+	struct fixture *f = *state;
+	struct viewer v = fixture_viewer(f, 0, ORIGIN_API);
+	const char *good = driver_header(f);
+	struct user *u;
+	size_t i;
+
+	for (i = 0; i < NELEM(headers); i++) {
+		u = (struct user *)f;
+		if (token_authenticate(&v, headers[i], &u) != TOKEN_REFUSED ||
+		    u != NULL)
+			fail_msg("header %zu", i);
+	}
+	/* the secret without its prefix, or with a character more */
+	assert_int_equal(token_authenticate(&v, arena_printf(f->arena,
+	    "Bearer %s", good + strlen("Bearer arbor_")), &u), TOKEN_REFUSED);
+	assert_int_equal(token_authenticate(&v, arena_printf(f->arena,
+	    "%sx", good), &u), TOKEN_REFUSED);
+	assert_int_equal(token_authenticate(&v, good, &u), TOKEN_OK);
+}
+
+/* Every token of the user still in use, and only theirs: one event that
+ * counts them, by the actor given; none when there was nothing to
+ * revoke. */
+static void
+test_revoke_all(void **state)
+{
+	static const struct {
+		const char *what;
+		int64_t who;		/* the viewer; 0 with ORIGIN_CLI */
+		enum origin origin;
+		int64_t user, actor;
+		const char *tokens;	/* "id,revoked_at;" of every token */
+		const char *events;
+	} cases[] = {
+		/* the revoked and the expired one stay as they are */
+		{ "east.driver's one in use", FX_NORTH_ADMIN, ORIGIN_PAGE,
+		    FX_EAST_DRIVER, FX_NORTH_ADMIN,
+		    "1," NOW ";2,1;3,-;4,-",
+		    "tokens_revoked|5|3|127.0.0.1|1 token" },
+		{ "by the user, through the API", FX_NORTH_FLEET, ORIGIN_API,
+		    FX_NORTH_FLEET, FX_NORTH_FLEET, "1,-;2,1;3,-;4," NOW,
+		    "tokens_revoked|4|4|127.0.0.1|1 token (API)" },
+		{ "arborctl", 0, ORIGIN_CLI, FX_EAST_DRIVER, 0,
+		    "1," NOW ";2,1;3,-;4,-",
+		    "tokens_revoked|5|-||1 token (arborctl)" },
+		{ "none in use", FX_NORTH_ADMIN, ORIGIN_PAGE, FX_NORTH_DM,
+		    FX_NORTH_ADMIN, "1,-;2,1;3,-;4,-", "" },
+	};
+	struct fixture *f = *state;
+	struct viewer v;
+	size_t i;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		fixture_renew(f);
+		v = fixture_viewer(f, cases[i].who, cases[i].origin);
+		assert_int_equal(db_begin(&f->app.db), 0);
+		assert_int_equal(token_revoke_all(&v, cases[i].user,
+		    cases[i].actor), 0);
+		assert_int_equal(db_commit(&f->app.db), 0);
+		if (strcmp(fixture_text(f, "SELECT group_concat(id || ',' || "
+		    "coalesce(revoked_at, '-'), ';') FROM (SELECT * FROM "
+		    "api_tokens ORDER BY id)"), cases[i].tokens) != 0 ||
+		    strcmp(fixture_events(f), cases[i].events) != 0)
+			fail_msg("%s: tokens or events %s", cases[i].what,
+			    fixture_events(f));
+	}
+	/* two at once */
+	fixture_renew(f);
+	driver_header(f);
+	v = fixture_viewer(f, 0, ORIGIN_CLI);
+	assert_int_equal(db_begin(&f->app.db), 0);
+	assert_int_equal(token_revoke_all(&v, FX_EAST_DRIVER, 0), 0);
+	assert_int_equal(db_commit(&f->app.db), 0);
+	assert_string_equal(fixture_events(f), "token_created|5|5|127.0.0.1|"
+	    "made;tokens_revoked|5|-||2 tokens (arborctl)");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_authenticate,
+		    fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_authenticate_malformed,
+		    fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_revoke_all,
+		    fixture_setup, fixture_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
