@@ -108,14 +108,16 @@ save(struct request *req, int64_t id)
 	struct customer_input in;
 	struct customer_change c;
 	struct customer_errors e;
-	int64_t saved;
+	enum model_result rc;
+	int64_t saved = 0;
 
 	if (body == NULL)
 		return;
 	if (read_body(req, body, &in) != 0)
 		goto out;
-	api_saved(req, &api_customers, customer_save(&req->viewer, id, &in,
-	    &c, &e, &saved), id == 0, saved, &e, customer_error_fields);
+	rc = customer_save(&req->viewer, id, &in, &c, &e, &saved);
+	api_saved(req, &api_customers, rc, id == 0, saved, &e,
+	    customer_error_fields);
 out:
 	json_decref(body);
 }

@@ -43,7 +43,8 @@ api_location_create(struct request *req)
 	struct location_input in;
 	struct location_errors e;
 	const char *name = "";
-	int64_t id;
+	enum model_result rc;
+	int64_t id = 0;
 
 	if (body == NULL)
 		return;
@@ -53,8 +54,9 @@ api_location_create(struct request *req)
 	    api_opt_id(req, body, "customer_id", &in.customer_id) < 0)
 		goto out;
 	in.name = check_trim(req->arena, name);
-	api_saved(req, &api_locations, location_save(&req->viewer, 0, &in, &e,
-	    &id), true, id, &e, location_error_fields);
+	rc = location_save(&req->viewer, 0, &in, &e, &id);
+	api_saved(req, &api_locations, rc, true, id, &e,
+	    location_error_fields);
 out:
 	json_decref(body);
 }

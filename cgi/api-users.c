@@ -152,14 +152,15 @@ save(struct request *req, int64_t id, struct user_input *in)
 	json_t *body = api_body(req);
 	struct user_change c;
 	struct user_errors e;
-	int64_t saved;
+	enum model_result rc;
+	int64_t saved = 0;
 
 	if (body == NULL)
 		return;
 	if (read_body(req, body, in) != 0)
 		goto out;
-	api_saved(req, &api_users, user_save(&req->viewer, id, in, &c, &e,
-	    &saved), id == 0, saved, &e, user_error_fields);
+	rc = user_save(&req->viewer, id, in, &c, &e, &saved);
+	api_saved(req, &api_users, rc, id == 0, saved, &e, user_error_fields);
 out:
 	json_decref(body);
 }
