@@ -14,6 +14,9 @@
 #include "tval.h"
 #include "ui.h"
 
+/* Where to go after signing in, percent-encoded for Location (and the
+ * same whether it comes back from the form once more or not); NULL when
+ * not a path on this site. */
 static const char *
 next_path(struct request *req)
 {
@@ -21,7 +24,7 @@ next_path(struct request *req)
 
 	if (next == NULL)
 		next = param_get(&req->query, "next");
-	return local_path(next) ? next : NULL;
+	return local_path(next) ? url_encode_path(req->arena, next) : NULL;
 }
 
 static const char *
