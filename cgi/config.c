@@ -46,6 +46,7 @@ static const struct setting settings[] = {
 	S("login", "max_attempts_per_ip_minute", K_INT,
 	    login_max_attempts_per_ip_minute, 1, 100000),
 	S("login", "max_password_checks", K_INT, login_max_password_checks, 1, 1000),
+	S("login", "max_taken_per_ip", K_INT, login_max_taken_per_ip, 1, 100000),
 	S("mail", "spool", K_PATH, mail_spool, 0, 0),
 	S("mail", "from", K_STRING, mail_from, 0, 0),
 	S("mail", "smtp_url", K_STRING, smtp_url, 0, 0),
@@ -150,6 +151,9 @@ config_defaults(struct config *c, const char *dir)
 	 * on average per address, a whole office's morning included */
 	c->login_max_attempts_per_ip_minute = 60;
 	c->login_max_password_checks = 5;
+	/* an administrator mistypes now and then; a script probing for
+	 * addresses in use does it all the time */
+	c->login_max_taken_per_ip = 20;
 	c->mail_spool = resolve(dir, "var/mail");
 	c->mail_from = xstrdup("Arbor <no-reply@arbor.invalid>");
 	c->smtp_url = xstrdup("");

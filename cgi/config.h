@@ -27,6 +27,7 @@ struct config {
 	int login_max_attempts_per_ip_minute;
 				/* [login] max_attempts_per_ip_minute */
 	int login_max_password_checks;	/* [login] max_password_checks */
+	int login_max_taken_per_ip;	/* [login] max_taken_per_ip */
 	char *mail_spool;	/* [mail] spool: folder for .eml files */
 	char *mail_from;	/* [mail] from */
 	char *smtp_url;		/* [mail] smtp_url: empty = spool */

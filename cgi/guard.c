@@ -189,3 +189,42 @@ guard_check_passed(const struct viewer *v, int64_t user_id)
 	return forget(v, arena_printf(v->arena, "check:user:%lld",
 	    (long long)user_id));
 }
+
+enum model_result
+guard_finish(const struct viewer *v, bool failed, void *errors,
+    const struct check_field *fields)
+{
+	const char *subject = arena_printf(v->arena, "taken:%s", v->addr);
+	const struct check_field *f;
+	enum model_result rc;
+	bool taken = false;
+	int locked;
+
+	if (v->origin == ORIGIN_CLI)
+		return db_finish(v->db, failed, errors, fields);
+	if (!failed && guard_wait_minutes(v, subject) > 0) {
+		db_rollback(v->db);
+		for (f = fields; f->form != NULL; f++)
+			*(struct check_error *)(void *)((char *)errors +
+			    f->offset) = (struct check_error){ NULL, 0 };
+		check_fail((struct check_error *)(void *)((char *)errors +
+		    fields->offset), 429, "Too many changes from your address "
+		    "were refused. Wait a few minutes and try again.");
+		return MODEL_INVALID;
+	}
+	for (f = fields; errors != NULL && f->form != NULL; f++)
+		taken = taken || check_error_of(errors, f)->status == 409;
+	rc = db_finish(v->db, failed, errors, fields);
+	if (rc != MODEL_INVALID || !taken)
+		return rc;
+	if (db_begin(v->db) != 0)
+		return MODEL_FAILED;
+	if ((locked = fail_one(v, subject,
+	    v->app->cfg.login_max_taken_per_ip)) > 0)
+		event_log(v, "lockout", 0, perm_actor(v), subject);
+	if (locked < 0 || db_commit(v->db) != 0) {
+		db_rollback(v->db);
+		return MODEL_FAILED;
+	}
+	return rc;
+}

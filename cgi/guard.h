@@ -11,6 +11,9 @@
  *   "ip:ADDR"        a client address, whichever account it tried,
  *   "check:user:ID"  wrong current passwords of a signed-in account
  *                    (profile password, MFA off, new recovery codes),
+ *   "taken:ADDR"     answers from an address that an e-mail, username or
+ *                    unit id is taken (409): they tell that it exists,
+ *                    in whichever account,
  *   "rate:ADDR"      sign-in attempts from an address, right or wrong.
  * Reaching a limit within the window locks the subject for a wait that
  * doubles with each lockout (1, 2, 4, 8… minutes) up to the configured
@@ -18,12 +21,16 @@
  * stranger elsewhere cannot keep its owner out; the address's own,
  * higher limit on top caps what one address tries across accounts.
  *
- * The models of signing in (login.c) are the callers.
+ * The models of signing in (login.c) and of the writes that answer 409
+ * (user.c, device.c) are the callers.
  */
 #ifndef ARBOR_GUARD_H
 #define ARBOR_GUARD_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "check.h"
 
 struct viewer;
 
@@ -68,5 +75,17 @@ int guard_check_failed(const struct viewer *v, int64_t user_id);
 /* Forget user_id's wrong current passwords (a right one was given). 0
  * or -1. */
 int guard_check_passed(const struct viewer *v, int64_t user_id);
+
+/*
+ * db_finish() for a flow that answers 409 when an e-mail, username or
+ * unit id is taken (fields describe errors). While v's address is locked
+ * for its 409s, the flow is rolled back and refused with 429 on the first
+ * field, whatever its answer would have been: neither "taken" nor "saved"
+ * tells anything. Otherwise db_finish(), and a 409 in errors counts
+ * against the address (in a transaction of its own, after the rollback).
+ * arborctl is not counted.
+ */
+enum model_result guard_finish(const struct viewer *v, bool failed,
+    void *errors, const struct check_field *fields);
 
 #endif

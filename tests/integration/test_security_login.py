@@ -1,6 +1,6 @@
 """Issue 12, signing in: lockout across the MFA step, current-password checks,
 lockout per account and address, throttles and session caps, new session ids,
-and the `next` redirect.
+the `next` redirect and rate-limited 409 answers.
 
 The module's stack runs with small limits (SETTINGS) so that each can be
 reached in a few requests. Every test signs in from a loopback address of its
@@ -9,6 +9,7 @@ tests do not share their counts.
 """
 import html
 import itertools
+import json
 import os
 import re
 import statistics
@@ -24,7 +25,7 @@ from test_mfa import enrol, totp  # noqa: E402
 SETTINGS = {
     'session': {'max_per_user': 3},
     'login': {'max_failures_per_ip': 12, 'max_attempts_per_ip_minute': 20,
-              'max_password_checks': 3},
+              'max_password_checks': 3, 'max_taken_per_ip': 3},
 }
 NEW_PASSWORD = 'a fresh passphrase for this test'
 WRONG_PASSWORD = 'not the password at all'
@@ -86,6 +87,31 @@ def event_count(kind, detail=None):
         return STACK.query('SELECT count(*) FROM events WHERE kind = ?', kind)[0][0]
     return STACK.query('SELECT count(*) FROM events WHERE kind = ? AND detail IN (?, ?)',
                        kind, detail, f'{detail} (API)')[0][0]
+
+
+class Api:
+    """The JSON API with token from address source."""
+
+    def __init__(self, token, source):
+        self.client = Client(STACK, source=source)
+        self.token = token
+
+    def call(self, method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else b''
+        r = self.client.request(method, path, data, {
+            'Authorization': f'Bearer {self.token}', 'Content-Type': 'application/json'})
+        r.json = json.loads(r.text) if r.text else None
+        return r
+
+
+def new_token(c):
+    """A token of c's user, made on the Tokens page."""
+    c.get('/tokens')
+    expires = re.search(r'name="expires_on" type="date" value="([^"]+)"',
+                        c.get('/tokens').text).group(1)
+    r = c.post('/tokens/new', {'name': 'script', 'expires_on': expires})
+    assert r.status == 200, r
+    return re.search(r'id="token-secret">([^<]+)<', r.text).group(1)
 
 
 class MfaLockoutTests(unittest.TestCase):
@@ -326,3 +352,45 @@ class NextTests(unittest.TestCase):
         # already encoded, it stays as it is; signed in, GET /login goes there
         r = c.get('/login?next=%2Fusers%3Fq%3Da%2520b%20c')
         self.assertEqual((r.status, r.header('Location')), (303, '/users?q=a%20b%20c'))
+
+
+class TakenTests(unittest.TestCase):
+    def test_taken_answers_are_rate_limited_per_address(self):
+        """409s (taken e-mail, username, unit id: page or API) count per
+        address; after 3 (max_taken_per_ip) every save of a user or device
+        from there is refused with 429, taken or not."""
+        source = address()
+        c = browser(source)
+        self.assertEqual(sign_in(c, 'admin').status, 303)
+        api = Api(new_token(c), source)
+        northwind = STACK.query("SELECT id FROM customers WHERE name = 'Northwind Fleet'")[0][0]
+        taken_email = STACK.query("SELECT email FROM users WHERE username = 'operator'")[0][0]
+        taken_unit = STACK.query('SELECT unit_id FROM devices ORDER BY id LIMIT 1')[0][0]
+        c.get('/users/new')
+        r = c.post('/users/new', {'email': taken_email, 'username': 'sl.taken1',
+                                  'customer_id': northwind, 'password_mode': 'welcome',
+                                  'active': '1'})
+        self.assertEqual(r.status, 400)
+        self.assertIn('already in use', r.text)
+        user = {'email': 'sl.free@test.example', 'username': 'sl.free', 'customer_id': northwind}
+        r = api.call('POST', '/api/v1/users', dict(user, username='operator'))
+        self.assertEqual((r.status, r.json['field']), (409, 'username'))
+        r = api.call('POST', '/api/v1/devices', {'unit_id': taken_unit, 'name': 'Van',
+                                                 'customer_id': northwind})
+        self.assertEqual(r.status, 409)
+        self.assertEqual(event_count('lockout', f'taken:{source}'), 1)
+        # from now on nothing from there is saved, taken or not
+        for body in (user, dict(user, email=taken_email)):
+            r = api.call('POST', '/api/v1/users', body)
+            self.assertEqual((r.status, r.json['field']), (429, 'email'), body)
+        c.get('/devices/new')
+        r = c.post('/devices/new', {'unit_id': 'SL-FREE-1', 'name': 'Van',
+                                    'customer_id': northwind})
+        self.assertEqual(r.status, 429)
+        self.assertEqual(STACK.query("SELECT count(*) FROM users WHERE username = 'sl.free'")[0][0]
+                         + STACK.query("SELECT count(*) FROM devices "
+                                       "WHERE unit_id = 'SL-FREE-1'")[0][0], 0)
+        # another address still learns that it is taken
+        elsewhere = Api(api.token, address())
+        r = elsewhere.call('POST', '/api/v1/users', dict(user, email=taken_email))
+        self.assertEqual(r.status, 409)

@@ -146,6 +146,7 @@ setup(void **state, bool empty)
 	f->app.cfg.login_max_failures_per_ip = 50;
 	f->app.cfg.login_max_attempts_per_ip_minute = 60;
 	f->app.cfg.login_max_password_checks = 5;
+	f->app.cfg.login_max_taken_per_ip = 20;
 	f->arena = arena_new();
 	*state = f;
 	return 0;

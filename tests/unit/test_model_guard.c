@@ -3,7 +3,8 @@
  * an account locks per client address (a stranger elsewhere cannot lock
  * it), the address has its own limit across accounts, locks double up
  * to the maximum, sign-in attempts are throttled per address and minute,
- * and wrong current passwords add up to their limit.
+ * wrong current passwords add up to their limit, and 409 answers are
+ * rate-limited per address.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 #include "model_fixture.h"
 
 #include "arena.h"
+#include "device.h"
 #include "guard.h"
 
 #define HERE "192.0.2.1"
@@ -221,6 +223,56 @@ test_password_checks(void **state)
 	assert_int_equal(guard_check_failed(&v, FX_EAST_DRIVER), 1);
 }
 
+/* A taken unit id answers 409 until the address has had its 20 of them;
+ * then every registration from there is refused (429) for a while,
+ * taken or not, and nothing is written; other addresses go on. */
+static void
+test_taken_answers_per_address(void **state)
+{
+	static const struct {
+		const char *addr;
+		int64_t at;		/* seconds after FIXTURE_NOW */
+		const char *unit_id;
+		int status;		/* 0: registered */
+	} steps[] = {
+		{ HERE, 0, "hq-1", 409 },	/* 20 of them, below */
+		{ HERE, 0, "FREE-1", 429 },
+		{ HERE, 0, "hq-1", 429 },
+		{ ELSEWHERE, 0, "hq-1", 409 },
+		{ ELSEWHERE, 0, "FREE-2", 0 },
+		{ HERE, 59, "FREE-3", 429 },
+		{ HERE, 60, "FREE-3", 0 },	/* the lock's minute is over */
+		{ HERE, 60, "hq-1", 409 },
+	};
+	struct fixture *f = *state;
+	char uuid[DEVICE_UUID_LEN + 1];
+	struct device_input in;
+	enum model_result rc = MODEL_FAILED;
+	struct device_errors e;
+	struct viewer v;
+	int64_t id;
+	size_t i;
+	int k;
+
+	for (i = 0; i < NELEM(steps); i++) {
+		v = viewer_at(f, FX_NORTH_NCA, steps[i].addr, FIXTURE_NOW +
+		    steps[i].at);
+		in = (struct device_input){ steps[i].unit_id, "Van", "", "",
+		    FX_NORTH, 0 };
+		for (k = 0; k < (i == 0 ? 20 : 1); k++)
+			rc = device_add(&v, &in, &e, &id, uuid);
+		if (steps[i].status == 0 ? rc != MODEL_DONE :
+		    rc != MODEL_INVALID || e.unit_id.status != steps[i].status)
+			fail_msg("step %zu: %d, %d", i, rc, e.unit_id.status);
+		assert_false(f->app.db.in_transaction);
+	}
+	assert_int_equal(fixture_int(f, "SELECT count(*) FROM devices WHERE "
+	    "unit_id LIKE 'FREE-%%'"), 2);
+	assert_int_equal(fixture_int(f, "SELECT count(*) FROM events WHERE "
+	    "kind = 'lockout' AND detail = 'taken:" HERE "' AND actor_id = %d",
+	    FX_NORTH_NCA), 1);
+}
+
 int
 main(void)
 {
@@ -238,6 +290,8 @@ main(void)
 		    test_attempts_per_address_and_minute, fixture_setup,
 		    fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_password_checks,
+		    fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_taken_answers_per_address,
 		    fixture_setup, fixture_teardown),
 	};
 
