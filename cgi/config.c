@@ -38,10 +38,15 @@ static const struct setting settings[] = {
 	S("server", "base_url", K_STRING, base_url, 0, 0),
 	S("session", "idle_minutes", K_INT, session_idle_minutes, 1, 24 * 60),
 	S("session", "absolute_hours", K_INT, session_absolute_hours, 1, 24 * 30),
+	S("session", "max_per_user", K_INT, session_max_per_user, 1, 10000),
 	S("login", "max_failures", K_INT, login_max_failures, 1, 1000),
 	S("login", "window_minutes", K_INT, login_window_minutes, 1, 24 * 60),
 	S("login", "max_lockout_minutes", K_INT, login_max_lockout_minutes, 1, 24 * 60),
 	S("login", "max_failures_per_ip", K_INT, login_max_failures_per_ip, 1, 100000),
+	S("login", "max_attempts_per_ip_minute", K_INT,
+	    login_max_attempts_per_ip_minute, 1, 100000),
+	S("login", "max_password_checks", K_INT, login_max_password_checks, 1, 1000),
+	S("login", "max_taken_per_ip", K_INT, login_max_taken_per_ip, 1, 100000),
 	S("mail", "spool", K_PATH, mail_spool, 0, 0),
 	S("mail", "from", K_STRING, mail_from, 0, 0),
 	S("mail", "smtp_url", K_STRING, smtp_url, 0, 0),
@@ -135,11 +140,20 @@ config_defaults(struct config *c, const char *dir)
 	c->base_url = xstrdup("http://127.0.0.1:8080");
 	c->session_idle_minutes = 30;
 	c->session_absolute_hours = 12;
+	/* a browser per device and some to spare; more is a script */
+	c->session_max_per_user = 20;
 	c->login_max_failures = 5;
 	c->login_window_minutes = 15;
 	c->login_max_lockout_minutes = 15;
 	/* one address may be a whole office behind NAT: a higher bar */
 	c->login_max_failures_per_ip = 50;
+	/* every sign-in costs argon2id (~50 ms, 64 MiB): one a second
+	 * on average per address, a whole office's morning included */
+	c->login_max_attempts_per_ip_minute = 60;
+	c->login_max_password_checks = 5;
+	/* an administrator mistypes now and then; a script probing for
+	 * addresses in use does it all the time */
+	c->login_max_taken_per_ip = 20;
 	c->mail_spool = resolve(dir, "var/mail");
 	c->mail_from = xstrdup("Arbor <no-reply@arbor.invalid>");
 	c->smtp_url = xstrdup("");

@@ -19,10 +19,15 @@ struct config {
 	char *base_url;		/* [server] base_url: for links in mail */
 	int session_idle_minutes;	/* [session] idle_minutes */
 	int session_absolute_hours;	/* [session] absolute_hours */
+	int session_max_per_user;	/* [session] max_per_user */
 	int login_max_failures;		/* [login] max_failures */
 	int login_window_minutes;	/* [login] window_minutes */
 	int login_max_lockout_minutes;	/* [login] max_lockout_minutes */
 	int login_max_failures_per_ip;	/* [login] max_failures_per_ip */
+	int login_max_attempts_per_ip_minute;
+				/* [login] max_attempts_per_ip_minute */
+	int login_max_password_checks;	/* [login] max_password_checks */
+	int login_max_taken_per_ip;	/* [login] max_taken_per_ip */
 	char *mail_spool;	/* [mail] spool: folder for .eml files */
 	char *mail_from;	/* [mail] from */
 	char *smtp_url;		/* [mail] smtp_url: empty = spool */

@@ -15,6 +15,7 @@
 #include "customer.h"
 #include "db.h"
 #include "event.h"
+#include "guard.h"
 #include "perm.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -429,7 +430,8 @@ device_add(const struct viewer *v, const struct device_input *in,
 		check_fail(&e->unit_id, 409, "A device with this unit id is "
 		    "already registered.");
 	}
-	return db_finish(v->db, false, e, device_error_fields);
+	/* which the guard rate-limits per address */
+	return guard_finish(v, false, e, device_error_fields);
 fail:
 	return db_finish(v->db, true, NULL, NULL);
 }

@@ -263,8 +263,17 @@ parse_id(const char *s)
 	return v;
 }
 
-char *
-url_encode(struct arena *a, const char *s)
+static bool
+hex_digit(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') ||
+	    (c >= 'a' && c <= 'f');
+}
+
+/* s with every byte but letters, digits and those in keep as %XX; with
+ * escapes, a '%' that starts one stays. */
+static char *
+encode(struct arena *a, const char *s, const char *keep, bool escapes)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	char *out = arena_alloc(a, strlen(s) * 3 + 1), *o = out;
@@ -273,7 +282,9 @@ url_encode(struct arena *a, const char *s)
 	for (; *s != '\0'; s++) {
 		c = (unsigned char)*s;
 		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || strchr("-._~", c) != NULL) {
+		    (c >= '0' && c <= '9') || strchr(keep, c) != NULL ||
+		    (escapes && c == '%' && hex_digit(s[1]) &&
+		    hex_digit(s[2]))) {
 			*o++ = (char)c;
 		} else {
 			*o++ = '%';
@@ -283,6 +294,18 @@ url_encode(struct arena *a, const char *s)
 	}
 	*o = '\0';
 	return out;
+}
+
+char *
+url_encode(struct arena *a, const char *s)
+{
+	return encode(a, s, "-._~", false);
+}
+
+char *
+url_encode_path(struct arena *a, const char *s)
+{
+	return encode(a, s, "-._~!$&'()*+,;=:@/?", true);
 }
 
 bool

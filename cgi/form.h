@@ -74,6 +74,12 @@ int64_t parse_id(const char *s);
 /* Percent-encode everything but unreserved characters (RFC 3986). */
 char *url_encode(struct arena *a, const char *s);
 
+/* Percent-encode what cannot stand in a URI's path and query as it is
+ * (RFC 3986: all but unreserved and sub-delims, ':', '@', '/', '?' and a
+ * '%' that starts an escape), for a Location header: the same path, and
+ * encoding it again changes nothing. */
+char *url_encode_path(struct arena *a, const char *s);
+
 /* Whether s is a path on this site, safe for a redirect after login:
  * starts with one '/', not "//" or "/\", no control characters. */
 bool local_path(const char *s);

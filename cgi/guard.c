@@ -13,7 +13,11 @@
 
 /* A lockout streak is forgotten after a day without failures. */
 #define STREAK_RESET (24 * 3600)
+/* the window of the sign-in throttle per address */
+#define ATTEMPT_WINDOW 60
 
+/* A row of auth_failures; for "rate:" subjects failures counts every
+ * attempt. */
 struct guard_row {
 	int64_t failures, window_start, locked_until, lockouts;
 };
@@ -34,6 +38,28 @@ guard_read(struct db *db, const char *subject, struct guard_row *r)
 	sqlite3_reset(s);
 }
 
+static int
+guard_write(struct db *db, const char *subject, const struct guard_row *r)
+{
+	sqlite3_stmt *s = db_stmt(db, STMT_GUARD_PUT);
+
+	db_bind_text(s, ":subject", subject);
+	db_bind_int(s, ":failures", r->failures);
+	db_bind_int(s, ":window_start", r->window_start);
+	db_bind_int(s, ":locked_until", r->locked_until);
+	db_bind_int(s, ":lockouts", r->lockouts);
+	return db_exec(db, s);
+}
+
+static int
+forget(const struct viewer *v, const char *subject)
+{
+	sqlite3_stmt *s = db_stmt(v->db, STMT_GUARD_CLEAR);
+
+	db_bind_text(s, ":subject", subject);
+	return db_exec(v->db, s);
+}
+
 void
 guard_subjects(const struct viewer *v, int64_t user_id, const char *login,
     struct guard_subjects *gs)
@@ -42,20 +68,21 @@ guard_subjects(const struct viewer *v, int64_t user_id, const char *login,
 	size_t i;
 
 	if (user_id != 0) {
-		gs->account = arena_printf(v->arena, "user:%lld",
-		    (long long)user_id);
+		gs->account = arena_printf(v->arena, "user:%lld@%s",
+		    (long long)user_id, v->addr);
 	} else {
 		/* the login as typed, case-folded like the lookup does */
 		name = arena_strndup(v->arena, login ? login : "", 254);
 		for (i = 0; name[i] != '\0'; i++)
 			name[i] = (char)tolower((unsigned char)name[i]);
-		gs->account = arena_printf(v->arena, "name:%s", name);
+		gs->account = arena_printf(v->arena, "name:%s@%s", name,
+		    v->addr);
 	}
 	gs->ip = arena_printf(v->arena, "ip:%s", v->addr);
 }
 
-static int64_t
-wait_of(const struct viewer *v, const char *subject)
+int64_t
+guard_wait_minutes(const struct viewer *v, const char *subject)
 {
 	struct guard_row r;
 
@@ -66,11 +93,30 @@ wait_of(const struct viewer *v, const char *subject)
 }
 
 int64_t
-guard_wait_minutes(const struct viewer *v, const struct guard_subjects *gs)
+guard_attempt(const struct viewer *v)
 {
-	int64_t a = wait_of(v, gs->account), b = wait_of(v, gs->ip);
+	const char *subject = arena_printf(v->arena, "rate:%s", v->addr);
+	int max = v->app->cfg.login_max_attempts_per_ip_minute;
+	struct guard_row r;
 
-	return a > b ? a : b;
+	if (db_begin(v->db) != 0)
+		return -1;
+	guard_read(v->db, subject, &r);
+	if (r.window_start <= v->now - ATTEMPT_WINDOW) {
+		r.failures = 0;
+		r.window_start = v->now;
+	}
+	if (r.failures >= max) {
+		db_rollback(v->db);
+		return 1;	/* the window is a minute */
+	}
+	if (++r.failures == max)
+		event_log(v, "login_throttled", 0, 0, subject);
+	if (guard_write(v->db, subject, &r) != 0 || db_commit(v->db) != 0) {
+		db_rollback(v->db);
+		return -1;
+	}
+	return 0;
 }
 
 /* Add a failure to subject with limit max: 1 if it now locks, 0, -1. */
@@ -79,7 +125,6 @@ fail_one(const struct viewer *v, const char *subject, int max)
 {
 	const struct config *cfg = &v->app->cfg;
 	struct guard_row r;
-	sqlite3_stmt *s;
 	int64_t wait;
 	int locked = 0;
 
@@ -101,13 +146,7 @@ fail_one(const struct viewer *v, const char *subject, int max)
 		r.window_start = v->now;
 		locked = 1;
 	}
-	s = db_stmt(v->db, STMT_GUARD_PUT);
-	db_bind_text(s, ":subject", subject);
-	db_bind_int(s, ":failures", r.failures);
-	db_bind_int(s, ":window_start", r.window_start);
-	db_bind_int(s, ":locked_until", r.locked_until);
-	db_bind_int(s, ":lockouts", r.lockouts);
-	return db_exec(v->db, s) != 0 ? -1 : locked;
+	return guard_write(v->db, subject, &r) != 0 ? -1 : locked;
 }
 
 int
@@ -132,8 +171,60 @@ guard_fail(const struct viewer *v, const struct guard_subjects *gs,
 int
 guard_clear(const struct viewer *v, const struct guard_subjects *gs)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_GUARD_CLEAR);
+	return forget(v, gs->account);
+}
 
-	db_bind_text(s, ":subject", gs->account);
-	return db_exec(v->db, s);
+int
+guard_check_failed(const struct viewer *v, int64_t user_id)
+{
+	/* the lock this may set is never asked for: reaching the limit
+	 * ends the session, and signing in again takes the password */
+	return fail_one(v, arena_printf(v->arena, "check:user:%lld",
+	    (long long)user_id), v->app->cfg.login_max_password_checks);
+}
+
+int
+guard_check_passed(const struct viewer *v, int64_t user_id)
+{
+	return forget(v, arena_printf(v->arena, "check:user:%lld",
+	    (long long)user_id));
+}
+
+enum model_result
+guard_finish(const struct viewer *v, bool failed, void *errors,
+    const struct check_field *fields)
+{
+	const char *subject = arena_printf(v->arena, "taken:%s", v->addr);
+	const struct check_field *f;
+	enum model_result rc;
+	bool taken = false;
+	int locked;
+
+	if (v->origin == ORIGIN_CLI)
+		return db_finish(v->db, failed, errors, fields);
+	if (!failed && guard_wait_minutes(v, subject) > 0) {
+		db_rollback(v->db);
+		for (f = fields; f->form != NULL; f++)
+			*(struct check_error *)(void *)((char *)errors +
+			    f->offset) = (struct check_error){ NULL, 0 };
+		check_fail((struct check_error *)(void *)((char *)errors +
+		    fields->offset), 429, "Too many changes from your address "
+		    "were refused. Wait a few minutes and try again.");
+		return MODEL_INVALID;
+	}
+	for (f = fields; errors != NULL && f->form != NULL; f++)
+		taken = taken || check_error_of(errors, f)->status == 409;
+	rc = db_finish(v->db, failed, errors, fields);
+	if (rc != MODEL_INVALID || !taken)
+		return rc;
+	if (db_begin(v->db) != 0)
+		return MODEL_FAILED;
+	if ((locked = fail_one(v, subject,
+	    v->app->cfg.login_max_taken_per_ip)) > 0)
+		event_log(v, "lockout", 0, perm_actor(v), subject);
+	if (locked < 0 || db_commit(v->db) != 0) {
+		db_rollback(v->db);
+		return MODEL_FAILED;
+	}
+	return rc;
 }

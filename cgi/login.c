@@ -146,6 +146,12 @@ start_session(const struct viewer *v, int64_t user_id,
 	    (int64_t)cfg->session_absolute_hours * 3600);
 	if (db_exec(v->db, s) != 0)
 		return -1;
+	/* room for the new one within the cap: the oldest end */
+	s = db_stmt(v->db, STMT_SESSION_DELETE_OLDEST);
+	db_bind_int(s, ":user_id", user_id);
+	db_bind_int(s, ":keep", cfg->session_max_per_user - 1);
+	if (db_exec(v->db, s) != 0)
+		return -1;
 	out->token = token_new(v->arena, ses->hash);
 	s = db_stmt(v->db, STMT_SESSION_INSERT);
 	db_bind_blob(s, ":hash", ses->hash, sizeof(ses->hash));
@@ -171,17 +177,21 @@ static enum login_result
 sign_in(const struct viewer *v, int64_t id, const struct login_attempt *in,
     const struct guard_subjects *gs, struct login_session *out)
 {
+	bool mfa_due;
+
 	if (db_begin(v->db) != 0)
 		return LOGIN_FAILED;
 	if ((in->old_session != 0 &&
 	    login_session_end(v, in->old_session) != 0) ||
-	    start_session(v, id, in->user_agent, out) != 0)
+	    start_session(v, id, in->user_agent, out) != 0 ||
+	    user_set_last_login(v->db, id, v->now) != 0)
 		goto fail;
-	if (user_set_last_login(v->db, id, v->now) != 0 ||
-	    guard_clear(v, gs) != 0)
+	/* wrong codes must add up across sign-ins: only the whole login
+	 * clears them */
+	mfa_due = login_stage(out->user, out->session) == STAGE_MFA;
+	if (!mfa_due && guard_clear(v, gs) != 0)
 		goto fail;
-	event_log(v, login_stage(out->user, out->session) == STAGE_MFA ?
-	    "login_password" : "login", id, id, "");
+	event_log(v, mfa_due ? "login_password" : "login", id, id, "");
 	if (db_commit(v->db) != 0)
 		goto fail;
 	return LOGIN_DONE;
@@ -199,68 +209,99 @@ login_password(const struct viewer *v, const struct login_attempt *in,
 	const char *hash = NULL;
 	struct guard_subjects gs;
 	int64_t id = 0;
-	bool active = false, ok;
-	int locked;
+	bool active = false, ok, locked;
 
 	memset(out, 0, sizeof(*out));
 	if (strlen(in->login) <= LOGIN_MAX)
 		id = lookup_login(v, in->login, &hash, &active);
 	guard_subjects(v, id, in->login, &gs);
-	if ((out->wait = guard_wait_minutes(v, &gs)) > 0)
+	/* the address's limits say nothing about the account tried */
+	if ((out->wait = guard_wait_minutes(v, gs.ip)) > 0)
 		return LOGIN_LOCKED;
+	if ((out->wait = guard_attempt(v)) != 0)
+		return out->wait > 0 ? LOGIN_LOCKED : LOGIN_FAILED;
+	locked = guard_wait_minutes(v, gs.account) > 0;
 	/* the dummy hash costs an unknown user the same time as a known
-	 * one */
+	 * one, and a locked account is hashed like an open one */
 	ok = strlen(in->password) <= PASSWORD_MAX_BYTES &&
 	    password_verify(hash ? hash : v->app->dummy_hash, in->password) &&
 	    hash != NULL && active;
-	if (ok) {
+	if (ok && !locked) {
 		upgrade_hash(v, id, hash, in->password);
 		return sign_in(v, id, in, &gs, out);
 	}
 	if (db_begin(v->db) != 0)
 		return LOGIN_FAILED;
 	event_log(v, "login_failed", id, 0, id == 0 ? "unknown user" :
-	    active ? "wrong password" : "inactive user");
-	if ((locked = guard_fail(v, &gs, id)) < 0 || db_commit(v->db) != 0) {
+	    ok ? "locked" : active ? "wrong password" : "inactive user");
+	/* the right password while locked is no guess: it does not
+	 * lengthen the lock */
+	if ((!ok && guard_fail(v, &gs, id) < 0) || db_commit(v->db) != 0) {
 		db_rollback(v->db);
 		return LOGIN_FAILED;
 	}
-	if (!locked)
-		return LOGIN_WRONG;
-	out->wait = guard_wait_minutes(v, &gs);
-	return LOGIN_LOCKED;
+	return LOGIN_WRONG;
+}
+
+const char *
+login_session_rotate(const struct viewer *v, int64_t id)
+{
+	unsigned char hash[TOKEN_HASH_BYTES];
+	const char *token = token_new(v->arena, hash);
+	sqlite3_stmt *s = db_stmt(v->db, STMT_SESSION_ROTATE);
+
+	db_bind_blob(s, ":hash", hash, sizeof(hash));
+	db_bind_int(s, ":id", id);
+	if (db_exec(v->db, s) != 0 || db_changes(v->db) != 1)
+		return NULL;
+	return token;
+}
+
+/* The minutes until the account and the address are both free from v's
+ * address. */
+static int64_t
+mfa_wait(const struct viewer *v, const struct guard_subjects *gs)
+{
+	int64_t a = guard_wait_minutes(v, gs->account);
+	int64_t b = guard_wait_minutes(v, gs->ip);
+
+	return a > b ? a : b;
 }
 
 enum login_result
 login_mfa(const struct viewer *v, const struct session *s, const char *code,
-    int64_t *wait)
+    const char **token, int64_t *wait)
 {
 	int64_t uid = perm_actor(v);
 	struct guard_subjects gs;
 	enum mfa_result r;
 	bool restart;
+	int locked;
 
 	guard_subjects(v, uid, NULL, &gs);
-	if ((*wait = guard_wait_minutes(v, &gs)) > 0)
-		return LOGIN_LOCKED;
 	if (db_begin(v->db) != 0)
 		return LOGIN_FAILED;
-	r = mfa_check(v, code, true);
-	if (mfa_session_result(v, s->id, r != MFA_WRONG) != 0)
-		goto fail;
-	if (r != MFA_WRONG) {
-		event_log(v, r == MFA_TOTP ? "login" : "login_recovery_code",
-		    uid, uid, "");
-		if (guard_clear(v, &gs) != 0 || db_commit(v->db) != 0)
+	/* locked meanwhile (by another session's codes): no code is tried */
+	if ((locked = mfa_wait(v, &gs) > 0) == 0) {
+		r = mfa_check(v, code, true);
+		if (mfa_session_result(v, s->id, r != MFA_WRONG) != 0)
 			goto fail;
-		return r == MFA_TOTP ? LOGIN_DONE : LOGIN_RECOVERY;
+		if (r != MFA_WRONG) {
+			event_log(v, r == MFA_TOTP ? "login" :
+			    "login_recovery_code", uid, uid, "");
+			/* the token that went with the password alone ends */
+			if ((*token = login_session_rotate(v, s->id)) ==
+			    NULL || guard_clear(v, &gs) != 0 ||
+			    db_commit(v->db) != 0)
+				goto fail;
+			return r == MFA_TOTP ? LOGIN_DONE : LOGIN_RECOVERY;
+		}
+		/* a wrong code counts like a wrong password */
+		event_log(v, "mfa_failed", uid, uid, "");
+		if ((locked = guard_fail(v, &gs, uid)) < 0)
+			goto fail;
 	}
-	/* a wrong code counts like a wrong password; a lock it causes shows
-	 * at the next attempt */
-	event_log(v, "mfa_failed", uid, uid, "");
-	if (guard_fail(v, &gs, uid) < 0)
-		goto fail;
-	restart = s->mfa_failures + 1 >= MFA_MAX_FAILURES;
+	restart = locked || s->mfa_failures + 1 >= MFA_MAX_FAILURES;
 	if (restart) {
 		event_log(v, "mfa_restart", uid, uid, "");
 		if (login_session_end(v, s->id) != 0)
@@ -268,10 +309,45 @@ login_mfa(const struct viewer *v, const struct session *s, const char *code,
 	}
 	if (db_commit(v->db) != 0)
 		goto fail;
-	return restart ? LOGIN_RESTART : LOGIN_WRONG;
+	*wait = mfa_wait(v, &gs);
+	return locked ? LOGIN_LOCKED : restart ? LOGIN_RESTART : LOGIN_WRONG;
 fail:
 	db_rollback(v->db);
 	return LOGIN_FAILED;
+}
+
+enum model_result
+login_check_password(const struct viewer *v, int64_t session_id,
+    const char *password, struct check_error *e)
+{
+	int64_t uid = v->user->id;
+	int reached;
+
+	/* argon2id outside the write transaction, as everywhere */
+	if (user_password_ok(v->db, v->arena, uid, password))
+		return guard_check_passed(v, uid) == 0 ? MODEL_DONE :
+		    MODEL_FAILED;
+	if (db_begin(v->db) != 0)
+		return MODEL_FAILED;
+	event_log(v, "password_check_failed", uid, uid, "");
+	if ((reached = guard_check_failed(v, uid)) < 0)
+		goto fail;
+	if (reached) {
+		event_log(v, "password_check_restart", uid, uid, "");
+		if (login_session_end(v, session_id) != 0)
+			goto fail;
+	}
+	if (db_commit(v->db) != 0)
+		goto fail;
+	if (reached)
+		check_fail(e, 401, "Too many wrong passwords: you were signed "
+		    "out. Sign in again.");
+	else
+		check_fail(e, 400, "That is not your current password.");
+	return MODEL_INVALID;
+fail:
+	db_rollback(v->db);
+	return MODEL_FAILED;
 }
 
 int

@@ -3,10 +3,11 @@
  * guard), the MFA step, and the rows of the sessions table that a
  * browser's session cookie stands for.
  *
- * A wrong password, an unknown user and an inactive user get the same
- * answer, and an unknown user is checked against a dummy hash so that the
- * answer also takes the same time: signing in must not tell which
- * usernames exist. Each step is one function that owns its write
+ * A wrong password, an unknown user, an inactive user and an account
+ * locked from the client's address get the same answer, and an unknown
+ * user is checked against a dummy hash so that the answer also takes the
+ * same time: signing in must not tell which usernames exist, nor which
+ * are locked. Each step is one function that owns its write
  * transaction and events; session.c turns what they return into cookies
  * and the request's principal, so nothing here sees a request.
  */
@@ -17,6 +18,7 @@
 #include <stdint.h>
 
 #include "auth.h"
+#include "check.h"
 
 struct user;
 struct viewer;
@@ -67,11 +69,15 @@ enum login_result {
 				 * the MFA step with a TOTP code */
 	LOGIN_RECOVERY,		/* MFA step: passed with a recovery code,
 				 * now used up */
-	LOGIN_WRONG,		/* unknown user, inactive user, wrong password
-				 * or wrong code: one answer */
+	LOGIN_WRONG,		/* unknown user, inactive user, wrong password,
+				 * an account locked from this address or a
+				 * wrong code: one answer */
 	LOGIN_RESTART,		/* MFA step: too many wrong codes in this
 				 * session, which is now ended */
-	LOGIN_LOCKED,		/* too many failures: wait some minutes */
+	LOGIN_LOCKED,		/* the address is throttled or locked (the
+				 * password step) or the account locked from
+				 * it (the MFA step, whose session is now
+				 * ended): wait some minutes */
 	LOGIN_FAILED		/* a database error; nothing changed */
 };
 
@@ -93,13 +99,18 @@ struct login_session {
 };
 
 /*
- * The password step as v (nobody yet, or the browser's old user): check
- * the password against the brute-force guard; on success, in one
- * transaction, end the old session, start a new one (*out), record the
- * login time, clear the account's failures and log login (or
- * login_password when the MFA step is still due). A failure is counted
- * (LOGIN_LOCKED when it locked the account or the address) and logged
- * as login_failed.
+ * The password step as v (nobody yet, or the browser's old user). The
+ * address first: LOGIN_LOCKED, before the password is hashed, when it
+ * is locked for its failures or has used up its attempts of the minute
+ * (right ones count too). Then the password: on success, in one
+ * transaction, end the old session, start a new one (*out; the user's
+ * oldest sessions end beyond [session] max_per_user), record the login
+ * time and log login, clearing the account's failures from this
+ * address, or login_password when the MFA step is still due (which
+ * clears them once it passes). A wrong password, an unknown or inactive
+ * user, and an account locked from this address (whatever the password)
+ * are LOGIN_WRONG alike, after the same argon2id work; the failure is
+ * counted and logged as login_failed.
  */
 enum login_result login_password(const struct viewer *v,
     const struct login_attempt *in, struct login_session *out);
@@ -107,14 +118,34 @@ enum login_result login_password(const struct viewer *v,
 /*
  * The MFA step of v's user in session s with code (TOTP or recovery
  * code), in one transaction: a right code marks the session as passed,
- * clears the account's failures and logs login (or login_recovery_code).
- * A wrong one counts in the session and against the account like a wrong
- * password (mfa_failed); the last one allowed ends the session
- * (mfa_restart, LOGIN_RESTART), so a stolen password alone gets few
- * guesses. LOGIN_LOCKED puts the minutes to wait in *wait.
+ * gives it a new token (*token, in v's arena: the one that went with the
+ * password alone stops working), clears the account's failures from this
+ * address and logs login (or login_recovery_code). A wrong one counts in
+ * the session and against the account like a wrong password
+ * (mfa_failed); the last one allowed ends the session (mfa_restart,
+ * LOGIN_RESTART), so a stolen password alone gets few guesses. When the
+ * account or address is locked, before the code or by it, the session
+ * ends too: LOGIN_LOCKED with the minutes to wait in *wait.
  */
 enum login_result login_mfa(const struct viewer *v, const struct session *s,
-    const char *code, int64_t *wait);
+    const char *code, const char **token, int64_t *wait);
+
+/* Give session id a new token, inside the caller's write transaction:
+ * the new cookie value in v's arena, NULL on a database error. */
+const char *login_session_rotate(const struct viewer *v, int64_t id);
+
+/*
+ * Check the current password of v's user, asked for again in session
+ * session_id (a new password, MFA off, new recovery codes). A right one
+ * clears the count: MODEL_DONE. A wrong one counts against the account
+ * and is logged (password_check_failed): MODEL_INVALID with *e (400);
+ * the one that reaches [login] max_password_checks within the window
+ * ends the session (password_check_restart), so that whoever holds a
+ * stolen session cannot guess on: *e is 401 then, and the flow must stop.
+ * MODEL_FAILED on a database error.
+ */
+enum model_result login_check_password(const struct viewer *v,
+    int64_t session_id, const char *password, struct check_error *e);
 
 /* Sign v's user out of session id: the session ends and the event logout
  * is logged, in one transaction. 0 or -1. */

@@ -10,6 +10,7 @@
 #include "arena.h"
 #include "db.h"
 #include "event.h"
+#include "login.h"
 #include "perm.h"
 #include "user.h"
 
@@ -205,21 +206,24 @@ const struct check_field mfa_renew_fields[] = {
 
 /*
  * Begin the transaction of a flow that needs the password and a current
- * code of v's user. MODEL_DONE with the transaction open and the code
- * used up in it; otherwise nothing is open. The password is verified
- * first: argon2id takes ~50 ms and must not hold the write lock.
+ * code of v's user in session session_id. MODEL_DONE with the transaction
+ * open and the code used up in it; otherwise nothing is open. The
+ * password is checked (and a wrong one counted) first: argon2id takes
+ * ~50 ms and must not hold the write lock.
  */
 static enum model_result
-confirm_identity(const struct viewer *v, const char *password,
-    const char *code, struct mfa_errors *e)
+confirm_identity(const struct viewer *v, int64_t session_id,
+    const char *password, const char *code, struct mfa_errors *e)
 {
-	bool password_ok = user_password_ok(v->db, v->arena, v->user->id,
-	    password);
+	enum model_result rc = login_check_password(v, session_id, password,
+	    &e->password);
 
+	/* a wrong one is reported with the code's error; after one too
+	 * many the session is over: nothing more to check */
+	if (rc == MODEL_FAILED || e->password.status == 401)
+		return rc;
 	if (db_begin(v->db) != 0)
 		return MODEL_FAILED;
-	if (!password_ok)
-		check_fail(&e->password, 400, "That is not your password.");
 	if (mfa_check(v, code, false) != MFA_TOTP)
 		check_fail(&e->code, 400, "That code is not valid.");
 	if (e->password.msg != NULL || e->code.msg != NULL) {
@@ -231,8 +235,8 @@ confirm_identity(const struct viewer *v, const char *password,
 }
 
 enum model_result
-mfa_disable(const struct viewer *v, const char *password, const char *code,
-    struct mfa_errors *e)
+mfa_disable(const struct viewer *v, int64_t session_id, const char *password,
+    const char *code, struct mfa_errors *e)
 {
 	enum model_result rc;
 	sqlite3_stmt *s;
@@ -245,7 +249,8 @@ mfa_disable(const struct viewer *v, const char *password, const char *code,
 		    "two-factor authentication, so it cannot be turned off.");
 		return MODEL_INVALID;
 	}
-	if ((rc = confirm_identity(v, password, code, e)) != MODEL_DONE)
+	if ((rc = confirm_identity(v, session_id, password,
+	    code, e)) != MODEL_DONE)
 		return rc;
 	s = db_stmt(v->db, STMT_RECOVERY_DELETE_USER);
 	db_bind_int(s, ":user_id", v->user->id);
@@ -256,15 +261,17 @@ mfa_disable(const struct viewer *v, const char *password, const char *code,
 }
 
 enum model_result
-mfa_renew_codes(const struct viewer *v, const char *password,
-    const char *code, struct mfa_errors *e, const char ***codes)
+mfa_renew_codes(const struct viewer *v, int64_t session_id,
+    const char *password, const char *code, struct mfa_errors *e,
+    const char ***codes)
 {
 	enum model_result rc;
 
 	memset(e, 0, sizeof(*e));
 	if (!v->user->totp_enabled)
 		return MODEL_NOT_FOUND;
-	if ((rc = confirm_identity(v, password, code, e)) != MODEL_DONE)
+	if ((rc = confirm_identity(v, session_id, password,
+	    code, e)) != MODEL_DONE)
 		return rc;
 	if ((*codes = new_recovery_codes(v)) == NULL)
 		return db_finish(v->db, true, NULL, NULL);

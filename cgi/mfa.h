@@ -62,8 +62,9 @@ enum model_result mfa_enrol(const struct viewer *v, int64_t session_id,
 int64_t mfa_codes_left(const struct viewer *v);
 
 /* What is wrong with a request to turn MFA off or renew the codes:
- * required (403: the organisation requires MFA), the password, the code
- * (400). */
+ * required (403: the organisation requires MFA), the password (400; 401
+ * when one wrong password too many ended the session: see
+ * login_check_password()), the code (400). */
 struct mfa_errors {
 	struct check_error required;
 	struct check_error password;
@@ -76,21 +77,23 @@ extern const struct check_field mfa_disable_fields[];
 extern const struct check_field mfa_renew_fields[];
 
 /*
- * Turn MFA off for v's user, with their password and a current TOTP code,
- * in one transaction: secret and recovery codes gone, event
- * mfa_disabled. MODEL_NOT_FOUND when MFA is off; MODEL_INVALID fills *e
- * (a customer that requires MFA: e->required).
+ * Turn MFA off for v's user in session session_id, with their password
+ * and a current TOTP code, in one transaction: secret and recovery codes
+ * gone, event mfa_disabled. MODEL_NOT_FOUND when MFA is off;
+ * MODEL_INVALID fills *e (a customer that requires MFA: e->required).
  */
-enum model_result mfa_disable(const struct viewer *v, const char *password,
-    const char *code, struct mfa_errors *e);
+enum model_result mfa_disable(const struct viewer *v, int64_t session_id,
+    const char *password, const char *code, struct mfa_errors *e);
 
 /*
- * Replace the recovery codes of v's user, with their password and a
- * current TOTP code, in one transaction: RECOVERY_CODES new codes in
- * *codes (in v's arena), event recovery_codes_renewed. MODEL_NOT_FOUND
- * when MFA is off; MODEL_INVALID fills *e.
+ * Replace the recovery codes of v's user in session session_id, with
+ * their password and a current TOTP code, in one transaction:
+ * RECOVERY_CODES new codes in *codes (in v's arena), event
+ * recovery_codes_renewed. MODEL_NOT_FOUND when MFA is off; MODEL_INVALID
+ * fills *e.
  */
-enum model_result mfa_renew_codes(const struct viewer *v, const char *password,
-    const char *code, struct mfa_errors *e, const char ***codes);
+enum model_result mfa_renew_codes(const struct viewer *v, int64_t session_id,
+    const char *password, const char *code, struct mfa_errors *e,
+    const char ***codes);
 
 #endif

@@ -12,6 +12,7 @@
 #include "catalog.h"
 #include "db.h"
 #include "event.h"
+#include "login.h"
 #include "password.h"
 #include "perm.h"
 #include "user.h"
@@ -107,17 +108,22 @@ profile_sessions_end_others(const struct viewer *v, int64_t keep)
 
 enum model_result
 profile_password_change(const struct viewer *v, int64_t keep,
-    const char *current, const char *fresh, struct password_errors *e)
+    const char *current, const char *fresh, struct password_errors *e,
+    const char **token)
 {
 	const struct user *u = v->user;
 	char hash[crypto_pwhash_STRBYTES];
 	enum model_result rc;
 	const char *why;
+	bool failed;
 
 	memset(e, 0, sizeof(*e));
-	if (!user_password_ok(v->db, v->arena, u->id, current))
-		check_fail(&e->current_password, 400, "That is not your "
-		    "current password.");
+	/* a wrong one is reported with the new one's error; after one
+	 * too many the session is over: nothing more to check */
+	if ((rc = login_check_password(v, keep, current,
+	    &e->current_password)) == MODEL_FAILED ||
+	    e->current_password.status == 401)
+		return rc;
 	why = fresh ? password_policy(fresh, u->username, u->email) :
 	    "Enter a new password.";
 	if (why == NULL && current != NULL && strcmp(current, fresh) == 0)
@@ -126,10 +132,14 @@ profile_password_change(const struct viewer *v, int64_t keep,
 		check_fail(&e->new_password, 400, why);
 	if (check_count(e, password_error_fields) > 0)
 		return MODEL_INVALID;
-	if (password_hash(fresh, hash) != 0)
+	if (password_hash(fresh, hash) != 0 || db_begin(v->db) != 0) {
+		sodium_memzero(hash, sizeof(hash));
 		return MODEL_FAILED;
-	rc = password_save(v, u->id, hash, u->must_change_password ?
-	    PASSWORD_OWN_FORCED : PASSWORD_OWN, keep);
+	}
+	/* a new token too: one seen with the old password ends with it */
+	failed = password_set(v, u->id, hash, u->must_change_password ?
+	    PASSWORD_OWN_FORCED : PASSWORD_OWN, keep) != 0 ||
+	    (*token = login_session_rotate(v, keep)) == NULL;
 	sodium_memzero(hash, sizeof(hash));
-	return rc;
+	return db_finish(v->db, failed, NULL, NULL);
 }

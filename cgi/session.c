@@ -53,6 +53,22 @@ session_set(struct request *req, const struct login_session *ls)
 }
 
 void
+session_renew(struct request *req, const char *token)
+{
+	token_hash(token, req->session->hash);
+	req->csrf = NULL;
+	http_cookie(req, SESSION_COOKIE, token, -1);
+}
+
+void
+session_signed_out(struct request *req, const char *msg)
+{
+	session_drop(req);
+	flash_set(req, msg);
+	http_redirect(req, "/login");
+}
+
+void
 session_drop(struct request *req)
 {
 	http_cookie(req, SESSION_COOKIE, "", 0);

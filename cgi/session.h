@@ -5,8 +5,11 @@
  *
  * The session cookie __Host-arbor_session holds a random token; the
  * sessions table holds its hash. A session ends after idle_minutes
- * without a request or absolute_hours after login, at logout, and when
- * its user is deactivated or changes password.
+ * without a request or absolute_hours after login, at logout, when its
+ * user is deactivated or changes password elsewhere, when the user's
+ * max_per_user newer sessions push it out, and after too many wrong
+ * current passwords in it. Its token is new at login, after the MFA
+ * step and after a password change in it.
  *
  * A CSRF token is a MAC (keyed BLAKE2b) of the session's token hash, so
  * it needs no storage and is worthless for any other session. Before
@@ -32,6 +35,14 @@ void session_load(struct request *req);
  * request's: its cookie, req->session, req->user and req->viewer; forms
  * from now on belong to it. */
 void session_set(struct request *req, const struct login_session *ls);
+
+/* The current session's new token (login_session_rotate): its cookie;
+ * forms from now on carry the CSRF token that goes with it. */
+void session_renew(struct request *req, const char *token);
+
+/* The model ended the current session (too many wrong passwords): forget
+ * it and send the browser to sign in again, saying why (msg). */
+void session_signed_out(struct request *req, const char *msg);
 
 /* End the current session: its row, its cookie and the principal. */
 void session_end(struct request *req);

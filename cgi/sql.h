@@ -262,6 +262,14 @@
 	X(SESSION_DELETE_EXPIRED, "DELETE FROM sessions WHERE user_id = " \
 	    ":user_id AND (last_seen_at < :idle_before OR " \
 	    "created_at < :created_before)") \
+	/* at each login: all but the user's :keep newest sessions, so that \
+	 * a new one stays within the cap */ \
+	X(SESSION_DELETE_OLDEST, "DELETE FROM sessions WHERE user_id = " \
+	    ":user_id AND id NOT IN (SELECT id FROM sessions WHERE user_id = " \
+	    ":user_id ORDER BY id DESC LIMIT :keep)") \
+	/* a new token for the same session: the MFA step, a new password */ \
+	X(SESSION_ROTATE, "UPDATE sessions SET token_hash = :hash " \
+	    "WHERE id = :id") \
 	\
 	/* --- customers --- */ \
 	X(CUSTOMER_INSERT, "INSERT INTO customers (parent_id, path, depth, " \

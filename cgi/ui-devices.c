@@ -191,8 +191,10 @@ ui_device_new_post(struct request *req)
 	case MODEL_DONE:
 		break;
 	case MODEL_INVALID:
-		render_register(req, e.unit_id.status == 409 ? 409 : 400,
-		    form, page_errors(req->arena, &e, device_error_fields));
+		/* 409 taken, or 429 while the address may not ask */
+		render_register(req, e.unit_id.status > 400 ?
+		    e.unit_id.status : 400, form, page_errors(req->arena, &e,
+		    device_error_fields));
 		return;
 	case MODEL_NOT_FOUND:
 	case MODEL_FAILED:

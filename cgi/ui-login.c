@@ -14,6 +14,9 @@
 #include "tval.h"
 #include "ui.h"
 
+/* Where to go after signing in, percent-encoded for Location (and the
+ * same whether it comes back from the form once more or not); NULL when
+ * not a path on this site. */
 static const char *
 next_path(struct request *req)
 {
@@ -21,14 +24,13 @@ next_path(struct request *req)
 
 	if (next == NULL)
 		next = param_get(&req->query, "next");
-	return local_path(next) ? next : NULL;
+	return local_path(next) ? url_encode_path(req->arena, next) : NULL;
 }
 
 static const char *
-locked_text(struct request *req, int64_t minutes)
+minutes_text(struct request *req, int64_t minutes)
 {
-	return arena_printf(req->arena, "Too many failed attempts. Wait %lld "
-	    "minute%s and try again.", (long long)minutes,
+	return arena_printf(req->arena, "%lld minute%s", (long long)minutes,
 	    minutes == 1 ? "" : "s");
 }
 
@@ -101,11 +103,16 @@ ui_login_post(struct request *req)
 		http_redirect(req, after_password(req, next_path(req)));
 		return;
 	case LOGIN_WRONG:
+		/* the same for a locked account, which must not show */
 		render_login(req, 401, in.login, "Wrong username or "
-		    "password.");
+		    "password. After repeated failures, signing in to an "
+		    "account from here pauses for a few minutes.");
 		return;
 	case LOGIN_LOCKED:
-		render_login(req, 429, in.login, locked_text(req, out.wait));
+		/* the address's limits: nothing about the account */
+		render_login(req, 429, in.login, arena_printf(req->arena,
+		    "Too many sign-in attempts from your address. Wait %s "
+		    "and try again.", minutes_text(req, out.wait)));
 		return;
 	case LOGIN_RECOVERY:
 	case LOGIN_RESTART:
@@ -142,7 +149,7 @@ ui_login_mfa_get(struct request *req)
 void
 ui_login_mfa_post(struct request *req)
 {
-	const char *next = next_path(req);
+	const char *next = next_path(req), *token;
 	int64_t wait;
 
 	if (session_stage(req) != STAGE_MFA) {
@@ -150,13 +157,14 @@ ui_login_mfa_post(struct request *req)
 		return;
 	}
 	switch (login_mfa(&req->viewer, req->session, param_get(&req->form,
-	    "code"), &wait)) {
+	    "code"), &token, &wait)) {
 	case LOGIN_RECOVERY:
 		flash_set(req, "You signed in with a recovery code; it cannot "
 		    "be used again. Generate new codes under Profile when you "
 		    "run low.");
 		/* FALLTHROUGH */
 	case LOGIN_DONE:
+		session_renew(req, token);
 		http_redirect(req, next ? next : "/accounts");
 		return;
 	case LOGIN_RESTART:
@@ -170,7 +178,12 @@ ui_login_mfa_post(struct request *req)
 		    "recovery code.");
 		return;
 	case LOGIN_LOCKED:
-		render_mfa(req, 429, locked_text(req, wait));
+		/* this session gave the password: the lock may show */
+		session_drop(req);
+		flash_set(req, arena_printf(req->arena, "Too many failed "
+		    "attempts. Wait %s, then sign in again.",
+		    minutes_text(req, wait)));
+		http_redirect(req, "/login");
 		return;
 	case LOGIN_FAILED:
 		break;

@@ -124,12 +124,15 @@ ui_mfa_post(struct request *req)
 
 /* Every answer to a disable or renewal but MODEL_DONE: the
  * organisation's rule as an error page, a wrong password or code on the
- * status page, back to the page when MFA is off. */
+ * status page (one wrong password too many signs out), back to the page
+ * when MFA is off. */
 static void
 render_not_done(struct request *req, enum model_result rc,
     const struct mfa_errors *e, const struct check_field *fields)
 {
-	if (rc == MODEL_INVALID && e->required.msg != NULL)
+	if (rc == MODEL_INVALID && e->password.status == 401)
+		session_signed_out(req, e->password.msg);
+	else if (rc == MODEL_INVALID && e->required.msg != NULL)
 		page_error(req, e->required.status, e->required.msg);
 	else if (rc == MODEL_INVALID)
 		render_status(req, 400, page_errors(req->arena, e, fields));
@@ -143,8 +146,9 @@ void
 ui_mfa_disable(struct request *req)
 {
 	struct mfa_errors e;
-	enum model_result rc = mfa_disable(&req->viewer, param_get(&req->form,
-	    "password"), param_get(&req->form, "code"), &e);
+	enum model_result rc = mfa_disable(&req->viewer, req->session->id,
+	    param_get(&req->form, "password"), param_get(&req->form, "code"),
+	    &e);
 
 	if (rc != MODEL_DONE) {
 		render_not_done(req, rc, &e, mfa_disable_fields);
@@ -159,7 +163,7 @@ ui_mfa_recovery(struct request *req)
 {
 	struct mfa_errors e;
 	const char **codes;
-	enum model_result rc = mfa_renew_codes(&req->viewer,
+	enum model_result rc = mfa_renew_codes(&req->viewer, req->session->id,
 	    param_get(&req->form, "password"), param_get(&req->form, "code"),
 	    &e, &codes);
 

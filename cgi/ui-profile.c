@@ -145,16 +145,22 @@ ui_password_post(struct request *req)
 {
 	bool forced = req->user->must_change_password;
 	struct password_errors e;
+	const char *token;
 
 	switch (profile_password_change(&req->viewer, req->session->id,
 	    param_get(&req->form, "current_password"),
-	    param_get(&req->form, "new_password"), &e)) {
+	    param_get(&req->form, "new_password"), &e, &token)) {
 	case MODEL_DONE:
+		session_renew(req, token);
 		flash_set(req, "Your password was changed. Your other sessions "
 		    "were signed out.");
 		http_redirect(req, forced ? "/accounts" : "/profile");
 		return;
 	case MODEL_INVALID:
+		if (e.current_password.status == 401) {
+			session_signed_out(req, e.current_password.msg);
+			return;
+		}
 		render_password(req, 400, page_errors(req->arena, &e,
 		    password_error_fields));
 		return;

@@ -14,6 +14,7 @@
 #include "customer.h"
 #include "db.h"
 #include "event.h"
+#include "guard.h"
 #include "password.h"
 #include "perm.h"
 
@@ -866,7 +867,9 @@ user_save(const struct viewer *v, int64_t id, const struct user_input *in,
 	failed = check_unique(v->db, in->email, in->username, id, e) == 0 &&
 	    (id == 0 ? (id = add_user(v, in, c)) == 0 :
 	    change_user(v, &t, in, c) != 0);
-	if ((r = db_finish(v->db, failed, e, user_error_fields)) ==
+	/* a 409 tells that the address or name exists, in whichever
+	 * account: the guard rate-limits those answers per address */
+	if ((r = guard_finish(v, failed, e, user_error_fields)) ==
 	    MODEL_DONE)
 		*saved = id;
 	return r;

@@ -288,11 +288,14 @@ def cookie_deleted(value, attrs):
 
 
 class Client:
-    """One browser: cookies by name, the csrf_token of the last HTML page."""
+    """One browser: cookies by name, the csrf_token of the last HTML page.
+    source: the loopback address it connects from (another 127.x.y.z is
+    another client address to the server); None: 127.0.0.1."""
 
-    def __init__(self, stack, timeout=120):
+    def __init__(self, stack, timeout=120, source=None):
         self.stack = stack
         self.timeout = timeout
+        self.source = (source, 0) if source else None
         self.cookies = {}
         self.csrf = None
         self.requests = 0         # how many requests this client sent
@@ -303,7 +306,8 @@ class Client:
 
     def request(self, method, path, body=b'', headers=None):
         self.requests += 1
-        conn = http.client.HTTPConnection('127.0.0.1', self.stack.port, timeout=self.timeout)
+        conn = http.client.HTTPConnection('127.0.0.1', self.stack.port, timeout=self.timeout,
+                                          source_address=self.source)
         all_headers = {'User-Agent': 'arbor-integration-tests'}
         if self.cookies:
             all_headers['Cookie'] = '; '.join(f'{k}={v}' for k, v in self.cookies.items())

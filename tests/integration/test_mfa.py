@@ -234,13 +234,16 @@ class EnforcementTests(unittest.TestCase):
 
 
 class BruteForceTests(unittest.TestCase):
-    def lock_message(self, r):
-        self.assertEqual(r.status, 429)
-        self.assertIn('Too many failed attempts', r.text)
+    # issue 12: a locked account answers like a wrong password (401, the same
+    # page) where it answered 429; the count is per account and address
+    def wrong_message(self, r):
+        self.assertEqual(r.status, 401)
+        self.assertIn('Wrong username or password', r.text)
 
     def test_lockout_after_five_failures_and_expiry(self):
-        """5 wrong passwords lock the account (even the right password is then
-        refused); the lock ends when its time is over; success resets."""
+        """5 wrong passwords lock the account from this address (even the right
+        password is then refused, like a wrong one); the lock ends when its time
+        is over; success resets."""
         make_user('bf.user')
         c = Client(STACK)
         for i in range(4):
@@ -248,18 +251,19 @@ class BruteForceTests(unittest.TestCase):
             r = c.post('/login', {'username': 'bf.user', 'password': f'wrong-{i}'})
             self.assertEqual(r.status, 401)
         c.get('/login')
-        self.lock_message(c.post('/login', {'username': 'bf.user', 'password': 'wrong-5'}))
+        self.wrong_message(c.post('/login', {'username': 'bf.user', 'password': 'wrong-5'}))
         c.get('/login')
-        self.lock_message(c.post('/login', {'username': 'bf.user', 'password': PASSWORD}))
+        self.wrong_message(c.post('/login', {'username': 'bf.user', 'password': PASSWORD}))
         self.assertIsNone(c.session_token)
-        self.assertTrue(STACK.query(
-            "SELECT count(*) FROM events WHERE kind = 'lockout' AND detail LIKE 'user:%'")[0][0])
+        subject = 'user:%d@127.0.0.1' % STACK.query(
+            "SELECT id FROM users WHERE username = 'bf.user'")[0][0]
+        self.assertEqual(STACK.query(
+            "SELECT count(*) FROM events WHERE kind = 'lockout' AND detail = ?", subject)[0][0], 1)
         with STACK.db() as db:
-            db.execute("UPDATE auth_failures SET locked_until = 1 WHERE subject LIKE 'user:%'")
+            db.execute("UPDATE auth_failures SET locked_until = 1 WHERE subject = ?", (subject,))
         c.login('bf.user')
         self.assertEqual(STACK.query(
-            "SELECT count(*) FROM auth_failures WHERE subject = "
-            "'user:' || (SELECT id FROM users WHERE username = 'bf.user')")[0][0], 0)
+            "SELECT count(*) FROM auth_failures WHERE subject = ?", subject)[0][0], 0)
 
     def test_unknown_username_reads_the_same(self):
         """An unknown username locks and answers exactly like a known one."""
@@ -269,7 +273,9 @@ class BruteForceTests(unittest.TestCase):
             c.get('/login')
             statuses.append(c.post('/login', {'username': 'nobody.here',
                                               'password': f'x-{i}'}).status)
-        self.assertEqual(statuses, [401, 401, 401, 401, 429])
+        self.assertEqual(statuses, [401, 401, 401, 401, 401])
+        self.assertEqual(STACK.query("SELECT count(*) FROM events WHERE kind = 'lockout' "
+                                     "AND detail = 'name:nobody.here@127.0.0.1'")[0][0], 1)
 
     def test_wrong_mfa_codes_count_against_the_account(self):
         """Wrong MFA codes count like wrong passwords."""
@@ -281,7 +287,8 @@ class BruteForceTests(unittest.TestCase):
         # the session ended on the 5th in a row is not needed: the count is shared
         self.assertEqual(STACK.query(
             "SELECT failures FROM auth_failures WHERE subject = "
-            "'user:' || (SELECT id FROM users WHERE username = 'bf.mfa')")[0][0], 4)
+            "'user:' || (SELECT id FROM users WHERE username = 'bf.mfa') || '@127.0.0.1'")[0][0],
+            4)
 
 
 class ProfileTests(unittest.TestCase):

@@ -148,6 +148,13 @@ setup(void **state, bool empty)
 		return -1;
 	}
 	f->app.cfg.base_url = base_url;
+	f->app.cfg.login_max_failures = 5;
+	f->app.cfg.login_window_minutes = 15;
+	f->app.cfg.login_max_lockout_minutes = 15;
+	f->app.cfg.login_max_failures_per_ip = 50;
+	f->app.cfg.login_max_attempts_per_ip_minute = 60;
+	f->app.cfg.login_max_password_checks = 5;
+	f->app.cfg.login_max_taken_per_ip = 20;
 	f->arena = arena_new();
 	*state = f;
 	return 0;

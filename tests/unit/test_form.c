@@ -214,6 +214,39 @@ test_url_encode(void **state)
 	arena_free(a);
 }
 
+/* A local path for Location: what may stand stays, the rest is
+ * escaped, and escaping twice changes nothing. */
+static void
+test_url_encode_path(void **state)
+{
+	static const struct {
+		const char *s, *want;
+	} cases[] = {
+		{ "/users?q=a&page=2", "/users?q=a&page=2" },
+		{ "/users?q=a b", "/users?q=a%20b" },
+		{ "/x?q=\"<b>\"", "/x?q=%22%3Cb%3E%22" },
+		{ "/x?q=\xc3\xa6", "/x?q=%C3%A6" },
+		{ "/a%20b", "/a%20b" },		/* an escape stays */
+		{ "/a%zz%4", "/a%25zz%254" },	/* a lone '%' does not */
+		{ "/a#b", "/a%23b" },
+		{ "/a!$&'()*+,;=:@~", "/a!$&'()*+,;=:@~" },
+		{ "/a{|}^`[]", "/a%7B%7C%7D%5E%60%5B%5D" },
+	};
+	struct arena *a = arena_new();
+	const char *once;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		once = url_encode_path(a, cases[i].s);
+		if (strcmp(once, cases[i].want) != 0 ||
+		    strcmp(url_encode_path(a, once), once) != 0)
+			fail_msg("url_encode_path(\"%s\"): %s", cases[i].s,
+			    once);
+	}
+	arena_free(a);
+}
+
 int
 main(void)
 {
@@ -226,6 +259,7 @@ main(void)
 		cmocka_unit_test(test_parse_id),
 		cmocka_unit_test(test_local_path),
 		cmocka_unit_test(test_url_encode),
+		cmocka_unit_test(test_url_encode_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
