@@ -118,3 +118,12 @@ check_count(const void *errors, const struct check_field *fields)
 		n += check_error_of(errors, fields)->msg != NULL;
 	return n;
 }
+
+int
+check_form_status(const void *errors, const struct check_field *fields)
+{
+	for (; fields->form != NULL; fields++)
+		if (check_error_of(errors, fields)->status == 429)
+			return 429;
+	return 400;
+}

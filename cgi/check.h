@@ -88,4 +88,8 @@ const struct check_error *check_error_of(const void *errors,
 /* The number of fields in error. */
 int check_count(const void *errors, const struct check_field *fields);
 
+/* The status a refused form page answers: 429 when a field says the
+ * client must wait (a throttle), else 400. */
+int check_form_status(const void *errors, const struct check_field *fields);
+
 #endif

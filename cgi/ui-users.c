@@ -342,8 +342,9 @@ save_form(struct request *req, int64_t id)
 			render_read_only(req, 403, &t, why);
 			return;
 		}
-		render_form(req, 400, &f, &c, id != 0 ? &t : NULL,
-		    page_errors(req->arena, &e, user_error_fields));
+		render_form(req, check_form_status(&e, user_error_fields), &f,
+		    &c, id != 0 ? &t : NULL, page_errors(req->arena, &e,
+		    user_error_fields));
 		return;
 	case MODEL_NOT_FOUND:
 		page_error(req, 404, no_such);

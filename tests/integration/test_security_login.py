@@ -387,6 +387,10 @@ class TakenTests(unittest.TestCase):
         r = c.post('/devices/new', {'unit_id': 'SL-FREE-1', 'name': 'Van',
                                     'customer_id': northwind})
         self.assertEqual(r.status, 429)
+        c.get('/users/new')
+        r = c.post('/users/new', dict(user, password_mode='welcome', active='1'))
+        self.assertEqual(r.status, 429)
+        self.assertIn('Too many changes from your address', r.text)
         self.assertEqual(STACK.query("SELECT count(*) FROM users WHERE username = 'sl.free'")[0][0]
                          + STACK.query("SELECT count(*) FROM devices "
                                        "WHERE unit_id = 'SL-FREE-1'")[0][0], 0)
