@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include <crack.h>
+#include <zxcvbn.h>
 
 #include "app.h"
 #include "arena.h"
@@ -30,15 +31,108 @@
  * Whether pw is a dictionary word or a simple variation of one (cracklib
  * reverses, strips digits, changes case…). Only that verdict of
  * cracklib counts: its other complaints are composition rules, which the
- * policy leaves out on purpose.
+ * policy leaves out on purpose. zxcvbn below judges patterns, but its
+ * word lists are short (some 30,000 words each): about one in twelve of
+ * cracklib's words of 12 letters or more ("acclimatization") it takes
+ * for random letters, which a dictionary attack tries early.
  */
 static bool
-common_password(const char *pw)
+dictionary_word(const char *pw)
 {
 	const char *why = FascistCheckUser(pw, GetDefaultCracklibDict(),
 	    "arbor", NULL);
 
 	return why != NULL && strstr(why, "dictionary word") != NULL;
+}
+
+/*
+ * The least guesses a password must cost by zxcvbn's estimate: 10^8, in
+ * bits (log2). zxcvbn calls that score 3, "moderate protection from an
+ * offline slow-hash attack", which argon2id is.
+ */
+#define MIN_GUESS_BITS 26.6
+
+/* Why a password of the pattern zxcvbn found is weak, and what helps. */
+static const char *
+weak_reason(ZxcTypeMatch_t type)
+{
+	/* a part said again ("monkeymonkey") is a repeat of whatever */
+	if (type & MULTIPLE_MATCH)
+		type = REPEATS_MATCH;
+	switch (type) {
+	case DICTIONARY_MATCH:
+		return "This password is too easy to guess: it is built on a "
+		    "common password, word or name. Add more words, less "
+		    "common ones.";
+	case DICT_LEET_MATCH:
+		return "This password is too easy to guess: it is a common "
+		    "word with letters swapped for look-alikes (p@ssw0rd), "
+		    "which is tried early. Add more words, less common "
+		    "ones.";
+	case USER_MATCH:
+	case USER_LEET_MATCH:
+		return "This password is too easy to guess: it contains your "
+		    "username or e-mail. Leave them out.";
+	case REPEATS_MATCH:
+		return "This password is too easy to guess: it repeats "
+		    "characters or a word (aaaa, abcabc). Use a few "
+		    "unrelated words instead.";
+	case SEQUENCE_MATCH:
+		return "This password is too easy to guess: it uses a "
+		    "sequence (abcd, 1234). Use a few unrelated words "
+		    "instead.";
+	case SPATIAL_MATCH:
+		return "This password is too easy to guess: it follows keys "
+		    "next to each other on the keyboard (qwerty, 1qaz). Use "
+		    "a few unrelated words instead.";
+	case DATE_MATCH:
+	case YEAR_MATCH:
+		return "This password is too easy to guess: dates and years "
+		    "are tried early. Add more words, less common ones.";
+	default:
+		return "This password is too easy to guess. Add more words, "
+		    "less common ones.";
+	}
+}
+
+/*
+ * NULL when zxcvbn estimates pw (with the username and e-mail as words
+ * of the user's own) to cost at least 10^8 guesses, else why not: the
+ * longest pattern it found, which is the part that cost least for its
+ * length.
+ */
+static const char *
+easy_to_guess(const char *pw, const char *username, const char *email)
+{
+	char local[256];
+	const char *words[4] = { NULL };
+	const char *at, *why = NULL;
+	ZxcMatch_t *info, *m, *worst = NULL;
+	size_t n = 0;
+
+	if (username != NULL && *username != '\0')
+		words[n++] = username;
+	if (email != NULL && *email != '\0') {
+		words[n++] = email;
+		/* the name before the @ on its own */
+		if ((at = strchr(email, '@')) != NULL && at > email &&
+		    (size_t)(at - email) < sizeof(local)) {
+			memcpy(local, email, (size_t)(at - email));
+			local[at - email] = '\0';
+			words[n++] = local;
+		}
+	}
+	if (ZxcvbnMatch(pw, words, &info) >= MIN_GUESS_BITS) {
+		ZxcvbnFreeInfo(info);
+		return NULL;
+	}
+	for (m = info; m != NULL; m = m->Next)
+		if (m->Type != BRUTE_MATCH && m->Type != LONG_PWD_MATCH &&
+		    (worst == NULL || m->Length > worst->Length))
+			worst = m;
+	why = weak_reason(worst != NULL ? worst->Type : BRUTE_MATCH);
+	ZxcvbnFreeInfo(info);
+	return why;
 }
 
 const char *
@@ -56,9 +150,11 @@ password_policy(const char *pw, const char *username, const char *email)
 	if ((username && strcasecmp(pw, username) == 0) ||
 	    (email && strcasecmp(pw, email) == 0))
 		return "The password must not be your username or e-mail.";
-	if (common_password(pw))
-		return "This password is too common. Choose another.";
-	return NULL;
+	if (dictionary_word(pw))
+		return "This password is too easy to guess: it is a "
+		    "dictionary word or a small change of one. Add more "
+		    "words, less common ones.";
+	return easy_to_guess(pw, username, email);
 }
 
 int

@@ -30,8 +30,11 @@ struct viewer;
 /*
  * Check a new password against the policy: 12 to 128 characters (any
  * Unicode, compared byte for byte), not the username or e-mail, not a
- * common password (cracklib's dictionary). NULL when acceptable, else a
- * sentence for the form.
+ * dictionary word (cracklib), and at least 10^8 guesses by zxcvbn's
+ * estimate (which knows common passwords, words and names, repeats,
+ * sequences, keyboard rows, dates and the username and e-mail inside
+ * it). NULL when acceptable, else a sentence for the form that says why
+ * and what helps.
  */
 const char *password_policy(const char *pw, const char *username,
     const char *email);

@@ -108,8 +108,8 @@ profile_sessions_end_others(const struct viewer *v, int64_t keep)
 
 enum model_result
 profile_password_change(const struct viewer *v, int64_t keep,
-    const char *current, const char *fresh, struct password_errors *e,
-    const char **token)
+    const char *current, const char *fresh, const char *confirm,
+    struct password_errors *e, const char **token)
 {
 	const struct user *u = v->user;
 	char hash[crypto_pwhash_STRBYTES];
@@ -130,6 +130,9 @@ profile_password_change(const struct viewer *v, int64_t keep,
 		why = "Choose a password different from the current one.";
 	if (why != NULL)
 		check_fail(&e->new_password, 400, why);
+	else if (confirm == NULL || strcmp(fresh, confirm) != 0)
+		check_fail(&e->confirm_password, 400, "The two passwords "
+		    "differ. Type the same password twice.");
 	if (check_count(e, password_error_fields) > 0)
 		return MODEL_INVALID;
 	if (password_hash(fresh, hash) != 0 || db_begin(v->db) != 0) {

@@ -60,11 +60,11 @@ enum model_result profile_sessions_end_others(const struct viewer *v,
     int64_t keep);
 
 /*
- * Change v's own password from current to fresh, from session keep: the
- * current one right (e->current_password, counted by
- * login_check_password(): status 401 when that ended the session), the
- * new one by the policy and not the current one (e->new_password), else
- * MODEL_INVALID. Then, in one transaction, password_set() voids their
+ * Change v's own password from current to fresh, typed again as confirm,
+ * from session keep: the current one right (e->current_password, counted
+ * by login_check_password(): status 401 when that ended the session), the
+ * new one by the policy and not the current one (e->new_password), the
+ * same text twice (e->confirm_password), else MODEL_INVALID. Then, in one transaction, password_set() voids their
  * links, ends every other session and revokes their API tokens (whoever
  * knew the old password may have used it to sign in somewhere, or made a
  * token with it) and session keep gets a new token (*token, in v's
@@ -72,6 +72,6 @@ enum model_result profile_sessions_end_others(const struct viewer *v,
  */
 enum model_result profile_password_change(const struct viewer *v,
     int64_t keep, const char *current, const char *fresh,
-    struct password_errors *e, const char **token);
+    const char *confirm, struct password_errors *e, const char **token);
 
 #endif

@@ -149,7 +149,8 @@ ui_password_post(struct request *req)
 
 	switch (profile_password_change(&req->viewer, req->session->id,
 	    param_get(&req->form, "current_password"),
-	    param_get(&req->form, "new_password"), &e, &token)) {
+	    param_get(&req->form, "new_password"),
+	    param_get(&req->form, "confirm_password"), &e, &token)) {
 	case MODEL_DONE:
 		session_renew(req, token);
 		flash_set(req, "Your password was changed. Your other sessions "

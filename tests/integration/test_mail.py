@@ -349,7 +349,8 @@ class PasswordSetVoidsLinksTests(LinkTest):
         me = self.logged_in('voided.by.profile')
         me.get('/profile/password')
         r = me.post('/profile/password', [('current_password', PASSWORD),
-                                          ('new_password', NEW_PASSWORD)])
+                                          ('new_password', NEW_PASSWORD),
+                                          ('confirm_password', NEW_PASSWORD)])
         self.assertEqual(r.status, 303, r)
         self.assertLinkDead(user, link)
         self.assertEqual(me.get('/profile').status, 200, 'the session that changed it stays')

@@ -333,7 +333,8 @@ class ProfileTests(unittest.TestCase):
             self.assertIn(f'id="{field}-error"', r.text)
         self.assertEqual(b.get('/accounts').status, 200)
         r = a.post('/profile/password', {'current_password': PASSWORD,
-                                         'new_password': 'a fine new passphrase ünïcode'})
+                                         'new_password': 'a fine new passphrase ünïcode',
+                                         'confirm_password': 'a fine new passphrase ünïcode'})
         self.assertEqual((r.status, r.location), (303, '/profile'))
         self.assertEqual(a.get('/accounts').status, 200)
         self.assertEqual(b.get('/accounts').status, 303)
@@ -351,7 +352,8 @@ class ProfileTests(unittest.TestCase):
         r = c.get('/profile/password')
         self.assertEqual(r.status, 200)
         r = c.post('/profile/password', {'current_password': PASSWORD,
-                                         'new_password': 'my own long passphrase'})
+                                         'new_password': 'my own long passphrase',
+                                         'confirm_password': 'my own long passphrase'})
         self.assertEqual((r.status, r.location), (303, '/accounts'))
         self.assertEqual(c.get('/accounts').status, 200)
 

@@ -110,7 +110,8 @@ class LinkLifecycleTests(LinkTest):
         me = logged_in('profile.voids')
         me.get('/profile/password')
         r = me.post('/profile/password', [('current_password', PASSWORD),
-                                          ('new_password', NEW_PASSWORD)])
+                                          ('new_password', NEW_PASSWORD),
+                                          ('confirm_password', NEW_PASSWORD)])
         self.assertEqual(r.status, 303, r)
         self.assertLinkDead(user, link)
 
@@ -174,7 +175,8 @@ class TokenLifecycleTests(unittest.TestCase):
         api, page = api_of('own.change')
         page.get('/profile/password')
         r = page.post('/profile/password', [('current_password', PASSWORD),
-                                            ('new_password', NEW_PASSWORD)])
+                                            ('new_password', NEW_PASSWORD),
+                                            ('confirm_password', NEW_PASSWORD)])
         self.assertEqual(r.status, 303, r)
         self.assertRevoked(api, uid('own.change'), uid('own.change'))
         self.assertIn('revokes your API tokens', page.get(r.location).text)

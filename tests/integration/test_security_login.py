@@ -164,7 +164,8 @@ class PasswordCheckTests(unittest.TestCase):
         self.assertEqual(other.post('/login/mfa', {'code': totp(secret, 30)}).status, 303)
         c.get('/profile/password')
         r = c.post('/profile/password', {'current_password': WRONG_PASSWORD,
-                                         'new_password': NEW_PASSWORD})
+                                         'new_password': NEW_PASSWORD,
+                                         'confirm_password': NEW_PASSWORD})
         self.assertEqual(r.status, 400)
         self.assertIn('id="current_password-error"', r.text)
         c.get('/profile/mfa')
@@ -183,7 +184,8 @@ class PasswordCheckTests(unittest.TestCase):
         # the 3rd, from the other session: that one ends
         other.get('/profile/password')
         r = other.post('/profile/password', {'current_password': WRONG_PASSWORD,
-                                             'new_password': NEW_PASSWORD})
+                                             'new_password': NEW_PASSWORD,
+                                             'confirm_password': NEW_PASSWORD})
         self.assertEqual((r.status, r.location), (303, '/login'))
         self.assertIsNone(other.session_token)
         self.assertIn('Too many wrong passwords', other.get('/login').text)
@@ -335,7 +337,8 @@ class SessionIdTests(unittest.TestCase):
         old = c.session_token
         c.get('/profile/password')
         r = c.post('/profile/password', {'current_password': PASSWORD,
-                                         'new_password': NEW_PASSWORD})
+                                         'new_password': NEW_PASSWORD,
+                                         'confirm_password': NEW_PASSWORD})
         self.assertEqual((r.status, r.location), (303, '/profile'))
         self.assertReplaced(c, old)
         self.assertEqual(c.get('/profile').status, 200)
