@@ -274,8 +274,8 @@ login_mfa(const struct viewer *v, const struct session *s, const char *code,
 {
 	int64_t uid = perm_actor(v);
 	struct guard_subjects gs;
-	enum mfa_result r;
-	bool restart;
+	enum mfa_result r = MFA_WRONG;
+	bool restart, passed;
 	int locked;
 
 	guard_subjects(v, uid, NULL, &gs);
@@ -284,9 +284,10 @@ login_mfa(const struct viewer *v, const struct session *s, const char *code,
 	/* locked meanwhile (by another session's codes): no code is tried */
 	if ((locked = mfa_wait(v, &gs) > 0) == 0) {
 		r = mfa_check(v, code, true);
-		if (mfa_session_result(v, s->id, r != MFA_WRONG) != 0)
+		passed = r == MFA_TOTP || r == MFA_RECOVERY;
+		if (mfa_session_result(v, s->id, passed) != 0)
 			goto fail;
-		if (r != MFA_WRONG) {
+		if (passed) {
 			event_log(v, r == MFA_TOTP ? "login" :
 			    "login_recovery_code", uid, uid, "");
 			/* the token that went with the password alone ends */
@@ -296,7 +297,8 @@ login_mfa(const struct viewer *v, const struct session *s, const char *code,
 				goto fail;
 			return r == MFA_TOTP ? LOGIN_DONE : LOGIN_RECOVERY;
 		}
-		/* a wrong code counts like a wrong password */
+		/* a wrong code counts like a wrong password; so does a
+		 * used one, which may be replayed */
 		event_log(v, "mfa_failed", uid, uid, "");
 		if ((locked = guard_fail(v, &gs, uid)) < 0)
 			goto fail;
@@ -310,7 +312,8 @@ login_mfa(const struct viewer *v, const struct session *s, const char *code,
 	if (db_commit(v->db) != 0)
 		goto fail;
 	*wait = mfa_wait(v, &gs);
-	return locked ? LOGIN_LOCKED : restart ? LOGIN_RESTART : LOGIN_WRONG;
+	return locked ? LOGIN_LOCKED : restart ? LOGIN_RESTART :
+	    r == MFA_USED ? LOGIN_USED : LOGIN_WRONG;
 fail:
 	db_rollback(v->db);
 	return LOGIN_FAILED;

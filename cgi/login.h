@@ -72,6 +72,9 @@ enum login_result {
 	LOGIN_WRONG,		/* unknown user, inactive user, wrong password,
 				 * an account locked from this address or a
 				 * wrong code: one answer */
+	LOGIN_USED,		/* MFA step: a TOTP code used already (the
+				 * same code again), counted as a wrong one:
+				 * the next code will do */
 	LOGIN_RESTART,		/* MFA step: too many wrong codes in this
 				 * session, which is now ended */
 	LOGIN_LOCKED,		/* the address is throttled or locked (the
@@ -122,7 +125,8 @@ enum login_result login_password(const struct viewer *v,
  * password alone stops working), clears the account's failures from this
  * address and logs login (or login_recovery_code). A wrong one counts in
  * the session and against the account like a wrong password
- * (mfa_failed); the last one allowed ends the session (mfa_restart,
+ * (mfa_failed), and so does a right one used already (LOGIN_USED: it
+ * may be a replay); the last one allowed ends the session (mfa_restart,
  * LOGIN_RESTART), so a stolen password alone gets few guesses. When the
  * account or address is locked, before the code or by it, the session
  * ends too: LOGIN_LOCKED with the minutes to wait in *wait.

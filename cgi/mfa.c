@@ -44,14 +44,15 @@ check_totp(const struct viewer *v, const char *code)
 		return MFA_WRONG;
 	step = totp_check(secret, code, v->now, last);
 	sodium_memzero(secret, sizeof(secret));
-	if (step == 0)
-		return MFA_WRONG;
+	if (step == 0 || step == TOTP_USED)
+		return step == 0 ? MFA_WRONG : MFA_USED;
 	s = db_stmt(v->db, STMT_USER_TOTP_ADVANCE);
 	db_bind_int(s, ":step", step);
 	db_bind_int(s, ":id", v->user->id);
-	if (db_exec(v->db, s) != 0 || db_changes(v->db) != 1)
-		return MFA_WRONG;	/* another session used it first */
-	return MFA_TOTP;
+	if (db_exec(v->db, s) != 0)
+		return MFA_WRONG;
+	/* no row changed: another session used it first */
+	return db_changes(v->db) == 1 ? MFA_TOTP : MFA_USED;
 }
 
 enum mfa_result
@@ -164,16 +165,22 @@ turn_on(const struct viewer *v, int64_t session_id, const char ***codes)
 
 enum model_result
 mfa_enrol(const struct viewer *v, int64_t session_id, const char *code,
-    unsigned char secret[TOTP_SECRET_BYTES], const char ***codes)
+    unsigned char secret[TOTP_SECRET_BYTES], const char ***codes,
+    struct check_error *e)
 {
+	enum mfa_result r;
 	int64_t last;
 
+	memset(e, 0, sizeof(*e));
 	if (v->user->totp_enabled || read_secret(v, secret, &last) != 0)
 		return MODEL_NOT_FOUND;
 	if (db_begin(v->db) != 0)
 		return MODEL_FAILED;
-	if (mfa_check(v, code, false) != MFA_TOTP) {
+	if ((r = mfa_check(v, code, false)) != MFA_TOTP) {
 		db_rollback(v->db);
+		check_fail(e, 400, r == MFA_USED ? MFA_USED_TEXT : "That code "
+		    "is not valid. Enter the 6-digit code your app shows "
+		    "now.");
 		return MODEL_INVALID;
 	}
 	return db_finish(v->db, turn_on(v, session_id, codes) != 0,
@@ -224,8 +231,17 @@ confirm_identity(const struct viewer *v, int64_t session_id,
 		return rc;
 	if (db_begin(v->db) != 0)
 		return MODEL_FAILED;
-	if (mfa_check(v, code, false) != MFA_TOTP)
+	switch (mfa_check(v, code, false)) {
+	case MFA_TOTP:
+		break;
+	case MFA_USED:
+		check_fail(&e->code, 400, MFA_USED_TEXT);
+		break;
+	case MFA_WRONG:
+	case MFA_RECOVERY:
 		check_fail(&e->code, 400, "That code is not valid.");
+		break;
+	}
 	if (e->password.msg != NULL || e->code.msg != NULL) {
 		/* the code, if right, stays unused */
 		db_rollback(v->db);

@@ -20,10 +20,17 @@
 struct viewer;
 
 enum mfa_result {
-	MFA_WRONG,		/* wrong, malformed or already used */
+	MFA_WRONG,		/* wrong or malformed */
+	MFA_USED,		/* a TOTP code used already: the next one will
+				 * do */
 	MFA_TOTP,		/* a current TOTP code, now used up */
 	MFA_RECOVERY		/* a recovery code, now used up */
 };
+
+/* What to tell whoever entered a code used already (MFA_USED): most
+ * likely the same code again, and it will not change for up to 30 s. */
+#define MFA_USED_TEXT "That code was used already. Wait for the next " \
+	"code in your app (a new one every 30 seconds), then enter it."
 
 /*
  * Check code for v's user, inside the caller's write transaction: a
@@ -51,12 +58,12 @@ int mfa_begin(const struct viewer *v, unsigned char secret[TOTP_SECRET_BYTES]);
  * second factor (the code just entered), RECOVERY_CODES new recovery
  * codes in *codes (in v's arena), event mfa_enrolled. MODEL_NOT_FOUND
  * when MFA is already on or nothing is pending (the page was not opened
- * first); MODEL_INVALID for a wrong code, with the pending secret in
- * secret to show again.
+ * first); MODEL_INVALID for a wrong or used code (*e says which), with
+ * the pending secret in secret to show again.
  */
 enum model_result mfa_enrol(const struct viewer *v, int64_t session_id,
     const char *code, unsigned char secret[TOTP_SECRET_BYTES],
-    const char ***codes);
+    const char ***codes, struct check_error *e);
 
 /* The unused recovery codes of v's user, -1 on a database error. */
 int64_t mfa_codes_left(const struct viewer *v);

@@ -59,8 +59,12 @@ page_data(struct request *req)
 	tv_set_str(u, "username", req->user->username);
 	tv_set_str(u, "email", req->user->email);
 	tv_set_bool(u, "is_operator", perm_allows(&req->viewer, ACT_OPERATOR));
-	if (session_stage(req) != STAGE_FULL)
-		return d;	/* no tabs before the login is complete */
+	if (session_stage(req) != STAGE_FULL) {
+		/* no tabs, no profile, no home link before the login is
+		 * complete: the gate sends each back to the stage's page */
+		tv_set_bool(d, "confined", true);
+		return d;
+	}
 	tv_set_bool(d, "has_nav", true);
 	nav = tv_set_list(d, "nav");
 	for (i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++) {

@@ -59,7 +59,7 @@ totp_check(const unsigned char *secret, const char *code, int64_t now,
     int64_t last_step)
 {
 	char want[TOTP_DIGITS + 1];
-	int64_t step, current = now / TOTP_STEP;
+	int64_t step, current = now / TOTP_STEP, found = 0;
 	size_t i;
 
 	if (code == NULL || strlen(code) != TOTP_DIGITS)
@@ -67,15 +67,15 @@ totp_check(const unsigned char *secret, const char *code, int64_t now,
 	for (i = 0; i < TOTP_DIGITS; i++)
 		if (!isdigit((unsigned char)code[i]))
 			return 0;
-	for (step = current - 1; step <= current + 1; step++) {
-		if (step <= last_step)
-			continue;	/* used already, from any session */
+	for (step = current - 1; step <= current + 1 && found <= 0; step++) {
 		if (totp_code(secret, step * TOTP_STEP, want) != 0)
 			return 0;
 		if (sodium_memcmp(want, code, TOTP_DIGITS) == 0)
-			return step;
+			/* at or below the last step: used already, from
+			 * any session */
+			found = step > last_step ? step : TOTP_USED;
 	}
-	return 0;
+	return found;
 }
 
 void

@@ -41,10 +41,16 @@ char *totp_uri(struct arena *a, const char *base32, const char *account);
 /* The code of secret at time t into out (TOTP_DIGITS + NUL). 0 or -1. */
 int totp_code(const unsigned char *secret, int64_t t, char *out);
 
+/* What totp_check() returns for the code of a step at or below
+ * last_step: right, but used already (or older than the one used). */
+#define TOTP_USED (-1)
+
 /*
  * Check code at time now against the steps now-1, now, now+1 that are
  * above last_step. Returns the step that matched (to store as the new
- * last step), or 0 when the code is wrong, malformed or already used.
+ * last step), TOTP_USED when it is the code of one of those steps at or
+ * below last_step (the user entered the same code again: the next one
+ * will do), or 0 when the code is wrong or malformed.
  */
 int64_t totp_check(const unsigned char *secret, const char *code,
     int64_t now, int64_t last_step);

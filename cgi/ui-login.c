@@ -9,6 +9,7 @@
 #include "arena.h"
 #include "http.h"
 #include "login.h"
+#include "mfa.h"
 #include "page.h"
 #include "session.h"
 #include "tval.h"
@@ -115,6 +116,7 @@ ui_login_post(struct request *req)
 		    "and try again.", minutes_text(req, out.wait)));
 		return;
 	case LOGIN_RECOVERY:
+	case LOGIN_USED:
 	case LOGIN_RESTART:
 	case LOGIN_FAILED:
 		break;
@@ -176,6 +178,9 @@ ui_login_mfa_post(struct request *req)
 		render_mfa(req, 401, "That code is not valid. Enter the "
 		    "current 6-digit code from your authenticator app, or a "
 		    "recovery code.");
+		return;
+	case LOGIN_USED:
+		render_mfa(req, 401, MFA_USED_TEXT);
 		return;
 	case LOGIN_LOCKED:
 		/* this session gave the password: the lock may show */

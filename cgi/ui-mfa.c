@@ -97,13 +97,13 @@ void
 ui_mfa_post(struct request *req)
 {
 	unsigned char secret[TOTP_SECRET_BYTES];
+	struct check_error e;
 	const char **codes;
 	enum model_result rc = mfa_enrol(&req->viewer, req->session->id,
-	    param_get(&req->form, "code"), secret, &codes);
+	    param_get(&req->form, "code"), secret, &codes, &e);
 
 	if (rc == MODEL_INVALID)
-		render_enrol(req, 400, secret, "That code is not valid. Enter "
-		    "the 6-digit code your app shows now.");
+		render_enrol(req, 400, secret, e.msg);
 	sodium_memzero(secret, sizeof(secret));
 	switch (rc) {
 	case MODEL_DONE:

@@ -1,14 +1,19 @@
 """Issue 13, signing in and passwords: password strength judged by zxcvbn
-(and cracklib's dictionary) with the reason shown next to the field, and a
-confirmation field on every form that sets one's own password.
+(and cracklib's dictionary) with the reason shown next to the field, a
+confirmation field on every form that sets one's own password; a TOTP code
+entered again says to wait for the next one; while the login is not
+complete the header offers only signing out.
 
 Every test uses its own users (make_user), so their sessions, failure
 counts and links do not interfere.
 """
 import base64
 import hashlib
+import html
 import os
+import re
 import secrets
+import subprocess
 import sys
 import time
 import unittest
@@ -16,7 +21,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from arbor_stack import PASSWORD, Client  # noqa: E402
 from fixtures import (STACK, PageTest, cid, control, events, field_error,  # noqa: E402
-                      logged_in, make_user, setUpModule, uid)
+                      logged_in, make_customer, make_user, setUpModule, uid)
 
 STRONG = 'Quiet-Harbor-Lantern-4471'
 # (password, a word of the reason shown): what issue 13 found accepted
@@ -46,6 +51,30 @@ def link_for(username, purpose):
                  'VALUES (?, ?, ?, ?, ?)', uid(username), purpose,
                  hashlib.blake2b(raw, digest_size=32).digest(), now, now + 3600)
     return f'/password/{purpose}/{token}'
+
+
+def totp(secret):
+    """The code oathtool computes now, as the user's app would."""
+    return subprocess.run(['oathtool', '--totp', '-b', secret, '-N', f'@{int(time.time())}'],
+                          check=True, capture_output=True, text=True).stdout.strip()
+
+
+def mfa_secret(page):
+    m = re.search(r'<code id="mfa-secret"[^>]*>(.*?)</code>', page, re.S)
+    assert m, 'no #mfa-secret'
+    return html.unescape(re.sub(r'<[^>]+>', '', m.group(1))).split()[0]
+
+
+def enrol(client):
+    """Enrol the signed-in user: (secret, the code that did it)."""
+    secret = mfa_secret(client.get('/profile/mfa').text)
+    code = totp(secret)
+    r = client.post('/profile/mfa', {'code': code})
+    assert r.status == 200, r
+    return secret, code
+
+
+USED = 'Wait for the next code'
 
 
 class ProfilePasswordTests(PageTest):
@@ -170,6 +199,96 @@ class LinkAndAdminTests(PageTest):
         self.assertNotEqual(p.returncode, 0)
         self.assertIn('sequence', p.stderr)
         self.assertEqual(password_hash('pw.cli'), before)
+
+
+class UsedCodeTests(PageTest):
+    def test_the_login_step_says_to_wait_for_the_next_code(self):
+        make_user('mfa.again')
+        c = logged_in('mfa.again')
+        secret, code = enrol(c)
+        c.logout()
+        c.get('/login')
+        c.post('/login', {'username': 'mfa.again', 'password': PASSWORD})
+        # the enrolment's code once more: right, but used
+        r = c.post('/login/mfa', {'code': code})
+        self.assertPage(r, 401)
+        self.assertIn(USED, field_error(r.text, 'code'))
+        self.assertNotIn('not valid', r.text)
+        self.assertEqual(len([e for e in events('mfa_failed') if e[0] == uid('mfa.again')]), 1,
+                         'it counts as a failure: it may be a replay')
+        wrong = '%06d' % ((int(code) + 1) % 1000000)
+        r = c.post('/login/mfa', {'code': wrong})
+        self.assertPage(r, 401)
+        self.assertIn('not valid', field_error(r.text, 'code'))
+
+    def test_enrolment_and_confirmations_say_to_wait_for_the_next_code(self):
+        make_user('mfa.enrol.again')
+        c = logged_in('mfa.enrol.again')
+        secret = mfa_secret(c.get('/profile/mfa').text)
+        code = totp(secret)
+        # another session (the page opened twice) used this step first
+        STACK.query('UPDATE users SET totp_last_step = ? WHERE username = ?',
+                    int(time.time()) // 30 + 1, 'mfa.enrol.again')
+        r = c.post('/profile/mfa', {'code': code})
+        self.assertPage(r, 400)
+        self.assertIn(USED, field_error(r.text, 'code'))
+        self.assertEqual(mfa_secret(r.text), secret, 'the same secret to try again')
+        self.assertEqual(STACK.query('SELECT totp_enabled FROM users WHERE username = ?',
+                                     'mfa.enrol.again')[0][0], 0)
+        STACK.query('UPDATE users SET totp_last_step = 0 WHERE username = ?',
+                    'mfa.enrol.again')
+        r = c.post('/profile/mfa', {'code': code})
+        self.assertEqual(r.status, 200, r)
+        # new recovery codes with the code that just enrolled: used
+        before = STACK.query('SELECT count(*) FROM recovery_codes WHERE user_id = ?',
+                             uid('mfa.enrol.again'))
+        r = c.post('/profile/mfa/recovery', {'password': PASSWORD, 'code': code})
+        self.assertPage(r, 400)
+        self.assertIn(USED, field_error(r.text, 'regen_code'))
+        self.assertEqual(STACK.query('SELECT count(*) FROM recovery_codes WHERE user_id = ?',
+                                     uid('mfa.enrol.again')), before)
+
+
+class ConfinedHeaderTests(PageTest):
+    def assertOnlySignOut(self, text):
+        header = re.search(r'<header class="site-header">(.*?)</header>', text, re.S).group(1)
+        self.assertEqual(re.findall(r'<a [^>]*href="([^"]*)"', header), [], header)
+        self.assertIn('action="/logout"', header)
+        self.assertNotIn('main-nav', header)
+
+    def test_forced_enrolment_offers_only_sign_out(self):
+        make_customer('Enforcing AutoPi', cid('Northwind Fleet'), require_mfa=1)
+        make_user('mfa.confined', customer='Enforcing AutoPi', groups=1)
+        c = logged_in('mfa.confined')
+        r = c.get('/accounts')
+        self.assertEqual((r.status, r.location), (303, '/profile/mfa'))
+        r = c.get('/profile/mfa')
+        self.assertPage(r)
+        self.assertOnlySignOut(r.text)
+        enrol(c)
+        r = c.get('/accounts')
+        self.assertPage(r)
+        self.assertIn('href="/profile"', r.text)
+        self.assertIn('class="main-nav"', r.text)
+
+    def test_forced_password_change_and_mfa_step_offer_only_sign_out(self):
+        make_user('pw.confined', must_change=1)
+        c = logged_in('pw.confined')
+        r = c.get('/profile/password')
+        self.assertPage(r)
+        self.assertOnlySignOut(r.text)
+        make_user('mfa.step.confined')
+        c = logged_in('mfa.step.confined')
+        enrol(c)
+        c.logout()
+        c.get('/login')
+        c.post('/login', {'username': 'mfa.step.confined', 'password': PASSWORD})
+        r = c.get('/login/mfa')
+        self.assertPage(r)
+        self.assertOnlySignOut(r.text)
+        r = c.post('/logout', {})
+        self.assertEqual(r.status, 303)
+        self.assertIsNone(c.session_token)
 
 
 if __name__ == '__main__':

@@ -52,9 +52,15 @@ test_check_window_and_reuse(void **state)
 	assert_int_equal(totp_check(rfc_secret, "081804", now + 30, 0), step);
 	assert_int_equal(totp_check(rfc_secret, "081804", now - 30, 0), step);
 	assert_int_equal(totp_check(rfc_secret, "081804", now + 60, 0), 0);
-	/* a step at or below the last accepted one is refused */
-	assert_int_equal(totp_check(rfc_secret, "081804", now, step), 0);
+	/* a step at or below the last accepted one is refused, as used:
+	 * the same code again, or an older one after a newer */
+	assert_int_equal(totp_check(rfc_secret, "081804", now, step),
+	    TOTP_USED);
+	assert_int_equal(totp_check(rfc_secret, "081804", now + 30, step + 1),
+	    TOTP_USED);
 	assert_int_equal(totp_check(rfc_secret, "081804", now, step - 1), step);
+	/* a wrong code stays wrong, whatever was used */
+	assert_int_equal(totp_check(rfc_secret, "123456", now, step), 0);
 	/* malformed codes */
 	assert_int_equal(totp_check(rfc_secret, "81804", now, 0), 0);
 	assert_int_equal(totp_check(rfc_secret, "0818040", now, 0), 0);
