@@ -8,13 +8,16 @@ Every test uses its own users (make_user), so their sessions, failure
 counts and links do not interfere.
 """
 import base64
+import glob
 import hashlib
 import html
+import json
 import os
 import re
 import secrets
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 
@@ -289,6 +292,70 @@ class ConfinedHeaderTests(PageTest):
         r = c.post('/logout', {})
         self.assertEqual(r.status, 303)
         self.assertIsNone(c.session_token)
+
+
+SPEC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'mustache-spec')
+MAIN = 'spec-test'      # the template's name: no spec partial is called that
+
+
+class RenderCommandTests(unittest.TestCase):
+    """Every test of every spec file tests/unit/test_mustache.c runs, through
+    `arborctl render DIR NAME DATA.json` instead of the library: the
+    template and the partials the test declares as DIR's files, the data
+    (a map, a list, a bare string or number) as DATA.json, the output
+    compared byte for byte (CRLF tests included)."""
+
+    def render(self, tmp, templates, data):
+        """arborctl render of MAIN with templates ({name: text}) as the
+        files of tmp/templates and data as tmp/data.json."""
+        directory = os.path.join(tmp, 'templates')
+        for f in glob.glob(os.path.join(directory, '*')):
+            os.remove(f)
+        for name, text in templates.items():
+            with open(os.path.join(directory, f'{name}.mustache'), 'w', newline='') as f:
+                f.write(text)
+        data_path = os.path.join(tmp, 'data.json')
+        with open(data_path, 'w') as f:
+            json.dump(data, f)
+        return subprocess.run([os.path.join(STACK.bin, 'arborctl'), 'render', directory, MAIN,
+                               data_path], capture_output=True, timeout=60)
+
+    def test_every_spec_test_through_the_command(self):
+        files = sorted(glob.glob(os.path.join(SPEC_DIR, '*.json')))
+        self.assertEqual(len(files), 7, files)
+        ran, bare = 0, 0
+        with tempfile.TemporaryDirectory() as tmp:
+            os.mkdir(os.path.join(tmp, 'templates'))
+            for path in files:
+                with open(path) as f:
+                    spec = json.load(f)
+                for test in spec['tests']:
+                    partials = test.get('partials', {})
+                    self.assertNotIn(MAIN, partials)
+                    with self.subTest(file=os.path.basename(path), test=test['name']):
+                        p = self.render(tmp, {**partials, MAIN: test['template']}, test['data'])
+                        self.assertEqual(p.returncode, 0, p.stderr.decode())
+                        self.assertEqual(p.stdout.decode(), test['expected'], test['desc'])
+                    ran += 1
+                    bare += not isinstance(test['data'], (dict, list))
+        self.assertGreater(ran, 150)
+        self.assertGreater(bare, 0, 'the implicit-iterator tests with a bare value ran')
+
+    def test_bad_data_is_refused(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            with open(os.path.join(tmp, 't.mustache'), 'w') as f:
+                f.write('{{.}}')
+            bad = os.path.join(tmp, 'bad.json')
+            with open(bad, 'w') as f:
+                f.write('{"unclosed": ')
+            p = subprocess.run([os.path.join(STACK.bin, 'arborctl'), 'render', tmp, 't', bad],
+                               capture_output=True, text=True, timeout=60)
+            self.assertEqual(p.returncode, 1)
+            self.assertIn('bad.json', p.stderr)
+            p = subprocess.run([os.path.join(STACK.bin, 'arborctl'), 'render', tmp, 'none',
+                                bad.replace('bad', 'missing')], capture_output=True, text=True,
+                               timeout=60)
+            self.assertEqual(p.returncode, 1)
 
 
 if __name__ == '__main__':
