@@ -95,11 +95,15 @@ weak_reason(ZxcTypeMatch_t type)
 	}
 }
 
+/* Words of the user's own shorter than this are left out: "e" of
+ * e@example.com would match every e in a password. */
+#define MIN_USER_WORD 3
+
 /*
- * NULL when zxcvbn estimates pw (with the username and e-mail as words
- * of the user's own) to cost at least 10^8 guesses, else why not: the
- * longest pattern it found, which is the part that cost least for its
- * length.
+ * NULL when zxcvbn estimates pw (with the username, the e-mail and its
+ * name before the @ as words of the user's own) to cost at least 10^8
+ * guesses, else why not: named after the longest pattern it found, most
+ * of what makes the password guessable.
  */
 static const char *
 easy_to_guess(const char *pw, const char *username, const char *email)
@@ -110,12 +114,12 @@ easy_to_guess(const char *pw, const char *username, const char *email)
 	ZxcMatch_t *info, *m, *worst = NULL;
 	size_t n = 0;
 
-	if (username != NULL && *username != '\0')
+	if (username != NULL && strlen(username) >= MIN_USER_WORD)
 		words[n++] = username;
-	if (email != NULL && *email != '\0') {
+	if (email != NULL && strlen(email) >= MIN_USER_WORD) {
 		words[n++] = email;
-		/* the name before the @ on its own */
-		if ((at = strchr(email, '@')) != NULL && at > email &&
+		if ((at = strchr(email, '@')) != NULL &&
+		    at - email >= MIN_USER_WORD &&
 		    (size_t)(at - email) < sizeof(local)) {
 			memcpy(local, email, (size_t)(at - email));
 			local[at - email] = '\0';
