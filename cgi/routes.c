@@ -26,6 +26,10 @@ static const struct route routes[] = {
 	  ACT_ANY, NULL },
 	{ METHOD_POST, "/logout", ui_logout, R_PUBLIC, ACT_ANY, NULL },
 	{ METHOD_GET, "/accounts", ui_accounts, 0, ACT_ANY, NULL },
+	{ METHOD_GET, "/accounts/security", ui_accounts_security_get, 0,
+	  ACT_ENFORCE_MFA, NULL },
+	{ METHOD_POST, "/accounts/security", ui_accounts_security_post, 0,
+	  ACT_ENFORCE_MFA, NULL },
 	/* customers and locations (issue 4) */
 	{ METHOD_GET, "/customers", ui_customers, 0, ACT_CUSTOMERS, NULL },
 	{ METHOD_GET, "/customers/new", ui_customer_new_get, 0,

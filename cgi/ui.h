@@ -21,6 +21,8 @@ void ui_logout(struct request *req);
 
 /* ui-accounts.c */
 void ui_accounts(struct request *req);
+void ui_accounts_security_get(struct request *req);
+void ui_accounts_security_post(struct request *req);
 
 /* ui-customers.c, ui-locations.c (issue 4) */
 void ui_customers(struct request *req);
