@@ -59,6 +59,8 @@ static const struct route routes[] = {
 	  ACT_USERS, NULL },
 	{ METHOD_POST, "/users/{id}/delete", ui_user_delete_post, 0,
 	  ACT_USERS, NULL },
+	{ METHOD_POST, "/users/{id}/mfa/reset", ui_user_mfa_reset, 0,
+	  ACT_USERS, NULL },
 	{ METHOD_GET, "/password/forgot", ui_password_forgot_get, R_PUBLIC,
 	  ACT_ANY, NULL },
 	{ METHOD_POST, "/password/forgot", ui_password_forgot_post, R_PUBLIC,

@@ -214,7 +214,8 @@
 	"user_locations ul JOIN locations l ON l.id = ul.location_id JOIN " \
 	"customers lc ON lc.id = l.customer_id WHERE ul.user_id = u.id AND " \
 	SCOPE_CUSTOMER("lc") "), u.active, u.password_hash IS NOT NULL, " \
-	"u.must_change_password, u.last_login_at, u.created_at " \
+	"u.must_change_password, u.last_login_at, u.created_at, " \
+	"u.totp_enabled, " MFA_REQUIRED("u.customer_id") " " \
 	"FROM users u JOIN customers c ON c.id = u.customer_id WHERE " \
 	SCOPE_CUSTOMER("c")
 #define LOCATION_API_SELECT \

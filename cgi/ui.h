@@ -44,6 +44,7 @@ void ui_user_edit_get(struct request *req);
 void ui_user_edit_post(struct request *req);
 void ui_user_delete_get(struct request *req);
 void ui_user_delete_post(struct request *req);
+void ui_user_mfa_reset(struct request *req);
 void ui_password_forgot_get(struct request *req);
 void ui_password_forgot_post(struct request *req);
 /* GET/POST /password/setup/{token} and /password/reset/{token} */

@@ -196,7 +196,8 @@ fill_location_ids(sqlite3_stmt *s, struct arena *a, int col,
 
 /* A row of USER_API_SELECT: id, username, email, full_name, phone,
  * address, customer_id, groups, location ids, active, has_password,
- * must_change_password, last_login_at, created_at. */
+ * must_change_password, last_login_at, created_at, totp_enabled, whether
+ * the customer (or one above) requires MFA. */
 static void
 fill_row(sqlite3_stmt *s, struct arena *a, void *row)
 {
@@ -217,6 +218,8 @@ fill_row(sqlite3_stmt *s, struct arena *a, void *row)
 	u->must_change_password = sqlite3_column_int(s, 11) != 0;
 	u->last_login_at = sqlite3_column_int64(s, 12);
 	u->created_at = sqlite3_column_int64(s, 13);
+	u->mfa_on = sqlite3_column_int(s, 14) != 0;
+	u->mfa_required = sqlite3_column_int(s, 15) != 0;
 }
 
 /* A row of USER_LIST_PAGE: id, email, username, customer_id,

@@ -97,6 +97,8 @@ struct user_row {
 	bool must_change_password;
 	int64_t last_login_at;		/* 0: never */
 	int64_t created_at;
+	bool mfa_on;			/* TOTP enrolled */
+	bool mfa_required;		/* by the customer or one above it */
 	const int64_t *locations;	/* the ids of those the viewer sees */
 	size_t nlocations;
 	const char *customer;		/* list: its path below the viewer */

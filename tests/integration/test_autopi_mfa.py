@@ -14,9 +14,10 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fixtures import (AA, DM, FDA, NCA, STACK, PageTest, cid, client,  # noqa: E402
-                      events, field_error, logged_in, make_customer, make_user,
-                      setUpModule, tables)
+from arbor_stack import PASSWORD, Client  # noqa: E402
+from fixtures import (AA, DM, FDA, NCA, STACK, PageTest, cid, events,  # noqa: E402
+                      field_error, logged_in, make_customer, make_user, setUpModule,
+                      tables, uid)
 
 
 def totp(secret, offset=0):
@@ -122,6 +123,135 @@ class EnforceMfa(PageTest):
             self.assertEqual(tables('customers'), before)
         self.assertEqual(c.get('/accounts/security?customer_id=abc').status, 404)
         self.assertEqual(c.post('/accounts/security', {'require_mfa': '1'}).status, 404)
+
+
+class ResetMfa(PageTest):
+    """POST /users/{id}/mfa/reset by an Account Administrator holding
+    every group of the user, confirmed with their own password (and code
+    when they use MFA)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.plain = make_customer('Reset Plain', cid('Northwind Fleet'))
+        cls.strict = make_customer('Reset Strict', cid('Northwind Fleet'), require_mfa=1)
+        make_user('rst.admin', 'Northwind Fleet', AA | FDA)
+        make_user('rst.mfaadmin', 'Northwind Fleet', AA | FDA)
+        make_user('rst.weak', 'Northwind Fleet', AA)
+
+    def enrolled_user(self, username, customer, groups=0):
+        """A new user with MFA on, still signed in: (id, client, secret)."""
+        user_id = make_user(username, customer, groups)
+        c = logged_in(username)
+        return user_id, c, enrol(c)
+
+    def mfa_state(self, user_id):
+        return STACK.query('SELECT totp_secret IS NOT NULL, totp_enabled, '
+                           '(SELECT count(*) FROM recovery_codes WHERE user_id = u.id), '
+                           '(SELECT count(*) FROM sessions WHERE user_id = u.id) '
+                           'FROM users u WHERE id = ?', user_id)[0]
+
+    def test_reset_then_enrol_again_where_required(self):
+        target, victim, _ = self.enrolled_user('rst.strict', 'Reset Strict', FDA)
+        self.assertEqual(self.mfa_state(target), (1, 1, 10, 1))
+        admin = logged_in('rst.admin')
+        r = admin.get(f'/users/{target}')
+        self.assertPage(r)
+        self.assertIn(f'action="/users/{target}/mfa/reset"', r.text)
+        self.assertNotIn('id="reset_code"', r.text, 'the admin has no MFA: no code asked')
+        mails = STACK.query('SELECT count(*) FROM mail_queue')[0][0]
+        r = admin.post(f'/users/{target}/mfa/reset', {'password': PASSWORD})
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(r.location, f'/users/{target}')
+        self.assertEqual(self.mfa_state(target), (0, 0, 0, 0))
+        self.assertEqual(events('mfa_reset')[-1], (target, uid('rst.admin'), ''))
+        mail = STACK.query('SELECT recipient, subject, body FROM mail_queue WHERE id > '
+                           '(SELECT max(id) - 1 FROM mail_queue)')[0]
+        self.assertEqual(STACK.query('SELECT count(*) FROM mail_queue')[0][0], mails + 1)
+        self.assertEqual(mail[0], 'rst.strict@test.example')
+        self.assertIn('two-factor authentication was reset', mail[1])
+        self.assertIn('set it up again', mail[2])
+        # the old session is over; signing in asks for enrolment, not a code
+        self.assertEqual(victim.get('/accounts').status, 303)
+        c = Client(STACK)
+        c.login('rst.strict')
+        r = c.get('/accounts')
+        self.assertEqual((r.status, r.location), (303, '/profile/mfa'))
+        self.assertIn('id="mfa-secret"', c.get('/profile/mfa').text)
+        r = admin.get(f'/users/{target}')
+        self.assertIn('Required but not set up', r.text)
+        self.assertNotIn('mfa/reset', r.text)
+
+    def test_reset_where_not_required(self):
+        target, _, _ = self.enrolled_user('rst.free', 'Reset Plain')
+        admin = logged_in('rst.admin')
+        self.assertEqual(admin.post(f'/users/{target}/mfa/reset',
+                                    {'password': PASSWORD}).status, 303)
+        c = Client(STACK)
+        r = c.login('rst.free')
+        self.assertEqual(r.location, '/accounts', 'no code asked, no enrolment forced')
+        self.assertEqual(c.get('/accounts').status, 200)
+        self.assertIn('id="mfa-secret"', c.get('/profile/mfa').text, 'can enrol anyway')
+
+    def test_admin_with_mfa_gives_a_code(self):
+        target, _, _ = self.enrolled_user('rst.coded', 'Reset Plain')
+        admin = logged_in('rst.mfaadmin')
+        secret = enrol(admin)
+        r = admin.get(f'/users/{target}')
+        self.assertIn('id="reset_code"', r.text)
+        before = tables('users', 'recovery_codes', 'sessions', 'mail_queue')
+        r = admin.post(f'/users/{target}/mfa/reset', {'password': PASSWORD, 'code': '000000'})
+        self.assertPage(r, 400)
+        self.assertEqual(field_error(r.text, 'reset_code'), 'That code is not valid.')
+        self.assertEqual(tables('users', 'recovery_codes', 'sessions', 'mail_queue'), before)
+        time.sleep(1)
+        r = admin.post(f'/users/{target}/mfa/reset', {'password': PASSWORD,
+                                                       'code': totp(secret, 30)})
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(self.mfa_state(target), (0, 0, 0, 0))
+
+    def test_wrong_password_counted(self):
+        target, _, _ = self.enrolled_user('rst.pw', 'Reset Plain')
+        admin = logged_in('rst.admin')
+        failed = len(events('password_check_failed'))
+        before = tables('users', 'recovery_codes', 'mail_queue')
+        r = admin.post(f'/users/{target}/mfa/reset', {'password': 'wrong password'})
+        self.assertPage(r, 400)
+        self.assertEqual(field_error(r.text, 'reset_password'),
+                         'That is not your current password.')
+        self.assertIn('name="password"', r.text)
+        self.assertEqual(tables('users', 'recovery_codes', 'mail_queue'), before)
+        self.assertEqual(events('password_check_failed')[failed:],
+                         [(uid('rst.admin'), uid('rst.admin'), '')])
+        self.assertEqual(admin.post(f'/users/{target}/mfa/reset', {}).status, 400)
+
+    def test_refusals(self):
+        target, _, _ = self.enrolled_user('rst.strong', 'Reset Plain', FDA | DM)
+        other, _, _ = self.enrolled_user('rst.contoso', 'Contoso Charging')
+        plain = make_user('rst.nomfa', 'Reset Plain')
+        mfa = 'SELECT id, totp_secret, totp_enabled FROM users ORDER BY id'
+        before = STACK.query(mfa), tables('recovery_codes', 'mail_queue')
+        weak = logged_in('rst.weak')
+        # a group the administrator lacks: read-only, and 403
+        self.assertNotIn('mfa/reset', weak.get(f'/users/{target}').text)
+        self.assertEqual(weak.post(f'/users/{target}/mfa/reset',
+                                   {'password': PASSWORD}).status, 403)
+        admin = logged_in('rst.admin')
+        self.assertEqual(admin.post(f'/users/{other}/mfa/reset',
+                                    {'password': PASSWORD}).status, 404)
+        self.assertEqual(admin.post('/users/999999/mfa/reset', {'password': PASSWORD}).status, 404)
+        self.assertEqual(admin.post(f'/users/{plain}/mfa/reset',
+                                    {'password': PASSWORD}).status, 409)
+        self.assertEqual(admin.post(f'/users/{uid("rst.admin")}/mfa/reset',
+                                    {'password': PASSWORD}).status, 403)
+        # without Account Administrator
+        fleet = logged_in('rst.strong')
+        self.assertEqual(fleet.post(f'/users/{plain}/mfa/reset',
+                                    {'password': PASSWORD}).status, 303)
+        self.assertEqual(admin.post(f'/users/{target}/mfa/reset', {'password': PASSWORD},
+                                    csrf=False).status, 403)
+        self.assertEqual((STACK.query(mfa), tables('recovery_codes', 'mail_queue')), before)
+        self.assertEqual(STACK.query('SELECT count(DISTINCT user_id) FROM sessions '
+                                     'WHERE user_id IN (?, ?)', target, other)[0][0], 2)
 
 
 if __name__ == '__main__':
