@@ -92,6 +92,59 @@ list_row(struct request *req, const void *row, struct tval *t)
 	tv_set_str(t, "groups", group_names(a, u->groups));
 	tv_set_bool(t, "active", u->active);
 	tv_set_str(t, "locations", u->location_names);
+	tv_set_bool(t, "mfa_on", u->mfa_on);
+	tv_set_bool(t, "mfa_missing", !u->mfa_on && u->mfa_required);
+	tv_set_bool(t, "mfa_off", !u->mfa_on && !u->mfa_required);
+}
+
+/* {value, label, selected} into list. */
+static void
+push_choice(struct arena *a, struct tval *list, const char *value,
+    const char *label, bool selected)
+{
+	struct tval *o = tv_map(a);
+
+	tv_set_str(o, "value", value);
+	tv_set_str(o, "label", label);
+	tv_set_bool(o, "selected", selected);
+	tv_push(list, o);
+}
+
+/* The filter selects next to the search, showing lq's values: false
+ * after an error page was sent. */
+static bool
+add_filters(struct request *req, struct tval *d, const struct list_query *lq)
+{
+	static const char *const active[][2] = { { "1", "Active" },
+	    { "0", "Inactive" } };
+	static const char *const mfa[][2] = { { "on", "On" },
+	    { "off", "Off" }, { "required", "Required but not set up" } };
+	struct arena *a = req->arena;
+	struct tval *customers, *l;
+	size_t i;
+
+	if ((customers = page_customer_options(req, lq->customer_id,
+	    NULL)) == NULL) {
+		page_error(req, 503, "The list could not be read just now. "
+		    "Please try again.");
+		return false;
+	}
+	tv_set(d, "customers", customers);
+	l = tv_set_list(d, "group_choices");
+	for (i = 0; i < GROUP_COUNT; i++)
+		push_choice(a, l, perm_groups[i].key, perm_groups[i].name,
+		    lq->group == perm_groups[i].bit);
+	l = tv_set_list(d, "active_choices");
+	for (i = 0; i < 2; i++)
+		push_choice(a, l, active[i][0], active[i][1],
+		    lq->active == (int)i + LIST_ACTIVE_YES);
+	l = tv_set_list(d, "mfa_choices");
+	for (i = 0; i < 3; i++)
+		push_choice(a, l, mfa[i][0], mfa[i][1],
+		    lq->mfa == (int)i + LIST_MFA_ON);
+	tv_set_bool(d, "filtered", *lq->q != '\0' || lq->customer_id != 0 ||
+	    lq->group != 0 || lq->active != 0 || lq->mfa != 0);
+	return true;
 }
 
 void
@@ -102,7 +155,7 @@ ui_users_list(struct request *req)
 	struct tval *d = page_data(req), *f;
 	struct list_query lq;
 
-	if (!list_page(req, d, &users, &lq))
+	if (!list_page(req, d, &users, &lq) || !add_filters(req, d, &lq))
 		return;
 	if (lq.customer_id != 0) {
 		f = tv_set_map(d, "filter");

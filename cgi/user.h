@@ -81,8 +81,8 @@ int64_t user_id_by_username(struct db *db, const char *username);
 
 /* A user as a viewer sees them. user_get() and the API's list fill every
  * field but customer and location_names; the Users list fills id, email,
- * username, customer_id, customer, last_login_at, groups, active and
- * location_names. */
+ * username, customer_id, customer, last_login_at, groups, active,
+ * mfa_on, mfa_required and location_names. */
 struct user_row {
 	int64_t id;			/* first: the API's cursor */
 	int64_t customer_id;
@@ -110,7 +110,7 @@ extern const char *const user_sort_keys[];
 
 /*
  * One page of the users v sees, matching lq (q: e-mail, username or full
- * name; customer_id), as struct user_row. A page past the end reads the
+ * name; customer_id, group, active, mfa), as struct user_row. A page past the end reads the
  * last one (out->page says which). 1, 0 when the customer
  * filter is outside the scope, -1 on a database error.
  */
