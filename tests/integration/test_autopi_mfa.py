@@ -15,9 +15,9 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from arbor_stack import PASSWORD, Client  # noqa: E402
-from fixtures import (AA, DM, FDA, NCA, STACK, PageTest, cid, events,  # noqa: E402
-                      field_error, logged_in, make_customer, make_user, setUpModule,
-                      tables, uid)
+from fixtures import (AA, DM, FDA, NCA, STACK, Api, PageTest, cid, client,  # noqa: E402
+                      events, field_error, logged_in, make_customer, make_user, new_token,
+                      pages, setUpModule, tables, uid, user_rows)
 
 
 def totp(secret, offset=0):
@@ -252,6 +252,86 @@ class ResetMfa(PageTest):
         self.assertEqual((STACK.query(mfa), tables('recovery_codes', 'mail_queue')), before)
         self.assertEqual(STACK.query('SELECT count(DISTINCT user_id) FROM sessions '
                                      'WHERE user_id IN (?, ?)', target, other)[0][0], 2)
+
+
+class UsersFilters(PageTest):
+    """The Users list's MFA status and its filters customer_id, group,
+    active and mfa; the API list takes the same."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.strict = make_customer('Filter Strict', cid('Northwind Fleet'), require_mfa=1)
+        cls.below = make_customer('Filter Below', cls.strict)
+        cls.free = make_customer('Filter Free', cid('Northwind Fleet'))
+        cls.ids = {
+            'f.on': make_user('f.on', 'Filter Strict', FDA),
+            'f.missing': make_user('f.missing', 'Filter Below', DM),
+            'f.off': make_user('f.off', 'Filter Free', FDA),
+            'f.gone': make_user('f.gone', 'Filter Free', FDA | DM, active=0),
+        }
+        STACK.query('UPDATE users SET totp_enabled = 1 WHERE id = ?', cls.ids['f.on'])
+        make_user('f.contoso', 'Contoso Charging', FDA)
+        make_user('f.fleet', 'Filter Free', FDA)
+
+    def names(self, query):
+        r = client('admin').get('/users?' + query)
+        self.assertPage(r)
+        return {u for _, _, u in user_rows(r.text) if u.startswith('f.')}, r.text
+
+    def test_filters_on_the_page(self):
+        # a customer, not its subtree
+        customers = f'customer_id={self.below}'
+        self.assertEqual(self.names(f'customer_id={self.strict}')[0], {'f.on'})
+        self.assertEqual(self.names(f'customer_id={self.strict}&mfa=on')[0], {'f.on'})
+        self.assertEqual(self.names(f'customer_id={self.strict}&mfa=required')[0], set())
+        self.assertEqual(self.names(customers + '&mfa=required')[0], {'f.missing'})
+        self.assertEqual(self.names(customers + '&mfa=on')[0], set())
+        self.assertEqual(self.names('mfa=required&q=f.')[0], {'f.missing'})
+        self.assertEqual(self.names(f'customer_id={self.free}&mfa=off')[0],
+                         {'f.off', 'f.gone', 'f.fleet'})
+        self.assertEqual(self.names('q=f.&group=device_management')[0], {'f.missing', 'f.gone'})
+        self.assertEqual(self.names('q=f.&active=0')[0], {'f.gone'})
+        self.assertEqual(self.names(f'customer_id={self.free}&active=1&group=full_device_access')[0],
+                         {'f.off', 'f.fleet'})
+        names, text = self.names(f'customer_id={self.free}&mfa=off&group=device_management')
+        self.assertEqual(names, {'f.gone'})
+        self.assertIn('1 user', text)
+        # the form shows the filters; sort links keep them
+        self.assertRegex(text, r'<option value="off" selected>')
+        self.assertRegex(text, r'<option value="device_management" selected>')
+        self.assertIn('group=device_management&amp;mfa=off', text)
+        # unknown values are no filter, like other malformed list values
+        self.assertEqual(self.names(f'{customers}&mfa=maybe&group=nope&active=2')[0],
+                         {'f.missing'})
+        # the status column
+        _, text = self.names(customers)
+        self.assertIn('Required, not set up', text)
+
+    def test_status_column_and_pagination(self):
+        seen = set()
+        for text in pages(client('admin'), '/users?mfa=off&q=f.'):
+            seen |= {u for _, _, u in user_rows(text)}
+        self.assertEqual({u for u in seen if u.startswith('f.')}, {'f.off', 'f.gone', 'f.fleet'})
+
+    def test_refusals(self):
+        self.assertEqual(client('admin').get(f'/users?customer_id={cid("Contoso Charging")}'
+                                             '&mfa=on').status, 404)
+        self.assertEqual(logged_in('f.fleet').get('/users?mfa=on').status, 403)
+
+    def test_api_list(self):
+        secret, _ = new_token('admin')
+        api = Api(secret)
+        r = api.call('GET', f'/api/v1/users?customer_id={self.below}&mfa=required')
+        self.assertEqual(r.status, 200, r.json)
+        self.assertEqual([u['username'] for u in r.json['items']], ['f.missing'])
+        self.assertEqual(r.json['items'][0]['mfa'], 'required')
+        r = api.call('GET', '/api/v1/users?q=f.&group=device_management&active=0')
+        self.assertEqual([u['username'] for u in r.json['items']], ['f.gone'])
+        self.assertEqual(r.json['items'][0]['mfa'], 'off')
+        r = api.call('GET', f'/api/v1/users/{self.ids["f.on"]}')
+        self.assertEqual(r.json['mfa'], 'on')
+        r = api.call('GET', f'/api/v1/users?customer_id={cid("Contoso Charging")}&mfa=on')
+        self.assertEqual(r.status, 404)
 
 
 if __name__ == '__main__':
