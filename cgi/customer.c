@@ -511,12 +511,6 @@ decide(const struct viewer *v, const struct customer_input *given,
 
 	if (resolve_parent(v, given, c, e) != 0)
 		return -1;
-	/* an Account Administrator without Nested Customer Administrator
-	 * enforces MFA (ACT_ENFORCE_MFA) but changes nothing else */
-	if (!perm_allows(v, ACT_CUSTOMERS) && !mfa_only(c, given))
-		check_fail(&e->name, 403, "Only a Nested Customer "
-		    "Administrator can create customers or change their other "
-		    "settings.");
 	complete_input(c, given, &in);
 	check_fields(v, &in, e);
 	check_mfa(v, &in, c, e);
@@ -535,6 +529,14 @@ decide(const struct viewer *v, const struct customer_input *given,
 		    in.email;
 	else
 		c->f.owner_email = c->cur.owner_email;
+	/* an Account Administrator without Nested Customer Administrator
+	 * enforces MFA (ACT_ENFORCE_MFA) but changes nothing else: refused
+	 * as a whole when the rest would pass */
+	if (!perm_allows(v, ACT_CUSTOMERS) && !mfa_only(c, given) &&
+	    check_count(e, customer_error_fields) == 0)
+		check_fail(&e->name, 403, "Only a Nested Customer "
+		    "Administrator can create customers or change their other "
+		    "settings.");
 	return 0;
 }
 
