@@ -2,7 +2,8 @@
 Denmark, no other group) requires MFA for Aarhus on the Accounts tab, then
 resets the MFA of driver (Aarhus), who lost their phone; driver signs in
 and is asked to enrol again instead of for a code (mfa-require.png,
-mfa-reset-form.png, mfa-reset-done.png, mfa-reset-enrol.png)."""
+mfa-reset-form.png, mfa-reset-done.png, mfa-reset-enrol.png); the Users list then
+finds driver by the MFA filter (users-mfa-filter.png)."""
 import re
 import subprocess
 import time
@@ -59,3 +60,11 @@ def mfa_reset(run):
     assert re.fullmatch(r'[A-Z2-7]{32}', user.text('#mfa-secret'))
     assert user.text('#mfa-secret') != secret, 'a new secret'
     user.screenshot('mfa-reset-enrol.png')
+
+    # the Users list finds driver by MFA status, with the filters beside the search
+    admin.goto('/users')
+    admin.select(admin.label('MFA', exact=True), 'required')
+    admin.submit(admin.button('Search'), path='/users')
+    rows = admin.rows('driver')
+    assert len(rows) == 1 and 'Required, not set up' in rows[0].text, [r.text for r in rows]
+    admin.screenshot('users-mfa-filter.png')
