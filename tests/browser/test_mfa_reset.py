@@ -5,17 +5,8 @@ and is asked to enrol again instead of for a code (mfa-require.png,
 mfa-reset-form.png, mfa-reset-done.png, mfa-reset-enrol.png); the Users list then
 finds driver by the MFA filter (users-mfa-filter.png)."""
 import re
-import subprocess
-import time
 
-from browser import PASSWORD, scenario, sign_in
-
-
-def totp(secret, offset=0):
-    """The TOTP code of secret for now + offset seconds."""
-    at = int(time.time()) + offset
-    return subprocess.run(['oathtool', '--totp', '-b', secret, '-N', f'@{at}'],
-                          check=True, capture_output=True, text=True).stdout.strip()
+from browser import PASSWORD, scenario, sign_in, totp
 
 
 @scenario('mfa reset: the administrator requires MFA and resets a user\'s; the user enrols again')

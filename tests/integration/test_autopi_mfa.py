@@ -5,10 +5,7 @@ and the Users list shows and filters by MFA status.
 Every test makes its own customers and users (make_customer, make_user),
 so that flags, sessions and TOTP steps of one test do not meet another's.
 """
-import html
 import os
-import re
-import subprocess
 import sys
 import time
 import unittest
@@ -18,25 +15,7 @@ from arbor_stack import PASSWORD, Client  # noqa: E402
 from fixtures import (AA, DM, FDA, NCA, STACK, Api, PageTest, cid, client,  # noqa: E402
                       events, field_error, logged_in, make_customer, make_user, new_token,
                       pages, setUpModule, tables, uid, user_rows)
-
-
-def totp(secret, offset=0):
-    """The code oathtool computes for now + offset seconds."""
-    out = subprocess.run(['oathtool', '--totp', '-b', secret, '-N',
-                          f'@{int(time.time()) + offset}'],
-                         check=True, capture_output=True, text=True)
-    return out.stdout.strip()
-
-
-def enrol(c):
-    """Enrol the signed-in user of client c; returns the secret."""
-    r = c.get('/profile/mfa')
-    assert r.status == 200, r
-    m = re.search(r'id="mfa-secret"[^>]*>([^<]+)<', r.text)
-    secret = html.unescape(m.group(1)).split()[0]
-    r = c.post('/profile/mfa', {'code': totp(secret)})
-    assert r.status == 200, r
-    return secret
+from test_mfa import enrol, totp  # noqa: E402
 
 
 def require_mfa(customer_id):
@@ -142,7 +121,7 @@ class ResetMfa(PageTest):
         """A new user with MFA on, still signed in: (id, client, secret)."""
         user_id = make_user(username, customer, groups)
         c = logged_in(username)
-        return user_id, c, enrol(c)
+        return user_id, c, enrol(c)[0]
 
     def mfa_state(self, user_id):
         return STACK.query('SELECT totp_secret IS NOT NULL, totp_enabled, '
@@ -195,7 +174,7 @@ class ResetMfa(PageTest):
     def test_admin_with_mfa_gives_a_code(self):
         target, _, _ = self.enrolled_user('rst.coded', 'Reset Plain')
         admin = logged_in('rst.mfaadmin')
-        secret = enrol(admin)
+        secret = enrol(admin)[0]
         r = admin.get(f'/users/{target}')
         self.assertIn('id="reset_code"', r.text)
         before = tables('users', 'recovery_codes', 'sessions', 'mail_queue')
