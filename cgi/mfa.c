@@ -303,6 +303,9 @@ why_not_reset(const struct viewer *v, const struct user_row *t, int *status)
 	const char *why;
 
 	*status = 403;
+	if (!perm_allows(v, ACT_USERS))
+		return "Only an Account Administrator can reset another "
+		    "user's two-factor authentication.";
 	if (t->id == v->user->id)
 		return "Your own two-factor authentication is on your "
 		    "profile page.";

@@ -106,8 +106,10 @@ enum model_result mfa_renew_codes(const struct viewer *v, int64_t session_id,
  * every session of theirs ended, a mail to them, event mfa_reset. At the
  * next sign-in they enrol again if their customer requires MFA (and may
  * anyway). MODEL_NOT_FOUND outside v's scope; MODEL_INVALID fills *e:
- * e->required 403 for v's own user and for a user holding a group v lacks
- * (perm_may_change_user), 409 for a user without MFA. *t is the user.
+ * e->required 403 without ACT_USERS, for v's own user and for a user
+ * holding a group v lacks (perm_may_change_user), 409 for a user without
+ * MFA. *t is the user. v acts as a signed-in user (the password is
+ * theirs).
  */
 struct user_row;
 enum model_result mfa_reset(const struct viewer *v, int64_t session_id,
