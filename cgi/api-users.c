@@ -63,7 +63,7 @@ user_json(struct request *req, const void *row)
 	for (i = 0; i < u->nlocations; i++)
 		json_array_append_new(locations, json_integer(u->locations[i]));
 	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:o, s:b, "
-	    "s:b, s:b, s:o, s:o}",
+	    "s:b, s:b, s:s, s:o, s:o}",
 	    "id", (json_int_t)u->id,
 	    "username", u->username,
 	    "email", u->email,
@@ -76,6 +76,7 @@ user_json(struct request *req, const void *row)
 	    "active", u->active,
 	    "password_set", u->has_password,
 	    "must_change_password", u->must_change_password,
+	    "mfa", u->mfa_on ? "on" : u->mfa_required ? "required" : "off",
 	    "last_login_at", api_time(u->last_login_at),
 	    "created_at", api_time(u->created_at));
 }

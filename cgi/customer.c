@@ -490,6 +490,17 @@ check_mfa(const struct viewer *v, const struct customer_input *in,
 	c->f.require_mfa = own_flag;
 }
 
+/* Whether given asks for nothing but the MFA flag of an existing
+ * customer. */
+static bool
+mfa_only(const struct customer_change *c, const struct customer_input *given)
+{
+	return c->cur.id != 0 && given->name == NULL && given->email == NULL &&
+	    given->owner_email == NULL && given->country == NULL &&
+	    given->time_zone == NULL && given->time_format == NULL &&
+	    given->units == NULL && given->parent == PARENT_KEEP;
+}
+
 /* Check given against c->cur and decide c (the values to store, where
  * to); the errors into *e. 0, or -1 on a database error. */
 static int
@@ -518,6 +529,14 @@ decide(const struct viewer *v, const struct customer_input *given,
 		    in.email;
 	else
 		c->f.owner_email = c->cur.owner_email;
+	/* an Account Administrator without Nested Customer Administrator
+	 * enforces MFA (ACT_ENFORCE_MFA) but changes nothing else: refused
+	 * as a whole when the rest would pass */
+	if (!perm_allows(v, ACT_CUSTOMERS) && !mfa_only(c, given) &&
+	    check_count(e, customer_error_fields) == 0)
+		check_fail(&e->name, 403, "Only a Nested Customer "
+		    "Administrator can create customers or change their other "
+		    "settings.");
 	return 0;
 }
 

@@ -216,6 +216,9 @@ struct customer_change {
  *   customer's own flag (given with another value by someone else: 403);
  *   below a customer that requires MFA the flag stays as it is, and a move
  *   that would lift a requirement needs the same group (403);
+ * - without ACT_CUSTOMERS (an Account Administrator who is no Nested
+ *   Customer Administrator) only the MFA flag of an existing customer
+ *   may be given (403 at name otherwise);
  * - an account's owner e-mail is the operator's to set (empty: the main
  *   e-mail); others keep what is.
  * Then inserts the customer, or moves it with everything below it and

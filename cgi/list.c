@@ -11,6 +11,7 @@
 #include "form.h"
 #include "http.h"
 #include "page.h"
+#include "perm.h"
 #include "tval.h"
 
 static int64_t
@@ -19,6 +20,34 @@ query_id(struct request *req, const char *name)
 	return parse_id(param_get(&req->query, name));
 }
 
+/* The filter values, at their LIST_* numbers (0: none). */
+static const char *const active_values[] = { "", "1", "0", NULL };
+static const char *const mfa_values[] = { "", "on", "off", "required",
+    NULL };
+
+/* The index of s in values (NULL-ended), 0 when it is none of them. */
+static int
+one_of(const char *s, const char *const *values)
+{
+	int i;
+
+	for (i = 1; s != NULL && values[i] != NULL; i++)
+		if (strcmp(values[i], s) == 0)
+			return i;
+	return 0;
+}
+
+/* The form/API key of group bit, "" for none. */
+static const char *
+group_key(unsigned bit)
+{
+	size_t i;
+
+	for (i = 0; i < GROUP_COUNT; i++)
+		if (perm_groups[i].bit == bit)
+			return perm_groups[i].key;
+	return "";
+}
 
 void
 list_query_read(struct request *req, const char *const *keys,
@@ -41,6 +70,9 @@ list_query_read(struct request *req, const char *const *keys,
 	lq->desc = dir != NULL && strcmp(dir, "desc") == 0;
 	lq->customer_id = query_id(req, "customer_id");
 	lq->location_id = query_id(req, "location_id");
+	lq->group = perm_group_by_key(param_get(&req->query, "group"));
+	lq->active = one_of(param_get(&req->query, "active"), active_values);
+	lq->mfa = one_of(param_get(&req->query, "mfa"), mfa_values);
 	lq->limit = LIST_PAGE_SIZE;
 	lq->offset = (lq->page - 1) * LIST_PAGE_SIZE;
 }
@@ -61,6 +93,12 @@ list_href(struct request *req, const struct list_query *lq,
 		buf_printf(&b, "&customer_id=%lld", (long long)lq->customer_id);
 	if (lq->location_id != 0)
 		buf_printf(&b, "&location_id=%lld", (long long)lq->location_id);
+	if (lq->group != 0)
+		buf_printf(&b, "&group=%s", group_key(lq->group));
+	if (lq->active != 0)
+		buf_printf(&b, "&active=%s", active_values[lq->active]);
+	if (lq->mfa != 0)
+		buf_printf(&b, "&mfa=%s", mfa_values[lq->mfa]);
 	if (page > 1)
 		buf_printf(&b, "&page=%lld", (long long)page);
 	return b.data;

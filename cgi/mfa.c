@@ -11,6 +11,7 @@
 #include "db.h"
 #include "event.h"
 #include "login.h"
+#include "mail.h"
 #include "perm.h"
 #include "user.h"
 
@@ -87,11 +88,11 @@ mfa_session_result(const struct viewer *v, int64_t session_id, bool passed)
 	return db_exec(v->db, s);
 }
 
-/* Store sealed (NULL: none) as v's user's secret, enabled or not, with
+/* Store sealed (NULL: none) as user_id's secret, enabled or not, with
  * no step used yet. 0 or -1. */
 static int
-write_secret(const struct viewer *v, const unsigned char *sealed,
-    bool enabled)
+store_secret(const struct viewer *v, int64_t user_id,
+    const unsigned char *sealed, bool enabled)
 {
 	sqlite3_stmt *s = db_stmt(v->db, STMT_USER_SET_TOTP);
 
@@ -102,8 +103,16 @@ write_secret(const struct viewer *v, const unsigned char *sealed,
 	db_bind_int(s, ":enabled", enabled);
 	db_bind_int(s, ":step", 0);
 	db_bind_int(s, ":now", v->now);
-	db_bind_int(s, ":id", v->user->id);
+	db_bind_int(s, ":id", user_id);
 	return db_exec(v->db, s);
+}
+
+/* The same for v's own user. */
+static int
+write_secret(const struct viewer *v, const unsigned char *sealed,
+    bool enabled)
+{
+	return store_secret(v, v->user->id, sealed, enabled);
 }
 
 int
@@ -209,6 +218,10 @@ const struct check_field mfa_renew_fields[] = {
 	FIELD(password, "regen_password"), FIELD(code, "regen_code"),
 	{ NULL, NULL, 0 }
 };
+const struct check_field mfa_reset_fields[] = {
+	FIELD(password, "reset_password"), FIELD(code, "reset_code"),
+	{ NULL, NULL, 0 }
+};
 #undef FIELD
 
 /*
@@ -231,7 +244,9 @@ confirm_identity(const struct viewer *v, int64_t session_id,
 		return rc;
 	if (db_begin(v->db) != 0)
 		return MODEL_FAILED;
-	switch (mfa_check(v, code, false)) {
+	/* only who uses MFA has a code to give (an administrator resetting
+	 * someone else's may not) */
+	switch (v->user->totp_enabled ? mfa_check(v, code, false) : MFA_TOTP) {
 	case MFA_TOTP:
 		break;
 	case MFA_USED:
@@ -293,5 +308,97 @@ mfa_renew_codes(const struct viewer *v, int64_t session_id,
 		return db_finish(v->db, true, NULL, NULL);
 	event_log(v, "recovery_codes_renewed", v->user->id, perm_actor(v),
 	    "");
+	return db_finish(v->db, false, NULL, NULL);
+}
+
+/* Why v may not reset t's MFA, as a sentence (status in *status), or
+ * NULL when v may. */
+static const char *
+why_not_reset(const struct viewer *v, const struct user_row *t, int *status)
+{
+	const char *why;
+
+	*status = 403;
+	if (!perm_allows(v, ACT_USERS))
+		return "Only an Account Administrator can reset another "
+		    "user's two-factor authentication.";
+	if (t->id == v->user->id)
+		return "Your own two-factor authentication is on your "
+		    "profile page.";
+	if ((why = user_out_of_reach(v, t)) != NULL)
+		return why;
+	*status = 409;
+	return !t->mfa_on ? arena_printf(v->arena, "%s has not set up "
+	    "two-factor authentication: there is nothing to reset.",
+	    t->username) : NULL;
+}
+
+/* Queue the mail that tells t what happened (inside the caller's
+ * transaction). 0 or -1. */
+static int
+reset_mail(const struct viewer *v, const struct user_row *t)
+{
+	const char *body = arena_printf(v->arena,
+	    "Hello %s,\n\n"
+	    "an administrator (%s) has reset the two-factor authentication "
+	    "of your Arbor account (username: %s). The codes of your "
+	    "authenticator app and your recovery codes no longer work, and "
+	    "you were signed out everywhere.\n\n%s\n\n"
+	    "If you did not ask for this, tell your administrator.\n",
+	    *t->full_name ? t->full_name : t->username, v->user->username,
+	    t->username, t->mfa_required ? "Your organisation requires "
+	    "two-factor authentication: at your next sign-in you will be "
+	    "asked to set it up again with your authenticator app." :
+	    "You can set it up again on your profile page after signing "
+	    "in.");
+
+	return mail_queue(v->db, v->now, t->email, "Your Arbor two-factor "
+	    "authentication was reset", body);
+}
+
+enum model_result
+mfa_reset(const struct viewer *v, int64_t session_id, int64_t user_id,
+    const char *password, const char *code, struct mfa_errors *e,
+    struct user_row *t)
+{
+	const char *why;
+	enum model_result rc;
+	sqlite3_stmt *s;
+	int found, status;
+
+	memset(e, 0, sizeof(*e));
+	if ((found = user_get(v, user_id, t)) != 1)
+		return found == 0 ? MODEL_NOT_FOUND : MODEL_FAILED;
+	if ((why = why_not_reset(v, t, &status)) != NULL) {
+		check_fail(&e->required, status, why);
+		return MODEL_INVALID;
+	}
+	if ((rc = confirm_identity(v, session_id, password, code,
+	    e)) != MODEL_DONE)
+		return rc;
+	/* again inside the transaction: the user may have changed while
+	 * the password was checked */
+	if ((found = user_get(v, user_id, t)) != 1) {
+		db_rollback(v->db);
+		return found == 0 ? MODEL_NOT_FOUND : MODEL_FAILED;
+	}
+	if ((why = why_not_reset(v, t, &status)) != NULL) {
+		db_rollback(v->db);
+		check_fail(&e->required, status, why);
+		return MODEL_INVALID;
+	}
+	if (store_secret(v, t->id, NULL, false) != 0)
+		return db_finish(v->db, true, NULL, NULL);
+	s = db_stmt(v->db, STMT_RECOVERY_DELETE_USER);
+	db_bind_int(s, ":user_id", t->id);
+	if (db_exec(v->db, s) != 0)
+		return db_finish(v->db, true, NULL, NULL);
+	/* whoever holds the lost phone may be signed in with it */
+	s = db_stmt(v->db, STMT_SESSION_DELETE_USER);
+	db_bind_int(s, ":user_id", t->id);
+	db_bind_int(s, ":keep", 0);
+	if (db_exec(v->db, s) != 0 || reset_mail(v, t) != 0)
+		return db_finish(v->db, true, NULL, NULL);
+	event_log(v, "mfa_reset", t->id, perm_actor(v), "");
 	return db_finish(v->db, false, NULL, NULL);
 }

@@ -3,10 +3,11 @@
  * (TOTP or recovery code), enrolment, new recovery codes, turning MFA
  * off, and the MFA state of a session.
  *
- * Every function acts on v->user and nobody else: MFA is a user's own
- * business (an administrator never enrols or disables it for them). The
- * flows own their write transaction and event; a code is used up only
- * when its flow commits.
+ * Every function but mfa_reset() acts on v->user and nobody else: MFA is
+ * a user's own business (an administrator never enrols or disables it for
+ * them; they only reset it for a user who lost it). The flows own their
+ * write transaction and event; a code is used up only when its flow
+ * commits.
  */
 #ifndef ARBOR_MFA_H
 #define ARBOR_MFA_H
@@ -82,6 +83,7 @@ struct mfa_errors {
  * names differ, one page holds both). */
 extern const struct check_field mfa_disable_fields[];
 extern const struct check_field mfa_renew_fields[];
+extern const struct check_field mfa_reset_fields[];
 
 /*
  * Turn MFA off for v's user in session session_id, with their password
@@ -102,5 +104,23 @@ enum model_result mfa_disable(const struct viewer *v, int64_t session_id,
 enum model_result mfa_renew_codes(const struct viewer *v, int64_t session_id,
     const char *password, const char *code, struct mfa_errors *e,
     const char ***codes);
+
+/*
+ * Reset the MFA of user user_id for an administrator v in session
+ * session_id, who confirms with their own password (checked and counted
+ * as login_check_password() does) and, if v uses MFA, a current code of
+ * theirs, in one transaction: the user's secret and recovery codes gone,
+ * every session of theirs ended, a mail to them, event mfa_reset. At the
+ * next sign-in they enrol again if their customer requires MFA (and may
+ * anyway). MODEL_NOT_FOUND outside v's scope; MODEL_INVALID fills *e:
+ * e->required 403 without ACT_USERS, for v's own user and for a user
+ * holding a group v lacks (perm_may_change_user), 409 for a user without
+ * MFA. *t is the user. v acts as a signed-in user (the password is
+ * theirs).
+ */
+struct user_row;
+enum model_result mfa_reset(const struct viewer *v, int64_t session_id,
+    int64_t user_id, const char *password, const char *code,
+    struct mfa_errors *e, struct user_row *t);
 
 #endif

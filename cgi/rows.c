@@ -32,9 +32,8 @@ has_param(sqlite3_stmt *s, const char *name)
 	return sqlite3_bind_parameter_index(s, name) != 0;
 }
 
-/* The viewer's scope and whichever of the list parameters s has. */
-static void
-bind_list(sqlite3_stmt *s, const struct viewer *v,
+void
+rows_bind_list(sqlite3_stmt *s, const struct viewer *v,
     const struct list_query *lq)
 {
 	perm_bind_scope(s, &v->scope);
@@ -42,6 +41,12 @@ bind_list(sqlite3_stmt *s, const struct viewer *v,
 		db_bind_int(s, ":customer_id", lq->customer_id);
 	if (has_param(s, ":location_id"))
 		db_bind_int(s, ":location_id", lq->location_id);
+	if (has_param(s, ":group"))
+		db_bind_int(s, ":group", lq->group);
+	if (has_param(s, ":active"))
+		db_bind_int(s, ":active", lq->active);
+	if (has_param(s, ":mfa"))
+		db_bind_int(s, ":mfa", lq->mfa);
 	if (has_param(s, ":like"))
 		db_bind_text(s, ":like", lq->like);
 	if (has_param(s, ":limit"))
@@ -71,7 +76,7 @@ rows_read_list(const struct viewer *v, const struct rows_list *l,
 		return rc;
 	if (!lq->keyset && l->count != STMT__MAX) {
 		s = db_stmt(v->db, l->count);
-		bind_list(s, v, lq);
+		rows_bind_list(s, v, lq);
 		rc = db_step(v->db, s);
 		if (rc == SQLITE_ROW)
 			out->count = sqlite3_column_int64(s, 0);
@@ -81,7 +86,7 @@ rows_read_list(const struct viewer *v, const struct rows_list *l,
 	}
 	s = db_stmt(v->db, lq->keyset ? l->keyset :
 	    l->sorted[lq->sort < l->nsorted ? lq->sort : 0][lq->desc]);
-	bind_list(s, v, lq);
+	rows_bind_list(s, v, lq);
 	out->rows = arena_alloc(v->arena, cap * l->row_size);
 	while ((rc = db_step(v->db, s)) == SQLITE_ROW) {
 		if (out->n == cap) {

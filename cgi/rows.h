@@ -34,6 +34,10 @@ struct list_query {
 	bool desc;
 	int64_t customer_id;	/* filter, 0 = none */
 	int64_t location_id;	/* filter, 0 = none */
+	/* the Users list's filters (other lists have none): 0 = none */
+	unsigned group;		/* a permission group bit (perm.h) */
+	int active;		/* LIST_ACTIVE_YES / _NO */
+	int mfa;		/* LIST_MFA_ON / _OFF / _REQUIRED */
 	int64_t limit;
 	int64_t offset;
 	/* the API's keyset pages: rows with id > after, in id order, not
@@ -41,6 +45,16 @@ struct list_query {
 	bool keyset;
 	int64_t after;
 };
+
+enum { LIST_ACTIVE_YES = 1, LIST_ACTIVE_NO };
+/* on: TOTP enrolled; off: not, and not required; required: not, but the
+ * customer (or one above) requires it */
+enum { LIST_MFA_ON = 1, LIST_MFA_OFF, LIST_MFA_REQUIRED };
+
+/* Bind the viewer's scope and whichever of lq's parameters statement s
+ * has (a model's own count over a list's filters). */
+void rows_bind_list(sqlite3_stmt *s, const struct viewer *v,
+    const struct list_query *lq);
 
 /* "%text%" for LIKE … ESCAPE '\', with % _ and \ taken literally. */
 const char *rows_like(struct arena *a, const char *q);

@@ -122,8 +122,27 @@
  * into a users_customer lookup, so that both plans stay as chosen */
 #define USER_LIST_CUSTOMER \
 	"(:customer_id = 0 OR +c.id = :customer_id)"
+/*
+ * The customers that require MFA, themselves or through one above: each
+ * such customer's subtree by the path index. Uncorrelated, so SQLite
+ * builds it once per statement, and only when the mfa filter asks.
+ */
+#define MFA_REQUIRED_CUSTOMERS \
+	"(SELECT d.id FROM customers a JOIN customers d ON " \
+	"d.path >= a.path AND d.path < " SUBTREE_END("a.path") " " \
+	"WHERE a.require_mfa = 1)"
+/* the filters of the list's form (list.h, 0: none): a group held,
+ * active or not, MFA on / off / required but not set up; each a
+ * parameter test first, so that an unused one costs nothing */
+#define USER_LIST_FILTERS \
+	"(:group = 0 OR (u.groups & :group) != 0) AND " \
+	"(:active = 0 OR u.active = (:active = 1)) AND " \
+	"(:mfa = 0 OR (:mfa = 1 AND u.totp_enabled = 1) OR (:mfa > 1 AND " \
+	"u.totp_enabled = 0 AND (+c.id IN " MFA_REQUIRED_CUSTOMERS ") = " \
+	"(:mfa = 3)))"
 #define USER_LIST_WHERE \
 	SCOPE_CUSTOMER("c") " AND " USER_LIST_CUSTOMER " AND " \
+	USER_LIST_FILTERS " AND " \
 	"(:like = '%%' OR u.email LIKE :like ESCAPE '\\' " \
 	"OR u.username LIKE :like ESCAPE '\\' OR u.full_name LIKE :like " \
 	"ESCAPE '\\')"
@@ -137,9 +156,11 @@
 	S(X, ACTIVE, "active", "u.active")
 #define USER_LIST_PAGE(join, col, dir) \
 	"SELECT p.id, p.email, p.username, p.customer_id, p.last_login_at, " \
-	"p.groups, p.active, " USER_LIST_LOCATIONS("p") " FROM (SELECT " \
+	"p.groups, p.active, " USER_LIST_LOCATIONS("p") ", p.totp_enabled, " \
+	MFA_REQUIRED("p.customer_id") " FROM (SELECT " \
 	"u.id, u.email, u.username, u.customer_id, u.last_login_at, " \
-	"u.groups, u.active, " col " AS k FROM users u " join " customers " \
+	"u.groups, u.active, u.totp_enabled, " col " AS k FROM users u " \
+	join " customers " \
 	"c ON c.id = u.customer_id WHERE " USER_LIST_WHERE " ORDER BY k " \
 	dir ", u.id " dir " LIMIT :limit OFFSET :offset) p ORDER BY p.k " \
 	dir ", p.id " dir
@@ -214,7 +235,8 @@
 	"user_locations ul JOIN locations l ON l.id = ul.location_id JOIN " \
 	"customers lc ON lc.id = l.customer_id WHERE ul.user_id = u.id AND " \
 	SCOPE_CUSTOMER("lc") "), u.active, u.password_hash IS NOT NULL, " \
-	"u.must_change_password, u.last_login_at, u.created_at " \
+	"u.must_change_password, u.last_login_at, u.created_at, " \
+	"u.totp_enabled, " MFA_REQUIRED("u.customer_id") " " \
 	"FROM users u JOIN customers c ON c.id = u.customer_id WHERE " \
 	SCOPE_CUSTOMER("c")
 #define LOCATION_API_SELECT \
@@ -578,7 +600,8 @@
 	    "c.name LIKE :like ESCAPE '\\' OR c.email LIKE :like ESCAPE '\\') " \
 	    "AND c.id > :after ORDER BY c.id LIMIT :limit") \
 	X(USER_API_LIST, USER_API_SELECT " AND (:customer_id = 0 OR " \
-	    "u.customer_id = :customer_id) AND (:like = '%%' OR " \
+	    "u.customer_id = :customer_id) AND " USER_LIST_FILTERS " AND " \
+	    "(:like = '%%' OR " \
 	    "u.email LIKE :like ESCAPE '\\' OR u.username LIKE :like " \
 	    "ESCAPE '\\' OR u.full_name LIKE :like ESCAPE '\\') AND " \
 	    "u.id > :after ORDER BY u.id LIMIT :limit") \

@@ -36,6 +36,7 @@
 #include "form.h"
 #include "http.h"
 #include "list.h"
+#include "mfa.h"
 #include "page.h"
 #include "perm.h"
 #include "session.h"
@@ -91,6 +92,59 @@ list_row(struct request *req, const void *row, struct tval *t)
 	tv_set_str(t, "groups", group_names(a, u->groups));
 	tv_set_bool(t, "active", u->active);
 	tv_set_str(t, "locations", u->location_names);
+	tv_set_bool(t, "mfa_on", u->mfa_on);
+	tv_set_bool(t, "mfa_missing", !u->mfa_on && u->mfa_required);
+	tv_set_bool(t, "mfa_off", !u->mfa_on && !u->mfa_required);
+}
+
+/* {value, label, selected} into list. */
+static void
+push_choice(struct arena *a, struct tval *list, const char *value,
+    const char *label, bool selected)
+{
+	struct tval *o = tv_map(a);
+
+	tv_set_str(o, "value", value);
+	tv_set_str(o, "label", label);
+	tv_set_bool(o, "selected", selected);
+	tv_push(list, o);
+}
+
+/* The filter selects next to the search, showing lq's values: false
+ * after an error page was sent. */
+static bool
+add_filters(struct request *req, struct tval *d, const struct list_query *lq)
+{
+	static const char *const active[][2] = { { "1", "Active" },
+	    { "0", "Inactive" } };
+	static const char *const mfa[][2] = { { "on", "On" },
+	    { "off", "Off" }, { "required", "Required but not set up" } };
+	struct arena *a = req->arena;
+	struct tval *customers, *l;
+	size_t i;
+
+	if ((customers = page_customer_options(req, lq->customer_id,
+	    NULL)) == NULL) {
+		page_error(req, 503, "The list could not be read just now. "
+		    "Please try again.");
+		return false;
+	}
+	tv_set(d, "customers", customers);
+	l = tv_set_list(d, "group_choices");
+	for (i = 0; i < GROUP_COUNT; i++)
+		push_choice(a, l, perm_groups[i].key, perm_groups[i].name,
+		    lq->group == perm_groups[i].bit);
+	l = tv_set_list(d, "active_choices");
+	for (i = 0; i < 2; i++)
+		push_choice(a, l, active[i][0], active[i][1],
+		    lq->active == (int)i + LIST_ACTIVE_YES);
+	l = tv_set_list(d, "mfa_choices");
+	for (i = 0; i < 3; i++)
+		push_choice(a, l, mfa[i][0], mfa[i][1],
+		    lq->mfa == (int)i + LIST_MFA_ON);
+	tv_set_bool(d, "filtered", *lq->q != '\0' || lq->customer_id != 0 ||
+	    lq->group != 0 || lq->active != 0 || lq->mfa != 0);
+	return true;
 }
 
 void
@@ -101,7 +155,7 @@ ui_users_list(struct request *req)
 	struct tval *d = page_data(req), *f;
 	struct list_query lq;
 
-	if (!list_page(req, d, &users, &lq))
+	if (!list_page(req, d, &users, &lq) || !add_filters(req, d, &lq))
 		return;
 	if (lq.customer_id != 0) {
 		f = tv_set_map(d, "filter");
@@ -199,6 +253,10 @@ add_target(struct request *req, struct tval *d, const struct user_row *t)
 	    "(waiting for the set-up link)" : t->must_change_password ?
 	    "Set by an administrator: to be changed at the next sign-in" :
 	    "Set by the user");
+	tv_set_bool(info, "mfa_on", t->mfa_on);
+	tv_set_bool(info, "mfa_missing", !t->mfa_on && t->mfa_required);
+	tv_set_bool(info, "mfa_off", !t->mfa_on && !t->mfa_required);
+	tv_set_bool(info, "mfa_required", t->mfa_required);
 	tv_set_bool(info, "may_delete", user_why_not_remove(&req->viewer, t) ==
 	    NULL);
 	tv_set_str(info, "delete_href", arena_printf(a, "/users/%lld/delete",
@@ -218,16 +276,19 @@ render_read_only(struct request *req, int status, const struct user_row *t,
 	page_render(req, status, "user_form", d);
 }
 
-/* Render the create (t == NULL) or edit form: the values of f, the
- * choices of c (mode, customer, groups, locations). */
+/* Render the create (t == NULL) or edit form into d (page_data(); NULL:
+ * a new one): the values of f, the choices of c (mode, customer, groups,
+ * locations). */
 static void
-render_form(struct request *req, int status, const struct user_input *f,
-    const struct user_change *c, const struct user_row *t,
-    struct tval *errors)
+render_form(struct request *req, struct tval *d, int status,
+    const struct user_input *f, const struct user_change *c,
+    const struct user_row *t, struct tval *errors)
 {
-	struct tval *d = page_data(req), *form, *customers;
+	struct tval *form, *customers;
 	const char *mode = c->password_mode;
 
+	if (d == NULL)
+		d = page_data(req);
 	tv_set_bool(d, "is_new", t == NULL);
 	form = tv_set_map(d, "form");
 	tv_set_str(form, "email", f->email);
@@ -342,9 +403,9 @@ save_form(struct request *req, int64_t id)
 			render_read_only(req, 403, &t, why);
 			return;
 		}
-		render_form(req, check_form_status(&e, user_error_fields), &f,
-		    &c, id != 0 ? &t : NULL, page_errors(req->arena, &e,
-		    user_error_fields));
+		render_form(req, NULL, check_form_status(&e,
+		    user_error_fields), &f, &c, id != 0 ? &t : NULL,
+		    page_errors(req->arena, &e, user_error_fields));
 		return;
 	case MODEL_NOT_FOUND:
 		page_error(req, 404, no_such);
@@ -365,7 +426,7 @@ ui_user_new_get(struct request *req)
 	memset(&c, 0, sizeof(c));
 	c.password_mode = "welcome";
 	c.customer_id = req->user->customer_id;
-	render_form(req, 200, &f, &c, NULL, NULL);
+	render_form(req, NULL, 200, &f, &c, NULL, NULL);
 }
 
 void
@@ -389,28 +450,82 @@ target(struct request *req, struct user_row *t)
 	return rc == 1;
 }
 
-void
-ui_user_edit_get(struct request *req)
+/* The edit page of user t as stored (status 200, or 400 with
+ * reset_errors: a refused MFA reset), the MFA reset form when t has MFA
+ * and is not the viewer's own user. */
+static void
+render_edit(struct request *req, int status, const struct user_row *t,
+    struct tval *reset_errors)
 {
 	struct user_input f;
 	struct user_change c;
-	struct user_row t;
+	struct tval *d, *reset;
 	const char *why;
 
-	if (!target(req, &t))
-		return;
-	if ((why = user_out_of_reach(&req->viewer, &t)) != NULL) {
-		render_read_only(req, 200, &t, why);
+	if ((why = user_out_of_reach(&req->viewer, t)) != NULL) {
+		render_read_only(req, status, t, why);
 		return;
 	}
-	user_input_init(&f, req->arena, &t);
+	d = page_data(req);
+	if (t->mfa_on && t->id != req->user->id) {
+		reset = tv_set_map(d, "reset");
+		tv_set_str(reset, "action", arena_printf(req->arena,
+		    "/users/%lld/mfa/reset", (long long)t->id));
+		tv_set_bool(reset, "ask_code", req->user->totp_enabled);
+	}
+	if (reset_errors != NULL)
+		tv_set(d, "reset_errors", reset_errors);
+	user_input_init(&f, req->arena, t);
 	memset(&c, 0, sizeof(c));
-	c.locations = t.locations;
-	c.nlocations = t.nlocations;
+	c.locations = t->locations;
+	c.nlocations = t->nlocations;
 	c.password_mode = "keep";
-	c.asked = t.groups;
-	c.customer_id = t.customer_id;
-	render_form(req, 200, &f, &c, &t, NULL);
+	c.asked = t->groups;
+	c.customer_id = t->customer_id;
+	render_form(req, d, status, &f, &c, t, NULL);
+}
+
+void
+ui_user_edit_get(struct request *req)
+{
+	struct user_row t;
+
+	if (target(req, &t))
+		render_edit(req, 200, &t, NULL);
+}
+
+void
+ui_user_mfa_reset(struct request *req)
+{
+	struct mfa_errors e;
+	struct user_row t;
+
+	switch (mfa_reset(&req->viewer, req->session->id, req->id,
+	    param_get(&req->form, "password"), param_get(&req->form, "code"),
+	    &e, &t)) {
+	case MODEL_DONE:
+		flash_set(req, arena_printf(req->arena, "The two-factor "
+		    "authentication of %s was reset. They were signed out and "
+		    "told by e-mail.", t.username));
+		http_redirect(req, arena_printf(req->arena, "/users/%lld",
+		    (long long)t.id));
+		return;
+	case MODEL_INVALID:
+		if (e.password.status == 401)
+			session_signed_out(req, e.password.msg);
+		else if (e.required.msg != NULL)
+			page_error(req, e.required.status, e.required.msg);
+		else
+			render_edit(req, 400, &t, page_errors(req->arena, &e,
+			    mfa_reset_fields));
+		return;
+	case MODEL_NOT_FOUND:
+		page_error(req, 404, no_such);
+		return;
+	case MODEL_FAILED:
+		break;
+	}
+	save_failed(req);
 }
 
 void

@@ -21,6 +21,8 @@ void ui_logout(struct request *req);
 
 /* ui-accounts.c */
 void ui_accounts(struct request *req);
+void ui_accounts_security_get(struct request *req);
+void ui_accounts_security_post(struct request *req);
 
 /* ui-customers.c, ui-locations.c (issue 4) */
 void ui_customers(struct request *req);
@@ -42,6 +44,7 @@ void ui_user_edit_get(struct request *req);
 void ui_user_edit_post(struct request *req);
 void ui_user_delete_get(struct request *req);
 void ui_user_delete_post(struct request *req);
+void ui_user_mfa_reset(struct request *req);
 void ui_password_forgot_get(struct request *req);
 void ui_password_forgot_post(struct request *req);
 /* GET/POST /password/setup/{token} and /password/reset/{token} */

@@ -196,7 +196,8 @@ fill_location_ids(sqlite3_stmt *s, struct arena *a, int col,
 
 /* A row of USER_API_SELECT: id, username, email, full_name, phone,
  * address, customer_id, groups, location ids, active, has_password,
- * must_change_password, last_login_at, created_at. */
+ * must_change_password, last_login_at, created_at, totp_enabled, whether
+ * the customer (or one above) requires MFA. */
 static void
 fill_row(sqlite3_stmt *s, struct arena *a, void *row)
 {
@@ -217,10 +218,13 @@ fill_row(sqlite3_stmt *s, struct arena *a, void *row)
 	u->must_change_password = sqlite3_column_int(s, 11) != 0;
 	u->last_login_at = sqlite3_column_int64(s, 12);
 	u->created_at = sqlite3_column_int64(s, 13);
+	u->mfa_on = sqlite3_column_int(s, 14) != 0;
+	u->mfa_required = sqlite3_column_int(s, 15) != 0;
 }
 
 /* A row of USER_LIST_PAGE: id, email, username, customer_id,
- * last_login_at, groups, active, location names. */
+ * last_login_at, groups, active, location names, totp_enabled, whether
+ * MFA is required. */
 static void
 fill_list_row(sqlite3_stmt *s, struct arena *a, void *row)
 {
@@ -235,6 +239,8 @@ fill_list_row(sqlite3_stmt *s, struct arena *a, void *row)
 	u->groups = (unsigned)sqlite3_column_int(s, 5);
 	u->active = sqlite3_column_int(s, 6) != 0;
 	u->location_names = db_text(a, s, 7);
+	u->mfa_on = sqlite3_column_int(s, 8) != 0;
+	u->mfa_required = sqlite3_column_int(s, 9) != 0;
 }
 
 /* The sort keys, and per key its statements of sql.h in the scope plan
@@ -259,22 +265,18 @@ static const enum stmt_id wide_sorts[][2] = {
 #define NSORTS (sizeof(narrow_sorts) / sizeof(narrow_sorts[0]))
 #define SORT_CUSTOMER 2	/* tree order: the scope plan walks it already */
 
-/* The number statement id answers: with the scope and the customer
- * filter of lq bound (lq NULL: a statement without them) and the search
- * (like not NULL). 0 or -1. */
+/* The number statement id answers: with the scope and whichever
+ * parameters of lq it has bound (lq NULL: a statement without them). 0
+ * or -1. */
 static int
 count_users(const struct viewer *v, enum stmt_id id,
-    const struct list_query *lq, const char *like, int64_t *n)
+    const struct list_query *lq, int64_t *n)
 {
 	sqlite3_stmt *s = db_stmt(v->db, id);
 	int rc;
 
-	if (lq != NULL) {
-		perm_bind_scope(s, &v->scope);
-		db_bind_int(s, ":customer_id", lq->customer_id);
-	}
-	if (like != NULL)
-		db_bind_text(s, ":like", like);
+	if (lq != NULL)
+		rows_bind_list(s, v, lq);
 	if ((rc = db_step(v->db, s)) == SQLITE_ROW)
 		*n = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
@@ -297,16 +299,17 @@ count_and_plan(const struct viewer *v, const struct list_query *lq,
 	int64_t table = 0, in_scope = 0;
 
 	/* the size of the table, near enough */
-	if (count_users(v, STMT_USERS_MAX_ID, NULL, NULL, &table) != 0 ||
-	    count_users(v, STMT_USERS_IN_SCOPE, lq, NULL, &in_scope) != 0)
+	if (count_users(v, STMT_USERS_MAX_ID, NULL, &table) != 0 ||
+	    count_users(v, STMT_USERS_IN_SCOPE, lq, &in_scope) != 0)
 		return -1;
 	*wide = in_scope > 0 && in_scope * 3 >= table;
-	if (*lq->q == '\0') {
+	if (*lq->q == '\0' && lq->group == 0 && lq->active == 0 &&
+	    lq->mfa == 0) {
 		*count = in_scope;
 		return 0;
 	}
 	return count_users(v, *wide ? STMT_USERS_COUNT_SCAN :
-	    STMT_USERS_COUNT_SCOPE, lq, lq->like, count);
+	    STMT_USERS_COUNT_SCOPE, lq, count);
 }
 
 int

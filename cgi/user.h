@@ -81,8 +81,8 @@ int64_t user_id_by_username(struct db *db, const char *username);
 
 /* A user as a viewer sees them. user_get() and the API's list fill every
  * field but customer and location_names; the Users list fills id, email,
- * username, customer_id, customer, last_login_at, groups, active and
- * location_names. */
+ * username, customer_id, customer, last_login_at, groups, active,
+ * mfa_on, mfa_required and location_names. */
 struct user_row {
 	int64_t id;			/* first: the API's cursor */
 	int64_t customer_id;
@@ -97,6 +97,8 @@ struct user_row {
 	bool must_change_password;
 	int64_t last_login_at;		/* 0: never */
 	int64_t created_at;
+	bool mfa_on;			/* TOTP enrolled */
+	bool mfa_required;		/* by the customer or one above it */
 	const int64_t *locations;	/* the ids of those the viewer sees */
 	size_t nlocations;
 	const char *customer;		/* list: its path below the viewer */
@@ -108,7 +110,7 @@ extern const char *const user_sort_keys[];
 
 /*
  * One page of the users v sees, matching lq (q: e-mail, username or full
- * name; customer_id), as struct user_row. A page past the end reads the
+ * name; customer_id, group, active, mfa), as struct user_row. A page past the end reads the
  * last one (out->page says which). 1, 0 when the customer
  * filter is outside the scope, -1 on a database error.
  */

@@ -18,7 +18,9 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import tempfile
+import time
 
 from selenium import webdriver
 from selenium.common.exceptions import NoSuchElementException, WebDriverException
@@ -59,6 +61,14 @@ def sign_in(page, username, password=PASSWORD, path=None):
     page.fill(page.label('Password', exact=True), password)
     page.submit(page.find('form[action="/login"] button[type="submit"]'),
                 path=path or (lambda p: p != '/login'))
+
+
+def totp(secret, offset=0):
+    """The TOTP code of secret for now + offset seconds, as an
+    authenticator app computes it (oathtool)."""
+    at = int(time.time()) + offset
+    return subprocess.run(['oathtool', '--totp', '-b', secret, '-N', f'@{at}'],
+                          check=True, capture_output=True, text=True).stdout.strip()
 
 
 def normalize(text):

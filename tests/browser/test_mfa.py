@@ -2,17 +2,8 @@
 code from oathtool, as their authenticator app would (mfa-enrol.png,
 mfa-recovery-codes.png)."""
 import re
-import subprocess
-import time
 
-from browser import scenario, sign_in
-
-
-def totp(secret, offset=0):
-    """The TOTP code of secret for now + offset seconds."""
-    at = int(time.time()) + offset
-    return subprocess.run(['oathtool', '--totp', '-b', secret, '-N', f'@{at}'],
-                          check=True, capture_output=True, text=True).stdout.strip()
+from browser import scenario, sign_in, totp
 
 
 @scenario('mfa: enrol from the page, sign out, sign in with a code')

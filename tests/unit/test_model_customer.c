@@ -127,6 +127,23 @@ test_save_rules(void **state)
 		  -1, MODEL_NOT_FOUND, NULL, 0 },
 		{ FX_OTHER_ADMIN, FX_EAST, PARENT_KEEP, 0, "X", NULL, NULL, -1,
 		  MODEL_NOT_FOUND, NULL, 0 },
+		/* an Account Administrator without Nested Customer
+		 * Administrator: the MFA flag (own customer included) and
+		 * nothing else */
+		{ FX_NORTH_ADMIN, FX_EAST, PARENT_KEEP, 0, NULL, NULL, NULL, 1,
+		  MODEL_DONE, NULL, 0 },
+		{ FX_NORTH_ADMIN, FX_EAST, PARENT_KEEP, 0, NULL, NULL, NULL, 0,
+		  MODEL_DONE, NULL, 0 },
+		{ FX_NORTH_ADMIN, FX_NORTH, PARENT_KEEP, 0, NULL, NULL, NULL, 0,
+		  MODEL_DONE, NULL, 0 },
+		{ FX_NORTH_ADMIN, FX_EAST, PARENT_KEEP, 0, "X", NULL, NULL, 1,
+		  MODEL_INVALID, "name", 403 },
+		{ FX_NORTH_ADMIN, FX_EAST, PARENT_ID, FX_NORTH, NULL, NULL,
+		  NULL, -1, MODEL_INVALID, "name", 403 },
+		{ FX_NORTH_ADMIN, 0, PARENT_ID, FX_EAST, "X", "x@example.com",
+		  "DK", -1, MODEL_INVALID, "name", 403 },
+		{ FX_NORTH_ADMIN, FX_SOUTH, PARENT_KEEP, 0, NULL, NULL, NULL, 1,
+		  MODEL_NOT_FOUND, NULL, 0 },
 	};
 	struct fixture *f = *state;
 	struct customer_input in;
