@@ -78,6 +78,10 @@ static const struct route routes[] = {
 	{ METHOD_POST, "/devices/manage", ui_devices_manage_post, 0,
 	  ACT_DEVICES_MANAGE, NULL },
 	{ METHOD_GET, "/devices/{id}", ui_device, 0, ACT_DEVICES_LIST, NULL },
+	{ METHOD_GET, "/devices/{id}/edit", ui_device_edit_get, 0,
+	  ACT_DEVICES_REGISTER, NULL },
+	{ METHOD_POST, "/devices/{id}/edit", ui_device_edit_post, 0,
+	  ACT_DEVICES_REGISTER, NULL },
 	/* API tokens */
 	{ METHOD_GET, "/tokens", ui_tokens, 0, ACT_ANY, NULL },
 	{ METHOD_POST, "/tokens/new", ui_token_new, 0, ACT_ANY, NULL },

@@ -128,6 +128,9 @@ ui_device(struct request *req)
 		tv_push(hist, row);
 	}
 	tv_set_bool(d, "has_history", n > 0);
+	tv_set_bool(d, "may_edit", perm_allows(&req->viewer,
+	    ACT_DEVICES_REGISTER));
+	tv_set_int(d, "id", x.id);
 	page_render(req, 200, "device", d);
 }
 
@@ -208,6 +211,114 @@ ui_device_new_post(struct request *req)
 	http_redirect(req, perm_allows(&req->viewer, ACT_DEVICES_LIST) ?
 	    arena_printf(req->arena, "/devices/%lld", (long long)id) :
 	    "/devices/new");
+}
+
+/* The edit form of device x with the fields of form (as stored, or as
+ * typed); the locations are those of its customer it may be put at. */
+static void
+render_edit(struct request *req, int status, const struct device *x,
+    struct tval *form, struct tval *errors)
+{
+	struct tval *d = page_data(req), *list, *o;
+	struct tval *lid = tv_get(form, "location_id");
+	int64_t selected = lid ? parse_id(lid->u.str.s) : 0;
+	struct device_location *l;
+	ssize_t n, i;
+
+	if ((n = device_places(&req->viewer, x->customer_id, &l)) < 0) {
+		page_error(req, 503, read_failed);
+		return;
+	}
+	tv_set_int(d, "id", x->id);
+	tv_set_str(d, "unit_id", x->unit_id);
+	tv_set_str(d, "customer", x->customer);
+	tv_set(d, "form", form);
+	if (errors != NULL)
+		tv_set(d, "errors", errors);
+	list = tv_set_list(d, "locations");
+	for (i = 0; i < n; i++) {
+		o = tv_map(req->arena);
+		tv_set_int(o, "id", l[i].id);
+		tv_set_str(o, "label", l[i].label);
+		tv_set_bool(o, "selected", l[i].id == selected);
+		tv_push(list, o);
+	}
+	/* a viewer with locations keeps the device at one of them */
+	tv_set_bool(d, "may_clear", req->viewer.scope.location_user == 0);
+	page_render(req, status, "device_edit", d);
+}
+
+/* The device of the edit routes, with its customer's path: false after
+ * the error page (404 outside the view, like a missing one). */
+static bool
+edited_device(struct request *req, struct device *x)
+{
+	struct device_move_entry *h;
+	size_t n;
+	int rc;
+
+	if ((rc = device_detail(&req->viewer, req->id, x, &h, &n)) == 1)
+		return true;
+	page_error(req, rc == 0 ? 404 : 503, rc == 0 ? not_found :
+	    "The device could not be read. Please try again.");
+	return false;
+}
+
+void
+ui_device_edit_get(struct request *req)
+{
+	struct tval *form = tv_map(req->arena);
+	struct device x;
+
+	if (!edited_device(req, &x))
+		return;
+	tv_set_str(form, "name", x.name);
+	tv_set_str(form, "vehicle_name", x.vehicle_name);
+	tv_set_str(form, "vin", x.vin ? x.vin : "");
+	tv_set_str(form, "location_id", x.location_id ? arena_printf(
+	    req->arena, "%lld", (long long)x.location_id) : "");
+	render_edit(req, 200, &x, form, NULL);
+}
+
+void
+ui_device_edit_post(struct request *req)
+{
+	struct tval *form = tv_map(req->arena);
+	struct device_input in;
+	struct device_errors e;
+	struct device x;
+	const char *loc;
+
+	if (!edited_device(req, &x))
+		return;
+	memset(&in, 0, sizeof(in));
+	in.name = field(req, form, "name");
+	in.vehicle_name = field(req, form, "vehicle_name");
+	in.vin = field(req, form, "vin");
+	loc = field(req, form, "location_id");
+	in.location_id = parse_id(loc);
+	if (*loc != '\0' && in.location_id == 0)
+		in.location_id = -1;	/* given, but not an id */
+	switch (device_update(&req->viewer, req->id, &in, &e)) {
+	case MODEL_DONE:
+		flash_set(req, arena_printf(req->arena, "Device %s saved.",
+		    x.unit_id));
+		http_redirect(req, arena_printf(req->arena, "/devices/%lld",
+		    (long long)req->id));
+		return;
+	case MODEL_INVALID:
+		render_edit(req, check_form_status(&e, device_error_fields),
+		    &x, form, page_errors(req->arena, &e,
+		    device_error_fields));
+		return;
+	case MODEL_NOT_FOUND:	/* gone since it was read */
+		page_error(req, 404, not_found);
+		return;
+	case MODEL_FAILED:
+		break;
+	}
+	page_error(req, 503, "The device could not be saved; nothing was "
+	    "changed. Please try again.");
 }
 
 /* The manage page: choosing the target and the devices. */
