@@ -68,7 +68,7 @@ static const struct route routes[] = {
 	{ METHOD_POST, "/password/reset/{token}", ui_password_link_post,
 	  R_PUBLIC, ACT_ANY, NULL },
 	/* devices */
-	{ METHOD_GET, "/devices", ui_devices, 0, ACT_DEVICES_LIST, NULL },
+	{ METHOD_GET, "/devices", ui_devices, 0, ACT_DEVICES_PAGE, NULL },
 	{ METHOD_GET, "/devices/new", ui_device_new_get, 0,
 	  ACT_DEVICES_REGISTER, NULL },
 	{ METHOD_POST, "/devices/new", ui_device_new_post, 0,

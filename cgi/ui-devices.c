@@ -75,20 +75,30 @@ list_row(struct request *req, const void *row, struct tval *t)
 static const struct list_page devices = { "devices", "/devices/",
     device_sort_keys, device_list, sizeof(struct device), list_row };
 
+/*
+ * GET /devices. Device Management alone lists no devices (seed 001): the
+ * page says so instead of answering 403, and offers what that group does
+ * (registering). The list is not read then: it would be empty anyway.
+ */
 void
 ui_devices(struct request *req)
 {
 	struct tval *d = page_data(req);
 	struct list_query lq;
 
-	if (!list_page(req, d, &devices, &lq))
-		return;
-	add_customer_options(req, d, lq.customer_id);
-	add_location_options(req, d, lq.location_id);
 	tv_set_bool(d, "may_register", perm_allows(&req->viewer,
 	    ACT_DEVICES_REGISTER));
 	tv_set_bool(d, "may_manage", perm_allows(&req->viewer,
 	    ACT_DEVICES_MANAGE));
+	if (!perm_allows(&req->viewer, ACT_DEVICES_LIST)) {
+		tv_set_bool(d, "no_device_access", true);
+		page_render(req, 200, "devices", d);
+		return;
+	}
+	if (!list_page(req, d, &devices, &lq))
+		return;
+	add_customer_options(req, d, lq.customer_id);
+	add_location_options(req, d, lq.location_id);
 	page_render(req, 200, "devices", d);
 }
 

@@ -12,9 +12,9 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fixtures import (AA, DM, FDA, STACK, PageTest, cid, client, events,  # noqa: E402
-                      field_error, make_device, make_location, make_user, option_values,
-                      selected_option, setUpModule, tables)
+from fixtures import (DM, FDA, STACK, Api, PageTest, cid, client, events,  # noqa: E402
+                      field_error, make_device, make_location, make_user, new_token,
+                      option_values, selected_option, setUpModule, tables)
 
 VIN = '1HGCM82633A004352'
 
@@ -162,6 +162,40 @@ class EditTests(Fixture):
                                                        'location_id': self.depot})
         self.assertEqual(r.status, 303)
         self.assertEqual(device_row(self.aa2)[0], 'Mine')
+
+
+
+class DeviceManagementAloneTests(Fixture):
+    def test_empty_list_says_why(self):
+        """Device Management without Full Device Access: the Devices tab and
+        page open with no device and a line saying why, and the register
+        button; a device page stays 403, the API list keeps its 403."""
+        dm = client('ed.dm')
+        r = dm.get('/devices')
+        self.assertPage(r)
+        self.assertIn('<a href="/devices"', r.text)        # the tab
+        self.assertIn('id="no-device-access"', r.text)
+        self.assertIn('only together with Full Device Access', r.text)
+        self.assertIn('href="/devices/new"', r.text)
+        self.assertNotIn('<tbody>', r.text)
+        self.assertNotIn('ED-AA-1', r.text)
+        # a filter changes nothing: nothing is read, nothing is told
+        r = dm.get(f'/devices?customer_id={cid("Contoso Charging")}&q=ED')
+        self.assertEqual(r.status, 200)
+        self.assertNotIn('Contoso', r.text)
+        self.assertIn('href="/devices"', dm.get('/accounts').text)
+        self.assertEqual(dm.get(f'/devices/{self.aa1}').status, 403)
+        secret, _ = new_token('ed.dm')
+        self.assertEqual(Api(secret).call('GET', '/api/v1/devices').status, 403)
+
+    def test_others_unchanged(self):
+        """Full Device Access still lists with no such line; no group at all
+        is still 403."""
+        r = client('ed.tech').get('/devices?q=ED-AA')
+        self.assertPage(r)
+        self.assertNotIn('no-device-access', r.text)
+        self.assertIn('ED-AA-1', r.text)
+        self.assertEqual(client('driver').get('/devices').status, 403)
 
 
 if __name__ == '__main__':
