@@ -198,5 +198,40 @@ class DeviceManagementAloneTests(Fixture):
         self.assertEqual(client('driver').get('/devices').status, 403)
 
 
+
+class ApiCursorTests(Fixture):
+    def walk(self, api, path, limit):
+        """The ids of every page of path at limit, and the pages' sizes."""
+        ids, sizes, cursor = [], [], None
+        while True:
+            r = api.call('GET', f'{path}?limit={limit}' + (f'&cursor={cursor}' if cursor else ''))
+            self.assertEqual(r.status, 200, r.text)
+            ids += [item['id'] for item in r.json['items']]
+            sizes.append(len(r.json['items']))
+            cursor = r.json['next_cursor']
+            if cursor is None:
+                return ids, sizes
+
+    def test_no_cursor_past_the_last_row(self):
+        """On two resources (devices and locations): a page that ends at
+        the last row has next_cursor null, whatever the limit, so no page
+        is ever empty; limit=1 walks every row once."""
+        secret, _ = new_token('admin', name='cursor')
+        api = Api(secret)
+        for path in ('/api/v1/devices', '/api/v1/locations'):
+            everything = api.call('GET', f'{path}?limit=500').json
+            self.assertIsNone(everything['next_cursor'], path)
+            all_ids = [item['id'] for item in everything['items']]
+            n = len(all_ids)
+            self.assertGreater(n, 2, path)
+            for limit in (1, 2, n - 1, n, n + 1):
+                ids, sizes = self.walk(api, path, limit)
+                self.assertEqual(ids, all_ids, (path, limit))
+                self.assertNotIn(0, sizes, (path, limit))
+                self.assertEqual(len(sizes), -(-n // limit), (path, limit))
+            r = api.call('GET', f'{path}?limit=1&cursor={all_ids[-1]}')
+            self.assertEqual((r.json['items'], r.json['next_cursor']), ([], None))
+
+
 if __name__ == '__main__':
     unittest.main()
