@@ -722,11 +722,32 @@ check_move(const struct viewer *v, int64_t target, size_t n,
 	return 0;
 }
 
+/* Whether moving item to target clears its location (DEVICE_MOVE keeps
+ * only a location of the target): 1, 0 or -1. */
+static int
+clears_location(const struct viewer *v, const struct device_move_item *it,
+    int64_t location_id, int64_t target)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (it->unchanged || location_id == 0)
+		return 0;
+	s = db_stmt(v->db, STMT_LOCATION_OF_CUSTOMER);
+	db_bind_int(s, ":id", location_id);
+	db_bind_int(s, ":customer_id", target);
+	perm_bind_scope(s, &v->scope);
+	rc = db_step(v->db, s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 1 : rc == SQLITE_ROW ? 0 : -1;
+}
+
 enum model_result
 device_move_preview(const struct viewer *v, int64_t target,
     const char *const *keys, size_t n, struct device_move_plan *p,
     struct device_move_errors *e)
 {
+	struct device_move_item *it;
 	struct device d;
 	size_t i;
 	int rc;
@@ -746,13 +767,19 @@ device_move_preview(const struct viewer *v, int64_t target,
 			p->missing[p->nmissing++] = keys[i];
 			continue;
 		}
-		p->items[p->nitems++] = (struct device_move_item){ d.id,
-		    d.unit_id, d.uuid, d.name, d.customer_id, NULL,
-		    d.customer_id == target };
+		it = &p->items[p->nitems++];
+		*it = (struct device_move_item){ d.id, d.unit_id, d.uuid,
+		    d.name, d.customer_id, NULL, d.customer_id == target,
+		    d.location, false };
+		if ((rc = clears_location(v, it, d.location_id, target)) < 0)
+			return MODEL_FAILED;
+		it->clears_location = rc == 1;
 	}
 	drop_repeats(v->arena, p);
-	for (i = 0; i < p->nitems; i++)
+	for (i = 0; i < p->nitems; i++) {
 		p->moved += !p->items[i].unchanged;
+		p->cleared += p->items[i].clears_location;
+	}
 	set_paths(v, p);
 	return MODEL_DONE;
 }

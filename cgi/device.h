@@ -166,6 +166,9 @@ struct device_move_item {
 	int64_t from_id;	/* its customer before the move */
 	const char *from;	/* that customer's path below the viewer */
 	bool unchanged;		/* already at the target: not moved */
+	const char *location;	/* its location, NULL for none */
+	bool clears_location;	/* the move clears it: not a location of
+				 * the target (a side effect to show) */
 };
 
 /*
@@ -181,6 +184,7 @@ struct device_move_plan {
 	struct device_move_item *items;
 	size_t nitems;
 	size_t moved;
+	size_t cleared;			/* items with clears_location */
 	const char **missing;
 	size_t nmissing;
 };

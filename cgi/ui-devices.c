@@ -384,22 +384,28 @@ static void
 render_preview(struct request *req, const struct device_move_plan *p)
 {
 	struct arena *a = req->arena;
-	struct tval *d = page_data(req), *moves, *missing, *row;
+	struct tval *d = page_data(req), *moves, *staying, *cleared, *missing;
+	struct tval *row;
+	const struct device_move_item *it;
 	struct buf ids;
 	size_t i;
 
 	buf_init(&ids, a);
 	moves = tv_set_list(d, "moves");
+	staying = tv_set_list(d, "unchanged");
+	cleared = tv_set_list(d, "cleared");
 	for (i = 0; i < p->nitems; i++) {
+		it = &p->items[i];
 		row = tv_map(a);
-		tv_set_str(row, "unit_id", p->items[i].unit_id);
-		tv_set_str(row, "uuid", p->items[i].uuid);
-		tv_set_str(row, "name", p->items[i].name);
-		tv_set_str(row, "from", p->items[i].from);
-		tv_set_str(row, "to", p->target_path);
-		tv_set_bool(row, "unchanged", p->items[i].unchanged);
-		tv_push(moves, row);
-		buf_printf(&ids, "%s ", p->items[i].uuid);
+		tv_set_str(row, "unit_id", it->unit_id);
+		tv_set_str(row, "uuid", it->uuid);
+		tv_set_str(row, "name", it->name);
+		tv_set_str(row, "from", it->from);
+		tv_set_str(row, "location", it->location ? it->location : "");
+		tv_push(it->unchanged ? staying : moves, row);
+		if (it->clears_location)
+			tv_push(cleared, row);
+		buf_printf(&ids, "%s ", it->uuid);
 	}
 	missing = tv_set_list(d, "missing");
 	for (i = 0; i < p->nmissing; i++)
@@ -407,8 +413,11 @@ render_preview(struct request *req, const struct device_move_plan *p)
 	tv_set_int(d, "move_count", (int64_t)p->moved);
 	tv_set_int(d, "unchanged_count", (int64_t)(p->nitems - p->moved));
 	tv_set_int(d, "missing_count", (int64_t)p->nmissing);
-	tv_set_bool(d, "has_moves", p->nitems > 0);
+	tv_set_int(d, "cleared_count", (int64_t)p->cleared);
+	tv_set_bool(d, "has_items", p->nitems > 0);
+	tv_set_bool(d, "has_moves", p->moved > 0);
 	tv_set_bool(d, "has_unchanged", p->nitems > p->moved);
+	tv_set_bool(d, "has_cleared", p->cleared > 0);
 	tv_set_bool(d, "has_missing", p->nmissing > 0);
 	tv_set_int(d, "customer_id", p->target);
 	tv_set_str(d, "target", p->target_path);

@@ -233,5 +233,76 @@ class ApiCursorTests(Fixture):
             self.assertEqual((r.json['items'], r.json['next_cursor']), ([], None))
 
 
+
+class ManageTests(Fixture):
+    def test_preview_counts_apart_and_lists_side_effects(self):
+        """The preview puts the devices that move, those already at the
+        target and the locations the move clears in sections of their own,
+        each counted; process then does exactly that."""
+        make_device('ED-MV-1', 'Northwind Denmark', self.dk_yard)
+        make_device('ED-MV-2', 'Aarhus', self.depot)
+        make_device('ED-MV-3', 'Northwind Denmark')
+        admin = client('admin')
+        admin.get('/devices/manage?mode=text')
+        fields = {'step': 'preview', 'customer_id': cid('Aarhus'),
+                  'ids': 'ED-MV-1 ED-MV-2 ED-MV-3 ED-NOPE'}
+        r = admin.post('/devices/manage', fields)
+        self.assertPage(r)
+        self.assertIn('Will move (2)', r.text)
+        moves = re.search(r'<table id="moves">.*?</table>', r.text, re.S).group(0)
+        self.assertEqual(re.findall(r'<th scope="row">([^<]+)</th>', moves),
+                         ['ED-MV-1', 'ED-MV-3'])
+        self.assertIn('Side effects: locations cleared (1)', r.text)
+        cleared = re.search(r'<ul id="cleared">(.*?)</ul>', r.text, re.S).group(1)
+        self.assertIn('ED-MV-1', cleared)
+        self.assertIn('Edit yard', cleared)
+        self.assertNotIn('ED-MV-3', cleared)
+        self.assertIn('Already there, not moved (1)', r.text)
+        unchanged = re.search(r'<ul id="unchanged">(.*?)</ul>', r.text, re.S).group(1)
+        self.assertIn('ED-MV-2', unchanged)
+        self.assertNotIn('ED-MV-1', unchanged)
+        self.assertIn('<code>ED-NOPE</code>', r.text)
+        r = admin.post('/devices/manage', dict(fields, step='process'))
+        self.assertEqual(r.status, 303)
+        self.assertIn('2 devices moved', admin.get(r.location).text)
+        self.assertEqual(STACK.query(
+            "SELECT unit_id, location_id FROM devices WHERE unit_id IN ('ED-MV-1', 'ED-MV-2', 'ED-MV-3') "
+            'ORDER BY unit_id'), [('ED-MV-1', None), ('ED-MV-2', self.depot), ('ED-MV-3', None)])
+
+    def test_nothing_to_move_says_so(self):
+        """Only devices already at the target: nothing will move, no Process."""
+        make_device('ED-MV-9', 'Northwind Sweden')
+        admin = client('admin')
+        admin.get('/devices/manage?mode=text')
+        r = admin.post('/devices/manage', {'step': 'preview', 'ids': 'ED-MV-9',
+                                           'customer_id': cid('Northwind Sweden')})
+        self.assertPage(r)
+        self.assertIn('Will move (0)', r.text)
+        self.assertIn('nothing will move', r.text)
+        self.assertNotIn('>Process</button>', r.text)
+
+    def test_selection_list_search_and_ticks_hint(self):
+        """The selection list has a search box that narrows it, and says that
+        only this page's ticks count, pointing to pasting ids; the paste mode
+        has neither."""
+        make_device('ED-SR-1', 'Northwind Denmark', name='Searchable one')
+        make_device('ED-SR-2', 'Aarhus', name='Searchable two')
+        admin = client('admin')
+        r = admin.get('/devices/manage?q=Searchable')
+        self.assertPage(r)
+        self.assertIn('<label for="q">', r.text)
+        self.assertIn('value="Searchable"', r.text)
+        ticked = re.findall(r'<label for="device-[^"]+">([^<]+)</label>', r.text)
+        self.assertEqual(sorted(ticked), ['ED-SR-1', 'ED-SR-2'])
+        self.assertIn('Only the devices ticked on this page are moved.', r.text)
+        self.assertIn('href="/devices/manage?mode=text">paste their ids', r.text)
+        r = admin.get('/devices/manage?q=ED-SR-2')
+        self.assertEqual(re.findall(r'<label for="device-[^"]+">([^<]+)</label>', r.text),
+                         ['ED-SR-2'])
+        r = admin.get('/devices/manage?mode=text')
+        self.assertNotIn('ticks-hint', r.text)
+        self.assertNotIn('<label for="q">', r.text)
+
+
 if __name__ == '__main__':
     unittest.main()
