@@ -38,13 +38,13 @@ add_customer_options(struct request *req, struct tval *d, int64_t selected)
 	tv_set(d, "customers", list ? list : tv_list(req->arena));
 }
 
-/* The locations of the scope as <option>s ("Name (Customer)"). */
+/* Locations l[0..n) as d's "locations" <option>s; selected is marked. */
 static void
-add_location_options(struct request *req, struct tval *d, int64_t selected)
+set_location_options(struct request *req, struct tval *d,
+    const struct device_location *l, ssize_t n, int64_t selected)
 {
 	struct tval *list = tv_set_list(d, "locations"), *o;
-	struct device_location *l;
-	ssize_t n = device_locations(&req->viewer, &l), i;
+	ssize_t i;
 
 	for (i = 0; i < n; i++) {
 		o = tv_map(req->arena);
@@ -53,7 +53,17 @@ add_location_options(struct request *req, struct tval *d, int64_t selected)
 		tv_set_bool(o, "selected", l[i].id == selected);
 		tv_push(list, o);
 	}
-	tv_set_bool(d, "has_locations", tv_len(list) > 0);
+}
+
+/* The locations of the scope as <option>s ("Name (Customer)"). */
+static void
+add_location_options(struct request *req, struct tval *d, int64_t selected)
+{
+	struct device_location *l;
+	ssize_t n = device_locations(&req->viewer, &l);
+
+	set_location_options(req, d, l, n, selected);
+	tv_set_bool(d, "has_locations", n > 0);
 }
 
 static void
@@ -181,6 +191,21 @@ field(struct request *req, struct tval *form, const char *name)
 	return v ? v : "";
 }
 
+/* The fields registering and editing share, into *in and form. */
+static void
+read_details(struct request *req, struct tval *form, struct device_input *in)
+{
+	const char *loc;
+
+	in->name = field(req, form, "name");
+	in->vehicle_name = field(req, form, "vehicle_name");
+	in->vin = field(req, form, "vin");
+	loc = field(req, form, "location_id");
+	in->location_id = parse_id(loc);
+	if (*loc != '\0' && in->location_id == 0)
+		in->location_id = -1;	/* given, but not an id */
+}
+
 void
 ui_device_new_post(struct request *req)
 {
@@ -188,18 +213,11 @@ ui_device_new_post(struct request *req)
 	char uuid[DEVICE_UUID_LEN + 1];
 	struct device_input in;
 	struct device_errors e;
-	const char *loc;
 	int64_t id;
 
 	in.unit_id = field(req, form, "unit_id");
-	in.name = field(req, form, "name");
-	in.vehicle_name = field(req, form, "vehicle_name");
-	in.vin = field(req, form, "vin");
 	in.customer_id = parse_id(field(req, form, "customer_id"));
-	loc = field(req, form, "location_id");
-	in.location_id = parse_id(loc);
-	if (*loc != '\0' && in.location_id == 0)
-		in.location_id = -1;	/* given, but not an id */
+	read_details(req, form, &in);
 	switch (device_add(&req->viewer, &in, &e, &id, uuid)) {
 	case MODEL_DONE:
 		break;
@@ -229,11 +247,10 @@ static void
 render_edit(struct request *req, int status, const struct device *x,
     struct tval *form, struct tval *errors)
 {
-	struct tval *d = page_data(req), *list, *o;
+	struct tval *d = page_data(req);
 	struct tval *lid = tv_get(form, "location_id");
-	int64_t selected = lid ? parse_id(lid->u.str.s) : 0;
 	struct device_location *l;
-	ssize_t n, i;
+	ssize_t n;
 
 	if ((n = device_places(&req->viewer, x->customer_id, &l)) < 0) {
 		page_error(req, 503, read_failed);
@@ -245,14 +262,7 @@ render_edit(struct request *req, int status, const struct device *x,
 	tv_set(d, "form", form);
 	if (errors != NULL)
 		tv_set(d, "errors", errors);
-	list = tv_set_list(d, "locations");
-	for (i = 0; i < n; i++) {
-		o = tv_map(req->arena);
-		tv_set_int(o, "id", l[i].id);
-		tv_set_str(o, "label", l[i].label);
-		tv_set_bool(o, "selected", l[i].id == selected);
-		tv_push(list, o);
-	}
+	set_location_options(req, d, l, n, lid ? parse_id(lid->u.str.s) : 0);
 	/* a viewer with locations keeps the device at one of them */
 	tv_set_bool(d, "may_clear", req->viewer.scope.location_user == 0);
 	page_render(req, status, "device_edit", d);
@@ -297,18 +307,11 @@ ui_device_edit_post(struct request *req)
 	struct device_input in;
 	struct device_errors e;
 	struct device x;
-	const char *loc;
 
 	if (!edited_device(req, &x))
 		return;
 	memset(&in, 0, sizeof(in));
-	in.name = field(req, form, "name");
-	in.vehicle_name = field(req, form, "vehicle_name");
-	in.vin = field(req, form, "vin");
-	loc = field(req, form, "location_id");
-	in.location_id = parse_id(loc);
-	if (*loc != '\0' && in.location_id == 0)
-		in.location_id = -1;	/* given, but not an id */
+	read_details(req, form, &in);
 	switch (device_update(&req->viewer, req->id, &in, &e)) {
 	case MODEL_DONE:
 		flash_set(req, arena_printf(req->arena, "Device %s saved.",
