@@ -106,13 +106,14 @@ api_page(struct request *req, int64_t *limit, int64_t *after)
 	return 0;
 }
 
-/* {"items": items, "next_cursor": "…" or null}. */
+/* {"items": items, "next_cursor": "…" or null (more: rows follow the
+ * last item, whose id last_id is). */
 static json_t *
-list_document(json_t *items, int64_t limit, int64_t last_id)
+list_document(json_t *items, bool more, int64_t last_id)
 {
 	char cursor[24];
 
-	if ((int64_t)json_array_size(items) < limit)
+	if (!more)
 		return json_pack("{s:o, s:n}", "items", items, "next_cursor");
 	snprintf(cursor, sizeof(cursor), "%lld", (long long)last_id);
 	return json_pack("{s:o, s:s}", "items", items, "next_cursor", cursor);
@@ -348,6 +349,7 @@ api_list(struct request *req, const struct api_resource *r)
 	struct list_query lq;
 	struct rows_page p;
 	json_t *items;
+	bool more;
 	size_t i;
 	int rc;
 
@@ -355,6 +357,9 @@ api_list(struct request *req, const struct api_resource *r)
 	lq.keyset = true;
 	if (api_page(req, &lq.limit, &lq.after) != 0)
 		return;
+	/* one row more than the page: whether it exists is whether there is
+	 * a next page (a full last page must not promise one) */
+	lq.limit++;
 	if ((rc = r->list(&req->viewer, &lq, &p)) == 0) {
 		api_problem(req, 404, "There is no such customer or location "
 		    "to filter by.", lq.customer_id != 0 ? "customer_id" :
@@ -366,11 +371,13 @@ api_list(struct request *req, const struct api_resource *r)
 		    "be read just now; please try again.", r->plural), NULL);
 		return;
 	}
+	if ((more = (int64_t)p.n == lq.limit))
+		p.n--;
 	items = json_array();
 	for (i = 0; i < p.n; i++)
 		json_array_append_new(items, r->json(req,
 		    (const char *)p.rows + i * r->row_size));
-	api_json(req, 200, list_document(items, lq.limit, p.n > 0 ?
+	api_json(req, 200, list_document(items, more, p.n > 0 ?
 	    row_id((const char *)p.rows + (p.n - 1) * r->row_size) : 0));
 }
 

@@ -225,13 +225,15 @@ fill_location(sqlite3_stmt *s, struct arena *a, void *row)
 	r->customer_id = sqlite3_column_int64(s, 2);
 }
 
-ssize_t
-device_locations(const struct viewer *v, struct device_location **out)
+/* The locations statement st lists (LOCATIONS_IN_SCOPE, or DEVICE_PLACES
+ * of customer_id), labelled with their customer's path when with_path;
+ * how many, or -1. */
+static ssize_t
+read_locations(const struct viewer *v, enum stmt_id st, int64_t customer_id,
+    bool with_path, struct device_location **out)
 {
-	static const enum stmt_id all[][2] = {
-		{ STMT_LOCATIONS_IN_SCOPE, STMT_LOCATIONS_IN_SCOPE }
-	};
-	static const struct rows_list l = { STMT__MAX, all, 1, STMT__MAX,
+	const enum stmt_id all[][2] = { { st, st } };
+	const struct rows_list l = { STMT__MAX, all, 1, STMT__MAX,
 	    sizeof(struct location_row), fill_location };
 	struct device_location *list;
 	struct location_row *r;
@@ -240,16 +242,31 @@ device_locations(const struct viewer *v, struct device_location **out)
 	size_t i;
 
 	memset(&lq, 0, sizeof(lq));
+	lq.customer_id = customer_id;
 	if (rows_read_list(v, &l, &lq, &p) != 1)
 		return -1;
 	list = arena_calloc(v->arena, p.n + 1, sizeof(*list));
 	for (i = 0, r = p.rows; i < p.n; i++) {
 		list[i].id = r[i].id;
-		list[i].label = arena_printf(v->arena, "%s (%s)", r[i].name,
-		    customer_path_text(v, r[i].customer_id));
+		list[i].label = with_path ? arena_printf(v->arena, "%s (%s)",
+		    r[i].name, customer_path_text(v, r[i].customer_id)) :
+		    r[i].name;
 	}
 	*out = list;
 	return (ssize_t)p.n;
+}
+
+ssize_t
+device_locations(const struct viewer *v, struct device_location **out)
+{
+	return read_locations(v, STMT_LOCATIONS_IN_SCOPE, 0, true, out);
+}
+
+ssize_t
+device_places(const struct viewer *v, int64_t customer_id,
+    struct device_location **out)
+{
+	return read_locations(v, STMT_DEVICE_PLACES, customer_id, false, out);
 }
 
 /* ------------------------------------------------------------------
@@ -337,16 +354,13 @@ check_location(const struct viewer *v, const struct device_input *in,
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* The rules of the fields; -1 on a database error. */
-static int
-check_input(const struct viewer *v, const struct device_input *in,
-    struct device_errors *e)
+/* The rules of what registering and editing both set: name, vehicle
+ * name, VIN. */
+static void
+check_details(const struct device_input *in, struct device_errors *e)
 {
 	size_t name = strlen(in->name);
-	int rc;
 
-	memset(e, 0, sizeof(*e));
-	fail_if(&e->unit_id, device_unit_id_error(in->unit_id));
 	if (name < 1 || name > NAME_MAX_BYTES)
 		check_fail(&e->name, 400, "Give the device a name of 1 to 200 "
 		    "characters.");
@@ -354,6 +368,18 @@ check_input(const struct viewer *v, const struct device_input *in,
 		check_fail(&e->vehicle_name, 400, "At most 200 characters.");
 	if (*in->vin != '\0')
 		fail_if(&e->vin, device_vin_error(in->vin));
+}
+
+/* The rules of the fields; -1 on a database error. */
+static int
+check_input(const struct viewer *v, const struct device_input *in,
+    struct device_errors *e)
+{
+	int rc;
+
+	memset(e, 0, sizeof(*e));
+	fail_if(&e->unit_id, device_unit_id_error(in->unit_id));
+	check_details(in, e);
 	if (in->customer_id == 0) {
 		check_fail(&e->customer_id, 400, "Choose a customer from the "
 		    "list.");
@@ -434,6 +460,105 @@ device_add(const struct viewer *v, const struct device_input *in,
 	return guard_finish(v, false, e, device_error_fields);
 fail:
 	return db_finish(v->db, true, NULL, NULL);
+}
+
+/* ------------------------------------------------------------------
+ * Editing devices
+ */
+
+/*
+ * A viewer with locations sees only the devices at them: an edit that
+ * put a device at none, or at another location, would take it out of
+ * their view, so the location must be one of theirs. 0 or -1.
+ */
+static int
+check_own_location(const struct viewer *v, const struct device_input *in,
+    struct device_errors *e)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (v->scope.location_user == 0 || e->location_id.msg != NULL)
+		return 0;
+	if (in->location_id > 0) {
+		s = db_stmt(v->db, STMT_USER_HAS_LOCATION);
+		db_bind_int(s, ":user_id", v->scope.location_user);
+		db_bind_int(s, ":id", in->location_id);
+		rc = db_step(v->db, s);
+		sqlite3_reset(s);
+		if (rc == SQLITE_ROW)
+			return 0;
+		if (rc != SQLITE_DONE)
+			return -1;
+	}
+	check_fail(&e->location_id, 400, "You see only the devices at your "
+	    "locations: choose one of them.");
+	return 0;
+}
+
+/* The words of an edit's event: what changed of cur ("name, location"). */
+static const char *
+changed_fields(struct arena *a, const struct device *cur,
+    const struct device_input *in)
+{
+	const char *vin = cur->vin != NULL ? cur->vin : "";
+	const char *out = "";
+
+	if (strcmp(cur->name, in->name) != 0)
+		out = "name";
+	if (strcmp(cur->vehicle_name, in->vehicle_name) != 0)
+		out = arena_printf(a, "%s%svehicle name", out, *out ? ", " : "");
+	if (strcmp(vin, in->vin) != 0)
+		out = arena_printf(a, "%s%sVIN", out, *out ? ", " : "");
+	if (cur->location_id != in->location_id)
+		out = arena_printf(a, "%s%slocation", out, *out ? ", " : "");
+	return out;
+}
+
+enum model_result
+device_update(const struct viewer *v, int64_t id,
+    const struct device_input *in, struct device_errors *e)
+{
+	struct device_input x = *in;
+	struct device cur;
+	const char *what;
+	sqlite3_stmt *s;
+	bool failed;
+	int rc;
+
+	memset(e, 0, sizeof(*e));
+	if (db_begin(v->db) != 0)
+		return MODEL_FAILED;
+	if ((rc = device_get(v, id, &cur)) != 1) {
+		db_rollback(v->db);
+		return rc == 0 ? MODEL_NOT_FOUND : MODEL_FAILED;
+	}
+	/* the unit id and the customer are not an edit's to change */
+	x.unit_id = cur.unit_id;
+	x.customer_id = cur.customer_id;
+	check_details(&x, e);
+	failed = check_location(v, &x, e) < 0 ||
+	    check_own_location(v, &x, e) < 0;
+	what = changed_fields(v->arena, &cur, &x);
+	if (!failed && check_count(e, device_error_fields) == 0 &&
+	    *what != '\0') {
+		s = db_stmt(v->db, STMT_DEVICE_UPDATE);
+		db_bind_text(s, ":name", x.name);
+		db_bind_text(s, ":vehicle_name", x.vehicle_name);
+		db_bind_text(s, ":vin", *x.vin != '\0' ? x.vin : NULL);
+		if (x.location_id > 0)
+			db_bind_int(s, ":location_id", x.location_id);
+		else
+			db_bind_null(s, ":location_id");
+		db_bind_int(s, ":id", id);
+		perm_bind_scope(s, &v->scope);
+		failed = db_exec(v->db, s) != 0 || db_changes(v->db) != 1;
+		if (!failed)
+			event_log(v, "device_updated", 0, perm_actor(v),
+			    arena_printf(v->arena, "device %s: %s",
+			    cur.unit_id, what));
+	}
+	return db_finish(v->db, failed, e, device_error_fields);
 }
 
 /* ------------------------------------------------------------------
@@ -597,11 +722,32 @@ check_move(const struct viewer *v, int64_t target, size_t n,
 	return 0;
 }
 
+/* Whether moving item to target clears its location (DEVICE_MOVE keeps
+ * only a location of the target): 1, 0 or -1. */
+static int
+clears_location(const struct viewer *v, const struct device_move_item *it,
+    int64_t location_id, int64_t target)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (it->unchanged || location_id == 0)
+		return 0;
+	s = db_stmt(v->db, STMT_LOCATION_OF_CUSTOMER);
+	db_bind_int(s, ":id", location_id);
+	db_bind_int(s, ":customer_id", target);
+	perm_bind_scope(s, &v->scope);
+	rc = db_step(v->db, s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 1 : rc == SQLITE_ROW ? 0 : -1;
+}
+
 enum model_result
 device_move_preview(const struct viewer *v, int64_t target,
     const char *const *keys, size_t n, struct device_move_plan *p,
     struct device_move_errors *e)
 {
+	struct device_move_item *it;
 	struct device d;
 	size_t i;
 	int rc;
@@ -621,13 +767,19 @@ device_move_preview(const struct viewer *v, int64_t target,
 			p->missing[p->nmissing++] = keys[i];
 			continue;
 		}
-		p->items[p->nitems++] = (struct device_move_item){ d.id,
-		    d.unit_id, d.uuid, d.name, d.customer_id, NULL,
-		    d.customer_id == target };
+		it = &p->items[p->nitems++];
+		*it = (struct device_move_item){ d.id, d.unit_id, d.uuid,
+		    d.name, d.customer_id, NULL, d.customer_id == target,
+		    d.location, false };
+		if ((rc = clears_location(v, it, d.location_id, target)) < 0)
+			return MODEL_FAILED;
+		it->clears_location = rc == 1;
 	}
 	drop_repeats(v->arena, p);
-	for (i = 0; i < p->nitems; i++)
+	for (i = 0; i < p->nitems; i++) {
 		p->moved += !p->items[i].unchanged;
+		p->cleared += p->items[i].clears_location;
+	}
 	set_paths(v, p);
 	return MODEL_DONE;
 }

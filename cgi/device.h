@@ -82,7 +82,13 @@ struct device_location {
  * Returns how many, or -1 on a database error. */
 ssize_t device_locations(const struct viewer *v, struct device_location **out);
 
-/* A device as submitted for registration. */
+/* The locations an edit may put a device of customer customer_id at:
+ * that customer's, and for a viewer with locations only theirs, by name.
+ * How many, or -1 (a database error, or a customer v does not see). */
+ssize_t device_places(const struct viewer *v, int64_t customer_id,
+    struct device_location **out);
+
+/* A device as submitted for registration or an edit. */
 struct device_input {
 	const char *unit_id;		/* never NULL */
 	const char *name;		/* never NULL */
@@ -121,6 +127,19 @@ enum model_result device_add(const struct viewer *v,
     char uuid[DEVICE_UUID_LEN + 1]);
 
 /*
+ * Edit device id as v, in one transaction: the name, vehicle name and
+ * VIN as device_add checks them, and the location: none, or one of the
+ * device's customer (400 another customer's, 404 one v does not see); a
+ * viewer with locations must keep the device at one of theirs (400), or
+ * it would leave their view. in->unit_id and in->customer_id are not
+ * read: neither is an edit's to change (a move is device_move_many).
+ * MODEL_NOT_FOUND for a device outside v's view; a device_updated event
+ * names the fields that changed (none: nothing is written).
+ */
+enum model_result device_update(const struct viewer *v, int64_t id,
+    const struct device_input *in, struct device_errors *e);
+
+/*
  * Insert a device unchecked, inside v's open write transaction, at
  * v->now and by v's user (none for arborctl): arborctl's demo and
  * benchmark data. Returns its id, or 0 (db_is_constraint(): the unit id
@@ -147,6 +166,9 @@ struct device_move_item {
 	int64_t from_id;	/* its customer before the move */
 	const char *from;	/* that customer's path below the viewer */
 	bool unchanged;		/* already at the target: not moved */
+	const char *location;	/* its location, NULL for none */
+	bool clears_location;	/* the move clears it: not a location of
+				 * the target (a side effect to show) */
 };
 
 /*
@@ -162,6 +184,7 @@ struct device_move_plan {
 	struct device_move_item *items;
 	size_t nitems;
 	size_t moved;
+	size_t cleared;			/* items with clears_location */
 	const char **missing;
 	size_t nmissing;
 };

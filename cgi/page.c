@@ -27,7 +27,7 @@ static const struct {
 	{ "/accounts", "Accounts", ACT_ANY },
 	{ "/customers", "Customers", ACT_CUSTOMERS },
 	{ "/users", "Users", ACT_USERS },
-	{ "/devices", "Devices", ACT_DEVICES_LIST },
+	{ "/devices", "Devices", ACT_DEVICES_PAGE },
 	{ "/locations", "Locations", ACT_LOCATIONS },
 	{ "/tokens", "API tokens", ACT_ANY },
 	{ "/profile", "Profile", ACT_ANY },

@@ -50,6 +50,8 @@ enum perm_action {
 	ACT_CUSTOMERS,		/* list/create/edit nested customers */
 	ACT_USERS,		/* list/create/edit/delete users */
 	ACT_DEVICES_LIST,
+	ACT_DEVICES_PAGE,	/* the Devices tab: its list is empty
+				 * without ACT_DEVICES_LIST, saying why */
 	ACT_DEVICES_REGISTER,	/* register, edit device settings */
 	ACT_DEVICES_MANAGE,	/* re-assign devices to customers */
 	ACT_LOCATIONS,		/* list/create/edit locations */

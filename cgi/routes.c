@@ -74,7 +74,7 @@ static const struct route routes[] = {
 	{ METHOD_POST, "/password/reset/{token}", ui_password_link_post,
 	  R_PUBLIC, ACT_ANY, NULL },
 	/* devices */
-	{ METHOD_GET, "/devices", ui_devices, 0, ACT_DEVICES_LIST, NULL },
+	{ METHOD_GET, "/devices", ui_devices, 0, ACT_DEVICES_PAGE, NULL },
 	{ METHOD_GET, "/devices/new", ui_device_new_get, 0,
 	  ACT_DEVICES_REGISTER, NULL },
 	{ METHOD_POST, "/devices/new", ui_device_new_post, 0,
@@ -84,6 +84,10 @@ static const struct route routes[] = {
 	{ METHOD_POST, "/devices/manage", ui_devices_manage_post, 0,
 	  ACT_DEVICES_MANAGE, NULL },
 	{ METHOD_GET, "/devices/{id}", ui_device, 0, ACT_DEVICES_LIST, NULL },
+	{ METHOD_GET, "/devices/{id}/edit", ui_device_edit_get, 0,
+	  ACT_DEVICES_REGISTER, NULL },
+	{ METHOD_POST, "/devices/{id}/edit", ui_device_edit_post, 0,
+	  ACT_DEVICES_REGISTER, NULL },
 	/* API tokens */
 	{ METHOD_GET, "/tokens", ui_tokens, 0, ACT_ANY, NULL },
 	{ METHOD_POST, "/tokens/new", ui_token_new, 0, ACT_ANY, NULL },

@@ -571,6 +571,21 @@
 	 * account's) */ \
 	X(CUSTOMER_IDS_UNDER, "SELECT c.id FROM customers c WHERE " \
 	    SCOPE_CUSTOMER("c") " ORDER BY c.id") \
+	/* an edit (issue 13): a device of the scope, its own customer kept */ \
+	X(DEVICE_UPDATE, "UPDATE devices SET name = :name, vehicle_name = " \
+	    ":vehicle_name, vin = :vin, location_id = :location_id WHERE id = " \
+	    ":id AND EXISTS (SELECT 1 FROM customers c WHERE c.id = " \
+	    "devices.customer_id AND " SCOPE_DEVICE("c", "devices") ")") \
+	/* the locations an edit may put a device of :customer_id at: that \
+	 * customer's and, for a viewer with locations, only theirs (the \
+	 * device would leave their view at any other) */ \
+	X(DEVICE_PLACES, "SELECT l.id, l.name, l.customer_id FROM locations " \
+	    "l JOIN customers c ON c.id = l.customer_id WHERE l.customer_id = " \
+	    ":customer_id AND " SCOPE_CUSTOMER("c") " AND (:scope_loc_user = 0 " \
+	    "OR l.id IN (SELECT location_id FROM user_locations WHERE " \
+	    "user_id = :scope_loc_user)) ORDER BY l.name COLLATE NOCASE, l.id") \
+	X(USER_HAS_LOCATION, "SELECT 1 FROM user_locations WHERE user_id = " \
+	    ":user_id AND location_id = :id") \
 	/* a location of customer :customer_id, in the scope */ \
 	X(LOCATION_OF_CUSTOMER, "SELECT 1 FROM locations l JOIN customers c " \
 	    "ON c.id = l.customer_id WHERE l.id = :id AND l.customer_id = " \

@@ -29,7 +29,7 @@ static const struct {
 	{ "/users", "Users", "Users, their permission groups and "
 	  "locations.", ACT_USERS },
 	{ "/devices", "Devices", "Devices and their assignment to "
-	  "customers.", ACT_DEVICES_LIST },
+	  "customers.", ACT_DEVICES_PAGE },
 	{ "/locations", "Locations", "Named places that limit which devices "
 	  "a user sees.", ACT_LOCATIONS },
 	{ "/accounts/security", "Security", "Require two-factor "

@@ -38,13 +38,13 @@ add_customer_options(struct request *req, struct tval *d, int64_t selected)
 	tv_set(d, "customers", list ? list : tv_list(req->arena));
 }
 
-/* The locations of the scope as <option>s ("Name (Customer)"). */
+/* Locations l[0..n) as d's "locations" <option>s; selected is marked. */
 static void
-add_location_options(struct request *req, struct tval *d, int64_t selected)
+set_location_options(struct request *req, struct tval *d,
+    const struct device_location *l, ssize_t n, int64_t selected)
 {
 	struct tval *list = tv_set_list(d, "locations"), *o;
-	struct device_location *l;
-	ssize_t n = device_locations(&req->viewer, &l), i;
+	ssize_t i;
 
 	for (i = 0; i < n; i++) {
 		o = tv_map(req->arena);
@@ -53,7 +53,17 @@ add_location_options(struct request *req, struct tval *d, int64_t selected)
 		tv_set_bool(o, "selected", l[i].id == selected);
 		tv_push(list, o);
 	}
-	tv_set_bool(d, "has_locations", tv_len(list) > 0);
+}
+
+/* The locations of the scope as <option>s ("Name (Customer)"). */
+static void
+add_location_options(struct request *req, struct tval *d, int64_t selected)
+{
+	struct device_location *l;
+	ssize_t n = device_locations(&req->viewer, &l);
+
+	set_location_options(req, d, l, n, selected);
+	tv_set_bool(d, "has_locations", n > 0);
 }
 
 static void
@@ -75,20 +85,30 @@ list_row(struct request *req, const void *row, struct tval *t)
 static const struct list_page devices = { "devices", "/devices/",
     device_sort_keys, device_list, sizeof(struct device), list_row };
 
+/*
+ * GET /devices. Device Management alone lists no devices (seed 001): the
+ * page says so instead of answering 403, and offers what that group does
+ * (registering). The list is not read then: it would be empty anyway.
+ */
 void
 ui_devices(struct request *req)
 {
 	struct tval *d = page_data(req);
 	struct list_query lq;
 
-	if (!list_page(req, d, &devices, &lq))
-		return;
-	add_customer_options(req, d, lq.customer_id);
-	add_location_options(req, d, lq.location_id);
 	tv_set_bool(d, "may_register", perm_allows(&req->viewer,
 	    ACT_DEVICES_REGISTER));
 	tv_set_bool(d, "may_manage", perm_allows(&req->viewer,
 	    ACT_DEVICES_MANAGE));
+	if (!perm_allows(&req->viewer, ACT_DEVICES_LIST)) {
+		tv_set_bool(d, "no_device_access", true);
+		page_render(req, 200, "devices", d);
+		return;
+	}
+	if (!list_page(req, d, &devices, &lq))
+		return;
+	add_customer_options(req, d, lq.customer_id);
+	add_location_options(req, d, lq.location_id);
 	page_render(req, 200, "devices", d);
 }
 
@@ -128,6 +148,9 @@ ui_device(struct request *req)
 		tv_push(hist, row);
 	}
 	tv_set_bool(d, "has_history", n > 0);
+	tv_set_bool(d, "may_edit", perm_allows(&req->viewer,
+	    ACT_DEVICES_REGISTER));
+	tv_set_int(d, "id", x.id);
 	page_render(req, 200, "device", d);
 }
 
@@ -168,6 +191,21 @@ field(struct request *req, struct tval *form, const char *name)
 	return v ? v : "";
 }
 
+/* The fields registering and editing share, into *in and form. */
+static void
+read_details(struct request *req, struct tval *form, struct device_input *in)
+{
+	const char *loc;
+
+	in->name = field(req, form, "name");
+	in->vehicle_name = field(req, form, "vehicle_name");
+	in->vin = field(req, form, "vin");
+	loc = field(req, form, "location_id");
+	in->location_id = parse_id(loc);
+	if (*loc != '\0' && in->location_id == 0)
+		in->location_id = -1;	/* given, but not an id */
+}
+
 void
 ui_device_new_post(struct request *req)
 {
@@ -175,18 +213,11 @@ ui_device_new_post(struct request *req)
 	char uuid[DEVICE_UUID_LEN + 1];
 	struct device_input in;
 	struct device_errors e;
-	const char *loc;
 	int64_t id;
 
 	in.unit_id = field(req, form, "unit_id");
-	in.name = field(req, form, "name");
-	in.vehicle_name = field(req, form, "vehicle_name");
-	in.vin = field(req, form, "vin");
 	in.customer_id = parse_id(field(req, form, "customer_id"));
-	loc = field(req, form, "location_id");
-	in.location_id = parse_id(loc);
-	if (*loc != '\0' && in.location_id == 0)
-		in.location_id = -1;	/* given, but not an id */
+	read_details(req, form, &in);
 	switch (device_add(&req->viewer, &in, &e, &id, uuid)) {
 	case MODEL_DONE:
 		break;
@@ -208,6 +239,99 @@ ui_device_new_post(struct request *req)
 	http_redirect(req, perm_allows(&req->viewer, ACT_DEVICES_LIST) ?
 	    arena_printf(req->arena, "/devices/%lld", (long long)id) :
 	    "/devices/new");
+}
+
+/* The edit form of device x with the fields of form (as stored, or as
+ * typed); the locations are those of its customer it may be put at. */
+static void
+render_edit(struct request *req, int status, const struct device *x,
+    struct tval *form, struct tval *errors)
+{
+	struct tval *d = page_data(req);
+	struct tval *lid = tv_get(form, "location_id");
+	struct device_location *l;
+	ssize_t n;
+
+	if ((n = device_places(&req->viewer, x->customer_id, &l)) < 0) {
+		page_error(req, 503, read_failed);
+		return;
+	}
+	tv_set_int(d, "id", x->id);
+	tv_set_str(d, "unit_id", x->unit_id);
+	tv_set_str(d, "customer", x->customer);
+	tv_set(d, "form", form);
+	if (errors != NULL)
+		tv_set(d, "errors", errors);
+	set_location_options(req, d, l, n, lid ? parse_id(lid->u.str.s) : 0);
+	/* a viewer with locations keeps the device at one of them */
+	tv_set_bool(d, "may_clear", req->viewer.scope.location_user == 0);
+	page_render(req, status, "device_edit", d);
+}
+
+/* The device of the edit routes, with its customer's path: false after
+ * the error page (404 outside the view, like a missing one). */
+static bool
+edited_device(struct request *req, struct device *x)
+{
+	struct device_move_entry *h;
+	size_t n;
+	int rc;
+
+	if ((rc = device_detail(&req->viewer, req->id, x, &h, &n)) == 1)
+		return true;
+	page_error(req, rc == 0 ? 404 : 503, rc == 0 ? not_found :
+	    "The device could not be read. Please try again.");
+	return false;
+}
+
+void
+ui_device_edit_get(struct request *req)
+{
+	struct tval *form = tv_map(req->arena);
+	struct device x;
+
+	if (!edited_device(req, &x))
+		return;
+	tv_set_str(form, "name", x.name);
+	tv_set_str(form, "vehicle_name", x.vehicle_name);
+	tv_set_str(form, "vin", x.vin ? x.vin : "");
+	tv_set_str(form, "location_id", x.location_id ? arena_printf(
+	    req->arena, "%lld", (long long)x.location_id) : "");
+	render_edit(req, 200, &x, form, NULL);
+}
+
+void
+ui_device_edit_post(struct request *req)
+{
+	struct tval *form = tv_map(req->arena);
+	struct device_input in;
+	struct device_errors e;
+	struct device x;
+
+	if (!edited_device(req, &x))
+		return;
+	memset(&in, 0, sizeof(in));
+	read_details(req, form, &in);
+	switch (device_update(&req->viewer, req->id, &in, &e)) {
+	case MODEL_DONE:
+		flash_set(req, arena_printf(req->arena, "Device %s saved.",
+		    x.unit_id));
+		http_redirect(req, arena_printf(req->arena, "/devices/%lld",
+		    (long long)req->id));
+		return;
+	case MODEL_INVALID:
+		render_edit(req, check_form_status(&e, device_error_fields),
+		    &x, form, page_errors(req->arena, &e,
+		    device_error_fields));
+		return;
+	case MODEL_NOT_FOUND:	/* gone since it was read */
+		page_error(req, 404, not_found);
+		return;
+	case MODEL_FAILED:
+		break;
+	}
+	page_error(req, 503, "The device could not be saved; nothing was "
+	    "changed. Please try again.");
 }
 
 /* The manage page: choosing the target and the devices. */
@@ -263,22 +387,28 @@ static void
 render_preview(struct request *req, const struct device_move_plan *p)
 {
 	struct arena *a = req->arena;
-	struct tval *d = page_data(req), *moves, *missing, *row;
+	struct tval *d = page_data(req), *moves, *staying, *cleared, *missing;
+	struct tval *row;
+	const struct device_move_item *it;
 	struct buf ids;
 	size_t i;
 
 	buf_init(&ids, a);
 	moves = tv_set_list(d, "moves");
+	staying = tv_set_list(d, "unchanged");
+	cleared = tv_set_list(d, "cleared");
 	for (i = 0; i < p->nitems; i++) {
+		it = &p->items[i];
 		row = tv_map(a);
-		tv_set_str(row, "unit_id", p->items[i].unit_id);
-		tv_set_str(row, "uuid", p->items[i].uuid);
-		tv_set_str(row, "name", p->items[i].name);
-		tv_set_str(row, "from", p->items[i].from);
-		tv_set_str(row, "to", p->target_path);
-		tv_set_bool(row, "unchanged", p->items[i].unchanged);
-		tv_push(moves, row);
-		buf_printf(&ids, "%s ", p->items[i].uuid);
+		tv_set_str(row, "unit_id", it->unit_id);
+		tv_set_str(row, "uuid", it->uuid);
+		tv_set_str(row, "name", it->name);
+		tv_set_str(row, "from", it->from);
+		tv_set_str(row, "location", it->location ? it->location : "");
+		tv_push(it->unchanged ? staying : moves, row);
+		if (it->clears_location)
+			tv_push(cleared, row);
+		buf_printf(&ids, "%s ", it->uuid);
 	}
 	missing = tv_set_list(d, "missing");
 	for (i = 0; i < p->nmissing; i++)
@@ -286,8 +416,11 @@ render_preview(struct request *req, const struct device_move_plan *p)
 	tv_set_int(d, "move_count", (int64_t)p->moved);
 	tv_set_int(d, "unchanged_count", (int64_t)(p->nitems - p->moved));
 	tv_set_int(d, "missing_count", (int64_t)p->nmissing);
-	tv_set_bool(d, "has_moves", p->nitems > 0);
+	tv_set_int(d, "cleared_count", (int64_t)p->cleared);
+	tv_set_bool(d, "has_items", p->nitems > 0);
+	tv_set_bool(d, "has_moves", p->moved > 0);
 	tv_set_bool(d, "has_unchanged", p->nitems > p->moved);
+	tv_set_bool(d, "has_cleared", p->cleared > 0);
 	tv_set_bool(d, "has_missing", p->nmissing > 0);
 	tv_set_int(d, "customer_id", p->target);
 	tv_set_str(d, "target", p->target_path);

@@ -56,6 +56,8 @@ void ui_devices(struct request *req);
 void ui_device(struct request *req);
 void ui_device_new_get(struct request *req);
 void ui_device_new_post(struct request *req);
+void ui_device_edit_get(struct request *req);
+void ui_device_edit_post(struct request *req);
 void ui_devices_manage_get(struct request *req);
 void ui_devices_manage_post(struct request *req);
 

@@ -252,8 +252,8 @@ class ApiTests(unittest.TestCase):
         r = page.post('/devices/manage', {'step': 'preview', 'customer_id': target,
                                           'ids': '\n'.join(ids)})
         self.assertEqual(r.status, 200, r)
-        self.assertIn('Devices that will move (2)', r.text)
-        self.assertIn('not moved: 1.', r.text)
+        self.assertIn('Will move (2)', r.text)
+        self.assertIn('Already there, not moved (1)', r.text)
         self.assertEqual(re.findall(r'<li><code>([^<]+)</code></li>', r.text), ['PAR-PAGE-NOPE'])
         r = page.post('/devices/manage', {'step': 'process', 'customer_id': target,
                                           'ids': '\n'.join(ids)})

@@ -446,6 +446,107 @@ test_add_rules(void **state)
 	    FX_NORTH_NCA, FX_HARBOUR), 1);
 }
 
+/* An edit: the fields as registration checks them, a location of the
+ * device's own customer only, and a viewer with locations keeps the
+ * device at one of theirs; outside the view is not found. */
+static void
+test_update_rules(void **state)
+{
+	static const struct {
+		int64_t user, device, location_id;
+		const char *vin;
+		enum model_result rc;
+		size_t field;	/* index in device_error_fields */
+		int status;
+	} cases[] = {
+		{ FX_ACME_ADMIN, FX_DEV_EAST1, FX_EAST_DOCK, "", MODEL_DONE, 0, 0 },
+		{ FX_ACME_ADMIN, FX_DEV_EAST1, FX_HARBOUR, "1HGCM82633A004352",
+		  MODEL_DONE, 0, 0 },
+		{ FX_ACME_ADMIN, FX_DEV_NORTH, 0, "", MODEL_DONE, 0, 0 },
+		{ FX_ACME_ADMIN, FX_DEV_EAST1, 0, "SHORT", MODEL_INVALID, 3,
+		  400 },
+		/* the parent's location, another account's, a sibling's, a
+		 * missing one, not an id */
+		{ FX_ACME_ADMIN, FX_DEV_EAST1, FX_NORTH_YARD, "", MODEL_INVALID,
+		  5, 400 },
+		{ FX_ACME_ADMIN, FX_DEV_EAST1, FX_OTHER_LOT, "", MODEL_INVALID,
+		  5, 404 },
+		{ FX_NORTH_NCA, FX_DEV_EAST1, FX_SOUTH_YARD, "", MODEL_INVALID,
+		  5, 404 },
+		{ FX_ACME_ADMIN, FX_DEV_EAST1, FX_MISSING, "", MODEL_INVALID,
+		  5, 404 },
+		{ FX_ACME_ADMIN, FX_DEV_EAST1, -1, "", MODEL_INVALID, 5, 400 },
+		/* outside the view: a sibling's device, another account's */
+		{ FX_NORTH_NCA, FX_DEV_SOUTH, 0, "", MODEL_NOT_FOUND, 0, 0 },
+		{ FX_ACME_ADMIN, FX_DEV_OTHER, 0, "", MODEL_NOT_FOUND, 0, 0 },
+		/* east.devices sees only Harbour's devices */
+		{ FX_EAST_DEVICES, FX_DEV_EAST2, FX_HARBOUR, "",
+		  MODEL_NOT_FOUND, 0, 0 },
+		{ FX_EAST_DEVICES, FX_DEV_EAST1, 0, "", MODEL_INVALID, 5, 400 },
+		{ FX_EAST_DEVICES, FX_DEV_EAST1, FX_EAST_DOCK, "",
+		  MODEL_INVALID, 5, 400 },
+		{ FX_EAST_DEVICES, FX_DEV_EAST1, FX_HARBOUR, "", MODEL_DONE,
+		  0, 0 },
+	};
+	struct fixture *f = *state;
+	const struct check_error *ce;
+	struct device_input in;
+	struct device_errors e;
+	enum model_result rc;
+	struct viewer v;
+	const char *before;
+	size_t i;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		v = fixture_viewer(f, cases[i].user, ORIGIN_PAGE);
+		before = fixture_snapshot(f);
+		in = (struct device_input){ "ignored", "Edited", "", cases[i].vin,
+		    FX_OTHER, cases[i].location_id };
+		rc = device_update(&v, cases[i].device, &in, &e);
+		ce = check_error_of(&e, &device_error_fields[cases[i].field]);
+		if (rc != cases[i].rc || (rc == MODEL_INVALID &&
+		    ce->status != cases[i].status))
+			fail_msg("case %zu: %d", i, rc);
+		if (rc != MODEL_DONE && strcmp(fixture_snapshot(f), before) != 0)
+			fail_msg("case %zu: changed the database", i);
+	}
+	/* neither the unit id nor the customer moved */
+	assert_int_equal(fixture_int(f, "SELECT count(*) FROM devices WHERE "
+	    "id = %d AND unit_id = 'EAST-1' AND customer_id = %d AND name = "
+	    "'Edited' AND location_id = %d", FX_DEV_EAST1, FX_EAST,
+	    FX_HARBOUR), 1);
+	assert_int_equal(fixture_int(f, "SELECT count(*) FROM events WHERE "
+	    "kind = 'device_updated' AND detail = 'device EAST-1: name, "
+	    "location'"), 1);
+	/* the same values again: nothing written, nothing logged */
+	v = fixture_viewer(f, FX_EAST_DEVICES, ORIGIN_PAGE);
+	in = (struct device_input){ "", "Edited", "", "", 0, FX_HARBOUR };
+	assert_int_equal(device_update(&v, FX_DEV_EAST1, &in, &e), MODEL_DONE);
+	assert_int_equal(fixture_int(f, "SELECT count(*) FROM events WHERE "
+	    "kind = 'device_updated'"), 4);
+}
+
+/* The preview names the locations a move clears: not the target's. */
+static void
+test_preview_side_effects(void **state)
+{
+	static const char *const keys[] = { "EAST-1", "NORTH-1", "HQ-1" };
+	struct fixture *f = *state;
+	struct viewer v = fixture_viewer(f, FX_ACME_ADMIN, ORIGIN_PAGE);
+	struct device_move_errors e;
+	struct device_move_plan p;
+
+	assert_int_equal(device_move_preview(&v, FX_NORTH, keys, 3, &p, &e),
+	    MODEL_DONE);
+	assert_int_equal(p.moved, 2);
+	assert_int_equal(p.cleared, 1);
+	assert_true(p.items[0].clears_location);
+	assert_string_equal(p.items[0].location, "Harbour");
+	assert_true(p.items[1].unchanged);
+	assert_false(p.items[1].clears_location);
+	assert_false(p.items[2].clears_location);	/* it has none */
+}
+
 /* The locations of the scope in tree order, labelled with their
  * customer. */
 static void
@@ -492,6 +593,10 @@ main(void)
 		    fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_add_rules, fixture_setup,
 		    fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_update_rules,
+		    fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_preview_side_effects,
+		    fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_locations, fixture_setup,
 		    fixture_teardown),
 	};
