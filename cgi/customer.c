@@ -490,6 +490,36 @@ check_mfa(const struct viewer *v, const struct customer_input *in,
 	c->f.require_mfa = own_flag;
 }
 
+/*
+ * A nested customer's name unique among its siblings ignoring case (409),
+ * checked when it is new, renamed or moved, so that a name taken before
+ * this rule does not block other changes. Accounts are not compared, nor
+ * the top of v's view with siblings v does not see. 0, or -1.
+ */
+static int
+check_sibling_name(const struct viewer *v, const struct customer_change *c,
+    const char *name, struct customer_errors *e)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (c->parent_id == 0 || e->name.status != 0 || (c->cur.id != 0 &&
+	    !c->moved && strcmp(name, c->cur.name) == 0))
+		return 0;
+	s = db_stmt(v->db, STMT_CUSTOMER_SIBLING_NAMED);
+	db_bind_int(s, ":parent_id", c->parent_id);
+	db_bind_int(s, ":id", c->cur.id);
+	db_bind_text(s, ":name", name);
+	perm_bind_scope(s, &v->scope);
+	rc = db_step(v->db, s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		check_fail(&e->name, 409, "Another customer under the same "
+		    "parent already has this name (ignoring upper and lower "
+		    "case).");
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* Check given against c->cur and decide c (the values to store, where
  * to); the errors into *e. 0, or -1 on a database error. */
 static int
@@ -503,6 +533,8 @@ decide(const struct viewer *v, const struct customer_input *given,
 	complete_input(c, given, &in);
 	check_fields(v, &in, e);
 	check_mfa(v, &in, c, e);
+	if (check_sibling_name(v, c, in.name, e) != 0)
+		return -1;
 	c->f.name = in.name;
 	c->f.email = in.email;
 	c->f.country = in.country;

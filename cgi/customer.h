@@ -208,6 +208,9 @@ struct customer_change {
  * first reads the customer and the parent in v's scope:
  * - customer id seen by v (else MODEL_NOT_FOUND, nothing read further);
  * - the fields' rules (400);
+ * - a nested customer's name unique among the children of its parent
+ *   ignoring case (409), checked when new, renamed or moved, and only
+ *   under a parent v sees;
  * - the parent: a customer of the scope (404 otherwise, like a missing
  *   one), never the edited customer or one below it (400); no parent (an
  *   account) only for operators (403); the top of v's view never moves

@@ -45,6 +45,10 @@ static const struct route routes[] = {
 	  ACT_LOCATIONS, NULL },
 	{ METHOD_POST, "/locations/{id}", ui_location_post, 0,
 	  ACT_LOCATIONS, NULL },
+	{ METHOD_GET, "/locations/{id}/delete", ui_location_delete_get, 0,
+	  ACT_LOCATIONS, NULL },
+	{ METHOD_POST, "/locations/{id}/delete", ui_location_delete_post, 0,
+	  ACT_LOCATIONS, NULL },
 	/* users and password links (issue 4) */
 	{ METHOD_GET, "/users", ui_users_list, 0, ACT_USERS, NULL },
 	{ METHOD_GET, "/users/new", ui_user_new_get, 0, ACT_USERS, NULL },

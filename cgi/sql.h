@@ -323,6 +323,13 @@
 	    "(SELECT count(*) FROM users u WHERE u.customer_id = c.id), " \
 	    "(SELECT count(*) FROM customers k WHERE k.parent_id = c.id) " \
 	    "FROM customers c WHERE c.id = :id AND " SCOPE_CUSTOMER("c")) \
+	/* a customer other than :id named :name ignoring case under \
+	 * :parent_id, if the viewer sees that parent: the siblings of the \
+	 * top of one's view are not one's to know of */ \
+	X(CUSTOMER_SIBLING_NAMED, "SELECT 1 FROM customers k JOIN customers " \
+	    "p ON p.id = k.parent_id WHERE k.parent_id = :parent_id AND " \
+	    "k.id != :id AND k.name = :name COLLATE NOCASE AND " \
+	    SCOPE_CUSTOMER("p") " LIMIT 1") \
 	/* the scope in path order, which is depth-first (customer_choices) */ \
 	X(CUSTOMER_OPTIONS, "SELECT c.id, c.depth, c.name, c.path " \
 	    "FROM customers c WHERE " SCOPE_CUSTOMER("c") " ORDER BY c.path") \
@@ -359,6 +366,23 @@
 	    "AND customer_id IN (SELECT c.id FROM customers c WHERE " \
 	    SCOPE_CUSTOMER("c") ") AND :customer_id IN (SELECT c.id " \
 	    "FROM customers c WHERE " SCOPE_CUSTOMER("c") ")") \
+	/* what deleting location :id of the scope detaches: its users, \
+	 * those of them it leaves with no location (so no longer limited \
+	 * by location), its devices; all of them, seen or not, as the \
+	 * delete detaches them all */ \
+	X(LOCATION_TIES, "SELECT (SELECT count(*) FROM user_locations ul " \
+	    "WHERE ul.location_id = l.id), (SELECT count(*) FROM " \
+	    "user_locations ul WHERE ul.location_id = l.id AND NOT EXISTS " \
+	    "(SELECT 1 FROM user_locations o WHERE o.user_id = ul.user_id " \
+	    "AND o.location_id != l.id)), (SELECT count(*) FROM devices d " \
+	    "WHERE d.location_id = l.id) FROM locations l JOIN customers c " \
+	    "ON c.id = l.customer_id WHERE l.id = :id AND " \
+	    SCOPE_CUSTOMER("c")) \
+	/* the schema detaches: user_locations cascade, devices' \
+	 * location_id becomes NULL */ \
+	X(LOCATION_DELETE, "DELETE FROM locations WHERE id = :id AND " \
+	    "customer_id IN (SELECT c.id FROM customers c WHERE " \
+	    SCOPE_CUSTOMER("c") ")") \
 	\
 	/* --- users, password links and mail (issue 4) --- */ \
 	/* The Users tab: every statement that reads or writes another user \

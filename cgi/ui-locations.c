@@ -1,7 +1,8 @@
 /*
  * ui-locations.c - the Locations tab (Account Administrator or Fleet
  * Management): the locations of the customers in the user's subtree,
- * creating and renaming them or giving them to another customer.
+ * creating and renaming them or giving them to another customer, and
+ * deleting them after a page that says what that detaches.
  *
  * Parse, call location.c, render: the rows, the rules and the writes are
  * the model's (the API uses the same functions). A location, or a
@@ -12,6 +13,7 @@
 
 #include "arena.h"
 #include "check.h"
+#include "customer.h"
 #include "form.h"
 #include "http.h"
 #include "list.h"
@@ -82,6 +84,9 @@ render_form(struct request *req, int status, int64_t id,
 	    arena_printf(a, "/locations/%lld", (long long)id));
 	if (current_name != NULL)
 		tv_set_str(d, "location_name", current_name);
+	if (id != 0)
+		tv_set_str(d, "delete_href", arena_printf(a,
+		    "/locations/%lld/delete", (long long)id));
 	form = tv_set_map(d, "form");
 	tv_set_str(form, "name", name);
 	if (errors != NULL)
@@ -172,4 +177,68 @@ void
 ui_location_post(struct request *req)
 {
 	save_location(req, req->id);
+}
+
+/* -------------------------------------------------------------- delete */
+
+void
+ui_location_delete_get(struct request *req)
+{
+	struct arena *a = req->arena;
+	struct location_ties t;
+	struct location l;
+	struct tval *d;
+	int rc = location_ties(&req->viewer, req->id, &l, &t);
+
+	if (rc == 0) {
+		page_error(req, 404, not_found);
+		return;
+	}
+	if (rc < 0) {
+		page_error(req, 503, "The location could not be read. Please "
+		    "try again.");
+		return;
+	}
+	d = page_data(req);
+	tv_set_str(d, "location_name", l.name);
+	tv_set_str(d, "customer", customer_path_text(&req->viewer,
+	    l.customer_id));
+	tv_set_int(d, "users", t.users);
+	tv_set_bool(d, "users_one", t.users == 1);
+	tv_set_int(d, "last", t.last);
+	tv_set_bool(d, "last_one", t.last == 1);
+	tv_set_bool(d, "has_last", t.last > 0);
+	tv_set_int(d, "devices", t.devices);
+	tv_set_bool(d, "devices_one", t.devices == 1);
+	tv_set_str(d, "action", arena_printf(a, "/locations/%lld/delete",
+	    (long long)req->id));
+	tv_set_str(d, "back_href", arena_printf(a, "/locations/%lld",
+	    (long long)req->id));
+	page_render(req, 200, "location_delete", d);
+}
+
+void
+ui_location_delete_post(struct request *req)
+{
+	struct location_ties t;
+	struct location gone;
+
+	switch (location_remove(&req->viewer, req->id, &gone, &t)) {
+	case MODEL_DONE:
+		flash_set(req, arena_printf(req->arena, "Location \xe2\x80\x9c"
+		    "%s\xe2\x80\x9d was deleted: %lld user%s and %lld "
+		    "device%s detached.", gone.name, (long long)t.users,
+		    t.users == 1 ? "" : "s", (long long)t.devices,
+		    t.devices == 1 ? "" : "s"));
+		http_redirect(req, "/locations");
+		return;
+	case MODEL_NOT_FOUND:
+		page_error(req, 404, not_found);
+		return;
+	case MODEL_INVALID:
+	case MODEL_FAILED:
+		break;
+	}
+	page_error(req, 503, "The location could not be deleted because of a "
+	    "database error. Nothing was changed; please try again.");
 }

@@ -33,6 +33,8 @@ void ui_location_new_get(struct request *req);
 void ui_location_new_post(struct request *req);
 void ui_location_get(struct request *req);
 void ui_location_post(struct request *req);
+void ui_location_delete_get(struct request *req);
+void ui_location_delete_post(struct request *req);
 
 /* ui-users.c, ui-password.c (issue 4) */
 void ui_users_list(struct request *req);
