@@ -85,6 +85,10 @@ static const struct route routes[] = {
 	/* API tokens */
 	{ METHOD_GET, "/tokens", ui_tokens, 0, ACT_ANY, NULL },
 	{ METHOD_POST, "/tokens/new", ui_token_new, 0, ACT_ANY, NULL },
+	{ METHOD_GET, "/tokens/{id}/created", ui_token_created, 0,
+	  ACT_ANY, NULL },
+	{ METHOD_GET, "/tokens/{id}/revoke", ui_token_revoke_get, 0,
+	  ACT_ANY, NULL },
 	{ METHOD_POST, "/tokens/{id}/revoke", ui_token_revoke, 0,
 	  ACT_ANY, NULL },
 	/* the JSON API: bearer token, problem documents (api.h) */

@@ -585,6 +585,14 @@
 	X(TOKENS_OF_USER, "SELECT id, name, created_at, expires_at, " \
 	    "last_used_at, last_used_ip, revoked_at FROM api_tokens " \
 	    "WHERE user_id = :user_id ORDER BY created_at DESC, id DESC") \
+	X(TOKEN_OF_USER, "SELECT id, name, created_at, expires_at, " \
+	    "last_used_at, last_used_ip, revoked_at FROM api_tokens " \
+	    "WHERE id = :id AND user_id = :user_id") \
+	/* a name the user's tokens in use have, ignoring case: one that \
+	 * was revoked or ran out may be used again */ \
+	X(TOKEN_NAME_TAKEN, "SELECT 1 FROM api_tokens WHERE user_id = " \
+	    ":user_id AND name = :name COLLATE NOCASE AND revoked_at IS NULL " \
+	    "AND expires_at > :now LIMIT 1") \
 	/* bound to the owner: another user's token id revokes nothing */ \
 	X(TOKEN_REVOKE, "UPDATE api_tokens SET revoked_at = :now WHERE " \
 	    "id = :id AND user_id = :user_id AND revoked_at IS NULL") \

@@ -61,6 +61,8 @@ void ui_devices_manage_post(struct request *req);
 /* ui-tokens.c */
 void ui_tokens(struct request *req);
 void ui_token_new(struct request *req);
+void ui_token_created(struct request *req);
+void ui_token_revoke_get(struct request *req);
 void ui_token_revoke(struct request *req);
 
 /* ui-profile.c */

@@ -1,5 +1,6 @@
 """Issue 13, rough edges of the AutoPi tabs: deleting locations, names unique
-ignoring case (locations per customer, nested customers per parent).
+ignoring case (locations per customer, nested customers per parent), API
+tokens (post/redirect/get, revoke confirmation, unique names, expiry).
 
 One demo Stack serves the module. setUpModule adds:
 
@@ -12,16 +13,18 @@ what it made.
 """
 import os
 import re
+import datetime
 import sqlite3
 import subprocess
 import sys
 import unittest
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from arbor_stack import ROOT  # noqa: E402
-from fixtures import (DM, FM, NCA, STACK, PageTest, cid, client, events, field_error,  # noqa: E402
-                      last_event_id, make_customer, make_device, make_location, make_user,
-                      start_stack, tables, uid)
+from fixtures import (DM, FM, NCA, STACK, Api, PageTest, cid, client, field_error,  # noqa: E402
+                      last_event_id, logged_in, make_customer, make_device, make_location, make_user,
+                      new_token, start_stack, tables, uid)
 
 
 def setUpModule():
@@ -248,7 +251,6 @@ class CustomerSiblingNameTests(PageTest):
         r = c.post(f'/customers/{moved}', customer_form('Aarhus', sweden))
         self.assertEqual(r.status, 303, r)
         # the API answers 409 with the field
-        from fixtures import Api, new_token
         secret, _ = new_token('admin', name='siblings')
         r = Api(secret).call('POST', '/api/v1/customers',
                              {'name': 'AARHUS', 'email': 'x@example.com', 'country': 'DK',
@@ -269,6 +271,119 @@ class CustomerSiblingNameTests(PageTest):
         r = client('nca.dk').post(f'/customers/{denmark}', form)
         self.assertEqual(r.status, 303, r)
         STACK.query("UPDATE customers SET name = 'Northwind Denmark' WHERE id = ?", denmark)
+
+
+class TokenTests(PageTest):
+    """API tokens: post/redirect/get with the secret shown once, revoke after a
+    confirmation, names unique per user, errors next to their field, expiry as picked."""
+
+    def create(self, c, name, expires_on=None):
+        page = c.get('/tokens').text
+        expires_on = expires_on or re.search(r'name="expires_on" type="date" value="([^"]+)"',
+                                             page).group(1)
+        return c.post('/tokens/new', {'name': name, 'expires_on': expires_on})
+
+    def test_created_page_is_reached_by_a_redirect_and_shows_the_secret_once(self):
+        c = logged_in('se.user')
+        before = STACK.query('SELECT count(*) FROM api_tokens')[0][0]
+        r = self.create(c, 'prg')
+        self.assertEqual(r.status, 303, r)
+        tid = STACK.query("SELECT id FROM api_tokens WHERE name = 'prg'")[0][0]
+        self.assertEqual(r.location, f'/tokens/{tid}/created')
+        self.assertNotIn('arbor_', r.text)
+        first = c.get(r.location)
+        self.assertPage(first)
+        secret = re.search(r'id="token-secret">([^<]+)<', first.text).group(1)
+        self.assertEqual(first.header('Cache-Control'), 'no-store')
+        self.assertEqual(Api(secret).call('GET', '/api/v1/me').status, 200)
+        # a reload: no second token, no secret
+        again = c.get(r.location)
+        self.assertPage(again)
+        self.assertNotIn(secret, again.text)
+        self.assertIn('id="token-shown"', again.text)
+        self.assertEqual(STACK.query('SELECT count(*) FROM api_tokens')[0][0], before + 1)
+        # another session of the same user, holding a stolen cookie, cannot open it
+        r = self.create(c, 'prg2')
+        cookie = next(v for k, v in c.cookies.items() if 'reveal' in k)
+        other = logged_in('se.user')
+        other.cookies['__Host-arbor_reveal'] = cookie
+        shown = other.get(r.location)
+        self.assertPage(shown)
+        self.assertNotIn('id="token-secret"', shown.text)
+        # another user's token id: 404
+        self.assertEqual(client('driver').get(r.location).status, 404)
+        self.assertEqual(client('driver').get('/tokens/999999/created').status, 404)
+
+    def test_revoke_asks_first_and_the_flash_names_the_token(self):
+        c = logged_in('se.user')
+        self.assertEqual(self.create(c, 'to revoke').status, 303)
+        tid = STACK.query("SELECT id FROM api_tokens WHERE name = 'to revoke'")[0][0]
+        page = c.get('/tokens')
+        self.assertIn(f'<a href="/tokens/{tid}/revoke">Revoke', page.text)
+        r = c.get(f'/tokens/{tid}/revoke')
+        self.assertPage(r)
+        self.assertIn('Revoke token “to revoke”?', r.text)
+        self.assertIsNone(STACK.query('SELECT revoked_at FROM api_tokens WHERE id = ?', tid)[0][0])
+        # refusals: another user's token (GET and POST), no CSRF token
+        for method in ('get', 'post'):
+            self.assertEqual(getattr(client('driver'), method)(f'/tokens/{tid}/revoke').status,
+                             404)
+        self.assertEqual(c.post(f'/tokens/{tid}/revoke', csrf=False).status, 403)
+        self.assertIsNone(STACK.query('SELECT revoked_at FROM api_tokens WHERE id = ?', tid)[0][0])
+        before = last_event_id()
+        r = c.post(f'/tokens/{tid}/revoke')
+        self.assertEqual(r.status, 303)
+        self.assertEqual(flash(c.get('/tokens').text),
+                         'Token “to revoke” was revoked; it no longer works.')
+        self.assertIsNotNone(STACK.query('SELECT revoked_at FROM api_tokens WHERE id = ?',
+                                         tid)[0][0])
+        self.assertIn(('token_revoked', 'to revoke'), STACK.query(
+            'SELECT kind, detail FROM events WHERE id > ?', before))
+        # once revoked, neither the page nor the POST
+        self.assertEqual(c.get(f'/tokens/{tid}/revoke').status, 404)
+        self.assertEqual(c.post(f'/tokens/{tid}/revoke').status, 404)
+
+    def test_names_unique_per_user_and_errors_next_to_their_field(self):
+        c = logged_in('dk.admin')
+        self.assertEqual(self.create(c, 'Deploy').status, 303)
+        before = tables('api_tokens')
+        r = self.create(c, 'DEPLOY')
+        self.assertPage(r, 400)
+        self.assertIn('already have a token with this name', field_error(r.text, 'name'))
+        self.assertIsNone(field_error(r.text, 'expires_on'))
+        self.assertIn('value="DEPLOY"', r.text)
+        for bad, why in (('2020-01-01', 'in the past'), ('2099-01-01', 'at most one year'),
+                         ('2026-02-31', 'YYYY-MM-DD'), ('soon', 'YYYY-MM-DD')):
+            r = self.create(c, 'fresh', bad)
+            self.assertPage(r, 400)
+            self.assertIn(why, field_error(r.text, 'expires_on'), bad)
+            self.assertIsNone(field_error(r.text, 'name'))
+        r = self.create(c, '', 'soon')
+        self.assertIsNotNone(field_error(r.text, 'name'))
+        self.assertIsNotNone(field_error(r.text, 'expires_on'))
+        self.assertEqual(tables('api_tokens'), before)
+        # another user may use the name; a revoked token's name is free again
+        self.assertEqual(self.create(logged_in('se.user'), 'deploy').status, 303)
+        tid = STACK.query("SELECT id FROM api_tokens WHERE name = 'Deploy'")[0][0]
+        c.get(f'/tokens/{tid}/revoke')
+        self.assertEqual(c.post(f'/tokens/{tid}/revoke').status, 303)
+        self.assertEqual(self.create(c, 'deploy').status, 303)
+
+    def test_expiry_is_the_end_of_the_day_picked_in_the_users_zone(self):
+        for zone in ('Pacific/Auckland', 'America/Los_Angeles', 'UTC'):
+            STACK.query("UPDATE users SET time_zone = ? WHERE username = 'driver'", zone)
+            c = logged_in('driver')
+            day = (datetime.datetime.now(ZoneInfo(zone)).date() + datetime.timedelta(days=30))
+            name = f'zone {zone}'
+            self.assertEqual(self.create(c, name, day.isoformat()).status, 303)
+            stored = STACK.query('SELECT expires_at FROM api_tokens WHERE name = ?', name)[0][0]
+            end = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(),
+                                            ZoneInfo(zone))
+            self.assertEqual(stored, int(end.timestamp()), zone)
+            row = re.search(rf'<th scope="row">{re.escape(name)}</th>\s*<td>[^<]*</td>\s*'
+                            r'<td>([^<]*)</td>', c.get('/tokens').text)
+            self.assertEqual(row.group(1), day.isoformat(), zone)
+        STACK.query("UPDATE users SET time_zone = NULL WHERE username = 'driver'")
 
 
 if __name__ == '__main__':

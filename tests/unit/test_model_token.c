@@ -33,9 +33,10 @@ driver_header(struct fixture *f)
 	struct viewer v = fixture_viewer(f, FX_EAST_DRIVER, ORIGIN_PAGE);
 	struct token_errors e;
 	const char *secret = NULL;
+	int64_t id;
 
-	assert_int_equal(token_create(&v, "made", token_default_expiry(
-	    f->arena, FIXTURE_NOW), &e, &secret), MODEL_DONE);
+	assert_int_equal(token_create(&v, "made", token_default_expiry(&v),
+	    &e, &secret, &id), MODEL_DONE);
 	return arena_printf(f->arena, "Bearer %s", secret);
 }
 
