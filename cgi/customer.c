@@ -235,9 +235,12 @@ customer_list(const struct viewer *v, const struct list_query *lq,
 	size_t i;
 	int rc;
 
-	/* the tree has no such filters: they are ignored like any other
-	 * parameter the list does not know */
-	q.customer_id = q.location_id = 0;
+	/* customer_id: the nested customers of that one, on the pages (a
+	 * customer page links there); the API's list and location_id know
+	 * no such filter: ignored like any other parameter they do not know */
+	if (q.keyset)
+		q.customer_id = 0;
+	q.location_id = 0;
 	rc = rows_read_list(v, q.keyset ? &api : &pages, &q, out);
 	/* the path of each row, after the list's statement is done:
 	 * customer_path_text runs one of its own */

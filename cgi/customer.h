@@ -100,9 +100,10 @@ struct customer {
 /* The Customers list's sort keys, the first the default. */
 extern const char *const customer_sort_keys[];
 
-/* One page of the customers v sees, matching lq (q: name or e-mail; the
- * list has no customer_id or location_id filter), as struct customer.
- * 1, or -1 on a database error. */
+/* One page of the customers v sees, matching lq (q: name or e-mail;
+ * customer_id, pages only: the customers directly below that one; no
+ * location_id filter), as struct customer. 1, 0 when the customer_id
+ * filter is outside the scope, or -1 on a database error. */
 int customer_list(const struct viewer *v, const struct list_query *lq,
     struct rows_page *out);
 

@@ -65,9 +65,12 @@
 	"c.created_at, c.updated_at"
 #define CUSTOMER_COLUMNS CUSTOMER_COLUMNS_MFA(MFA_REQUIRED("c.id"))
 
-/* The customers of the scope whose name or e-mail is LIKE :like. */
+/* The customers of the scope whose name or e-mail is LIKE :like, and
+ * (a customer page's "nested customers" link) directly below
+ * :customer_id unless that is 0. */
 #define CUSTOMER_LIST_WHERE \
 	"FROM customers c WHERE " SCOPE_CUSTOMER("c") " AND " \
+	"(:customer_id = 0 OR c.parent_id = :customer_id) AND " \
 	"(c.name LIKE :like ESCAPE '\\' OR c.email LIKE :like ESCAPE '\\')"
 #define CUSTOMER_LIST_SQL(order) \
 	"SELECT c.id, c.name, c.email, c.country, c.require_mfa, " \

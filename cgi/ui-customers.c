@@ -74,11 +74,20 @@ ui_customers(struct request *req)
 	static const struct list_page customers = { "customers",
 	    "/customers/", customer_sort_keys, customer_list,
 	    sizeof(struct customer), list_row };
-	struct tval *d = page_data(req);
+	struct tval *d = page_data(req), *filter;
 	struct list_query lq;
 
-	if (list_page(req, d, &customers, &lq))
-		page_render(req, 200, "customers", d);
+	if (!list_page(req, d, &customers, &lq))
+		return;
+	if ((filter = page_customer_options(req, lq.customer_id, NULL)) ==
+	    NULL) {
+		page_error(req, 503, "The list of customers could not be "
+		    "read. Please try again.");
+		return;
+	}
+	tv_set(d, "customer_filter", filter);
+	tv_set_bool(d, "filtered", *lq.q != '\0' || lq.customer_id != 0);
+	page_render(req, 200, "customers", d);
 }
 
 /* ------------------------------------------------------- one customer */
@@ -223,9 +232,17 @@ render_form(struct request *req, int status, const struct customer_input *f,
 		tv_set_bool(c, "mfa_effective", cur->mfa_required);
 		tv_set_str(c, "new_child_href", arena_printf(a,
 		    "/customers/new?parent_id=%lld", (long long)cur->id));
-		if (perm_allows(&req->viewer, ACT_USERS))
+		tv_set_str(c, "children_href", arena_printf(a,
+		    "/customers?customer_id=%lld", (long long)cur->id));
+		if (perm_allows(&req->viewer, ACT_USERS)) {
 			tv_set_str(c, "users_href", arena_printf(a,
 			    "/users?customer_id=%lld", (long long)cur->id));
+			tv_set_str(c, "new_user_href", arena_printf(a,
+			    "/users/new?customer_id=%lld", (long long)cur->id));
+		}
+		if (perm_allows(&req->viewer, ACT_DEVICES_LIST))
+			tv_set_str(c, "devices_href", arena_printf(a,
+			    "/devices?customer_id=%lld", (long long)cur->id));
 		if (perm_allows(&req->viewer, ACT_LOCATIONS))
 			tv_set_str(c, "locations_href", arena_printf(a,
 			    "/locations?customer_id=%lld", (long long)cur->id));

@@ -1,6 +1,7 @@
 """Issue 13, rough edges of the AutoPi tabs: deleting locations, names unique
 ignoring case (locations per customer, nested customers per parent), API
-tokens (post/redirect/get, revoke confirmation, unique names, expiry).
+tokens (post/redirect/get, revoke confirmation, unique names, expiry); the
+customer page's links and "Create user here".
 
 One demo Stack serves the module. setUpModule adds:
 
@@ -24,7 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from arbor_stack import ROOT  # noqa: E402
 from fixtures import (DM, FM, NCA, STACK, Api, PageTest, cid, client, field_error,  # noqa: E402
                       last_event_id, logged_in, make_customer, make_device, make_location, make_user,
-                      new_token, start_stack, tables, uid)
+                      new_token, selected_option, start_stack, tables, uid)
 
 
 def setUpModule():
@@ -384,6 +385,63 @@ class TokenTests(PageTest):
                             r'<td>([^<]*)</td>', c.get('/tokens').text)
             self.assertEqual(row.group(1), day.isoformat(), zone)
         STACK.query("UPDATE users SET time_zone = NULL WHERE username = 'driver'")
+
+
+class CustomerPageLinkTests(PageTest):
+    """The customer page links to its nested customers, users and devices, each only
+    where the viewer may see that tab; "Create user here" preselects the customer."""
+
+    def test_links_by_what_the_viewer_may_see(self):
+        denmark = cid('Northwind Denmark')
+        r = client('admin').get(f'/customers/{denmark}')
+        self.assertPage(r)
+        for href in (f'/customers?customer_id={denmark}', f'/users?customer_id={denmark}',
+                     f'/users/new?customer_id={denmark}', f'/devices?customer_id={denmark}'):
+            self.assertIn(f'href="{href}"', r.text)
+        # Nested Customer Administrator only: the nested customers, not users nor devices
+        r = client('nca.dk').get(f'/customers/{denmark}')
+        self.assertPage(r)
+        self.assertIn(f'href="/customers?customer_id={denmark}"', r.text)
+        for absent in ('/users?customer_id=', '/users/new?customer_id=', '/devices?customer_id='):
+            self.assertNotIn(absent, r.text)
+
+    def test_the_nested_customers_list(self):
+        """customer_id on /customers: the customers directly below it; outside the view 404."""
+        fleet, denmark = cid('Northwind Fleet'), cid('Northwind Denmark')
+        r = client('admin').get(f'/customers?customer_id={fleet}')
+        self.assertPage(r)
+        names = set(re.findall(r'<a href="/customers/\d+">([^<]+)</a>', r.text))
+        self.assertEqual(names, {'Northwind Denmark', 'Northwind Sweden'})
+        self.assertIn('2 customers', r.text)
+        r = client('admin').get(f'/customers?customer_id={denmark}&q=aar')
+        self.assertEqual(set(re.findall(r'<a href="/customers/\d+">([^<]+)</a>', r.text)),
+                         {'Aarhus'})
+        # a customer outside the view, or none: 404, the same page
+        nowhere = client('nca.dk').get('/customers?customer_id=999999')
+        self.assertEqual(nowhere.status, 404)
+        for hidden in (fleet, cid('Northwind Sweden'), cid('Contoso Charging')):
+            r = client('nca.dk').get(f'/customers?customer_id={hidden}')
+            self.assertEqual(r.status, 404, hidden)
+            self.assertEqual(r.text, nowhere.text)
+        # the API's list knows no such filter
+        secret, _ = new_token('admin', name='children')
+        r = Api(secret).call('GET', f'/api/v1/customers?customer_id={denmark}')
+        self.assertEqual(r.status, 200)
+        self.assertIn(fleet, {c['id'] for c in r.json['items']})
+
+    def test_create_user_here_preselects_the_customer(self):
+        aarhus = cid('Aarhus')
+        r = client('admin').get(f'/users/new?customer_id={aarhus}')
+        self.assertPage(r)
+        self.assertEqual(selected_option(r.text, 'customer_id'), str(aarhus))
+        # outside the view, missing or junk: ignored, the viewer's own customer
+        for given in (cid('Northwind Fleet'), cid('Contoso Charging'), 999999, 'x'):
+            r = client('dk.admin').get(f'/users/new?customer_id={given}')
+            self.assertPage(r)
+            self.assertEqual(selected_option(r.text, 'customer_id'),
+                             str(cid('Northwind Denmark')), given)
+        # without the Users tab: 403
+        self.assertEqual(client('nca.dk').get(f'/users/new?customer_id={aarhus}').status, 403)
 
 
 if __name__ == '__main__':
