@@ -514,13 +514,11 @@ check_sibling_name(const struct viewer *v, const struct customer_change *c,
 	db_bind_int(s, ":id", c->cur.id);
 	db_bind_text(s, ":name", name);
 	perm_bind_scope(s, &v->scope);
-	rc = db_step(v->db, s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
+	if ((rc = db_exists(v->db, s)) == 1)
 		check_fail(&e->name, 409, "Another customer under the same "
 		    "parent already has this name (ignoring upper and lower "
 		    "case).");
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	return rc < 0 ? -1 : 0;
 }
 
 /* Check given against c->cur and decide c (the values to store, where

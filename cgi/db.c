@@ -412,6 +412,15 @@ db_step(struct db *db, sqlite3_stmt *s)
 }
 
 int
+db_exists(struct db *db, sqlite3_stmt *s)
+{
+	int rc = db_step(db, s);
+
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
 db_exec(struct db *db, sqlite3_stmt *s)
 {
 	int rc = db_step(db, s);

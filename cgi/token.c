@@ -119,13 +119,11 @@ check_input(const struct viewer *v, const char *name, const char *expires_on,
 	db_bind_int(s, ":user_id", perm_actor(v));
 	db_bind_text(s, ":name", name);
 	db_bind_int(s, ":now", v->now);
-	rc = db_step(v->db, s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
+	if ((rc = db_exists(v->db, s)) == 1)
 		check_fail(&e->name, 409, "You already have a token with this "
 		    "name (ignoring upper and lower case); choose another or "
 		    "revoke that one first.");
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	return rc < 0 ? -1 : 0;
 }
 
 enum model_result

@@ -74,20 +74,12 @@ ui_customers(struct request *req)
 	static const struct list_page customers = { "customers",
 	    "/customers/", customer_sort_keys, customer_list,
 	    sizeof(struct customer), list_row };
-	struct tval *d = page_data(req), *filter;
+	struct tval *d = page_data(req);
 	struct list_query lq;
 
-	if (!list_page(req, d, &customers, &lq))
-		return;
-	if ((filter = page_customer_options(req, lq.customer_id, NULL)) ==
-	    NULL) {
-		page_error(req, 503, "The list of customers could not be "
-		    "read. Please try again.");
-		return;
-	}
-	tv_set(d, "customer_filter", filter);
-	tv_set_bool(d, "filtered", *lq.q != '\0' || lq.customer_id != 0);
-	page_render(req, 200, "customers", d);
+	if (list_page(req, d, &customers, &lq) &&
+	    page_customer_filter(req, d, &lq))
+		page_render(req, 200, "customers", d);
 }
 
 /* ------------------------------------------------------- one customer */

@@ -47,20 +47,12 @@ ui_locations(struct request *req)
 	static const struct list_page locations = { "locations",
 	    "/locations/", location_sort_keys, location_list,
 	    sizeof(struct location), list_row };
-	struct tval *d = page_data(req), *filter;
+	struct tval *d = page_data(req);
 	struct list_query lq;
 
-	if (!list_page(req, d, &locations, &lq))
-		return;
-	if ((filter = page_customer_options(req, lq.customer_id, NULL)) ==
-	    NULL) {
-		page_error(req, 503, "The list of locations could not be "
-		    "read. Please try again.");
-		return;
-	}
-	tv_set(d, "customer_filter", filter);
-	tv_set_bool(d, "filtered", *lq.q != '\0' || lq.customer_id != 0);
-	page_render(req, 200, "locations", d);
+	if (list_page(req, d, &locations, &lq) &&
+	    page_customer_filter(req, d, &lq))
+		page_render(req, 200, "locations", d);
 }
 
 static void
@@ -154,21 +146,26 @@ ui_location_new_post(struct request *req)
 	save_location(req, 0);
 }
 
+/* Whether the read of the route's location found it (rc 1); else the
+ * 404 (outside the view or missing) or 503 page was sent. */
+static bool
+location_found(struct request *req, int rc)
+{
+	if (rc == 0)
+		page_error(req, 404, not_found);
+	else if (rc < 0)
+		page_error(req, 503, "The location could not be read. Please "
+		    "try again.");
+	return rc == 1;
+}
+
 void
 ui_location_get(struct request *req)
 {
 	struct location cur;
-	int rc = location_get(&req->viewer, req->id, &cur);
 
-	if (rc == 0) {
-		page_error(req, 404, not_found);
+	if (!location_found(req, location_get(&req->viewer, req->id, &cur)))
 		return;
-	}
-	if (rc < 0) {
-		page_error(req, 503, "The location could not be read. Please "
-		    "try again.");
-		return;
-	}
 	render_form(req, 200, req->id, cur.name, cur.name, cur.customer_id,
 	    NULL);
 }
@@ -188,17 +185,10 @@ ui_location_delete_get(struct request *req)
 	struct location_ties t;
 	struct location l;
 	struct tval *d;
-	int rc = location_ties(&req->viewer, req->id, &l, &t);
 
-	if (rc == 0) {
-		page_error(req, 404, not_found);
+	if (!location_found(req, location_ties(&req->viewer, req->id, &l,
+	    &t)))
 		return;
-	}
-	if (rc < 0) {
-		page_error(req, 503, "The location could not be read. Please "
-		    "try again.");
-		return;
-	}
 	d = page_data(req);
 	tv_set_str(d, "location_name", l.name);
 	tv_set_str(d, "customer", customer_path_text(&req->viewer,
