@@ -15,6 +15,8 @@
 #define FLASH_MAX 300
 #define REVEAL_COOKIE "arbor_reveal"
 #define REVEAL_MAX 200
+/* long enough to follow the redirect, not to linger */
+#define REVEAL_SECONDS 300
 #define MAC_BYTES 16
 
 void
@@ -225,7 +227,8 @@ reveal_set(struct request *req, int64_t id, const char *secret)
 	    (const unsigned char *)plain, n, box, key);
 	sodium_memzero(key, sizeof(key));
 	http_cookie(req, REVEAL_COOKIE, b64url(req->arena, box,
-	    crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + n), -1);
+	    crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + n),
+	    REVEAL_SECONDS);
 }
 
 const char *

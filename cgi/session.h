@@ -71,8 +71,9 @@ void flash_take(struct request *req);
  * session only: post/redirect/get without a second token on a reload. It
  * is sealed in a cookie under a key of the MAC key and this session's
  * hash, so neither the database nor another session can open it, and
- * bound to id (the token it belongs to). reveal_take() gives it back for
- * id once and deletes the cookie; NULL when there is none for id.
+ * bound to id (the token it belongs to); the cookie lasts 5 minutes.
+ * reveal_take() gives it back for id once and deletes the cookie; NULL
+ * when there is none for id.
  */
 void reveal_set(struct request *req, int64_t id, const char *secret);
 const char *reveal_take(struct request *req, int64_t id);

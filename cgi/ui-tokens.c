@@ -7,7 +7,6 @@
 #include "arena.h"
 #include "http.h"
 #include "page.h"
-#include "form.h"
 #include "session.h"
 #include "timefmt.h"
 #include "token.h"
