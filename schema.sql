@@ -1,4 +1,4 @@
--- schema.sql - the whole Arbor data model (schema version 2).
+-- schema.sql - the whole Arbor data model (schema version 3).
 --
 -- Applied by `arborctl init` to a new database; `arborctl init` on an
 -- existing database runs the migrations in cgi/db.c up to the version the
@@ -80,6 +80,10 @@ CREATE TABLE locations (
 	updated_at   INTEGER NOT NULL,
 	UNIQUE (customer_id, name)
 );
+-- "Depot" and "depot" are one place to the people choosing from a list:
+-- a customer's location names are unique ignoring case (ASCII case, as
+-- SQLite's NOCASE folds it)
+CREATE UNIQUE INDEX locations_customer_name ON locations(customer_id, name COLLATE NOCASE);
 
 CREATE TABLE user_locations (
 	user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
@@ -244,4 +248,4 @@ CREATE TABLE user_group_devices (
 ) WITHOUT ROWID;
 CREATE INDEX user_group_devices_device ON user_group_devices(device_id);
 
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;

@@ -235,9 +235,12 @@ customer_list(const struct viewer *v, const struct list_query *lq,
 	size_t i;
 	int rc;
 
-	/* the tree has no such filters: they are ignored like any other
-	 * parameter the list does not know */
-	q.customer_id = q.location_id = 0;
+	/* customer_id: the nested customers of that one, on the pages (a
+	 * customer page links there); the API's list and location_id know
+	 * no such filter: ignored like any other parameter they do not know */
+	if (q.keyset)
+		q.customer_id = 0;
+	q.location_id = 0;
 	rc = rows_read_list(v, q.keyset ? &api : &pages, &q, out);
 	/* the path of each row, after the list's statement is done:
 	 * customer_path_text runs one of its own */
@@ -501,6 +504,34 @@ mfa_only(const struct customer_change *c, const struct customer_input *given)
 	    given->units == NULL && given->parent == PARENT_KEEP;
 }
 
+/*
+ * A nested customer's name unique among its siblings ignoring case (409),
+ * checked when it is new, renamed or moved, so that a name taken before
+ * this rule does not block other changes. Accounts are not compared, nor
+ * the top of v's view with siblings v does not see. 0, or -1.
+ */
+static int
+check_sibling_name(const struct viewer *v, const struct customer_change *c,
+    const char *name, struct customer_errors *e)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (c->parent_id == 0 || e->name.status != 0 || (c->cur.id != 0 &&
+	    !c->moved && strcmp(name, c->cur.name) == 0))
+		return 0;
+	s = db_stmt(v->db, STMT_CUSTOMER_SIBLING_NAMED);
+	db_bind_int(s, ":parent_id", c->parent_id);
+	db_bind_int(s, ":id", c->cur.id);
+	db_bind_text(s, ":name", name);
+	perm_bind_scope(s, &v->scope);
+	if ((rc = db_exists(v->db, s)) == 1)
+		check_fail(&e->name, 409, "Another customer under the same "
+		    "parent already has this name (ignoring upper and lower "
+		    "case).");
+	return rc < 0 ? -1 : 0;
+}
+
 /* Check given against c->cur and decide c (the values to store, where
  * to); the errors into *e. 0, or -1 on a database error. */
 static int
@@ -514,6 +545,8 @@ decide(const struct viewer *v, const struct customer_input *given,
 	complete_input(c, given, &in);
 	check_fields(v, &in, e);
 	check_mfa(v, &in, c, e);
+	if (check_sibling_name(v, c, in.name, e) != 0)
+		return -1;
 	c->f.name = in.name;
 	c->f.email = in.email;
 	c->f.country = in.country;

@@ -100,9 +100,10 @@ struct customer {
 /* The Customers list's sort keys, the first the default. */
 extern const char *const customer_sort_keys[];
 
-/* One page of the customers v sees, matching lq (q: name or e-mail; the
- * list has no customer_id or location_id filter), as struct customer.
- * 1, or -1 on a database error. */
+/* One page of the customers v sees, matching lq (q: name or e-mail;
+ * customer_id, pages only: the customers directly below that one; no
+ * location_id filter), as struct customer. 1, 0 when the customer_id
+ * filter is outside the scope, or -1 on a database error. */
 int customer_list(const struct viewer *v, const struct list_query *lq,
     struct rows_page *out);
 
@@ -208,6 +209,9 @@ struct customer_change {
  * first reads the customer and the parent in v's scope:
  * - customer id seen by v (else MODEL_NOT_FOUND, nothing read further);
  * - the fields' rules (400);
+ * - a nested customer's name unique among the children of its parent
+ *   ignoring case (409), checked when new, renamed or moved, and only
+ *   under a parent v sees;
  * - the parent: a customer of the scope (404 otherwise, like a missing
  *   one), never the edited customer or one below it (400); no parent (an
  *   account) only for operators (403); the top of v's view never moves

@@ -47,6 +47,32 @@ static const char *const migrations[] = {
 	"WHERE id = NEW.customer_id; END;"
 	"CREATE INDEX devices_registered ON devices(registered_at);"
 	"PRAGMA user_version = 2;",
+	/* 2 → 3: location names unique per customer ignoring case. Of
+	 * names that already differ only in case, the oldest location keeps
+	 * its name and every later one is renamed to "NAME (location ID)"
+	 * (cut to fit 200 characters): nothing is merged or lost, users and
+	 * devices stay where they are, and an event per renamed location
+	 * says what became of it, for an administrator to tidy up. Should a
+	 * new name still collide, the index fails and the migration rolls
+	 * back whole, naming the index. */
+	"CREATE TEMP TABLE renamed AS SELECT l.id, l.customer_id, l.name, "
+	"substr(l.name, 1, 200 - length(' (location ' || l.id || ')')) || "
+	"' (location ' || l.id || ')' AS new_name FROM locations l "
+	"WHERE EXISTS (SELECT 1 FROM locations o WHERE "
+	"o.customer_id = l.customer_id AND o.name = l.name COLLATE NOCASE "
+	"AND o.id < l.id);"
+	"UPDATE locations SET name = (SELECT new_name FROM renamed r WHERE "
+	"r.id = locations.id), updated_at = CAST(strftime('%s', 'now') AS "
+	"INTEGER) WHERE id IN (SELECT id FROM renamed);"
+	"INSERT INTO events (at, kind, detail) SELECT "
+	"CAST(strftime('%s', 'now') AS INTEGER), 'location_renamed', "
+	"'location ' || id || ' of customer ' || customer_id || ': \"' || "
+	"name || '\" -> \"' || new_name || '\" (a name taken ignoring case; "
+	"schema version 3)' FROM renamed ORDER BY id;"
+	"DROP TABLE renamed;"
+	"CREATE UNIQUE INDEX locations_customer_name ON "
+	"locations(customer_id, name COLLATE NOCASE);"
+	"PRAGMA user_version = 3;",
 	NULL
 };
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
@@ -383,6 +409,15 @@ db_step(struct db *db, sqlite3_stmt *s)
 		log_error("sqlite: %s (%d) in: %s", sqlite3_errmsg(db->conn),
 		    rc, sqlite3_sql(s));
 	return rc;
+}
+
+int
+db_exists(struct db *db, sqlite3_stmt *s)
+{
+	int rc = db_step(db, s);
+
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
 int

@@ -19,7 +19,7 @@
 #include "check.h"
 #include "sql.h"
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 struct db {
 	sqlite3 *conn;
@@ -86,6 +86,10 @@ int db_step(struct db *db, sqlite3_stmt *s);
 
 /* Run a statement that returns no rows; 0 or -1. */
 int db_exec(struct db *db, sqlite3_stmt *s);
+
+/* Whether s (bound) returns a row, then reset it: 1, 0, or -1 on a
+ * database error. */
+int db_exists(struct db *db, sqlite3_stmt *s);
 
 /* Column helpers: text as a copy in the arena ("" for NULL). */
 struct arena;

@@ -159,8 +159,10 @@ write_location(const struct viewer *v, int64_t *id,
 	if (rc != 0) {
 		if (!db_is_constraint(v->db))
 			return -1;
+		/* the index ignores case: "Depot" takes "depot" */
 		check_fail(&e->name, 409, "This customer already has a "
-		    "location with this name.");
+		    "location with this name (ignoring upper and lower "
+		    "case).");
 		return 0;
 	}
 	event_log(v, created ? "location_created" : "location_updated", 0,
@@ -192,4 +194,52 @@ location_save(const struct viewer *v, int64_t id,
 	    MODEL_DONE)
 		*saved = id;
 	return r;
+}
+
+int
+location_ties(const struct viewer *v, int64_t id, struct location *l,
+    struct location_ties *t)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((rc = location_get(v, id, l)) != 1)
+		return rc;
+	s = db_stmt(v->db, STMT_LOCATION_TIES);
+	db_bind_int(s, ":id", id);
+	perm_bind_scope(s, &v->scope);
+	rc = db_step(v->db, s);
+	if (rc == SQLITE_ROW) {
+		t->users = sqlite3_column_int64(s, 0);
+		t->last = sqlite3_column_int64(s, 1);
+		t->devices = sqlite3_column_int64(s, 2);
+	}
+	sqlite3_reset(s);
+	/* gone between the two reads: as if never seen */
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+enum model_result
+location_remove(const struct viewer *v, int64_t id, struct location *gone,
+    struct location_ties *t)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (db_begin(v->db) != 0)
+		return MODEL_FAILED;
+	if ((rc = location_ties(v, id, gone, t)) != 1) {
+		db_rollback(v->db);
+		return rc == 0 ? MODEL_NOT_FOUND : MODEL_FAILED;
+	}
+	event_log(v, "location_deleted", 0, perm_actor(v), arena_printf(
+	    v->arena, "location %lld \xe2\x80\x9c%s\xe2\x80\x9d of customer "
+	    "%lld: %lld users, %lld devices detached", (long long)id,
+	    gone->name, (long long)gone->customer_id, (long long)t->users,
+	    (long long)t->devices));
+	s = db_stmt(v->db, STMT_LOCATION_DELETE);
+	db_bind_int(s, ":id", id);
+	perm_bind_scope(s, &v->scope);
+	return db_finish(v->db, db_exec(v->db, s) != 0 ||
+	    db_changes(v->db) != 1, NULL, NULL);
 }

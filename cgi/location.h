@@ -55,7 +55,8 @@ extern const struct check_field location_error_fields[];
 
 /*
  * Create (id 0) or change location id as v, in one transaction: a name of
- * 1 to 200 characters on one line (400), unique per customer (409); a
+ * 1 to 200 characters on one line (400), unique per customer ignoring
+ * case (409); a
  * customer given (400) and seen by v (404, like a missing one); location
  * id seen by v. Logs location_created or location_updated. On MODEL_DONE
  * *saved is the location's id; MODEL_INVALID fills *e.
@@ -63,6 +64,28 @@ extern const struct check_field location_error_fields[];
 enum model_result location_save(const struct viewer *v, int64_t id,
     const struct location_input *in, struct location_errors *e,
     int64_t *saved);
+
+/* What deleting a location detaches, counted whoever sees them. */
+struct location_ties {
+	int64_t users;		/* the users assigned to it */
+	int64_t last;		/* of those, users with no other location:
+				 * no longer limited by location after */
+	int64_t devices;	/* the devices at it */
+};
+
+/* Location id, if v sees it, with what deleting it detaches: 1, 0 (not
+ * found), -1 (database error). The confirmation page's numbers. */
+int location_ties(const struct viewer *v, int64_t id, struct location *l,
+    struct location_ties *t);
+
+/*
+ * Delete location id as v, in one transaction: id seen by v (else
+ * MODEL_NOT_FOUND). Its users lose it and its devices get no location.
+ * Logs location_deleted, naming it and what it detached. *gone and *t
+ * (the location and its ties) are filled on MODEL_DONE.
+ */
+enum model_result location_remove(const struct viewer *v, int64_t id,
+    struct location *gone, struct location_ties *t);
 
 /*
  * Insert location in->name of customer in->customer_id unchecked, inside

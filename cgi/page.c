@@ -13,6 +13,7 @@
 #include "log.h"
 #include "perm.h"
 #include "principal.h"
+#include "rows.h"
 #include "session.h"
 #include "tmpl.h"
 #include "tval.h"
@@ -163,4 +164,20 @@ page_customer_options(struct request *req, int64_t selected_id,
 		tv_push(list, o);
 	}
 	return list;
+}
+
+bool
+page_customer_filter(struct request *req, struct tval *d,
+    const struct list_query *lq)
+{
+	struct tval *filter = page_customer_options(req, lq->customer_id, NULL);
+
+	if (filter == NULL) {
+		page_error(req, 503, "The list could not be read because of a "
+		    "database error. Please try again.");
+		return false;
+	}
+	tv_set(d, "customer_filter", filter);
+	tv_set_bool(d, "filtered", *lq->q != '\0' || lq->customer_id != 0);
+	return true;
 }

@@ -9,6 +9,7 @@
 #ifndef ARBOR_PAGE_H
 #define ARBOR_PAGE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct request;
@@ -42,5 +43,14 @@ struct tval *page_errors(struct arena *a, const void *errors,
  */
 struct tval *page_customer_options(struct request *req, int64_t selected_id,
     const char *exclude_path);
+
+/*
+ * A list page's customer_id filter into d: customer_filter (those
+ * options, lq's customer selected) and filtered (q or the customer
+ * narrows the list). false, the 503 page sent, on a database error.
+ */
+struct list_query;
+bool page_customer_filter(struct request *req, struct tval *d,
+    const struct list_query *lq);
 
 #endif

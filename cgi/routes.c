@@ -49,6 +49,10 @@ static const struct route routes[] = {
 	  ACT_LOCATIONS, NULL },
 	{ METHOD_POST, "/locations/{id}", ui_location_post, 0,
 	  ACT_LOCATIONS, NULL },
+	{ METHOD_GET, "/locations/{id}/delete", ui_location_delete_get, 0,
+	  ACT_LOCATIONS, NULL },
+	{ METHOD_POST, "/locations/{id}/delete", ui_location_delete_post, 0,
+	  ACT_LOCATIONS, NULL },
 	/* users and password links (issue 4) */
 	{ METHOD_GET, "/users", ui_users_list, 0, ACT_USERS, NULL },
 	{ METHOD_GET, "/users/new", ui_user_new_get, 0, ACT_USERS, NULL },
@@ -91,6 +95,10 @@ static const struct route routes[] = {
 	/* API tokens */
 	{ METHOD_GET, "/tokens", ui_tokens, 0, ACT_ANY, NULL },
 	{ METHOD_POST, "/tokens/new", ui_token_new, 0, ACT_ANY, NULL },
+	{ METHOD_GET, "/tokens/{id}/created", ui_token_created, 0,
+	  ACT_ANY, NULL },
+	{ METHOD_GET, "/tokens/{id}/revoke", ui_token_revoke_get, 0,
+	  ACT_ANY, NULL },
 	{ METHOD_POST, "/tokens/{id}/revoke", ui_token_revoke, 0,
 	  ACT_ANY, NULL },
 	/* the JSON API: bearer token, problem documents (api.h) */

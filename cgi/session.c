@@ -13,6 +13,10 @@
 #define PRE_COOKIE "arbor_pre"
 #define FLASH_COOKIE "arbor_flash"
 #define FLASH_MAX 300
+#define REVEAL_COOKIE "arbor_reveal"
+#define REVEAL_MAX 200
+/* long enough to follow the redirect, not to linger */
+#define REVEAL_SECONDS 300
 #define MAC_BYTES 16
 
 void
@@ -190,3 +194,77 @@ flash_take(struct request *req)
 	req->flash = arena_strndup(req->arena, (const char *)msg, n);
 }
 
+
+/* The key sealing this session's reveal cookie. */
+static void
+reveal_key(struct request *req, unsigned char key[crypto_secretbox_KEYBYTES])
+{
+	crypto_generichash_state st;
+
+	crypto_generichash_init(&st, req->app->keys.mac,
+	    sizeof(req->app->keys.mac), crypto_secretbox_KEYBYTES);
+	crypto_generichash_update(&st, (const unsigned char *)"reveal", 7);
+	crypto_generichash_update(&st, req->session->hash,
+	    sizeof(req->session->hash));
+	crypto_generichash_final(&st, key, crypto_secretbox_KEYBYTES);
+}
+
+void
+reveal_set(struct request *req, int64_t id, const char *secret)
+{
+	unsigned char key[crypto_secretbox_KEYBYTES];
+	unsigned char box[crypto_secretbox_NONCEBYTES +
+	    crypto_secretbox_MACBYTES + REVEAL_MAX];
+	const char *plain = arena_printf(req->arena, "%lld:%s", (long long)id,
+	    secret);
+	size_t n = strlen(plain);
+
+	if (req->session == NULL || n > REVEAL_MAX)
+		return;
+	reveal_key(req, key);
+	randombytes_buf(box, crypto_secretbox_NONCEBYTES);
+	crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES,
+	    (const unsigned char *)plain, n, box, key);
+	sodium_memzero(key, sizeof(key));
+	http_cookie(req, REVEAL_COOKIE, b64url(req->arena, box,
+	    crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + n),
+	    REVEAL_SECONDS);
+}
+
+const char *
+reveal_take(struct request *req, int64_t id)
+{
+	const char *cookie = http_cookie_get(req, REVEAL_COOKIE);
+	unsigned char key[crypto_secretbox_KEYBYTES];
+	unsigned char box[crypto_secretbox_NONCEBYTES +
+	    crypto_secretbox_MACBYTES + REVEAL_MAX];
+	unsigned char plain[REVEAL_MAX + 1];
+	const char *prefix, *end = NULL;
+	size_t n = 0;
+	int opened;
+
+	if (cookie == NULL)
+		return NULL;
+	/* shown at most once, whoever asks */
+	http_cookie(req, REVEAL_COOKIE, "", 0);
+	if (req->session == NULL || sodium_base642bin(box, sizeof(box),
+	    cookie, strlen(cookie), NULL, &n, &end,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    *end != '\0' || n <= crypto_secretbox_NONCEBYTES +
+	    crypto_secretbox_MACBYTES)
+		return NULL;
+	reveal_key(req, key);
+	opened = crypto_secretbox_open_easy(plain, box +
+	    crypto_secretbox_NONCEBYTES, n - crypto_secretbox_NONCEBYTES, box,
+	    key);
+	sodium_memzero(key, sizeof(key));
+	if (opened != 0)
+		return NULL;
+	n -= crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES;
+	plain[n] = '\0';
+	prefix = arena_printf(req->arena, "%lld:", (long long)id);
+	if (strlen((const char *)plain) != n ||
+	    strncmp((const char *)plain, prefix, strlen(prefix)) != 0)
+		return NULL;
+	return arena_strdup(req->arena, (const char *)plain + strlen(prefix));
+}

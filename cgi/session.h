@@ -66,4 +66,16 @@ void flash_set(struct request *req, const char *msg);
 /* Move the flash cookie, if valid, into req->flash and clear it. */
 void flash_take(struct request *req);
 
+/*
+ * A secret a POST made (an API token's), for the next page of this
+ * session only: post/redirect/get without a second token on a reload. It
+ * is sealed in a cookie under a key of the MAC key and this session's
+ * hash, so neither the database nor another session can open it, and
+ * bound to id (the token it belongs to); the cookie lasts 5 minutes.
+ * reveal_take() gives it back for id once and deletes the cookie; NULL
+ * when there is none for id.
+ */
+void reveal_set(struct request *req, int64_t id, const char *secret);
+const char *reveal_take(struct request *req, int64_t id);
+
 #endif

@@ -65,9 +65,12 @@
 	"c.created_at, c.updated_at"
 #define CUSTOMER_COLUMNS CUSTOMER_COLUMNS_MFA(MFA_REQUIRED("c.id"))
 
-/* The customers of the scope whose name or e-mail is LIKE :like. */
+/* The customers of the scope whose name or e-mail is LIKE :like, and
+ * (a customer page's "nested customers" link) directly below
+ * :customer_id unless that is 0. */
 #define CUSTOMER_LIST_WHERE \
 	"FROM customers c WHERE " SCOPE_CUSTOMER("c") " AND " \
+	"(:customer_id = 0 OR c.parent_id = :customer_id) AND " \
 	"(c.name LIKE :like ESCAPE '\\' OR c.email LIKE :like ESCAPE '\\')"
 #define CUSTOMER_LIST_SQL(order) \
 	"SELECT c.id, c.name, c.email, c.country, c.require_mfa, " \
@@ -345,6 +348,13 @@
 	    "(SELECT count(*) FROM users u WHERE u.customer_id = c.id), " \
 	    "(SELECT count(*) FROM customers k WHERE k.parent_id = c.id) " \
 	    "FROM customers c WHERE c.id = :id AND " SCOPE_CUSTOMER("c")) \
+	/* a customer other than :id named :name ignoring case under \
+	 * :parent_id, if the viewer sees that parent: the siblings of the \
+	 * top of one's view are not one's to know of */ \
+	X(CUSTOMER_SIBLING_NAMED, "SELECT 1 FROM customers k JOIN customers " \
+	    "p ON p.id = k.parent_id WHERE k.parent_id = :parent_id AND " \
+	    "k.id != :id AND k.name = :name COLLATE NOCASE AND " \
+	    SCOPE_CUSTOMER("p") " LIMIT 1") \
 	/* the scope in path order, which is depth-first (customer_choices) */ \
 	X(CUSTOMER_OPTIONS, "SELECT c.id, c.depth, c.name, c.path " \
 	    "FROM customers c WHERE " SCOPE_CUSTOMER("c") " ORDER BY c.path") \
@@ -381,6 +391,23 @@
 	    "AND customer_id IN (SELECT c.id FROM customers c WHERE " \
 	    SCOPE_CUSTOMER("c") ") AND :customer_id IN (SELECT c.id " \
 	    "FROM customers c WHERE " SCOPE_CUSTOMER("c") ")") \
+	/* what deleting location :id of the scope detaches: its users, \
+	 * those of them it leaves with no location (so no longer limited \
+	 * by location), its devices; all of them, seen or not, as the \
+	 * delete detaches them all */ \
+	X(LOCATION_TIES, "SELECT (SELECT count(*) FROM user_locations ul " \
+	    "WHERE ul.location_id = l.id), (SELECT count(*) FROM " \
+	    "user_locations ul WHERE ul.location_id = l.id AND NOT EXISTS " \
+	    "(SELECT 1 FROM user_locations o WHERE o.user_id = ul.user_id " \
+	    "AND o.location_id != l.id)), (SELECT count(*) FROM devices d " \
+	    "WHERE d.location_id = l.id) FROM locations l JOIN customers c " \
+	    "ON c.id = l.customer_id WHERE l.id = :id AND " \
+	    SCOPE_CUSTOMER("c")) \
+	/* the schema detaches: user_locations cascade, devices' \
+	 * location_id becomes NULL */ \
+	X(LOCATION_DELETE, "DELETE FROM locations WHERE id = :id AND " \
+	    "customer_id IN (SELECT c.id FROM customers c WHERE " \
+	    SCOPE_CUSTOMER("c") ")") \
 	\
 	/* --- users, password links and mail (issue 4) --- */ \
 	/* The Users tab: every statement that reads or writes another user \
@@ -598,6 +625,14 @@
 	X(TOKENS_OF_USER, "SELECT id, name, created_at, expires_at, " \
 	    "last_used_at, last_used_ip, revoked_at FROM api_tokens " \
 	    "WHERE user_id = :user_id ORDER BY created_at DESC, id DESC") \
+	X(TOKEN_OF_USER, "SELECT id, name, created_at, expires_at, " \
+	    "last_used_at, last_used_ip, revoked_at FROM api_tokens " \
+	    "WHERE id = :id AND user_id = :user_id") \
+	/* a name the user's tokens in use have, ignoring case: one that \
+	 * was revoked or ran out may be used again */ \
+	X(TOKEN_NAME_TAKEN, "SELECT 1 FROM api_tokens WHERE user_id = " \
+	    ":user_id AND name = :name COLLATE NOCASE AND revoked_at IS NULL " \
+	    "AND expires_at > :now LIMIT 1") \
 	/* bound to the owner: another user's token id revokes nothing */ \
 	X(TOKEN_REVOKE, "UPDATE api_tokens SET revoked_at = :now WHERE " \
 	    "id = :id AND user_id = :user_id AND revoked_at IS NULL") \

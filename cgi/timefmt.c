@@ -46,3 +46,45 @@ time_text(struct arena *a, const struct user *u, int64_t t)
 	    "%Y-%m-%d %H:%M %Z", &tm);
 	return arena_strdup(a, out);
 }
+
+const char *
+time_date(struct arena *a, const struct user *u, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char out[16];
+
+	use_zone(u != NULL ? u->time_zone : "UTC");
+	if (localtime_r(&tt, &tm) == NULL)
+		return "?";
+	strftime(out, sizeof(out), "%Y-%m-%d", &tm);
+	return arena_strdup(a, out);
+}
+
+int64_t
+time_day_end(const struct user *u, const char *date)
+{
+	char *end, back[11];
+	struct tm tm, check;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	if (date == NULL || strlen(date) != 10)
+		return -1;
+	end = strptime(date, "%Y-%m-%d", &tm);
+	if (end == NULL || *end != '\0')
+		return -1;
+	/* strptime accepts 2026-02-31, timegm normalises it: refuse that */
+	t = timegm(&tm);
+	if (gmtime_r(&t, &check) == NULL)
+		return -1;
+	strftime(back, sizeof(back), "%Y-%m-%d", &check);
+	if (strcmp(back, date) != 0)
+		return -1;
+	/* midnight starting the next day there, whatever DST does */
+	tm.tm_mday++;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	use_zone(u != NULL ? u->time_zone : "UTC");
+	return (int64_t)mktime(&tm);
+}

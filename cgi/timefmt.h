@@ -15,4 +15,11 @@ struct user;
  * an unknown one falls back to UTC (the C library's rule). */
 const char *time_text(struct arena *a, const struct user *u, int64_t t);
 
+/* The day of t in u's zone as "YYYY-MM-DD", in a. */
+const char *time_date(struct arena *a, const struct user *u, int64_t t);
+
+/* The end of day date ("YYYY-MM-DD") in u's zone: the first second of
+ * the next day there. -1 when date is not a date of the calendar. */
+int64_t time_day_end(const struct user *u, const char *date);
+
 #endif

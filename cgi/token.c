@@ -3,10 +3,8 @@
  */
 #include "token.h"
 
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "arena.h"
 #include "auth.h"
@@ -14,6 +12,7 @@
 #include "event.h"
 #include "login.h"
 #include "perm.h"
+#include "timefmt.h"
 #include "user.h"
 
 #define DAY (24 * 3600)
@@ -21,37 +20,38 @@
 /* last use is written at most once a minute per token (or on a new IP) */
 #define TOUCH_INTERVAL 60
 
-/* Midnight UTC at the start of YYYY-MM-DD, or -1 if it is not a date. */
-static int64_t
-parse_date(const char *s)
+const char *
+token_default_expiry(const struct viewer *v)
 {
-	char *end, back[11];
-	struct tm tm;
-	time_t t;
-
-	memset(&tm, 0, sizeof(tm));
-	if (s == NULL || strlen(s) != 10)
-		return -1;
-	end = strptime(s, "%Y-%m-%d", &tm);
-	if (end == NULL || *end != '\0')
-		return -1;
-	t = timegm(&tm);
-	/* strptime accepts 2026-02-31; timegm normalises it: refuse that */
-	gmtime_r(&t, &tm);
-	strftime(back, sizeof(back), "%Y-%m-%d", &tm);
-	return strcmp(back, s) == 0 ? (int64_t)t : -1;
+	return time_date(v->arena, v->user, v->now +
+	    (int64_t)TOKEN_DEFAULT_DAYS * DAY);
 }
 
-const char *
-token_default_expiry(struct arena *a, int64_t now)
+/* Row s of TOKENS_OF_USER or TOKEN_OF_USER into *t. */
+static void
+fill_token(const struct viewer *v, sqlite3_stmt *s, struct token *t)
 {
-	time_t t = (time_t)(now + (int64_t)TOKEN_DEFAULT_DAYS * DAY);
-	struct tm tm;
-	char out[11];
+	t->id = sqlite3_column_int64(s, 0);
+	t->name = db_text(v->arena, s, 1);
+	t->created_at = sqlite3_column_int64(s, 2);
+	t->expires_at = sqlite3_column_int64(s, 3);
+	t->last_used_at = sqlite3_column_int64(s, 4);
+	t->last_ip = db_text(v->arena, s, 5);
+	t->revoked = sqlite3_column_type(s, 6) != SQLITE_NULL;
+}
 
-	gmtime_r(&t, &tm);
-	strftime(out, sizeof(out), "%Y-%m-%d", &tm);
-	return arena_strdup(a, out);
+int
+token_get(const struct viewer *v, int64_t id, struct token *t)
+{
+	sqlite3_stmt *s = db_stmt(v->db, STMT_TOKEN_OF_USER);
+	int rc;
+
+	db_bind_int(s, ":id", id);
+	db_bind_int(s, ":user_id", perm_actor(v));
+	if ((rc = db_step(v->db, s)) == SQLITE_ROW)
+		fill_token(v, s, t);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
 ssize_t
@@ -71,82 +71,77 @@ token_list(const struct viewer *v, struct token **out)
 				memcpy(grown, t, n * sizeof(*t));
 			t = grown;
 		}
-		t[n].id = sqlite3_column_int64(s, 0);
-		t[n].name = db_text(v->arena, s, 1);
-		t[n].created_at = sqlite3_column_int64(s, 2);
-		t[n].expires_at = sqlite3_column_int64(s, 3);
-		t[n].last_used_at = sqlite3_column_int64(s, 4);
-		t[n].last_ip = db_text(v->arena, s, 5);
-		t[n].revoked = sqlite3_column_type(s, 6) != SQLITE_NULL;
-		n++;
+		fill_token(v, s, &t[n++]);
 	}
 	sqlite3_reset(s);
 	*out = t;
 	return rc == SQLITE_DONE ? (ssize_t)n : -1;
 }
 
-/* The rules of a new token; its expiry (the end of the day) in *expires. */
-static void
+#define FIELD(m) CHECK_FIELD(struct token_errors, m, #m, #m)
+const struct check_field token_error_fields[] = {
+	FIELD(name), FIELD(expires_on), { NULL, NULL, 0 }
+};
+#undef FIELD
+
+/*
+ * The rules of a new token, inside the write transaction; its expiry
+ * (the end of the day in the user's zone, so that the list shows the
+ * date picked) in *expires. 0, or -1 on a database error.
+ */
+static int
 check_input(const struct viewer *v, const char *name, const char *expires_on,
     struct token_errors *e, int64_t *expires)
 {
-	int64_t day = parse_date(expires_on), today = v->now - v->now % DAY;
+	const char *today = time_date(v->arena, v->user, v->now);
+	const char *last = time_date(v->arena, v->user, v->now +
+	    (int64_t)TOKEN_MAX_DAYS * DAY);
+	sqlite3_stmt *s;
+	int rc;
 
 	memset(e, 0, sizeof(*e));
-	*expires = day + DAY;
-	if (name == NULL || strlen(name) < 1 || strlen(name) > NAME_MAX_BYTES)
-		check_fail(&e->name, 400, "Give the token a name of 1 to 100 "
-		    "characters.");
-	if (day < 0)
+	*expires = time_day_end(v->user, expires_on);
+	if (*expires < 0)
 		check_fail(&e->expires_on, 400, "Enter the expiry date as "
 		    "YYYY-MM-DD.");
-	else if (day < today)
+	else if (strcmp(expires_on, today) < 0)
 		check_fail(&e->expires_on, 400, "The expiry date is in the "
 		    "past.");
-	else if (day > today + (int64_t)TOKEN_MAX_DAYS * DAY)
+	else if (strcmp(expires_on, last) > 0)
 		check_fail(&e->expires_on, 400, "A token can live at most one "
 		    "year.");
-}
-
-/*
- * The one write of a flow on v's tokens: s in its own transaction with
- * event kind (detail), about and by v's user. MODEL_NOT_FOUND when s
- * changed no row.
- */
-static enum model_result
-write_logged(const struct viewer *v, sqlite3_stmt *s, const char *kind,
-    const char *detail)
-{
-	enum model_result rc = MODEL_FAILED;
-
-	if (db_begin(v->db) != 0)
-		return MODEL_FAILED;
-	if (db_exec(v->db, s) == 0) {
-		rc = db_changes(v->db) == 1 ? MODEL_DONE : MODEL_NOT_FOUND;
-		if (rc == MODEL_DONE)
-			event_log(v, kind, perm_actor(v), perm_actor(v),
-			    detail);
+	if (name == NULL || strlen(name) < 1 || strlen(name) > NAME_MAX_BYTES) {
+		check_fail(&e->name, 400, "Give the token a name of 1 to 100 "
+		    "characters.");
+		return 0;
 	}
-	if (rc != MODEL_DONE || db_commit(v->db) != 0) {
-		db_rollback(v->db);
-		return rc == MODEL_DONE ? MODEL_FAILED : rc;
-	}
-	return MODEL_DONE;
+	s = db_stmt(v->db, STMT_TOKEN_NAME_TAKEN);
+	db_bind_int(s, ":user_id", perm_actor(v));
+	db_bind_text(s, ":name", name);
+	db_bind_int(s, ":now", v->now);
+	if ((rc = db_exists(v->db, s)) == 1)
+		check_fail(&e->name, 409, "You already have a token with this "
+		    "name (ignoring upper and lower case); choose another or "
+		    "revoke that one first.");
+	return rc < 0 ? -1 : 0;
 }
 
 enum model_result
 token_create(const struct viewer *v, const char *name, const char *expires_on,
-    struct token_errors *e, const char **secret)
+    struct token_errors *e, const char **secret, int64_t *id)
 {
 	unsigned char hash[TOKEN_HASH_BYTES];
 	enum model_result rc;
 	sqlite3_stmt *s;
 	int64_t expires;
 	char *random;
+	bool failed;
 
-	check_input(v, name, expires_on, e, &expires);
-	if (e->name.msg != NULL || e->expires_on.msg != NULL)
-		return MODEL_INVALID;
+	if (db_begin(v->db) != 0)
+		return MODEL_FAILED;
+	failed = check_input(v, name, expires_on, e, &expires) != 0;
+	if (failed || check_count(e, token_error_fields) > 0)
+		return db_finish(v->db, failed, e, token_error_fields);
 	random = token_new(v->arena, hash);
 	s = db_stmt(v->db, STMT_TOKEN_INSERT);
 	db_bind_int(s, ":user_id", perm_actor(v));
@@ -154,20 +149,37 @@ token_create(const struct viewer *v, const char *name, const char *expires_on,
 	db_bind_blob(s, ":hash", hash, sizeof(hash));
 	db_bind_int(s, ":now", v->now);
 	db_bind_int(s, ":expires_at", expires);
-	if ((rc = write_logged(v, s, "token_created", name)) == MODEL_DONE)
+	failed = db_exec(v->db, s) != 0;
+	if (!failed) {
+		*id = db_last_id(v->db);
+		event_log(v, "token_created", perm_actor(v), perm_actor(v),
+		    name);
+	}
+	if ((rc = db_finish(v->db, failed, NULL, NULL)) == MODEL_DONE)
 		*secret = arena_printf(v->arena, TOKEN_PREFIX "%s", random);
 	return rc;
 }
 
 enum model_result
-token_revoke(const struct viewer *v, int64_t id)
+token_revoke(const struct viewer *v, int64_t id, struct token *gone)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_TOKEN_REVOKE);
+	sqlite3_stmt *s;
+	int rc;
 
+	if (db_begin(v->db) != 0)
+		return MODEL_FAILED;
+	if ((rc = token_get(v, id, gone)) != 1 || gone->revoked) {
+		db_rollback(v->db);
+		return rc < 0 ? MODEL_FAILED : MODEL_NOT_FOUND;
+	}
+	s = db_stmt(v->db, STMT_TOKEN_REVOKE);
 	db_bind_int(s, ":now", v->now);
 	db_bind_int(s, ":id", id);
 	db_bind_int(s, ":user_id", perm_actor(v));
-	return write_logged(v, s, "token_revoked", "");
+	event_log(v, "token_revoked", perm_actor(v), perm_actor(v),
+	    gone->name);
+	return db_finish(v->db, db_exec(v->db, s) != 0 ||
+	    db_changes(v->db) != 1, NULL, NULL);
 }
 
 int

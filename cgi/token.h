@@ -49,26 +49,39 @@ struct token {
  * number, or -1 on a database error. */
 ssize_t token_list(const struct viewer *v, struct token **out);
 
-/* The default expiry date (today + 90 days) as YYYY-MM-DD, in a. */
-const char *token_default_expiry(struct arena *a, int64_t now);
+/* Token id of v's user: 1, 0 (none such: another user's is none), -1
+ * on a database error. */
+int token_get(const struct viewer *v, int64_t id, struct token *t);
+
+/* The default expiry date (today + 90 days in v's user's zone) as
+ * YYYY-MM-DD, in v's arena. */
+const char *token_default_expiry(const struct viewer *v);
 
 struct token_errors {
 	struct check_error name;
 	struct check_error expires_on;
 };
 
+/* The fields of struct token_errors, in the order they are reported. */
+extern const struct check_field token_error_fields[];
+
 /*
- * Create a token for v's user named name (1 to 100 bytes) that works
- * until the end (UTC) of expires_on (YYYY-MM-DD, from today up to a year
- * ahead), and log token_created. MODEL_DONE puts the secret, which exists
- * nowhere else, in *secret (v's arena); MODEL_INVALID fills *e.
+ * Create a token for v's user named name (1 to 100 bytes; 409 when a
+ * token of the user still in use has that name, ignoring case) that
+ * works until the end of expires_on (YYYY-MM-DD, from today up to a year
+ * ahead) in the user's time zone, and log token_created. MODEL_DONE puts
+ * the secret, which exists nowhere else, in *secret (v's arena) and the
+ * token's id in *id; MODEL_INVALID fills *e.
  */
 enum model_result token_create(const struct viewer *v, const char *name,
-    const char *expires_on, struct token_errors *e, const char **secret);
+    const char *expires_on, struct token_errors *e, const char **secret,
+    int64_t *id);
 
-/* Revoke v's user's active token id and log token_revoked;
- * MODEL_NOT_FOUND when v's user has no such active token. */
-enum model_result token_revoke(const struct viewer *v, int64_t id);
+/* Revoke v's user's token id (not revoked yet), filling *gone, and log
+ * token_revoked naming it; MODEL_NOT_FOUND when v's user has no such
+ * token still to revoke. */
+enum model_result token_revoke(const struct viewer *v, int64_t id,
+    struct token *gone);
 
 /*
  * Revoke every token of user_id still in use and log tokens_revoked

@@ -77,7 +77,8 @@ ui_customers(struct request *req)
 	struct tval *d = page_data(req);
 	struct list_query lq;
 
-	if (list_page(req, d, &customers, &lq))
+	if (list_page(req, d, &customers, &lq) &&
+	    page_customer_filter(req, d, &lq))
 		page_render(req, 200, "customers", d);
 }
 
@@ -223,9 +224,17 @@ render_form(struct request *req, int status, const struct customer_input *f,
 		tv_set_bool(c, "mfa_effective", cur->mfa_required);
 		tv_set_str(c, "new_child_href", arena_printf(a,
 		    "/customers/new?parent_id=%lld", (long long)cur->id));
-		if (perm_allows(&req->viewer, ACT_USERS))
+		tv_set_str(c, "children_href", arena_printf(a,
+		    "/customers?customer_id=%lld", (long long)cur->id));
+		if (perm_allows(&req->viewer, ACT_USERS)) {
 			tv_set_str(c, "users_href", arena_printf(a,
 			    "/users?customer_id=%lld", (long long)cur->id));
+			tv_set_str(c, "new_user_href", arena_printf(a,
+			    "/users/new?customer_id=%lld", (long long)cur->id));
+		}
+		if (perm_allows(&req->viewer, ACT_DEVICES_LIST))
+			tv_set_str(c, "devices_href", arena_printf(a,
+			    "/devices?customer_id=%lld", (long long)cur->id));
 		if (perm_allows(&req->viewer, ACT_LOCATIONS))
 			tv_set_str(c, "locations_href", arena_printf(a,
 			    "/locations?customer_id=%lld", (long long)cur->id));

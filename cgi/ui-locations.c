@@ -1,7 +1,8 @@
 /*
  * ui-locations.c - the Locations tab (Account Administrator or Fleet
  * Management): the locations of the customers in the user's subtree,
- * creating and renaming them or giving them to another customer.
+ * creating and renaming them or giving them to another customer, and
+ * deleting them after a page that says what that detaches.
  *
  * Parse, call location.c, render: the rows, the rules and the writes are
  * the model's (the API uses the same functions). A location, or a
@@ -12,6 +13,7 @@
 
 #include "arena.h"
 #include "check.h"
+#include "customer.h"
 #include "form.h"
 #include "http.h"
 #include "list.h"
@@ -45,20 +47,12 @@ ui_locations(struct request *req)
 	static const struct list_page locations = { "locations",
 	    "/locations/", location_sort_keys, location_list,
 	    sizeof(struct location), list_row };
-	struct tval *d = page_data(req), *filter;
+	struct tval *d = page_data(req);
 	struct list_query lq;
 
-	if (!list_page(req, d, &locations, &lq))
-		return;
-	if ((filter = page_customer_options(req, lq.customer_id, NULL)) ==
-	    NULL) {
-		page_error(req, 503, "The list of locations could not be "
-		    "read. Please try again.");
-		return;
-	}
-	tv_set(d, "customer_filter", filter);
-	tv_set_bool(d, "filtered", *lq.q != '\0' || lq.customer_id != 0);
-	page_render(req, 200, "locations", d);
+	if (list_page(req, d, &locations, &lq) &&
+	    page_customer_filter(req, d, &lq))
+		page_render(req, 200, "locations", d);
 }
 
 static void
@@ -82,6 +76,9 @@ render_form(struct request *req, int status, int64_t id,
 	    arena_printf(a, "/locations/%lld", (long long)id));
 	if (current_name != NULL)
 		tv_set_str(d, "location_name", current_name);
+	if (id != 0)
+		tv_set_str(d, "delete_href", arena_printf(a,
+		    "/locations/%lld/delete", (long long)id));
 	form = tv_set_map(d, "form");
 	tv_set_str(form, "name", name);
 	if (errors != NULL)
@@ -149,21 +146,26 @@ ui_location_new_post(struct request *req)
 	save_location(req, 0);
 }
 
+/* Whether the read of the route's location found it (rc 1); else the
+ * 404 (outside the view or missing) or 503 page was sent. */
+static bool
+location_found(struct request *req, int rc)
+{
+	if (rc == 0)
+		page_error(req, 404, not_found);
+	else if (rc < 0)
+		page_error(req, 503, "The location could not be read. Please "
+		    "try again.");
+	return rc == 1;
+}
+
 void
 ui_location_get(struct request *req)
 {
 	struct location cur;
-	int rc = location_get(&req->viewer, req->id, &cur);
 
-	if (rc == 0) {
-		page_error(req, 404, not_found);
+	if (!location_found(req, location_get(&req->viewer, req->id, &cur)))
 		return;
-	}
-	if (rc < 0) {
-		page_error(req, 503, "The location could not be read. Please "
-		    "try again.");
-		return;
-	}
 	render_form(req, 200, req->id, cur.name, cur.name, cur.customer_id,
 	    NULL);
 }
@@ -172,4 +174,61 @@ void
 ui_location_post(struct request *req)
 {
 	save_location(req, req->id);
+}
+
+/* -------------------------------------------------------------- delete */
+
+void
+ui_location_delete_get(struct request *req)
+{
+	struct arena *a = req->arena;
+	struct location_ties t;
+	struct location l;
+	struct tval *d;
+
+	if (!location_found(req, location_ties(&req->viewer, req->id, &l,
+	    &t)))
+		return;
+	d = page_data(req);
+	tv_set_str(d, "location_name", l.name);
+	tv_set_str(d, "customer", customer_path_text(&req->viewer,
+	    l.customer_id));
+	tv_set_int(d, "users", t.users);
+	tv_set_bool(d, "users_one", t.users == 1);
+	tv_set_int(d, "last", t.last);
+	tv_set_bool(d, "last_one", t.last == 1);
+	tv_set_bool(d, "has_last", t.last > 0);
+	tv_set_int(d, "devices", t.devices);
+	tv_set_bool(d, "devices_one", t.devices == 1);
+	tv_set_str(d, "action", arena_printf(a, "/locations/%lld/delete",
+	    (long long)req->id));
+	tv_set_str(d, "back_href", arena_printf(a, "/locations/%lld",
+	    (long long)req->id));
+	page_render(req, 200, "location_delete", d);
+}
+
+void
+ui_location_delete_post(struct request *req)
+{
+	struct location_ties t;
+	struct location gone;
+
+	switch (location_remove(&req->viewer, req->id, &gone, &t)) {
+	case MODEL_DONE:
+		flash_set(req, arena_printf(req->arena, "Location \xe2\x80\x9c"
+		    "%s\xe2\x80\x9d was deleted: %lld user%s and %lld "
+		    "device%s detached.", gone.name, (long long)t.users,
+		    t.users == 1 ? "" : "s", (long long)t.devices,
+		    t.devices == 1 ? "" : "s"));
+		http_redirect(req, "/locations");
+		return;
+	case MODEL_NOT_FOUND:
+		page_error(req, 404, not_found);
+		return;
+	case MODEL_INVALID:
+	case MODEL_FAILED:
+		break;
+	}
+	page_error(req, 503, "The location could not be deleted because of a "
+	    "database error. Nothing was changed; please try again.");
 }

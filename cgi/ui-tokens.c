@@ -1,7 +1,8 @@
 /*
  * ui-tokens.c - the API tokens tab: a user's own tokens, creating one
- * (its secret shown once) and revoking one. Parse, call token.c, render:
- * the model binds every statement to the signed-in user.
+ * (its secret shown once, on the page the creation redirects to) and
+ * revoking one after a confirmation. Parse, call token.c, render: the
+ * model binds every statement to the signed-in user.
  */
 #include "arena.h"
 #include "http.h"
@@ -30,8 +31,10 @@ add_tokens(struct request *req, struct tval *d)
 		tv_set_str(row, "name", t[i].name);
 		tv_set_str(row, "created", time_text(a, req->user,
 		    t[i].created_at));
-		tv_set_str(row, "expires", time_text(a, req->user,
-		    t[i].expires_at));
+		/* the last day it works, as picked: it ends with that day
+		 * in the user's zone */
+		tv_set_str(row, "expires", time_date(a, req->user,
+		    t[i].expires_at - 1));
 		tv_set_str(row, "last_used", time_text(a, req->user,
 		    t[i].last_used_at));
 		tv_set_str(row, "last_ip", t[i].last_ip);
@@ -49,7 +52,7 @@ add_tokens(struct request *req, struct tval *d)
 
 static void
 render_tokens(struct request *req, int status, const char *name,
-    const char *expires_on, const char *error)
+    const char *expires_on, struct tval *errors)
 {
 	struct tval *d = page_data(req), *form;
 
@@ -61,9 +64,9 @@ render_tokens(struct request *req, int status, const char *name,
 	form = tv_set_map(d, "form");
 	tv_set_str(form, "name", name ? name : "");
 	tv_set_str(form, "expires_on", expires_on ? expires_on :
-	    token_default_expiry(req->arena, req->now));
-	if (error != NULL)
-		tv_set_str(tv_set_map(d, "errors"), "token", error);
+	    token_default_expiry(&req->viewer));
+	if (errors != NULL)
+		tv_set(d, "errors", errors);
 	page_render(req, status, "tokens", d);
 }
 
@@ -73,8 +76,9 @@ ui_tokens(struct request *req)
 	render_tokens(req, 200, NULL, NULL, NULL);
 }
 
-/* The secret is in this one response only (sent with no-store, like
- * every page behind login), never in a redirect, a log or a later page. */
+/* The secret goes to the page this redirects to, sealed for this session
+ * and that one GET (reveal_set): a reload of either makes no second token
+ * and shows the secret no second time; it is never in a log. */
 void
 ui_token_new(struct request *req)
 {
@@ -82,34 +86,94 @@ ui_token_new(struct request *req)
 	const char *expires_on = param_get(&req->form, "expires_on");
 	struct token_errors e;
 	const char *secret;
-	struct tval *d;
+	int64_t id;
 
-	switch (token_create(&req->viewer, name, expires_on, &e, &secret)) {
+	switch (token_create(&req->viewer, name, expires_on, &e, &secret,
+	    &id)) {
 	case MODEL_DONE:
-		d = page_data(req);
-		tv_set_str(d, "name", name);
-		tv_set_str(d, "secret", secret);
-		page_render(req, 200, "token_created", d);
+		reveal_set(req, id, secret);
+		http_redirect(req, arena_printf(req->arena,
+		    "/tokens/%lld/created", (long long)id));
 		return;
 	case MODEL_INVALID:
-		/* the form has room for one message: the first */
-		render_tokens(req, 400, name, expires_on, e.name.msg != NULL ?
-		    e.name.msg : e.expires_on.msg);
+		render_tokens(req, 400, name, expires_on, page_errors(
+		    req->arena, &e, token_error_fields));
 		return;
 	case MODEL_NOT_FOUND:
 	case MODEL_FAILED:
 		break;
 	}
-	render_tokens(req, 503, name, expires_on, "The token could not be "
-	    "saved. Please try again.");
+	page_error(req, 503, "The token could not be saved because of a "
+	    "database error. Please try again.");
+}
+
+/* Token req->id of the user, or a 404/503 page: 1, or 0 (answered). */
+static int
+own_token(struct request *req, struct token *t)
+{
+	int rc = token_get(&req->viewer, req->id, t);
+
+	if (rc == 0)
+		page_error(req, 404, "There is no such token.");
+	else if (rc < 0)
+		page_error(req, 503, "Your tokens could not be read. Please "
+		    "try again.");
+	return rc == 1;
+}
+
+void
+ui_token_created(struct request *req)
+{
+	struct token t;
+	const char *secret;
+	struct tval *d;
+
+	if (!own_token(req, &t))
+		return;
+	/* taken before rendering: this GET is its one showing */
+	secret = reveal_take(req, t.id);
+	d = page_data(req);
+	tv_set_str(d, "name", t.name);
+	tv_set_str(d, "expires", time_date(req->arena, req->user,
+	    t.expires_at - 1));
+	if (secret != NULL)
+		tv_set_str(d, "secret", secret);
+	page_render(req, 200, "token_created", d);
+}
+
+void
+ui_token_revoke_get(struct request *req)
+{
+	struct arena *a = req->arena;
+	struct token t;
+	struct tval *d;
+
+	if (!own_token(req, &t))
+		return;
+	if (t.revoked) {
+		page_error(req, 404, "This token is already revoked.");
+		return;
+	}
+	d = page_data(req);
+	tv_set_str(d, "name", t.name);
+	tv_set_str(d, "created", time_text(a, req->user, t.created_at));
+	tv_set_str(d, "expires", time_date(a, req->user, t.expires_at - 1));
+	tv_set_str(d, "last_used", time_text(a, req->user, t.last_used_at));
+	tv_set_str(d, "action", arena_printf(a, "/tokens/%lld/revoke",
+	    (long long)t.id));
+	page_render(req, 200, "token_revoke", d);
 }
 
 void
 ui_token_revoke(struct request *req)
 {
-	switch (token_revoke(&req->viewer, req->id)) {
+	struct token gone;
+
+	switch (token_revoke(&req->viewer, req->id, &gone)) {
 	case MODEL_DONE:
-		flash_set(req, "The token was revoked; it no longer works.");
+		flash_set(req, arena_printf(req->arena, "Token \xe2\x80\x9c"
+		    "%s\xe2\x80\x9d was revoked; it no longer works.",
+		    gone.name));
 		http_redirect(req, "/tokens");
 		return;
 	case MODEL_NOT_FOUND:

@@ -419,13 +419,22 @@ save_form(struct request *req, int64_t id)
 void
 ui_user_new_get(struct request *req)
 {
+	int64_t want = parse_id(param_get(&req->query, "customer_id"));
+	int rc = want != 0 ? perm_sees_customer(&req->viewer, want) : 0;
 	struct user_input f;
 	struct user_change c;
 
+	if (rc < 0) {
+		page_error(req, 503, "The form could not be shown because of "
+		    "a database error. Please try again.");
+		return;
+	}
 	user_input_init(&f, req->arena, NULL);
 	memset(&c, 0, sizeof(c));
 	c.password_mode = "welcome";
-	c.customer_id = req->user->customer_id;
+	/* ?customer_id= (a customer page's "Create user here") preselects
+	 * that customer; one outside the view is ignored, as if not asked */
+	c.customer_id = rc == 1 ? want : req->user->customer_id;
 	render_form(req, NULL, 200, &f, &c, NULL, NULL);
 }
 

@@ -35,6 +35,8 @@ void ui_location_new_get(struct request *req);
 void ui_location_new_post(struct request *req);
 void ui_location_get(struct request *req);
 void ui_location_post(struct request *req);
+void ui_location_delete_get(struct request *req);
+void ui_location_delete_post(struct request *req);
 
 /* ui-users.c, ui-password.c (issue 4) */
 void ui_users_list(struct request *req);
@@ -64,6 +66,8 @@ void ui_devices_manage_post(struct request *req);
 /* ui-tokens.c */
 void ui_tokens(struct request *req);
 void ui_token_new(struct request *req);
+void ui_token_created(struct request *req);
+void ui_token_revoke_get(struct request *req);
 void ui_token_revoke(struct request *req);
 
 /* ui-profile.c */

@@ -149,7 +149,8 @@ def new_token(username, name='script', expires_on='2099-01-01', client=None):
         expires_on = re.search(r'name="expires_on" type="date" value="([^"]+)"',
                                c.get('/tokens').text).group(1)
     r = c.post('/tokens/new', {'name': name, 'expires_on': expires_on})
-    assert r.status == 200, r
+    assert r.status == 303, r
+    r = c.get(r.location)
     return re.search(r'id="token-secret">([^<]+)<', r.text).group(1), c
 
 

@@ -242,16 +242,22 @@ class ListTests(CustomersTest):
         for cid, _, _ in list_rows(c.get('/customers').text):
             self.assertEqual(c.get(f'/customers/{cid}').status, 200)
 
-    def test_customer_and_location_ids_are_not_filters_of_this_list(self):
-        """customer_id / location_id do not filter the tree: ignored, inside the view or not."""
+    def test_customer_id_lists_the_nested_customers_location_id_is_ignored(self):
+        """customer_id: the customers directly below it (issue 13: a customer page links
+        there), 404 outside the view like a missing one; location_id is no filter here."""
         c = client('dk.nca')
         want = list_rows(c.get('/customers').text)
-        for query in (f'customer_id={IDS["Aarhus"]}', f'customer_id={IDS["Contoso Charging"]}',
-                      'customer_id=999999', 'location_id=999999'):
+        r = c.get(f'/customers?customer_id={IDS["Aarhus"]}')
+        self.assertEqual(r.status, 200, r)
+        below = {r[0] for r in STACK.query('SELECT id FROM customers WHERE parent_id = ?',
+                                           IDS['Aarhus'])}
+        self.assertEqual({row[0] for row in list_rows(r.text)}, below)
+        for query in (f'customer_id={IDS["Contoso Charging"]}', 'customer_id=999999'):
             with self.subTest(query=query):
-                r = c.get(f'/customers?{query}')
-                self.assertEqual(r.status, 200, r)
-                self.assertEqual(list_rows(r.text), want)
+                self.assertEqual(c.get(f'/customers?{query}').status, 404)
+        r = c.get('/customers?location_id=999999')
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(list_rows(r.text), want)
 
 
 # ------------------------------------------------------------------ the Accounts tab

@@ -11,6 +11,7 @@ that moves nothing records no event.
 The module's stack starts under umask 000, so that the file modes it finds
 are the ones the programs chose.
 """
+import itertools
 import os
 import stat
 import sys
@@ -44,8 +45,12 @@ def api_of(username, name='script'):
     return api, page
 
 
+ADMIN_TOKENS = itertools.count(1)
+
+
 def admin_api():
-    return api_of('admin', name='admin-lifecycle')[0]
+    # a token name is unique among a user's tokens in use: one each
+    return api_of('admin', name=f'admin-lifecycle-{next(ADMIN_TOKENS)}')[0]
 
 
 def links_of(address):

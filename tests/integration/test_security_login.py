@@ -110,7 +110,8 @@ def new_token(c):
     expires = re.search(r'name="expires_on" type="date" value="([^"]+)"',
                         c.get('/tokens').text).group(1)
     r = c.post('/tokens/new', {'name': 'script', 'expires_on': expires})
-    assert r.status == 200, r
+    assert r.status == 303, r
+    r = c.get(r.location)
     return re.search(r'id="token-secret">([^<]+)<', r.text).group(1)
 
 

@@ -144,6 +144,21 @@ test_save_rules(void **state)
 		  "DK", -1, MODEL_INVALID, "name", 403 },
 		{ FX_NORTH_ADMIN, FX_SOUTH, PARENT_KEEP, 0, NULL, NULL, NULL, 1,
 		  MODEL_NOT_FOUND, NULL, 0 },
+		/* a sibling's name, ignoring case: new, renamed, moved */
+		{ FX_ACME_ADMIN, 0, PARENT_ID, FX_ACME, "acme SOUTH",
+		  "x@example.com", "DK", -1, MODEL_INVALID, "name", 409 },
+		{ FX_ACME_ADMIN, FX_NORTH, PARENT_KEEP, 0, "ACME SOUTH", NULL,
+		  NULL, -1, MODEL_INVALID, "name", 409 },
+		{ FX_ACME_ADMIN, FX_EAST, PARENT_ID, FX_ACME, "Acme South",
+		  NULL, NULL, -1, MODEL_INVALID, "name", 409 },
+		{ FX_ACME_ADMIN, FX_SOUTH, PARENT_KEEP, 0, "ACME south", NULL,
+		  NULL, -1, MODEL_DONE, NULL, 0 },
+		{ FX_ACME_ADMIN, 0, PARENT_ID, FX_NORTH, "Acme South",
+		  "x@example.com", "DK", -1, MODEL_DONE, NULL, 0 },
+		/* the top of the view: siblings it does not see are not
+		 * compared (a 409 would tell of them) */
+		{ FX_NORTH_NCA, FX_NORTH, PARENT_KEEP, 0, "acme south", NULL,
+		  NULL, -1, MODEL_DONE, NULL, 0 },
 	};
 	struct fixture *f = *state;
 	struct customer_input in;
@@ -354,10 +369,19 @@ test_reads_stay_in_the_view(void **state)
 	assert_int_equal(rows[1].id, FX_EAST);
 	assert_string_equal(rows[1].path_text,
 	    "Acme North \xe2\x80\xba Acme North East");
-	/* a customer_id is no filter of the tree, even outside the view */
+	/* customer_id: the customers directly below it; outside the view
+	 * not found; the API's keyset pages know no such filter */
+	lq.customer_id = FX_NORTH;
+	assert_int_equal(customer_list(&nca, &lq, &p), 1);
+	assert_int_equal(p.n, 1);
+	assert_int_equal(((struct customer *)p.rows)->id, FX_EAST);
 	lq.customer_id = FX_OTHER;
+	assert_int_equal(customer_list(&nca, &lq, &p), 0);
+	lq.keyset = true;
 	assert_int_equal(customer_list(&nca, &lq, &p), 1);
 	assert_int_equal(p.n, 2);
+	lq.keyset = false;
+	lq.customer_id = 0;
 
 	assert_int_equal(customer_get(&nca, FX_ACME, &c), 0);
 	assert_int_equal(customer_get(&nca, FX_SOUTH, &c), 0);

@@ -332,6 +332,104 @@ test_save_refusals_change_nothing(void **state)
 	}
 }
 
+/* location_ties() and location_remove(): what a delete detaches, counted
+ * whoever sees it; the delete itself, its event, and its refusals. */
+static void
+test_remove(void **state)
+{
+	static const struct {
+		const char *what;
+		int64_t user;
+		int64_t id;
+		enum model_result result;
+		int64_t users, last, devices;
+	} cases[] = {
+		/* north.fleet keeps Yard; east.driver had only East Dock */
+		{ "users and a device", FX_NORTH_ADMIN, FX_EAST_DOCK,
+		    MODEL_DONE, 2, 1, 1 },
+		{ "by the operator", FX_OPERATOR, FX_OTHER_LOT, MODEL_DONE, 0,
+		    0, 0 },
+		{ "the parent's location", FX_NORTH_ADMIN, FX_HQ,
+		    MODEL_NOT_FOUND, 0, 0, 0 },
+		{ "a sibling's location", FX_NORTH_ADMIN, FX_SOUTH_YARD,
+		    MODEL_NOT_FOUND, 0, 0, 0 },
+		{ "another account's location", FX_NORTH_ADMIN, FX_OTHER_LOT,
+		    MODEL_NOT_FOUND, 0, 0, 0 },
+		{ "a missing location", FX_NORTH_ADMIN, FX_MISSING,
+		    MODEL_NOT_FOUND, 0, 0, 0 },
+		{ "anonymous", 0, FX_NORTH_YARD, MODEL_NOT_FOUND, 0, 0, 0 },
+	};
+	struct fixture *f = *state;
+	size_t i;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		struct location_ties t, seen;
+		struct location gone, l;
+		struct viewer v;
+		const char *before;
+
+		fixture_renew(f);
+		v = fixture_viewer(f, cases[i].user, ORIGIN_PAGE);
+		before = fixture_snapshot(f);
+		assert_int_equal(location_ties(&v, cases[i].id, &l, &seen),
+		    cases[i].result == MODEL_DONE);
+		if (location_remove(&v, cases[i].id, &gone, &t) !=
+		    cases[i].result)
+			fail_msg("%s: not result %d", cases[i].what,
+			    cases[i].result);
+		assert_false(f->app.db.in_transaction);
+		if (cases[i].result != MODEL_DONE) {
+			if (strcmp(fixture_snapshot(f), before) != 0)
+				fail_msg("%s: changed the database",
+				    cases[i].what);
+			continue;
+		}
+		if (t.users != cases[i].users || t.last != cases[i].last ||
+		    t.devices != cases[i].devices || seen.users != t.users ||
+		    seen.last != t.last || seen.devices != t.devices)
+			fail_msg("%s: ties %lld %lld %lld", cases[i].what,
+			    (long long)t.users, (long long)t.last,
+			    (long long)t.devices);
+		/* gone, its users without it, its devices without location */
+		assert_int_equal(fixture_int(f, "SELECT count(*) FROM "
+		    "locations WHERE id = %lld", (long long)cases[i].id), 0);
+		assert_int_equal(fixture_int(f, "SELECT count(*) FROM "
+		    "user_locations WHERE location_id = %lld",
+		    (long long)cases[i].id), 0);
+		assert_int_equal(fixture_int(f, "SELECT count(*) FROM devices "
+		    "WHERE location_id = %lld", (long long)cases[i].id), 0);
+		assert_string_equal(fixture_events(f), arena_printf(f->arena,
+		    "location_deleted|-|%lld|%s|location %lld \xe2\x80\x9c%s"
+		    "\xe2\x80\x9d of customer %lld: %lld users, %lld devices "
+		    "detached", (long long)cases[i].user, v.addr,
+		    (long long)cases[i].id, gone.name,
+		    (long long)gone.customer_id, (long long)cases[i].users,
+		    (long long)cases[i].devices));
+	}
+	/* the device stays with its customer */
+	assert_int_equal(fixture_int(f, "SELECT count(*) FROM devices"), 6);
+}
+
+/* Names unique per customer ignoring case: the index, as a 409. */
+static void
+test_save_name_ignoring_case(void **state)
+{
+	struct fixture *f = *state;
+	struct viewer v = fixture_viewer(f, FX_NORTH_ADMIN, ORIGIN_PAGE);
+	struct location_input in = { "yARD", FX_NORTH };
+	struct location_errors e;
+	const char *before = fixture_snapshot(f);
+	int64_t saved = 0;
+
+	assert_int_equal(location_save(&v, 0, &in, &e, &saved),
+	    MODEL_INVALID);
+	assert_int_equal(e.name.status, 409);
+	assert_string_equal(fixture_snapshot(f), before);
+	/* its own name in another case is a rename */
+	assert_int_equal(location_save(&v, FX_NORTH_YARD, &in, &e, &saved),
+	    MODEL_DONE);
+}
+
 int
 main(void)
 {
@@ -347,6 +445,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_save_refusals_change_nothing, fixture_setup,
 		    fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_remove, fixture_setup,
+		    fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_save_name_ignoring_case,
+		    fixture_setup, fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -33,9 +33,10 @@ driver_header(struct fixture *f)
 	struct viewer v = fixture_viewer(f, FX_EAST_DRIVER, ORIGIN_PAGE);
 	struct token_errors e;
 	const char *secret = NULL;
+	int64_t id;
 
-	assert_int_equal(token_create(&v, "made", token_default_expiry(
-	    f->arena, FIXTURE_NOW), &e, &secret), MODEL_DONE);
+	assert_int_equal(token_create(&v, "made", token_default_expiry(&v),
+	    &e, &secret, &id), MODEL_DONE);
 	return arena_printf(f->arena, "Bearer %s", secret);
 }
 
@@ -188,6 +189,88 @@ test_revoke_all(void **state)
 	    "made;tokens_revoked|5|-||2 tokens (arborctl)");
 }
 
+/* token_create()'s rules: a name unique among the user's tokens in use,
+ * ignoring case; the expiry day in the user's zone, ending there. */
+static void
+test_create_rules(void **state)
+{
+	static const struct {
+		const char *what;
+		const char *name;
+		const char *day;
+		enum model_result want;
+		int name_status, day_status;
+		int64_t expires;	/* on MODEL_DONE */
+	} cases[] = {
+		/* FIXTURE_NOW is 2023-11-15 11:13 in Auckland (UTC+13) */
+		{ "today there ends at midnight there", "new", "2023-11-15",
+		    MODEL_DONE, 0, 0, 1700046000 },
+		{ "yesterday there, today in UTC", "new", "2023-11-14",
+		    MODEL_INVALID, 0, 400, 0 },
+		{ "a year ahead there", "new", "2024-11-14", MODEL_DONE, 0, 0,
+		    1731582000 },
+		{ "a year and a day", "new", "2024-11-16", MODEL_INVALID, 0,
+		    400, 0 },
+		{ "not a date", "new", "2023-02-30", MODEL_INVALID, 0, 400, 0 },
+		{ "a name in use, another case", "SCRIPT", "2023-12-01",
+		    MODEL_INVALID, 409, 0, 0 },
+		{ "a revoked token's name", "Revoked", "2023-12-01",
+		    MODEL_DONE, 0, 0, 0 },
+		{ "an expired token's name", "expired", "2023-12-01",
+		    MODEL_DONE, 0, 0, 0 },
+		{ "both wrong", "", "soon", MODEL_INVALID, 400, 400, 0 },
+	};
+	struct fixture *f = *state;
+	size_t i;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		struct token_errors e;
+		const char *secret = NULL, *before;
+		struct viewer v;
+		int64_t id = 0;
+
+		fixture_renew(f);
+		fixture_exec(f, "UPDATE users SET time_zone = "
+		    "'Pacific/Auckland' WHERE id = %d", FX_EAST_DRIVER);
+		v = fixture_viewer(f, FX_EAST_DRIVER, ORIGIN_PAGE);
+		before = fixture_snapshot(f);
+		if (token_create(&v, cases[i].name, cases[i].day, &e, &secret,
+		    &id) != cases[i].want || e.name.status !=
+		    cases[i].name_status || e.expires_on.status !=
+		    cases[i].day_status)
+			fail_msg("%s: name %d, expires_on %d", cases[i].what,
+			    e.name.status, e.expires_on.status);
+		assert_false(f->app.db.in_transaction);
+		if (cases[i].want != MODEL_DONE) {
+			assert_string_equal(fixture_snapshot(f), before);
+			continue;
+		}
+		assert_non_null(secret);
+		if (cases[i].expires != 0)
+			assert_int_equal(fixture_int(f, "SELECT expires_at FROM "
+			    "api_tokens WHERE id = %lld", (long long)id),
+			    cases[i].expires);
+	}
+}
+
+/* Revoking names the token in its event; once revoked, not found. */
+static void
+test_revoke(void **state)
+{
+	struct fixture *f = *state;
+	struct viewer v = fixture_viewer(f, FX_EAST_DRIVER, ORIGIN_PAGE);
+	struct viewer other = fixture_viewer(f, FX_NORTH_FLEET, ORIGIN_PAGE);
+	struct token gone;
+
+	assert_int_equal(token_revoke(&other, 1, &gone), MODEL_NOT_FOUND);
+	assert_int_equal(token_revoke(&v, 2, &gone), MODEL_NOT_FOUND);
+	assert_int_equal(token_revoke(&v, 1, &gone), MODEL_DONE);
+	assert_string_equal(gone.name, "script");
+	assert_string_equal(fixture_events(f), "token_revoked|5|5|"
+	    "127.0.0.1|script");
+	assert_int_equal(token_revoke(&v, 1, &gone), MODEL_NOT_FOUND);
+}
+
 int
 main(void)
 {
@@ -197,6 +280,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_authenticate_malformed,
 		    fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_revoke_all,
+		    fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_create_rules,
+		    fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_revoke,
 		    fixture_setup, fixture_teardown),
 	};
 
