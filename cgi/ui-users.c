@@ -335,6 +335,9 @@ read_form(struct request *req, struct user_input *in)
 	in->address = check_trim(a, param_get(p, "address"));
 	if ((in->password = param_get(p, "password")) == NULL)
 		in->password = "";
+	if ((in->confirm_password = param_get(p, "confirm_password")) ==
+	    NULL)
+		in->confirm_password = "";
 	in->password_mode = param_get(p, "password_mode");
 	in->customer_id = parse_id(param_get(p, "customer_id"));
 	in->groups = param_all(a, p, "group", &in->ngroups);

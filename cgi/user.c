@@ -431,7 +431,8 @@ const struct check_field user_error_fields[] = {
 	FIELD(email), FIELD(username), FIELD(customer_id),
 	CHECK_FIELD(struct user_errors, groups, "group", "groups"),
 	CHECK_FIELD(struct user_errors, locations, "location", "locations"),
-	FIELD(password_mode), FIELD(password), FIELD(full_name), FIELD(phone),
+	FIELD(password_mode), FIELD(password), FIELD(confirm_password),
+	FIELD(full_name), FIELD(phone),
 	FIELD(address), FIELD(active), { NULL, NULL, 0 }
 };
 #undef FIELD
@@ -639,6 +640,12 @@ check_input(const struct viewer *v, const struct user_row *t,
 		    in->username, in->email);
 		if (why != NULL)
 			check_fail(&e->password, 400, why);
+		if (in->confirm_password != NULL &&
+		    strcmp(in->confirm_password, in->password) != 0)
+			check_fail(&e->confirm_password, 400,
+			    *in->confirm_password == '\0' ? "Enter the "
+			    "password again." : "The two passwords differ: "
+			    "type the same password twice.");
 	}
 	if (strcmp(c->password_mode, "welcome") == 0 && !in->active)
 		check_fail(&e->password_mode, 400, "A welcome e-mail goes to "

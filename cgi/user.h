@@ -140,6 +140,9 @@ struct user_input {
 	const char *phone;
 	const char *address;
 	const char *password;		/* "" for none */
+	/* the page's second entry of password ("" when empty); NULL where
+	 * nothing asks for one (the API: a script does not mistype) */
+	const char *confirm_password;
 	const char *password_mode;	/* as given; NULL when not given */
 	int64_t customer_id;		/* 0: not given, or not an id */
 	const char *const *groups;	/* group keys (perm_groups[].key) */
@@ -162,6 +165,7 @@ struct user_errors {
 	struct check_error locations;
 	struct check_error password_mode;
 	struct check_error password;
+	struct check_error confirm_password;
 	struct check_error full_name;
 	struct check_error phone;
 	struct check_error address;

@@ -187,12 +187,12 @@ class LinkAndAdminTests(PageTest):
                   ('customer_id', str(cid('Aarhus'))), ('password_mode', 'manual'),
                   ('active', '1')]
         for pw, reason in WEAK:
-            r = admin.post('/users/new', fields + [('password', pw)])
+            r = admin.post('/users/new', fields + [('password', pw), ('confirm_password', pw)])
             self.assertPage(r, 400)
             self.assertIn(reason, field_error(r.text, 'password'), pw)
         self.assertEqual(STACK.query('SELECT count(*) FROM users WHERE username = ?',
                                      'pw.byadmin')[0][0], 0)
-        r = admin.post('/users/new', fields + [('password', STRONG)])
+        r = admin.post('/users/new', fields + [('password', STRONG), ('confirm_password', STRONG)])
         self.assertEqual(r.status, 303, r)
 
     def test_arborctl_passwd_refuses_a_weak_password(self):

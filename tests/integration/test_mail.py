@@ -365,7 +365,8 @@ class PasswordSetVoidsLinksTests(LinkTest):
         r = admin.post(f'/users/{user}', [
             ('email', 'voided.by.admin@example.test'), ('username', 'voided.by.admin'),
             ('customer_id', str(cid('Aarhus'))), ('password_mode', 'manual'),
-            ('password', NEW_PASSWORD), ('active', '1')])
+            ('password', NEW_PASSWORD), ('confirm_password', NEW_PASSWORD),
+            ('active', '1')])
         self.assertEqual(r.status, 303, r)
         self.assertLinkDead(user, link)
         self.assertEqual(STACK.query('SELECT must_change_password FROM users WHERE id = ?',

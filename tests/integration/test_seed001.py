@@ -57,7 +57,8 @@ class Seed001Walkthrough(unittest.TestCase):
         admin.get('/users/new')
         fields = [('email', f'{username}@seed.example'), ('username', username),
                   ('customer_id', str(customer)), ('password_mode', 'manual'),
-                  ('password', FIRST_PASSWORD), ('active', '1')]
+                  ('password', FIRST_PASSWORD), ('confirm_password', FIRST_PASSWORD),
+                  ('active', '1')]
         fields += [('group', g) for g in groups]
         r = admin.post('/users/new', fields)
         self.assertEqual(r.status, 303, r)

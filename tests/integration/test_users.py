@@ -68,6 +68,8 @@ def form_of(username, /, **changes):
     if u[7]:
         fields['active'] = '1'
     fields.update(changes)
+    # the page asks for a password twice: typed the same unless a test says otherwise
+    fields.setdefault('confirm_password', fields.get('password'))
     return pairs(fields)
 
 
@@ -87,6 +89,7 @@ def new_user_fields(username, customer, /, **extra):
               'password': NEW_PASSWORD, 'active': '1', 'full_name': '', 'phone': '',
               'address': ''}
     fields.update(extra)
+    fields.setdefault('confirm_password', fields['password'])
     return pairs(fields)
 
 
