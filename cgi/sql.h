@@ -239,7 +239,10 @@
 	"customers lc ON lc.id = l.customer_id WHERE ul.user_id = u.id AND " \
 	SCOPE_CUSTOMER("lc") "), u.active, u.password_hash IS NOT NULL, " \
 	"u.must_change_password, u.last_login_at, u.created_at, " \
-	"u.totp_enabled, " MFA_REQUIRED("u.customer_id") " " \
+	"u.totp_enabled, " MFA_REQUIRED("u.customer_id") ", " \
+	"(SELECT expires_at FROM user_links WHERE user_id = u.id ORDER BY " \
+	"id DESC LIMIT 1), (SELECT used_at FROM user_links WHERE user_id = " \
+	"u.id ORDER BY id DESC LIMIT 1) " \
 	"FROM users u JOIN customers c ON c.id = u.customer_id WHERE " \
 	SCOPE_CUSTOMER("c")
 #define LOCATION_API_SELECT \
@@ -469,9 +472,12 @@
 	/* single use: only one request can change this row */ \
 	X(LINK_USE, "UPDATE user_links SET used_at = :now WHERE id = :id " \
 	    "AND used_at IS NULL AND expires_at > :now") \
-	/* a new password voids every other outstanding link */ \
-	X(LINK_USE_ALL, "UPDATE user_links SET used_at = :now WHERE " \
-	    "user_id = :user_id AND used_at IS NULL") \
+	/* a new password voids every other outstanding link; a voided link \
+	 * has used_at >= expires_at, which LINK_USE never writes, so that \
+	 * the user page tells it from a used one (user_link_state) */ \
+	X(LINK_USE_ALL, "UPDATE user_links SET used_at = :now, expires_at = " \
+	    "min(expires_at, :now) WHERE user_id = :user_id AND used_at IS " \
+	    "NULL") \
 	X(LINK_RECENT, "SELECT count(*) FROM user_links WHERE user_id = " \
 	    ":user_id AND purpose = :purpose AND created_at > :since") \
 	/* who may reset by mail: active, not an operator (arborctl passwd) */ \

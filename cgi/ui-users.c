@@ -231,6 +231,30 @@ add_locations(struct request *req, struct tval *d,
 	return 0;
 }
 
+/* The state of user t's latest set-up or reset link, in words, and
+ * whether the page offers a new one: a user without a password and
+ * without a usable link could not sign in at all. */
+static void
+add_link(struct request *req, struct tval *info, const struct user_row *t)
+{
+	enum user_link state = user_link_state(t, req->now);
+	static const char *const words[] = {
+		[USER_LINK_NONE] = "None sent",
+		[USER_LINK_USED] = "Used",
+		[USER_LINK_VOIDED] = "Voided (by deactivation or a new "
+		    "password): it no longer works",
+		[USER_LINK_EXPIRED] = "Expired unused",
+	};
+
+	tv_set_str(info, "link", state == USER_LINK_PENDING ?
+	    arena_printf(req->arena, "Waiting to be used, until %s",
+	    time_text(req->arena, req->user, t->link_expires_at)) :
+	    words[state]);
+	tv_set_bool(info, "link_voided", state == USER_LINK_VOIDED);
+	tv_set_bool(info, "may_send_link", !t->has_password && t->active &&
+	    state != USER_LINK_PENDING);
+}
+
 /* What the edit page says about user t besides the form's fields. */
 static void
 add_target(struct request *req, struct tval *d, const struct user_row *t)
@@ -253,6 +277,7 @@ add_target(struct request *req, struct tval *d, const struct user_row *t)
 	    "(waiting for the set-up link)" : t->must_change_password ?
 	    "Set by an administrator: to be changed at the next sign-in" :
 	    "Set by the user");
+	add_link(req, info, t);
 	tv_set_bool(info, "mfa_on", t->mfa_on);
 	tv_set_bool(info, "mfa_missing", !t->mfa_on && t->mfa_required);
 	tv_set_bool(info, "mfa_off", !t->mfa_on && !t->mfa_required);
@@ -339,6 +364,9 @@ read_form(struct request *req, struct user_input *in)
 	    NULL)
 		in->confirm_password = "";
 	in->password_mode = param_get(p, "password_mode");
+	/* the "Send a new set-up link" button: the welcome mode, saved */
+	if (param_get(p, "send_link") != NULL)
+		in->password_mode = "welcome";
 	in->customer_id = parse_id(param_get(p, "customer_id"));
 	in->groups = param_all(a, p, "group", &in->ngroups);
 	values = param_all(a, p, "location", &n);

@@ -197,7 +197,8 @@ fill_location_ids(sqlite3_stmt *s, struct arena *a, int col,
 /* A row of USER_API_SELECT: id, username, email, full_name, phone,
  * address, customer_id, groups, location ids, active, has_password,
  * must_change_password, last_login_at, created_at, totp_enabled, whether
- * the customer (or one above) requires MFA. */
+ * the customer (or one above) requires MFA, the latest link's expires_at
+ * and used_at. */
 static void
 fill_row(sqlite3_stmt *s, struct arena *a, void *row)
 {
@@ -220,6 +221,22 @@ fill_row(sqlite3_stmt *s, struct arena *a, void *row)
 	u->created_at = sqlite3_column_int64(s, 13);
 	u->mfa_on = sqlite3_column_int(s, 14) != 0;
 	u->mfa_required = sqlite3_column_int(s, 15) != 0;
+	u->link_expires_at = sqlite3_column_int64(s, 16);
+	u->link_used_at = sqlite3_column_int64(s, 17);
+}
+
+enum user_link
+user_link_state(const struct user_row *u, int64_t now)
+{
+	if (u->link_expires_at == 0)
+		return USER_LINK_NONE;
+	/* LINK_USE needs expires_at > now; LINK_USE_ALL (the voiding)
+	 * lowers expires_at to used_at */
+	if (u->link_used_at != 0)
+		return u->link_used_at >= u->link_expires_at ?
+		    USER_LINK_VOIDED : USER_LINK_USED;
+	return u->link_expires_at > now ? USER_LINK_PENDING :
+	    USER_LINK_EXPIRED;
 }
 
 /* A row of USER_LIST_PAGE: id, email, username, customer_id,

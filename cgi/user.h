@@ -99,6 +99,8 @@ struct user_row {
 	int64_t created_at;
 	bool mfa_on;			/* TOTP enrolled */
 	bool mfa_required;		/* by the customer or one above it */
+	int64_t link_expires_at;	/* latest set-up/reset link; 0: none */
+	int64_t link_used_at;		/* 0: not used (nor voided) */
 	const int64_t *locations;	/* the ids of those the viewer sees */
 	size_t nlocations;
 	const char *customer;		/* list: its path below the viewer */
@@ -116,6 +118,16 @@ extern const char *const user_sort_keys[];
  */
 int user_list(const struct viewer *v, const struct list_query *lq,
     struct rows_page *out);
+
+/* What became of user u's latest set-up or reset link (user_get's row). */
+enum user_link {
+	USER_LINK_NONE,			/* never sent one */
+	USER_LINK_PENDING,		/* usable until u->link_expires_at */
+	USER_LINK_USED,
+	USER_LINK_VOIDED,		/* by deactivation or a new password */
+	USER_LINK_EXPIRED
+};
+enum user_link user_link_state(const struct user_row *u, int64_t now);
 
 /* User id, if v sees them: 1, 0 (not found), -1 (database error). */
 int user_get(const struct viewer *v, int64_t id, struct user_row *u);
