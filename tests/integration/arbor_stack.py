@@ -412,6 +412,53 @@ def assert_security_headers(resp, referrer_policy=True):
         assert resp.header('Referrer-Policy'), f'{resp.status}: no Referrer-Policy'
 
 
+class _SelectParser(html.parser.HTMLParser):
+    """The ids of required <select>s that break HTML5's placeholder rule:
+    a required select shown as a drop-down (no multiple, size at most 1)
+    must start with a child <option> whose value is empty, or the Nu
+    HTML Checker reports an error."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.bad = []
+        self.select = None    # the open select's id while its first option is awaited
+        self.option = None    # [value attribute or None, text] of that first option
+        self.depth = 0        # optgroups open inside the select
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == 'select':
+            size = a.get('size') or '1'
+            dropdown = 'multiple' not in a and size.isdigit() and int(size) <= 1
+            self.select = (a.get('id') or a.get('name') or '?') \
+                if 'required' in a and dropdown else None
+            self.depth = 0
+        elif self.select is not None and tag == 'optgroup':
+            self.depth += 1
+        elif self.select is not None and tag == 'option':
+            if self.depth:
+                self.bad.append(self.select)
+                self.select = None
+            else:
+                self.option = [a.get('value'), '']
+
+    def handle_data(self, data):
+        if self.option is not None:
+            self.option[1] += data
+
+    def handle_endtag(self, tag):
+        if self.select is None:
+            return
+        if tag == 'option' or (tag == 'select' and self.option is not None):
+            value, text = self.option or (None, '')
+            if (value if value is not None else text.strip()) != '':
+                self.bad.append(self.select)
+            self.select = self.option = None
+        elif tag == 'select':
+            self.bad.append(self.select)    # no option at all
+            self.select = None
+
+
 def assert_html_page(resp):
     ctype = (resp.header('Content-Type') or '').lower().replace(' ', '')
     assert ctype == 'text/html;charset=utf-8', f'{resp.status}: Content-Type {ctype!r}'
@@ -419,6 +466,15 @@ def assert_html_page(resp):
         f'{resp.status}: no non-empty <title>'
     h1s = len(re.findall(r'<h1[\s>]', resp.text, re.I))
     assert h1s == 1, f'{resp.status}: {h1s} <h1> elements, want exactly one'
+    assert_select_placeholders(resp.text)
+
+
+def assert_select_placeholders(text):
+    """Every required drop-down <select> starts with an empty placeholder."""
+    p = _SelectParser()
+    p.feed(text)
+    p.close()
+    assert not p.bad, f'required <select> without an empty first <option>: {p.bad}'
 
 
 def tidy_check(text):
