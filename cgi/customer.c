@@ -225,10 +225,10 @@ int
 customer_list(const struct viewer *v, const struct list_query *lq,
     struct rows_page *out)
 {
-	static const struct rows_list pages = { STMT_CUSTOMER_LIST_COUNT,
+	static const struct rows_list pages = { STMT_CUSTOMER_LIST_COUNT, false,
 	    sorted, sizeof(sorted) / sizeof(sorted[0]), STMT__MAX,
 	    sizeof(struct customer), fill_list_row };
-	static const struct rows_list api = { STMT__MAX, NULL, 0,
+	static const struct rows_list api = { STMT__MAX, false, NULL, 0,
 	    STMT_CUSTOMER_API_LIST, sizeof(struct customer), fill_row };
 	struct list_query q = *lq;
 	struct customer *c;
@@ -287,7 +287,7 @@ customer_overview(const struct viewer *v, struct customer_overview *o)
 {
 	static const enum stmt_id by_name[][2] = {
 		{ STMT_ACCOUNTS_LIST, STMT_ACCOUNTS_LIST } };
-	static const struct rows_list accounts = { STMT__MAX, by_name, 1,
+	static const struct rows_list accounts = { STMT__MAX, false, by_name, 1,
 	    STMT__MAX, sizeof(struct customer_account), fill_account };
 	struct list_query all;
 	int rc;

@@ -99,7 +99,7 @@ device_list(const struct viewer *v, const struct list_query *lq,
 	bool wide = scope_wide(v);
 	const struct rows_list l = {
 		counters ? STMT_DEVICE_SCOPE_COUNT : STMT_DEVICE_LIST_COUNT,
-		wide ? wide_sorted : narrow_sorted, NELEM(narrow_sorted),
+		true, wide ? wide_sorted : narrow_sorted, NELEM(narrow_sorted),
 		wide ? STMT_DEVICE_API_WIDE : STMT_DEVICE_API_LIST,
 		sizeof(struct device), fill_row
 	};
@@ -233,7 +233,7 @@ read_locations(const struct viewer *v, enum stmt_id st, int64_t customer_id,
     bool with_path, struct device_location **out)
 {
 	const enum stmt_id all[][2] = { { st, st } };
-	const struct rows_list l = { STMT__MAX, all, 1, STMT__MAX,
+	const struct rows_list l = { STMT__MAX, false, all, 1, STMT__MAX,
 	    sizeof(struct location_row), fill_location };
 	struct device_location *list;
 	struct location_row *r;

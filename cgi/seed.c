@@ -364,7 +364,7 @@ account_customers(const struct viewer *v, const struct user *admin,
 	static const enum stmt_id all[][2] = {
 		{ STMT_CUSTOMER_IDS_UNDER, STMT_CUSTOMER_IDS_UNDER }
 	};
-	static const struct rows_list l = { STMT__MAX, all, 1, STMT__MAX,
+	static const struct rows_list l = { STMT__MAX, false, all, 1, STMT__MAX,
 	    sizeof(int64_t), fill_id };
 	struct list_query lq;
 	struct viewer av;

@@ -54,6 +54,50 @@
 	X(id##_DESC, list(expr " DESC"))
 
 /*
+ * Pages by position (issue 14). The next link of a list page names the
+ * last row it showed (:after); the next page is the rows after that
+ * row's (key, id) in the list's order, found by a seek on the sort key's
+ * index rather than by counting :offset rows from the top, so page 2000
+ * costs what page 1 does. The previous link reads backwards the same way
+ * (the other direction's statement; rows.c turns the page round).
+ * KEYSET_ASC/DESC(key, id, row) is that condition for a sort key (an
+ * SQL expression, never NULL), the row's id column, and row: the text
+ * after SELECT that finds row :after in the scope (outside it, or gone:
+ * no row, no page, and rows.c counts from the top instead). With :after
+ * = 0 the start is a value below (above) every number and text, so one
+ * statement serves the first page too. The leading "key >=" is the
+ * same condition loosened to the key alone: SQLite seeks an index by a
+ * row value only when the key is a plain column, and by this one always.
+ */
+#define KEYSET_FROM(key, id, cmp, start, row) \
+	"(" key ") " cmp "= (SELECT " key " " row " UNION ALL SELECT " start \
+	" WHERE :after = 0) AND (" key ", " id ") " cmp " (SELECT " key \
+	", " id " " row " UNION ALL SELECT " start ", 0 WHERE :after = 0)"
+#define KEYSET_ASC(key, id, row) \
+	KEYSET_FROM(key, id, ">", "-9223372036854775808", row)
+#define KEYSET_DESC(key, id, row) KEYSET_FROM(key, id, "<", "x''", row)
+
+/*
+ * How many rows a scope holds, from the counters of schema.sql (issue 14):
+ * the scope's top customer's subtree counter, or for a scope of every
+ * account (operators, arborctl) the accounts' sum; with :customer_id (a
+ * filter the caller found in the scope), that customer's own counter.
+ */
+#define SCOPE_COUNT(tree, own) \
+	"SELECT CASE WHEN :customer_id != 0 THEN (SELECT " own " FROM " \
+	"customers WHERE id = :customer_id) ELSE (SELECT coalesce(sum(n), 0) " \
+	"FROM (SELECT " tree " AS n FROM customers c WHERE c.path = " \
+	":scope_path AND " SCOPE_CUSTOMER("c") " UNION ALL SELECT " tree \
+	" FROM customers c WHERE :scope_path = '/' AND c.parent_id IS NULL " \
+	"AND " SCOPE_CUSTOMER("c") ")) END"
+/* the scope's rows and the table's (every account's), to choose a plan */
+#define SCOPE_SHARE(tree) \
+	"SELECT (" SCOPE_COUNT(tree, "0") "), (SELECT coalesce(sum(" tree \
+	"), 0) FROM customers WHERE parent_id IS NULL)"
+/* at most :bound rows of a select: a search says "more than" beyond */
+#define COUNT_UPTO(select) "SELECT count(*) FROM (" select " LIMIT :bound)"
+
+/*
  * A customer of the scope as customer.c reads it: its row, whether it or
  * one above it requires MFA, and whether it is the top of the viewer's
  * view (whose parent the viewer does not see).
@@ -96,25 +140,26 @@
 	"LIMIT :limit OFFSET :offset"
 
 /*
- * The Users list (issue 4), tuned for 100,000 users (docs/PERFORMANCE.md).
- * ORDER BY cannot be bound, and "ORDER BY CASE :sort ..." is opaque to
- * the planner, which must then read and sort every row in the scope
- * whatever the LIMIT. So each sort key and direction has statements of
- * its own, in two plans that user.c chooses between by how much of
- * the user table the scope holds:
+ * The Users list (issues 4 and 14), tuned for 100,000 users
+ * (docs/PERFORMANCE.md). ORDER BY cannot be bound, and "ORDER BY CASE
+ * :sort ..." is opaque to the planner, which must then read and sort
+ * every row in the scope whatever the LIMIT. So each sort key and
+ * direction has statements of its own, in three plans that user.c
+ * chooses between:
  *   _SCOPE  the planner's own: the scope's customers by the path index,
  *           their users by users_customer, then sort. Best when the
  *           scope is a small part of the table (a nested customer).
  *   _SCAN   CROSS JOIN makes users the outer loop: for email and username
- *           it walks that unique index in order and stops after the page
- *           (0.3 ms instead of 40 for the first page of 100,000 users);
- *           for the other keys it reads the table in order, which costs
- *           half of the scope plan's random reads. Best when the scope
+ *           it seeks that unique index and stops after the page; for the
+ *           other keys it reads the table in order. Best when the scope
  *           is most of the table (the account's own administrators).
+ *   _HITS   a search with few candidates: the users the trigram index
+ *           (or, for one or two characters, the prefix indexes) names,
+ *           each checked against the scope and the LIKE, then sorted.
  * The page is selected in an inner query and the locations, a subquery
  * per row, are looked up by the outer one for that page's rows only.
  * S(X, KEY, "key", column) per sort key, in the order of the page's
- * sort keys (the first is the default).
+ * sort keys (the first is the default); a key is never NULL (KEYSET_*).
  */
 #define USER_LIST_LOCATIONS(u) \
 	"(SELECT group_concat(l.name, ', ') FROM user_locations ul JOIN " \
@@ -143,35 +188,65 @@
 	"(:mfa = 0 OR (:mfa = 1 AND u.totp_enabled = 1) OR (:mfa > 1 AND " \
 	"u.totp_enabled = 0 AND (+c.id IN " MFA_REQUIRED_CUSTOMERS ") = " \
 	"(:mfa = 3)))"
-#define USER_LIST_WHERE \
-	SCOPE_CUSTOMER("c") " AND " USER_LIST_CUSTOMER " AND " \
-	USER_LIST_FILTERS " AND " \
+/* the search, :like being "%q%" or for a prefix search "q%" */
+#define USER_LIST_LIKE \
 	"(:like = '%%' OR u.email LIKE :like ESCAPE '\\' " \
 	"OR u.username LIKE :like ESCAPE '\\' OR u.full_name LIKE :like " \
 	"ESCAPE '\\')"
-#define USER_LIST_SORTS(S, X) \
+#define USER_LIST_WHERE \
+	SCOPE_CUSTOMER("c") " AND " USER_LIST_CUSTOMER " AND " \
+	USER_LIST_FILTERS " AND " USER_LIST_LIKE
+/*
+ * The search's candidates: the rows whose trigram index entries hold all
+ * of :match's trigrams (list.c makes it), or with :match empty, those
+ * whose e-mail, username or full name starts with [:lo, :hi) (a query
+ * too short for a trigram). Either way index lookups only; the LIKE of
+ * the list then decides.
+ */
+#define USER_HITS \
+	"SELECT rowid FROM users_fts WHERE :match != '' AND users_fts " \
+	"MATCH :match UNION ALL SELECT id FROM users WHERE :match = '' AND " \
+	"email >= :lo AND email < :hi UNION ALL SELECT id FROM users WHERE " \
+	":match = '' AND username >= :lo AND username < :hi UNION ALL " \
+	"SELECT id FROM users WHERE :match = '' AND full_name COLLATE NOCASE " \
+	">= :lo AND full_name COLLATE NOCASE < :hi"
+#define USER_SORTS(S, X) \
 	S(X, EMAIL, "email", "u.email") \
 	S(X, USERNAME, "username", "u.username") \
 	S(X, CUSTOMER, "customer", "c.path") \
-	S(X, LOCATIONS, "locations", USER_LIST_LOCATIONS("u")) \
-	S(X, LAST_LOGIN, "last_login", "u.last_login_at") \
+	S(X, LOCATIONS, "locations", \
+	    "coalesce(" USER_LIST_LOCATIONS("u") ", '')") \
+	S(X, LAST_LOGIN, "last_login", "coalesce(u.last_login_at, 0)") \
 	S(X, GROUPS, "groups", "u.groups") \
 	S(X, ACTIVE, "active", "u.active")
-#define USER_LIST_PAGE(join, col, dir) \
+/* the plans' FROM and the start of their WHERE */
+#define USER_FROM_SCOPE \
+	"users u JOIN customers c ON c.id = u.customer_id WHERE "
+#define USER_FROM_SCAN \
+	"users u CROSS JOIN customers c ON c.id = u.customer_id WHERE "
+#define USER_FROM_HITS USER_FROM_SCAN "u.id IN (" USER_HITS ") AND "
+/* the user at the position :after, in the scope */
+#define USER_AT_AFTER \
+	"FROM users u JOIN customers c ON c.id = u.customer_id " \
+	"WHERE u.id = :after AND " SCOPE_CUSTOMER("c")
+#define USER_LIST_PAGE(from, col, dir, keyset) \
 	"SELECT p.id, p.email, p.username, p.customer_id, p.last_login_at, " \
 	"p.groups, p.active, " USER_LIST_LOCATIONS("p") ", p.totp_enabled, " \
 	MFA_REQUIRED("p.customer_id") " FROM (SELECT " \
 	"u.id, u.email, u.username, u.customer_id, u.last_login_at, " \
-	"u.groups, u.active, u.totp_enabled, " col " AS k FROM users u " \
-	join " customers " \
-	"c ON c.id = u.customer_id WHERE " USER_LIST_WHERE " ORDER BY k " \
-	dir ", u.id " dir " LIMIT :limit OFFSET :offset) p ORDER BY p.k " \
-	dir ", p.id " dir
-#define USER_LIST_STMT(X, KEY, name, col) \
-	X(USERS_##KEY##_ASC_SCOPE, USER_LIST_PAGE("JOIN", col, "ASC")) \
-	X(USERS_##KEY##_DESC_SCOPE, USER_LIST_PAGE("JOIN", col, "DESC")) \
-	X(USERS_##KEY##_ASC_SCAN, USER_LIST_PAGE("CROSS JOIN", col, "ASC")) \
-	X(USERS_##KEY##_DESC_SCAN, USER_LIST_PAGE("CROSS JOIN", col, "DESC"))
+	"u.groups, u.active, u.totp_enabled, " col " AS k FROM " from \
+	USER_LIST_WHERE " AND " keyset(col, "u.id", USER_AT_AFTER) \
+	" ORDER BY k " dir ", u.id " dir " LIMIT :limit OFFSET :offset) p " \
+	"ORDER BY p.k " dir ", p.id " dir
+#define USER_PLAN_STMTS(X, KEY, PLAN, col) \
+	X(USERS_##KEY##_ASC_##PLAN, USER_LIST_PAGE(USER_FROM_##PLAN, col, \
+	    "ASC", KEYSET_ASC)) \
+	X(USERS_##KEY##_DESC_##PLAN, USER_LIST_PAGE(USER_FROM_##PLAN, col, \
+	    "DESC", KEYSET_DESC))
+#define USER_SORT_STMTS(X, KEY, name, col) \
+	USER_PLAN_STMTS(X, KEY, SCOPE, col) \
+	USER_PLAN_STMTS(X, KEY, SCAN, col) \
+	USER_PLAN_STMTS(X, KEY, HITS, col)
 
 /*
  * The Devices list: the devices of the scope (SCOPE_DEVICE: the subtree,
@@ -416,18 +491,24 @@
 	/* The Users tab: every statement that reads or writes another user \
 	 * is scoped by SCOPE_CUSTOMER of the user's customer, so an id \
 	 * outside the viewer's subtree behaves exactly like a missing one. */ \
-	/* the scope's size (with the customer filter): no search clause, so \
-	 * users_customer covers it and no user row is read */ \
-	X(USERS_IN_SCOPE, "SELECT count(*) FROM users u JOIN customers c " \
-	    "ON c.id = u.customer_id WHERE " SCOPE_CUSTOMER("c") " AND " \
-	    USER_LIST_CUSTOMER) \
-	X(USERS_COUNT_SCOPE, "SELECT count(*) FROM users u JOIN customers c " \
-	    "ON c.id = u.customer_id WHERE " USER_LIST_WHERE) \
-	X(USERS_COUNT_SCAN, "SELECT count(*) FROM users u CROSS JOIN " \
-	    "customers c ON c.id = u.customer_id WHERE " USER_LIST_WHERE) \
-	/* the size of the table, near enough, in O(log n) */ \
-	X(USERS_MAX_ID, "SELECT coalesce(max(id), 0) FROM users") \
-	USER_LIST_SORTS(USER_LIST_STMT, X) \
+	/* how many users the list has: without a search or filter the \
+	 * counters say; else at most :bound, counted in the list's plan */ \
+	X(USERS_COUNT_TREE, SCOPE_COUNT("tree_users", "user_count")) \
+	X(USERS_SHARE, SCOPE_SHARE("tree_users")) \
+	X(USERS_COUNT_SCOPE, COUNT_UPTO("SELECT 1 FROM " USER_FROM_SCOPE \
+	    USER_LIST_WHERE)) \
+	X(USERS_COUNT_SCAN, COUNT_UPTO("SELECT 1 FROM " USER_FROM_SCAN \
+	    USER_LIST_WHERE)) \
+	X(USERS_COUNT_HITS, COUNT_UPTO("SELECT 1 FROM " USER_FROM_HITS \
+	    USER_LIST_WHERE)) \
+	/* a search's candidates in the whole table, up to :bound: not \
+	 * scoped, as it only chooses a plan (user.c) and is never shown; \
+	 * both plans answer the same rows */ \
+	X(USERS_HIT_CANDIDATES, COUNT_UPTO(USER_HITS)) \
+	USER_SORTS(USER_SORT_STMTS, X) \
+	/* a search for exactly an e-mail or a username: that user */ \
+	X(USERS_EXACT, USER_LIST_PAGE(USER_FROM_SCOPE "(u.email = :q OR " \
+	    "u.username = :q) AND ", "u.email", "ASC", KEYSET_ASC)) \
 	/* one user: the edit and delete pages and the API alike */ \
 	X(USER_VISIBLE, USER_API_SELECT " AND u.id = :id") \
 	X(USER_ID_BY_EMAIL, "SELECT id FROM users WHERE email = :email") \
@@ -657,10 +738,7 @@
 	    "AND c.id > :after ORDER BY c.id LIMIT :limit") \
 	X(USER_API_LIST, USER_API_SELECT " AND (:customer_id = 0 OR " \
 	    "u.customer_id = :customer_id) AND " USER_LIST_FILTERS " AND " \
-	    "(:like = '%%' OR " \
-	    "u.email LIKE :like ESCAPE '\\' OR u.username LIKE :like " \
-	    "ESCAPE '\\' OR u.full_name LIKE :like ESCAPE '\\') AND " \
-	    "u.id > :after ORDER BY u.id LIMIT :limit") \
+	    USER_LIST_LIKE " AND u.id > :after ORDER BY u.id LIMIT :limit") \
 	X(LOCATION_API_LIST, LOCATION_API_SELECT " AND (:customer_id = 0 OR " \
 	    "l.customer_id = :customer_id) AND (:like = '%%' OR " \
 	    "l.name LIKE :like ESCAPE '\\' OR c.name LIKE :like ESCAPE '\\') " \
