@@ -249,45 +249,79 @@
 	USER_PLAN_STMTS(X, KEY, HITS, col)
 
 /*
- * The Devices list: the devices of the scope (SCOPE_DEVICE: the subtree,
- * the device groups and the user's locations), optionally of one customer
- * and location, whose unit id, device id or name is LIKE :like.
+ * The Devices list (issues 5 and 14): the devices of the scope
+ * (SCOPE_DEVICE: the subtree, the device groups and the user's
+ * locations), optionally of one customer and location, whose unit id,
+ * device id, name, vehicle name or VIN is LIKE :like.
  *
- * Two plans per sort, as for the Users list: a "wide" scope (most of the
- * customers) walks the devices in the order of the sort key's index and
- * checks each against the scope (CROSS JOIN keeps devices the outer loop),
+ * Three plans per sort key and direction, as for the Users list: a
+ * "wide" scope (a third of the table or more) walks the devices in the
+ * order of the sort key's index from the page's position and checks
+ * each against the scope (CROSS JOIN keeps devices the outer loop),
  * stopping after the page; a "narrow" one starts from its customers'
- * path range and sorts what it finds. device.c picks the plan by how
- * many customers the scope holds. Locations are joined for the page only:
- * a LEFT JOIN in the count made it read every location row once per
- * device.
+ * path range and sorts what it finds; a search with few candidates
+ * reads just those (DEVICE_HITS). device.c picks the plan by the
+ * counters. Locations are joined for the page's location names and
+ * sort key only.
  */
+#define DEVICE_LIKE \
+	"(:like = '%%' OR d.unit_id LIKE :like ESCAPE '\\' OR " \
+	"d.device_uuid LIKE :like ESCAPE '\\' OR d.name LIKE :like ESCAPE " \
+	"'\\' OR d.vehicle_name LIKE :like ESCAPE '\\' OR d.vin LIKE :like " \
+	"ESCAPE '\\')"
 #define DEVICE_FILTERS \
 	SCOPE_DEVICE("c", "d") " AND " \
 	"(:customer_id = 0 OR d.customer_id = :customer_id) AND " \
-	"(:location_id = 0 OR d.location_id = :location_id) AND " \
-	"(:like = '%%' OR d.unit_id LIKE :like ESCAPE '\\' OR " \
-	"d.device_uuid LIKE :like ESCAPE '\\' OR d.name LIKE :like ESCAPE '\\')"
+	"(:location_id = 0 OR d.location_id = :location_id) AND " DEVICE_LIKE
+/* a search's candidates (as USER_HITS): trigrams, or the start of the
+ * unit id, device id, name, vehicle name or VIN */
+#define DEVICE_HITS \
+	"SELECT rowid FROM devices_fts WHERE :match != '' AND devices_fts " \
+	"MATCH :match UNION ALL SELECT id FROM devices WHERE :match = '' AND " \
+	"unit_id >= :lo AND unit_id < :hi UNION ALL SELECT id FROM devices " \
+	"WHERE :match = '' AND device_uuid >= :lo AND device_uuid < :hi " \
+	"UNION ALL SELECT id FROM devices WHERE :match = '' AND name COLLATE " \
+	"NOCASE >= :lo AND name COLLATE NOCASE < :hi UNION ALL SELECT id " \
+	"FROM devices WHERE :match = '' AND vehicle_name COLLATE NOCASE >= " \
+	":lo AND vehicle_name COLLATE NOCASE < :hi UNION ALL SELECT id FROM " \
+	"devices WHERE :match = '' AND vin COLLATE NOCASE >= :lo AND vin " \
+	"COLLATE NOCASE < :hi"
 /* The columns of a device row as device.c reads them (fill_row). */
 #define DEVICE_COLUMNS \
 	"d.id, d.unit_id, d.device_uuid, d.name, d.vehicle_name, d.vin, " \
 	"d.customer_id, d.location_id, l.name, d.registered_at"
-#define DEVICE_LIST_SELECT(join) \
-	"SELECT " DEVICE_COLUMNS " FROM devices d " join \
-	" customers c ON c.id = d.customer_id " \
-	"LEFT JOIN locations l ON l.id = d.location_id WHERE " DEVICE_FILTERS
-#define DEVICE_LIST_SQL(order) \
-	DEVICE_LIST_SELECT("JOIN") " ORDER BY " order ", d.id " \
-	"LIMIT :limit OFFSET :offset"
-#define DEVICE_LIST_WIDE_SQL(order) \
-	DEVICE_LIST_SELECT("CROSS JOIN") " ORDER BY " order ", d.id " \
-	"LIMIT :limit OFFSET :offset"
-#define DEVICE_API_SQL(join) \
-	DEVICE_LIST_SELECT(join) " AND d.id > :after ORDER BY d.id " \
-	"LIMIT :limit"
-#define DEVICE_SORT(X, id, expr) \
-	SORTED_LIST(X, DEVICE_LIST_##id, DEVICE_LIST_SQL, expr) \
-	SORTED_LIST(X, DEVICE_WIDE_##id, DEVICE_LIST_WIDE_SQL, expr)
+#define DEVICE_SORTS(S, X) \
+	S(X, UNIT, "d.unit_id") \
+	S(X, NAME, "d.name COLLATE NOCASE") \
+	S(X, CUSTOMER, "c.path") \
+	S(X, LOCATION, "coalesce(l.name, '')") \
+	S(X, REGISTERED, "d.registered_at")
+#define DEVICE_JOINS(join) \
+	"devices d " join " customers c ON c.id = d.customer_id LEFT JOIN " \
+	"locations l ON l.id = d.location_id WHERE "
+#define DEVICE_FROM_NARROW DEVICE_JOINS("JOIN")
+#define DEVICE_FROM_WIDE DEVICE_JOINS("CROSS JOIN")
+#define DEVICE_FROM_HITS DEVICE_FROM_WIDE "d.id IN (" DEVICE_HITS ") AND "
+/* the device at the position :after, in the scope */
+#define DEVICE_AT_AFTER "FROM " DEVICE_JOINS("JOIN") "d.id = :after AND " \
+	SCOPE_DEVICE("c", "d")
+#define DEVICE_LIST_PAGE(from, key, dir, keyset) \
+	"SELECT " DEVICE_COLUMNS " FROM " from DEVICE_FILTERS " AND " \
+	keyset(key, "d.id", DEVICE_AT_AFTER) " ORDER BY " key " " dir \
+	", d.id " dir " LIMIT :limit OFFSET :offset"
+#define DEVICE_PLAN_STMTS(X, KEY, PLAN, key) \
+	X(DEVICES_##KEY##_ASC_##PLAN, DEVICE_LIST_PAGE(DEVICE_FROM_##PLAN, \
+	    key, "ASC", KEYSET_ASC)) \
+	X(DEVICES_##KEY##_DESC_##PLAN, DEVICE_LIST_PAGE(DEVICE_FROM_##PLAN, \
+	    key, "DESC", KEYSET_DESC))
+#define DEVICE_SORT_STMTS(X, KEY, key) \
+	DEVICE_PLAN_STMTS(X, KEY, NARROW, key) \
+	DEVICE_PLAN_STMTS(X, KEY, WIDE, key) \
+	DEVICE_PLAN_STMTS(X, KEY, HITS, key)
+/* the API's pages: keyset by id, the columns of DEVICE_FIND */
+#define DEVICE_API_SQL(from) \
+	"SELECT " DEVICE_COLUMNS " FROM " from DEVICE_FILTERS \
+	" AND d.id > :after ORDER BY d.id LIMIT :limit"
 /* One device of the scope, by id, unit id or device id. */
 #define DEVICE_FIND(key) \
 	"SELECT " DEVICE_COLUMNS " " \
@@ -633,25 +667,28 @@
 	X(SESSION_DELETE_OWN, "DELETE FROM sessions WHERE id = :id " \
 	    "AND user_id = :user_id") \
 	\
-	/* --- devices (issue 5) --- */ \
-	DEVICE_SORT(X, UNIT, "d.unit_id") \
-	DEVICE_SORT(X, NAME, "d.name COLLATE NOCASE") \
-	DEVICE_SORT(X, CUSTOMER, "c.path") \
-	DEVICE_SORT(X, LOCATION, "l.name") \
-	DEVICE_SORT(X, REGISTERED, "d.registered_at") \
-	X(DEVICE_LIST_COUNT, "SELECT count(*) FROM devices d JOIN customers c " \
-	    "ON c.id = d.customer_id WHERE " DEVICE_FILTERS) \
-	/* the same count without filters, from the per-customer counters */ \
-	X(DEVICE_SCOPE_COUNT, "SELECT COALESCE(sum(c.device_count), 0) " \
-	    "FROM customers c WHERE " SCOPE_CUSTOMER("c") " AND " \
-	    "(:customer_id = 0 OR c.id = :customer_id)") \
-	/* how much of the tree a scope holds, to choose a plan */ \
-	X(CUSTOMER_SCOPE_SHARE, "SELECT (SELECT count(*) FROM customers c " \
-	    "WHERE " SCOPE_CUSTOMER("c") "), (SELECT count(*) FROM customers)") \
+	/* --- devices (issues 5 and 14) --- */ \
+	DEVICE_SORTS(DEVICE_SORT_STMTS, X) \
+	/* a search for exactly a unit id or device id: that device */ \
+	X(DEVICES_EXACT, DEVICE_LIST_PAGE(DEVICE_FROM_NARROW "(d.unit_id = " \
+	    ":q OR d.device_uuid = :q) AND ", "d.unit_id", "ASC", KEYSET_ASC)) \
+	/* how many devices the list has: the counters when nothing but \
+	 * the customer filters (device.c), else at most :bound */ \
+	X(DEVICES_COUNT_TREE, SCOPE_COUNT("tree_devices", "device_count")) \
+	X(DEVICES_SHARE, SCOPE_SHARE("tree_devices")) \
+	X(DEVICES_COUNT_NARROW, COUNT_UPTO("SELECT 1 FROM " \
+	    DEVICE_FROM_NARROW DEVICE_FILTERS)) \
+	X(DEVICES_COUNT_WIDE, COUNT_UPTO("SELECT 1 FROM " DEVICE_FROM_WIDE \
+	    DEVICE_FILTERS)) \
+	X(DEVICES_COUNT_HITS, COUNT_UPTO("SELECT 1 FROM " DEVICE_FROM_HITS \
+	    DEVICE_FILTERS)) \
+	/* as USERS_HIT_CANDIDATES: the whole table, for the plan only */ \
+	X(DEVICES_HIT_CANDIDATES, COUNT_UPTO(DEVICE_HITS)) \
 	X(DEVICE_BY_ID, DEVICE_FIND("d.id = :id")) \
 	/* the API's pages: keyset by id, the columns of DEVICE_FIND */ \
-	X(DEVICE_API_LIST, DEVICE_API_SQL("JOIN")) \
-	X(DEVICE_API_WIDE, DEVICE_API_SQL("CROSS JOIN")) \
+	X(DEVICE_API_LIST, DEVICE_API_SQL(DEVICE_FROM_NARROW)) \
+	X(DEVICE_API_WIDE, DEVICE_API_SQL(DEVICE_FROM_WIDE)) \
+	X(DEVICE_API_HITS, DEVICE_API_SQL(DEVICE_FROM_HITS)) \
 	X(DEVICE_BY_UNIT, DEVICE_FIND("d.unit_id = :key")) \
 	X(DEVICE_BY_UUID, DEVICE_FIND("d.device_uuid = :key")) \
 	X(DEVICE_INSERT, "INSERT INTO devices (unit_id, device_uuid, name, " \
