@@ -154,6 +154,7 @@ device_list(const struct viewer *v, const struct list_query *lq,
 {
 	struct rows_list l = { STMT__MAX, false, NULL, NELEM(plan_narrow),
 	    STMT__MAX, sizeof(struct device), fill_row };
+	struct customer_paths *paths = customer_paths_new(v);
 	struct device *d;
 	size_t i;
 	int rc;
@@ -172,7 +173,7 @@ device_list(const struct viewer *v, const struct list_query *lq,
 	/* after the list's statement is done: customer_path_text runs one
 	 * of its own */
 	for (i = 0, d = out->rows; !lq->keyset && i < out->n; i++)
-		d[i].customer = customer_path_text(v, d[i].customer_id);
+		d[i].customer = customer_paths_text(v, paths, d[i].customer_id);
 	return 1;
 }
 

@@ -418,17 +418,12 @@
 	X(CUSTOMER_SET_PATH, "UPDATE customers SET path = :path " \
 	    "WHERE id = :id") \
 	X(CUSTOMER_PATH, "SELECT path, depth FROM customers WHERE id = :id") \
+	/* a name on a path the caller may show (customer_paths_text) */ \
+	X(CUSTOMER_NAME, "SELECT name FROM customers WHERE id = :id") \
 	/* the customer's own columns, without the walk up the tree for \
 	 * mfa_required (0 here): every Accounts visit reads it */ \
 	X(CUSTOMER_VISIBLE, "SELECT " CUSTOMER_COLUMNS_MFA("0") " " \
 	    "FROM customers c WHERE c.id = :id AND " SCOPE_CUSTOMER("c")) \
-	/* the names from a customer up to depth :from_depth, top-down */ \
-	X(CUSTOMER_ANCESTRY, "WITH RECURSIVE up(id, parent_id, name, depth) " \
-	    "AS (SELECT id, parent_id, name, depth FROM customers " \
-	    "WHERE id = :id UNION SELECT p.id, p.parent_id, p.name, " \
-	    "p.depth FROM customers p JOIN up ON p.id = up.parent_id " \
-	    "WHERE up.depth > :from_depth) " \
-	    "SELECT name FROM up ORDER BY depth") \
 	/* the accounts of the scope, each with its customers and users */ \
 	X(ACCOUNTS_LIST, "SELECT c.id, c.name, c.email, c.owner_email, " \
 	    "(SELECT count(*) FROM customers d WHERE d.path >= c.path AND " \
@@ -467,6 +462,8 @@
 	    "p ON p.id = k.parent_id WHERE k.parent_id = :parent_id AND " \
 	    "k.id != :id AND k.name = :name COLLATE NOCASE AND " \
 	    SCOPE_CUSTOMER("p") " LIMIT 1") \
+	/* how many customers the scope holds (the counters) */ \
+	X(CUSTOMERS_IN_SCOPE, SCOPE_COUNT("tree_customers", "1")) \
 	/* the scope in path order, which is depth-first (customer_choices) */ \
 	X(CUSTOMER_OPTIONS, "SELECT c.id, c.depth, c.name, c.path " \
 	    "FROM customers c WHERE " SCOPE_CUSTOMER("c") " ORDER BY c.path") \

@@ -148,31 +148,6 @@ user_id_by_username(struct db *db, const char *username)
 
 /* ------------------------------------------------------------- reading */
 
-/* Customer paths of the rows of one page: few distinct customers, each
- * looked up once (customer_path_text runs a statement per call). */
-struct path_cache {
-	int64_t ids[LIST_PAGE_SIZE];
-	const char *text[LIST_PAGE_SIZE];
-	size_t n;
-};
-
-static const char *
-cached_path(const struct viewer *v, struct path_cache *pc, int64_t id)
-{
-	const char *t;
-	size_t i;
-
-	for (i = 0; i < pc->n; i++)
-		if (pc->ids[i] == id)
-			return pc->text[i];
-	t = customer_path_text(v, id);
-	if (pc->n < LIST_PAGE_SIZE) {
-		pc->ids[pc->n] = id;
-		pc->text[pc->n++] = t;
-	}
-	return t;
-}
-
 /* A group_concat of ids ("3,7", NULL for none) into u->locations. */
 static void
 fill_location_ids(sqlite3_stmt *s, struct arena *a, int col,
@@ -387,7 +362,7 @@ user_list(const struct viewer *v, const struct list_query *asked,
 	struct rows_list l = { STMT__MAX, false, NULL, NSORTS, STMT__MAX,
 	    sizeof(struct user_row), fill_list_row };
 	struct list_query page = *asked, *lq = &page;
-	struct path_cache *pc;
+	struct customer_paths *paths;
 	struct user_row *u;
 	size_t i;
 	int rc;
@@ -413,9 +388,9 @@ user_list(const struct viewer *v, const struct list_query *asked,
 	}
 	/* after the list's statement is done: customer_path_text runs one
 	 * of its own */
-	pc = arena_calloc(v->arena, 1, sizeof(*pc));
+	paths = customer_paths_new(v);
 	for (i = 0, u = out->rows; i < out->n; i++)
-		u[i].customer = cached_path(v, pc, u[i].customer_id);
+		u[i].customer = customer_paths_text(v, paths, u[i].customer_id);
 	return 1;
 }
 
@@ -447,15 +422,15 @@ user_location_choices(const struct viewer *v, struct rows_page *out)
 	    sizeof(struct user_location_choice), fill_choice };
 	struct user_location_choice *c;
 	struct list_query lq;
-	struct path_cache *pc;
+	struct customer_paths *paths;
 	size_t i;
 
 	memset(&lq, 0, sizeof(lq));
 	if (rows_read_list(v, &l, &lq, out) != 1)
 		return -1;
-	pc = arena_calloc(v->arena, 1, sizeof(*pc));
+	paths = customer_paths_new(v);
 	for (i = 0, c = out->rows; i < out->n; i++)
-		c[i].customer = cached_path(v, pc, c[i].customer_id);
+		c[i].customer = customer_paths_text(v, paths, c[i].customer_id);
 	return 1;
 }
 
