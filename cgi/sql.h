@@ -17,15 +17,13 @@
  * Whether customer id (an SQL expression) or one above it requires MFA,
  * as one value: deliberately not scoped (a requirement comes from above);
  * it answers one boolean about a customer the caller found in the scope.
- * UNION, not UNION ALL: even a cycle in parent_id would end.
+ * The customers above are those on its path (the view
+ * customer_ancestors of schema.sql): a primary-key lookup each.
  */
 #define MFA_REQUIRED(id) \
-	"(WITH RECURSIVE up(id, parent_id, req) AS (" \
-	"  SELECT id, parent_id, require_mfa FROM customers " \
-	"  WHERE id = " id \
-	"  UNION SELECT p.id, p.parent_id, p.require_mfa " \
-	"  FROM customers p JOIN up ON p.id = up.parent_id) " \
-	" SELECT COALESCE(max(req), 0) FROM up)"
+	"(SELECT coalesce(max(a.require_mfa), 0) FROM customer_ancestors x " \
+	"JOIN customers a ON a.id = x.ancestor_id WHERE x.customer_id = " \
+	id ")"
 
 /* The columns of a user row as user_fill() (user.c) reads them. */
 #define USER_COLUMNS \
