@@ -338,6 +338,11 @@
 #define CUSTOMER_API_SELECT \
 	"SELECT " CUSTOMER_COLUMNS " FROM customers c WHERE " \
 	SCOPE_CUSTOMER("c")
+/* the API list's filters and keyset page, after USER_API_SELECT */
+#define USER_API_FILTERS \
+	"(:customer_id = 0 OR u.customer_id = :customer_id) AND " \
+	USER_LIST_FILTERS " AND " USER_LIST_LIKE " AND u.id > :after " \
+	"ORDER BY u.id LIMIT :limit"
 /* the locations listed are those the viewer sees */
 #define USER_API_SELECT \
 	"SELECT u.id, u.username, u.email, u.full_name, u.phone, u.address, " \
@@ -768,9 +773,9 @@
 	X(CUSTOMER_API_LIST, CUSTOMER_API_SELECT " AND (:like = '%%' OR " \
 	    "c.name LIKE :like ESCAPE '\\' OR c.email LIKE :like ESCAPE '\\') " \
 	    "AND c.id > :after ORDER BY c.id LIMIT :limit") \
-	X(USER_API_LIST, USER_API_SELECT " AND (:customer_id = 0 OR " \
-	    "u.customer_id = :customer_id) AND " USER_LIST_FILTERS " AND " \
-	    USER_LIST_LIKE " AND u.id > :after ORDER BY u.id LIMIT :limit") \
+	X(USER_API_LIST, USER_API_SELECT " AND " USER_API_FILTERS) \
+	X(USER_API_HITS, USER_API_SELECT " AND u.id IN (" USER_HITS ") AND " \
+	    USER_API_FILTERS) \
 	X(LOCATION_API_LIST, LOCATION_API_SELECT " AND (:customer_id = 0 OR " \
 	    "l.customer_id = :customer_id) AND (:like = '%%' OR " \
 	    "l.name LIKE :like ESCAPE '\\' OR c.name LIKE :like ESCAPE '\\') " \

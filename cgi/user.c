@@ -359,6 +359,9 @@ user_list(const struct viewer *v, const struct list_query *asked,
 {
 	static const struct rows_list api = { STMT__MAX, false, NULL, 0,
 	    STMT_USER_API_LIST, sizeof(struct user_row), fill_row };
+	static const struct rows_list api_hits = { STMT__MAX, false, NULL, 0,
+	    STMT_USER_API_HITS, sizeof(struct user_row), fill_row };
+	int64_t candidates;
 	struct rows_list l = { STMT__MAX, false, NULL, NSORTS, STMT__MAX,
 	    sizeof(struct user_row), fill_list_row };
 	struct list_query page = *asked, *lq = &page;
@@ -367,8 +370,15 @@ user_list(const struct viewer *v, const struct list_query *asked,
 	size_t i;
 	int rc;
 
-	if (lq->keyset)
-		return rows_read_list(v, &api, lq, out);
+	/* the API: pages by id; a search with few candidates reads them */
+	if (lq->keyset) {
+		candidates = lq->search == LIST_SEARCH_NONE ? LIST_COUNT_BOUND +
+		    1 : rows_candidates(v, STMT_USERS_HIT_CANDIDATES, lq);
+		if (candidates < 0)
+			return -1;
+		return rows_read_list(v, candidates <= LIST_COUNT_BOUND ?
+		    &api_hits : &api, lq, out);
+	}
 	/* a customer filter outside the scope is "not found" */
 	if (lq->customer_id != 0 &&
 	    (rc = perm_sees_customer(v, lq->customer_id)) != 1)
