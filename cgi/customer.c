@@ -78,9 +78,11 @@ customer_create(struct db *db, int64_t now, int64_t parent_id,
  * page's rows never fill (past PATHS_FULL, names are read each time). */
 #define PATHS_SLOTS 512
 #define PATHS_FULL 384
+#define PATHS_SPARE PATHS_SLOTS	/* past the table: a name not kept */
 struct customer_paths {
 	int64_t ids[PATHS_SLOTS];	/* 0: free */
-	const char *names[PATHS_SLOTS];
+	const char *names[PATHS_SLOTS + 1];
+	bool require_mfa[PATHS_SLOTS + 1];
 	size_t n;
 };
 
@@ -90,29 +92,63 @@ customer_paths_new(const struct viewer *v)
 	return arena_calloc(v->arena, 1, sizeof(struct customer_paths));
 }
 
-/* The name of customer id ("" if none), from paths or the database. */
-static const char *
-known_name(const struct viewer *v, struct customer_paths *paths, int64_t id)
+/* The slot of customer id in paths, its name and require_mfa read from
+ * the database if they were not there ("" and false if it does not
+ * exist); PATHS_SPARE, good until the next call, when the table is
+ * full. */
+static size_t
+known(const struct viewer *v, struct customer_paths *paths, int64_t id)
 {
 	size_t slot = (size_t)id % PATHS_SLOTS;
 	sqlite3_stmt *s;
-	const char *name;
+	bool found;
 
 	while (paths->ids[slot] != 0) {
 		if (paths->ids[slot] == id)
-			return paths->names[slot];
+			return slot;
 		slot = (slot + 1) % PATHS_SLOTS;
 	}
+	if (paths->n >= PATHS_FULL)
+		slot = PATHS_SPARE;
+	else
+		paths->n++;
 	s = db_stmt(v->db, STMT_CUSTOMER_NAME);
 	db_bind_int(s, ":id", id);
-	name = db_step(v->db, s) == SQLITE_ROW ? db_text(v->arena, s, 0) : "";
+	found = db_step(v->db, s) == SQLITE_ROW;
+	paths->names[slot] = found ? db_text(v->arena, s, 0) : "";
+	paths->require_mfa[slot] = found && sqlite3_column_int(s, 1) != 0;
 	sqlite3_reset(s);
-	if (paths->n < PATHS_FULL) {
+	if (slot != PATHS_SPARE)
 		paths->ids[slot] = id;
-		paths->names[slot] = name;
-		paths->n++;
+	return slot;
+}
+
+const char *
+customer_paths_label(const struct viewer *v, struct customer_paths *paths,
+    const char *path, bool *mfa_required)
+{
+	int64_t depth = 0, id;
+	size_t slot;
+	const char *c;
+	struct buf b;
+
+	buf_init(&b, v->arena);
+	buf_puts(&b, "");
+	*mfa_required = false;
+	/* '/1/5/23/': the ids from the account down; the names above the
+	 * top of v's view are not v's to see (a requirement from there
+	 * holds all the same) */
+	for (c = path; *c == '/' && c[1] != '\0'; depth++) {
+		id = strtoll(c + 1, (char **)&c, 10);
+		slot = known(v, paths, id);
+		*mfa_required = *mfa_required || paths->require_mfa[slot];
+		if (depth < v->top_depth)
+			continue;
+		if (b.len > 0)
+			buf_puts(&b, " \xe2\x80\xba ");	/* › */
+		buf_puts(&b, paths->names[slot]);
 	}
-	return name;
+	return b.data;
 }
 
 const char *
@@ -120,26 +156,13 @@ customer_paths_text(const struct viewer *v, struct customer_paths *paths,
     int64_t customer_id)
 {
 	sqlite3_stmt *s = db_stmt(v->db, STMT_CUSTOMER_PATH);
-	const char *path, *c;
-	int64_t depth = 0, id;
-	struct buf b;
+	const char *path;
+	bool mfa;
 
-	buf_init(&b, v->arena);
-	buf_puts(&b, "");
 	db_bind_int(s, ":id", customer_id);
 	path = db_step(v->db, s) == SQLITE_ROW ? db_text(v->arena, s, 0) : "";
 	sqlite3_reset(s);
-	/* '/1/5/23/': the ids from the account down; those above the top
-	 * of v's view are not v's to see */
-	for (c = path; *c == '/' && c[1] != '\0'; depth++) {
-		id = strtoll(c + 1, (char **)&c, 10);
-		if (depth < v->top_depth)
-			continue;
-		if (b.len > 0)
-			buf_puts(&b, " \xe2\x80\xba ");	/* › */
-		buf_puts(&b, known_name(v, paths, id));
-	}
-	return b.data;
+	return customer_paths_label(v, paths, path, &mfa);
 }
 
 const char *

@@ -64,6 +64,12 @@ struct customer_paths *customer_paths_new(const struct viewer *v);
 const char *customer_paths_text(const struct viewer *v,
     struct customer_paths *paths, int64_t customer_id);
 
+/* The same from the customer's path of ids ('/1/5/23/', which a list's
+ * row brings along), and in *mfa_required whether it or one above it
+ * requires MFA. */
+const char *customer_paths_label(const struct viewer *v,
+    struct customer_paths *paths, const char *path, bool *mfa_required);
+
 /* A customer to choose (a form's parent, customer or filter). */
 struct customer_choice {
 	int64_t id;

@@ -62,6 +62,7 @@ fill_row(sqlite3_stmt *s, struct arena *a, void *row)
 	d->location_id = sqlite3_column_int64(s, 7);
 	d->location = db_text_or_null(a, s, 8);
 	d->registered_at = sqlite3_column_int64(s, 9);
+	d->tree_path = db_text(a, s, 10);
 }
 
 /* The two numbers of statement id for v and lq (the scope's devices and
@@ -156,6 +157,7 @@ device_list(const struct viewer *v, const struct list_query *lq,
 	    STMT__MAX, sizeof(struct device), fill_row };
 	struct customer_paths *paths = customer_paths_new(v);
 	struct device *d;
+	bool mfa;
 	size_t i;
 	int rc;
 
@@ -173,7 +175,8 @@ device_list(const struct viewer *v, const struct list_query *lq,
 	/* after the list's statement is done: customer_path_text runs one
 	 * of its own */
 	for (i = 0, d = out->rows; !lq->keyset && i < out->n; i++)
-		d[i].customer = customer_paths_text(v, paths, d[i].customer_id);
+		d[i].customer = customer_paths_label(v, paths, d[i].tree_path,
+		    &mfa);
 	return 1;
 }
 

@@ -36,6 +36,7 @@ struct device {
 	int64_t customer_id;
 	const char *customer;		/* its path below the viewer; NULL
 					 * in the API's pages and device_get */
+	const char *tree_path;		/* its customer's path of ids */
 	int64_t location_id;		/* 0 for none */
 	const char *location;		/* NULL for none */
 	int64_t registered_at;

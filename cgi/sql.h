@@ -230,9 +230,9 @@
 #define USER_LIST_PAGE(from, col, dir, keyset) \
 	"SELECT p.id, p.email, p.username, p.customer_id, p.last_login_at, " \
 	"p.groups, p.active, " USER_LIST_LOCATIONS("p") ", p.totp_enabled, " \
-	MFA_REQUIRED("p.customer_id") " FROM (SELECT " \
+	"p.path FROM (SELECT " \
 	"u.id, u.email, u.username, u.customer_id, u.last_login_at, " \
-	"u.groups, u.active, u.totp_enabled, " col " AS k FROM " from \
+	"u.groups, u.active, u.totp_enabled, c.path, " col " AS k FROM " from \
 	USER_LIST_WHERE " AND " keyset(col, "u.id", USER_AT_AFTER) \
 	" ORDER BY k " dir ", u.id " dir " LIMIT :limit OFFSET :offset) p " \
 	"ORDER BY p.k " dir ", p.id " dir
@@ -287,7 +287,7 @@
 /* The columns of a device row as device.c reads them (fill_row). */
 #define DEVICE_COLUMNS \
 	"d.id, d.unit_id, d.device_uuid, d.name, d.vehicle_name, d.vin, " \
-	"d.customer_id, d.location_id, l.name, d.registered_at"
+	"d.customer_id, d.location_id, l.name, d.registered_at, c.path"
 #define DEVICE_SORTS(S, X) \
 	S(X, UNIT, "d.unit_id") \
 	S(X, NAME, "d.name COLLATE NOCASE") \
@@ -422,7 +422,8 @@
 	    "WHERE id = :id") \
 	X(CUSTOMER_PATH, "SELECT path, depth FROM customers WHERE id = :id") \
 	/* a name on a path the caller may show (customer_paths_text) */ \
-	X(CUSTOMER_NAME, "SELECT name FROM customers WHERE id = :id") \
+	X(CUSTOMER_NAME, "SELECT name, require_mfa FROM customers " \
+	    "WHERE id = :id") \
 	/* the customer's own columns, without the walk up the tree for \
 	 * mfa_required (0 here): every Accounts visit reads it */ \
 	X(CUSTOMER_VISIBLE, "SELECT " CUSTOMER_COLUMNS_MFA("0") " " \

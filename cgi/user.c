@@ -215,8 +215,9 @@ user_link_state(const struct user_row *u, int64_t now)
 }
 
 /* A row of USER_LIST_PAGE: id, email, username, customer_id,
- * last_login_at, groups, active, location names, totp_enabled, whether
- * MFA is required. */
+ * last_login_at, groups, active, location names, totp_enabled, the
+ * customer's path of ids (user_list makes the customer's names and
+ * whether MFA is required of it). */
 static void
 fill_list_row(sqlite3_stmt *s, struct arena *a, void *row)
 {
@@ -232,7 +233,7 @@ fill_list_row(sqlite3_stmt *s, struct arena *a, void *row)
 	u->active = sqlite3_column_int(s, 6) != 0;
 	u->location_names = db_text(a, s, 7);
 	u->mfa_on = sqlite3_column_int(s, 8) != 0;
-	u->mfa_required = sqlite3_column_int(s, 9) != 0;
+	u->tree_path = db_text(a, s, 9);
 }
 
 /* The sort keys, and per key its statements of sql.h in each plan. */
@@ -400,7 +401,8 @@ user_list(const struct viewer *v, const struct list_query *asked,
 	 * of its own */
 	paths = customer_paths_new(v);
 	for (i = 0, u = out->rows; i < out->n; i++)
-		u[i].customer = customer_paths_text(v, paths, u[i].customer_id);
+		u[i].customer = customer_paths_label(v, paths, u[i].tree_path,
+		    &u[i].mfa_required);
 	return 1;
 }
 

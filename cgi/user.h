@@ -104,6 +104,7 @@ struct user_row {
 	const int64_t *locations;	/* the ids of those the viewer sees */
 	size_t nlocations;
 	const char *customer;		/* list: its path below the viewer */
+	const char *tree_path;		/* list: its customer's path of ids */
 	const char *location_names;	/* list: "Depot, Yard", "" for none */
 };
 
