@@ -67,13 +67,14 @@ def add_user(con, customer_id, email, username, full_name='', groups=0):
 
 
 def add_device(con, customer_id, unit_id, name, vehicle='', vin=None, location_id=None,
-               device_uuid=None):
+               registered=1700000000):
     """A device; returns (id, device id)."""
-    device_uuid = device_uuid or str(uuid.uuid4())
+    device_uuid = str(uuid.uuid4())
     new = con.execute(
         'INSERT INTO devices (unit_id, device_uuid, name, vehicle_name, vin, customer_id, '
-        'location_id, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1700000000)',
-        (unit_id, device_uuid, name, vehicle, vin, customer_id, location_id)).lastrowid
+        'location_id, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        (unit_id, device_uuid, name, vehicle, vin, customer_id, location_id,
+         registered)).lastrowid
     return new, device_uuid
 
 
@@ -96,28 +97,42 @@ def scope_path(viewer):
 
 
 def visible_users(viewer):
-    """[(id, email, username, full name)] of the users viewer's scope holds."""
+    """[(id, email, username, full name, customer path, last sign-in or 0, groups,
+    active)] of the users viewer's scope holds."""
     path = scope_path(viewer)
-    return STACK.query('SELECT u.id, u.email, u.username, u.full_name FROM users u JOIN '
-                       'customers c ON '
-                       'c.id = u.customer_id WHERE substr(c.path, 1, ?) = ?', len(path), path)
+    return STACK.query('SELECT u.id, u.email, u.username, u.full_name, c.path, '
+                       'coalesce(u.last_login_at, 0), u.groups, u.active FROM users u JOIN '
+                       'customers c ON c.id = u.customer_id WHERE substr(c.path, 1, ?) = ?',
+                       len(path), path)
 
 
 def visible_devices(viewer):
-    """{id: (unit id, device id, name, vehicle, VIN)} of the devices viewer sees: the
-    subtree's, only at the viewer's locations when they have some."""
+    """{id: (unit id, device id, name, vehicle, VIN, customer path, location name or '',
+    registered)} of the devices viewer sees: the subtree's, only at the viewer's
+    locations when they have some."""
     path = scope_path(viewer)
     return {r[0]: r[1:] for r in STACK.query(
-        'SELECT d.id, d.unit_id, d.device_uuid, d.name, d.vehicle_name, d.vin FROM devices d '
-        'JOIN customers c ON c.id = d.customer_id JOIN users u ON u.username = ? '
-        'WHERE substr(c.path, 1, ?) = ? AND (NOT EXISTS (SELECT 1 FROM user_locations ul '
-        'WHERE ul.user_id = u.id) OR d.location_id IN (SELECT location_id FROM user_locations '
-        'ul WHERE ul.user_id = u.id))', viewer, len(path), path)}
+        'SELECT d.id, d.unit_id, d.device_uuid, d.name, d.vehicle_name, d.vin, c.path, '
+        "coalesce(l.name, ''), d.registered_at FROM devices d JOIN customers c ON "
+        'c.id = d.customer_id LEFT JOIN locations l ON l.id = d.location_id JOIN users u ON '
+        'u.username = ? WHERE substr(c.path, 1, ?) = ? AND (NOT EXISTS (SELECT 1 FROM '
+        'user_locations ul WHERE ul.user_id = u.id) OR d.location_id IN (SELECT location_id '
+        'FROM user_locations ul WHERE ul.user_id = u.id))', viewer, len(path), path)}
 
 
-def in_order(rows, key, desc):
-    """The ids of rows (id first) in a list's order: key folded, then id."""
-    return [r[0] for r in sorted(rows, key=lambda r: (fold(key(r)), r[0]), reverse=desc)]
+# per sort key of a list: its place in the rows above, and whether it compares NOCASE
+USER_SORTS = {'email': (1, True), 'username': (2, True), 'customer': (4, False),
+              'last_login': (5, False), 'groups': (6, False), 'active': (7, False)}
+DEVICE_SORTS = {'unit_id': (1, True), 'name': (3, True), 'customer': (6, False),
+                'location': (7, False), 'registered': (8, False)}
+
+
+def in_order(rows, sort, desc):
+    """The ids of rows (id first) in a list's order: the sort key (column, nocase),
+    then the id, both in the direction asked."""
+    column, nocase = sort
+    return [r[0] for r in sorted(rows, key=lambda r: (fold(r[column]) if nocase else r[column],
+                                                       r[0]), reverse=desc)]
 
 
 def face_value(mine, outsider, position):
@@ -190,8 +205,9 @@ def without_csrf(text):
 
 
 def exact_any_href(text):
-    m = re.search(r'<p class="notice">.*?<a href="([^"]*)">', text, re.S)
-    return html.unescape(m.group(1)) if m and 'is exactly this' in m.group(0) else None
+    """The link of the notice that q is exactly one row's e-mail, username or id."""
+    m = re.search(r'<p class="notice">“[^<]*” is exactly this [^<]*<a href="([^"]*)">', text)
+    return html.unescape(m.group(1)) if m else None
 
 
 class ScaleTest(PageTest):
@@ -212,6 +228,32 @@ class ScaleTest(PageTest):
     @classmethod
     def tearDownClass(cls):
         remove_added(cls.since)
+
+    def assert_walk(self, c, start, ids, want):
+        """Next links from start (page 1) to the end show want; previous links from
+        there lead back through the same pages."""
+        forward = walk(c, start, 'next', ids)
+        self.assertGreater(len(forward), 1, 'the list should span pages')
+        self.assertEqual([i for _, page, _ in forward for i in page], want)
+        self.assertEqual([len(page) for _, page, _ in forward[:-1]],
+                         [PAGE_SIZE] * (len(forward) - 1))
+        for number, (path, _, _) in enumerate(forward[1:], 2):
+            asked = query_of(path)
+            self.assertEqual(asked['page'], [str(number)], path)
+            self.assertEqual(asked['after'], [str(forward[number - 2][1][-1])], path)
+            self.assertNotIn('before', asked, path)
+        back = walk(c, forward[-1][0], 'prev', ids)
+        self.assertEqual([page for _, page, _ in reversed(back)],
+                         [page for _, page, _ in forward])
+        # back[j] is page len(back) - j, reached by the link on back[j - 1]
+        for j in range(1, len(back)):
+            number, asked = len(back) - j, query_of(back[j][0])
+            if number == 1:
+                self.assertFalse({'page', 'after', 'before'} & asked.keys(), back[j][0])
+            else:
+                self.assertEqual(asked['page'], [str(number)], back[j][0])
+                self.assertEqual(asked['before'], [str(back[j - 1][1][0])], back[j][0])
+                self.assertNotIn('after', asked, back[j][0])
 
     def client(self, viewer):
         if viewer not in self.clients:
@@ -252,47 +294,28 @@ class UserPositionTests(ScaleTest):
                                               'co')):
             for i in range(count):
                 add_user(con, cid(customer), *paged_user(i, domain, tag))
+        # the other sort keys, with ties that the id breaks
+        con.execute('UPDATE users SET groups = id % 4, active = id % 5 != 0, last_login_at = '
+                    'CASE WHEN id % 7 != 0 THEN 1700000000 + id % 13 * 1000 END '
+                    "WHERE email LIKE '%.pos@%.scale.example'")
 
     def expected(self, viewer, sort, desc, q):
-        column = {'email': 1, 'username': 2}[sort]
-        found = [r for r in visible_users(viewer) if any(fold(q) in fold(f) for f in r[1:])]
-        return in_order(found, lambda r: r[column], desc)
-
-    def assert_walks(self, c, viewer, sort, desc, q):
-        """Next links from page 1 to the end, then previous links back."""
-        start = (f'/users?sort={sort}&dir={"desc" if desc else "asc"}'
-                 f'&q={urllib.parse.quote(q)}')
-        forward = walk(c, start, 'next', user_ids)
-        self.assertGreater(len(forward), 1, 'the list should span pages')
-        self.assertEqual([i for _, ids, _ in forward for i in ids],
-                         self.expected(viewer, sort, desc, q))
-        self.assertEqual([len(ids) for _, ids, _ in forward[:-1]], [PAGE_SIZE] * (len(forward) - 1))
-        for number, (path, _, _) in enumerate(forward[1:], 2):
-            asked = query_of(path)
-            self.assertEqual(asked['page'], [str(number)], path)
-            self.assertEqual(asked['after'], [str(forward[number - 2][1][-1])], path)
-            self.assertNotIn('before', asked, path)
-        back = walk(c, forward[-1][0], 'prev', user_ids)
-        self.assertEqual([ids for _, ids, _ in reversed(back)], [ids for _, ids, _ in forward])
-        # back[j] is page len(back) - j, reached by the link on back[j - 1]
-        for j in range(1, len(back)):
-            number, asked = len(back) - j, query_of(back[j][0])
-            if number == 1:
-                self.assertFalse({'page', 'after', 'before'} & asked.keys(), back[j][0])
-            else:
-                self.assertEqual(asked['page'], [str(number)], back[j][0])
-                self.assertEqual(asked['before'], [str(back[j - 1][1][0])], back[j][0])
-                self.assertNotIn('after', asked, back[j][0])
+        found = [r for r in visible_users(viewer) if any(fold(q) in fold(f) for f in r[1:4])]
+        return in_order(found, USER_SORTS[sort], desc)
 
     def test_next_and_prev_links_walk_every_user_once(self):
         """Following rel=next from page 1 yields every visible user once in the list's
         order; rel=prev from the last page yields the same pages back; next links name
         the last row shown (after=), prev links the first (before=), page 1 neither. In
-        each plan: the scan (dk.admin), the scope (contoso.admin), the search's hits."""
+        each plan: the scan (dk.admin), the scope (contoso.admin), the search's hits; by
+        every sort key but locations, whose ties the id breaks."""
         for viewer, q in (('dk.admin', ''), ('contoso.admin', ''), ('dk.admin', '.pos@')):
-            for sort, desc in (('email', False), ('username', True)):
+            for sort, desc in [(key, desc) for key in USER_SORTS for desc in (False, True)]:
                 with self.subTest(viewer=viewer, sort=sort, desc=desc, q=q):
-                    self.assert_walks(self.client(viewer), viewer, sort, desc, q)
+                    start = (f'/users?sort={sort}&dir={"desc" if desc else "asc"}'
+                             f'&q={urllib.parse.quote(q)}')
+                    self.assert_walk(self.client(viewer), start, user_ids,
+                                     self.expected(viewer, sort, desc, q))
 
     def test_a_position_keeps_its_page_when_rows_come_before_it(self):
         """Page 2 reached by its next link starts after the row that link names: a user
@@ -384,7 +407,7 @@ class UserCountTests(ScaleTest):
             self.assertEqual(page_label(pages[0][2]), 'Page 1')
             # the start only, in the plan for many candidates too: not the inner n0
             got = [i for _, ids, _ in pages for i in ids]
-            starts = {i for i, e, u, n in visible_users('admin')
+            starts = {i for i, e, u, n, *_ in visible_users('admin')
                       if any(fold(f).startswith('n0') for f in (e, u, n))}
             self.assertEqual(len(starts), BOUND + 1)
             self.assertEqual(len(got), len(starts))
@@ -528,7 +551,8 @@ class DeviceListTests(ScaleTest):
                            "VALUES (?, 'Scale Yard', 0, 0)", (aarhus,)).lastrowid
         for i in range(160):
             add_device(con, aarhus, f'FL-{(i * 7) % 160:03d}', f'Filler {(i * 11) % 40:02d}',
-                       location_id=(terminal, None, yard)[i % 3])
+                       location_id=(terminal, None, yard)[i % 3],
+                       registered=1700000000 + (i % 5) * 86400)
         for unit, name, vehicle, vin, at_terminal in SEARCHED:
             add_device(con, aarhus, unit, name, vehicle, vin, terminal if at_terminal else None)
         contoso = cid('Contoso Charging')
@@ -543,7 +567,7 @@ class DeviceListTests(ScaleTest):
     def assert_search(self, viewer, q):
         """The rows and the count of q equal what the fields of viewer's devices say."""
         devices = visible_devices(viewer)
-        want = sorted(i for i, fields in devices.items() if device_matches(q, fields))
+        want = sorted(i for i, fields in devices.items() if device_matches(q, fields[:5]))
         got, text = every_row(self.client(viewer), f'/devices?q={urllib.parse.quote(q)}',
                               device_ids)
         self.assertEqual(sorted(got), want)
@@ -586,6 +610,11 @@ class DeviceListTests(ScaleTest):
         for q in ('tracker', 'SRCH', 'U', 'fl-1'):
             with self.subTest(q=q):
                 self.assert_search(viewer, q)
+        # an exact unit id elsewhere in Aarhus is no match; one at the location is
+        self.assertEqual(self.assert_search(viewer, 'SRCH-002'), [])
+        self.assertNotIn('is exactly this', c.get('/devices?q=SRCH-002').text)
+        self.assertEqual(len(self.assert_search(viewer, 'SRCH-001')), 1)
+        self.assertIsNotNone(exact_any_href(c.get('/devices?q=SRCH-001').text))
 
     def test_a_position_outside_the_scope_leaks_no_order(self):
         mine = [(fold(f[0]), i) for i, f in visible_devices('dk.admin').items()]
@@ -597,20 +626,15 @@ class DeviceListTests(ScaleTest):
                     outsider[1], device_ids, face_value(mine, outsider, position))
 
     def test_next_and_prev_links_walk_every_device_once(self):
+        """As for users: in the wide plan (dk.admin), the narrow one (contoso.admin) and a
+        location's (scale.located), by every sort key, ties broken by the id."""
         for viewer in ('dk.admin', 'scale.located', 'contoso.admin'):
-            for sort, desc, column in (('unit_id', False, 0), ('name', True, 2)):
-                with self.subTest(viewer=viewer, sort=sort):
-                    c = self.client(viewer)
-                    want = in_order([(i, *f) for i, f in visible_devices(viewer).items()],
-                                    lambda r: r[1 + column], desc)
-                    start = f'/devices?sort={sort}&dir={"desc" if desc else "asc"}'
-                    forward = walk(c, start, 'next', device_ids)
-                    self.assertEqual([i for _, ids, _ in forward for i in ids], want)
-                    self.assertTrue(all('after=' in p for p, _, _ in forward[1:]))
-                    back = walk(c, forward[-1][0], 'prev', device_ids)
-                    self.assertEqual([ids for _, ids, _ in reversed(back)],
-                                     [ids for _, ids, _ in forward])
-                    self.assertTrue(all('before=' in p for p, _, _ in back[1:-1]))
+            devices = [(i, *fields) for i, fields in visible_devices(viewer).items()]
+            for sort, desc in [(key, desc) for key in DEVICE_SORTS for desc in (False, True)]:
+                with self.subTest(viewer=viewer, sort=sort, desc=desc):
+                    self.assert_walk(self.client(viewer),
+                                     f'/devices?sort={sort}&dir={"desc" if desc else "asc"}',
+                                     device_ids, in_order(devices, DEVICE_SORTS[sort], desc))
 
 
 # ------------------------------------------------------------------ many customers
