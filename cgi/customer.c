@@ -155,19 +155,35 @@ customer_choices(const struct viewer *v, const char *exclude_path,
 
 /* ------------------------------------------------------------ reads */
 
-const char *const customer_sort_keys[] = { "name", "email", "country",
-    "users", NULL };
-static const enum stmt_id sorted[][2] = {
-	{ STMT_CUSTOMER_LIST_NAME_ASC, STMT_CUSTOMER_LIST_NAME_DESC },
-	{ STMT_CUSTOMER_LIST_EMAIL_ASC, STMT_CUSTOMER_LIST_EMAIL_DESC },
-	{ STMT_CUSTOMER_LIST_COUNTRY_ASC, STMT_CUSTOMER_LIST_COUNTRY_DESC },
-	{ STMT_CUSTOMER_LIST_USERS_ASC, STMT_CUSTOMER_LIST_USERS_DESC },
+/* The sort keys, and per key its statements of sql.h in each plan. */
+#define SORT_NAME(X_, KEY, name, col, index) name,
+const char *const customer_sort_keys[] = {
+	CUSTOMER_SORTS(SORT_NAME, unused) NULL
 };
-_Static_assert(sizeof(sorted) / sizeof(sorted[0]) ==
-    sizeof(customer_sort_keys) / sizeof(customer_sort_keys[0]) - 1,
-    "a statement per key");
+#undef SORT_NAME
+#define SORT_PLAN(PLAN) \
+	static const enum stmt_id plan_##PLAN[][2] = { \
+		CUSTOMER_SORTS(SORT_PLAN_ROW_##PLAN, unused) \
+	};
+#define SORT_PLAN_ROW_SCOPE(X_, KEY, name, col, index) \
+	{ STMT_CUSTOMER_LIST_##KEY##_ASC_SCOPE, \
+	    STMT_CUSTOMER_LIST_##KEY##_DESC_SCOPE },
+#define SORT_PLAN_ROW_SCAN(X_, KEY, name, col, index) \
+	{ STMT_CUSTOMER_LIST_##KEY##_ASC_SCAN, \
+	    STMT_CUSTOMER_LIST_##KEY##_DESC_SCAN },
+#define SORT_PLAN_ROW_HITS(X_, KEY, name, col, index) \
+	{ STMT_CUSTOMER_LIST_##KEY##_ASC_HITS, \
+	    STMT_CUSTOMER_LIST_##KEY##_DESC_HITS },
+SORT_PLAN(SCOPE)
+SORT_PLAN(SCAN)
+SORT_PLAN(HITS)
+#undef SORT_PLAN
+#undef SORT_PLAN_ROW_SCOPE
+#undef SORT_PLAN_ROW_SCAN
+#undef SORT_PLAN_ROW_HITS
+#define NSORTS (sizeof(plan_SCOPE) / sizeof(plan_SCOPE[0]))
 
-/* A row of CUSTOMER_LIST_SQL: id, name, email, country, require_mfa,
+/* A row of CUSTOMER_LIST_PAGE: id, name, email, country, require_mfa,
  * users. */
 static void
 fill_list_row(sqlite3_stmt *s, struct arena *a, void *row)
@@ -221,19 +237,87 @@ fill_detail(sqlite3_stmt *s, struct arena *a, void *row)
 	c->children = sqlite3_column_int64(s, 18);
 }
 
+/* The list's rows without a search (the scope, or the children of the
+ * customer filter) and the tree's, from the counters: 0 or -1. */
+static int
+list_share(const struct viewer *v, const struct list_query *lq,
+    int64_t *rows, int64_t *tree)
+{
+	sqlite3_stmt *s = db_stmt(v->db, STMT_CUSTOMER_LIST_SHARE);
+	int rc;
+
+	rows_bind_list(s, v, lq);
+	if ((rc = db_step(v->db, s)) == SQLITE_ROW) {
+		*rows = sqlite3_column_int64(s, 0);
+		*tree = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* Whether lq's search has at most LIST_COUNT_BOUND candidates in the
+ * whole table (the trigram or prefix indexes say, counting up to the
+ * bound), so that reading just them is best: 1 yes, 0 no, -1 on a
+ * database error. */
+static int
+few_hits(const struct viewer *v, const struct list_query *lq)
+{
+	int64_t n = rows_candidates(v, STMT_CUSTOMER_HIT_CANDIDATES, lq);
+
+	return n < 0 ? -1 : n <= LIST_COUNT_BOUND;
+}
+
+/*
+ * Choose the list's plan (sql.h): when the list holds a third of the
+ * tree or more, reading customers in the sort key's order (the scan
+ * plan) beats finding the scope's and sorting them; otherwise the
+ * children of the customer filter, or a search's candidates when the
+ * whole table has at most the count's bound of them, are read alone.
+ * The count is the counters' without a search, else counted in the plan
+ * up to LIST_COUNT_BOUND. 0 or -1.
+ */
+static int
+choose_plan(const struct viewer *v, const struct list_query *lq,
+    struct rows_list *l)
+{
+	int64_t rows = 0, tree = 0;
+	int few;
+	bool wide;
+
+	if (list_share(v, lq, &rows, &tree) != 0)
+		return -1;
+	wide = rows > 0 && rows * 3 >= tree;
+	l->sorted = wide ? plan_SCAN : plan_SCOPE;
+	l->count = wide ? STMT_CUSTOMER_LIST_COUNT_SCAN :
+	    STMT_CUSTOMER_LIST_COUNT_SCOPE;
+	if (lq->search == LIST_SEARCH_NONE) {
+		if (!wide && lq->customer_id != 0)
+			l->sorted = plan_HITS;
+		l->count = STMT_CUSTOMER_LIST_COUNT_TREE;
+		l->count_exact = true;
+		return 0;
+	}
+	if ((few = few_hits(v, lq)) < 0)
+		return -1;
+	if (few) {
+		l->sorted = plan_HITS;
+		l->count = STMT_CUSTOMER_LIST_COUNT_HITS;
+	}
+	return 0;
+}
+
 int
 customer_list(const struct viewer *v, const struct list_query *lq,
     struct rows_page *out)
 {
-	static const struct rows_list pages = { STMT_CUSTOMER_LIST_COUNT, false,
-	    sorted, sizeof(sorted) / sizeof(sorted[0]), STMT__MAX,
-	    sizeof(struct customer), fill_list_row };
-	static const struct rows_list api = { STMT__MAX, false, NULL, 0,
+	struct rows_list api = { STMT__MAX, false, NULL, 0,
 	    STMT_CUSTOMER_API_LIST, sizeof(struct customer), fill_row };
+	struct rows_list pages = { STMT__MAX, false, NULL, NSORTS, STMT__MAX,
+	    sizeof(struct customer), fill_list_row };
 	struct list_query q = *lq;
 	struct customer *c;
 	size_t i;
-	int rc;
+	int rc, few = 0;
 
 	/* customer_id: the nested customers of that one, on the pages (a
 	 * customer page links there); the API's list and location_id know
@@ -241,10 +325,18 @@ customer_list(const struct viewer *v, const struct list_query *lq,
 	if (q.keyset)
 		q.customer_id = 0;
 	q.location_id = 0;
-	rc = rows_read_list(v, q.keyset ? &api : &pages, &q, out);
+	if (q.keyset) {
+		/* a search with few candidates reads just them */
+		if (q.search != LIST_SEARCH_NONE && (few = few_hits(v, &q)) != 0)
+			api.keyset = STMT_CUSTOMER_API_SEARCH;
+		return few < 0 ? -1 : rows_read_list(v, &api, &q, out);
+	}
+	if (choose_plan(v, &q, &pages) != 0)
+		return -1;
+	rc = rows_read_list(v, &pages, &q, out);
 	/* the path of each row, after the list's statement is done:
 	 * customer_path_text runs one of its own */
-	for (i = 0, c = out->rows; rc == 1 && !q.keyset && i < out->n; i++)
+	for (i = 0, c = out->rows; rc == 1 && i < out->n; i++)
 		c[i].path_text = customer_path_text(v, c[i].id);
 	return rc;
 }

@@ -14,18 +14,28 @@
 
 #define NAME_MAX_CHARS 200
 
-const char *const location_sort_keys[] = { "name", "customer", "users",
-    NULL };
-static const enum stmt_id sorted[][2] = {
-	{ STMT_LOCATION_LIST_NAME_ASC, STMT_LOCATION_LIST_NAME_DESC },
-	{ STMT_LOCATION_LIST_CUSTOMER_ASC, STMT_LOCATION_LIST_CUSTOMER_DESC },
-	{ STMT_LOCATION_LIST_USERS_ASC, STMT_LOCATION_LIST_USERS_DESC },
+/* The sort keys, and per key its statements of sql.h in each plan. */
+#define SORT_NAME(X_, KEY, name, col) name,
+const char *const location_sort_keys[] = {
+	LOCATION_SORTS(SORT_NAME, unused) NULL
 };
-_Static_assert(sizeof(sorted) / sizeof(sorted[0]) ==
-    sizeof(location_sort_keys) / sizeof(location_sort_keys[0]) - 1,
-    "a statement per key");
+#undef SORT_NAME
+#define SORT_ROW_SCOPE(X_, KEY, name, col) \
+	{ STMT_LOCATION_LIST_##KEY##_ASC_SCOPE, \
+	    STMT_LOCATION_LIST_##KEY##_DESC_SCOPE },
+#define SORT_ROW_HITS(X_, KEY, name, col) \
+	{ STMT_LOCATION_LIST_##KEY##_ASC_HITS, \
+	    STMT_LOCATION_LIST_##KEY##_DESC_HITS },
+static const enum stmt_id plan_scope[][2] = {
+	LOCATION_SORTS(SORT_ROW_SCOPE, unused)
+};
+static const enum stmt_id plan_hits[][2] = {
+	LOCATION_SORTS(SORT_ROW_HITS, unused)
+};
+#undef SORT_ROW_SCOPE
+#undef SORT_ROW_HITS
 
-/* A row of LOCATION_LIST_SQL: id, name, customer_id, users. */
+/* A row of LOCATION_LIST_PAGE: id, name, customer_id, users. */
 static void
 fill_list_row(sqlite3_stmt *s, struct arena *a, void *row)
 {
@@ -53,22 +63,70 @@ fill_row(sqlite3_stmt *s, struct arena *a, void *row)
 	l->updated_at = sqlite3_column_int64(s, 4);
 }
 
+/* Whether lq's search has at most LIST_COUNT_BOUND candidates in the
+ * whole table (the trigram or prefix indexes say, counting up to the
+ * bound), so that reading just them is best: 1 yes, 0 no, -1 on a
+ * database error. */
+static int
+few_hits(const struct viewer *v, const struct list_query *lq)
+{
+	int64_t n = rows_candidates(v, STMT_LOCATION_HIT_CANDIDATES, lq);
+
+	return n < 0 ? -1 : n <= LIST_COUNT_BOUND;
+}
+
+/*
+ * Choose the list's plan (sql.h): a search whose candidates in the whole
+ * table are at most the count's bound reads just them. The count is the
+ * counters' without a search, else counted in the plan up to
+ * LIST_COUNT_BOUND. 0 or -1.
+ */
+static int
+choose_plan(const struct viewer *v, const struct list_query *lq,
+    struct rows_list *l)
+{
+	int few;
+
+	if (lq->search == LIST_SEARCH_NONE) {
+		l->count = STMT_LOCATION_LIST_COUNT_TREE;
+		l->count_exact = true;
+		return 0;
+	}
+	if ((few = few_hits(v, lq)) < 0)
+		return -1;
+	if (few) {
+		l->sorted = plan_hits;
+		l->count = STMT_LOCATION_LIST_COUNT_HITS;
+	}
+	return 0;
+}
+
 int
 location_list(const struct viewer *v, const struct list_query *lq,
     struct rows_page *out)
 {
-	static const struct rows_list pages = { STMT_LOCATION_LIST_COUNT, false,
-	    sorted, sizeof(sorted) / sizeof(sorted[0]), STMT__MAX,
-	    sizeof(struct location), fill_list_row };
-	static const struct rows_list api = { STMT__MAX, false, NULL, 0,
+	struct rows_list api = { STMT__MAX, false, NULL, 0,
 	    STMT_LOCATION_API_LIST, sizeof(struct location), fill_row };
+	struct rows_list pages = { STMT_LOCATION_LIST_COUNT_SCOPE, false,
+	    plan_scope, sizeof(plan_scope) / sizeof(plan_scope[0]),
+	    STMT__MAX, sizeof(struct location), fill_list_row };
 	struct location *l;
 	size_t i;
-	int rc = rows_read_list(v, lq->keyset ? &api : &pages, lq, out);
+	int rc, few = 0;
 
+	if (lq->keyset) {
+		/* a search with few candidates reads just them */
+		if (lq->search != LIST_SEARCH_NONE &&
+		    (few = few_hits(v, lq)) != 0)
+			api.keyset = STMT_LOCATION_API_SEARCH;
+		return few < 0 ? -1 : rows_read_list(v, &api, lq, out);
+	}
+	if (choose_plan(v, lq, &pages) != 0)
+		return -1;
+	rc = rows_read_list(v, &pages, lq, out);
 	/* the path of each row's customer, after the list's statement is
 	 * done: customer_path_text runs one of its own */
-	for (i = 0, l = out->rows; rc == 1 && !lq->keyset && i < out->n; i++)
+	for (i = 0, l = out->rows; rc == 1 && i < out->n; i++)
 		l[i].customer = customer_path_text(v, l[i].customer_id);
 	return rc;
 }
