@@ -161,27 +161,20 @@ const char *const customer_sort_keys[] = {
 	CUSTOMER_SORTS(SORT_NAME, unused) NULL
 };
 #undef SORT_NAME
-#define SORT_PLAN(PLAN) \
-	static const enum stmt_id plan_##PLAN[][2] = { \
-		CUSTOMER_SORTS(SORT_PLAN_ROW_##PLAN, unused) \
-	};
-#define SORT_PLAN_ROW_SCOPE(X_, KEY, name, col, index) \
-	{ STMT_CUSTOMER_LIST_##KEY##_ASC_SCOPE, \
-	    STMT_CUSTOMER_LIST_##KEY##_DESC_SCOPE },
-#define SORT_PLAN_ROW_SCAN(X_, KEY, name, col, index) \
-	{ STMT_CUSTOMER_LIST_##KEY##_ASC_SCAN, \
-	    STMT_CUSTOMER_LIST_##KEY##_DESC_SCAN },
-#define SORT_PLAN_ROW_HITS(X_, KEY, name, col, index) \
-	{ STMT_CUSTOMER_LIST_##KEY##_ASC_HITS, \
-	    STMT_CUSTOMER_LIST_##KEY##_DESC_HITS },
-SORT_PLAN(SCOPE)
-SORT_PLAN(SCAN)
-SORT_PLAN(HITS)
-#undef SORT_PLAN
-#undef SORT_PLAN_ROW_SCOPE
-#undef SORT_PLAN_ROW_SCAN
-#undef SORT_PLAN_ROW_HITS
-#define NSORTS (sizeof(plan_SCOPE) / sizeof(plan_SCOPE[0]))
+/* a row of a plan's statements: the sort key's, ascending and descending */
+#define PLAN_ROW(KEY, PLAN) \
+	{ STMT_CUSTOMER_LIST_##KEY##_ASC_##PLAN, \
+	    STMT_CUSTOMER_LIST_##KEY##_DESC_##PLAN },
+#define ROW_SCOPE(X_, KEY, name, col, index) PLAN_ROW(KEY, SCOPE)
+#define ROW_SCAN(X_, KEY, name, col, index) PLAN_ROW(KEY, SCAN)
+#define ROW_HITS(X_, KEY, name, col, index) PLAN_ROW(KEY, HITS)
+static const enum stmt_id plan_scope[][2] = { CUSTOMER_SORTS(ROW_SCOPE, _) };
+static const enum stmt_id plan_scan[][2] = { CUSTOMER_SORTS(ROW_SCAN, _) };
+static const enum stmt_id plan_hits[][2] = { CUSTOMER_SORTS(ROW_HITS, _) };
+#undef PLAN_ROW
+#undef ROW_SCOPE
+#undef ROW_SCAN
+#undef ROW_HITS
 
 /* A row of CUSTOMER_LIST_PAGE: id, name, email, country, require_mfa,
  * users. */
@@ -237,36 +230,6 @@ fill_detail(sqlite3_stmt *s, struct arena *a, void *row)
 	c->children = sqlite3_column_int64(s, 18);
 }
 
-/* The list's rows without a search (the scope, or the children of the
- * customer filter) and the tree's, from the counters: 0 or -1. */
-static int
-list_share(const struct viewer *v, const struct list_query *lq,
-    int64_t *rows, int64_t *tree)
-{
-	sqlite3_stmt *s = db_stmt(v->db, STMT_CUSTOMER_LIST_SHARE);
-	int rc;
-
-	rows_bind_list(s, v, lq);
-	if ((rc = db_step(v->db, s)) == SQLITE_ROW) {
-		*rows = sqlite3_column_int64(s, 0);
-		*tree = sqlite3_column_int64(s, 1);
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : -1;
-}
-
-/* Whether lq's search has at most LIST_COUNT_BOUND candidates in the
- * whole table (the trigram or prefix indexes say, counting up to the
- * bound), so that reading just them is best: 1 yes, 0 no, -1 on a
- * database error. */
-static int
-few_hits(const struct viewer *v, const struct list_query *lq)
-{
-	int64_t n = rows_candidates(v, STMT_CUSTOMER_HIT_CANDIDATES, lq);
-
-	return n < 0 ? -1 : n <= LIST_COUNT_BOUND;
-}
-
 /*
  * Choose the list's plan (sql.h): when the list holds a third of the
  * tree or more, reading customers in the sort key's order (the scan
@@ -280,27 +243,29 @@ static int
 choose_plan(const struct viewer *v, const struct list_query *lq,
     struct rows_list *l)
 {
-	int64_t rows = 0, tree = 0;
-	int few;
+	int64_t rows = 0, tree = 0, hits;
 	bool wide;
 
-	if (list_share(v, lq, &rows, &tree) != 0)
+	/* the list's rows without a search (the scope, or the children of
+	 * the customer filter) and the tree's, from the counters */
+	if (rows_pair(v, STMT_CUSTOMER_LIST_SHARE, lq, &rows, &tree) != 0)
 		return -1;
 	wide = rows > 0 && rows * 3 >= tree;
-	l->sorted = wide ? plan_SCAN : plan_SCOPE;
+	l->sorted = wide ? plan_scan : plan_scope;
 	l->count = wide ? STMT_CUSTOMER_LIST_COUNT_SCAN :
 	    STMT_CUSTOMER_LIST_COUNT_SCOPE;
 	if (lq->search == LIST_SEARCH_NONE) {
 		if (!wide && lq->customer_id != 0)
-			l->sorted = plan_HITS;
+			l->sorted = plan_hits;
 		l->count = STMT_CUSTOMER_LIST_COUNT_TREE;
 		l->count_exact = true;
 		return 0;
 	}
-	if ((few = few_hits(v, lq)) < 0)
+	/* the search's candidates in the whole table, up to the bound */
+	if ((hits = rows_candidates(v, STMT_CUSTOMER_HIT_CANDIDATES, lq)) < 0)
 		return -1;
-	if (few) {
-		l->sorted = plan_HITS;
+	if (hits <= LIST_COUNT_BOUND) {
+		l->sorted = plan_hits;
 		l->count = STMT_CUSTOMER_LIST_COUNT_HITS;
 	}
 	return 0;
@@ -312,12 +277,13 @@ customer_list(const struct viewer *v, const struct list_query *lq,
 {
 	struct rows_list api = { STMT__MAX, false, NULL, 0,
 	    STMT_CUSTOMER_API_LIST, sizeof(struct customer), fill_row };
-	struct rows_list pages = { STMT__MAX, false, NULL, NSORTS, STMT__MAX,
+	struct rows_list pages = { STMT__MAX, false, plan_scope,
+	    sizeof(plan_scope) / sizeof(plan_scope[0]), STMT__MAX,
 	    sizeof(struct customer), fill_list_row };
 	struct list_query q = *lq;
 	struct customer *c;
 	size_t i;
-	int rc, few = 0;
+	int rc;
 
 	/* customer_id: the nested customers of that one, on the pages (a
 	 * customer page links there); the API's list and location_id know
@@ -325,14 +291,16 @@ customer_list(const struct viewer *v, const struct list_query *lq,
 	if (q.keyset)
 		q.customer_id = 0;
 	q.location_id = 0;
-	if (q.keyset) {
-		/* a search with few candidates reads just them */
-		if (q.search != LIST_SEARCH_NONE && (few = few_hits(v, &q)) != 0)
-			api.keyset = STMT_CUSTOMER_API_SEARCH;
-		return few < 0 ? -1 : rows_read_list(v, &api, &q, out);
-	}
 	if (choose_plan(v, &q, &pages) != 0)
 		return -1;
+	/* the API: a search's candidates when they are few, else the scope
+	 * in id order, from the table's order when it is most of it */
+	if (q.keyset) {
+		api.keyset = pages.sorted == plan_hits ?
+		    STMT_CUSTOMER_API_HITS : pages.sorted == plan_scan ?
+		    STMT_CUSTOMER_API_WIDE : STMT_CUSTOMER_API_LIST;
+		return rows_read_list(v, &api, &q, out);
+	}
 	rc = rows_read_list(v, &pages, &q, out);
 	/* the path of each row, after the list's statement is done:
 	 * customer_path_text runs one of its own */

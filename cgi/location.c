@@ -34,6 +34,15 @@ static const enum stmt_id plan_hits[][2] = {
 };
 #undef SORT_ROW_SCOPE
 #undef SORT_ROW_HITS
+/* only the name has an order over the locations to walk */
+static const enum stmt_id plan_scan[][2] = {
+	{ STMT_LOCATION_LIST_NAME_ASC_SCAN, STMT_LOCATION_LIST_NAME_DESC_SCAN },
+	{ STMT_LOCATION_LIST_CUSTOMER_ASC_SCOPE,
+	    STMT_LOCATION_LIST_CUSTOMER_DESC_SCOPE },
+	{ STMT_LOCATION_LIST_USERS_ASC_SCOPE,
+	    STMT_LOCATION_LIST_USERS_DESC_SCOPE },
+};
+_Static_assert(sizeof(plan_scan) == sizeof(plan_scope), "a row per key");
 
 /* A row of LOCATION_LIST_PAGE: id, name, customer_id, users. */
 static void
@@ -63,38 +72,36 @@ fill_row(sqlite3_stmt *s, struct arena *a, void *row)
 	l->updated_at = sqlite3_column_int64(s, 4);
 }
 
-/* Whether lq's search has at most LIST_COUNT_BOUND candidates in the
- * whole table (the trigram or prefix indexes say, counting up to the
- * bound), so that reading just them is best: 1 yes, 0 no, -1 on a
- * database error. */
-static int
-few_hits(const struct viewer *v, const struct list_query *lq)
-{
-	int64_t n = rows_candidates(v, STMT_LOCATION_HIT_CANDIDATES, lq);
-
-	return n < 0 ? -1 : n <= LIST_COUNT_BOUND;
-}
-
 /*
- * Choose the list's plan (sql.h): a search whose candidates in the whole
- * table are at most the count's bound reads just them. The count is the
- * counters' without a search, else counted in the plan up to
- * LIST_COUNT_BOUND. 0 or -1.
+ * Choose the list's plan (sql.h) into *l: without a search, the
+ * locations of the customer filter alone, or else when the scope holds a
+ * third of the locations or more the walk in name order; a search whose
+ * candidates in the whole table are at most the count's bound reads
+ * just them. The count is the counters' without a search, else counted
+ * in the plan up to LIST_COUNT_BOUND. *wide: whether the scope holds
+ * most of the locations. 0 or -1.
  */
 static int
 choose_plan(const struct viewer *v, const struct list_query *lq,
-    struct rows_list *l)
+    struct rows_list *l, bool *wide)
 {
-	int few;
+	int64_t rows = 0, table = 0, hits;
 
+	if (rows_pair(v, STMT_LOCATION_LIST_SHARE, lq, &rows, &table) != 0)
+		return -1;
+	*wide = rows > 0 && rows * 3 >= table;
+	l->sorted = *wide ? plan_scan : plan_scope;
 	if (lq->search == LIST_SEARCH_NONE) {
+		if (lq->customer_id != 0)
+			l->sorted = plan_hits;
 		l->count = STMT_LOCATION_LIST_COUNT_TREE;
 		l->count_exact = true;
 		return 0;
 	}
-	if ((few = few_hits(v, lq)) < 0)
+	/* the search's candidates in the whole table, up to the bound */
+	if ((hits = rows_candidates(v, STMT_LOCATION_HIT_CANDIDATES, lq)) < 0)
 		return -1;
-	if (few) {
+	if (hits <= LIST_COUNT_BOUND) {
 		l->sorted = plan_hits;
 		l->count = STMT_LOCATION_LIST_COUNT_HITS;
 	}
@@ -106,23 +113,25 @@ location_list(const struct viewer *v, const struct list_query *lq,
     struct rows_page *out)
 {
 	struct rows_list api = { STMT__MAX, false, NULL, 0,
-	    STMT_LOCATION_API_LIST, sizeof(struct location), fill_row };
+	    STMT__MAX, sizeof(struct location), fill_row };
 	struct rows_list pages = { STMT_LOCATION_LIST_COUNT_SCOPE, false,
 	    plan_scope, sizeof(plan_scope) / sizeof(plan_scope[0]),
 	    STMT__MAX, sizeof(struct location), fill_list_row };
 	struct location *l;
+	bool wide;
 	size_t i;
-	int rc, few = 0;
+	int rc;
 
-	if (lq->keyset) {
-		/* a search with few candidates reads just them */
-		if (lq->search != LIST_SEARCH_NONE &&
-		    (few = few_hits(v, lq)) != 0)
-			api.keyset = STMT_LOCATION_API_SEARCH;
-		return few < 0 ? -1 : rows_read_list(v, &api, lq, out);
-	}
-	if (choose_plan(v, lq, &pages) != 0)
+	if (choose_plan(v, lq, &pages, &wide) != 0)
 		return -1;
+	if (lq->keyset) {
+		/* the pages' candidates, else the scope in id order, from the
+		 * locations when it is most of them */
+		api.keyset = pages.sorted == plan_hits ?
+		    STMT_LOCATION_API_HITS : wide ? STMT_LOCATION_API_WIDE :
+		    STMT_LOCATION_API_LIST;
+		return rows_read_list(v, &api, lq, out);
+	}
 	rc = rows_read_list(v, &pages, lq, out);
 	/* the path of each row's customer, after the list's statement is
 	 * done: customer_path_text runs one of its own */

@@ -182,14 +182,20 @@
 /*
  * The Locations list (issue 14): the locations of the scope's customers,
  * optionally of one customer, whose name or customer's name is LIKE
- * :like. Two plans per sort key and direction, which location.c chooses
+ * :like. Plans per sort key and direction, which location.c chooses
  * between:
  *   _SCOPE  the planner's own: the scope's customers and their
  *           locations (or, when there are few locations, the other way
  *           round), then sorted;
- *   _HITS   a search with few candidates: the locations whose name the
- *           trigram (or prefix) index names, and those of the customers
- *           whose name or e-mail it names, each checked and sorted.
+ *   _SCAN   by name only: the locations in the order of locations_name,
+ *           each checked against the scope, stopping after the page.
+ *           Best when the scope holds most of the locations. (The
+ *           customer's name has no such order over locations, and the
+ *           users are counted for the viewer's scope.)
+ *   _HITS   few candidates, each checked and sorted: a search's, the
+ *           locations whose name the trigram (or prefix) index names and
+ *           those of the customers whose name or e-mail it names; without
+ *           a search the locations of :customer_id.
  * The page is selected in an inner query; its users (only those in the
  * scope) are counted by the outer one for that page's rows only.
  */
@@ -203,6 +209,9 @@
 	"WHERE :match = '' AND name COLLATE NOCASE >= :lo AND name COLLATE " \
 	"NOCASE < :hi UNION ALL SELECT id FROM locations WHERE customer_id " \
 	"IN (" CUSTOMER_HITS ")"
+#define LOCATION_CANDIDATES \
+	LOCATION_HITS " UNION ALL SELECT id FROM locations WHERE " \
+	":like = '%%' AND customer_id = :customer_id"
 #define LOCATION_LIST_WHERE \
 	SCOPE_CUSTOMER("c") " AND (:customer_id = 0 OR " \
 	"l.customer_id = :customer_id) AND (:like = '%%' OR l.name LIKE " \
@@ -213,9 +222,12 @@
 	S(X, USERS, "users", LOCATION_USERS("l"))
 #define LOCATION_FROM_SCOPE \
 	"locations l JOIN customers c ON c.id = l.customer_id WHERE "
+#define LOCATION_FROM_SCAN \
+	"locations l INDEXED BY locations_name CROSS JOIN customers c ON " \
+	"c.id = l.customer_id WHERE "
 #define LOCATION_FROM_HITS \
 	"locations l CROSS JOIN customers c ON c.id = l.customer_id " \
-	"WHERE l.id IN (" LOCATION_HITS ") AND "
+	"WHERE l.id IN (" LOCATION_CANDIDATES ") AND "
 /* the location at the position :after, in the scope */
 #define LOCATION_AT_AFTER "FROM " LOCATION_FROM_SCOPE "l.id = :after AND " \
 	SCOPE_CUSTOMER("c")
@@ -398,9 +410,10 @@
  * is null for the top of the viewer's scope: the id above it is not
  * theirs to see.
  */
-#define CUSTOMER_API_SELECT \
-	"SELECT " CUSTOMER_COLUMNS " FROM customers c WHERE " \
+#define CUSTOMER_API_FROM(index) \
+	"SELECT " CUSTOMER_COLUMNS " FROM customers c " index " WHERE " \
 	SCOPE_CUSTOMER("c")
+#define CUSTOMER_API_SELECT CUSTOMER_API_FROM("")
 /* the locations listed are those the viewer sees */
 #define USER_API_SELECT \
 	"SELECT u.id, u.username, u.email, u.full_name, u.phone, u.address, " \
@@ -415,10 +428,11 @@
 	"u.id ORDER BY id DESC LIMIT 1) " \
 	"FROM users u JOIN customers c ON c.id = u.customer_id WHERE " \
 	SCOPE_CUSTOMER("c")
-#define LOCATION_API_SELECT \
+#define LOCATION_API_FROM(join) \
 	"SELECT l.id, l.name, l.customer_id, l.created_at, l.updated_at " \
-	"FROM locations l JOIN customers c ON c.id = l.customer_id WHERE " \
-	SCOPE_CUSTOMER("c")
+	"FROM locations l " join " customers c ON c.id = l.customer_id " \
+	"WHERE " SCOPE_CUSTOMER("c")
+#define LOCATION_API_SELECT LOCATION_API_FROM("JOIN")
 
 #define SQL_STATEMENTS(X) \
 	/* --- users --- */ \
@@ -564,6 +578,8 @@
 	    SCOPE_CUSTOMER("c") " AND NOT (:new_prefix >= :old_prefix AND " \
 	    ":new_prefix < :old_end)") \
 	LOCATION_SORTS(LOCATION_SORT_STMTS, X) \
+	LOCATION_PLAN_STMTS(X, NAME, SCAN, "l.name COLLATE NOCASE") \
+	X(LOCATION_LIST_SHARE, SCOPE_SHARE("tree_locations")) \
 	/* how many locations the list has: without a search the counters \
 	 * say; else at most :bound, counted in the list's plan */ \
 	X(LOCATION_LIST_COUNT_TREE, SCOPE_COUNT("tree_locations", \
@@ -848,11 +864,16 @@
 	/* --- the API's customers, users and locations (issue 6) --- */ \
 	/* the customers and locations: the scope in id order, each row \
 	 * checked with the LIKE (without q, or when q has many candidates: \
-	 * then the matches are dense); _SEARCH only the search's \
-	 * candidates (the lists' HITS), for q with few */ \
+	 * then the matches are dense); _HITS only the candidates of the \
+	 * lists' HITS plan, when there are few */ \
 	X(CUSTOMER_API_LIST, CUSTOMER_API_SELECT " AND " CUSTOMER_LIST_WHERE \
 	    " AND c.id > :after ORDER BY c.id LIMIT :limit") \
-	X(CUSTOMER_API_SEARCH, CUSTOMER_API_SELECT " AND c.id IN (" \
+	/* the same in the table's order (a scope of most of it: no sort of \
+	 * the whole scope for each page) */ \
+	X(CUSTOMER_API_WIDE, CUSTOMER_API_FROM("NOT INDEXED") " AND " \
+	    CUSTOMER_LIST_WHERE " AND c.id > :after ORDER BY c.id " \
+	    "LIMIT :limit") \
+	X(CUSTOMER_API_HITS, CUSTOMER_API_SELECT " AND c.id IN (" \
 	    CUSTOMER_HITS ") AND " CUSTOMER_LIST_WHERE " AND c.id > :after " \
 	    "ORDER BY c.id LIMIT :limit") \
 	X(USER_API_LIST, USER_API_SELECT " AND (:customer_id = 0 OR " \
@@ -860,9 +881,14 @@
 	    USER_LIST_LIKE " AND u.id > :after ORDER BY u.id LIMIT :limit") \
 	X(LOCATION_API_LIST, LOCATION_API_SELECT " AND " LOCATION_LIST_WHERE \
 	    " AND l.id > :after ORDER BY l.id LIMIT :limit") \
-	X(LOCATION_API_SEARCH, LOCATION_API_SELECT " AND l.id IN (" \
-	    LOCATION_HITS ") AND " LOCATION_LIST_WHERE " AND l.id > :after " \
-	    "ORDER BY l.id LIMIT :limit") \
+	/* the same, locations in id order the outer loop (a scope of most \
+	 * of them: no sort of the whole scope for each page) */ \
+	X(LOCATION_API_WIDE, LOCATION_API_FROM("CROSS JOIN") " AND " \
+	    LOCATION_LIST_WHERE " AND l.id > :after ORDER BY l.id " \
+	    "LIMIT :limit") \
+	X(LOCATION_API_HITS, LOCATION_API_SELECT " AND l.id IN (" \
+	    LOCATION_CANDIDATES ") AND " LOCATION_LIST_WHERE " AND " \
+	    "l.id > :after ORDER BY l.id LIMIT :limit") \
 	\
 	/* --- events --- */ \
 	X(EVENT_INSERT, "INSERT INTO events (at, kind, user_id, actor_id, " \

@@ -201,6 +201,23 @@ class CountTests(PageTest):
         self.assertEqual(set(got), {r[0] for r in STACK.query(
             'SELECT id FROM customers WHERE parent_id = ?', cid('Lists Child B'))})
 
+    def test_customer_filter_counts_its_locations(self):
+        """Locations of one customer: its own (not those below it), counted exactly;
+        with a search, those of them that match."""
+        c = client('lists.admin')
+        for name, text, expected in (('Per%cent Co', '', {'Dock 50% off'}),
+                                     ('Lists Child A', '', set()),
+                                     ('Bulkhead 0042', '', {'Quay 0042'}),
+                                     ('Bulkhead 0042', 'quay', {'Quay 0042'}),
+                                     ('Bulkhead 0042', 'dock', set())):
+            with self.subTest(name=name, q=text):
+                path = f'/locations?customer_id={cid(name)}&q={q(text)}'
+                r = c.get(path)
+                self.assertEqual(count_of(r.text), (len(expected), False))
+                self.assertEqual(set(every_row(c, path, 'locations')), {
+                    r[0] for r in STACK.query('SELECT id, name FROM locations WHERE '
+                                              'customer_id = ?', cid(name)) if r[1] in expected})
+
     def test_a_search_counts_up_to_1000_then_says_more(self):
         """More than 1,000 matches: "More than 1000", and no last page promised."""
         for who, path in (('lists.admin', '/customers?q=bulkhead'),
@@ -397,18 +414,18 @@ class PositionTests(PageTest):
 
 
 class ApiTests(unittest.TestCase):
-    TOKEN = []
+    TOKENS = {}
 
-    def api(self):
-        if not self.TOKEN:
-            self.TOKEN.append(Api(new_token('lists.admin', name='lists')[0]))
-        return self.TOKEN[0]
+    def api(self, who):
+        if who not in self.TOKENS:
+            self.TOKENS[who] = Api(new_token(who, name='lists')[0])
+        return self.TOKENS[who]
 
-    def api_ids(self, path):
+    def api_ids(self, who, path):
         seen, cursor = [], None
         while True:
-            r = self.api().call('GET', f'{path}&limit=500' + (f'&cursor={cursor}' if cursor
-                                                               else ''))
+            r = self.api(who).call('GET', f'{path}&limit=500' + (f'&cursor={cursor}' if cursor
+                                                                  else ''))
             self.assertEqual(r.status, 200, r.text)
             seen += [x['id'] for x in r.json['items']]
             cursor = r.json['next_cursor']
@@ -417,21 +434,32 @@ class ApiTests(unittest.TestCase):
 
     def test_q_finds_the_rows_of_the_page(self):
         """The API's q (few candidates, many, a prefix) finds exactly the rows the
-        page's search does, in id order, each once."""
-        page = client('lists.admin')
-        for kind, texts in (('customers', ('bulkhead 01', 'bulkhead', 'Bu', 'r%c', 'lk',
-                                           'zzz')),
-                            ('locations', ('Quay 01', 'quay', 'qu', 'head 0007', 'k_1'))):
+        page's search does, in id order, each once: for most of the tree and for a
+        tenth of it."""
+        for who, kind, texts in (
+                ('lists.admin', 'customers', ('bulkhead 01', 'bulkhead', 'Bu', 'r%c', 'lk',
+                                              'zzz')),
+                ('lists.admin', 'locations', ('Quay 01', 'quay', 'qu', 'head 0007', 'k_1')),
+                ('lists.nested', 'customers', ('anchor 01', 'anchor', 'an', 'r_s')),
+                ('lists.nested', 'locations', ('dock', 'do', 'per'))):
             for text in texts:
-                with self.subTest(kind=kind, q=text):
-                    got = self.api_ids(f'/api/v1/{kind}?q={q(text)}')
+                with self.subTest(who=who, kind=kind, q=text):
+                    got = self.api_ids(who, f'/api/v1/{kind}?q={q(text)}')
                     self.assertEqual(got, sorted(set(got)))
-                    self.assertEqual(set(got), set(every_row(page, f'/{kind}?q={q(text)}',
+                    self.assertEqual(set(got), set(every_row(client(who), f'/{kind}?q={q(text)}',
                                                              kind)))
 
     def test_without_q_every_row_of_the_scope(self):
-        self.assertEqual(set(self.api_ids('/api/v1/customers?x=1')), customers_of('lists.admin'))
-        self.assertEqual(set(self.api_ids('/api/v1/locations?x=1')), locations_of('lists.admin'))
+        for who in ('lists.admin', 'lists.nested'):
+            with self.subTest(who=who):
+                self.assertEqual(set(self.api_ids(who, '/api/v1/customers?x=1')),
+                                 customers_of(who))
+                self.assertEqual(set(self.api_ids(who, '/api/v1/locations?x=1')),
+                                 locations_of(who))
+        one = cid('Bulkhead 0042')
+        self.assertEqual(set(self.api_ids('lists.admin', f'/api/v1/locations?customer_id={one}')),
+                         {r[0] for r in STACK.query('SELECT id FROM locations WHERE '
+                                                    'customer_id = ?', one)})
 
 
 if __name__ == '__main__':
