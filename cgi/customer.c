@@ -158,7 +158,7 @@ customer_choices(const struct viewer *v, const char *exclude_path,
 /* The sort keys, and per key its statements of sql.h in each plan. */
 #define SORT_NAME(X_, KEY, name, col, index) name,
 const char *const customer_sort_keys[] = {
-	CUSTOMER_SORTS(SORT_NAME, unused) NULL
+	CUSTOMER_SORTS(SORT_NAME, _) NULL
 };
 #undef SORT_NAME
 /* a row of a plan's statements: the sort key's, ascending and descending */

@@ -17,31 +17,24 @@
 /* The sort keys, and per key its statements of sql.h in each plan. */
 #define SORT_NAME(X_, KEY, name, col) name,
 const char *const location_sort_keys[] = {
-	LOCATION_SORTS(SORT_NAME, unused) NULL
+	LOCATION_SORTS(SORT_NAME, _) NULL
 };
 #undef SORT_NAME
-#define SORT_ROW_SCOPE(X_, KEY, name, col) \
-	{ STMT_LOCATION_LIST_##KEY##_ASC_SCOPE, \
-	    STMT_LOCATION_LIST_##KEY##_DESC_SCOPE },
-#define SORT_ROW_HITS(X_, KEY, name, col) \
-	{ STMT_LOCATION_LIST_##KEY##_ASC_HITS, \
-	    STMT_LOCATION_LIST_##KEY##_DESC_HITS },
-static const enum stmt_id plan_scope[][2] = {
-	LOCATION_SORTS(SORT_ROW_SCOPE, unused)
-};
-static const enum stmt_id plan_hits[][2] = {
-	LOCATION_SORTS(SORT_ROW_HITS, unused)
-};
-#undef SORT_ROW_SCOPE
-#undef SORT_ROW_HITS
+/* a row of a plan's statements: the sort key's, ascending and descending */
+#define PLAN_ROW(KEY, PLAN) \
+	{ STMT_LOCATION_LIST_##KEY##_ASC_##PLAN, \
+	    STMT_LOCATION_LIST_##KEY##_DESC_##PLAN },
+#define ROW_SCOPE(X_, KEY, name, col) PLAN_ROW(KEY, SCOPE)
+#define ROW_HITS(X_, KEY, name, col) PLAN_ROW(KEY, HITS)
+static const enum stmt_id plan_scope[][2] = { LOCATION_SORTS(ROW_SCOPE, _) };
+static const enum stmt_id plan_hits[][2] = { LOCATION_SORTS(ROW_HITS, _) };
 /* only the name has an order over the locations to walk */
 static const enum stmt_id plan_scan[][2] = {
-	{ STMT_LOCATION_LIST_NAME_ASC_SCAN, STMT_LOCATION_LIST_NAME_DESC_SCAN },
-	{ STMT_LOCATION_LIST_CUSTOMER_ASC_SCOPE,
-	    STMT_LOCATION_LIST_CUSTOMER_DESC_SCOPE },
-	{ STMT_LOCATION_LIST_USERS_ASC_SCOPE,
-	    STMT_LOCATION_LIST_USERS_DESC_SCOPE },
+	PLAN_ROW(NAME, SCAN) PLAN_ROW(CUSTOMER, SCOPE) PLAN_ROW(USERS, SCOPE)
 };
+#undef PLAN_ROW
+#undef ROW_SCOPE
+#undef ROW_HITS
 _Static_assert(sizeof(plan_scan) == sizeof(plan_scope), "a row per key");
 
 /* A row of LOCATION_LIST_PAGE: id, name, customer_id, users. */
@@ -78,19 +71,17 @@ fill_row(sqlite3_stmt *s, struct arena *a, void *row)
  * third of the locations or more the walk in name order; a search whose
  * candidates in the whole table are at most the count's bound reads
  * just them. The count is the counters' without a search, else counted
- * in the plan up to LIST_COUNT_BOUND. *wide: whether the scope holds
- * most of the locations. 0 or -1.
+ * in the plan up to LIST_COUNT_BOUND. 0 or -1.
  */
 static int
 choose_plan(const struct viewer *v, const struct list_query *lq,
-    struct rows_list *l, bool *wide)
+    struct rows_list *l)
 {
 	int64_t rows = 0, table = 0, hits;
 
 	if (rows_pair(v, STMT_LOCATION_LIST_SHARE, lq, &rows, &table) != 0)
 		return -1;
-	*wide = rows > 0 && rows * 3 >= table;
-	l->sorted = *wide ? plan_scan : plan_scope;
+	l->sorted = rows > 0 && rows * 3 >= table ? plan_scan : plan_scope;
 	if (lq->search == LIST_SEARCH_NONE) {
 		if (lq->customer_id != 0)
 			l->sorted = plan_hits;
@@ -118,18 +109,17 @@ location_list(const struct viewer *v, const struct list_query *lq,
 	    plan_scope, sizeof(plan_scope) / sizeof(plan_scope[0]),
 	    STMT__MAX, sizeof(struct location), fill_list_row };
 	struct location *l;
-	bool wide;
 	size_t i;
 	int rc;
 
-	if (choose_plan(v, lq, &pages, &wide) != 0)
+	if (choose_plan(v, lq, &pages) != 0)
 		return -1;
 	if (lq->keyset) {
 		/* the pages' candidates, else the scope in id order, from the
 		 * locations when it is most of them */
 		api.keyset = pages.sorted == plan_hits ?
-		    STMT_LOCATION_API_HITS : wide ? STMT_LOCATION_API_WIDE :
-		    STMT_LOCATION_API_LIST;
+		    STMT_LOCATION_API_HITS : pages.sorted == plan_scan ?
+		    STMT_LOCATION_API_WIDE : STMT_LOCATION_API_LIST;
 		return rows_read_list(v, &api, lq, out);
 	}
 	rc = rows_read_list(v, &pages, lq, out);

@@ -404,16 +404,15 @@
 
 /*
  * The API's customers, users and locations (issue 6): per resource one
- * select of the document's columns in the scope, shared by its list (a
- * keyset page: ids above :after, in id order) and its one-object
- * statement, so both answer with the same document. A customer's parent
- * is null for the top of the viewer's scope: the id above it is not
- * theirs to see.
+ * select of the document's columns, shared by its list (a keyset page:
+ * ids above :after, in id order) and its one-object statement, so both
+ * answer with the same document; *_API_FROM(how the table is read) ends
+ * with WHERE, and what follows holds the scope. A customer's
+ * parent is null for the top of the viewer's scope: the id above it is
+ * not theirs to see.
  */
 #define CUSTOMER_API_FROM(index) \
-	"SELECT " CUSTOMER_COLUMNS " FROM customers c " index " WHERE " \
-	SCOPE_CUSTOMER("c")
-#define CUSTOMER_API_SELECT CUSTOMER_API_FROM("")
+	"SELECT " CUSTOMER_COLUMNS " FROM customers c " index " WHERE "
 /* the locations listed are those the viewer sees */
 #define USER_API_SELECT \
 	"SELECT u.id, u.username, u.email, u.full_name, u.phone, u.address, " \
@@ -430,9 +429,23 @@
 	SCOPE_CUSTOMER("c")
 #define LOCATION_API_FROM(join) \
 	"SELECT l.id, l.name, l.customer_id, l.created_at, l.updated_at " \
-	"FROM locations l " join " customers c ON c.id = l.customer_id " \
-	"WHERE " SCOPE_CUSTOMER("c")
-#define LOCATION_API_SELECT LOCATION_API_FROM("JOIN")
+	"FROM locations l " join " customers c ON c.id = l.customer_id WHERE "
+#define LOCATION_API_SELECT LOCATION_API_FROM("JOIN") SCOPE_CUSTOMER("c")
+/*
+ * The pages of the customers and locations: from(narrow) reads the
+ * scope the planner's way and sorts it by id, from(wide) walks the table
+ * in id order (a scope of most of it: no sort of the whole scope for
+ * each page), each row checked with the list's where (the scope and the
+ * LIKE of q: without q, or when q has many candidates, then dense);
+ * _HITS reads only the candidates of the lists' HITS plan, when there
+ * are few.
+ */
+#define API_AFTER(id) " AND " id " > :after ORDER BY " id " LIMIT :limit"
+#define API_KEYSET_STMTS(X, RES, from, narrow, wide, where, id, candidates) \
+	X(RES##_API_LIST, from(narrow) where API_AFTER(id)) \
+	X(RES##_API_WIDE, from(wide) where API_AFTER(id)) \
+	X(RES##_API_HITS, from(narrow) id " IN (" candidates ") AND " where \
+	    API_AFTER(id))
 
 #define SQL_STATEMENTS(X) \
 	/* --- users --- */ \
@@ -862,33 +875,13 @@
 	    "last_used_ip = :ip WHERE id = :id") \
 	\
 	/* --- the API's customers, users and locations (issue 6) --- */ \
-	/* the customers and locations: the scope in id order, each row \
-	 * checked with the LIKE (without q, or when q has many candidates: \
-	 * then the matches are dense); _HITS only the candidates of the \
-	 * lists' HITS plan, when there are few */ \
-	X(CUSTOMER_API_LIST, CUSTOMER_API_SELECT " AND " CUSTOMER_LIST_WHERE \
-	    " AND c.id > :after ORDER BY c.id LIMIT :limit") \
-	/* the same in the table's order (a scope of most of it: no sort of \
-	 * the whole scope for each page) */ \
-	X(CUSTOMER_API_WIDE, CUSTOMER_API_FROM("NOT INDEXED") " AND " \
-	    CUSTOMER_LIST_WHERE " AND c.id > :after ORDER BY c.id " \
-	    "LIMIT :limit") \
-	X(CUSTOMER_API_HITS, CUSTOMER_API_SELECT " AND c.id IN (" \
-	    CUSTOMER_HITS ") AND " CUSTOMER_LIST_WHERE " AND c.id > :after " \
-	    "ORDER BY c.id LIMIT :limit") \
+	API_KEYSET_STMTS(X, CUSTOMER, CUSTOMER_API_FROM, "", "NOT INDEXED", \
+	    CUSTOMER_LIST_WHERE, "c.id", CUSTOMER_HITS) \
 	X(USER_API_LIST, USER_API_SELECT " AND (:customer_id = 0 OR " \
 	    "u.customer_id = :customer_id) AND " USER_LIST_FILTERS " AND " \
 	    USER_LIST_LIKE " AND u.id > :after ORDER BY u.id LIMIT :limit") \
-	X(LOCATION_API_LIST, LOCATION_API_SELECT " AND " LOCATION_LIST_WHERE \
-	    " AND l.id > :after ORDER BY l.id LIMIT :limit") \
-	/* the same, locations in id order the outer loop (a scope of most \
-	 * of them: no sort of the whole scope for each page) */ \
-	X(LOCATION_API_WIDE, LOCATION_API_FROM("CROSS JOIN") " AND " \
-	    LOCATION_LIST_WHERE " AND l.id > :after ORDER BY l.id " \
-	    "LIMIT :limit") \
-	X(LOCATION_API_HITS, LOCATION_API_SELECT " AND l.id IN (" \
-	    LOCATION_CANDIDATES ") AND " LOCATION_LIST_WHERE " AND " \
-	    "l.id > :after ORDER BY l.id LIMIT :limit") \
+	API_KEYSET_STMTS(X, LOCATION, LOCATION_API_FROM, "JOIN", \
+	    "CROSS JOIN", LOCATION_LIST_WHERE, "l.id", LOCATION_CANDIDATES) \
 	\
 	/* --- events --- */ \
 	X(EVENT_INSERT, "INSERT INTO events (at, kind, user_id, actor_id, " \
