@@ -248,19 +248,28 @@ customer_choices(const struct viewer *v, const char *exclude_path,
 
 /* ------------------------------------------------------------ reads */
 
-const char *const customer_sort_keys[] = { "name", "email", "country",
-    "users", NULL };
-static const enum stmt_id sorted[][2] = {
-	{ STMT_CUSTOMER_LIST_NAME_ASC, STMT_CUSTOMER_LIST_NAME_DESC },
-	{ STMT_CUSTOMER_LIST_EMAIL_ASC, STMT_CUSTOMER_LIST_EMAIL_DESC },
-	{ STMT_CUSTOMER_LIST_COUNTRY_ASC, STMT_CUSTOMER_LIST_COUNTRY_DESC },
-	{ STMT_CUSTOMER_LIST_USERS_ASC, STMT_CUSTOMER_LIST_USERS_DESC },
+/* The sort keys, and per key its statements of sql.h in each plan. */
+#define SORT_NAME(X_, KEY, name, col, index) name,
+const char *const customer_sort_keys[] = {
+	CUSTOMER_SORTS(SORT_NAME, _) NULL
 };
-_Static_assert(sizeof(sorted) / sizeof(sorted[0]) ==
-    sizeof(customer_sort_keys) / sizeof(customer_sort_keys[0]) - 1,
-    "a statement per key");
+#undef SORT_NAME
+/* a row of a plan's statements: the sort key's, ascending and descending */
+#define PLAN_ROW(KEY, PLAN) \
+	{ STMT_CUSTOMER_LIST_##KEY##_ASC_##PLAN, \
+	    STMT_CUSTOMER_LIST_##KEY##_DESC_##PLAN },
+#define ROW_SCOPE(X_, KEY, name, col, index) PLAN_ROW(KEY, SCOPE)
+#define ROW_SCAN(X_, KEY, name, col, index) PLAN_ROW(KEY, SCAN)
+#define ROW_HITS(X_, KEY, name, col, index) PLAN_ROW(KEY, HITS)
+static const enum stmt_id plan_scope[][2] = { CUSTOMER_SORTS(ROW_SCOPE, _) };
+static const enum stmt_id plan_scan[][2] = { CUSTOMER_SORTS(ROW_SCAN, _) };
+static const enum stmt_id plan_hits[][2] = { CUSTOMER_SORTS(ROW_HITS, _) };
+#undef PLAN_ROW
+#undef ROW_SCOPE
+#undef ROW_SCAN
+#undef ROW_HITS
 
-/* A row of CUSTOMER_LIST_SQL: id, name, email, country, require_mfa,
+/* A row of CUSTOMER_LIST_PAGE: id, name, email, country, require_mfa,
  * users. */
 static void
 fill_list_row(sqlite3_stmt *s, struct arena *a, void *row)
@@ -314,16 +323,58 @@ fill_detail(sqlite3_stmt *s, struct arena *a, void *row)
 	c->children = sqlite3_column_int64(s, 18);
 }
 
+/*
+ * Choose the list's plan (sql.h): when the list holds a third of the
+ * tree or more, reading customers in the sort key's order (the scan
+ * plan) beats finding the scope's and sorting them; otherwise the
+ * children of the customer filter, or a search's candidates when the
+ * whole table has at most the count's bound of them, are read alone.
+ * The count is the counters' without a search, else counted in the plan
+ * up to LIST_COUNT_BOUND. 0 or -1.
+ */
+static int
+choose_plan(const struct viewer *v, const struct list_query *lq,
+    struct rows_list *l)
+{
+	int64_t rows = 0, tree = 0, hits;
+	bool wide;
+
+	/* the list's rows without a search (the scope, or the children of
+	 * the customer filter) and the tree's, from the counters */
+	if (rows_pair(v, STMT_CUSTOMER_LIST_SHARE, lq, &rows, &tree) != 0)
+		return -1;
+	wide = rows > 0 && rows * 3 >= tree;
+	l->sorted = wide ? plan_scan : plan_scope;
+	l->count = wide ? STMT_CUSTOMER_LIST_COUNT_SCAN :
+	    STMT_CUSTOMER_LIST_COUNT_SCOPE;
+	if (lq->search == LIST_SEARCH_NONE) {
+		if (!wide && lq->customer_id != 0)
+			l->sorted = plan_hits;
+		l->count = STMT_CUSTOMER_LIST_COUNT_TREE;
+		l->count_exact = true;
+		return 0;
+	}
+	/* the search's candidates in the whole table, up to the bound */
+	if ((hits = rows_candidates(v, STMT_CUSTOMER_HIT_CANDIDATES, lq)) < 0)
+		return -1;
+	if (hits <= LIST_COUNT_BOUND) {
+		l->sorted = plan_hits;
+		l->count = STMT_CUSTOMER_LIST_COUNT_HITS;
+	}
+	return 0;
+}
+
 int
 customer_list(const struct viewer *v, const struct list_query *lq,
     struct rows_page *out)
 {
-	static const struct rows_list pages = { STMT_CUSTOMER_LIST_COUNT, false,
-	    sorted, sizeof(sorted) / sizeof(sorted[0]), STMT__MAX,
-	    sizeof(struct customer), fill_list_row };
-	static const struct rows_list api = { STMT__MAX, false, NULL, 0,
+	struct rows_list api = { STMT__MAX, false, NULL, 0,
 	    STMT_CUSTOMER_API_LIST, sizeof(struct customer), fill_row };
+	struct rows_list pages = { STMT__MAX, false, plan_scope,
+	    sizeof(plan_scope) / sizeof(plan_scope[0]), STMT__MAX,
+	    sizeof(struct customer), fill_list_row };
 	struct list_query q = *lq;
+	struct customer_paths *paths;
 	struct customer *c;
 	size_t i;
 	int rc;
@@ -334,11 +385,22 @@ customer_list(const struct viewer *v, const struct list_query *lq,
 	if (q.keyset)
 		q.customer_id = 0;
 	q.location_id = 0;
-	rc = rows_read_list(v, q.keyset ? &api : &pages, &q, out);
+	if (choose_plan(v, &q, &pages) != 0)
+		return -1;
+	/* the API: a search's candidates when they are few, else the scope
+	 * in id order, from the table's order when it is most of it */
+	if (q.keyset) {
+		api.keyset = pages.sorted == plan_hits ?
+		    STMT_CUSTOMER_API_HITS : pages.sorted == plan_scan ?
+		    STMT_CUSTOMER_API_WIDE : STMT_CUSTOMER_API_LIST;
+		return rows_read_list(v, &api, &q, out);
+	}
+	rc = rows_read_list(v, &pages, &q, out);
 	/* the path of each row, after the list's statement is done:
-	 * customer_path_text runs one of its own */
-	for (i = 0, c = out->rows; rc == 1 && !q.keyset && i < out->n; i++)
-		c[i].path_text = customer_path_text(v, c[i].id);
+	 * customer_paths_text runs one of its own */
+	paths = customer_paths_new(v);
+	for (i = 0, c = out->rows; rc == 1 && i < out->n; i++)
+		c[i].path_text = customer_paths_text(v, paths, c[i].id);
 	return rc;
 }
 

@@ -65,24 +65,6 @@ fill_row(sqlite3_stmt *s, struct arena *a, void *row)
 	d->tree_path = db_text(a, s, 10);
 }
 
-/* The two numbers of statement id for v and lq (the scope's devices and
- * the table's): 0 or -1. */
-static int
-scope_share(const struct viewer *v, const struct list_query *lq,
-    int64_t *in_scope, int64_t *table)
-{
-	sqlite3_stmt *s = db_stmt(v->db, STMT_DEVICES_SHARE);
-	int rc;
-
-	rows_bind_list(s, v, lq);
-	if ((rc = db_step(v->db, s)) == SQLITE_ROW) {
-		*in_scope = sqlite3_column_int64(s, 0);
-		*table = sqlite3_column_int64(s, 1);
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : -1;
-}
-
 /*
  * Choose the list's plan and count (sql.h): a search with few candidates
  * in the whole table reads just them; otherwise a scope of a third of
@@ -98,7 +80,7 @@ choose_plan(const struct viewer *v, const struct list_query *lq,
 	int64_t in_scope = 0, table = 0, candidates;
 	bool wide;
 
-	if (scope_share(v, lq, &in_scope, &table) != 0)
+	if (rows_pair(v, STMT_DEVICES_SHARE, lq, &in_scope, &table) != 0)
 		return -1;
 	wide = in_scope > 0 && in_scope * 3 >= table;
 	l->sorted = wide ? plan_wide : plan_narrow;

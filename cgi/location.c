@@ -14,18 +14,30 @@
 
 #define NAME_MAX_CHARS 200
 
-const char *const location_sort_keys[] = { "name", "customer", "users",
-    NULL };
-static const enum stmt_id sorted[][2] = {
-	{ STMT_LOCATION_LIST_NAME_ASC, STMT_LOCATION_LIST_NAME_DESC },
-	{ STMT_LOCATION_LIST_CUSTOMER_ASC, STMT_LOCATION_LIST_CUSTOMER_DESC },
-	{ STMT_LOCATION_LIST_USERS_ASC, STMT_LOCATION_LIST_USERS_DESC },
+/* The sort keys, and per key its statements of sql.h in each plan. */
+#define SORT_NAME(X_, KEY, name, col) name,
+const char *const location_sort_keys[] = {
+	LOCATION_SORTS(SORT_NAME, _) NULL
 };
-_Static_assert(sizeof(sorted) / sizeof(sorted[0]) ==
-    sizeof(location_sort_keys) / sizeof(location_sort_keys[0]) - 1,
-    "a statement per key");
+#undef SORT_NAME
+/* a row of a plan's statements: the sort key's, ascending and descending */
+#define PLAN_ROW(KEY, PLAN) \
+	{ STMT_LOCATION_LIST_##KEY##_ASC_##PLAN, \
+	    STMT_LOCATION_LIST_##KEY##_DESC_##PLAN },
+#define ROW_SCOPE(X_, KEY, name, col) PLAN_ROW(KEY, SCOPE)
+#define ROW_HITS(X_, KEY, name, col) PLAN_ROW(KEY, HITS)
+static const enum stmt_id plan_scope[][2] = { LOCATION_SORTS(ROW_SCOPE, _) };
+static const enum stmt_id plan_hits[][2] = { LOCATION_SORTS(ROW_HITS, _) };
+/* only the name has an order over the locations to walk */
+static const enum stmt_id plan_scan[][2] = {
+	PLAN_ROW(NAME, SCAN) PLAN_ROW(CUSTOMER, SCOPE) PLAN_ROW(USERS, SCOPE)
+};
+#undef PLAN_ROW
+#undef ROW_SCOPE
+#undef ROW_HITS
+_Static_assert(sizeof(plan_scan) == sizeof(plan_scope), "a row per key");
 
-/* A row of LOCATION_LIST_SQL: id, name, customer_id, users. */
+/* A row of LOCATION_LIST_PAGE: id, name, customer_id, users. */
 static void
 fill_list_row(sqlite3_stmt *s, struct arena *a, void *row)
 {
@@ -53,23 +65,71 @@ fill_row(sqlite3_stmt *s, struct arena *a, void *row)
 	l->updated_at = sqlite3_column_int64(s, 4);
 }
 
+/*
+ * Choose the list's plan (sql.h) into *l: without a search, the
+ * locations of the customer filter alone, or else when the scope holds a
+ * third of the locations or more the walk in name order; a search whose
+ * candidates in the whole table are at most the count's bound reads
+ * just them. The count is the counters' without a search, else counted
+ * in the plan up to LIST_COUNT_BOUND. 0 or -1.
+ */
+static int
+choose_plan(const struct viewer *v, const struct list_query *lq,
+    struct rows_list *l)
+{
+	int64_t rows = 0, table = 0, hits;
+
+	if (rows_pair(v, STMT_LOCATION_LIST_SHARE, lq, &rows, &table) != 0)
+		return -1;
+	l->sorted = rows > 0 && rows * 3 >= table ? plan_scan : plan_scope;
+	if (lq->search == LIST_SEARCH_NONE) {
+		if (lq->customer_id != 0)
+			l->sorted = plan_hits;
+		l->count = STMT_LOCATION_LIST_COUNT_TREE;
+		l->count_exact = true;
+		return 0;
+	}
+	/* the search's candidates in the whole table, up to the bound */
+	if ((hits = rows_candidates(v, STMT_LOCATION_HIT_CANDIDATES, lq)) < 0)
+		return -1;
+	if (hits <= LIST_COUNT_BOUND) {
+		l->sorted = plan_hits;
+		l->count = STMT_LOCATION_LIST_COUNT_HITS;
+	}
+	return 0;
+}
+
 int
 location_list(const struct viewer *v, const struct list_query *lq,
     struct rows_page *out)
 {
-	static const struct rows_list pages = { STMT_LOCATION_LIST_COUNT, false,
-	    sorted, sizeof(sorted) / sizeof(sorted[0]), STMT__MAX,
-	    sizeof(struct location), fill_list_row };
-	static const struct rows_list api = { STMT__MAX, false, NULL, 0,
-	    STMT_LOCATION_API_LIST, sizeof(struct location), fill_row };
+	struct rows_list api = { STMT__MAX, false, NULL, 0,
+	    STMT__MAX, sizeof(struct location), fill_row };
+	struct rows_list pages = { STMT_LOCATION_LIST_COUNT_SCOPE, false,
+	    plan_scope, sizeof(plan_scope) / sizeof(plan_scope[0]),
+	    STMT__MAX, sizeof(struct location), fill_list_row };
+	struct customer_paths *paths;
 	struct location *l;
 	size_t i;
-	int rc = rows_read_list(v, lq->keyset ? &api : &pages, lq, out);
+	int rc;
 
+	if (choose_plan(v, lq, &pages) != 0)
+		return -1;
+	if (lq->keyset) {
+		/* the pages' candidates, else the scope in id order, from the
+		 * locations when it is most of them */
+		api.keyset = pages.sorted == plan_hits ?
+		    STMT_LOCATION_API_HITS : pages.sorted == plan_scan ?
+		    STMT_LOCATION_API_WIDE : STMT_LOCATION_API_LIST;
+		return rows_read_list(v, &api, lq, out);
+	}
+	rc = rows_read_list(v, &pages, lq, out);
 	/* the path of each row's customer, after the list's statement is
-	 * done: customer_path_text runs one of its own */
-	for (i = 0, l = out->rows; rc == 1 && !lq->keyset && i < out->n; i++)
-		l[i].customer = customer_path_text(v, l[i].customer_id);
+	 * done: customer_paths_text runs one of its own */
+	paths = customer_paths_new(v);
+	for (i = 0, l = out->rows; rc == 1 && i < out->n; i++)
+		l[i].customer = customer_paths_text(v, paths,
+		    l[i].customer_id);
 	return rc;
 }
 

@@ -179,6 +179,22 @@ rows_candidates(const struct viewer *v, enum stmt_id st,
 	return n;
 }
 
+int
+rows_pair(const struct viewer *v, enum stmt_id st,
+    const struct list_query *lq, int64_t *a, int64_t *b)
+{
+	sqlite3_stmt *s = db_stmt(v->db, st);
+	int rc;
+
+	rows_bind_list(s, v, lq);
+	if ((rc = db_step(v->db, s)) == SQLITE_ROW) {
+		*a = sqlite3_column_int64(s, 0);
+		*b = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
 /* Read the rows statement s finds (bound already) into out, after the
  * n it holds. 0 or -1. */
 static int

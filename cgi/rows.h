@@ -87,6 +87,12 @@ void rows_search(struct arena *a, struct list_query *lq);
 int64_t rows_candidates(const struct viewer *v, enum stmt_id st,
     const struct list_query *lq);
 
+/* The two numbers statement st (bound like a list's, rows_bind_list)
+ * answers for v and lq, into *a and *b: a model's sizes of its scope
+ * and of the table, to choose a plan. 0, or -1 on a database error. */
+int rows_pair(const struct viewer *v, enum stmt_id st,
+    const struct list_query *lq, int64_t *a, int64_t *b);
+
 /* Fill the struct at row (in the viewer's arena a) from the current row
  * of s. */
 typedef void (*rows_fill_fn)(sqlite3_stmt *s, struct arena *a, void *row);

@@ -107,35 +107,142 @@
 	"c.created_at, c.updated_at"
 #define CUSTOMER_COLUMNS CUSTOMER_COLUMNS_MFA(MFA_REQUIRED("c.id"))
 
-/* The customers of the scope whose name or e-mail is LIKE :like, and
- * (a customer page's "nested customers" link) directly below
- * :customer_id unless that is 0. */
+/*
+ * The Customers list (issue 14), tuned for 100,000 customers: each sort
+ * key and direction has statements in three plans, as the Users list
+ * has, that customer.c chooses between:
+ *   _SCOPE  the planner's own: the scope's customers by the path index,
+ *           then sorted. Best when the scope is a small part of the tree.
+ *   _SCAN   the customers in the order of the sort key's index (name,
+ *           e-mail), each checked against the scope, stopping after the
+ *           page; country and users have no index of their own, and
+ *           their scan reads the table once (most of it is the scope).
+ *           Best when the scope is most of the tree.
+ *   _HITS   few candidates, each checked and then sorted: the search's
+ *           hits (the trigram index, or for one or two characters the
+ *           prefix indexes), or without a search the customers directly
+ *           below :customer_id (customers_parent).
+ * S(X, KEY, "key", column, index) per sort key, in the order of the
+ * page's sort keys (the first is the default); column is never NULL
+ * (KEYSET_*) and index is how the scan plan reads the table.
+ */
+#define CUSTOMER_HITS \
+	"SELECT rowid FROM customers_fts WHERE :match != '' AND " \
+	"customers_fts MATCH :match UNION ALL SELECT id FROM customers " \
+	"WHERE :match = '' AND name COLLATE NOCASE >= :lo AND name COLLATE " \
+	"NOCASE < :hi UNION ALL SELECT id FROM customers WHERE :match = '' " \
+	"AND email COLLATE NOCASE >= :lo AND email COLLATE NOCASE < :hi"
+#define CUSTOMER_CANDIDATES \
+	CUSTOMER_HITS " UNION ALL SELECT id FROM customers WHERE " \
+	":like = '%%' AND parent_id = :customer_id"
+/* the customers of the scope whose name or e-mail is LIKE :like ("%q%",
+ * or "q%" for a prefix search), and (a customer page's "nested
+ * customers" link) directly below :customer_id unless that is 0 */
 #define CUSTOMER_LIST_WHERE \
-	"FROM customers c WHERE " SCOPE_CUSTOMER("c") " AND " \
-	"(:customer_id = 0 OR c.parent_id = :customer_id) AND " \
-	"(c.name LIKE :like ESCAPE '\\' OR c.email LIKE :like ESCAPE '\\')"
-#define CUSTOMER_LIST_SQL(order) \
+	SCOPE_CUSTOMER("c") " AND (:customer_id = 0 OR " \
+	"c.parent_id = :customer_id) AND (:like = '%%' OR c.name LIKE :like " \
+	"ESCAPE '\\' OR c.email LIKE :like ESCAPE '\\')"
+#define CUSTOMER_SORTS(S, X) \
+	S(X, NAME, "name", "c.name COLLATE NOCASE", \
+	    "INDEXED BY customers_name") \
+	S(X, EMAIL, "email", "c.email COLLATE NOCASE", \
+	    "INDEXED BY customers_email") \
+	S(X, COUNTRY, "country", "c.country", "NOT INDEXED") \
+	S(X, USERS, "users", "c.user_count", "NOT INDEXED")
+/* the plans' FROM and the start of their WHERE */
+#define CUSTOMER_FROM_SCOPE(index) "customers c WHERE "
+#define CUSTOMER_FROM_SCAN(index) "customers c " index " WHERE "
+#define CUSTOMER_FROM_HITS(index) \
+	"customers c WHERE c.id IN (" CUSTOMER_CANDIDATES ") AND "
+/* the customer at the position :after, in the scope */
+#define CUSTOMER_AT_AFTER \
+	"FROM customers c WHERE c.id = :after AND " SCOPE_CUSTOMER("c")
+#define CUSTOMER_LIST_PAGE(from, col, dir, keyset) \
 	"SELECT c.id, c.name, c.email, c.country, c.require_mfa, " \
-	"(SELECT count(*) FROM users u WHERE u.customer_id = c.id) AS users " \
-	CUSTOMER_LIST_WHERE " ORDER BY " order ", c.id " \
-	"LIMIT :limit OFFSET :offset"
+	"c.user_count FROM " from CUSTOMER_LIST_WHERE " AND " \
+	keyset(col, "c.id", CUSTOMER_AT_AFTER) " ORDER BY " col " " dir \
+	", c.id " dir " LIMIT :limit OFFSET :offset"
+#define CUSTOMER_PLAN_STMTS(X, KEY, PLAN, col, index) \
+	X(CUSTOMER_LIST_##KEY##_ASC_##PLAN, CUSTOMER_LIST_PAGE( \
+	    CUSTOMER_FROM_##PLAN(index), col, "ASC", KEYSET_ASC)) \
+	X(CUSTOMER_LIST_##KEY##_DESC_##PLAN, CUSTOMER_LIST_PAGE( \
+	    CUSTOMER_FROM_##PLAN(index), col, "DESC", KEYSET_DESC))
+#define CUSTOMER_SORT_STMTS(X, KEY, name, col, index) \
+	CUSTOMER_PLAN_STMTS(X, KEY, SCOPE, col, index) \
+	CUSTOMER_PLAN_STMTS(X, KEY, SCAN, col, index) \
+	CUSTOMER_PLAN_STMTS(X, KEY, HITS, col, index)
+/* how many customers the list has without a search: the scope's counter,
+ * or those directly below the filter's customer */
+#define CUSTOMER_LIST_TREE \
+	SCOPE_COUNT("tree_customers", "(SELECT count(*) FROM customers k " \
+	"WHERE k.parent_id = :customer_id)")
 
-/* The locations of customers in the scope, optionally of one customer,
- * whose name or customer's name is LIKE :like; users counts only the
- * users in the scope. */
+/*
+ * The Locations list (issue 14): the locations of the scope's customers,
+ * optionally of one customer, whose name or customer's name is LIKE
+ * :like. Plans per sort key and direction, which location.c chooses
+ * between:
+ *   _SCOPE  the planner's own: the scope's customers and their
+ *           locations (or, when there are few locations, the other way
+ *           round), then sorted;
+ *   _SCAN   by name only: the locations in the order of locations_name,
+ *           each checked against the scope, stopping after the page.
+ *           Best when the scope holds most of the locations. (The
+ *           customer's name has no such order over locations, and the
+ *           users are counted for the viewer's scope.)
+ *   _HITS   few candidates, each checked and sorted: a search's, the
+ *           locations whose name the trigram (or prefix) index names and
+ *           those of the customers whose name or e-mail it names; without
+ *           a search the locations of :customer_id.
+ * The page is selected in an inner query; its users (only those in the
+ * scope) are counted by the outer one for that page's rows only.
+ */
+#define LOCATION_USERS(l) \
+	"(SELECT count(*) FROM user_locations ul JOIN users u ON " \
+	"u.id = ul.user_id JOIN customers uc ON uc.id = u.customer_id " \
+	"WHERE ul.location_id = " l ".id AND " SCOPE_CUSTOMER("uc") ")"
+#define LOCATION_HITS \
+	"SELECT rowid FROM locations_fts WHERE :match != '' AND " \
+	"locations_fts MATCH :match UNION ALL SELECT id FROM locations " \
+	"WHERE :match = '' AND name COLLATE NOCASE >= :lo AND name COLLATE " \
+	"NOCASE < :hi UNION ALL SELECT id FROM locations WHERE customer_id " \
+	"IN (" CUSTOMER_HITS ")"
+#define LOCATION_CANDIDATES \
+	LOCATION_HITS " UNION ALL SELECT id FROM locations WHERE " \
+	":like = '%%' AND customer_id = :customer_id"
 #define LOCATION_LIST_WHERE \
-	"FROM locations l JOIN customers c ON c.id = l.customer_id " \
-	"WHERE " SCOPE_CUSTOMER("c") " AND " \
-	"(:customer_id = 0 OR l.customer_id = :customer_id) AND " \
-	"(l.name LIKE :like ESCAPE '\\' OR c.name LIKE :like ESCAPE '\\')"
-#define LOCATION_LIST_SQL(order) \
-	"SELECT l.id, l.name, l.customer_id, " \
-	"(SELECT count(*) FROM user_locations ul " \
-	" JOIN users u ON u.id = ul.user_id " \
-	" JOIN customers uc ON uc.id = u.customer_id " \
-	" WHERE ul.location_id = l.id AND " SCOPE_CUSTOMER("uc") ") AS users " \
-	LOCATION_LIST_WHERE " ORDER BY " order ", l.id " \
-	"LIMIT :limit OFFSET :offset"
+	SCOPE_CUSTOMER("c") " AND (:customer_id = 0 OR " \
+	"l.customer_id = :customer_id) AND (:like = '%%' OR l.name LIKE " \
+	":like ESCAPE '\\' OR c.name LIKE :like ESCAPE '\\')"
+#define LOCATION_SORTS(S, X) \
+	S(X, NAME, "name", "l.name COLLATE NOCASE") \
+	S(X, CUSTOMER, "customer", "c.name COLLATE NOCASE") \
+	S(X, USERS, "users", LOCATION_USERS("l"))
+#define LOCATION_FROM_SCOPE \
+	"locations l JOIN customers c ON c.id = l.customer_id WHERE "
+#define LOCATION_FROM_SCAN \
+	"locations l INDEXED BY locations_name CROSS JOIN customers c ON " \
+	"c.id = l.customer_id WHERE "
+#define LOCATION_FROM_HITS \
+	"locations l CROSS JOIN customers c ON c.id = l.customer_id " \
+	"WHERE l.id IN (" LOCATION_CANDIDATES ") AND "
+/* the location at the position :after, in the scope */
+#define LOCATION_AT_AFTER "FROM " LOCATION_FROM_SCOPE "l.id = :after AND " \
+	SCOPE_CUSTOMER("c")
+#define LOCATION_LIST_PAGE(from, col, dir, keyset) \
+	"SELECT p.id, p.name, p.customer_id, " LOCATION_USERS("p") " FROM " \
+	"(SELECT l.id, l.name, l.customer_id, " col " AS k FROM " from \
+	LOCATION_LIST_WHERE " AND " keyset(col, "l.id", LOCATION_AT_AFTER) \
+	" ORDER BY k " dir ", l.id " dir " LIMIT :limit OFFSET :offset) p " \
+	"ORDER BY p.k " dir ", p.id " dir
+#define LOCATION_PLAN_STMTS(X, KEY, PLAN, col) \
+	X(LOCATION_LIST_##KEY##_ASC_##PLAN, LOCATION_LIST_PAGE( \
+	    LOCATION_FROM_##PLAN, col, "ASC", KEYSET_ASC)) \
+	X(LOCATION_LIST_##KEY##_DESC_##PLAN, LOCATION_LIST_PAGE( \
+	    LOCATION_FROM_##PLAN, col, "DESC", KEYSET_DESC))
+#define LOCATION_SORT_STMTS(X, KEY, name, col) \
+	LOCATION_PLAN_STMTS(X, KEY, SCOPE, col) \
+	LOCATION_PLAN_STMTS(X, KEY, HITS, col)
 
 /*
  * The Users list (issues 4 and 14), tuned for 100,000 users
@@ -329,15 +436,15 @@
 
 /*
  * The API's customers, users and locations (issue 6): per resource one
- * select of the document's columns in the scope, shared by its list (a
- * keyset page: ids above :after, in id order) and its one-object
- * statement, so both answer with the same document. A customer's parent
- * is null for the top of the viewer's scope: the id above it is not
- * theirs to see.
+ * select of the document's columns, shared by its list (a keyset page:
+ * ids above :after, in id order) and its one-object statement, so both
+ * answer with the same document; *_API_FROM(how the table is read) ends
+ * with WHERE, and what follows holds the scope. A customer's
+ * parent is null for the top of the viewer's scope: the id above it is
+ * not theirs to see.
  */
-#define CUSTOMER_API_SELECT \
-	"SELECT " CUSTOMER_COLUMNS " FROM customers c WHERE " \
-	SCOPE_CUSTOMER("c")
+#define CUSTOMER_API_FROM(index) \
+	"SELECT " CUSTOMER_COLUMNS " FROM customers c " index " WHERE "
 /* the API list's filters and keyset page, after USER_API_SELECT */
 #define USER_API_FILTERS \
 	"(:customer_id = 0 OR u.customer_id = :customer_id) AND " \
@@ -357,10 +464,25 @@
 	"u.id ORDER BY id DESC LIMIT 1) " \
 	"FROM users u JOIN customers c ON c.id = u.customer_id WHERE " \
 	SCOPE_CUSTOMER("c")
-#define LOCATION_API_SELECT \
+#define LOCATION_API_FROM(join) \
 	"SELECT l.id, l.name, l.customer_id, l.created_at, l.updated_at " \
-	"FROM locations l JOIN customers c ON c.id = l.customer_id WHERE " \
-	SCOPE_CUSTOMER("c")
+	"FROM locations l " join " customers c ON c.id = l.customer_id WHERE "
+#define LOCATION_API_SELECT LOCATION_API_FROM("JOIN") SCOPE_CUSTOMER("c")
+/*
+ * The pages of the customers and locations: from(narrow) reads the
+ * scope the planner's way and sorts it by id, from(wide) walks the table
+ * in id order (a scope of most of it: no sort of the whole scope for
+ * each page), each row checked with the list's where (the scope and the
+ * LIKE of q: without q, or when q has many candidates, then dense);
+ * _HITS reads only the candidates of the lists' HITS plan, when there
+ * are few.
+ */
+#define API_AFTER(id) " AND " id " > :after ORDER BY " id " LIMIT :limit"
+#define API_KEYSET_STMTS(X, RES, from, narrow, wide, where, id, candidates) \
+	X(RES##_API_LIST, from(narrow) where API_AFTER(id)) \
+	X(RES##_API_WIDE, from(wide) where API_AFTER(id)) \
+	X(RES##_API_HITS, from(narrow) id " IN (" candidates ") AND " where \
+	    API_AFTER(id))
 
 #define SQL_STATEMENTS(X) \
 	/* --- users --- */ \
@@ -445,13 +567,25 @@
 	    "(user_id, location_id) VALUES (:user_id, :location_id)") \
 	\
 	/* --- customers and locations pages (issue 4) --- */ \
-	SORTED_LIST(X, CUSTOMER_LIST_NAME, CUSTOMER_LIST_SQL, \
-	    "c.name COLLATE NOCASE") \
-	SORTED_LIST(X, CUSTOMER_LIST_EMAIL, CUSTOMER_LIST_SQL, \
-	    "c.email COLLATE NOCASE") \
-	SORTED_LIST(X, CUSTOMER_LIST_COUNTRY, CUSTOMER_LIST_SQL, "c.country") \
-	SORTED_LIST(X, CUSTOMER_LIST_USERS, CUSTOMER_LIST_SQL, "users") \
-	X(CUSTOMER_LIST_COUNT, "SELECT count(*) " CUSTOMER_LIST_WHERE) \
+	CUSTOMER_SORTS(CUSTOMER_SORT_STMTS, X) \
+	/* how many customers the list has: without a search the counters \
+	 * (or the filter's children) say; else at most :bound, counted in \
+	 * the list's plan */ \
+	X(CUSTOMER_LIST_COUNT_TREE, CUSTOMER_LIST_TREE) \
+	X(CUSTOMER_LIST_COUNT_SCOPE, COUNT_UPTO("SELECT 1 FROM " \
+	    CUSTOMER_FROM_SCOPE() CUSTOMER_LIST_WHERE)) \
+	X(CUSTOMER_LIST_COUNT_SCAN, COUNT_UPTO("SELECT 1 FROM " \
+	    CUSTOMER_FROM_SCAN("NOT INDEXED") CUSTOMER_LIST_WHERE)) \
+	X(CUSTOMER_LIST_COUNT_HITS, COUNT_UPTO("SELECT 1 FROM " \
+	    CUSTOMER_FROM_HITS() CUSTOMER_LIST_WHERE)) \
+	/* to choose a plan: the list's rows without a search and the \
+	 * tree's (every account's) */ \
+	X(CUSTOMER_LIST_SHARE, "SELECT (" CUSTOMER_LIST_TREE "), (SELECT " \
+	    "coalesce(sum(tree_customers), 0) FROM customers WHERE parent_id " \
+	    "IS NULL)") \
+	/* a search's candidates in the whole table, up to :bound: not \
+	 * scoped, as it only chooses a plan and is never shown */ \
+	X(CUSTOMER_HIT_CANDIDATES, COUNT_UPTO(CUSTOMER_HITS)) \
 	/* one customer of the scope with what its page shows: whether one \
 	 * above it requires MFA, its users and its children */ \
 	X(CUSTOMER_DETAIL, "SELECT " CUSTOMER_COLUMNS ", " \
@@ -491,12 +625,20 @@
 	    "WHERE c.path >= :old_prefix AND c.path < :old_end AND " \
 	    SCOPE_CUSTOMER("c") " AND NOT (:new_prefix >= :old_prefix AND " \
 	    ":new_prefix < :old_end)") \
-	SORTED_LIST(X, LOCATION_LIST_NAME, LOCATION_LIST_SQL, \
-	    "l.name COLLATE NOCASE") \
-	SORTED_LIST(X, LOCATION_LIST_CUSTOMER, LOCATION_LIST_SQL, \
-	    "c.name COLLATE NOCASE") \
-	SORTED_LIST(X, LOCATION_LIST_USERS, LOCATION_LIST_SQL, "users") \
-	X(LOCATION_LIST_COUNT, "SELECT count(*) " LOCATION_LIST_WHERE) \
+	LOCATION_SORTS(LOCATION_SORT_STMTS, X) \
+	LOCATION_PLAN_STMTS(X, NAME, SCAN, "l.name COLLATE NOCASE") \
+	X(LOCATION_LIST_SHARE, SCOPE_SHARE("tree_locations")) \
+	/* how many locations the list has: without a search the counters \
+	 * say; else at most :bound, counted in the list's plan */ \
+	X(LOCATION_LIST_COUNT_TREE, SCOPE_COUNT("tree_locations", \
+	    "location_count")) \
+	X(LOCATION_LIST_COUNT_SCOPE, COUNT_UPTO("SELECT 1 FROM " \
+	    LOCATION_FROM_SCOPE LOCATION_LIST_WHERE)) \
+	X(LOCATION_LIST_COUNT_HITS, COUNT_UPTO("SELECT 1 FROM " \
+	    LOCATION_FROM_HITS LOCATION_LIST_WHERE)) \
+	/* a search's candidates in the whole table, up to :bound (plan \
+	 * choice only, never shown) */ \
+	X(LOCATION_HIT_CANDIDATES, COUNT_UPTO(LOCATION_HITS)) \
 	X(LOCATION_VISIBLE, LOCATION_API_SELECT " AND l.id = :id") \
 	/* both the location's customer and the new one in the scope */ \
 	X(LOCATION_UPDATE, "UPDATE locations SET name = :name, " \
@@ -771,16 +913,13 @@
 	    "last_used_ip = :ip WHERE id = :id") \
 	\
 	/* --- the API's customers, users and locations (issue 6) --- */ \
-	X(CUSTOMER_API_LIST, CUSTOMER_API_SELECT " AND (:like = '%%' OR " \
-	    "c.name LIKE :like ESCAPE '\\' OR c.email LIKE :like ESCAPE '\\') " \
-	    "AND c.id > :after ORDER BY c.id LIMIT :limit") \
+	API_KEYSET_STMTS(X, CUSTOMER, CUSTOMER_API_FROM, "", "NOT INDEXED", \
+	    CUSTOMER_LIST_WHERE, "c.id", CUSTOMER_HITS) \
 	X(USER_API_LIST, USER_API_SELECT " AND " USER_API_FILTERS) \
 	X(USER_API_HITS, USER_API_SELECT " AND u.id IN (" USER_HITS ") AND " \
 	    USER_API_FILTERS) \
-	X(LOCATION_API_LIST, LOCATION_API_SELECT " AND (:customer_id = 0 OR " \
-	    "l.customer_id = :customer_id) AND (:like = '%%' OR " \
-	    "l.name LIKE :like ESCAPE '\\' OR c.name LIKE :like ESCAPE '\\') " \
-	    "AND l.id > :after ORDER BY l.id LIMIT :limit") \
+	API_KEYSET_STMTS(X, LOCATION, LOCATION_API_FROM, "JOIN", \
+	    "CROSS JOIN", LOCATION_LIST_WHERE, "l.id", LOCATION_CANDIDATES) \
 	\
 	/* --- events --- */ \
 	X(EVENT_INSERT, "INSERT INTO events (at, kind, user_id, actor_id, " \

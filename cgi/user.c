@@ -262,23 +262,6 @@ SORT_PLAN(HITS)
 #define NSORTS (sizeof(plan_SCOPE) / sizeof(plan_SCOPE[0]))
 #define SORT_CUSTOMER 2	/* tree order: the scope plan walks it already */
 
-/* The two numbers statement id answers for v and lq: 0 or -1. */
-static int
-numbers(const struct viewer *v, enum stmt_id id, const struct list_query *lq,
-    int64_t *a, int64_t *b)
-{
-	sqlite3_stmt *s = db_stmt(v->db, id);
-	int rc;
-
-	rows_bind_list(s, v, lq);
-	if ((rc = db_step(v->db, s)) == SQLITE_ROW) {
-		*a = sqlite3_column_int64(s, 0);
-		*b = sqlite3_column_int64(s, 1);
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : -1;
-}
-
 /* Whether lq asks for the whole scope: no search, no filter but the
  * customer, whose rows the counters know. */
 static bool
@@ -305,7 +288,7 @@ choose_plan(const struct viewer *v, const struct list_query *lq,
 	int64_t in_scope = 0, table = 0, candidates = 0;
 	bool wide;
 
-	if (numbers(v, STMT_USERS_SHARE, lq, &in_scope, &table) != 0)
+	if (rows_pair(v, STMT_USERS_SHARE, lq, &in_scope, &table) != 0)
 		return -1;
 	wide = in_scope > 0 && in_scope * 3 >= table;
 	l->sorted = wide && lq->sort != SORT_CUSTOMER ? plan_SCAN : plan_SCOPE;

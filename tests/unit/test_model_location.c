@@ -61,11 +61,12 @@ test_list_as_each_viewer(void **state)
 		    "Harbour|Acme \xe2\x80\xba Acme North \xe2\x80\xba "
 		    "Acme North East|1;"
 		    "Yard|Acme \xe2\x80\xba Acme South|0;" },
-		/* a tie goes by id */
+		/* a tie goes by id, in the same direction (a page's
+		 * position is the key and the id) */
 		{ "by users, descending", FX_NORTH_ADMIN, "", 2, true, 0, 1,
 		    "East Dock|Acme North \xe2\x80\xba Acme North East|2;"
-		    "Yard|Acme North|1;"
-		    "Harbour|Acme North \xe2\x80\xba Acme North East|1;" },
+		    "Harbour|Acme North \xe2\x80\xba Acme North East|1;"
+		    "Yard|Acme North|1;" },
 		{ "q: a location's name", FX_ACME_ADMIN, "dock", 0, false, 0, 1,
 		    "East Dock|Acme \xe2\x80\xba Acme North \xe2\x80\xba "
 		    "Acme North East|2;" },

@@ -84,10 +84,12 @@ fill_id(sqlite3_stmt *s, struct arena *a, void *row)
 }
 
 static const enum stmt_id by_name[][2] = {
-	{ STMT_LOCATION_LIST_NAME_ASC, STMT_LOCATION_LIST_NAME_DESC },
+	{ STMT_LOCATION_LIST_NAME_ASC_SCOPE,
+	    STMT_LOCATION_LIST_NAME_DESC_SCOPE },
 };
 static const struct rows_list location_ids = {
-	STMT_LOCATION_LIST_COUNT, false, by_name, 1, STMT__MAX, sizeof(int64_t),
+	STMT_LOCATION_LIST_COUNT_SCOPE, false, by_name, 1, STMT__MAX,
+	sizeof(int64_t),
 	fill_id
 };
 
