@@ -291,6 +291,17 @@ read_page(const struct viewer *v, const struct rows_list *l,
 		if (read_rows(v, l, s, out) != 0)
 			return -1;
 	}
+	/* backwards to the first row: fewer rows before the position than
+	 * a page (some were deleted since), so this is the first page */
+	if (back && lq->limit > 0 && out->n < (size_t)lq->limit) {
+		at.after = at.offset = 0;
+		back = false;
+		out->page = 1;
+		s = db_stmt(v->db, dirs[lq->desc]);
+		rows_bind_list(s, v, &at);
+		if (read_rows(v, l, s, out) != 0)
+			return -1;
+	}
 	/* backwards, the extra row is one before the previous page; a list
 	 * without a limit (0: every row) has no next page */
 	out->has_next = lq->limit > 0 && (back ||
@@ -300,6 +311,21 @@ read_page(const struct viewer *v, const struct rows_list *l,
 	if (back)
 		reverse_rows(v, l->row_size, out);
 	return 0;
+}
+
+/* Past the end of an exactly counted list (a page number typed, or rows
+ * deleted since the link was made): its last page instead, by number. */
+static int
+read_last_page(const struct viewer *v, const struct rows_list *l,
+    const struct list_query *lq, struct rows_page *out)
+{
+	struct list_query last = *lq;
+
+	last.page = (out->count + lq->limit - 1) / lq->limit;
+	last.offset = (last.page - 1) * lq->limit;
+	last.after = last.before = 0;
+	out->page = last.page;
+	return read_page(v, l, &last, out);
 }
 
 int
@@ -325,7 +351,13 @@ rows_read_list(const struct viewer *v, const struct rows_list *l,
 	}
 	if (l->count != STMT__MAX && count_rows(v, l, lq, out) != 0)
 		return -1;
-	return read_page(v, l, lq, out) == 0 ? 1 : -1;
+	if (read_page(v, l, lq, out) != 0)
+		return -1;
+	if (out->n == 0 && l->count_exact && out->count > 0 &&
+	    lq->limit > 0 && lq->page > 1 && read_last_page(v, l, lq,
+	    out) != 0)
+		return -1;
+	return 1;
 }
 
 int

@@ -371,15 +371,6 @@ user_list(const struct viewer *v, const struct list_query *asked,
 	    (choose_plan(v, lq, &l) != 0 ||
 	    rows_read_list(v, &l, lq, out) != 1)))
 		return -1;
-	/* past the end of an exact count: its last page instead */
-	if (out->n == 0 && l.count_exact && out->count > 0 &&
-	    lq->offset >= out->count) {
-		lq->page = (out->count + LIST_PAGE_SIZE - 1) / LIST_PAGE_SIZE;
-		lq->offset = (lq->page - 1) * LIST_PAGE_SIZE;
-		lq->after = lq->before = 0;
-		if (rows_read_list(v, &l, lq, out) != 1)
-			return -1;
-	}
 	/* after the list's statement is done: customer_path_text runs one
 	 * of its own */
 	paths = customer_paths_new(v);
