@@ -475,7 +475,8 @@ static const struct bench_option {
 	{ "--depth", offsetof(struct seed_bench_spec, depth), 1, 100, 5 },
 	{ "--seed", offsetof(struct seed_bench_spec, seed), 0, LONG_MAX, 1 },
 };
-#define BENCH_OPTION_COUNT (sizeof(bench_options) / sizeof(bench_options[0]))
+#define BENCH_OPTIONS_END (bench_options + \
+    sizeof(bench_options) / sizeof(bench_options[0]))
 
 static long *
 bench_field(struct seed_bench_spec *spec, const struct bench_option *o)
@@ -493,13 +494,13 @@ bench_options_read(int argc, char *argv[], struct seed_bench_spec *spec)
 	long n;
 	int i;
 
-	for (o = bench_options; o < bench_options + BENCH_OPTION_COUNT; o++)
+	for (o = bench_options; o < BENCH_OPTIONS_END; o++)
 		*bench_field(spec, o) = o->fallback;
 	for (i = 0; i < argc; i += 2) {
-		for (o = bench_options; o < bench_options + BENCH_OPTION_COUNT &&
+		for (o = bench_options; o < BENCH_OPTIONS_END &&
 		    strcmp(o->name, argv[i]) != 0; o++)
 			;
-		if (o == bench_options + BENCH_OPTION_COUNT || i + 1 >= argc) {
+		if (o == BENCH_OPTIONS_END || i + 1 >= argc) {
 			fprintf(stderr, "arborctl: bench-data: %s %s\n",
 			    argv[i], i + 1 >= argc ? "wants a number" :
 			    "is no option");
@@ -510,7 +511,8 @@ bench_options_read(int argc, char *argv[], struct seed_bench_spec *spec)
 		if (errno != 0 || end == argv[i + 1] || *end != '\0' ||
 		    n < o->min || n > o->max) {
 			fprintf(stderr, "arborctl: bench-data: %s wants a "
-			    "number from %ld to %ld\n", o->name, o->min, o->max);
+			    "number from %ld to %ld\n", o->name, o->min,
+			    o->max);
 			return -1;
 		}
 		*bench_field(spec, o) = n;

@@ -268,7 +268,8 @@ customers_add(struct bench_run *b, int64_t root)
 		if (p >= 0 && depth[p] >= b->spec->depth)
 			p = b->spec->depth > 1 ? i % w : -1;
 		depth[i] = p < 0 ? 1 : depth[p] + 1;
-		if ((ids[i] = bench_customer_add(b, p < 0 ? root : ids[p])) == 0)
+		ids[i] = bench_customer_add(b, p < 0 ? root : ids[p]);
+		if (ids[i] == 0)
 			return -1;
 	}
 	return 0;

@@ -264,8 +264,9 @@ main(void)
 		    fixture_setup_empty, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_bench_tree_shapes,
 		    fixture_setup_empty, fixture_teardown),
-		cmocka_unit_test_setup_teardown(test_bench_collision_adds_nothing,
-		    fixture_setup_empty, fixture_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bench_collision_adds_nothing, fixture_setup_empty,
+		    fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_refusals_change_nothing,
 		    fixture_setup, fixture_teardown),
 	};
