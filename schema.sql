@@ -1,4 +1,4 @@
--- schema.sql - the whole Arbor data model (schema version 3).
+-- schema.sql - the whole Arbor data model (schema version 4).
 --
 -- Applied by `arborctl init` to a new database; `arborctl init` on an
 -- existing database runs the migrations in cgi/db.c up to the version the
@@ -26,16 +26,83 @@ CREATE TABLE customers (
 	time_format  TEXT NOT NULL DEFAULT '24h' CHECK (time_format IN ('12h', '24h')),
 	units        TEXT NOT NULL DEFAULT 'metric' CHECK (units IN ('metric', 'imperial')),
 	require_mfa  INTEGER NOT NULL DEFAULT 0 CHECK (require_mfa IN (0, 1)),
-	-- devices owned by this customer itself, kept by the triggers below,
-	-- so "how many devices does this scope hold" sums customers, not
-	-- devices (the Devices list says how many rows match)
-	device_count INTEGER NOT NULL DEFAULT 0,
+	-- Counters kept by the triggers below, so that a list says how many
+	-- rows it has without counting them (issue 14): the users, devices
+	-- and locations of this customer itself, and of its whole subtree
+	-- (tree_customers counts the customer itself too). A scope is one
+	-- subtree, so its size is one row's tree_* (operators: the accounts').
+	device_count   INTEGER NOT NULL DEFAULT 0,
+	user_count     INTEGER NOT NULL DEFAULT 0,
+	location_count INTEGER NOT NULL DEFAULT 0,
+	tree_customers INTEGER NOT NULL DEFAULT 1,
+	tree_users     INTEGER NOT NULL DEFAULT 0,
+	tree_devices   INTEGER NOT NULL DEFAULT 0,
+	tree_locations INTEGER NOT NULL DEFAULT 0,
 	created_at   INTEGER NOT NULL,
 	updated_at   INTEGER NOT NULL,
 	CHECK ((parent_id IS NULL) = (depth = 0))
 );
 CREATE INDEX customers_parent ON customers(parent_id);
 CREATE INDEX customers_name ON customers(name COLLATE NOCASE);
+CREATE INDEX customers_email ON customers(email COLLATE NOCASE);
+
+-- The ids from the account down to each customer, itself included: the
+-- rows whose subtree counters a change at that customer moves. The path
+-- '/1/5/23/' read as the JSON array [1,5,23].
+CREATE VIEW customer_ancestors(customer_id, ancestor_id) AS
+	SELECT c.id, a.value FROM customers c,
+	json_each('[' || replace(trim(c.path, '/'), '/', ',') || ']') a;
+
+-- A new customer counts in every customer above it; a moved subtree
+-- leaves the counters above its old place and joins those above the
+-- new one (CUSTOMER_MOVE changes parent_id on the subtree's top only).
+CREATE TRIGGER customers_tree_insert AFTER INSERT ON customers BEGIN
+	UPDATE customers SET tree_customers = tree_customers + 1
+	WHERE id IN (SELECT ancestor_id FROM customer_ancestors
+	WHERE customer_id = NEW.parent_id);
+END;
+CREATE TRIGGER customers_tree_delete AFTER DELETE ON customers BEGIN
+	UPDATE customers SET tree_customers = tree_customers - OLD.tree_customers,
+	tree_users = tree_users - OLD.tree_users,
+	tree_devices = tree_devices - OLD.tree_devices,
+	tree_locations = tree_locations - OLD.tree_locations
+	WHERE id IN (SELECT ancestor_id FROM customer_ancestors
+	WHERE customer_id = OLD.parent_id);
+END;
+CREATE TRIGGER customers_tree_move AFTER UPDATE OF parent_id ON customers
+WHEN OLD.parent_id IS NOT NEW.parent_id BEGIN
+	UPDATE customers SET tree_customers = tree_customers - NEW.tree_customers,
+	tree_users = tree_users - NEW.tree_users,
+	tree_devices = tree_devices - NEW.tree_devices,
+	tree_locations = tree_locations - NEW.tree_locations
+	WHERE id IN (SELECT ancestor_id FROM customer_ancestors
+	WHERE customer_id = OLD.parent_id);
+	UPDATE customers SET tree_customers = tree_customers + NEW.tree_customers,
+	tree_users = tree_users + NEW.tree_users,
+	tree_devices = tree_devices + NEW.tree_devices,
+	tree_locations = tree_locations + NEW.tree_locations
+	WHERE id IN (SELECT ancestor_id FROM customer_ancestors
+	WHERE customer_id = NEW.parent_id);
+END;
+
+CREATE VIRTUAL TABLE customers_fts USING fts5(name, email,
+	content='customers', content_rowid='id', tokenize='trigram',
+	detail='none');
+CREATE TRIGGER customers_fts_insert AFTER INSERT ON customers BEGIN
+	INSERT INTO customers_fts (rowid, name, email)
+	VALUES (NEW.id, NEW.name, NEW.email);
+END;
+CREATE TRIGGER customers_fts_delete AFTER DELETE ON customers BEGIN
+	INSERT INTO customers_fts (customers_fts, rowid, name, email)
+	VALUES ('delete', OLD.id, OLD.name, OLD.email);
+END;
+CREATE TRIGGER customers_fts_update AFTER UPDATE OF name, email
+ON customers BEGIN
+	INSERT INTO customers_fts (customers_fts, rowid, name, email)
+	VALUES ('delete', OLD.id, OLD.name, OLD.email);
+	INSERT INTO customers_fts (rowid, name, email)
+	VALUES (NEW.id, NEW.name, NEW.email);
+END;
 
 -- groups is a bit set of the fixed permission groups (cgi/perm.h):
 -- 1 Account Administrator, 2 Full Device Access, 4 Device Management,
@@ -71,11 +138,63 @@ CREATE TABLE users (
 	CHECK ((is_operator = 1) = (customer_id IS NULL))
 );
 CREATE INDEX users_customer ON users(customer_id);
+-- a search shorter than a trigram matches the start of a name (issue 14)
+CREATE INDEX users_full_name ON users(full_name COLLATE NOCASE);
+
+CREATE TRIGGER users_count_insert AFTER INSERT ON users BEGIN
+	UPDATE customers SET tree_users = tree_users + 1,
+	user_count = user_count + (id = NEW.customer_id)
+	WHERE id IN (SELECT ancestor_id FROM customer_ancestors
+	WHERE customer_id = NEW.customer_id);
+END;
+CREATE TRIGGER users_count_delete AFTER DELETE ON users BEGIN
+	UPDATE customers SET tree_users = tree_users - 1,
+	user_count = user_count - (id = OLD.customer_id)
+	WHERE id IN (SELECT ancestor_id FROM customer_ancestors
+	WHERE customer_id = OLD.customer_id);
+END;
+CREATE TRIGGER users_count_move AFTER UPDATE OF customer_id ON users
+WHEN OLD.customer_id IS NOT NEW.customer_id BEGIN
+	UPDATE customers SET tree_users = tree_users - 1,
+	user_count = user_count - (id = OLD.customer_id)
+	WHERE id IN (SELECT ancestor_id FROM customer_ancestors
+	WHERE customer_id = OLD.customer_id);
+	UPDATE customers SET tree_users = tree_users + 1,
+	user_count = user_count + (id = NEW.customer_id)
+	WHERE id IN (SELECT ancestor_id FROM customer_ancestors
+	WHERE customer_id = NEW.customer_id);
+END;
+
+-- Substring search (issue 14): a trigram index of the searched columns,
+-- kept in step by triggers in the writing transaction. detail=none
+-- keeps only which rows hold a trigram (a quarter of the size of full
+-- positions): the search ANDs the query's trigrams to find candidates,
+-- and the list's own LIKE decides, so the answer is exactly LIKE's.
+CREATE VIRTUAL TABLE users_fts USING fts5(email, username, full_name,
+	content='users', content_rowid='id', tokenize='trigram',
+	detail='none');
+CREATE TRIGGER users_fts_insert AFTER INSERT ON users BEGIN
+	INSERT INTO users_fts (rowid, email, username, full_name)
+	VALUES (NEW.id, NEW.email, NEW.username, NEW.full_name);
+END;
+CREATE TRIGGER users_fts_delete AFTER DELETE ON users BEGIN
+	INSERT INTO users_fts (users_fts, rowid, email, username, full_name)
+	VALUES ('delete', OLD.id, OLD.email, OLD.username, OLD.full_name);
+END;
+CREATE TRIGGER users_fts_update AFTER UPDATE OF email, username, full_name
+ON users BEGIN
+	INSERT INTO users_fts (users_fts, rowid, email, username, full_name)
+	VALUES ('delete', OLD.id, OLD.email, OLD.username, OLD.full_name);
+	INSERT INTO users_fts (rowid, email, username, full_name)
+	VALUES (NEW.id, NEW.email, NEW.username, NEW.full_name);
+END;
 
 CREATE TABLE locations (
 	id           INTEGER PRIMARY KEY,
 	customer_id  INTEGER NOT NULL REFERENCES customers(id) ON DELETE RESTRICT,
 	name         TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+	-- devices at this location, kept by the devices triggers
+	device_count INTEGER NOT NULL DEFAULT 0,
 	created_at   INTEGER NOT NULL,
 	updated_at   INTEGER NOT NULL,
 	UNIQUE (customer_id, name)
@@ -84,6 +203,46 @@ CREATE TABLE locations (
 -- a customer's location names are unique ignoring case (ASCII case, as
 -- SQLite's NOCASE folds it)
 CREATE UNIQUE INDEX locations_customer_name ON locations(customer_id, name COLLATE NOCASE);
+CREATE INDEX locations_name ON locations(name COLLATE NOCASE);
+
+CREATE TRIGGER locations_count_insert AFTER INSERT ON locations BEGIN
+	UPDATE customers SET tree_locations = tree_locations + 1,
+	location_count = location_count + (id = NEW.customer_id)
+	WHERE id IN (SELECT ancestor_id FROM customer_ancestors
+	WHERE customer_id = NEW.customer_id);
+END;
+CREATE TRIGGER locations_count_delete AFTER DELETE ON locations BEGIN
+	UPDATE customers SET tree_locations = tree_locations - 1,
+	location_count = location_count - (id = OLD.customer_id)
+	WHERE id IN (SELECT ancestor_id FROM customer_ancestors
+	WHERE customer_id = OLD.customer_id);
+END;
+CREATE TRIGGER locations_count_move AFTER UPDATE OF customer_id ON locations
+WHEN OLD.customer_id IS NOT NEW.customer_id BEGIN
+	UPDATE customers SET tree_locations = tree_locations - 1,
+	location_count = location_count - (id = OLD.customer_id)
+	WHERE id IN (SELECT ancestor_id FROM customer_ancestors
+	WHERE customer_id = OLD.customer_id);
+	UPDATE customers SET tree_locations = tree_locations + 1,
+	location_count = location_count + (id = NEW.customer_id)
+	WHERE id IN (SELECT ancestor_id FROM customer_ancestors
+	WHERE customer_id = NEW.customer_id);
+END;
+
+CREATE VIRTUAL TABLE locations_fts USING fts5(name, content='locations',
+	content_rowid='id', tokenize='trigram', detail='none');
+CREATE TRIGGER locations_fts_insert AFTER INSERT ON locations BEGIN
+	INSERT INTO locations_fts (rowid, name) VALUES (NEW.id, NEW.name);
+END;
+CREATE TRIGGER locations_fts_delete AFTER DELETE ON locations BEGIN
+	INSERT INTO locations_fts (locations_fts, rowid, name)
+	VALUES ('delete', OLD.id, OLD.name);
+END;
+CREATE TRIGGER locations_fts_update AFTER UPDATE OF name ON locations BEGIN
+	INSERT INTO locations_fts (locations_fts, rowid, name)
+	VALUES ('delete', OLD.id, OLD.name);
+	INSERT INTO locations_fts (rowid, name) VALUES (NEW.id, NEW.name);
+END;
 
 CREATE TABLE user_locations (
 	user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
@@ -109,20 +268,65 @@ CREATE INDEX devices_location ON devices(location_id);
 CREATE INDEX devices_name ON devices(name COLLATE NOCASE);
 CREATE INDEX devices_registered ON devices(registered_at);
 
+CREATE INDEX devices_vehicle_name ON devices(vehicle_name COLLATE NOCASE);
+CREATE INDEX devices_vin ON devices(vin COLLATE NOCASE);
+
 CREATE TRIGGER devices_count_insert AFTER INSERT ON devices BEGIN
-	UPDATE customers SET device_count = device_count + 1
-	WHERE id = NEW.customer_id;
+	UPDATE customers SET tree_devices = tree_devices + 1,
+	device_count = device_count + (id = NEW.customer_id)
+	WHERE id IN (SELECT ancestor_id FROM customer_ancestors
+	WHERE customer_id = NEW.customer_id);
+	UPDATE locations SET device_count = device_count + 1
+	WHERE id = NEW.location_id;
 END;
 CREATE TRIGGER devices_count_delete AFTER DELETE ON devices BEGIN
-	UPDATE customers SET device_count = device_count - 1
-	WHERE id = OLD.customer_id;
+	UPDATE customers SET tree_devices = tree_devices - 1,
+	device_count = device_count - (id = OLD.customer_id)
+	WHERE id IN (SELECT ancestor_id FROM customer_ancestors
+	WHERE customer_id = OLD.customer_id);
+	UPDATE locations SET device_count = device_count - 1
+	WHERE id = OLD.location_id;
 END;
 CREATE TRIGGER devices_count_move AFTER UPDATE OF customer_id ON devices
 WHEN OLD.customer_id != NEW.customer_id BEGIN
-	UPDATE customers SET device_count = device_count - 1
-	WHERE id = OLD.customer_id;
-	UPDATE customers SET device_count = device_count + 1
-	WHERE id = NEW.customer_id;
+	UPDATE customers SET tree_devices = tree_devices - 1,
+	device_count = device_count - (id = OLD.customer_id)
+	WHERE id IN (SELECT ancestor_id FROM customer_ancestors
+	WHERE customer_id = OLD.customer_id);
+	UPDATE customers SET tree_devices = tree_devices + 1,
+	device_count = device_count + (id = NEW.customer_id)
+	WHERE id IN (SELECT ancestor_id FROM customer_ancestors
+	WHERE customer_id = NEW.customer_id);
+END;
+CREATE TRIGGER devices_count_place AFTER UPDATE OF location_id ON devices
+WHEN OLD.location_id IS NOT NEW.location_id BEGIN
+	UPDATE locations SET device_count = device_count - 1
+	WHERE id = OLD.location_id;
+	UPDATE locations SET device_count = device_count + 1
+	WHERE id = NEW.location_id;
+END;
+
+CREATE VIRTUAL TABLE devices_fts USING fts5(unit_id, device_uuid, name,
+	vehicle_name, vin, content='devices', content_rowid='id',
+	tokenize='trigram', detail='none');
+CREATE TRIGGER devices_fts_insert AFTER INSERT ON devices BEGIN
+	INSERT INTO devices_fts (rowid, unit_id, device_uuid, name,
+	vehicle_name, vin) VALUES (NEW.id, NEW.unit_id, NEW.device_uuid,
+	NEW.name, NEW.vehicle_name, NEW.vin);
+END;
+CREATE TRIGGER devices_fts_delete AFTER DELETE ON devices BEGIN
+	INSERT INTO devices_fts (devices_fts, rowid, unit_id, device_uuid,
+	name, vehicle_name, vin) VALUES ('delete', OLD.id, OLD.unit_id,
+	OLD.device_uuid, OLD.name, OLD.vehicle_name, OLD.vin);
+END;
+CREATE TRIGGER devices_fts_update AFTER UPDATE OF unit_id, device_uuid,
+name, vehicle_name, vin ON devices BEGIN
+	INSERT INTO devices_fts (devices_fts, rowid, unit_id, device_uuid,
+	name, vehicle_name, vin) VALUES ('delete', OLD.id, OLD.unit_id,
+	OLD.device_uuid, OLD.name, OLD.vehicle_name, OLD.vin);
+	INSERT INTO devices_fts (rowid, unit_id, device_uuid, name,
+	vehicle_name, vin) VALUES (NEW.id, NEW.unit_id, NEW.device_uuid,
+	NEW.name, NEW.vehicle_name, NEW.vin);
 END;
 
 -- every change of a device's customer: who, when, from, to
@@ -248,4 +452,4 @@ CREATE TABLE user_group_devices (
 ) WITHOUT ROWID;
 CREATE INDEX user_group_devices_device ON user_group_devices(device_id);
 
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;

@@ -74,22 +74,92 @@ customer_create(struct db *db, int64_t now, int64_t parent_id,
 	return db_exec(db, s) == 0 ? id : 0;
 }
 
-const char *
-customer_path_text(const struct viewer *v, int64_t customer_id)
+/* Names known to one list, by customer id: open addressing, a table a
+ * page's rows never fill (past PATHS_FULL, names are read each time). */
+#define PATHS_SLOTS 512
+#define PATHS_FULL 384
+struct customer_paths {
+	int64_t ids[PATHS_SLOTS];	/* 0: free */
+	const char *names[PATHS_SLOTS];
+	size_t n;
+};
+
+struct customer_paths *
+customer_paths_new(const struct viewer *v)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_CUSTOMER_ANCESTRY);
+	return arena_calloc(v->arena, 1, sizeof(struct customer_paths));
+}
+
+/* The name of customer id ("" if none), from paths or the database. */
+static const char *
+known_name(const struct viewer *v, struct customer_paths *paths, int64_t id)
+{
+	size_t slot = (size_t)id % PATHS_SLOTS;
+	sqlite3_stmt *s;
+	const char *name;
+
+	while (paths->ids[slot] != 0) {
+		if (paths->ids[slot] == id)
+			return paths->names[slot];
+		slot = (slot + 1) % PATHS_SLOTS;
+	}
+	s = db_stmt(v->db, STMT_CUSTOMER_NAME);
+	db_bind_int(s, ":id", id);
+	name = db_step(v->db, s) == SQLITE_ROW ? db_text(v->arena, s, 0) : "";
+	sqlite3_reset(s);
+	if (paths->n < PATHS_FULL) {
+		paths->ids[slot] = id;
+		paths->names[slot] = name;
+		paths->n++;
+	}
+	return name;
+}
+
+const char *
+customer_paths_text(const struct viewer *v, struct customer_paths *paths,
+    int64_t customer_id)
+{
+	sqlite3_stmt *s = db_stmt(v->db, STMT_CUSTOMER_PATH);
+	const char *path, *c;
+	int64_t depth = 0, id;
 	struct buf b;
 
 	buf_init(&b, v->arena);
+	buf_puts(&b, "");
 	db_bind_int(s, ":id", customer_id);
-	db_bind_int(s, ":from_depth", v->top_depth);
-	while (db_step(v->db, s) == SQLITE_ROW) {
+	path = db_step(v->db, s) == SQLITE_ROW ? db_text(v->arena, s, 0) : "";
+	sqlite3_reset(s);
+	/* '/1/5/23/': the ids from the account down; those above the top
+	 * of v's view are not v's to see */
+	for (c = path; *c == '/' && c[1] != '\0'; depth++) {
+		id = strtoll(c + 1, (char **)&c, 10);
+		if (depth < v->top_depth)
+			continue;
 		if (b.len > 0)
 			buf_puts(&b, " \xe2\x80\xba ");	/* › */
-		buf_puts(&b, (const char *)sqlite3_column_text(s, 0));
+		buf_puts(&b, known_name(v, paths, id));
 	}
-	sqlite3_reset(s);
 	return b.data;
+}
+
+const char *
+customer_path_text(const struct viewer *v, int64_t customer_id)
+{
+	return customer_paths_text(v, customer_paths_new(v), customer_id);
+}
+
+int64_t
+customer_scope_size(const struct viewer *v)
+{
+	sqlite3_stmt *s = db_stmt(v->db, STMT_CUSTOMERS_IN_SCOPE);
+	int64_t n = -1;
+
+	perm_bind_scope(s, &v->scope);
+	db_bind_int(s, ":customer_id", 0);
+	if (db_step(v->db, s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return n;
 }
 
 ssize_t
@@ -225,10 +295,10 @@ int
 customer_list(const struct viewer *v, const struct list_query *lq,
     struct rows_page *out)
 {
-	static const struct rows_list pages = { STMT_CUSTOMER_LIST_COUNT,
+	static const struct rows_list pages = { STMT_CUSTOMER_LIST_COUNT, false,
 	    sorted, sizeof(sorted) / sizeof(sorted[0]), STMT__MAX,
 	    sizeof(struct customer), fill_list_row };
-	static const struct rows_list api = { STMT__MAX, NULL, 0,
+	static const struct rows_list api = { STMT__MAX, false, NULL, 0,
 	    STMT_CUSTOMER_API_LIST, sizeof(struct customer), fill_row };
 	struct list_query q = *lq;
 	struct customer *c;
@@ -287,7 +357,7 @@ customer_overview(const struct viewer *v, struct customer_overview *o)
 {
 	static const enum stmt_id by_name[][2] = {
 		{ STMT_ACCOUNTS_LIST, STMT_ACCOUNTS_LIST } };
-	static const struct rows_list accounts = { STMT__MAX, by_name, 1,
+	static const struct rows_list accounts = { STMT__MAX, false, by_name, 1,
 	    STMT__MAX, sizeof(struct customer_account), fill_account };
 	struct list_query all;
 	int rc;

@@ -53,11 +53,26 @@ int64_t customer_create(struct db *db, int64_t now, int64_t parent_id,
  */
 const char *customer_path_text(const struct viewer *v, int64_t customer_id);
 
+/*
+ * The same for the many rows of one list: the names read stay in *paths
+ * (from customer_paths_new, in v's arena) for the next row, so that a
+ * page of fifty rows under a handful of customers reads each name once
+ * instead of walking the tree per row.
+ */
+struct customer_paths;
+struct customer_paths *customer_paths_new(const struct viewer *v);
+const char *customer_paths_text(const struct viewer *v,
+    struct customer_paths *paths, int64_t customer_id);
+
 /* A customer to choose (a form's parent, customer or filter). */
 struct customer_choice {
 	int64_t id;
 	const char *label;	/* its path below the viewer: "Denmark › Aarhus" */
 };
+
+/* How many customers v sees (the subtree counters): -1 on a database
+ * error. */
+int64_t customer_scope_size(const struct viewer *v);
 
 /*
  * The customers v sees, in tree order, into *out (in v's arena), leaving

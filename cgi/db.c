@@ -23,13 +23,22 @@ static const char *const stmt_sql[STMT__MAX] = {
 /*
  * migrations[v - 1] takes a database from version v to v + 1 and sets
  * user_version itself. schema.sql always describes the newest version, so
- * a new database never runs these. The list ends with NULL, which keeps
- * the array valid C while there are no migrations yet.
+ * a new database never runs these. A migration runs its sql, then (when
+ * it says so) creates every index, view, trigger and table of schema.sql
+ * that the database does not have yet, then its then_sql: so that the
+ * definitions of new triggers and indexes are written once, in
+ * schema.sql. The list ends with an empty entry, which keeps the array
+ * valid C while there are no migrations yet.
  */
-static const char *const migrations[] = {
+struct migration {
+	const char *sql;
+	bool add_missing;	/* create schema.sql's objects not yet here */
+	const char *then_sql;
+};
+static const struct migration migrations[] = {
 	/* 1 → 2: per-customer device counters for the Devices list's
 	 * count, and an index for sorting devices by registration */
-	"ALTER TABLE customers ADD COLUMN device_count INTEGER NOT NULL "
+	{ "ALTER TABLE customers ADD COLUMN device_count INTEGER NOT NULL "
 	"DEFAULT 0;"
 	"UPDATE customers SET device_count = (SELECT count(*) FROM devices d "
 	"WHERE d.customer_id = customers.id);"
@@ -46,7 +55,7 @@ static const char *const migrations[] = {
 	"UPDATE customers SET device_count = device_count + 1 "
 	"WHERE id = NEW.customer_id; END;"
 	"CREATE INDEX devices_registered ON devices(registered_at);"
-	"PRAGMA user_version = 2;",
+	"PRAGMA user_version = 2;", false, NULL },
 	/* 2 → 3: location names unique per customer ignoring case. Of
 	 * names that already differ only in case, the oldest location keeps
 	 * its name and every later one is renamed to "NAME (location ID)"
@@ -55,7 +64,7 @@ static const char *const migrations[] = {
 	 * says what became of it, for an administrator to tidy up. Should a
 	 * new name still collide, the index fails and the migration rolls
 	 * back whole, naming the index. */
-	"CREATE TEMP TABLE renamed AS SELECT l.id, l.customer_id, l.name, "
+	{ "CREATE TEMP TABLE renamed AS SELECT l.id, l.customer_id, l.name, "
 	"substr(l.name, 1, 200 - length(' (location ' || l.id || ')')) || "
 	"' (location ' || l.id || ')' AS new_name FROM locations l "
 	"WHERE EXISTS (SELECT 1 FROM locations o WHERE "
@@ -72,8 +81,48 @@ static const char *const migrations[] = {
 	"DROP TABLE renamed;"
 	"CREATE UNIQUE INDEX locations_customer_name ON "
 	"locations(customer_id, name COLLATE NOCASE);"
-	"PRAGMA user_version = 3;",
-	NULL
+	"PRAGMA user_version = 3;", false, NULL },
+	/* 3 → 4 (issue 14): counters per customer and per subtree, and the
+	 * trigram search indexes, all kept by triggers (schema.sql); the
+	 * old device counters' triggers give way to the new ones, then
+	 * every counter is counted once and the search indexes built */
+	{ "DROP TRIGGER devices_count_insert;"
+	"DROP TRIGGER devices_count_delete;"
+	"DROP TRIGGER devices_count_move;"
+	"ALTER TABLE customers ADD COLUMN user_count INTEGER NOT NULL "
+	"DEFAULT 0;"
+	"ALTER TABLE customers ADD COLUMN location_count INTEGER NOT NULL "
+	"DEFAULT 0;"
+	"ALTER TABLE customers ADD COLUMN tree_customers INTEGER NOT NULL "
+	"DEFAULT 1;"
+	"ALTER TABLE customers ADD COLUMN tree_users INTEGER NOT NULL "
+	"DEFAULT 0;"
+	"ALTER TABLE customers ADD COLUMN tree_devices INTEGER NOT NULL "
+	"DEFAULT 0;"
+	"ALTER TABLE customers ADD COLUMN tree_locations INTEGER NOT NULL "
+	"DEFAULT 0;"
+	"ALTER TABLE locations ADD COLUMN device_count INTEGER NOT NULL "
+	"DEFAULT 0;", true,
+	"UPDATE customers SET "
+	"device_count = (SELECT count(*) FROM devices d "
+	"WHERE d.customer_id = customers.id), "
+	"user_count = (SELECT count(*) FROM users u "
+	"WHERE u.customer_id = customers.id), "
+	"location_count = (SELECT count(*) FROM locations l "
+	"WHERE l.customer_id = customers.id);"
+	"UPDATE customers SET (tree_customers, tree_users, tree_devices, "
+	"tree_locations) = (SELECT count(*), sum(d.user_count), "
+	"sum(d.device_count), sum(d.location_count) FROM customers d "
+	"WHERE d.path >= customers.path AND d.path < substr(customers.path, "
+	"1, length(customers.path) - 1) || '0');"
+	"UPDATE locations SET device_count = (SELECT count(*) FROM devices d "
+	"WHERE d.location_id = locations.id);"
+	"INSERT INTO customers_fts (customers_fts) VALUES ('rebuild');"
+	"INSERT INTO users_fts (users_fts) VALUES ('rebuild');"
+	"INSERT INTO locations_fts (locations_fts) VALUES ('rebuild');"
+	"INSERT INTO devices_fts (devices_fts) VALUES ('rebuild');"
+	"PRAGMA user_version = 4;" },
+	{ NULL, false, NULL }
 };
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
     SCHEMA_VERSION, "one migration per schema version after the first");
@@ -111,7 +160,10 @@ pragma_text_is(sqlite3 *conn, const char *sql, const char *want)
 /*
  * WAL lets readers go on while one worker writes; synchronous=FULL makes
  * a committed change (a revoked token, a disabled user) survive power
- * loss, which NORMAL does not promise in WAL mode. The settings are read
+ * loss, which NORMAL does not promise in WAL mode. trusted_schema=ON:
+ * the schema's triggers write the FTS5 search indexes, which SQLite
+ * allows only a trusted schema; the database is Arbor's own (made by
+ * arborctl init, mode 0600), never a file from elsewhere. The settings are read
  * back because a PRAGMA that fails (or a journal mode the file system
  * cannot do) does so silently.
  */
@@ -124,7 +176,7 @@ db_configure(sqlite3 *conn, char *err, size_t errlen)
 	sqlite3_extended_result_codes(conn, 1);
 	if (sqlite3_exec(conn, "PRAGMA journal_mode=WAL; "
 	    "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
-	    "PRAGMA trusted_schema=OFF;", NULL, NULL, NULL) != SQLITE_OK) {
+	    "PRAGMA trusted_schema=ON;", NULL, NULL, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "settings: %s", sqlite3_errmsg(conn));
 		return -1;
 	}
@@ -267,7 +319,7 @@ db_open_memory(struct db *db, const char *sql, char *err, size_t errlen)
 	}
 	sqlite3_extended_result_codes(db->conn, 1);
 	if (sqlite3_exec(db->conn, "PRAGMA foreign_keys=ON; "
-	    "PRAGMA trusted_schema=OFF;", NULL, NULL, NULL) != SQLITE_OK) {
+	    "PRAGMA trusted_schema=ON;", NULL, NULL, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "settings: %s",
 		    sqlite3_errmsg(db->conn));
 		db_close(db);
@@ -292,22 +344,83 @@ db_close(struct db *db)
 	memset(db, 0, sizeof(*db));
 }
 
+/*
+ * Create in conn every object of schema (the text of schema.sql) that
+ * conn lacks, in schema.sql's order: a table before its indexes and
+ * triggers, a virtual table before the shadow tables it makes itself.
+ * The names come from schema.sql run in a private in-memory database;
+ * the statements run are schema.sql's own. 0 or -1 (message in *msg).
+ */
 static int
-exec_in_transaction(sqlite3 *conn, const char *sql, char *err,
-    size_t errlen)
+add_missing(sqlite3 *conn, const char *schema, char **msg)
+{
+	sqlite3 *fresh = NULL;
+	sqlite3_stmt *objects = NULL, *have = NULL;
+	int rc = -1, step;
+
+	if (sqlite3_open_v2(":memory:", &fresh, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
+	    sqlite3_exec(fresh, schema, NULL, NULL, msg) != SQLITE_OK ||
+	    sqlite3_prepare_v2(fresh, "SELECT name, sql FROM sqlite_schema "
+	    "WHERE sql IS NOT NULL ORDER BY rowid", -1, &objects, NULL) !=
+	    SQLITE_OK ||
+	    sqlite3_prepare_v2(conn, "SELECT 1 FROM sqlite_schema "
+	    "WHERE name = ?", -1, &have, NULL) != SQLITE_OK)
+		goto out;
+	while ((step = sqlite3_step(objects)) == SQLITE_ROW) {
+		sqlite3_bind_text(have, 1,
+		    (const char *)sqlite3_column_text(objects, 0), -1,
+		    SQLITE_TRANSIENT);
+		rc = sqlite3_step(have);
+		sqlite3_reset(have);
+		if ((rc != SQLITE_ROW && rc != SQLITE_DONE) ||
+		    (rc == SQLITE_DONE && sqlite3_exec(conn, (const char *)
+		    sqlite3_column_text(objects, 1), NULL, NULL, msg) !=
+		    SQLITE_OK)) {
+			rc = -1;
+			goto out;
+		}
+	}
+	rc = step == SQLITE_DONE ? 0 : -1;
+out:
+	if (rc != 0 && *msg == NULL)
+		*msg = sqlite3_mprintf("%s", sqlite3_errmsg(fresh ? fresh :
+		    conn));
+	sqlite3_finalize(objects);
+	sqlite3_finalize(have);
+	sqlite3_close(fresh);
+	return rc;
+}
+
+/* Run migration m (schema: schema.sql's text, for add_missing) in one
+ * transaction: all of it or nothing. 0 or -1 with a message in err. */
+static int
+migrate(sqlite3 *conn, const struct migration *m, const char *schema,
+    char *err, size_t errlen)
 {
 	char *msg = NULL;
 
 	if (sqlite3_exec(conn, "BEGIN IMMEDIATE", NULL, NULL, &msg) !=
-	    SQLITE_OK || sqlite3_exec(conn, sql, NULL, NULL, &msg) !=
-	    SQLITE_OK || sqlite3_exec(conn, "COMMIT", NULL, NULL, &msg) !=
-	    SQLITE_OK) {
+	    SQLITE_OK || sqlite3_exec(conn, m->sql, NULL, NULL, &msg) !=
+	    SQLITE_OK || (m->add_missing && add_missing(conn, schema,
+	    &msg) != 0) || (m->then_sql != NULL && sqlite3_exec(conn,
+	    m->then_sql, NULL, NULL, &msg) != SQLITE_OK) ||
+	    sqlite3_exec(conn, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
 		snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(conn));
 		sqlite3_free(msg);
 		sqlite3_exec(conn, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
 	return 0;
+}
+
+static int
+exec_in_transaction(sqlite3 *conn, const char *sql, char *err,
+    size_t errlen)
+{
+	struct migration m = { sql, false, NULL };
+
+	return migrate(conn, &m, NULL, err, errlen);
 }
 
 int
@@ -332,7 +445,7 @@ db_init_schema(struct db *db, const char *sql, char *err,
 		return -1;
 	}
 	for (v = (size_t)version; v < SCHEMA_VERSION; v++)
-		if (exec_in_transaction(db->conn, migrations[v - 1], err,
+		if (migrate(db->conn, &migrations[v - 1], sql, err,
 		    errlen) != 0)
 			return -1;
 	return 0;

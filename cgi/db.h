@@ -19,7 +19,7 @@
 #include "check.h"
 #include "sql.h"
 
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 
 struct db {
 	sqlite3 *conn;

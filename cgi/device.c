@@ -26,23 +26,19 @@
 
 const char *const device_sort_keys[] = { "unit_id", "name", "customer",
     "location", "registered", NULL };
-/* per sort key, the two plans of sql.h (DEVICE_SORT) */
-static const enum stmt_id narrow_sorted[][2] = {
-	{ STMT_DEVICE_LIST_UNIT_ASC, STMT_DEVICE_LIST_UNIT_DESC },
-	{ STMT_DEVICE_LIST_NAME_ASC, STMT_DEVICE_LIST_NAME_DESC },
-	{ STMT_DEVICE_LIST_CUSTOMER_ASC, STMT_DEVICE_LIST_CUSTOMER_DESC },
-	{ STMT_DEVICE_LIST_LOCATION_ASC, STMT_DEVICE_LIST_LOCATION_DESC },
-	{ STMT_DEVICE_LIST_REGISTERED_ASC, STMT_DEVICE_LIST_REGISTERED_DESC },
-};
-static const enum stmt_id wide_sorted[][2] = {
-	{ STMT_DEVICE_WIDE_UNIT_ASC, STMT_DEVICE_WIDE_UNIT_DESC },
-	{ STMT_DEVICE_WIDE_NAME_ASC, STMT_DEVICE_WIDE_NAME_DESC },
-	{ STMT_DEVICE_WIDE_CUSTOMER_ASC, STMT_DEVICE_WIDE_CUSTOMER_DESC },
-	{ STMT_DEVICE_WIDE_LOCATION_ASC, STMT_DEVICE_WIDE_LOCATION_DESC },
-	{ STMT_DEVICE_WIDE_REGISTERED_ASC, STMT_DEVICE_WIDE_REGISTERED_DESC },
-};
-_Static_assert(NELEM(narrow_sorted) == NELEM(device_sort_keys) - 1 &&
-    NELEM(wide_sorted) == NELEM(device_sort_keys) - 1,
+/* per sort key, the three plans of sql.h (DEVICE_SORTS) */
+#define PLAN_ROW(PLAN) \
+	{ STMT_DEVICES_UNIT_ASC_##PLAN, STMT_DEVICES_UNIT_DESC_##PLAN }, \
+	{ STMT_DEVICES_NAME_ASC_##PLAN, STMT_DEVICES_NAME_DESC_##PLAN }, \
+	{ STMT_DEVICES_CUSTOMER_ASC_##PLAN, STMT_DEVICES_CUSTOMER_DESC_##PLAN }, \
+	{ STMT_DEVICES_LOCATION_ASC_##PLAN, STMT_DEVICES_LOCATION_DESC_##PLAN }, \
+	{ STMT_DEVICES_REGISTERED_ASC_##PLAN, \
+	    STMT_DEVICES_REGISTERED_DESC_##PLAN }
+static const enum stmt_id plan_narrow[][2] = { PLAN_ROW(NARROW) };
+static const enum stmt_id plan_wide[][2] = { PLAN_ROW(WIDE) };
+static const enum stmt_id plan_hits[][2] = { PLAN_ROW(HITS) };
+#undef PLAN_ROW
+_Static_assert(NELEM(plan_narrow) == NELEM(device_sort_keys) - 1,
     "a statement per key and plan");
 
 /* ------------------------------------------------------------------
@@ -68,50 +64,117 @@ fill_row(sqlite3_stmt *s, struct arena *a, void *row)
 	d->registered_at = sqlite3_column_int64(s, 9);
 }
 
-/*
- * Whether v's scope holds so much of the tree (a third of the customers
- * or more) that walking all devices in index order beats collecting the
- * scope's devices and sorting them: the "wide" plans of sql.h. On a
- * database error the narrow plans, which are right whatever the scope.
- */
-static bool
-scope_wide(const struct viewer *v)
+/* The two numbers of statement id for v and lq (the scope's devices and
+ * the table's): 0 or -1. */
+static int
+scope_share(const struct viewer *v, const struct list_query *lq,
+    int64_t *in_scope, int64_t *table)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_CUSTOMER_SCOPE_SHARE);
-	bool wide = false;
+	sqlite3_stmt *s = db_stmt(v->db, STMT_DEVICES_SHARE);
+	int rc;
 
-	perm_bind_scope(s, &v->scope);
-	if (db_step(v->db, s) == SQLITE_ROW)
-		wide = sqlite3_column_int64(s, 0) * 3 >=
-		    sqlite3_column_int64(s, 1);
+	rows_bind_list(s, v, lq);
+	if ((rc = db_step(v->db, s)) == SQLITE_ROW) {
+		*in_scope = sqlite3_column_int64(s, 0);
+		*table = sqlite3_column_int64(s, 1);
+	}
 	sqlite3_reset(s);
-	return wide;
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/*
+ * Choose the list's plan and count (sql.h): a search with few candidates
+ * in the whole table reads just them; otherwise a scope of a third of
+ * the devices or more walks the sort key's index, a smaller one its
+ * customers' devices. Without a search, a location filter or a location
+ * restriction the counters give the count; else it is counted in the
+ * plan up to LIST_COUNT_BOUND. 0 or -1.
+ */
+static int
+choose_plan(const struct viewer *v, const struct list_query *lq,
+    struct rows_list *l)
+{
+	int64_t in_scope = 0, table = 0, candidates;
+	bool wide;
+
+	if (scope_share(v, lq, &in_scope, &table) != 0)
+		return -1;
+	wide = in_scope > 0 && in_scope * 3 >= table;
+	l->sorted = wide ? plan_wide : plan_narrow;
+	l->keyset = wide ? STMT_DEVICE_API_WIDE : STMT_DEVICE_API_LIST;
+	l->count = wide ? STMT_DEVICES_COUNT_WIDE : STMT_DEVICES_COUNT_NARROW;
+	if (lq->search == LIST_SEARCH_NONE && lq->location_id == 0 &&
+	    v->scope.location_user == 0 && v->scope.devices_visible) {
+		l->count = STMT_DEVICES_COUNT_TREE;
+		l->count_exact = true;
+	}
+	if (lq->search == LIST_SEARCH_NONE)
+		return 0;
+	if ((candidates = rows_candidates(v, STMT_DEVICES_HIT_CANDIDATES,
+	    lq)) < 0)
+		return -1;
+	if (candidates <= LIST_COUNT_BOUND) {
+		l->sorted = plan_hits;
+		l->keyset = STMT_DEVICE_API_HITS;
+		l->count = STMT_DEVICES_COUNT_HITS;
+	}
+	return 0;
+}
+
+/* A search that is exactly one device's unit id or device id, asked as
+ * such (not match=any): that device alone, by the unique indexes. 1
+ * found (out filled), 0 not, -1 on a database error. */
+static int
+exact_device(const struct viewer *v, const struct list_query *lq,
+    struct rows_page *out)
+{
+	static const enum stmt_id exact[][2] = {
+		{ STMT_DEVICES_EXACT, STMT_DEVICES_EXACT }
+	};
+	static const struct rows_list l = { STMT__MAX, true, exact, 1,
+	    STMT__MAX, sizeof(struct device), fill_row };
+	struct list_query first = *lq;
+
+	if (lq->search == LIST_SEARCH_NONE || lq->any || lq->keyset)
+		return 0;
+	first.page = 1;
+	first.offset = first.after = first.before = 0;
+	if (rows_read_list(v, &l, &first, out) != 1)
+		return -1;
+	if (out->n == 0)
+		return 0;
+	out->count = (int64_t)out->n;
+	out->exact = true;
+	return 1;
 }
 
 int
 device_list(const struct viewer *v, const struct list_query *lq,
     struct rows_page *out)
 {
-	/* without a search, a location filter or a location restriction,
-	 * the per-customer counters answer without reading the devices */
-	bool counters = *lq->q == '\0' && lq->location_id == 0 &&
-	    v->scope.location_user == 0 && v->scope.devices_visible;
-	bool wide = scope_wide(v);
-	const struct rows_list l = {
-		counters ? STMT_DEVICE_SCOPE_COUNT : STMT_DEVICE_LIST_COUNT,
-		wide ? wide_sorted : narrow_sorted, NELEM(narrow_sorted),
-		wide ? STMT_DEVICE_API_WIDE : STMT_DEVICE_API_LIST,
-		sizeof(struct device), fill_row
-	};
+	struct rows_list l = { STMT__MAX, false, NULL, NELEM(plan_narrow),
+	    STMT__MAX, sizeof(struct device), fill_row };
+	struct customer_paths *paths = customer_paths_new(v);
 	struct device *d;
 	size_t i;
-	int rc = rows_read_list(v, &l, lq, out);
+	int rc;
 
+	/* a filter outside the scope is "not found" */
+	if ((lq->customer_id != 0 &&
+	    (rc = perm_sees_customer(v, lq->customer_id)) != 1) ||
+	    (lq->location_id != 0 &&
+	    (rc = perm_sees_location(v, lq->location_id)) != 1))
+		return rc;
+	if ((rc = exact_device(v, lq, out)) < 0)
+		return -1;
+	if (rc == 0 && (choose_plan(v, lq, &l) != 0 ||
+	    rows_read_list(v, &l, lq, out) != 1))
+		return -1;
 	/* after the list's statement is done: customer_path_text runs one
 	 * of its own */
-	for (i = 0, d = out->rows; rc == 1 && !lq->keyset && i < out->n; i++)
-		d[i].customer = customer_path_text(v, d[i].customer_id);
-	return rc;
+	for (i = 0, d = out->rows; !lq->keyset && i < out->n; i++)
+		d[i].customer = customer_paths_text(v, paths, d[i].customer_id);
+	return 1;
 }
 
 int
@@ -233,7 +296,7 @@ read_locations(const struct viewer *v, enum stmt_id st, int64_t customer_id,
     bool with_path, struct device_location **out)
 {
 	const enum stmt_id all[][2] = { { st, st } };
-	const struct rows_list l = { STMT__MAX, all, 1, STMT__MAX,
+	const struct rows_list l = { STMT__MAX, false, all, 1, STMT__MAX,
 	    sizeof(struct location_row), fill_location };
 	struct device_location *list;
 	struct location_row *r;

@@ -24,6 +24,8 @@ query_id(struct request *req, const char *name)
 static const char *const active_values[] = { "", "1", "0", NULL };
 static const char *const mfa_values[] = { "", "on", "off", "required",
     NULL };
+/* match=any: search as text even for an exact e-mail or id */
+static const char *const match_values[] = { "", "any", NULL };
 
 /* The index of s in values (NULL-ended), 0 when it is none of them. */
 static int
@@ -60,7 +62,8 @@ list_query_read(struct request *req, const char *const *keys,
 
 	memset(lq, 0, sizeof(*lq));
 	lq->q = q && strlen(q) <= LIST_Q_MAX ? q : "";
-	lq->like = rows_like(req->arena, lq->q);
+	rows_search(req->arena, lq);
+	lq->any = one_of(param_get(&req->query, "match"), match_values) != 0;
 	lq->page = query_id(req, "page");
 	if (lq->page == 0 || lq->page > 1000000)
 		lq->page = 1;
@@ -75,11 +78,17 @@ list_query_read(struct request *req, const char *const *keys,
 	lq->mfa = one_of(param_get(&req->query, "mfa"), mfa_values);
 	lq->limit = LIST_PAGE_SIZE;
 	lq->offset = (lq->page - 1) * LIST_PAGE_SIZE;
+	/* a position only with the page it leads to */
+	if (lq->page > 1) {
+		lq->after = query_id(req, "after");
+		lq->before = lq->after == 0 ? query_id(req, "before") : 0;
+	}
 }
 
 const char *
 list_href(struct request *req, const struct list_query *lq,
-    const char *const *keys, size_t sort, bool desc, int64_t page)
+    const char *const *keys, size_t sort, bool desc, int64_t page,
+    const char *position)
 {
 	struct arena *a = req->arena;
 	struct buf b;
@@ -99,20 +108,34 @@ list_href(struct request *req, const struct list_query *lq,
 		buf_printf(&b, "&active=%s", active_values[lq->active]);
 	if (lq->mfa != 0)
 		buf_printf(&b, "&mfa=%s", mfa_values[lq->mfa]);
+	if (lq->any)
+		buf_puts(&b, "&match=any");
 	if (page > 1)
-		buf_printf(&b, "&page=%lld", (long long)page);
+		buf_printf(&b, "&page=%lld%s", (long long)page,
+		    position != NULL ? position : "");
 	return b.data;
+}
+
+/* The id at the start of row i of p (every row struct starts with it). */
+static int64_t
+row_id(const struct rows_page *p, size_t row_size, size_t i)
+{
+	int64_t id;
+
+	memcpy(&id, (const char *)p->rows + i * row_size, sizeof(id));
+	return id;
 }
 
 void
 list_fill(struct request *req, struct tval *d, const struct list_query *lq,
-    const char *const *keys, int64_t count)
+    const char *const *keys, const struct rows_page *rp, size_t row_size)
 {
 	struct tval *p = tv_set_map(d, "pagination");
 	struct tval *cols = tv_set_map(d, "columns"), *col;
+	int64_t count = rp->count;
 	int64_t pages = (count + LIST_PAGE_SIZE - 1) / LIST_PAGE_SIZE;
 	/* past the last page: an empty page, not "51–4 of 4" */
-	bool past = lq->offset >= count;
+	bool past = rp->n == 0;
 	size_t i;
 	bool desc;
 
@@ -121,29 +144,47 @@ list_fill(struct request *req, struct tval *d, const struct list_query *lq,
 	/* what every list page shows above its table: the count and the
 	 * query, for the search form's fields */
 	tv_set_int(d, "count", count);
-	tv_set_bool(d, "count_one", count == 1);
+	tv_set_bool(d, "count_one", count == 1 && !rp->count_more);
+	tv_set_bool(d, "count_more", rp->count_more);
 	tv_set_str(d, "q", lq->q);
 	tv_set_str(d, "sort", keys[lq->sort]);
 	tv_set_str(d, "dir", lq->desc ? "desc" : "asc");
+	if (rp->exact) {
+		struct list_query any = *lq;
+
+		any.any = true;
+		tv_set_str(d, "exact_any_href", list_href(req, &any, keys,
+		    lq->sort, lq->desc, 1, NULL));
+	}
 
 	tv_set_int(p, "count", count);
+	tv_set_bool(p, "count_more", rp->count_more);
 	tv_set_int(p, "page", lq->page);
-	tv_set_int(p, "pages", pages);
+	/* a bounded count knows no last page */
+	if (!rp->count_more)
+		tv_set_int(p, "pages", pages);
 	tv_set_int(p, "first_row", past ? 0 : lq->offset + 1);
-	tv_set_int(p, "last_row", past ? 0 : lq->offset + LIST_PAGE_SIZE <
-	    count ? lq->offset + LIST_PAGE_SIZE : count);
+	tv_set_int(p, "last_row", past ? 0 : lq->offset + (int64_t)rp->n);
 	tv_set_bool(p, "empty", past);
+	/* the links name the row next to the page they lead to: that page
+	 * starts from it, wherever it is (rows.c) */
 	if (lq->page > 1)
 		tv_set_str(p, "prev_href", list_href(req, lq, keys, lq->sort,
-		    lq->desc, lq->page - 1 < pages ? lq->page - 1 : pages));
-	if (lq->page < pages)
+		    lq->desc, past ? (lq->page - 1 < pages ? lq->page - 1 :
+		    pages) : lq->page - 1, past || lq->page == 2 ? NULL :
+		    arena_printf(req->arena, "&before=%lld", (long long)
+		    row_id(rp, row_size, 0))));
+	if (rp->has_next)
 		tv_set_str(p, "next_href", list_href(req, lq, keys, lq->sort,
-		    lq->desc, lq->page + 1));
+		    lq->desc, lq->page + 1, arena_printf(req->arena,
+		    "&after=%lld", (long long)row_id(rp, row_size,
+		    rp->n - 1))));
 	for (i = 0; keys[i] != NULL; i++) {
 		col = tv_set_map(cols, keys[i]);
 		/* the current column flips direction, others start ascending */
 		desc = i == lq->sort ? !lq->desc : false;
-		tv_set_str(col, "href", list_href(req, lq, keys, i, desc, 1));
+		tv_set_str(col, "href", list_href(req, lq, keys, i, desc, 1,
+		    NULL));
 		if (i == lq->sort)
 			tv_set_str(col, "sort", lq->desc ? "descending" :
 			    "ascending");
@@ -181,6 +222,6 @@ list_page(struct request *req, struct tval *d, const struct list_page *lp,
 		tv_push(list, t);
 	}
 	tv_set_bool(d, arena_printf(req->arena, "has_%s", lp->name), p.n > 0);
-	list_fill(req, d, lq, lp->sort_keys, p.count);
+	list_fill(req, d, lq, lp->sort_keys, &p, lp->row_size);
 	return true;
 }

@@ -27,19 +27,27 @@ struct tval;
 void list_query_read(struct request *req, const char *const *keys,
     struct list_query *lq);
 
-/* The page's own URL with the list query, one value changed: used for
- * pagination and column links. page 0 keeps the current page. */
+/* The page's own URL with the list query, with sort, direction and page
+ * as given, and for a page after the first its position (position:
+ * "&after=ID" or "&before=ID", or NULL): used for pagination and column
+ * links. */
 const char *list_href(struct request *req, const struct list_query *lq,
-    const char *const *keys, size_t sort, bool desc, int64_t page);
+    const char *const *keys, size_t sort, bool desc, int64_t page,
+    const char *position);
 
 /*
- * Put into d: "count", "count_one", "q", "sort", "dir" (the list query
- * for the search form), "pagination" {count, page, pages, first_row, last_row,
- * prev_href, next_href, empty} and "columns" {KEY: {href, sort}} where
- * sort is "ascending"/"descending" for the current column (aria-sort).
+ * Put into d: "count", "count_one", "count_more" (count is a bound: more
+ * match), "q", "sort", "dir" (the list query for the search form),
+ * "exact_any_href" (when the search found exactly one row's key: the
+ * same search as text), "pagination" {count, count_more, page, pages
+ * (not with count_more), first_row, last_row, prev_href, next_href,
+ * empty} and "columns" {KEY: {href, sort}} where sort is
+ * "ascending"/"descending" for the current column (aria-sort). rp is the
+ * page read, its rows of row_size bytes each.
  */
 void list_fill(struct request *req, struct tval *d,
-    const struct list_query *lq, const char *const *keys, int64_t count);
+    const struct list_query *lq, const char *const *keys,
+    const struct rows_page *rp, size_t row_size);
 
 /*
  * A list page: name is the template's list ("users": also "has_users"),

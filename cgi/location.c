@@ -57,10 +57,10 @@ int
 location_list(const struct viewer *v, const struct list_query *lq,
     struct rows_page *out)
 {
-	static const struct rows_list pages = { STMT_LOCATION_LIST_COUNT,
+	static const struct rows_list pages = { STMT_LOCATION_LIST_COUNT, false,
 	    sorted, sizeof(sorted) / sizeof(sorted[0]), STMT__MAX,
 	    sizeof(struct location), fill_list_row };
-	static const struct rows_list api = { STMT__MAX, NULL, 0,
+	static const struct rows_list api = { STMT__MAX, false, NULL, 0,
 	    STMT_LOCATION_API_LIST, sizeof(struct location), fill_row };
 	struct location *l;
 	size_t i;

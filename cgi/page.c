@@ -167,17 +167,36 @@ page_customer_options(struct request *req, int64_t selected_id,
 }
 
 bool
-page_customer_filter(struct request *req, struct tval *d,
-    const struct list_query *lq)
+page_list_customers(struct request *req, struct tval *d, const char *name,
+    int64_t selected)
 {
-	struct tval *filter = page_customer_options(req, lq->customer_id, NULL);
+	int64_t n = customer_scope_size(&req->viewer);
+	struct tval *options = NULL;
 
-	if (filter == NULL) {
+	if (n > PAGE_FILTER_CUSTOMERS_MAX) {
+		/* the search form keeps the filter the select cannot show */
+		tv_set_int(d, "customers_many", n);
+		if (selected != 0)
+			tv_set_int(d, "customer_id_kept", selected);
+		options = tv_list(req->arena);
+	} else if (n >= 0) {
+		options = page_customer_options(req, selected, NULL);
+	}
+	if (options == NULL) {
 		page_error(req, 503, "The list could not be read because of a "
 		    "database error. Please try again.");
 		return false;
 	}
-	tv_set(d, "customer_filter", filter);
+	tv_set(d, name, options);
+	return true;
+}
+
+bool
+page_customer_filter(struct request *req, struct tval *d,
+    const struct list_query *lq)
+{
+	if (!page_list_customers(req, d, "customer_filter", lq->customer_id))
+		return false;
 	tv_set_bool(d, "filtered", *lq->q != '\0' || lq->customer_id != 0);
 	return true;
 }

@@ -44,10 +44,25 @@ struct tval *page_errors(struct arena *a, const void *errors,
 struct tval *page_customer_options(struct request *req, int64_t selected_id,
     const char *exclude_path);
 
+/* More customers than a list's filter offers as a select: a select of
+ * thousands is no way to choose one, and would be most of the page. */
+#define PAGE_FILTER_CUSTOMERS_MAX 200
+
 /*
- * A list page's customer_id filter into d: customer_filter (those
- * options, lq's customer selected) and filtered (q or the customer
- * narrows the list). false, the 503 page sent, on a database error.
+ * A list page's customer filter into d: name (a list of options, the
+ * customer selected marked) or, for a scope of more than
+ * PAGE_FILTER_CUSTOMERS_MAX customers, "customers_many" (how many: the
+ * page then says how to filter instead) and "customer_id_kept" (the
+ * filter on, for a hidden field). false, the 503 page sent, on a
+ * database error.
+ */
+bool page_list_customers(struct request *req, struct tval *d,
+    const char *name, int64_t selected);
+
+/*
+ * A list page's customer_id filter into d: customer_filter (as
+ * page_list_customers) and filtered (q or the customer narrows the
+ * list). false, the 503 page sent, on a database error.
  */
 struct list_query;
 bool page_customer_filter(struct request *req, struct tval *d,

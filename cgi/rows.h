@@ -23,12 +23,30 @@ typedef struct sqlite3_stmt sqlite3_stmt;
 
 #define LIST_PAGE_SIZE 50
 #define LIST_Q_MAX 200
+/* A search or filter counts its rows up to this many, then says "more
+ * than" (a count of the whole scope is what made lists slow) */
+#define LIST_COUNT_BOUND 1000
+
+/*
+ * How a search finds its candidates (issue 14): by the trigram indexes
+ * when q has three characters or more, else by the start of the indexed
+ * columns (a trigram index knows nothing shorter).
+ */
+enum list_search { LIST_SEARCH_NONE, LIST_SEARCH_PREFIX, LIST_SEARCH_TRIGRAMS };
 
 /* What a list asks for; the pages' query string and the API's
  * parameters are both read into this (list.c, api.c). */
 struct list_query {
 	const char *q;		/* search text, "" for none; at most LIST_Q_MAX */
-	const char *like;	/* q as a LIKE pattern ("%q%", escaped with \) */
+	enum list_search search;
+	const char *like;	/* q as a LIKE pattern, escaped with \: "%q%",
+				 * or "q%" for a prefix search */
+	const char *match;	/* FTS5 query: q's trigrams, each quoted (all
+				 * of them must be there); "" for none */
+	const char *lo, *hi;	/* prefix search: q in lower case, and the
+				 * first string after every one it starts */
+	bool any;		/* a substring search even when q is exactly
+				 * one row's e-mail, username or unit id */
 	int64_t page;		/* from 1 */
 	size_t sort;		/* index into the list's sort keys */
 	bool desc;
@@ -43,7 +61,11 @@ struct list_query {
 	/* the API's keyset pages: rows with id > after, in id order, not
 	 * counted (a cursor stays right while rows come and go) */
 	bool keyset;
+	/* the API's cursor; a page's position: the row just before it
+	 * (its next link) or, as before, just after it (its previous link);
+	 * 0 for none, when the page is counted from the top */
 	int64_t after;
+	int64_t before;
 };
 
 enum { LIST_ACTIVE_YES = 1, LIST_ACTIVE_NO };
@@ -56,21 +78,29 @@ enum { LIST_MFA_ON = 1, LIST_MFA_OFF, LIST_MFA_REQUIRED };
 void rows_bind_list(sqlite3_stmt *s, const struct viewer *v,
     const struct list_query *lq);
 
-/* "%text%" for LIKE … ESCAPE '\', with % _ and \ taken literally. */
-const char *rows_like(struct arena *a, const char *q);
+/* Set lq's search fields (search, like, match, lo, hi) for lq->q. */
+void rows_search(struct arena *a, struct list_query *lq);
+
+/* How many candidates statement st (:match, :lo, :hi, :bound: a model's
+ * *_HIT_CANDIDATES) finds for lq's search, up to :bound; -1 on a
+ * database error. */
+int64_t rows_candidates(const struct viewer *v, enum stmt_id st,
+    const struct list_query *lq);
 
 /* Fill the struct at row (in the viewer's arena a) from the current row
  * of s. */
 typedef void (*rows_fill_fn)(sqlite3_stmt *s, struct arena *a, void *row);
 
 /*
- * One list: count counts the rows (STMT__MAX: none), sorted[key][desc]
- * reads a page by offset for each sort key, keyset a page by id for the
- * API (STMT__MAX: none). Statements bind :customer_id, :location_id,
- * :like, :limit, :offset and :after as they need.
+ * One list: count counts the rows (STMT__MAX: none), exactly from the
+ * counters or else up to :bound; sorted[key][desc] reads a page for each
+ * sort key (from its position, KEYSET_* of sql.h, or by offset); keyset
+ * a page by id for the API (STMT__MAX: none). Statements bind the
+ * scope and the parameters of struct list_query they name.
  */
 struct rows_list {
 	enum stmt_id count;
+	bool count_exact;	/* count is exact whatever its size */
 	const enum stmt_id (*sorted)[2];
 	size_t nsorted;
 	enum stmt_id keyset;
@@ -80,6 +110,9 @@ struct rows_list {
 
 struct rows_page {
 	int64_t count;		/* the rows matching; -1: not counted */
+	bool count_more;	/* more than count match (a bounded count) */
+	bool has_next;		/* rows follow this page */
+	bool exact;		/* q was exactly one row's key: that row */
 	int64_t page;		/* the page read: lq's, or another the list
 				 * chose (the Users list shows its last page
 				 * for one past the end) */

@@ -17,15 +17,13 @@
  * Whether customer id (an SQL expression) or one above it requires MFA,
  * as one value: deliberately not scoped (a requirement comes from above);
  * it answers one boolean about a customer the caller found in the scope.
- * UNION, not UNION ALL: even a cycle in parent_id would end.
+ * The customers above are those on its path (the view
+ * customer_ancestors of schema.sql): a primary-key lookup each.
  */
 #define MFA_REQUIRED(id) \
-	"(WITH RECURSIVE up(id, parent_id, req) AS (" \
-	"  SELECT id, parent_id, require_mfa FROM customers " \
-	"  WHERE id = " id \
-	"  UNION SELECT p.id, p.parent_id, p.require_mfa " \
-	"  FROM customers p JOIN up ON p.id = up.parent_id) " \
-	" SELECT COALESCE(max(req), 0) FROM up)"
+	"(SELECT coalesce(max(a.require_mfa), 0) FROM customer_ancestors x " \
+	"JOIN customers a ON a.id = x.ancestor_id WHERE x.customer_id = " \
+	id ")"
 
 /* The columns of a user row as user_fill() (user.c) reads them. */
 #define USER_COLUMNS \
@@ -52,6 +50,50 @@
 #define SORTED_LIST(X, id, list, expr) \
 	X(id##_ASC, list(expr " ASC")) \
 	X(id##_DESC, list(expr " DESC"))
+
+/*
+ * Pages by position (issue 14). The next link of a list page names the
+ * last row it showed (:after); the next page is the rows after that
+ * row's (key, id) in the list's order, found by a seek on the sort key's
+ * index rather than by counting :offset rows from the top, so page 2000
+ * costs what page 1 does. The previous link reads backwards the same way
+ * (the other direction's statement; rows.c turns the page round).
+ * KEYSET_ASC/DESC(key, id, row) is that condition for a sort key (an
+ * SQL expression, never NULL), the row's id column, and row: the text
+ * after SELECT that finds row :after in the scope (outside it, or gone:
+ * no row, no page, and rows.c counts from the top instead). With :after
+ * = 0 the start is a value below (above) every number and text, so one
+ * statement serves the first page too. The leading "key >=" is the
+ * same condition loosened to the key alone: SQLite seeks an index by a
+ * row value only when the key is a plain column, and by this one always.
+ */
+#define KEYSET_FROM(key, id, cmp, start, row) \
+	"(" key ") " cmp "= (SELECT " key " " row " UNION ALL SELECT " start \
+	" WHERE :after = 0) AND (" key ", " id ") " cmp " (SELECT " key \
+	", " id " " row " UNION ALL SELECT " start ", 0 WHERE :after = 0)"
+#define KEYSET_ASC(key, id, row) \
+	KEYSET_FROM(key, id, ">", "-9223372036854775808", row)
+#define KEYSET_DESC(key, id, row) KEYSET_FROM(key, id, "<", "x''", row)
+
+/*
+ * How many rows a scope holds, from the counters of schema.sql (issue 14):
+ * the scope's top customer's subtree counter, or for a scope of every
+ * account (operators, arborctl) the accounts' sum; with :customer_id (a
+ * filter the caller found in the scope), that customer's own counter.
+ */
+#define SCOPE_COUNT(tree, own) \
+	"SELECT CASE WHEN :customer_id != 0 THEN (SELECT " own " FROM " \
+	"customers WHERE id = :customer_id) ELSE (SELECT coalesce(sum(n), 0) " \
+	"FROM (SELECT " tree " AS n FROM customers c WHERE c.path = " \
+	":scope_path AND " SCOPE_CUSTOMER("c") " UNION ALL SELECT " tree \
+	" FROM customers c WHERE :scope_path = '/' AND c.parent_id IS NULL " \
+	"AND " SCOPE_CUSTOMER("c") ")) END"
+/* the scope's rows and the table's (every account's), to choose a plan */
+#define SCOPE_SHARE(tree) \
+	"SELECT (" SCOPE_COUNT(tree, "0") "), (SELECT coalesce(sum(" tree \
+	"), 0) FROM customers WHERE parent_id IS NULL)"
+/* at most :bound rows of a select: a search says "more than" beyond */
+#define COUNT_UPTO(select) "SELECT count(*) FROM (" select " LIMIT :bound)"
 
 /*
  * A customer of the scope as customer.c reads it: its row, whether it or
@@ -96,25 +138,26 @@
 	"LIMIT :limit OFFSET :offset"
 
 /*
- * The Users list (issue 4), tuned for 100,000 users (docs/PERFORMANCE.md).
- * ORDER BY cannot be bound, and "ORDER BY CASE :sort ..." is opaque to
- * the planner, which must then read and sort every row in the scope
- * whatever the LIMIT. So each sort key and direction has statements of
- * its own, in two plans that user.c chooses between by how much of
- * the user table the scope holds:
+ * The Users list (issues 4 and 14), tuned for 100,000 users
+ * (docs/PERFORMANCE.md). ORDER BY cannot be bound, and "ORDER BY CASE
+ * :sort ..." is opaque to the planner, which must then read and sort
+ * every row in the scope whatever the LIMIT. So each sort key and
+ * direction has statements of its own, in three plans that user.c
+ * chooses between:
  *   _SCOPE  the planner's own: the scope's customers by the path index,
  *           their users by users_customer, then sort. Best when the
  *           scope is a small part of the table (a nested customer).
  *   _SCAN   CROSS JOIN makes users the outer loop: for email and username
- *           it walks that unique index in order and stops after the page
- *           (0.3 ms instead of 40 for the first page of 100,000 users);
- *           for the other keys it reads the table in order, which costs
- *           half of the scope plan's random reads. Best when the scope
+ *           it seeks that unique index and stops after the page; for the
+ *           other keys it reads the table in order. Best when the scope
  *           is most of the table (the account's own administrators).
+ *   _HITS   a search with few candidates: the users the trigram index
+ *           (or, for one or two characters, the prefix indexes) names,
+ *           each checked against the scope and the LIKE, then sorted.
  * The page is selected in an inner query and the locations, a subquery
  * per row, are looked up by the outer one for that page's rows only.
  * S(X, KEY, "key", column) per sort key, in the order of the page's
- * sort keys (the first is the default).
+ * sort keys (the first is the default); a key is never NULL (KEYSET_*).
  */
 #define USER_LIST_LOCATIONS(u) \
 	"(SELECT group_concat(l.name, ', ') FROM user_locations ul JOIN " \
@@ -143,76 +186,140 @@
 	"(:mfa = 0 OR (:mfa = 1 AND u.totp_enabled = 1) OR (:mfa > 1 AND " \
 	"u.totp_enabled = 0 AND (+c.id IN " MFA_REQUIRED_CUSTOMERS ") = " \
 	"(:mfa = 3)))"
-#define USER_LIST_WHERE \
-	SCOPE_CUSTOMER("c") " AND " USER_LIST_CUSTOMER " AND " \
-	USER_LIST_FILTERS " AND " \
+/* the search, :like being "%q%" or for a prefix search "q%" */
+#define USER_LIST_LIKE \
 	"(:like = '%%' OR u.email LIKE :like ESCAPE '\\' " \
 	"OR u.username LIKE :like ESCAPE '\\' OR u.full_name LIKE :like " \
 	"ESCAPE '\\')"
-#define USER_LIST_SORTS(S, X) \
+#define USER_LIST_WHERE \
+	SCOPE_CUSTOMER("c") " AND " USER_LIST_CUSTOMER " AND " \
+	USER_LIST_FILTERS " AND " USER_LIST_LIKE
+/*
+ * The search's candidates: the rows whose trigram index entries hold all
+ * of :match's trigrams (list.c makes it), or with :match empty, those
+ * whose e-mail, username or full name starts with [:lo, :hi) (a query
+ * too short for a trigram). Either way index lookups only; the LIKE of
+ * the list then decides.
+ */
+#define USER_HITS \
+	"SELECT rowid FROM users_fts WHERE :match != '' AND users_fts " \
+	"MATCH :match UNION ALL SELECT id FROM users WHERE :match = '' AND " \
+	"email >= :lo AND email < :hi UNION ALL SELECT id FROM users WHERE " \
+	":match = '' AND username >= :lo AND username < :hi UNION ALL " \
+	"SELECT id FROM users WHERE :match = '' AND full_name COLLATE NOCASE " \
+	">= :lo AND full_name COLLATE NOCASE < :hi"
+#define USER_SORTS(S, X) \
 	S(X, EMAIL, "email", "u.email") \
 	S(X, USERNAME, "username", "u.username") \
 	S(X, CUSTOMER, "customer", "c.path") \
-	S(X, LOCATIONS, "locations", USER_LIST_LOCATIONS("u")) \
-	S(X, LAST_LOGIN, "last_login", "u.last_login_at") \
+	S(X, LOCATIONS, "locations", \
+	    "coalesce(" USER_LIST_LOCATIONS("u") ", '')") \
+	S(X, LAST_LOGIN, "last_login", "coalesce(u.last_login_at, 0)") \
 	S(X, GROUPS, "groups", "u.groups") \
 	S(X, ACTIVE, "active", "u.active")
-#define USER_LIST_PAGE(join, col, dir) \
+/* the plans' FROM and the start of their WHERE */
+#define USER_FROM_SCOPE \
+	"users u JOIN customers c ON c.id = u.customer_id WHERE "
+#define USER_FROM_SCAN \
+	"users u CROSS JOIN customers c ON c.id = u.customer_id WHERE "
+#define USER_FROM_HITS USER_FROM_SCAN "u.id IN (" USER_HITS ") AND "
+/* the user at the position :after, in the scope */
+#define USER_AT_AFTER \
+	"FROM users u JOIN customers c ON c.id = u.customer_id " \
+	"WHERE u.id = :after AND " SCOPE_CUSTOMER("c")
+#define USER_LIST_PAGE(from, col, dir, keyset) \
 	"SELECT p.id, p.email, p.username, p.customer_id, p.last_login_at, " \
 	"p.groups, p.active, " USER_LIST_LOCATIONS("p") ", p.totp_enabled, " \
 	MFA_REQUIRED("p.customer_id") " FROM (SELECT " \
 	"u.id, u.email, u.username, u.customer_id, u.last_login_at, " \
-	"u.groups, u.active, u.totp_enabled, " col " AS k FROM users u " \
-	join " customers " \
-	"c ON c.id = u.customer_id WHERE " USER_LIST_WHERE " ORDER BY k " \
-	dir ", u.id " dir " LIMIT :limit OFFSET :offset) p ORDER BY p.k " \
-	dir ", p.id " dir
-#define USER_LIST_STMT(X, KEY, name, col) \
-	X(USERS_##KEY##_ASC_SCOPE, USER_LIST_PAGE("JOIN", col, "ASC")) \
-	X(USERS_##KEY##_DESC_SCOPE, USER_LIST_PAGE("JOIN", col, "DESC")) \
-	X(USERS_##KEY##_ASC_SCAN, USER_LIST_PAGE("CROSS JOIN", col, "ASC")) \
-	X(USERS_##KEY##_DESC_SCAN, USER_LIST_PAGE("CROSS JOIN", col, "DESC"))
+	"u.groups, u.active, u.totp_enabled, " col " AS k FROM " from \
+	USER_LIST_WHERE " AND " keyset(col, "u.id", USER_AT_AFTER) \
+	" ORDER BY k " dir ", u.id " dir " LIMIT :limit OFFSET :offset) p " \
+	"ORDER BY p.k " dir ", p.id " dir
+#define USER_PLAN_STMTS(X, KEY, PLAN, col) \
+	X(USERS_##KEY##_ASC_##PLAN, USER_LIST_PAGE(USER_FROM_##PLAN, col, \
+	    "ASC", KEYSET_ASC)) \
+	X(USERS_##KEY##_DESC_##PLAN, USER_LIST_PAGE(USER_FROM_##PLAN, col, \
+	    "DESC", KEYSET_DESC))
+#define USER_SORT_STMTS(X, KEY, name, col) \
+	USER_PLAN_STMTS(X, KEY, SCOPE, col) \
+	USER_PLAN_STMTS(X, KEY, SCAN, col) \
+	USER_PLAN_STMTS(X, KEY, HITS, col)
 
 /*
- * The Devices list: the devices of the scope (SCOPE_DEVICE: the subtree,
- * the device groups and the user's locations), optionally of one customer
- * and location, whose unit id, device id or name is LIKE :like.
+ * The Devices list (issues 5 and 14): the devices of the scope
+ * (SCOPE_DEVICE: the subtree, the device groups and the user's
+ * locations), optionally of one customer and location, whose unit id,
+ * device id, name, vehicle name or VIN is LIKE :like.
  *
- * Two plans per sort, as for the Users list: a "wide" scope (most of the
- * customers) walks the devices in the order of the sort key's index and
- * checks each against the scope (CROSS JOIN keeps devices the outer loop),
+ * Three plans per sort key and direction, as for the Users list: a
+ * "wide" scope (a third of the table or more) walks the devices in the
+ * order of the sort key's index from the page's position and checks
+ * each against the scope (CROSS JOIN keeps devices the outer loop),
  * stopping after the page; a "narrow" one starts from its customers'
- * path range and sorts what it finds. device.c picks the plan by how
- * many customers the scope holds. Locations are joined for the page only:
- * a LEFT JOIN in the count made it read every location row once per
- * device.
+ * path range and sorts what it finds; a search with few candidates
+ * reads just those (DEVICE_HITS). device.c picks the plan by the
+ * counters. Locations are joined for the page's location names and
+ * sort key only.
  */
+#define DEVICE_LIKE \
+	"(:like = '%%' OR d.unit_id LIKE :like ESCAPE '\\' OR " \
+	"d.device_uuid LIKE :like ESCAPE '\\' OR d.name LIKE :like ESCAPE " \
+	"'\\' OR d.vehicle_name LIKE :like ESCAPE '\\' OR d.vin LIKE :like " \
+	"ESCAPE '\\')"
 #define DEVICE_FILTERS \
 	SCOPE_DEVICE("c", "d") " AND " \
 	"(:customer_id = 0 OR d.customer_id = :customer_id) AND " \
-	"(:location_id = 0 OR d.location_id = :location_id) AND " \
-	"(:like = '%%' OR d.unit_id LIKE :like ESCAPE '\\' OR " \
-	"d.device_uuid LIKE :like ESCAPE '\\' OR d.name LIKE :like ESCAPE '\\')"
+	"(:location_id = 0 OR d.location_id = :location_id) AND " DEVICE_LIKE
+/* a search's candidates (as USER_HITS): trigrams, or the start of the
+ * unit id, device id, name, vehicle name or VIN */
+#define DEVICE_HITS \
+	"SELECT rowid FROM devices_fts WHERE :match != '' AND devices_fts " \
+	"MATCH :match UNION ALL SELECT id FROM devices WHERE :match = '' AND " \
+	"unit_id >= :lo AND unit_id < :hi UNION ALL SELECT id FROM devices " \
+	"WHERE :match = '' AND device_uuid >= :lo AND device_uuid < :hi " \
+	"UNION ALL SELECT id FROM devices WHERE :match = '' AND name COLLATE " \
+	"NOCASE >= :lo AND name COLLATE NOCASE < :hi UNION ALL SELECT id " \
+	"FROM devices WHERE :match = '' AND vehicle_name COLLATE NOCASE >= " \
+	":lo AND vehicle_name COLLATE NOCASE < :hi UNION ALL SELECT id FROM " \
+	"devices WHERE :match = '' AND vin COLLATE NOCASE >= :lo AND vin " \
+	"COLLATE NOCASE < :hi"
 /* The columns of a device row as device.c reads them (fill_row). */
 #define DEVICE_COLUMNS \
 	"d.id, d.unit_id, d.device_uuid, d.name, d.vehicle_name, d.vin, " \
 	"d.customer_id, d.location_id, l.name, d.registered_at"
-#define DEVICE_LIST_SELECT(join) \
-	"SELECT " DEVICE_COLUMNS " FROM devices d " join \
-	" customers c ON c.id = d.customer_id " \
-	"LEFT JOIN locations l ON l.id = d.location_id WHERE " DEVICE_FILTERS
-#define DEVICE_LIST_SQL(order) \
-	DEVICE_LIST_SELECT("JOIN") " ORDER BY " order ", d.id " \
-	"LIMIT :limit OFFSET :offset"
-#define DEVICE_LIST_WIDE_SQL(order) \
-	DEVICE_LIST_SELECT("CROSS JOIN") " ORDER BY " order ", d.id " \
-	"LIMIT :limit OFFSET :offset"
-#define DEVICE_API_SQL(join) \
-	DEVICE_LIST_SELECT(join) " AND d.id > :after ORDER BY d.id " \
-	"LIMIT :limit"
-#define DEVICE_SORT(X, id, expr) \
-	SORTED_LIST(X, DEVICE_LIST_##id, DEVICE_LIST_SQL, expr) \
-	SORTED_LIST(X, DEVICE_WIDE_##id, DEVICE_LIST_WIDE_SQL, expr)
+#define DEVICE_SORTS(S, X) \
+	S(X, UNIT, "d.unit_id") \
+	S(X, NAME, "d.name COLLATE NOCASE") \
+	S(X, CUSTOMER, "c.path") \
+	S(X, LOCATION, "coalesce(l.name, '')") \
+	S(X, REGISTERED, "d.registered_at")
+#define DEVICE_JOINS(join) \
+	"devices d " join " customers c ON c.id = d.customer_id LEFT JOIN " \
+	"locations l ON l.id = d.location_id WHERE "
+#define DEVICE_FROM_NARROW DEVICE_JOINS("JOIN")
+#define DEVICE_FROM_WIDE DEVICE_JOINS("CROSS JOIN")
+#define DEVICE_FROM_HITS DEVICE_FROM_WIDE "d.id IN (" DEVICE_HITS ") AND "
+/* the device at the position :after, in the scope */
+#define DEVICE_AT_AFTER "FROM " DEVICE_JOINS("JOIN") "d.id = :after AND " \
+	SCOPE_DEVICE("c", "d")
+#define DEVICE_LIST_PAGE(from, key, dir, keyset) \
+	"SELECT " DEVICE_COLUMNS " FROM " from DEVICE_FILTERS " AND " \
+	keyset(key, "d.id", DEVICE_AT_AFTER) " ORDER BY " key " " dir \
+	", d.id " dir " LIMIT :limit OFFSET :offset"
+#define DEVICE_PLAN_STMTS(X, KEY, PLAN, key) \
+	X(DEVICES_##KEY##_ASC_##PLAN, DEVICE_LIST_PAGE(DEVICE_FROM_##PLAN, \
+	    key, "ASC", KEYSET_ASC)) \
+	X(DEVICES_##KEY##_DESC_##PLAN, DEVICE_LIST_PAGE(DEVICE_FROM_##PLAN, \
+	    key, "DESC", KEYSET_DESC))
+#define DEVICE_SORT_STMTS(X, KEY, key) \
+	DEVICE_PLAN_STMTS(X, KEY, NARROW, key) \
+	DEVICE_PLAN_STMTS(X, KEY, WIDE, key) \
+	DEVICE_PLAN_STMTS(X, KEY, HITS, key)
+/* the API's pages: keyset by id, the columns of DEVICE_FIND */
+#define DEVICE_API_SQL(from) \
+	"SELECT " DEVICE_COLUMNS " FROM " from DEVICE_FILTERS \
+	" AND d.id > :after ORDER BY d.id LIMIT :limit"
 /* One device of the scope, by id, unit id or device id. */
 #define DEVICE_FIND(key) \
 	"SELECT " DEVICE_COLUMNS " " \
@@ -231,6 +338,11 @@
 #define CUSTOMER_API_SELECT \
 	"SELECT " CUSTOMER_COLUMNS " FROM customers c WHERE " \
 	SCOPE_CUSTOMER("c")
+/* the API list's filters and keyset page, after USER_API_SELECT */
+#define USER_API_FILTERS \
+	"(:customer_id = 0 OR u.customer_id = :customer_id) AND " \
+	USER_LIST_FILTERS " AND " USER_LIST_LIKE " AND u.id > :after " \
+	"ORDER BY u.id LIMIT :limit"
 /* the locations listed are those the viewer sees */
 #define USER_API_SELECT \
 	"SELECT u.id, u.username, u.email, u.full_name, u.phone, u.address, " \
@@ -309,17 +421,12 @@
 	X(CUSTOMER_SET_PATH, "UPDATE customers SET path = :path " \
 	    "WHERE id = :id") \
 	X(CUSTOMER_PATH, "SELECT path, depth FROM customers WHERE id = :id") \
+	/* a name on a path the caller may show (customer_paths_text) */ \
+	X(CUSTOMER_NAME, "SELECT name FROM customers WHERE id = :id") \
 	/* the customer's own columns, without the walk up the tree for \
 	 * mfa_required (0 here): every Accounts visit reads it */ \
 	X(CUSTOMER_VISIBLE, "SELECT " CUSTOMER_COLUMNS_MFA("0") " " \
 	    "FROM customers c WHERE c.id = :id AND " SCOPE_CUSTOMER("c")) \
-	/* the names from a customer up to depth :from_depth, top-down */ \
-	X(CUSTOMER_ANCESTRY, "WITH RECURSIVE up(id, parent_id, name, depth) " \
-	    "AS (SELECT id, parent_id, name, depth FROM customers " \
-	    "WHERE id = :id UNION SELECT p.id, p.parent_id, p.name, " \
-	    "p.depth FROM customers p JOIN up ON p.id = up.parent_id " \
-	    "WHERE up.depth > :from_depth) " \
-	    "SELECT name FROM up ORDER BY depth") \
 	/* the accounts of the scope, each with its customers and users */ \
 	X(ACCOUNTS_LIST, "SELECT c.id, c.name, c.email, c.owner_email, " \
 	    "(SELECT count(*) FROM customers d WHERE d.path >= c.path AND " \
@@ -358,6 +465,8 @@
 	    "p ON p.id = k.parent_id WHERE k.parent_id = :parent_id AND " \
 	    "k.id != :id AND k.name = :name COLLATE NOCASE AND " \
 	    SCOPE_CUSTOMER("p") " LIMIT 1") \
+	/* how many customers the scope holds (the counters) */ \
+	X(CUSTOMERS_IN_SCOPE, SCOPE_COUNT("tree_customers", "1")) \
 	/* the scope in path order, which is depth-first (customer_choices) */ \
 	X(CUSTOMER_OPTIONS, "SELECT c.id, c.depth, c.name, c.path " \
 	    "FROM customers c WHERE " SCOPE_CUSTOMER("c") " ORDER BY c.path") \
@@ -416,18 +525,24 @@
 	/* The Users tab: every statement that reads or writes another user \
 	 * is scoped by SCOPE_CUSTOMER of the user's customer, so an id \
 	 * outside the viewer's subtree behaves exactly like a missing one. */ \
-	/* the scope's size (with the customer filter): no search clause, so \
-	 * users_customer covers it and no user row is read */ \
-	X(USERS_IN_SCOPE, "SELECT count(*) FROM users u JOIN customers c " \
-	    "ON c.id = u.customer_id WHERE " SCOPE_CUSTOMER("c") " AND " \
-	    USER_LIST_CUSTOMER) \
-	X(USERS_COUNT_SCOPE, "SELECT count(*) FROM users u JOIN customers c " \
-	    "ON c.id = u.customer_id WHERE " USER_LIST_WHERE) \
-	X(USERS_COUNT_SCAN, "SELECT count(*) FROM users u CROSS JOIN " \
-	    "customers c ON c.id = u.customer_id WHERE " USER_LIST_WHERE) \
-	/* the size of the table, near enough, in O(log n) */ \
-	X(USERS_MAX_ID, "SELECT coalesce(max(id), 0) FROM users") \
-	USER_LIST_SORTS(USER_LIST_STMT, X) \
+	/* how many users the list has: without a search or filter the \
+	 * counters say; else at most :bound, counted in the list's plan */ \
+	X(USERS_COUNT_TREE, SCOPE_COUNT("tree_users", "user_count")) \
+	X(USERS_SHARE, SCOPE_SHARE("tree_users")) \
+	X(USERS_COUNT_SCOPE, COUNT_UPTO("SELECT 1 FROM " USER_FROM_SCOPE \
+	    USER_LIST_WHERE)) \
+	X(USERS_COUNT_SCAN, COUNT_UPTO("SELECT 1 FROM " USER_FROM_SCAN \
+	    USER_LIST_WHERE)) \
+	X(USERS_COUNT_HITS, COUNT_UPTO("SELECT 1 FROM " USER_FROM_HITS \
+	    USER_LIST_WHERE)) \
+	/* a search's candidates in the whole table, up to :bound: not \
+	 * scoped, as it only chooses a plan (user.c) and is never shown; \
+	 * both plans answer the same rows */ \
+	X(USERS_HIT_CANDIDATES, COUNT_UPTO(USER_HITS)) \
+	USER_SORTS(USER_SORT_STMTS, X) \
+	/* a search for exactly an e-mail or a username: that user */ \
+	X(USERS_EXACT, USER_LIST_PAGE(USER_FROM_SCOPE "(u.email = :q OR " \
+	    "u.username = :q) AND ", "u.email", "ASC", KEYSET_ASC)) \
 	/* one user: the edit and delete pages and the API alike */ \
 	X(USER_VISIBLE, USER_API_SELECT " AND u.id = :id") \
 	X(USER_ID_BY_EMAIL, "SELECT id FROM users WHERE email = :email") \
@@ -552,25 +667,28 @@
 	X(SESSION_DELETE_OWN, "DELETE FROM sessions WHERE id = :id " \
 	    "AND user_id = :user_id") \
 	\
-	/* --- devices (issue 5) --- */ \
-	DEVICE_SORT(X, UNIT, "d.unit_id") \
-	DEVICE_SORT(X, NAME, "d.name COLLATE NOCASE") \
-	DEVICE_SORT(X, CUSTOMER, "c.path") \
-	DEVICE_SORT(X, LOCATION, "l.name") \
-	DEVICE_SORT(X, REGISTERED, "d.registered_at") \
-	X(DEVICE_LIST_COUNT, "SELECT count(*) FROM devices d JOIN customers c " \
-	    "ON c.id = d.customer_id WHERE " DEVICE_FILTERS) \
-	/* the same count without filters, from the per-customer counters */ \
-	X(DEVICE_SCOPE_COUNT, "SELECT COALESCE(sum(c.device_count), 0) " \
-	    "FROM customers c WHERE " SCOPE_CUSTOMER("c") " AND " \
-	    "(:customer_id = 0 OR c.id = :customer_id)") \
-	/* how much of the tree a scope holds, to choose a plan */ \
-	X(CUSTOMER_SCOPE_SHARE, "SELECT (SELECT count(*) FROM customers c " \
-	    "WHERE " SCOPE_CUSTOMER("c") "), (SELECT count(*) FROM customers)") \
+	/* --- devices (issues 5 and 14) --- */ \
+	DEVICE_SORTS(DEVICE_SORT_STMTS, X) \
+	/* a search for exactly a unit id or device id: that device */ \
+	X(DEVICES_EXACT, DEVICE_LIST_PAGE(DEVICE_FROM_NARROW "(d.unit_id = " \
+	    ":q OR d.device_uuid = :q) AND ", "d.unit_id", "ASC", KEYSET_ASC)) \
+	/* how many devices the list has: the counters when nothing but \
+	 * the customer filters (device.c), else at most :bound */ \
+	X(DEVICES_COUNT_TREE, SCOPE_COUNT("tree_devices", "device_count")) \
+	X(DEVICES_SHARE, SCOPE_SHARE("tree_devices")) \
+	X(DEVICES_COUNT_NARROW, COUNT_UPTO("SELECT 1 FROM " \
+	    DEVICE_FROM_NARROW DEVICE_FILTERS)) \
+	X(DEVICES_COUNT_WIDE, COUNT_UPTO("SELECT 1 FROM " DEVICE_FROM_WIDE \
+	    DEVICE_FILTERS)) \
+	X(DEVICES_COUNT_HITS, COUNT_UPTO("SELECT 1 FROM " DEVICE_FROM_HITS \
+	    DEVICE_FILTERS)) \
+	/* as USERS_HIT_CANDIDATES: the whole table, for the plan only */ \
+	X(DEVICES_HIT_CANDIDATES, COUNT_UPTO(DEVICE_HITS)) \
 	X(DEVICE_BY_ID, DEVICE_FIND("d.id = :id")) \
 	/* the API's pages: keyset by id, the columns of DEVICE_FIND */ \
-	X(DEVICE_API_LIST, DEVICE_API_SQL("JOIN")) \
-	X(DEVICE_API_WIDE, DEVICE_API_SQL("CROSS JOIN")) \
+	X(DEVICE_API_LIST, DEVICE_API_SQL(DEVICE_FROM_NARROW)) \
+	X(DEVICE_API_WIDE, DEVICE_API_SQL(DEVICE_FROM_WIDE)) \
+	X(DEVICE_API_HITS, DEVICE_API_SQL(DEVICE_FROM_HITS)) \
 	X(DEVICE_BY_UNIT, DEVICE_FIND("d.unit_id = :key")) \
 	X(DEVICE_BY_UUID, DEVICE_FIND("d.device_uuid = :key")) \
 	X(DEVICE_INSERT, "INSERT INTO devices (unit_id, device_uuid, name, " \
@@ -664,12 +782,9 @@
 	X(CUSTOMER_API_LIST, CUSTOMER_API_SELECT " AND (:like = '%%' OR " \
 	    "c.name LIKE :like ESCAPE '\\' OR c.email LIKE :like ESCAPE '\\') " \
 	    "AND c.id > :after ORDER BY c.id LIMIT :limit") \
-	X(USER_API_LIST, USER_API_SELECT " AND (:customer_id = 0 OR " \
-	    "u.customer_id = :customer_id) AND " USER_LIST_FILTERS " AND " \
-	    "(:like = '%%' OR " \
-	    "u.email LIKE :like ESCAPE '\\' OR u.username LIKE :like " \
-	    "ESCAPE '\\' OR u.full_name LIKE :like ESCAPE '\\') AND " \
-	    "u.id > :after ORDER BY u.id LIMIT :limit") \
+	X(USER_API_LIST, USER_API_SELECT " AND " USER_API_FILTERS) \
+	X(USER_API_HITS, USER_API_SELECT " AND u.id IN (" USER_HITS ") AND " \
+	    USER_API_FILTERS) \
 	X(LOCATION_API_LIST, LOCATION_API_SELECT " AND (:customer_id = 0 OR " \
 	    "l.customer_id = :customer_id) AND (:like = '%%' OR " \
 	    "l.name LIKE :like ESCAPE '\\' OR c.name LIKE :like ESCAPE '\\') " \

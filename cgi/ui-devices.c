@@ -77,6 +77,8 @@ list_row(struct request *req, const void *row, struct tval *t)
 	tv_set_str(t, "name", dev->name);
 	tv_set_str(t, "vehicle", dev->vehicle_name);
 	tv_set_str(t, "customer", dev->customer);
+	tv_set_str(t, "customer_href", arena_printf(a,
+	    "/devices?customer_id=%lld", (long long)dev->customer_id));
 	tv_set_str(t, "location", dev->location ? dev->location : "");
 	tv_set_str(t, "registered", time_text(a, req->user,
 	    dev->registered_at));
@@ -105,9 +107,9 @@ ui_devices(struct request *req)
 		page_render(req, 200, "devices", d);
 		return;
 	}
-	if (!list_page(req, d, &devices, &lq))
+	if (!list_page(req, d, &devices, &lq) ||
+	    !page_list_customers(req, d, "customers", lq.customer_id))
 		return;
-	add_customer_options(req, d, lq.customer_id);
 	add_location_options(req, d, lq.location_id);
 	page_render(req, 200, "devices", d);
 }

@@ -120,16 +120,11 @@ add_filters(struct request *req, struct tval *d, const struct list_query *lq)
 	static const char *const mfa[][2] = { { "on", "On" },
 	    { "off", "Off" }, { "required", "Required but not set up" } };
 	struct arena *a = req->arena;
-	struct tval *customers, *l;
+	struct tval *l;
 	size_t i;
 
-	if ((customers = page_customer_options(req, lq->customer_id,
-	    NULL)) == NULL) {
-		page_error(req, 503, "The list could not be read just now. "
-		    "Please try again.");
+	if (!page_list_customers(req, d, "customers", lq->customer_id))
 		return false;
-	}
-	tv_set(d, "customers", customers);
 	l = tv_set_list(d, "group_choices");
 	for (i = 0; i < GROUP_COUNT; i++)
 		push_choice(a, l, perm_groups[i].key, perm_groups[i].name,

@@ -148,31 +148,6 @@ user_id_by_username(struct db *db, const char *username)
 
 /* ------------------------------------------------------------- reading */
 
-/* Customer paths of the rows of one page: few distinct customers, each
- * looked up once (customer_path_text runs a statement per call). */
-struct path_cache {
-	int64_t ids[LIST_PAGE_SIZE];
-	const char *text[LIST_PAGE_SIZE];
-	size_t n;
-};
-
-static const char *
-cached_path(const struct viewer *v, struct path_cache *pc, int64_t id)
-{
-	const char *t;
-	size_t i;
-
-	for (i = 0; i < pc->n; i++)
-		if (pc->ids[i] == id)
-			return pc->text[i];
-	t = customer_path_text(v, id);
-	if (pc->n < LIST_PAGE_SIZE) {
-		pc->ids[pc->n] = id;
-		pc->text[pc->n++] = t;
-	}
-	return t;
-}
-
 /* A group_concat of ids ("3,7", NULL for none) into u->locations. */
 static void
 fill_location_ids(sqlite3_stmt *s, struct arena *a, int col,
@@ -260,113 +235,172 @@ fill_list_row(sqlite3_stmt *s, struct arena *a, void *row)
 	u->mfa_required = sqlite3_column_int(s, 9) != 0;
 }
 
-/* The sort keys, and per key its statements of sql.h in the scope plan
- * (narrow) and the scan plan (wide). */
+/* The sort keys, and per key its statements of sql.h in each plan. */
 #define SORT_NAME(X_, KEY, name, col) name,
 const char *const user_sort_keys[] = {
-	USER_LIST_SORTS(SORT_NAME, unused) NULL
+	USER_SORTS(SORT_NAME, unused) NULL
 };
 #undef SORT_NAME
-#define SORT_SCOPE(X_, KEY, name, col) \
+#define SORT_PLAN(PLAN) \
+	static const enum stmt_id plan_##PLAN[][2] = { \
+		USER_SORTS(SORT_PLAN_ROW_##PLAN, unused) \
+	};
+#define SORT_PLAN_ROW_SCOPE(X_, KEY, name, col) \
 	{ STMT_USERS_##KEY##_ASC_SCOPE, STMT_USERS_##KEY##_DESC_SCOPE },
-#define SORT_SCAN(X_, KEY, name, col) \
+#define SORT_PLAN_ROW_SCAN(X_, KEY, name, col) \
 	{ STMT_USERS_##KEY##_ASC_SCAN, STMT_USERS_##KEY##_DESC_SCAN },
-static const enum stmt_id narrow_sorts[][2] = {
-	USER_LIST_SORTS(SORT_SCOPE, unused)
-};
-static const enum stmt_id wide_sorts[][2] = {
-	USER_LIST_SORTS(SORT_SCAN, unused)
-};
-#undef SORT_SCOPE
-#undef SORT_SCAN
-#define NSORTS (sizeof(narrow_sorts) / sizeof(narrow_sorts[0]))
+#define SORT_PLAN_ROW_HITS(X_, KEY, name, col) \
+	{ STMT_USERS_##KEY##_ASC_HITS, STMT_USERS_##KEY##_DESC_HITS },
+SORT_PLAN(SCOPE)
+SORT_PLAN(SCAN)
+SORT_PLAN(HITS)
+#undef SORT_PLAN
+#undef SORT_PLAN_ROW_SCOPE
+#undef SORT_PLAN_ROW_SCAN
+#undef SORT_PLAN_ROW_HITS
+#define NSORTS (sizeof(plan_SCOPE) / sizeof(plan_SCOPE[0]))
 #define SORT_CUSTOMER 2	/* tree order: the scope plan walks it already */
 
-/* The number statement id answers: with the scope and whichever
- * parameters of lq it has bound (lq NULL: a statement without them). 0
- * or -1. */
+/* The two numbers statement id answers for v and lq: 0 or -1. */
 static int
-count_users(const struct viewer *v, enum stmt_id id,
-    const struct list_query *lq, int64_t *n)
+numbers(const struct viewer *v, enum stmt_id id, const struct list_query *lq,
+    int64_t *a, int64_t *b)
 {
 	sqlite3_stmt *s = db_stmt(v->db, id);
 	int rc;
 
-	if (lq != NULL)
-		rows_bind_list(s, v, lq);
-	if ((rc = db_step(v->db, s)) == SQLITE_ROW)
-		*n = sqlite3_column_int64(s, 0);
+	rows_bind_list(s, v, lq);
+	if ((rc = db_step(v->db, s)) == SQLITE_ROW) {
+		*a = sqlite3_column_int64(s, 0);
+		*b = sqlite3_column_int64(s, 1);
+	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
+/* Whether lq asks for the whole scope: no search, no filter but the
+ * customer, whose rows the counters know. */
+static bool
+unfiltered(const struct list_query *lq)
+{
+	return lq->search == LIST_SEARCH_NONE && lq->group == 0 &&
+	    lq->active == 0 && lq->mfa == 0;
+}
+
 /*
- * Count the page's users and choose its plan (see sql.h): when the scope
- * holds a third of the table or more, reading the users table in order
- * (the scan plan) beats finding the scope's users one by one. The
- * scope's size without the search is one cheap count over the
- * users_customer index alone (2.6 ms for 100,000 users; with the search
- * clause in the statement the same count reads every user row and takes
- * 9). 0 or -1.
+ * Choose the list's plan (sql.h): a search with few candidates in the
+ * whole table (at most the count's bound) reads just them; otherwise,
+ * when the scope holds a third of the table or more, reading users in
+ * the sort key's order (the scan plan) beats finding the scope's users
+ * one by one and sorting them. The sizes come from the counters; the
+ * candidates from the search indexes, counted up to the bound. The
+ * count is the counters' when nothing filters, else counted in the plan
+ * up to LIST_COUNT_BOUND. 0 or -1.
  */
 static int
-count_and_plan(const struct viewer *v, const struct list_query *lq,
-    int64_t *count, bool *wide)
+choose_plan(const struct viewer *v, const struct list_query *lq,
+    struct rows_list *l)
 {
-	int64_t table = 0, in_scope = 0;
+	int64_t in_scope = 0, table = 0, candidates = 0;
+	bool wide;
 
-	/* the size of the table, near enough */
-	if (count_users(v, STMT_USERS_MAX_ID, NULL, &table) != 0 ||
-	    count_users(v, STMT_USERS_IN_SCOPE, lq, &in_scope) != 0)
+	if (numbers(v, STMT_USERS_SHARE, lq, &in_scope, &table) != 0)
 		return -1;
-	*wide = in_scope > 0 && in_scope * 3 >= table;
-	if (*lq->q == '\0' && lq->group == 0 && lq->active == 0 &&
-	    lq->mfa == 0) {
-		*count = in_scope;
+	wide = in_scope > 0 && in_scope * 3 >= table;
+	l->sorted = wide && lq->sort != SORT_CUSTOMER ? plan_SCAN : plan_SCOPE;
+	l->count = wide ? STMT_USERS_COUNT_SCAN : STMT_USERS_COUNT_SCOPE;
+	if (unfiltered(lq)) {
+		l->count = STMT_USERS_COUNT_TREE;
+		l->count_exact = true;
 		return 0;
 	}
-	return count_users(v, *wide ? STMT_USERS_COUNT_SCAN :
-	    STMT_USERS_COUNT_SCOPE, lq, count);
+	if (lq->search == LIST_SEARCH_NONE)
+		return 0;
+	if ((candidates = rows_candidates(v, STMT_USERS_HIT_CANDIDATES,
+	    lq)) < 0)
+		return -1;
+	if (candidates <= LIST_COUNT_BOUND) {
+		l->sorted = plan_HITS;
+		l->count = STMT_USERS_COUNT_HITS;
+	}
+	return 0;
+}
+
+/* A search that is exactly one user's e-mail or username, asked as an
+ * e-mail or username (not match=any): that user alone, by the unique
+ * indexes. 1 found (out filled), 0 not, -1 on a database error. */
+static int
+exact_user(const struct viewer *v, const struct list_query *lq,
+    struct rows_page *out)
+{
+	static const enum stmt_id exact[][2] = {
+		{ STMT_USERS_EXACT, STMT_USERS_EXACT }
+	};
+	static const struct rows_list l = { STMT__MAX, true, exact, 1,
+	    STMT__MAX, sizeof(struct user_row), fill_list_row };
+	struct list_query first = *lq;
+
+	if (lq->search == LIST_SEARCH_NONE || lq->any)
+		return 0;
+	first.page = 1;
+	first.offset = first.after = first.before = 0;
+	if (rows_read_list(v, &l, &first, out) != 1)
+		return -1;
+	if (out->n == 0)
+		return 0;
+	out->count = (int64_t)out->n;
+	out->exact = true;
+	return 1;
 }
 
 int
 user_list(const struct viewer *v, const struct list_query *asked,
     struct rows_page *out)
 {
-	static const struct rows_list api = { STMT__MAX, NULL, 0,
+	static const struct rows_list api = { STMT__MAX, false, NULL, 0,
 	    STMT_USER_API_LIST, sizeof(struct user_row), fill_row };
-	static const struct rows_list narrow = { STMT__MAX, narrow_sorts,
-	    NSORTS, STMT__MAX, sizeof(struct user_row), fill_list_row };
-	static const struct rows_list wide = { STMT__MAX, wide_sorts,
-	    NSORTS, STMT__MAX, sizeof(struct user_row), fill_list_row };
+	static const struct rows_list api_hits = { STMT__MAX, false, NULL, 0,
+	    STMT_USER_API_HITS, sizeof(struct user_row), fill_row };
+	int64_t candidates;
+	struct rows_list l = { STMT__MAX, false, NULL, NSORTS, STMT__MAX,
+	    sizeof(struct user_row), fill_list_row };
 	struct list_query page = *asked, *lq = &page;
-	struct path_cache *pc;
+	struct customer_paths *paths;
 	struct user_row *u;
-	int64_t count;
-	bool scan;
 	size_t i;
 	int rc;
 
-	if (lq->keyset)
-		return rows_read_list(v, &api, lq, out);
-	/* the counts are scoped: a customer filter outside the scope counts
-	 * nothing, and rows_read_list answers 0 for it */
-	if (count_and_plan(v, lq, &count, &scan) != 0)
-		return -1;
-	if (count > 0 && lq->offset >= count) {	/* past the end: last page */
-		lq->page = (count + LIST_PAGE_SIZE - 1) / LIST_PAGE_SIZE;
-		lq->offset = (lq->page - 1) * LIST_PAGE_SIZE;
+	/* the API: pages by id; a search with few candidates reads them */
+	if (lq->keyset) {
+		candidates = lq->search == LIST_SEARCH_NONE ? LIST_COUNT_BOUND +
+		    1 : rows_candidates(v, STMT_USERS_HIT_CANDIDATES, lq);
+		if (candidates < 0)
+			return -1;
+		return rows_read_list(v, candidates <= LIST_COUNT_BOUND ?
+		    &api_hits : &api, lq, out);
 	}
-	rc = rows_read_list(v, scan && lq->sort != SORT_CUSTOMER ? &wide :
-	    &narrow, lq, out);
-	if (rc != 1)
+	/* a customer filter outside the scope is "not found" */
+	if (lq->customer_id != 0 &&
+	    (rc = perm_sees_customer(v, lq->customer_id)) != 1)
 		return rc;
-	out->count = count;
+	if ((rc = exact_user(v, lq, out)) < 0 || (rc == 0 &&
+	    (choose_plan(v, lq, &l) != 0 ||
+	    rows_read_list(v, &l, lq, out) != 1)))
+		return -1;
+	/* past the end of an exact count: its last page instead */
+	if (out->n == 0 && l.count_exact && out->count > 0 &&
+	    lq->offset >= out->count) {
+		lq->page = (out->count + LIST_PAGE_SIZE - 1) / LIST_PAGE_SIZE;
+		lq->offset = (lq->page - 1) * LIST_PAGE_SIZE;
+		lq->after = lq->before = 0;
+		if (rows_read_list(v, &l, lq, out) != 1)
+			return -1;
+	}
 	/* after the list's statement is done: customer_path_text runs one
 	 * of its own */
-	pc = arena_calloc(v->arena, 1, sizeof(*pc));
+	paths = customer_paths_new(v);
 	for (i = 0, u = out->rows; i < out->n; i++)
-		u[i].customer = cached_path(v, pc, u[i].customer_id);
+		u[i].customer = customer_paths_text(v, paths, u[i].customer_id);
 	return 1;
 }
 
@@ -394,19 +428,19 @@ user_location_choices(const struct viewer *v, struct rows_page *out)
 	static const enum stmt_id all[][2] = {
 		{ STMT_LOCATIONS_IN_SCOPE, STMT_LOCATIONS_IN_SCOPE }
 	};
-	static const struct rows_list l = { STMT__MAX, all, 1, STMT__MAX,
+	static const struct rows_list l = { STMT__MAX, false, all, 1, STMT__MAX,
 	    sizeof(struct user_location_choice), fill_choice };
 	struct user_location_choice *c;
 	struct list_query lq;
-	struct path_cache *pc;
+	struct customer_paths *paths;
 	size_t i;
 
 	memset(&lq, 0, sizeof(lq));
 	if (rows_read_list(v, &l, &lq, out) != 1)
 		return -1;
-	pc = arena_calloc(v->arena, 1, sizeof(*pc));
+	paths = customer_paths_new(v);
 	for (i = 0, c = out->rows; i < out->n; i++)
-		c[i].customer = cached_path(v, pc, c[i].customer_id);
+		c[i].customer = customer_paths_text(v, paths, c[i].customer_id);
 	return 1;
 }
 

@@ -176,7 +176,8 @@ class LocationNameCaseTests(PageTest):
             text = f.read()
         with open(conf, 'w') as f:
             f.write(text.replace(STACK.database, path))
-        with open(os.path.join(ROOT, 'schema.sql')) as f:
+        # version 3 less its index is version 2
+        with open(os.path.join(ROOT, 'tests', 'integration', 'schema-v3.sql')) as f:
             schema = f.read()
         con = sqlite3.connect(path, isolation_level=None)
         con.executescript(schema)
@@ -199,7 +200,7 @@ class LocationNameCaseTests(PageTest):
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         con = sqlite3.connect(path, isolation_level=None)
         try:
-            self.assertEqual(con.execute('PRAGMA user_version').fetchone(), (3,))
+            self.assertEqual(con.execute('PRAGMA user_version').fetchone(), (4,))
             rows = dict(con.execute('SELECT id, name FROM locations'))
             self.assertEqual(rows[1], 'Depot')
             self.assertEqual(rows[2], 'DEPOT (location 2)')

@@ -253,12 +253,36 @@ class SearchSortPageTests(UsersTest):
         self.assertEqual([u for _, _, u in got], ['driver'])
 
     def test_search_takes_like_wildcards_literally(self):
-        """% and _ in q match themselves only."""
+        """% and _ in q match themselves only, in a substring (3 characters or more) and a
+        prefix (fewer) search alike."""
         c = self.logged_in('dk.admin')
-        got, _ = self.list_all(c, '?q=' + urllib.parse.quote('%'))
+        got, _ = self.list_all(c, '?q=' + urllib.parse.quote('0% '))
         self.assertEqual([u for _, _, u in got], ['under_score'])
+        got, _ = self.list_all(c, '?q=r_s')
+        self.assertEqual([u for _, _, u in got], ['under_score'])
+        got, _ = self.list_all(c, '?q=u_d')
+        self.assertEqual(got, [])
+        got, _ = self.list_all(c, '?q=' + urllib.parse.quote('1%'))
+        self.assertEqual(got, [])
         got, _ = self.list_all(c, '?q=_')
+        self.assertEqual(got, [])
+
+    def test_short_search_matches_the_start(self):
+        """One or two characters match the start of an e-mail, username or full name (a
+        trigram index knows nothing shorter), ignoring case."""
+        c = self.logged_in('dk.admin')
+        got, _ = self.list_all(c, '?q=10')
         self.assertEqual([u for _, _, u in got], ['under_score'])
+        got, _ = self.list_all(c, '?q=UN')
+        self.assertEqual([u for _, _, u in got], ['under_score'])
+        # "ore" is inside under_score; "re" is not at the start of any of its fields
+        got, _ = self.list_all(c, '?q=ore')
+        self.assertIn('under_score', [u for _, _, u in got])
+        got, _ = self.list_all(c, '?q=re')
+        self.assertNotIn('under_score', [u for _, _, u in got])
+        self.assertGreater(len(got), 0)
+        for _, email, username in got:
+            self.assertTrue(email.lower().startswith('re') or username.startswith('re'), email)
 
     def test_search_never_reaches_outside_the_scope(self):
         c = self.logged_in('contoso.admin')

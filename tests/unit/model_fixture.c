@@ -214,7 +214,7 @@ fixture_list_query(struct fixture *f)
 
 	memset(&lq, 0, sizeof(lq));
 	lq.q = "";
-	lq.like = rows_like(f->arena, "");
+	rows_search(f->arena, &lq);
 	lq.page = 1;
 	lq.limit = LIST_PAGE_SIZE;
 	return lq;
@@ -227,7 +227,7 @@ fixture_search(struct fixture *f, const char *q, int64_t customer_id,
 	struct list_query lq = fixture_list_query(f);
 
 	lq.q = q;
-	lq.like = rows_like(f->arena, q);
+	rows_search(f->arena, &lq);
 	lq.customer_id = customer_id;
 	lq.location_id = location_id;
 	lq.sort = sort;

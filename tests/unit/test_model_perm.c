@@ -87,7 +87,7 @@ static const enum stmt_id by_name[][2] = {
 	{ STMT_LOCATION_LIST_NAME_ASC, STMT_LOCATION_LIST_NAME_DESC },
 };
 static const struct rows_list location_ids = {
-	STMT_LOCATION_LIST_COUNT, by_name, 1, STMT__MAX, sizeof(int64_t),
+	STMT_LOCATION_LIST_COUNT, false, by_name, 1, STMT__MAX, sizeof(int64_t),
 	fill_id
 };
 
