@@ -12,11 +12,15 @@
  *   arborctl mail send [--loop]          deliver the mail queue (once, or
  *                                        every few seconds until SIGTERM)
  *   arborctl mail status                 what is queued, failures
- *   arborctl bench-data USERS CUSTOMERS  benchmark customers and users
- *   arborctl bench-devices DEVICES       benchmark devices over them
+ *   arborctl bench-data [--customers N] [--users N] [--devices N]
+ *       [--width W] [--depth D] [--seed S]
+ *                                        benchmark customers, users and
+ *                                        devices under the demo account
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,8 +56,10 @@ usage(void)
 	    "       arborctl render TEMPLATE_DIR NAME DATA.json\n"
 	    "       arborctl mail send [--loop]\n"
 	    "       arborctl mail status\n"
-	    "       arborctl bench-data USERS CUSTOMERS\n"
-	    "       arborctl bench-devices DEVICES\n", stderr);
+	    "       arborctl bench-data [--customers N] [--users N] "
+	    "[--devices N]\n"
+	    "                           [--width W] [--depth D] [--seed S]\n",
+	    stderr);
 	return 2;
 }
 
@@ -453,88 +459,115 @@ close:
 	return rc;
 }
 
-/* A whole number in 1..max, or 0. */
-static long
-count_arg(const char *s, long max)
+/* The options of bench-data: where each goes, its range and default. */
+static const struct bench_option {
+	const char *name;
+	size_t offset;		/* of a long in struct seed_bench_spec */
+	long min, max, fallback;
+} bench_options[] = {
+	{ "--customers", offsetof(struct seed_bench_spec, customers), 0,
+	  1000000, 1000 },
+	{ "--users", offsetof(struct seed_bench_spec, users), 0, 10000000,
+	  100000 },
+	{ "--devices", offsetof(struct seed_bench_spec, devices), 0,
+	  10000000, 0 },
+	{ "--width", offsetof(struct seed_bench_spec, width), 1, 1000, 8 },
+	{ "--depth", offsetof(struct seed_bench_spec, depth), 1, 100, 5 },
+	{ "--seed", offsetof(struct seed_bench_spec, seed), 0, LONG_MAX, 1 },
+};
+#define BENCH_OPTIONS_END (bench_options + \
+    sizeof(bench_options) / sizeof(bench_options[0]))
+
+static long *
+bench_field(struct seed_bench_spec *spec, const struct bench_option *o)
 {
+	return (long *)(void *)((char *)spec + o->offset);
+}
+
+/* argv (pairs of an option and its value) into spec, the defaults for
+ * what it leaves out: 0, or -1 after saying what is wrong. */
+static int
+bench_options_read(int argc, char *argv[], struct seed_bench_spec *spec)
+{
+	const struct bench_option *o;
 	char *end;
 	long n;
+	int i;
 
-	errno = 0;
-	n = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || n < 1 || n > max)
-		return 0;
-	return n;
+	for (o = bench_options; o < BENCH_OPTIONS_END; o++)
+		*bench_field(spec, o) = o->fallback;
+	for (i = 0; i < argc; i += 2) {
+		for (o = bench_options; o < BENCH_OPTIONS_END &&
+		    strcmp(o->name, argv[i]) != 0; o++)
+			;
+		if (o == BENCH_OPTIONS_END || i + 1 >= argc) {
+			fprintf(stderr, "arborctl: bench-data: %s %s\n",
+			    argv[i], i + 1 >= argc ? "wants a number" :
+			    "is no option");
+			return -1;
+		}
+		errno = 0;
+		n = strtol(argv[i + 1], &end, 10);
+		if (errno != 0 || end == argv[i + 1] || *end != '\0' ||
+		    n < o->min || n > o->max) {
+			fprintf(stderr, "arborctl: bench-data: %s wants a "
+			    "number from %ld to %ld\n", o->name, o->min,
+			    o->max);
+			return -1;
+		}
+		*bench_field(spec, o) = n;
+	}
+	return 0;
 }
 
-/* After benchmark data went in: the statistics may have failed. */
+/* What bench-data added, and one of each kind for a benchmark to search
+ * for, as "example KEY=VALUE" lines. */
 static void
-bench_analyzed(const struct seed_bench *b)
+bench_print(const struct seed_bench_spec *spec, const struct seed_bench *b,
+    double seconds)
 {
+	printf("bench data: %ld customers (%ld wide, %ld deep), %ld users "
+	    "and %ld devices added under %s, spread over %zu customers, in "
+	    "%.1f s (password %s)\n", spec->customers, spec->width,
+	    spec->depth, spec->users, spec->devices, b->account, b->spread,
+	    seconds, SEED_DEMO_PASSWORD);
 	if (!b->analyzed)
 		fputs("arborctl: ANALYZE failed (the data is in)\n", stderr);
+	if (b->email != NULL)
+		printf("example email=%s\n", b->email);
+	if (b->last_name != NULL)
+		printf("example last_name=%s users=%ld\n", b->last_name,
+		    b->last_name_users);
+	if (b->unit_id != NULL)
+		printf("example unit_id=%s\nexample device_id=%s\n"
+		    "example device_text=%s devices=%ld\n", b->unit_id,
+		    b->device_id, b->device_text, b->device_text_devices);
 }
 
 /*
- * Benchmark data under the demo account: USERS users over CUSTOMERS
- * customers (see seed_bench_data()), in one transaction.
+ * Benchmark data under the demo account, added in one transaction (see
+ * seed_bench()); argv holds the options.
  */
 static int
-cmd_bench_data(const char *users_arg, const char *cust_arg)
+cmd_bench_data(int argc, char *argv[])
 {
-	long nusers = count_arg(users_arg, 10000000);
-	long ncust = count_arg(cust_arg, 1000000);
+	struct seed_bench_spec spec;
+	struct timespec t0, t1;
 	struct seed_bench b;
 	struct viewer v;
 	struct app app;
 	int rc;
 
-	if (nusers == 0 || ncust == 0) {
-		fputs("arborctl: bench-data wants USERS (1 to 10000000) and "
-		    "CUSTOMERS (1 to 1000000)\n", stderr);
+	if (bench_options_read(argc, argv, &spec) != 0)
 		return 2;
-	}
 	if (open_viewer(&app, &v) != 0)
 		return 1;
-	rc = seed_result(seed_bench_data(&v, nusers, ncust, &b),
-	    "benchmark data", "this database has benchmark data already");
-	if (rc == 0) {
-		bench_analyzed(&b);
-		printf("bench data: %ld customers and %ld users under %s "
-		    "(password %s)\n", ncust, nusers, b.account,
-		    SEED_DEMO_PASSWORD);
-	}
-	close_viewer(&app, &v);
-	return rc;
-}
-
-/*
- * DEVICES devices spread round-robin over every customer of the demo
- * account (bench-data's customers included), in one transaction.
- */
-static int
-cmd_bench_devices(const char *devices_arg)
-{
-	long n = count_arg(devices_arg, 10000000);
-	struct seed_bench b;
-	struct viewer v;
-	struct app app;
-	int rc;
-
-	if (n == 0) {
-		fputs("arborctl: bench-devices wants DEVICES (1 to 10000000)\n",
-		    stderr);
-		return 2;
-	}
-	if (open_viewer(&app, &v) != 0)
-		return 1;
-	rc = seed_result(seed_bench_devices(&v, n, &b), "benchmark devices",
-	    NULL);
-	if (rc == 0) {
-		bench_analyzed(&b);
-		printf("bench devices: %ld over %zu customers\n", n,
-		    b.customers);
-	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = seed_result(seed_bench(&v, &spec, &b), "benchmark data", NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (rc == 0)
+		bench_print(&spec, &b, (double)(t1.tv_sec - t0.tv_sec) +
+		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	close_viewer(&app, &v);
 	return rc;
 }
@@ -564,9 +597,7 @@ main(int argc, char *argv[])
 	if (argc == 3 && strcmp(argv[1], "mail") == 0 &&
 	    strcmp(argv[2], "status") == 0)
 		return cmd_mail_status();
-	if (argc == 3 && strcmp(argv[1], "bench-devices") == 0)
-		return cmd_bench_devices(argv[2]);
-	if (argc == 4 && strcmp(argv[1], "bench-data") == 0)
-		return cmd_bench_data(argv[2], argv[3]);
+	if (argc >= 2 && strcmp(argv[1], "bench-data") == 0)
+		return cmd_bench_data(argc - 2, argv + 2);
 	return usage();
 }

@@ -1,10 +1,9 @@
 /*
- * seed.c - the demo and benchmark data of arborctl (see seed.h).
+ * seed.c - the demo data of arborctl (see seed.h).
  */
 #include "seed.h"
 
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -16,7 +15,6 @@
 #include "device.h"
 #include "location.h"
 #include "perm.h"
-#include "rows.h"
 #include "user.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -228,197 +226,5 @@ seed_demo(const struct viewer *v)
 		db_rollback(v->db);
 		return MODEL_FAILED;
 	}
-	return MODEL_DONE;
-}
-
-/* ------------------------------------------------------------------
- * Benchmark data
- */
-
-/* Customers per parent in the benchmark tree, and its deepest level
- * below the account. */
-#define BENCH_FANOUT 8
-#define BENCH_DEPTH 5
-
-/* The demo account's administrator, whose account the benchmark data
- * goes into; NULL when there is no demo data. */
-static const struct user *
-demo_admin(const struct viewer *v)
-{
-	int64_t id = user_id_by_username(v->db, "admin");
-	const struct user *admin = id ? user_load(v->db, v->arena, id) : NULL;
-
-	return admin != NULL && admin->customer_id != 0 ? admin : NULL;
-}
-
-/* Refresh the planner's statistics after a bulk insert, so it knows how
- * the tree, users and devices spread. */
-static bool
-analyze(const struct viewer *v)
-{
-	return db_exec(v->db, db_stmt(v->db, STMT_ANALYZE)) == 0;
-}
-
-/* ncust customers under root, breadth first: 0..7 under the account,
- * then 8 under each, wrapping to the top level below BENCH_DEPTH. */
-static int64_t *
-bench_customers_add(const struct viewer *v, int64_t root, long ncust)
-{
-	struct customer_fields cf = { NULL, NULL, NULL, "DK",
-	    "Europe/Copenhagen", "24h", "metric", false };
-	int64_t *ids = arena_calloc(v->arena, (size_t)ncust, sizeof(*ids));
-	int64_t *depth = arena_calloc(v->arena, (size_t)ncust, sizeof(*depth));
-	char name[64], email[96];
-	long i, p;
-
-	for (i = 0; i < ncust; i++) {
-		p = i < BENCH_FANOUT ? -1 : i / BENCH_FANOUT - 1;
-		if (p >= 0 && depth[p] >= BENCH_DEPTH)
-			p = i % BENCH_FANOUT;
-		depth[i] = p < 0 ? 1 : depth[p] + 1;
-		snprintf(name, sizeof(name), "Bench customer %06ld", i + 1);
-		snprintf(email, sizeof(email), "bench.c%06ld@bench.example",
-		    i + 1);
-		cf.name = name;
-		cf.email = email;
-		ids[i] = customer_create(v->db, v->now, p < 0 ? root : ids[p],
-		    &cf);
-		if (ids[i] == 0)
-			return NULL;
-	}
-	return ids;
-}
-
-/* nusers users over the customers ids[0..ncust), round-robin. */
-static int
-bench_users_add(const struct viewer *v, const int64_t *ids, long ncust,
-    long nusers, const char *hash)
-{
-	char name[64], email[96], full[64];
-	struct user_fields uf;
-	int64_t uid;
-	long i;
-
-	for (i = 0; i < nusers; i++) {
-		memset(&uf, 0, sizeof(uf));
-		snprintf(name, sizeof(name), "bench.u%07ld", i + 1);
-		snprintf(email, sizeof(email), "bench.u%07ld@bench.example",
-		    i + 1);
-		snprintf(full, sizeof(full), "Bench User %ld", i + 1);
-		uf.customer_id = ids[i % ncust];
-		uf.email = email;
-		uf.username = name;
-		uf.full_name = full;
-		uf.password_hash = hash;
-		uf.active = i % 20 != 19;
-		uf.groups = i % 10 == 0 ? GROUP_FULL_DEVICE_ACCESS : 0;
-		if ((uid = user_create(v->db, v->now, &uf)) == 0)
-			return -1;
-		if (i % 3 != 2 && user_set_last_login(v->db, uid,
-		    v->now - (i * 7919) % (90 * 86400)) != 0)
-			return -1;
-	}
-	return 0;
-}
-
-enum model_result
-seed_bench_data(const struct viewer *v, long nusers, long ncust,
-    struct seed_bench *out)
-{
-	char hash[crypto_pwhash_STRBYTES];
-	const struct user *admin;
-	const int64_t *ids;
-
-	memset(out, 0, sizeof(*out));
-	if (!perm_allows(v, ACT_OPERATOR) || (admin = demo_admin(v)) == NULL)
-		return MODEL_NOT_FOUND;
-	out->account = admin->customer_name;
-	if (user_id_by_username(v->db, "bench.u0000001") != 0)
-		return MODEL_INVALID;
-	if (password_hash(SEED_DEMO_PASSWORD, hash) != 0 ||
-	    db_begin(v->db) != 0)
-		return MODEL_FAILED;
-	if ((ids = bench_customers_add(v, admin->customer_id, ncust)) == NULL ||
-	    bench_users_add(v, ids, ncust, nusers, hash) != 0 ||
-	    db_commit(v->db) != 0) {
-		db_rollback(v->db);
-		return MODEL_FAILED;
-	}
-	out->analyzed = analyze(v);
-	return MODEL_DONE;
-}
-
-static void
-fill_id(sqlite3_stmt *s, struct arena *a, void *row)
-{
-	(void)a;
-	*(int64_t *)row = sqlite3_column_int64(s, 0);
-}
-
-/* The ids of the customers admin sees, in id order, into *out: 1, or -1
- * on a database error. */
-static int
-account_customers(const struct viewer *v, const struct user *admin,
-    struct rows_page *out)
-{
-	static const enum stmt_id all[][2] = {
-		{ STMT_CUSTOMER_IDS_UNDER, STMT_CUSTOMER_IDS_UNDER }
-	};
-	static const struct rows_list l = { STMT__MAX, false, all, 1, STMT__MAX,
-	    sizeof(int64_t), fill_id };
-	struct list_query lq;
-	struct viewer av;
-
-	perm_viewer(&av, v->app, v->arena, v->now, ORIGIN_CLI, NULL, admin);
-	memset(&lq, 0, sizeof(lq));
-	return rows_read_list(&av, &l, &lq, out);
-}
-
-/* n devices over the customers ids[0..nids), a day of registrations
- * ending at v->now, by nobody (v: arborctl itself). */
-static int
-bench_devices_add(const struct viewer *v, const int64_t *ids, size_t nids,
-    long n)
-{
-	char unit[32], name[48], uuid[DEVICE_UUID_LEN + 1];
-	struct device_input in;
-	struct viewer at = *v;
-	long i;
-
-	in.unit_id = unit;
-	in.name = name;
-	in.vehicle_name = in.vin = "";
-	in.location_id = 0;
-	for (i = 0; i < n; i++) {
-		snprintf(unit, sizeof(unit), "BD%09ld", i + 1);
-		snprintf(name, sizeof(name), "Bench device %ld", i + 1);
-		in.customer_id = ids[(size_t)i % nids];
-		at.now = v->now - i % 86400;
-		if (device_insert(&at, &in, uuid) == 0)
-			return -1;
-	}
-	return 0;
-}
-
-enum model_result
-seed_bench_devices(const struct viewer *v, long n, struct seed_bench *out)
-{
-	const struct user *admin;
-	struct rows_page p;
-
-	memset(out, 0, sizeof(*out));
-	if (!perm_allows(v, ACT_OPERATOR) || (admin = demo_admin(v)) == NULL)
-		return MODEL_NOT_FOUND;
-	out->account = admin->customer_name;
-	if (account_customers(v, admin, &p) != 1 || p.n == 0 ||
-	    db_begin(v->db) != 0)
-		return MODEL_FAILED;
-	if (bench_devices_add(v, p.rows, p.n, n) != 0 ||
-	    db_commit(v->db) != 0) {
-		db_rollback(v->db);
-		return MODEL_FAILED;
-	}
-	out->customers = p.n;
-	out->analyzed = analyze(v);
 	return MODEL_DONE;
 }

@@ -1,6 +1,6 @@
 /*
- * seed.h - demo and benchmark data: what `arborctl demo`, `bench-data`
- * and `bench-devices` put into a database.
+ * seed.h - demo and benchmark data: what `arborctl demo` and
+ * `arborctl bench-data` put into a database (seed.c, seed-bench.c).
  *
  * Each set goes in through the models' own unchecked inserts
  * (customer_create, user_create, location_insert, device_insert), in one
@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "check.h"
 
@@ -34,34 +35,56 @@ enum model_result seed_demo(const struct viewer *v);
  * past the last. */
 const char *seed_demo_login(size_t i, const char **what);
 
-/* What a benchmark set went into. */
+/* What to add as benchmark data (arborctl bench-data's options). */
+struct seed_bench_spec {
+	long customers;		/* in a tree width wide, depth deep */
+	long users;
+	long devices;
+	long width;		/* customers per parent, from 1 */
+	long depth;		/* levels below the account, from 1 */
+	long seed;		/* the same seed draws the same words */
+};
+
+/* What a benchmark set went into, and rows of it to search for. */
 struct seed_bench {
 	const char *account;	/* the demo account's name */
-	size_t customers;	/* devices: the customers they spread over */
+	size_t spread;		/* the customers users and devices went to */
 	bool analyzed;		/* the planner's statistics were refreshed
 				 * (if not, the data is in all the same) */
+	/* one of each, NULL when none was added */
+	const char *email;	/* a user's e-mail address */
+	const char *unit_id;	/* a device's unit id ... */
+	const char *device_id;	/* ... and its device id */
+	/* a family name of the users added and how many of them have it,
+	 * which is also how many of them contain it anywhere (no other
+	 * word of the lists does); a text in device names, mostly of the
+	 * number plate, and how many added devices contain it anywhere.
+	 * The same seed draws them again, so after n runs with one seed
+	 * about n times as many rows hold them. */
+	const char *last_name;
+	long last_name_users;
+	const char *device_text;
+	long device_text_devices;
 };
 
 /*
- * Benchmark data under the demo account (admin's customer) as v (allowed
- * ACT_OPERATOR): ncust customers in a tree 8 wide and at most 5 deep, and
- * nusers users spread over them round-robin (every tenth with Full Device
- * Access, every twentieth inactive, two in three signed in during the
- * last 90 days), all with the demo password. MODEL_NOT_FOUND: no demo
- * account (or v may not); MODEL_INVALID: the benchmark data is there
- * already; MODEL_FAILED: a database error (nothing added).
+ * Add benchmark data under the demo account (admin's customer) as v
+ * (allowed ACT_OPERATOR), in one transaction, then refresh the planner's
+ * statistics: spec->customers customers breadth first, spec->width under
+ * each parent, wrapping to the account's top level below spec->depth;
+ * spec->users users and spec->devices devices spread at random over
+ * every customer of the account (the new ones, the demo ones and those
+ * of earlier runs). Names, e-mails and vehicles come from word lists
+ * (bench-words.h) drawn by spec->seed; unique keys carry the row's own
+ * id, so running it again adds more. Every user has the demo password;
+ * every tenth has Full Device Access, every twentieth is inactive, two
+ * in three signed in during the last 90 days. Devices were registered
+ * over the last three years, half with a VIN.
+ * MODEL_NOT_FOUND: no demo account (or v may not); MODEL_FAILED: a
+ * database error, or a generated unit id or username taken by hand
+ * (nothing added).
  */
-enum model_result seed_bench_data(const struct viewer *v, long nusers,
-    long ncust, struct seed_bench *out);
-
-/*
- * n benchmark devices spread round-robin over every customer of the demo
- * account (bench-data's included), registered over one day, as v
- * (allowed ACT_OPERATOR). MODEL_NOT_FOUND: no demo account (or v may
- * not); MODEL_FAILED: a database error, or a unit id taken (nothing
- * added).
- */
-enum model_result seed_bench_devices(const struct viewer *v, long n,
-    struct seed_bench *out);
+enum model_result seed_bench(const struct viewer *v,
+    const struct seed_bench_spec *spec, struct seed_bench *out);
 
 #endif

@@ -861,10 +861,19 @@
 	/* the name of a user in the scope (who registered or moved a device) */ \
 	X(USER_NAME_VISIBLE, "SELECT u.username FROM users u JOIN customers c " \
 	    "ON c.id = u.customer_id WHERE u.id = :id AND " SCOPE_CUSTOMER("c")) \
-	/* arborctl bench-devices: every customer of the scope (the demo \
-	 * account's) */ \
+	/* --- arborctl bench-data --- */ \
+	/* every customer of the scope (the demo account's) */ \
 	X(CUSTOMER_IDS_UNDER, "SELECT c.id FROM customers c WHERE " \
 	    SCOPE_CUSTOMER("c") " ORDER BY c.id") \
+	/* the last id of each table: generated names carry the id their \
+	 * row will get, so a second run never repeats a unique key */ \
+	X(BENCH_LAST_IDS, "SELECT (SELECT coalesce(max(id), 0) FROM " \
+	    "customers), (SELECT coalesce(max(id), 0) FROM users), " \
+	    "(SELECT coalesce(max(id), 0) FROM devices)") \
+	/* a page cache big enough for a million rows' indexes: the random \
+	 * device ids would otherwise make every insert read and spill \
+	 * pages (this connection only, which is arborctl's) */ \
+	X(BENCH_CACHE_SIZE, "PRAGMA cache_size = -262144") \
 	/* an edit (issue 13): a device of the scope, its own customer kept */ \
 	X(DEVICE_UPDATE, "UPDATE devices SET name = :name, vehicle_name = " \
 	    ":vehicle_name, vin = :vin, location_id = :location_id WHERE id = " \

@@ -4,10 +4,13 @@
  * nginx/stack.sh.
  *
  * Answers every request with 200, Content-Type text/html; charset=utf-8
- * and a body of exactly $TRIVIAL_BODY_BYTES bytes (default 4096): a fixed
- * HTML page padded with a comment (or the page cut short when the size
- * asked for is smaller than the page). Reads and discards any request
- * body so that nginx never waits on it.
+ * and a body of exactly $TRIVIAL_BODY_BYTES bytes (default 4096), or of
+ * N bytes when the query string starts with bytes=N (so one program
+ * stands for pages of every size): a fixed HTML page padded with a
+ * comment (or the page cut short when the size asked for is smaller
+ * than the page). The body is built once per size in a row, as a static
+ * page would be. Reads and discards any request body so that nginx
+ * never waits on it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,26 +71,52 @@ body_size(void)
 	return n < 0 ? 0 : (size_t)n;
 }
 
-int
-main(void)
+/* The size a query string "bytes=N…" asks for (at most 16 MiB), else
+ * fallback. */
+static size_t
+query_size(const char *query, size_t fallback)
 {
-	FCGX_Request req;
-	size_t n = body_size();
-	char *body = make_body(n);
-	char header[160];
-	int hlen;
+	long n;
 
-	if (body == NULL) {
-		fputs("trivial-fcgi: out of memory\n", stderr);
-		return 1;
-	}
-	hlen = snprintf(header, sizeof header,
+	if (query == NULL || strncmp(query, "bytes=", 6) != 0)
+		return fallback;
+	n = strtol(query + 6, NULL, 10);
+	return n < 0 || n > 16L << 20 ? fallback : (size_t)n;
+}
+
+/* One answer of n bytes: the header, then the body in pieces
+ * (FCGX_PutStr takes an int). */
+static void
+answer(FCGX_Stream *out, const char *body, size_t n)
+{
+	char header[160];
+	int hlen = snprintf(header, sizeof header,
 	    "Status: 200 OK\r\n"
 	    "Content-Type: text/html; charset=utf-8\r\n"
 	    "Content-Length: %zu\r\n"
 	    "\r\n", n);
-	if (hlen < 0 || (size_t)hlen >= sizeof header) {
-		free(body);
+
+	if (hlen < 0 || (size_t)hlen >= sizeof header)
+		return;
+	FCGX_PutStr(header, hlen, out);
+	for (size_t off = 0; off < n;) {
+		size_t chunk = n - off > 65536 ? 65536 : n - off;
+
+		if (FCGX_PutStr(body + off, (int)chunk, out) < 0)
+			break;
+		off += chunk;
+	}
+}
+
+int
+main(void)
+{
+	FCGX_Request req;
+	size_t fallback = body_size(), n = fallback, want;
+	char *body = make_body(n), *other;
+
+	if (body == NULL) {
+		fputs("trivial-fcgi: out of memory\n", stderr);
 		return 1;
 	}
 	if (FCGX_Init() != 0) {
@@ -105,15 +134,14 @@ main(void)
 
 		while (FCGX_GetStr(discard, (int)sizeof discard, req.in) > 0)
 			;
-		FCGX_PutStr(header, hlen, req.out);
-		/* FCGX_PutStr takes an int: write large bodies in pieces. */
-		for (size_t off = 0; off < n;) {
-			size_t chunk = n - off > 65536 ? 65536 : n - off;
-
-			if (FCGX_PutStr(body + off, (int)chunk, req.out) < 0)
-				break;
-			off += chunk;
+		want = query_size(FCGX_GetParam("QUERY_STRING", req.envp),
+		    fallback);
+		if (want != n && (other = make_body(want)) != NULL) {
+			free(body);
+			body = other;
+			n = want;
 		}
+		answer(req.out, body, n);
 		FCGX_Finish_r(&req);
 	}
 	free(body);

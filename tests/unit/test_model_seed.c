@@ -105,45 +105,132 @@ test_demo_data(void **state)
 	assert_string_equal(fixture_text(f, "%s", SNAPSHOT_SQL), before);
 }
 
-/* 20 users over 10 customers, 30 devices over the account's 14. */
+/* 10 customers 8 wide and 5 deep, 20 users and 30 devices. */
+static const struct seed_bench_spec small = { 10, 20, 30, 8, 5, 1 };
+
+/* What the examples say, checked against the rows: the counts are of
+ * the rows the run added, and before it there were users and devices
+ * holding the same texts. */
 static void
-test_bench_data_and_devices(void **state)
+check_examples(struct fixture *f, const struct seed_bench *b,
+    long users_before, long devices_before)
 {
+	assert_int_equal(fixture_int(f, "SELECT count(*) FROM users WHERE "
+	    "email = '%s'", b->email), 1);
+	assert_int_equal(fixture_int(f, "SELECT count(*) FROM devices WHERE "
+	    "unit_id = '%s' AND device_uuid = '%s'", b->unit_id,
+	    b->device_id), 1);
+	/* a search for the family name finds its holders and nobody else */
+	assert_true(b->last_name_users > 0);
+	assert_int_equal(fixture_int(f, "SELECT count(*) FROM users WHERE "
+	    "full_name LIKE '%% %s'", b->last_name),
+	    users_before + b->last_name_users);
+	assert_int_equal(fixture_int(f, "WITH t(t) AS (SELECT '%%%s%%') "
+	    "SELECT count(*) FROM users, t WHERE email LIKE t OR username LIKE "
+	    "t OR full_name LIKE t", b->last_name),
+	    users_before + b->last_name_users);
+	assert_int_equal(fixture_int(f, "WITH t(t) AS (SELECT '%%%s%%') "
+	    "SELECT count(*) FROM devices, t WHERE unit_id LIKE t OR "
+	    "device_uuid LIKE t OR name LIKE t OR vehicle_name LIKE t OR vin "
+	    "LIKE t", b->device_text),
+	    devices_before + b->device_text_devices);
+}
+
+static void
+test_bench_data(void **state)
+{
+	struct fixture *f = *state;
+	struct viewer v = fixture_viewer(f, 0, ORIGIN_CLI);
+	struct seed_bench b, first;
+
+	assert_int_equal(seed_demo(&v), MODEL_DONE);
+	assert_int_equal(seed_bench(&v, &small, &b), MODEL_DONE);
+	assert_false(f->app.db.in_transaction);
+	assert_string_equal(b.account, "Northwind Fleet");
+	assert_true(b.analyzed);
+	/* the account's 4 demo customers and the 10 new ones */
+	assert_int_equal(b.spread, 14);
+	/* 8 under the account, then 8 under the first of them */
+	assert_string_equal(fixture_text(f, "SELECT group_concat(path, ' ') "
+	    "FROM (SELECT path FROM customers WHERE id > 5 ORDER BY id)"),
+	    "/1/6/ /1/7/ /1/8/ /1/9/ /1/10/ /1/11/ /1/12/ /1/13/ /1/6/14/ "
+	    "/1/6/15/");
+	assert_int_equal(fixture_int(f, "SELECT count(DISTINCT name) FROM "
+	    "customers WHERE id > 5 AND name GLOB '[A-Z]* [A-Z]* [A-Z]*' AND "
+	    "email GLOB '*@*-*.example'"), 10);
+	assert_string_equal(fixture_text(f, "SELECT count(*) || ',' || "
+	    "sum(active) || ',' || sum(groups = 2) || ',' || "
+	    "count(last_login_at) || ',' || sum(username = lower(replace("
+	    "full_name, ' ', '.')) || id) || ',' || sum(email GLOB "
+	    "username || '@*.example') || ',' || sum(customer_id IN (SELECT "
+	    "id FROM customers WHERE path LIKE '/1/%%')) FROM users "
+	    "WHERE id > 7"), "20,19,2,14,20,20,20");
+	assert_string_equal(fixture_text(f, "SELECT count(*) || ',' || "
+	    "count(DISTINCT unit_id) || ',' || sum(unit_id GLOB '"
+	    "[0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z]"
+	    "[0-9A-Z][0-9A-Z][0-9A-Z]') || ',' || count(registered_by) || ',' "
+	    "|| sum(vin GLOB '*[IOQ]*') || ',' || sum(customer_id IN (SELECT "
+	    "id FROM customers WHERE path LIKE '/1/%%')) FROM devices WHERE "
+	    "id > 6"), "30,30,30,0,0,30");
+	assert_in_range(fixture_int(f, "SELECT count(vin) FROM devices WHERE "
+	    "id > 6"), 1, 29);
+	assert_int_equal(fixture_int(f, "SELECT device_count FROM customers "
+	    "WHERE id = 1"), 1 + fixture_int(f, "SELECT count(*) FROM devices "
+	    "WHERE id > 6 AND customer_id = 1"));
+	check_examples(f, &b, 0, 0);
+
+	/* again: as much again, every unique key new, the same words */
+	first = b;
+	assert_int_equal(seed_bench(&v, &small, &b), MODEL_DONE);
+	assert_string_equal(b.last_name, first.last_name);
+	assert_string_equal(b.device_text, first.device_text);
+	assert_int_equal(b.spread, 24);
+	assert_string_equal(fixture_text(f, "SELECT (SELECT count(*) FROM "
+	    "customers WHERE parent_id = 1) || ',' || (SELECT count(*) FROM "
+	    "users) || ',' || (SELECT count(*) FROM devices)"), "18,47,66");
+	check_examples(f, &b, first.last_name_users, first.device_text_devices);
+}
+
+/* Width 1, depth 3: a chain that starts again under the first customer
+ * once three deep; depth 1: all of them under the account. */
+static void
+test_bench_tree_shapes(void **state)
+{
+	static const struct seed_bench_spec chain = { 5, 0, 0, 1, 3, 7 };
+	static const struct seed_bench_spec flat = { 12, 0, 0, 2, 1, 7 };
+	struct fixture *f = *state;
+	struct viewer v = fixture_viewer(f, 0, ORIGIN_CLI);
+	struct seed_bench b;
+
+	assert_int_equal(seed_demo(&v), MODEL_DONE);
+	assert_int_equal(seed_bench(&v, &chain, &b), MODEL_DONE);
+	assert_null(b.email);
+	assert_null(b.unit_id);
+	assert_string_equal(fixture_text(f, "SELECT group_concat(path, ' ') "
+	    "FROM (SELECT path FROM customers WHERE id > 5 ORDER BY id)"),
+	    "/1/6/ /1/6/7/ /1/6/7/8/ /1/6/9/ /1/6/9/10/");
+	assert_int_equal(seed_bench(&v, &flat, &b), MODEL_DONE);
+	assert_int_equal(fixture_int(f, "SELECT count(*) FROM customers "
+	    "WHERE id > 10 AND parent_id = 1"), 12);
+}
+
+/* A unit id the next run would generate is taken (by a device moved to
+ * a lower id): the run fails and adds nothing. */
+static void
+test_bench_collision_adds_nothing(void **state)
+{
+	static const struct seed_bench_spec one = { 1, 1, 1, 8, 5, 1 };
 	struct fixture *f = *state;
 	struct viewer v = fixture_viewer(f, 0, ORIGIN_CLI);
 	struct seed_bench b;
 	const char *before;
 
 	assert_int_equal(seed_demo(&v), MODEL_DONE);
-	assert_int_equal(seed_bench_data(&v, 20, 10, &b), MODEL_DONE);
-	assert_string_equal(b.account, "Northwind Fleet");
-	assert_true(b.analyzed);
-	/* 8 under the account, then 8 under the first of them */
-	assert_string_equal(fixture_text(f, "SELECT group_concat(path, ' ') "
-	    "FROM (SELECT path FROM customers WHERE name LIKE 'Bench %%' "
-	    "ORDER BY id)"), "/1/6/ /1/7/ /1/8/ /1/9/ /1/10/ /1/11/ /1/12/ "
-	    "/1/13/ /1/6/14/ /1/6/15/");
-	assert_string_equal(fixture_text(f, "SELECT count(*) || ',' || "
-	    "sum(active) || ',' || sum(groups = 2) || ',' || "
-	    "count(last_login_at) || ',' || count(DISTINCT customer_id) || "
-	    "',' || max(username) FROM users WHERE username LIKE 'bench.%%'"),
-	    "20,19,2,14,10,bench.u0000020");
+	assert_int_equal(seed_bench(&v, &one, &b), MODEL_DONE);
+	fixture_exec(f, "DELETE FROM devices WHERE id = 6");
+	fixture_exec(f, "UPDATE devices SET id = 6 WHERE id = 7");
 	before = fixture_text(f, "%s", SNAPSHOT_SQL);
-	assert_int_equal(seed_bench_data(&v, 20, 10, &b), MODEL_INVALID);
-	assert_string_equal(fixture_text(f, "%s", SNAPSHOT_SQL), before);
-
-	assert_int_equal(seed_bench_devices(&v, 30, &b), MODEL_DONE);
-	assert_int_equal(b.customers, 14);
-	assert_true(b.analyzed);
-	assert_string_equal(fixture_text(f, "SELECT count(*) || ',' || "
-	    "count(DISTINCT customer_id) || ',' || count(registered_by) || "
-	    "',' || min(unit_id) || ',' || max(unit_id) FROM devices WHERE "
-	    "unit_id LIKE 'BD%%'"), "30,14,0,BD000000001,BD000000030");
-	assert_int_equal(fixture_int(f, "SELECT device_count FROM customers "
-	    "WHERE id = 1"), 1 + 3);
-	/* the unit ids are taken: nothing of the second set stays */
-	before = fixture_text(f, "%s", SNAPSHOT_SQL);
-	assert_int_equal(seed_bench_devices(&v, 30, &b), MODEL_FAILED);
+	assert_int_equal(seed_bench(&v, &one, &b), MODEL_FAILED);
 	assert_false(f->app.db.in_transaction);
 	assert_string_equal(fixture_text(f, "%s", SNAPSHOT_SQL), before);
 }
@@ -159,12 +246,10 @@ test_refusals_change_nothing(void **state)
 	struct seed_bench b;
 
 	assert_int_equal(seed_demo(&cli), MODEL_INVALID);
-	assert_int_equal(seed_bench_data(&cli, 5, 5, &b), MODEL_NOT_FOUND);
-	assert_int_equal(seed_bench_devices(&cli, 5, &b), MODEL_NOT_FOUND);
+	assert_int_equal(seed_bench(&cli, &small, &b), MODEL_NOT_FOUND);
 	/* only arborctl (or an operator) seeds */
 	assert_int_equal(seed_demo(&admin), MODEL_NOT_FOUND);
-	assert_int_equal(seed_bench_data(&admin, 5, 5, &b), MODEL_NOT_FOUND);
-	assert_int_equal(seed_bench_devices(&admin, 5, &b), MODEL_NOT_FOUND);
+	assert_int_equal(seed_bench(&admin, &small, &b), MODEL_NOT_FOUND);
 	assert_false(f->app.db.in_transaction);
 	assert_string_equal(fixture_text(f, "%s", SNAPSHOT_SQL), before);
 }
@@ -175,8 +260,13 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_demo_data,
 		    fixture_setup_empty, fixture_teardown),
-		cmocka_unit_test_setup_teardown(test_bench_data_and_devices,
+		cmocka_unit_test_setup_teardown(test_bench_data,
 		    fixture_setup_empty, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_bench_tree_shapes,
+		    fixture_setup_empty, fixture_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bench_collision_adds_nothing, fixture_setup_empty,
+		    fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_refusals_change_nothing,
 		    fixture_setup, fixture_teardown),
 	};
