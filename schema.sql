@@ -306,27 +306,27 @@ WHEN OLD.location_id IS NOT NEW.location_id BEGIN
 	WHERE id = NEW.location_id;
 END;
 
-CREATE VIRTUAL TABLE devices_fts USING fts5(unit_id, device_uuid, name,
-	vehicle_name, vin, content='devices', content_rowid='id',
-	tokenize='trigram', detail='none');
+-- the device id (a random UUID) is not in it: what people search of it
+-- is its start, which its unique index answers at any length
+CREATE VIRTUAL TABLE devices_fts USING fts5(unit_id, name, vehicle_name,
+	vin, content='devices', content_rowid='id', tokenize='trigram',
+	detail='none');
 CREATE TRIGGER devices_fts_insert AFTER INSERT ON devices BEGIN
-	INSERT INTO devices_fts (rowid, unit_id, device_uuid, name,
-	vehicle_name, vin) VALUES (NEW.id, NEW.unit_id, NEW.device_uuid,
-	NEW.name, NEW.vehicle_name, NEW.vin);
+	INSERT INTO devices_fts (rowid, unit_id, name, vehicle_name, vin)
+	VALUES (NEW.id, NEW.unit_id, NEW.name, NEW.vehicle_name, NEW.vin);
 END;
 CREATE TRIGGER devices_fts_delete AFTER DELETE ON devices BEGIN
-	INSERT INTO devices_fts (devices_fts, rowid, unit_id, device_uuid,
-	name, vehicle_name, vin) VALUES ('delete', OLD.id, OLD.unit_id,
-	OLD.device_uuid, OLD.name, OLD.vehicle_name, OLD.vin);
+	INSERT INTO devices_fts (devices_fts, rowid, unit_id, name,
+	vehicle_name, vin) VALUES ('delete', OLD.id, OLD.unit_id, OLD.name,
+	OLD.vehicle_name, OLD.vin);
 END;
-CREATE TRIGGER devices_fts_update AFTER UPDATE OF unit_id, device_uuid,
-name, vehicle_name, vin ON devices BEGIN
-	INSERT INTO devices_fts (devices_fts, rowid, unit_id, device_uuid,
-	name, vehicle_name, vin) VALUES ('delete', OLD.id, OLD.unit_id,
-	OLD.device_uuid, OLD.name, OLD.vehicle_name, OLD.vin);
-	INSERT INTO devices_fts (rowid, unit_id, device_uuid, name,
-	vehicle_name, vin) VALUES (NEW.id, NEW.unit_id, NEW.device_uuid,
-	NEW.name, NEW.vehicle_name, NEW.vin);
+CREATE TRIGGER devices_fts_update AFTER UPDATE OF unit_id, name,
+vehicle_name, vin ON devices BEGIN
+	INSERT INTO devices_fts (devices_fts, rowid, unit_id, name,
+	vehicle_name, vin) VALUES ('delete', OLD.id, OLD.unit_id, OLD.name,
+	OLD.vehicle_name, OLD.vin);
+	INSERT INTO devices_fts (rowid, unit_id, name, vehicle_name, vin)
+	VALUES (NEW.id, NEW.unit_id, NEW.name, NEW.vehicle_name, NEW.vin);
 END;
 
 -- every change of a device's customer: who, when, from, to

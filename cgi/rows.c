@@ -104,6 +104,7 @@ rows_search(struct arena *a, struct list_query *lq)
 	lq->search = chars == 0 ? LIST_SEARCH_NONE : chars < 3 ?
 	    LIST_SEARCH_PREFIX : LIST_SEARCH_TRIGRAMS;
 	lq->like = like_pattern(a, lq->q, lq->search == LIST_SEARCH_PREFIX);
+	lq->like_start = like_pattern(a, lq->q, true);
 	lq->match = lq->search == LIST_SEARCH_TRIGRAMS ?
 	    trigram_match(a, lq->q) : "";
 	/* [lo, hi): every string that starts with q, in lower case as the
@@ -144,6 +145,8 @@ rows_bind_list(sqlite3_stmt *s, const struct viewer *v,
 		db_bind_int(s, ":mfa", lq->mfa);
 	if (has_param(s, ":like"))
 		db_bind_text(s, ":like", lq->like);
+	if (has_param(s, ":like_start"))
+		db_bind_text(s, ":like_start", lq->like_start);
 	if (has_param(s, ":q"))
 		db_bind_text(s, ":q", lq->q);
 	if (has_param(s, ":match"))

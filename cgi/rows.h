@@ -41,6 +41,8 @@ struct list_query {
 	enum list_search search;
 	const char *like;	/* q as a LIKE pattern, escaped with \: "%q%",
 				 * or "q%" for a prefix search */
+	const char *like_start;	/* "q%" whatever q's length: a column
+				 * searched by its start only */
 	const char *match;	/* FTS5 query: q's trigrams, each quoted (all
 				 * of them must be there); "" for none */
 	const char *lo, *hi;	/* prefix search: q in lower case, and the

@@ -369,9 +369,11 @@
  * counters. Locations are joined for the page's location names and
  * sort key only.
  */
+/* the search: :like in the unit id, name, vehicle name or VIN; the
+ * device id (a UUID) by its start, :like_start */
 #define DEVICE_LIKE \
 	"(:like = '%%' OR d.unit_id LIKE :like ESCAPE '\\' OR " \
-	"d.device_uuid LIKE :like ESCAPE '\\' OR d.name LIKE :like ESCAPE " \
+	"d.device_uuid LIKE :like_start ESCAPE '\\' OR d.name LIKE :like ESCAPE " \
 	"'\\' OR d.vehicle_name LIKE :like ESCAPE '\\' OR d.vin LIKE :like " \
 	"ESCAPE '\\')"
 #define DEVICE_FILTERS \
@@ -379,12 +381,13 @@
 	"(:customer_id = 0 OR d.customer_id = :customer_id) AND " \
 	"(:location_id = 0 OR d.location_id = :location_id) AND " DEVICE_LIKE
 /* a search's candidates (as USER_HITS): trigrams, or the start of the
- * unit id, device id, name, vehicle name or VIN */
+ * unit id, name, vehicle name or VIN; and the start of the device id
+ * whatever the length */
 #define DEVICE_HITS \
 	"SELECT rowid FROM devices_fts WHERE :match != '' AND devices_fts " \
 	"MATCH :match UNION ALL SELECT id FROM devices WHERE :match = '' AND " \
 	"unit_id >= :lo AND unit_id < :hi UNION ALL SELECT id FROM devices " \
-	"WHERE :match = '' AND device_uuid >= :lo AND device_uuid < :hi " \
+	"WHERE device_uuid >= :lo AND device_uuid < :hi " \
 	"UNION ALL SELECT id FROM devices WHERE :match = '' AND name COLLATE " \
 	"NOCASE >= :lo AND name COLLATE NOCASE < :hi UNION ALL SELECT id " \
 	"FROM devices WHERE :match = '' AND vehicle_name COLLATE NOCASE >= " \

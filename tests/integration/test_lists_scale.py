@@ -143,13 +143,17 @@ def face_value(mine, outsider, position):
 
 
 def device_matches(q, fields):
-    """Whether a device's fields answer search q: a substring of one of them from three
-    characters on, the start of one below."""
+    """Whether a device's fields (unit id, device id, name, vehicle, VIN) answer search q:
+    a substring of one of them from three characters on, the start of one below; the
+    device id (a UUID) by its start only, at any length."""
     q = fold(q)
     folded = [fold(f) for f in fields]
+    if folded[1].startswith(q):
+        return True
+    others = folded[:1] + folded[2:]
     if len(q) < 3:
-        return any(f.startswith(q) for f in folded)
-    return any(q in f for f in folded)
+        return any(f.startswith(q) for f in others)
+    return any(q in f for f in others)
 
 
 # ------------------------------------------------------------------ pages
@@ -591,12 +595,14 @@ class DeviceListTests(ScaleTest):
         self.assertEqual(self.assert_search('dk.admin', '%'), [])
         self.assertEqual(self.assert_search('dk.admin', '0% '), [unit['ZT-1']])
 
-    def test_a_device_id_prefix_and_substring(self):
+    def test_a_device_id_by_its_start(self):
+        """A device id matches by its start at any length, in any case; not in the middle."""
         devices = visible_devices('dk.admin')
         some = devices[max(devices)][1]
-        for q in (some[:2], some[:2].upper(), some[9:20]):
+        for q in (some[:2], some[:2].upper(), some[:13], some[:13].upper()):
             with self.subTest(q=q):
                 self.assertIn(max(devices), self.assert_search('dk.admin', q))
+        self.assertNotIn(max(devices), self.assert_search('dk.admin', some[9:20]))
 
     def test_a_located_viewer_counts_their_rows(self):
         """Restricted to a location: the count (counted, not from the counters) equals
