@@ -560,6 +560,7 @@ cmd_bench_data(int argc, char *argv[])
 
 	if (bench_options_read(argc, argv, &spec) != 0)
 		return 2;
+	spec.schema = schema_sql;
 	if (open_viewer(&app, &v) != 0)
 		return 1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);

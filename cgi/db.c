@@ -21,6 +21,51 @@ static const char *const stmt_sql[STMT__MAX] = {
 };
 
 /*
+ * The counters and the search indexes made anew from the rows: the end of
+ * a bulk load (db_bulk_end) and of the migration that brought them.
+ */
+#define RECOUNT_AND_REINDEX \
+	"UPDATE customers SET " \
+	"device_count = (SELECT count(*) FROM devices d " \
+	"WHERE d.customer_id = customers.id), " \
+	"user_count = (SELECT count(*) FROM users u " \
+	"WHERE u.customer_id = customers.id), " \
+	"location_count = (SELECT count(*) FROM locations l " \
+	"WHERE l.customer_id = customers.id);" \
+	"UPDATE customers SET (tree_customers, tree_users, tree_devices, " \
+	"tree_locations) = (SELECT count(*), sum(d.user_count), " \
+	"sum(d.device_count), sum(d.location_count) FROM customers d " \
+	"WHERE d.path >= customers.path AND d.path < substr(customers.path, " \
+	"1, length(customers.path) - 1) || '0');" \
+	"UPDATE locations SET device_count = (SELECT count(*) FROM devices d " \
+	"WHERE d.location_id = locations.id);" \
+	"INSERT INTO customers_fts (customers_fts) VALUES ('rebuild');" \
+	"INSERT INTO users_fts (users_fts) VALUES ('rebuild');" \
+	"INSERT INTO locations_fts (locations_fts) VALUES ('rebuild');" \
+	"INSERT INTO devices_fts (devices_fts) VALUES ('rebuild');"
+
+/*
+ * Every trigger of schema.sql: they keep the counters and the search
+ * indexes, one row at a time, which a bulk load does better at its end
+ * (db_bulk_begin checks that this list misses none).
+ */
+#define DROP_TRIGGERS \
+	"DROP TRIGGER customers_tree_insert; DROP TRIGGER customers_tree_delete;" \
+	"DROP TRIGGER customers_tree_move; DROP TRIGGER customers_fts_insert;" \
+	"DROP TRIGGER customers_fts_delete; DROP TRIGGER customers_fts_update;" \
+	"DROP TRIGGER users_count_insert; DROP TRIGGER users_count_delete;" \
+	"DROP TRIGGER users_count_move; DROP TRIGGER users_fts_insert;" \
+	"DROP TRIGGER users_fts_delete; DROP TRIGGER users_fts_update;" \
+	"DROP TRIGGER locations_count_insert;" \
+	"DROP TRIGGER locations_count_delete;" \
+	"DROP TRIGGER locations_count_move; DROP TRIGGER locations_fts_insert;" \
+	"DROP TRIGGER locations_fts_delete; DROP TRIGGER locations_fts_update;" \
+	"DROP TRIGGER devices_count_insert; DROP TRIGGER devices_count_delete;" \
+	"DROP TRIGGER devices_count_move; DROP TRIGGER devices_count_place;" \
+	"DROP TRIGGER devices_fts_insert; DROP TRIGGER devices_fts_delete;" \
+	"DROP TRIGGER devices_fts_update;"
+
+/*
  * migrations[v - 1] takes a database from version v to v + 1 and sets
  * user_version itself. schema.sql always describes the newest version, so
  * a new database never runs these. A migration runs its sql, then (when
@@ -103,25 +148,7 @@ static const struct migration migrations[] = {
 	"DEFAULT 0;"
 	"ALTER TABLE locations ADD COLUMN device_count INTEGER NOT NULL "
 	"DEFAULT 0;", true,
-	"UPDATE customers SET "
-	"device_count = (SELECT count(*) FROM devices d "
-	"WHERE d.customer_id = customers.id), "
-	"user_count = (SELECT count(*) FROM users u "
-	"WHERE u.customer_id = customers.id), "
-	"location_count = (SELECT count(*) FROM locations l "
-	"WHERE l.customer_id = customers.id);"
-	"UPDATE customers SET (tree_customers, tree_users, tree_devices, "
-	"tree_locations) = (SELECT count(*), sum(d.user_count), "
-	"sum(d.device_count), sum(d.location_count) FROM customers d "
-	"WHERE d.path >= customers.path AND d.path < substr(customers.path, "
-	"1, length(customers.path) - 1) || '0');"
-	"UPDATE locations SET device_count = (SELECT count(*) FROM devices d "
-	"WHERE d.location_id = locations.id);"
-	"INSERT INTO customers_fts (customers_fts) VALUES ('rebuild');"
-	"INSERT INTO users_fts (users_fts) VALUES ('rebuild');"
-	"INSERT INTO locations_fts (locations_fts) VALUES ('rebuild');"
-	"INSERT INTO devices_fts (devices_fts) VALUES ('rebuild');"
-	"PRAGMA user_version = 4;" },
+	RECOUNT_AND_REINDEX "PRAGMA user_version = 4;" },
 	{ NULL, false, NULL }
 };
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
@@ -448,6 +475,39 @@ db_init_schema(struct db *db, const char *sql, char *err,
 		if (migrate(db->conn, &migrations[v - 1], sql, err,
 		    errlen) != 0)
 			return -1;
+	return 0;
+}
+
+int
+db_bulk_begin(struct db *db)
+{
+	int64_t left = -1;
+
+	if (sqlite3_exec(db->conn, DROP_TRIGGERS, NULL, NULL, NULL) !=
+	    SQLITE_OK || pragma_int(db->conn, "SELECT count(*) FROM "
+	    "sqlite_schema WHERE type = 'trigger'", &left) != 0) {
+		log_error("bulk load: %s", sqlite3_errmsg(db->conn));
+		return -1;
+	}
+	if (left != 0) {
+		log_error("bulk load: %lld triggers of schema.sql are not in "
+		    "db.c's DROP_TRIGGERS", (long long)left);
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_bulk_end(struct db *db, const char *schema)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db->conn, RECOUNT_AND_REINDEX, NULL, NULL, &msg) !=
+	    SQLITE_OK || add_missing(db->conn, schema, &msg) != 0) {
+		log_error("bulk load: %s", msg ? msg : sqlite3_errmsg(db->conn));
+		sqlite3_free(msg);
+		return -1;
+	}
 	return 0;
 }
 

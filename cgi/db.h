@@ -97,6 +97,17 @@ char *db_text(struct arena *a, sqlite3_stmt *s, int col);
 /* NULL for SQL NULL, else a copy in the arena. */
 char *db_text_or_null(struct arena *a, sqlite3_stmt *s, int col);
 
+/*
+ * A bulk load, inside an open transaction (db_begin): db_bulk_begin drops
+ * the triggers that keep the counters and search indexes row by row; the
+ * caller inserts; db_bulk_end counts every counter and builds every
+ * search index once, and makes the triggers again from schema (the text
+ * of schema.sql). Other connections never see the schema without its
+ * triggers, and a rollback takes it all back. 0 or -1 (logged).
+ */
+int db_bulk_begin(struct db *db);
+int db_bulk_end(struct db *db, const char *schema);
+
 int db_begin(struct db *db);
 int db_commit(struct db *db);
 /* Roll back if a transaction is open; harmless otherwise. */

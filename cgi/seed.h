@@ -43,6 +43,8 @@ struct seed_bench_spec {
 	long width;		/* customers per parent, from 1 */
 	long depth;		/* levels below the account, from 1 */
 	long seed;		/* the same seed draws the same words */
+	const char *schema;	/* schema.sql's text: a bulk load makes its
+				 * triggers again from it (db_bulk_end) */
 };
 
 /* What a benchmark set went into, and rows of it to search for. */

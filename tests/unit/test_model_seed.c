@@ -106,7 +106,8 @@ test_demo_data(void **state)
 }
 
 /* 10 customers 8 wide and 5 deep, 20 users and 30 devices. */
-static const struct seed_bench_spec small = { 10, 20, 30, 8, 5, 1 };
+static const struct seed_bench_spec small = { 10, 20, 30, 8, 5, 1,
+    schema_sql };
 
 /* What the examples say, checked against the rows: the counts are of
  * the rows the run added, and before it there were users and devices
@@ -196,8 +197,10 @@ test_bench_data(void **state)
 static void
 test_bench_tree_shapes(void **state)
 {
-	static const struct seed_bench_spec chain = { 5, 0, 0, 1, 3, 7 };
-	static const struct seed_bench_spec flat = { 12, 0, 0, 2, 1, 7 };
+	static const struct seed_bench_spec chain = { 5, 0, 0, 1, 3, 7,
+	    schema_sql };
+	static const struct seed_bench_spec flat = { 12, 0, 0, 2, 1, 7,
+	    schema_sql };
 	struct fixture *f = *state;
 	struct viewer v = fixture_viewer(f, 0, ORIGIN_CLI);
 	struct seed_bench b;
@@ -219,7 +222,8 @@ test_bench_tree_shapes(void **state)
 static void
 test_bench_collision_adds_nothing(void **state)
 {
-	static const struct seed_bench_spec one = { 1, 1, 1, 8, 5, 1 };
+	static const struct seed_bench_spec one = { 1, 1, 1, 8, 5, 1,
+	    schema_sql };
 	struct fixture *f = *state;
 	struct viewer v = fixture_viewer(f, 0, ORIGIN_CLI);
 	struct seed_bench b;
