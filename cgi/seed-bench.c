@@ -537,9 +537,7 @@ seed_bench(const struct viewer *v, const struct seed_bench_spec *spec,
 	if (!perm_allows(v, ACT_OPERATOR) || (admin = demo_admin(v)) == NULL)
 		return MODEL_NOT_FOUND;
 	out->account = admin->customer_name;
-	if (last_names_weigh(&b) != 0 ||
-	    db_exec(v->db, db_stmt(v->db, STMT_BENCH_CACHE_SIZE)) != 0 ||
-	    db_begin(v->db) != 0)
+	if (last_names_weigh(&b) != 0 || db_begin(v->db) != 0)
 		goto done;
 	/* counters and search indexes once at the end, not row by row:
 	 * FTS5 writes a segment per statement, which made a million

@@ -873,10 +873,6 @@
 	X(BENCH_LAST_IDS, "SELECT (SELECT coalesce(max(id), 0) FROM " \
 	    "customers), (SELECT coalesce(max(id), 0) FROM users), " \
 	    "(SELECT coalesce(max(id), 0) FROM devices)") \
-	/* a page cache big enough for a million rows' indexes: the random \
-	 * device ids would otherwise make every insert read and spill \
-	 * pages (this connection only, which is arborctl's) */ \
-	X(BENCH_CACHE_SIZE, "PRAGMA cache_size = -262144") \
 	/* an edit (issue 13): a device of the scope, its own customer kept */ \
 	X(DEVICE_UPDATE, "UPDATE devices SET name = :name, vehicle_name = " \
 	    ":vehicle_name, vin = :vin, location_id = :location_id WHERE id = " \
