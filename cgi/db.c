@@ -302,6 +302,24 @@ out:
 	return rc;
 }
 
+/*
+ * SQLite for a single-threaded process (every worker and arborctl): no
+ * mutexes and no memory statistics, which otherwise take a lock around
+ * every allocation (a few per cent of a list page). Only possible before
+ * the library's first use, so before the first connection.
+ */
+static void
+configure_library(void)
+{
+	static bool done;
+
+	if (!done) {
+		sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
+		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+		done = true;
+	}
+}
+
 int
 db_open(struct db *db, const char *path, enum db_open_mode mode, char *err,
     size_t errlen)
@@ -309,6 +327,7 @@ db_open(struct db *db, const char *path, enum db_open_mode mode, char *err,
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 	int64_t version = -1;
 
+	configure_library();
 	memset(db, 0, sizeof(*db));
 	if (mode == DB_INIT)
 		flags |= SQLITE_OPEN_CREATE;
@@ -336,6 +355,7 @@ db_open(struct db *db, const char *path, enum db_open_mode mode, char *err,
 int
 db_open_memory(struct db *db, const char *sql, char *err, size_t errlen)
 {
+	configure_library();
 	memset(db, 0, sizeof(*db));
 	if (sqlite3_open_v2(":memory:", &db->conn, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
