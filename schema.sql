@@ -45,6 +45,9 @@ CREATE TABLE customers (
 CREATE INDEX customers_parent ON customers(parent_id);
 CREATE INDEX customers_name ON customers(name COLLATE NOCASE);
 CREATE INDEX customers_email ON customers(email COLLATE NOCASE);
+-- the few customers that require MFA, by path: the Users list's MFA
+-- filter finds the subtrees below them without reading every customer
+CREATE INDEX customers_require_mfa ON customers(path) WHERE require_mfa = 1;
 
 -- The ids from the account down to each customer, itself included: the
 -- rows whose subtree counters a change at that customer moves. The path
@@ -270,6 +273,11 @@ CREATE INDEX devices_registered ON devices(registered_at);
 
 CREATE INDEX devices_vehicle_name ON devices(vehicle_name COLLATE NOCASE);
 CREATE INDEX devices_vin ON devices(vin COLLATE NOCASE);
+-- a deleted user's devices, moves and events keep their rows with the
+-- user set to NULL (ON DELETE SET NULL): these indexes find them, where
+-- deleting one user would otherwise read every device, move and event
+CREATE INDEX devices_registered_by ON devices(registered_by)
+    WHERE registered_by IS NOT NULL;
 
 CREATE TRIGGER devices_count_insert AFTER INSERT ON devices BEGIN
 	UPDATE customers SET tree_devices = tree_devices + 1,
@@ -339,6 +347,8 @@ CREATE TABLE device_moves (
 	moved_at          INTEGER NOT NULL
 );
 CREATE INDEX device_moves_device ON device_moves(device_id, moved_at);
+CREATE INDEX device_moves_moved_by ON device_moves(moved_by)
+    WHERE moved_by IS NOT NULL;
 
 -- browser sessions; the cookie holds 32 random bytes, the table only
 -- their BLAKE2b hash, so a copy of the database opens no session
@@ -410,6 +420,7 @@ CREATE TABLE events (
 );
 CREATE INDEX events_user ON events(user_id, at);
 CREATE INDEX events_at ON events(at);
+CREATE INDEX events_actor ON events(actor_id) WHERE actor_id IS NOT NULL;
 
 -- outgoing mail, written in the transaction of the change that causes it
 CREATE TABLE mail_queue (
@@ -437,6 +448,8 @@ CREATE TABLE user_groups (
 	created_at          INTEGER NOT NULL,
 	UNIQUE (account_id, name)
 );
+CREATE INDEX user_groups_financial_owner ON user_groups(financial_owner_id)
+    WHERE financial_owner_id IS NOT NULL;
 
 CREATE TABLE user_group_members (
 	group_id  INTEGER NOT NULL REFERENCES user_groups(id) ON DELETE CASCADE,

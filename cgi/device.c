@@ -26,18 +26,26 @@
 
 const char *const device_sort_keys[] = { "unit_id", "name", "customer",
     "location", "registered", NULL };
-/* per sort key, the three plans of sql.h (DEVICE_SORTS) */
-#define PLAN_ROW(PLAN) \
-	{ STMT_DEVICES_UNIT_ASC_##PLAN, STMT_DEVICES_UNIT_DESC_##PLAN }, \
-	{ STMT_DEVICES_NAME_ASC_##PLAN, STMT_DEVICES_NAME_DESC_##PLAN }, \
-	{ STMT_DEVICES_CUSTOMER_ASC_##PLAN, STMT_DEVICES_CUSTOMER_DESC_##PLAN }, \
-	{ STMT_DEVICES_LOCATION_ASC_##PLAN, STMT_DEVICES_LOCATION_DESC_##PLAN }, \
-	{ STMT_DEVICES_REGISTERED_ASC_##PLAN, \
-	    STMT_DEVICES_REGISTERED_DESC_##PLAN }
-static const enum stmt_id plan_narrow[][2] = { PLAN_ROW(NARROW) };
-static const enum stmt_id plan_wide[][2] = { PLAN_ROW(WIDE) };
-static const enum stmt_id plan_hits[][2] = { PLAN_ROW(HITS) };
-#undef PLAN_ROW
+/* per sort key (DEVICE_SORTS, in this order), the statements of its
+ * three plans; for a wide scope, the key's own choice */
+#define PLAN_ROW_NARROW(X_, KEY, key, wide) \
+	{ STMT_DEVICES_##KEY##_ASC_NARROW, STMT_DEVICES_##KEY##_DESC_NARROW },
+#define PLAN_ROW_WIDE(X_, KEY, key, wide) \
+	{ STMT_DEVICES_##KEY##_ASC_##wide, STMT_DEVICES_##KEY##_DESC_##wide },
+#define PLAN_ROW_HITS(X_, KEY, key, wide) \
+	{ STMT_DEVICES_##KEY##_ASC_HITS, STMT_DEVICES_##KEY##_DESC_HITS },
+static const enum stmt_id plan_narrow[][2] = {
+	DEVICE_SORTS(PLAN_ROW_NARROW, _)
+};
+static const enum stmt_id plan_wide[][2] = {
+	DEVICE_SORTS(PLAN_ROW_WIDE, _)
+};
+static const enum stmt_id plan_hits[][2] = {
+	DEVICE_SORTS(PLAN_ROW_HITS, _)
+};
+#undef PLAN_ROW_NARROW
+#undef PLAN_ROW_WIDE
+#undef PLAN_ROW_HITS
 _Static_assert(NELEM(plan_narrow) == NELEM(device_sort_keys) - 1,
     "a statement per key and plan");
 

@@ -276,12 +276,14 @@
 #define USER_LIST_CUSTOMER \
 	"(:customer_id = 0 OR +c.id = :customer_id)"
 /*
- * The customers that require MFA, themselves or through one above: each
- * such customer's subtree by the path index. Uncorrelated, so SQLite
- * builds it once per statement, and only when the mfa filter asks.
+ * The customers that require MFA, themselves or through one above: the
+ * few that require it by their partial index (CROSS JOIN: first, even
+ * without statistics), then each one's subtree by the path index.
+ * Uncorrelated, so SQLite builds it once per statement, and only when
+ * the mfa filter asks.
  */
 #define MFA_REQUIRED_CUSTOMERS \
-	"(SELECT d.id FROM customers a JOIN customers d ON " \
+	"(SELECT d.id FROM customers a CROSS JOIN customers d ON " \
 	"d.path >= a.path AND d.path < " SUBTREE_END("a.path") " " \
 	"WHERE a.require_mfa = 1)"
 /* the filters of the list's form (list.h, 0: none): a group held,
@@ -315,15 +317,18 @@
 	":match = '' AND username >= :lo AND username < :hi UNION ALL " \
 	"SELECT id FROM users WHERE :match = '' AND full_name COLLATE NOCASE " \
 	">= :lo AND full_name COLLATE NOCASE < :hi"
+/* per sort key: its name, its column, and its plan for a wide scope:
+ * SCAN walks users in the key's order; the customer order is the tree's,
+ * which the SCOPE plan walks already (it has no SCAN statement) */
 #define USER_SORTS(S, X) \
-	S(X, EMAIL, "email", "u.email") \
-	S(X, USERNAME, "username", "u.username") \
-	S(X, CUSTOMER, "customer", "c.path") \
+	S(X, EMAIL, "email", "u.email", SCAN) \
+	S(X, USERNAME, "username", "u.username", SCAN) \
+	S(X, CUSTOMER, "customer", "c.path", SCOPE) \
 	S(X, LOCATIONS, "locations", \
-	    "coalesce(" USER_LIST_LOCATIONS("u") ", '')") \
-	S(X, LAST_LOGIN, "last_login", "coalesce(u.last_login_at, 0)") \
-	S(X, GROUPS, "groups", "u.groups") \
-	S(X, ACTIVE, "active", "u.active")
+	    "coalesce(" USER_LIST_LOCATIONS("u") ", '')", SCAN) \
+	S(X, LAST_LOGIN, "last_login", "coalesce(u.last_login_at, 0)", SCAN) \
+	S(X, GROUPS, "groups", "u.groups", SCAN) \
+	S(X, ACTIVE, "active", "u.active", SCAN)
 /* the plans' FROM and the start of their WHERE */
 #define USER_FROM_SCOPE \
 	"users u JOIN customers c ON c.id = u.customer_id WHERE "
@@ -348,10 +353,12 @@
 	    "ASC", KEYSET_ASC)) \
 	X(USERS_##KEY##_DESC_##PLAN, USER_LIST_PAGE(USER_FROM_##PLAN, col, \
 	    "DESC", KEYSET_DESC))
-#define USER_SORT_STMTS(X, KEY, name, col) \
+#define USER_SORT_STMTS(X, KEY, name, col, wide) \
 	USER_PLAN_STMTS(X, KEY, SCOPE, col) \
-	USER_PLAN_STMTS(X, KEY, SCAN, col) \
+	USER_WIDE_STMTS_##wide(X, KEY, col) \
 	USER_PLAN_STMTS(X, KEY, HITS, col)
+#define USER_WIDE_STMTS_SCAN(X, KEY, col) USER_PLAN_STMTS(X, KEY, SCAN, col)
+#define USER_WIDE_STMTS_SCOPE(X, KEY, col)
 
 /*
  * The Devices list (issues 5 and 14): the devices of the scope
@@ -398,12 +405,15 @@
 #define DEVICE_COLUMNS \
 	"d.id, d.unit_id, d.device_uuid, d.name, d.vehicle_name, d.vin, " \
 	"d.customer_id, d.location_id, l.name, d.registered_at, c.path"
+/* per sort key: its expression and its plan for a wide scope (WIDE
+ * walks the key's index; the customer order is the tree's, which the
+ * NARROW plan walks already, customer by customer) */
 #define DEVICE_SORTS(S, X) \
-	S(X, UNIT, "d.unit_id") \
-	S(X, NAME, "d.name COLLATE NOCASE") \
-	S(X, CUSTOMER, "c.path") \
-	S(X, LOCATION, "coalesce(l.name, '')") \
-	S(X, REGISTERED, "d.registered_at")
+	S(X, UNIT, "d.unit_id", WIDE) \
+	S(X, NAME, "d.name COLLATE NOCASE", WIDE) \
+	S(X, CUSTOMER, "c.path", NARROW) \
+	S(X, LOCATION, "coalesce(l.name, '')", WIDE) \
+	S(X, REGISTERED, "d.registered_at", WIDE)
 #define DEVICE_JOINS(join) \
 	"devices d " join " customers c ON c.id = d.customer_id LEFT JOIN " \
 	"locations l ON l.id = d.location_id WHERE "
@@ -422,10 +432,13 @@
 	    key, "ASC", KEYSET_ASC)) \
 	X(DEVICES_##KEY##_DESC_##PLAN, DEVICE_LIST_PAGE(DEVICE_FROM_##PLAN, \
 	    key, "DESC", KEYSET_DESC))
-#define DEVICE_SORT_STMTS(X, KEY, key) \
+#define DEVICE_SORT_STMTS(X, KEY, key, wide) \
 	DEVICE_PLAN_STMTS(X, KEY, NARROW, key) \
-	DEVICE_PLAN_STMTS(X, KEY, WIDE, key) \
+	DEVICE_WIDE_STMTS_##wide(X, KEY, key) \
 	DEVICE_PLAN_STMTS(X, KEY, HITS, key)
+#define DEVICE_WIDE_STMTS_WIDE(X, KEY, key) \
+	DEVICE_PLAN_STMTS(X, KEY, WIDE, key)
+#define DEVICE_WIDE_STMTS_NARROW(X, KEY, key)
 /* the API's pages: keyset by id, the columns of DEVICE_FIND */
 #define DEVICE_API_SQL(from) \
 	"SELECT " DEVICE_COLUMNS " FROM " from DEVICE_FILTERS \
@@ -453,8 +466,10 @@
 	"(:customer_id = 0 OR u.customer_id = :customer_id) AND " \
 	USER_LIST_FILTERS " AND " USER_LIST_LIKE " AND u.id > :after " \
 	"ORDER BY u.id LIMIT :limit"
-/* the locations listed are those the viewer sees */
-#define USER_API_SELECT \
+/* the locations listed are those the viewer sees; join: how users and
+ * their customers are read (CROSS JOIN: users in id order, for a wide
+ * scope, as DEVICE_API_WIDE) */
+#define USER_API_FROM(join) \
 	"SELECT u.id, u.username, u.email, u.full_name, u.phone, u.address, " \
 	"u.customer_id, u.groups, (SELECT group_concat(ul.location_id) FROM " \
 	"user_locations ul JOIN locations l ON l.id = ul.location_id JOIN " \
@@ -465,8 +480,9 @@
 	"(SELECT expires_at FROM user_links WHERE user_id = u.id ORDER BY " \
 	"id DESC LIMIT 1), (SELECT used_at FROM user_links WHERE user_id = " \
 	"u.id ORDER BY id DESC LIMIT 1) " \
-	"FROM users u JOIN customers c ON c.id = u.customer_id WHERE " \
+	"FROM users u " join " customers c ON c.id = u.customer_id WHERE " \
 	SCOPE_CUSTOMER("c")
+#define USER_API_SELECT USER_API_FROM("JOIN")
 #define LOCATION_API_FROM(join) \
 	"SELECT l.id, l.name, l.customer_id, l.created_at, l.updated_at " \
 	"FROM locations l " join " customers c ON c.id = l.customer_id WHERE "
@@ -649,6 +665,17 @@
 	    "AND customer_id IN (SELECT c.id FROM customers c WHERE " \
 	    SCOPE_CUSTOMER("c") ") AND :customer_id IN (SELECT c.id " \
 	    "FROM customers c WHERE " SCOPE_CUSTOMER("c") ")") \
+	/* the devices and users at location :id whose customer could not \
+	 * use it at customer :customer_id (LOCATION_ASSIGNABLE: a location \
+	 * serves its own customer and those above it), seen or not */ \
+	X(LOCATION_MOVE_TIES, "SELECT (SELECT count(*) FROM devices d " \
+	    "JOIN customers dc ON dc.id = d.customer_id WHERE d.location_id = " \
+	    ":id AND NOT (t.path >= dc.path AND t.path < " \
+	    SUBTREE_END("dc.path") ")), (SELECT count(*) FROM user_locations " \
+	    "ul JOIN users u ON u.id = ul.user_id JOIN customers uc ON uc.id " \
+	    "= u.customer_id WHERE ul.location_id = :id AND NOT (t.path >= " \
+	    "uc.path AND t.path < " SUBTREE_END("uc.path") ")) FROM " \
+	    "customers t WHERE t.id = :customer_id") \
 	/* what deleting location :id of the scope detaches: its users, \
 	 * those of them it leaves with no location (so no longer limited \
 	 * by location), its devices; all of them, seen or not, as the \
@@ -924,6 +951,8 @@
 	API_KEYSET_STMTS(X, CUSTOMER, CUSTOMER_API_FROM, "", "NOT INDEXED", \
 	    CUSTOMER_LIST_WHERE, "c.id", CUSTOMER_HITS) \
 	X(USER_API_LIST, USER_API_SELECT " AND " USER_API_FILTERS) \
+	X(USER_API_WIDE, USER_API_FROM("CROSS JOIN") " AND " \
+	    USER_API_FILTERS) \
 	X(USER_API_HITS, USER_API_SELECT " AND u.id IN (" USER_HITS ") AND " \
 	    USER_API_FILTERS) \
 	API_KEYSET_STMTS(X, LOCATION, LOCATION_API_FROM, "JOIN", \

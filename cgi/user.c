@@ -237,30 +237,31 @@ fill_list_row(sqlite3_stmt *s, struct arena *a, void *row)
 }
 
 /* The sort keys, and per key its statements of sql.h in each plan. */
-#define SORT_NAME(X_, KEY, name, col) name,
+#define SORT_NAME(X_, KEY, name, col, wide) name,
 const char *const user_sort_keys[] = {
 	USER_SORTS(SORT_NAME, unused) NULL
 };
 #undef SORT_NAME
+/* per sort key and direction, the statement of each plan (sql.h):
+ * plan_WIDE is the key's plan for a wide scope */
 #define SORT_PLAN(PLAN) \
 	static const enum stmt_id plan_##PLAN[][2] = { \
 		USER_SORTS(SORT_PLAN_ROW_##PLAN, unused) \
 	};
-#define SORT_PLAN_ROW_SCOPE(X_, KEY, name, col) \
+#define SORT_PLAN_ROW_SCOPE(X_, KEY, name, col, wide) \
 	{ STMT_USERS_##KEY##_ASC_SCOPE, STMT_USERS_##KEY##_DESC_SCOPE },
-#define SORT_PLAN_ROW_SCAN(X_, KEY, name, col) \
-	{ STMT_USERS_##KEY##_ASC_SCAN, STMT_USERS_##KEY##_DESC_SCAN },
-#define SORT_PLAN_ROW_HITS(X_, KEY, name, col) \
+#define SORT_PLAN_ROW_WIDE(X_, KEY, name, col, wide) \
+	{ STMT_USERS_##KEY##_ASC_##wide, STMT_USERS_##KEY##_DESC_##wide },
+#define SORT_PLAN_ROW_HITS(X_, KEY, name, col, wide) \
 	{ STMT_USERS_##KEY##_ASC_HITS, STMT_USERS_##KEY##_DESC_HITS },
 SORT_PLAN(SCOPE)
-SORT_PLAN(SCAN)
+SORT_PLAN(WIDE)
 SORT_PLAN(HITS)
 #undef SORT_PLAN
 #undef SORT_PLAN_ROW_SCOPE
-#undef SORT_PLAN_ROW_SCAN
+#undef SORT_PLAN_ROW_WIDE
 #undef SORT_PLAN_ROW_HITS
 #define NSORTS (sizeof(plan_SCOPE) / sizeof(plan_SCOPE[0]))
-#define SORT_CUSTOMER 2	/* tree order: the scope plan walks it already */
 
 /* Whether lq asks for the whole scope: no search, no filter but the
  * customer, whose rows the counters know. */
@@ -281,17 +282,29 @@ unfiltered(const struct list_query *lq)
  * count is the counters' when nothing filters, else counted in the plan
  * up to LIST_COUNT_BOUND. 0 or -1.
  */
+/* Whether lq's scope holds a third of the users or more (*wide), by the
+ * counters. 0 or -1. */
+static int
+wide_scope(const struct viewer *v, const struct list_query *lq, bool *wide)
+{
+	int64_t in_scope = 0, table = 0;
+
+	if (rows_pair(v, STMT_USERS_SHARE, lq, &in_scope, &table) != 0)
+		return -1;
+	*wide = in_scope > 0 && in_scope * 3 >= table;
+	return 0;
+}
+
 static int
 choose_plan(const struct viewer *v, const struct list_query *lq,
     struct rows_list *l)
 {
-	int64_t in_scope = 0, table = 0, candidates = 0;
+	int64_t candidates = 0;
 	bool wide;
 
-	if (rows_pair(v, STMT_USERS_SHARE, lq, &in_scope, &table) != 0)
+	if (wide_scope(v, lq, &wide) != 0)
 		return -1;
-	wide = in_scope > 0 && in_scope * 3 >= table;
-	l->sorted = wide && lq->sort != SORT_CUSTOMER ? plan_SCAN : plan_SCOPE;
+	l->sorted = wide ? plan_WIDE : plan_SCOPE;
 	l->count = wide ? STMT_USERS_COUNT_SCAN : STMT_USERS_COUNT_SCOPE;
 	if (unfiltered(lq)) {
 		l->count = STMT_USERS_COUNT_TREE;
@@ -343,9 +356,12 @@ user_list(const struct viewer *v, const struct list_query *asked,
 {
 	static const struct rows_list api = { STMT__MAX, false, NULL, 0,
 	    STMT_USER_API_LIST, sizeof(struct user_row), fill_row };
+	static const struct rows_list api_wide = { STMT__MAX, false, NULL, 0,
+	    STMT_USER_API_WIDE, sizeof(struct user_row), fill_row };
 	static const struct rows_list api_hits = { STMT__MAX, false, NULL, 0,
 	    STMT_USER_API_HITS, sizeof(struct user_row), fill_row };
 	int64_t candidates;
+	bool wide;
 	struct rows_list l = { STMT__MAX, false, NULL, NSORTS, STMT__MAX,
 	    sizeof(struct user_row), fill_list_row };
 	struct list_query page = *asked, *lq = &page;
@@ -354,14 +370,18 @@ user_list(const struct viewer *v, const struct list_query *asked,
 	size_t i;
 	int rc;
 
-	/* the API: pages by id; a search with few candidates reads them */
+	/* the API: pages by id; a search with few candidates reads them,
+	 * a wide scope walks users in id order, a narrow one sorts its own */
 	if (lq->keyset) {
 		candidates = lq->search == LIST_SEARCH_NONE ? LIST_COUNT_BOUND +
 		    1 : rows_candidates(v, STMT_USERS_HIT_CANDIDATES, lq);
 		if (candidates < 0)
 			return -1;
-		return rows_read_list(v, candidates <= LIST_COUNT_BOUND ?
-		    &api_hits : &api, lq, out);
+		if (candidates <= LIST_COUNT_BOUND)
+			return rows_read_list(v, &api_hits, lq, out);
+		if (wide_scope(v, lq, &wide) != 0)
+			return -1;
+		return rows_read_list(v, wide ? &api_wide : &api, lq, out);
 	}
 	/* a customer filter outside the scope is "not found" */
 	if (lq->customer_id != 0 &&
