@@ -231,6 +231,44 @@ write_location(const struct viewer *v, int64_t *id,
 	return 1;
 }
 
+/*
+ * Whether location cur can move to in's customer: not while a device or
+ * user uses it whose customer could not use it there (a location serves
+ * its own customer and those above it). Detaching them instead would
+ * lose their places silently, and a user left with no location would
+ * see every device of their customer. 0, or -1 on a database error.
+ */
+static int
+check_move(const struct viewer *v, const struct location *cur,
+    const struct location_input *in, struct location_errors *e)
+{
+	sqlite3_stmt *s;
+	int64_t devices, users;
+	int rc;
+
+	if (in->customer_id == cur->customer_id)
+		return 0;
+	s = db_stmt(v->db, STMT_LOCATION_MOVE_TIES);
+	db_bind_int(s, ":id", cur->id);
+	db_bind_int(s, ":customer_id", in->customer_id);
+	if ((rc = db_step(v->db, s)) == SQLITE_ROW) {
+		devices = sqlite3_column_int64(s, 0);
+		users = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return -1;
+	if (devices + users > 0)
+		check_fail(&e->customer_id, 409, arena_printf(v->arena,
+		    "%lld device%s and %lld user%s of other customers use "
+		    "this location and could not use it there: a location "
+		    "serves its own customer and those above it. Give them "
+		    "another location first.", (long long)devices,
+		    devices == 1 ? "" : "s", (long long)users,
+		    users == 1 ? "" : "s"));
+	return 0;
+}
+
 enum model_result
 location_save(const struct viewer *v, int64_t id,
     const struct location_input *in, struct location_errors *e,
@@ -248,8 +286,10 @@ location_save(const struct viewer *v, int64_t id,
 		db_rollback(v->db);
 		return rc == 0 ? MODEL_NOT_FOUND : MODEL_FAILED;
 	}
-	failed = check_input(v, in, e) < 0 || (check_count(e,
-	    location_error_fields) == 0 && write_location(v, &id, in, e) < 0);
+	failed = check_input(v, in, e) < 0 || (id != 0 && check_count(e,
+	    location_error_fields) == 0 && check_move(v, &cur, in, e) < 0) ||
+	    (check_count(e, location_error_fields) == 0 &&
+	    write_location(v, &id, in, e) < 0);
 	if ((r = db_finish(v->db, failed, e, location_error_fields)) ==
 	    MODEL_DONE)
 		*saved = id;

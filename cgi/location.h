@@ -56,9 +56,11 @@ extern const struct check_field location_error_fields[];
 /*
  * Create (id 0) or change location id as v, in one transaction: a name of
  * 1 to 200 characters on one line (400), unique per customer ignoring
- * case (409); a
- * customer given (400) and seen by v (404, like a missing one); location
- * id seen by v. Logs location_created or location_updated. On MODEL_DONE
+ * case (409); a customer given (400) and seen by v (404, like a missing
+ * one), and for a location that moves, none of the devices and users at
+ * it of a customer it would no longer serve (409, naming how many);
+ * location id seen by v. Logs location_created or location_updated. On
+ * MODEL_DONE
  * *saved is the location's id; MODEL_INVALID fills *e.
  */
 enum model_result location_save(const struct viewer *v, int64_t id,

@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from counters import (COUNTERS, add_missing_triggers, changes, counter_mismatches,  # noqa: E402
                       index_hits, index_mismatches, moved, schema_differences, set_counted,
                       stored)
-from fixtures import (STACK, Api, PageTest, cid, client, new_token,  # noqa: E402,F401
+from fixtures import (STACK, Api, PageTest, cid, client, field_error, new_token,  # noqa: E402,F401
                       selected_option, setUpModule, user_rows)
 from test_customers import fields as customer_fields  # noqa: E402
 from test_lists_customers_locations import CUSTOMER_ROW_RE, LOCATION_ROW_RE  # noqa: E402
@@ -442,15 +442,15 @@ class LocationTests(CountedTest):
         before = self.assertChange(before, {
             **moved([ids['aarhus'], ids['dk'], ids['fleet']], tree_locations=1),
             (ids['aarhus'], 'location_count'): 1}, 'a location made at Aarhus')
-        self.page_device('CNT-L-1', ids['aarhus'], loc)
-        self.page_device('CNT-L-2', ids['aarhus'], loc)
-        before = self.stored()
         self.ok(self.as_().post(f'/locations/{loc}', {'name': 'Counted gate',
                                                            'customer_id': ids['se']}))
-        before = self.assertChange(before, {
+        self.assertChange(before, {
             **moved([ids['aarhus'], ids['dk']], tree_locations=-1),
             **moved([ids['se']], tree_locations=1, location_count=1),
             (ids['aarhus'], 'location_count'): -1}, 'the location moved to Sweden')
+        self.page_device('CNT-L-1', ids['se'], loc)
+        self.page_device('CNT-L-2', ids['se'], loc)
+        before = self.stored()
         self.as_().get(f'/locations/{loc}/delete')
         self.ok(self.as_().post(f'/locations/{loc}/delete'))
         self.assertEqual(STACK.query("SELECT location_id FROM devices WHERE unit_id LIKE "
@@ -466,7 +466,8 @@ class LocationTests(CountedTest):
         another customer, no user at one outside their customer's subtree (the rules
         of the device and user forms), and the device's form shows the location the
         device is at (saving a form that cannot show it drops the location unasked).
-        Found while writing the test above: today the move is saved and both stay."""
+        Found while writing the test above, when the move was saved and both stayed;
+        now it is refused, naming what uses the location."""
         ids = self.ids
         loc = self.page_location('Counted shared gate', ids['aarhus'])
         dev = self.page_device('CNT-S-1', ids['aarhus'], loc)
@@ -477,6 +478,9 @@ class LocationTests(CountedTest):
                                      user), [(loc,)])
         r = self.as_().post(f'/locations/{loc}', {'name': 'Counted shared gate',
                                                   'customer_id': ids['se']})
+        self.assertEqual(r.status, 400)
+        self.assertIn('1 device and 1 user of other customers use this location',
+                      field_error(r.text, 'customer_id'))
         self.assertCounted(f'after the move ({r.status})')
         stranded = {
             'devices': STACK.query('SELECT d.unit_id, l.name FROM devices d JOIN locations l '
