@@ -271,8 +271,14 @@ test_save_refusals_change_nothing(void **state)
 		    400, 400 },
 		{ "taken at the customer", FX_NORTH_ADMIN, 0, "Yard", FX_NORTH,
 		    MODEL_INVALID, 409, 0 },
-		{ "taken, on a move", FX_NORTH_ADMIN, FX_EAST_DOCK, "Yard",
-		    FX_NORTH, MODEL_INVALID, 409, 0 },
+		/* North's Yard (north.fleet's) down to Acme North East,
+		 * which has a Harbour: its user could still use it there */
+		{ "taken, on a move", FX_NORTH_ADMIN, FX_NORTH_YARD,
+		    "harbour", FX_EAST, MODEL_INVALID, 409, 0 },
+		/* East Dock up to Acme North: EAST-2 and east.driver, of
+		 * Acme North East, could not use a location above them */
+		{ "a move its device and user cannot follow", FX_NORTH_ADMIN,
+		    FX_EAST_DOCK, "East Dock", FX_NORTH, MODEL_INVALID, 0, 409 },
 		{ "no customer", FX_NORTH_ADMIN, 0, "Gate", 0, MODEL_INVALID,
 		    0, 400 },
 		{ "the parent", FX_NORTH_ADMIN, 0, "Gate", FX_ACME,
