@@ -375,7 +375,10 @@ CREATE TABLE api_tokens (
 	expires_at    INTEGER NOT NULL,
 	last_used_at  INTEGER,
 	last_used_ip  TEXT,
-	revoked_at    INTEGER
+	revoked_at    INTEGER,
+	-- 'read': the API answers such a token GET (and HEAD) only (issue 16)
+	scope         TEXT NOT NULL DEFAULT 'write'
+	    CHECK (scope IN ('read', 'write'))
 );
 CREATE INDEX api_tokens_user ON api_tokens(user_id);
 
@@ -465,4 +468,4 @@ CREATE TABLE user_group_devices (
 ) WITHOUT ROWID;
 CREATE INDEX user_group_devices_device ON user_group_devices(device_id);
 
-PRAGMA user_version = 4;
+PRAGMA user_version = 5;

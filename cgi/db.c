@@ -149,6 +149,11 @@ static const struct migration migrations[] = {
 	"ALTER TABLE locations ADD COLUMN device_count INTEGER NOT NULL "
 	"DEFAULT 0;", true,
 	RECOUNT_AND_REINDEX "PRAGMA user_version = 4;" },
+	/* 4 → 5 (issue 16): tokens with a scope; those made before could
+	 * write, so they keep doing so */
+	{ "ALTER TABLE api_tokens ADD COLUMN scope TEXT NOT NULL DEFAULT "
+	"'write' CHECK (scope IN ('read', 'write'));"
+	"PRAGMA user_version = 5;", false, NULL },
 	{ NULL, false, NULL }
 };
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

@@ -320,18 +320,21 @@ api_path(const char *path)
  * The gate of an API route: the bearer token stands for the session (no
  * cookie is looked at, so no CSRF token is needed), then the same
  * permission check as for pages. A token whose user still owes a step of
- * signing in is refused, naming the step.
+ * signing in is refused, naming the step; a token of scope "read" is
+ * refused every route but a GET (HEAD is answered as GET), here, before
+ * any handler, so that no handler can forget it.
  */
 static void
 api_gate(struct request *req, const struct route *r)
 {
 	const char *why = NULL;
+	bool read_only;
 
 	req->no_store = true;
 	req->api = true;
 	http_viewer(req);	/* nobody yet, from the API */
 	switch (token_authenticate(&req->viewer, req->authorization,
-	    &req->user)) {
+	    &req->user, &read_only)) {
 	case TOKEN_OK:
 		break;
 	case TOKEN_REFUSED:
@@ -351,6 +354,12 @@ api_gate(struct request *req, const struct route *r)
 	if (why != NULL) {
 		http_header(req, "WWW-Authenticate", "Bearer realm=\"arbor\"");
 		api_problem(req, 401, why, NULL);
+		return;
+	}
+	if (read_only && r->method != METHOD_GET) {
+		api_problem(req, 403, "This token's scope is \"read\": it may "
+		    "only read (GET). Create a token of scope \"write\" to "
+		    "change data.", NULL);
 		return;
 	}
 	http_viewer(req);

@@ -922,13 +922,13 @@
 	\
 	/* --- API tokens (issue 6) --- */ \
 	X(TOKEN_INSERT, "INSERT INTO api_tokens (user_id, name, token_hash, " \
-	    "created_at, expires_at) VALUES (:user_id, :name, :hash, :now, " \
-	    ":expires_at)") \
+	    "created_at, expires_at, scope) VALUES (:user_id, :name, :hash, " \
+	    ":now, :expires_at, :scope)") \
 	X(TOKENS_OF_USER, "SELECT id, name, created_at, expires_at, " \
-	    "last_used_at, last_used_ip, revoked_at FROM api_tokens " \
+	    "last_used_at, last_used_ip, revoked_at, scope FROM api_tokens " \
 	    "WHERE user_id = :user_id ORDER BY created_at DESC, id DESC") \
 	X(TOKEN_OF_USER, "SELECT id, name, created_at, expires_at, " \
-	    "last_used_at, last_used_ip, revoked_at FROM api_tokens " \
+	    "last_used_at, last_used_ip, revoked_at, scope FROM api_tokens " \
 	    "WHERE id = :id AND user_id = :user_id") \
 	/* a name the user's tokens in use have, ignoring case: one that \
 	 * was revoked or ran out may be used again */ \
@@ -943,7 +943,8 @@
 	X(TOKEN_REVOKE_USER, "UPDATE api_tokens SET revoked_at = :now WHERE " \
 	    "user_id = :user_id AND revoked_at IS NULL AND expires_at > :now") \
 	X(TOKEN_AUTH, "SELECT id, user_id, expires_at, revoked_at, " \
-	    "last_used_at, last_used_ip FROM api_tokens WHERE token_hash = :hash") \
+	    "last_used_at, last_used_ip, scope FROM api_tokens WHERE " \
+	    "token_hash = :hash") \
 	X(TOKEN_TOUCH, "UPDATE api_tokens SET last_used_at = :now, " \
 	    "last_used_ip = :ip WHERE id = :id") \
 	\

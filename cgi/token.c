@@ -38,6 +38,7 @@ fill_token(const struct viewer *v, sqlite3_stmt *s, struct token *t)
 	t->last_used_at = sqlite3_column_int64(s, 4);
 	t->last_ip = db_text(v->arena, s, 5);
 	t->revoked = sqlite3_column_type(s, 6) != SQLITE_NULL;
+	t->read_only = strcmp(db_text(v->arena, s, 7), "read") == 0;
 }
 
 int
@@ -80,18 +81,19 @@ token_list(const struct viewer *v, struct token **out)
 
 #define FIELD(m) CHECK_FIELD(struct token_errors, m, #m, #m)
 const struct check_field token_error_fields[] = {
-	FIELD(name), FIELD(expires_on), { NULL, NULL, 0 }
+	FIELD(name), FIELD(expires_on), FIELD(scope), { NULL, NULL, 0 }
 };
 #undef FIELD
 
 /*
  * The rules of a new token, inside the write transaction; its expiry
  * (the end of the day in the user's zone, so that the list shows the
- * date picked) in *expires. 0, or -1 on a database error.
+ * date picked) in *expires and its scope in *scope ("write" when none
+ * is given: a token could always write). 0, or -1 on a database error.
  */
 static int
 check_input(const struct viewer *v, const char *name, const char *expires_on,
-    struct token_errors *e, int64_t *expires)
+    struct token_errors *e, int64_t *expires, const char **scope)
 {
 	const char *today = time_date(v->arena, v->user, v->now);
 	const char *last = time_date(v->arena, v->user, v->now +
@@ -110,6 +112,11 @@ check_input(const struct viewer *v, const char *name, const char *expires_on,
 	else if (strcmp(expires_on, last) > 0)
 		check_fail(&e->expires_on, 400, "A token can live at most one "
 		    "year.");
+	if (*scope == NULL || **scope == '\0')
+		*scope = "write";
+	else if (strcmp(*scope, "read") != 0 && strcmp(*scope, "write") != 0)
+		check_fail(&e->scope, 400, "Choose the scope \"read\" or "
+		    "\"write\".");
 	if (name == NULL || strlen(name) < 1 || strlen(name) > NAME_MAX_BYTES) {
 		check_fail(&e->name, 400, "Give the token a name of 1 to 100 "
 		    "characters.");
@@ -128,7 +135,8 @@ check_input(const struct viewer *v, const char *name, const char *expires_on,
 
 enum model_result
 token_create(const struct viewer *v, const char *name, const char *expires_on,
-    struct token_errors *e, const char **secret, int64_t *id)
+    const char *scope, struct token_errors *e, const char **secret,
+    int64_t *id)
 {
 	unsigned char hash[TOKEN_HASH_BYTES];
 	enum model_result rc;
@@ -139,7 +147,7 @@ token_create(const struct viewer *v, const char *name, const char *expires_on,
 
 	if (db_begin(v->db) != 0)
 		return MODEL_FAILED;
-	failed = check_input(v, name, expires_on, e, &expires) != 0;
+	failed = check_input(v, name, expires_on, e, &expires, &scope) != 0;
 	if (failed || check_count(e, token_error_fields) > 0)
 		return db_finish(v->db, failed, e, token_error_fields);
 	random = token_new(v->arena, hash);
@@ -149,11 +157,12 @@ token_create(const struct viewer *v, const char *name, const char *expires_on,
 	db_bind_blob(s, ":hash", hash, sizeof(hash));
 	db_bind_int(s, ":now", v->now);
 	db_bind_int(s, ":expires_at", expires);
+	db_bind_text(s, ":scope", scope);
 	failed = db_exec(v->db, s) != 0;
 	if (!failed) {
 		*id = db_last_id(v->db);
 		event_log(v, "token_created", perm_actor(v), perm_actor(v),
-		    name);
+		    arena_printf(v->arena, "%s (%s)", name, scope));
 	}
 	if ((rc = db_finish(v->db, failed, NULL, NULL)) == MODEL_DONE)
 		*secret = arena_printf(v->arena, TOKEN_PREFIX "%s", random);
@@ -215,7 +224,7 @@ bearer_hash(const char *h, unsigned char hash[TOKEN_HASH_BYTES])
 
 enum token_auth
 token_authenticate(const struct viewer *v, const char *authorization,
-    struct user **u)
+    struct user **u, bool *read_only)
 {
 	static const struct session mfa_passed = { .mfa_passed = true };
 	unsigned char hash[TOKEN_HASH_BYTES];
@@ -226,6 +235,7 @@ token_authenticate(const struct viewer *v, const char *authorization,
 	bool usable;
 
 	*u = NULL;
+	*read_only = true;
 	if (bearer_hash(authorization, hash) != 0)
 		return TOKEN_REFUSED;
 	s = db_stmt(v->db, STMT_TOKEN_AUTH);
@@ -240,6 +250,7 @@ token_authenticate(const struct viewer *v, const char *authorization,
 	    sqlite3_column_type(s, 3) == SQLITE_NULL;
 	last_used = sqlite3_column_int64(s, 4);
 	last_ip = db_text(v->arena, s, 5);
+	*read_only = strcmp(db_text(v->arena, s, 6), "write") != 0;
 	sqlite3_reset(s);
 	if (!usable || (owner = user_load(v->db, v->arena, user_id)) ==
 	    NULL || !owner->active)

@@ -43,6 +43,7 @@ struct token {
 	int64_t last_used_at;		/* 0: never */
 	const char *last_ip;		/* "" when never used */
 	bool revoked;
+	bool read_only;			/* scope "read": GET only */
 };
 
 /* The tokens of v's user, newest first, in *out (v's arena): their
@@ -60,6 +61,7 @@ const char *token_default_expiry(const struct viewer *v);
 struct token_errors {
 	struct check_error name;
 	struct check_error expires_on;
+	struct check_error scope;
 };
 
 /* The fields of struct token_errors, in the order they are reported. */
@@ -69,13 +71,14 @@ extern const struct check_field token_error_fields[];
  * Create a token for v's user named name (1 to 100 bytes; 409 when a
  * token of the user still in use has that name, ignoring case) that
  * works until the end of expires_on (YYYY-MM-DD, from today up to a year
- * ahead) in the user's time zone, and log token_created. MODEL_DONE puts
+ * ahead) in the user's time zone, with scope "read" (GET only) or
+ * "write" (NULL or "": write), and log token_created. MODEL_DONE puts
  * the secret, which exists nowhere else, in *secret (v's arena) and the
  * token's id in *id; MODEL_INVALID fills *e.
  */
 enum model_result token_create(const struct viewer *v, const char *name,
-    const char *expires_on, struct token_errors *e, const char **secret,
-    int64_t *id);
+    const char *expires_on, const char *scope, struct token_errors *e,
+    const char **secret, int64_t *id);
 
 /* Revoke v's user's token id (not revoked yet), filling *gone, and log
  * token_revoked naming it; MODEL_NOT_FOUND when v's user has no such
@@ -104,12 +107,13 @@ enum token_auth {
 
 /*
  * The user the header authorization stands for, in *u (v's arena; NULL
- * unless TOKEN_OK); v is the anonymous viewer of the request, for its
- * time, address and arena. A token is made in a session that passed the
- * MFA step, so what its user may still owe is what a session's stage
- * (login_stage) owes after it. Records the time and address of a use.
+ * unless TOKEN_OK), and whether the token may only read, in *read_only;
+ * v is the anonymous viewer of the request, for its time, address and
+ * arena. A token is made in a session that passed the MFA step, so what
+ * its user may still owe is what a session's stage (login_stage) owes
+ * after it. Records the time and address of a use.
  */
 enum token_auth token_authenticate(const struct viewer *v,
-    const char *authorization, struct user **u);
+    const char *authorization, struct user **u, bool *read_only);
 
 #endif

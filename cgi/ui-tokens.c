@@ -4,6 +4,8 @@
  * revoking one after a confirmation. Parse, call token.c, render: the
  * model binds every statement to the signed-in user.
  */
+#include <string.h>
+
 #include "arena.h"
 #include "http.h"
 #include "page.h"
@@ -38,6 +40,7 @@ add_tokens(struct request *req, struct tval *d)
 		tv_set_str(row, "last_used", time_text(a, req->user,
 		    t[i].last_used_at));
 		tv_set_str(row, "last_ip", t[i].last_ip);
+		tv_set_str(row, "scope", t[i].read_only ? "read" : "write");
 		if (t[i].revoked)
 			tv_set_str(row, "status", "revoked");
 		else if (t[i].expires_at <= req->now)
@@ -52,7 +55,7 @@ add_tokens(struct request *req, struct tval *d)
 
 static void
 render_tokens(struct request *req, int status, const char *name,
-    const char *expires_on, struct tval *errors)
+    const char *expires_on, const char *scope, struct tval *errors)
 {
 	struct tval *d = page_data(req), *form;
 
@@ -65,6 +68,7 @@ render_tokens(struct request *req, int status, const char *name,
 	tv_set_str(form, "name", name ? name : "");
 	tv_set_str(form, "expires_on", expires_on ? expires_on :
 	    token_default_expiry(&req->viewer));
+	tv_set_bool(form, "read", scope != NULL && strcmp(scope, "read") == 0);
 	if (errors != NULL)
 		tv_set(d, "errors", errors);
 	page_render(req, status, "tokens", d);
@@ -73,7 +77,7 @@ render_tokens(struct request *req, int status, const char *name,
 void
 ui_tokens(struct request *req)
 {
-	render_tokens(req, 200, NULL, NULL, NULL);
+	render_tokens(req, 200, NULL, NULL, NULL, NULL);
 }
 
 /* The secret goes to the page this redirects to, sealed for this session
@@ -84,19 +88,20 @@ ui_token_new(struct request *req)
 {
 	const char *name = param_get(&req->form, "name");
 	const char *expires_on = param_get(&req->form, "expires_on");
+	const char *scope = param_get(&req->form, "scope");
 	struct token_errors e;
 	const char *secret;
 	int64_t id;
 
-	switch (token_create(&req->viewer, name, expires_on, &e, &secret,
-	    &id)) {
+	switch (token_create(&req->viewer, name, expires_on, scope, &e,
+	    &secret, &id)) {
 	case MODEL_DONE:
 		reveal_set(req, id, secret);
 		http_redirect(req, arena_printf(req->arena,
 		    "/tokens/%lld/created", (long long)id));
 		return;
 	case MODEL_INVALID:
-		render_tokens(req, 400, name, expires_on, page_errors(
+		render_tokens(req, 400, name, expires_on, scope, page_errors(
 		    req->arena, &e, token_error_fields));
 		return;
 	case MODEL_NOT_FOUND:
@@ -136,6 +141,7 @@ ui_token_created(struct request *req)
 	tv_set_str(d, "name", t.name);
 	tv_set_str(d, "expires", time_date(req->arena, req->user,
 	    t.expires_at - 1));
+	tv_set_bool(d, "read_only", t.read_only);
 	if (secret != NULL)
 		tv_set_str(d, "secret", secret);
 	page_render(req, 200, "token_created", d);

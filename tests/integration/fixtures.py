@@ -139,8 +139,9 @@ def client(username):
     return CLIENTS[username]
 
 
-def new_token(username, name='script', expires_on='2099-01-01', client=None):
-    """A token made on the Tokens page; returns (secret, page client)."""
+def new_token(username, name='script', expires_on='2099-01-01', client=None, scope=None):
+    """A token made on the Tokens page (scope: 'read', 'write' or None, the
+    field left out); returns (secret, page client)."""
     c = client or Client(STACK)
     if client is None:
         c.login(username)
@@ -148,7 +149,10 @@ def new_token(username, name='script', expires_on='2099-01-01', client=None):
     if expires_on == '2099-01-01':
         expires_on = re.search(r'name="expires_on" type="date" value="([^"]+)"',
                                c.get('/tokens').text).group(1)
-    r = c.post('/tokens/new', {'name': name, 'expires_on': expires_on})
+    form = {'name': name, 'expires_on': expires_on}
+    if scope is not None:
+        form['scope'] = scope
+    r = c.post('/tokens/new', form)
     assert r.status == 303, r
     r = c.get(r.location)
     return re.search(r'id="token-secret">([^<]+)<', r.text).group(1), c

@@ -192,7 +192,9 @@ class LocationNameCaseTests(PageTest):
             f"(4, 1, 'depot', 0, 0), (5, 1, '{'x' * 200}', 0, 0), (6, 1, '{'X' * 200}', 0, 0);"
             "INSERT INTO users (customer_id, email, username, created_at, updated_at) "
             "VALUES (1, 'u@example.com', 'u', 0, 0);"
-            'INSERT INTO user_locations VALUES (1, 2);')
+            'INSERT INTO user_locations VALUES (1, 2);'
+            "INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) "
+            "VALUES (1, 'old', x'00', 0, 1);")
         con.close()
         env = dict(STACK.env, ARBOR_CONF=conf)
         p = subprocess.run([os.path.join(STACK.bin, 'arborctl'), 'init'], env=env,
@@ -200,7 +202,10 @@ class LocationNameCaseTests(PageTest):
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         con = sqlite3.connect(path, isolation_level=None)
         try:
-            self.assertEqual(con.execute('PRAGMA user_version').fetchone(), (4,))
+            self.assertEqual(con.execute('PRAGMA user_version').fetchone(), (5,))
+            # a token made before tokens had a scope could write, and still can
+            self.assertEqual(con.execute('SELECT name, scope FROM api_tokens').fetchall(),
+                             [('old', 'write')])
             rows = dict(con.execute('SELECT id, name FROM locations'))
             self.assertEqual(rows[1], 'Depot')
             self.assertEqual(rows[2], 'DEPOT (location 2)')

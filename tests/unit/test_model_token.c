@@ -36,7 +36,7 @@ driver_header(struct fixture *f)
 	int64_t id;
 
 	assert_int_equal(token_create(&v, "made", token_default_expiry(&v),
-	    &e, &secret, &id), MODEL_DONE);
+	    NULL, &e, &secret, &id), MODEL_DONE);
 	return arena_printf(f->arena, "Bearer %s", secret);
 }
 
@@ -81,6 +81,7 @@ test_authenticate(void **state)
 		struct viewer v;
 		const char *header, *tokens;
 		struct user *u = (struct user *)f;	/* not NULL */
+		bool read_only;
 		enum token_auth rc;
 
 		fixture_renew(f);
@@ -91,7 +92,7 @@ test_authenticate(void **state)
 		tokens = fixture_text(f, "SELECT group_concat(coalesce("
 		    "revoked_at, '-')) FROM api_tokens");
 		v = fixture_viewer(f, 0, ORIGIN_API);
-		rc = token_authenticate(&v, header, &u);
+		rc = token_authenticate(&v, header, &u, &read_only);
 		if (rc != cases[i].result)
 			fail_msg("%s: %d", cases[i].what, rc);
 		if (rc == TOKEN_OK ? u == NULL || u->id != FX_EAST_DRIVER :
@@ -116,20 +117,22 @@ test_authenticate_malformed(void **state)
 	struct viewer v = fixture_viewer(f, 0, ORIGIN_API);
 	const char *good = driver_header(f);
 	struct user *u;
+	bool ro;
 	size_t i;
 
 	for (i = 0; i < NELEM(headers); i++) {
 		u = (struct user *)f;
-		if (token_authenticate(&v, headers[i], &u) != TOKEN_REFUSED ||
-		    u != NULL)
+		if (token_authenticate(&v, headers[i], &u, &ro) !=
+		    TOKEN_REFUSED || u != NULL)
 			fail_msg("header %zu", i);
 	}
 	/* the secret without its prefix, or with a character more */
 	assert_int_equal(token_authenticate(&v, arena_printf(f->arena,
-	    "Bearer %s", good + strlen("Bearer arbor_")), &u), TOKEN_REFUSED);
+	    "Bearer %s", good + strlen("Bearer arbor_")), &u, &ro),
+	    TOKEN_REFUSED);
 	assert_int_equal(token_authenticate(&v, arena_printf(f->arena,
-	    "%sx", good), &u), TOKEN_REFUSED);
-	assert_int_equal(token_authenticate(&v, good, &u), TOKEN_OK);
+	    "%sx", good), &u, &ro), TOKEN_REFUSED);
+	assert_int_equal(token_authenticate(&v, good, &u, &ro), TOKEN_OK);
 }
 
 /* Every token of the user still in use, and only theirs: one event that
@@ -186,7 +189,7 @@ test_revoke_all(void **state)
 	assert_int_equal(token_revoke_all(&v, FX_EAST_DRIVER, 0), 0);
 	assert_int_equal(db_commit(&f->app.db), 0);
 	assert_string_equal(fixture_events(f), "token_created|5|5|127.0.0.1|"
-	    "made;tokens_revoked|5|-||2 tokens (arborctl)");
+	    "made (write);tokens_revoked|5|-||2 tokens (arborctl)");
 }
 
 /* token_create()'s rules: a name unique among the user's tokens in use,
@@ -234,8 +237,8 @@ test_create_rules(void **state)
 		    "'Pacific/Auckland' WHERE id = %d", FX_EAST_DRIVER);
 		v = fixture_viewer(f, FX_EAST_DRIVER, ORIGIN_PAGE);
 		before = fixture_snapshot(f);
-		if (token_create(&v, cases[i].name, cases[i].day, &e, &secret,
-		    &id) != cases[i].want || e.name.status !=
+		if (token_create(&v, cases[i].name, cases[i].day, NULL, &e,
+		    &secret, &id) != cases[i].want || e.name.status !=
 		    cases[i].name_status || e.expires_on.status !=
 		    cases[i].day_status)
 			fail_msg("%s: name %d, expires_on %d", cases[i].what,
@@ -250,6 +253,60 @@ test_create_rules(void **state)
 			assert_int_equal(fixture_int(f, "SELECT expires_at FROM "
 			    "api_tokens WHERE id = %lld", (long long)id),
 			    cases[i].expires);
+	}
+}
+
+/* The scope chosen is the scope the token has when it is used: "read"
+ * only if asked for (none given is "write", as tokens always were);
+ * anything else is refused and makes no token. */
+static void
+test_scope(void **state)
+{
+	static const struct {
+		const char *scope;
+		enum model_result want;
+		bool read_only;		/* on MODEL_DONE */
+		const char *stored;
+	} cases[] = {
+		{ "read", MODEL_DONE, true, "read" },
+		{ "write", MODEL_DONE, false, "write" },
+		{ NULL, MODEL_DONE, false, "write" },
+		{ "", MODEL_DONE, false, "write" },
+		{ "READ", MODEL_INVALID, false, NULL },
+		{ "admin", MODEL_INVALID, false, NULL },
+	};
+	struct fixture *f = *state;
+	size_t i;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		struct viewer v;
+		struct token_errors e;
+		struct token t;
+		const char *secret = NULL, *before;
+		struct user *u;
+		bool ro = !cases[i].read_only;
+		int64_t id = 0;
+
+		fixture_renew(f);
+		v = fixture_viewer(f, FX_EAST_DRIVER, ORIGIN_PAGE);
+		before = fixture_snapshot(f);
+		if (token_create(&v, "scoped", token_default_expiry(&v),
+		    cases[i].scope, &e, &secret, &id) != cases[i].want)
+			fail_msg("scope %s", cases[i].scope);
+		if (cases[i].want != MODEL_DONE) {
+			assert_int_equal(e.scope.status, 400);
+			assert_string_equal(fixture_snapshot(f), before);
+			continue;
+		}
+		assert_string_equal(fixture_text(f, "SELECT scope FROM "
+		    "api_tokens WHERE id = %lld", (long long)id),
+		    cases[i].stored);
+		assert_int_equal(token_get(&v, id, &t), 1);
+		assert_int_equal(t.read_only, cases[i].read_only);
+		v = fixture_viewer(f, 0, ORIGIN_API);
+		assert_int_equal(token_authenticate(&v, arena_printf(f->arena,
+		    "Bearer %s", secret), &u, &ro), TOKEN_OK);
+		assert_int_equal(ro, cases[i].read_only);
 	}
 }
 
@@ -282,6 +339,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_revoke_all,
 		    fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_create_rules,
+		    fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_scope,
 		    fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_revoke,
 		    fixture_setup, fixture_teardown),
