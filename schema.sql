@@ -110,7 +110,9 @@ END;
 -- groups is a bit set of the fixed permission groups (cgi/perm.h):
 -- 1 Account Administrator, 2 Full Device Access, 4 Device Management,
 -- 8 Nested Customer Administrator, 16 Fleet Management,
--- 32 Access Control Management.
+-- 32 Access Control Management; and the account roles of seed 003:
+-- 64 API Developer (bits 128 and 256 are kept for the other two,
+-- Billing Administrator and Location Facilitator).
 CREATE TABLE users (
 	id                    INTEGER PRIMARY KEY,
 	customer_id           INTEGER REFERENCES customers(id) ON DELETE RESTRICT,
@@ -124,7 +126,7 @@ CREATE TABLE users (
 	password_hash         TEXT,
 	must_change_password  INTEGER NOT NULL DEFAULT 0 CHECK (must_change_password IN (0, 1)),
 	active                INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
-	groups                INTEGER NOT NULL DEFAULT 0 CHECK (groups BETWEEN 0 AND 63),
+	groups                INTEGER NOT NULL DEFAULT 0 CHECK (groups BETWEEN 0 AND 511),
 	-- NULL: the customer's setting
 	time_zone             TEXT,
 	time_format           TEXT CHECK (time_format IN ('12h', '24h')),
@@ -468,4 +470,4 @@ CREATE TABLE user_group_devices (
 ) WITHOUT ROWID;
 CREATE INDEX user_group_devices_device ON user_group_devices(device_id);
 
-PRAGMA user_version = 5;
+PRAGMA user_version = 6;

@@ -75,10 +75,21 @@ static const char *const stmt_sql[STMT__MAX] = {
  * schema.sql. The list ends with an empty entry, which keeps the array
  * valid C while there are no migrations yet.
  */
+/*
+ * A change to a table's CREATE text that every stored row already
+ * satisfies (a CHECK that allows more): from becomes to in its text.
+ */
+struct table_edit {
+	const char *table;
+	const char *from;
+	const char *to;
+};
+
 struct migration {
 	const char *sql;
 	bool add_missing;	/* create schema.sql's objects not yet here */
 	const char *then_sql;
+	const struct table_edit *edit;	/* after sql, or NULL */
 };
 static const struct migration migrations[] = {
 	/* 1 → 2: per-customer device counters for the Devices list's
@@ -100,7 +111,7 @@ static const struct migration migrations[] = {
 	"UPDATE customers SET device_count = device_count + 1 "
 	"WHERE id = NEW.customer_id; END;"
 	"CREATE INDEX devices_registered ON devices(registered_at);"
-	"PRAGMA user_version = 2;", false, NULL },
+	"PRAGMA user_version = 2;", false, NULL, NULL },
 	/* 2 → 3: location names unique per customer ignoring case. Of
 	 * names that already differ only in case, the oldest location keeps
 	 * its name and every later one is renamed to "NAME (location ID)"
@@ -126,7 +137,7 @@ static const struct migration migrations[] = {
 	"DROP TABLE renamed;"
 	"CREATE UNIQUE INDEX locations_customer_name ON "
 	"locations(customer_id, name COLLATE NOCASE);"
-	"PRAGMA user_version = 3;", false, NULL },
+	"PRAGMA user_version = 3;", false, NULL, NULL },
 	/* 3 → 4 (issue 14): counters per customer and per subtree, and the
 	 * trigram search indexes, all kept by triggers (schema.sql); the
 	 * old device counters' triggers give way to the new ones, then
@@ -148,13 +159,19 @@ static const struct migration migrations[] = {
 	"DEFAULT 0;"
 	"ALTER TABLE locations ADD COLUMN device_count INTEGER NOT NULL "
 	"DEFAULT 0;", true,
-	RECOUNT_AND_REINDEX "PRAGMA user_version = 4;" },
+	RECOUNT_AND_REINDEX "PRAGMA user_version = 4;", NULL },
 	/* 4 → 5 (issue 16): tokens with a scope; those made before could
 	 * write, so they keep doing so */
 	{ "ALTER TABLE api_tokens ADD COLUMN scope TEXT NOT NULL DEFAULT "
 	"'write' CHECK (scope IN ('read', 'write'));"
-	"PRAGMA user_version = 5;", false, NULL },
-	{ NULL, false, NULL }
+	"PRAGMA user_version = 5;", false, NULL, NULL },
+	/* 5 → 6 (issue 16): users.groups holds the three account roles of
+	 * seed 003 too; the rows are as they were, only the CHECK allows
+	 * more */
+	{ "PRAGMA user_version = 6;", false, NULL, &(const struct table_edit){
+	    "users", "CHECK (groups BETWEEN 0 AND 63)",
+	    "CHECK (groups BETWEEN 0 AND 511)" } },
+	{ NULL, false, NULL, NULL }
 };
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
     SCHEMA_VERSION, "one migration per schema version after the first");
@@ -444,6 +461,70 @@ out:
 	return rc;
 }
 
+/*
+ * Make edit e in the current transaction the way SQLite documents for a
+ * change that leaves every stored row valid ("making other kinds of
+ * table schema changes", lang_altertable.html): the table's CREATE text
+ * is changed in sqlite_schema and the schema cookie moved on, so that
+ * every connection reads the schema again; no row is copied, and no
+ * foreign key action can fire as it would when the table were dropped
+ * and made again. The text must be found exactly once, and quick_check
+ * then reads the table against its new definition. 0 or -1 (*msg).
+ */
+static int
+edit_table(sqlite3 *conn, const struct table_edit *e, char **msg)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t cookie;
+	char *sql = NULL;
+	int rc = -1;
+
+	if (pragma_int(conn, "PRAGMA schema_version", &cookie) != 0 ||
+	    sqlite3_exec(conn, "PRAGMA writable_schema = ON", NULL, NULL,
+	    msg) != SQLITE_OK ||
+	    sqlite3_prepare_v2(conn, "UPDATE sqlite_schema SET sql = "
+	    "replace(sql, ?2, ?3) WHERE type = 'table' AND name = ?1 AND "
+	    "instr(sql, ?2) > 0 AND instr(substr(sql, instr(sql, ?2) + 1), "
+	    "?2) = 0", -1, &s, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(s, 1, e->table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, e->from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, e->to, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		goto out;
+	if (sqlite3_changes(conn) != 1) {
+		*msg = sqlite3_mprintf("table %s: \"%s\" is not in its "
+		    "definition exactly once", e->table, e->from);
+		goto out;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	/* a PRAGMA takes no parameters: the cookie and the table name are
+	 * the program's own values */
+	if ((sql = sqlite3_mprintf("PRAGMA schema_version = %lld; "
+	    "PRAGMA writable_schema = OFF", (long long)cookie + 1)) == NULL ||
+	    sqlite3_exec(conn, sql, NULL, NULL, msg) != SQLITE_OK)
+		goto out;
+	sqlite3_free(sql);
+	if ((sql = sqlite3_mprintf("PRAGMA quick_check(%Q)", e->table)) ==
+	    NULL || sqlite3_prepare_v2(conn, sql, -1, &s, NULL) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_ROW)
+		goto out;
+	if (strcmp((const char *)sqlite3_column_text(s, 0), "ok") != 0) {
+		*msg = sqlite3_mprintf("table %s after the change: %s",
+		    e->table, sqlite3_column_text(s, 0));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc != 0 && *msg == NULL)
+		*msg = sqlite3_mprintf("%s", sqlite3_errmsg(conn));
+	sqlite3_finalize(s);
+	sqlite3_free(sql);
+	sqlite3_exec(conn, "PRAGMA writable_schema = OFF", NULL, NULL, NULL);
+	return rc;
+}
+
 /* Run migration m (schema: schema.sql's text, for add_missing) in one
  * transaction: all of it or nothing. 0 or -1 with a message in err. */
 static int
@@ -454,7 +535,8 @@ migrate(sqlite3 *conn, const struct migration *m, const char *schema,
 
 	if (sqlite3_exec(conn, "BEGIN IMMEDIATE", NULL, NULL, &msg) !=
 	    SQLITE_OK || sqlite3_exec(conn, m->sql, NULL, NULL, &msg) !=
-	    SQLITE_OK || (m->add_missing && add_missing(conn, schema,
+	    SQLITE_OK || (m->edit != NULL && edit_table(conn, m->edit,
+	    &msg) != 0) || (m->add_missing && add_missing(conn, schema,
 	    &msg) != 0) || (m->then_sql != NULL && sqlite3_exec(conn,
 	    m->then_sql, NULL, NULL, &msg) != SQLITE_OK) ||
 	    sqlite3_exec(conn, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
@@ -470,7 +552,7 @@ static int
 exec_in_transaction(sqlite3 *conn, const char *sql, char *err,
     size_t errlen)
 {
-	struct migration m = { sql, false, NULL };
+	struct migration m = { sql, false, NULL, NULL };
 
 	return migrate(conn, &m, NULL, err, errlen);
 }

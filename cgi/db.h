@@ -19,7 +19,7 @@
 #include "check.h"
 #include "sql.h"
 
-#define SCHEMA_VERSION 5
+#define SCHEMA_VERSION 6
 
 struct db {
 	sqlite3 *conn;

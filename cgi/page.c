@@ -44,6 +44,19 @@ under(const char *path, const char *href)
 	    (path[n] == '\0' || path[n] == '/');
 }
 
+const char *
+page_read_only(struct request *req, struct tval *d, enum perm_action a)
+{
+	const char *why;
+
+	if (perm_allows(&req->viewer, a))
+		return NULL;
+	why = "You can read this but not change it: your permission groups "
+	    "(API Developer) allow reading only.";
+	tv_set_str(d, "read_only", why);
+	return why;
+}
+
 struct tval *
 page_data(struct request *req)
 {
@@ -69,7 +82,7 @@ page_data(struct request *req)
 	tv_set_bool(d, "has_nav", true);
 	nav = tv_set_list(d, "nav");
 	for (i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++) {
-		if (!perm_allows(&req->viewer, tabs[i].action))
+		if (!perm_may_read(&req->viewer, tabs[i].action))
 			continue;
 		item = tv_map(a);
 		tv_set_str(item, "href", tabs[i].href);

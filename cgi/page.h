@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "perm.h"
+
 struct request;
 struct tval;
 
@@ -25,6 +27,15 @@ void page_render(struct request *req, int status, const char *name,
 
 /* An error page: status with a title from the status and a message. */
 void page_error(struct request *req, int status, const char *message);
+
+/*
+ * On a page that shows what action a changes (an R_READ route): NULL when
+ * the viewer may change it, else why not, for the page to say while it
+ * shows the data without a form (a viewer who may only read it: an API
+ * Developer). Sets read_only in d to that.
+ */
+const char *page_read_only(struct request *req, struct tval *d,
+    enum perm_action a);
 
 /*
  * A form's {field: message} map from a model's errors struct (check.h),

@@ -17,13 +17,15 @@
 const struct perm_group_info perm_groups[GROUP_COUNT] = {
 	{ GROUP_ACCOUNT_ADMIN, "account_admin", "Account Administrator",
 	  "Manages the users of this customer and below: creates, edits, "
-	  "deactivates and deletes them, sets their groups and locations." },
+	  "deactivates and deletes them, sets their groups and locations "
+	  "(the \"Account admin\" role)." },
 	{ GROUP_FULL_DEVICE_ACCESS, "full_device_access",
 	  "Full Device Access",
 	  "Sees every device of this customer and below (limited to the "
 	  "user's locations, if any)." },
 	{ GROUP_DEVICE_MANAGEMENT, "device_management", "Device Management",
-	  "Registers devices and edits their settings." },
+	  "Registers devices and edits their settings (the \"Field Service "
+	  "Technician\" role)." },
 	{ GROUP_NESTED_CUSTOMER_ADMIN, "nested_customer_admin",
 	  "Nested Customer Administrator",
 	  "Creates and edits the nested customers below this one, with "
@@ -33,6 +35,10 @@ const struct perm_group_info perm_groups[GROUP_COUNT] = {
 	{ GROUP_ACCESS_CONTROL, "access_control", "Access Control Management",
 	  "Manages access control for the fleet (drivers' access to "
 	  "vehicles and chargers)." },
+	{ GROUP_API_DEVELOPER, "api_developer", "API Developer",
+	  "Reads everything of this customer and below, on these pages and "
+	  "through the API, and changes nothing: every API token they make "
+	  "is read-only." },
 };
 
 unsigned
@@ -49,27 +55,33 @@ perm_group_by_key(const char *key)
 /*
  * One row per action: a user needs any group of any_of and, if all_of is
  * not 0, every group of all_of. ACT_ANY has neither; ACT_OPERATOR has a
- * bit no user holds, so only the operator short-cut passes it.
+ * bit no user holds, so only the operator short-cut passes it. read_by
+ * are the groups that may besides read what the action shows
+ * (perm_may_read): API Developers, wherever an Account Administrator
+ * with Full Device Access and Nested Customer Administrator reads.
  */
 static const struct {
 	unsigned any_of;
 	unsigned all_of;
+	unsigned read_by;
 } matrix[] = {
-	[ACT_ANY] = { 0, 0 },
-	[ACT_CUSTOMERS] = { GROUP_NESTED_CUSTOMER_ADMIN, 0 },
-	[ACT_USERS] = { GROUP_ACCOUNT_ADMIN, 0 },
+	[ACT_ANY] = { 0, 0, 0 },
+	[ACT_CUSTOMERS] = { GROUP_NESTED_CUSTOMER_ADMIN, 0,
+	    GROUP_API_DEVELOPER },
+	[ACT_USERS] = { GROUP_ACCOUNT_ADMIN, 0, GROUP_API_DEVELOPER },
 	[ACT_DEVICES_LIST] = { GROUP_FULL_DEVICE_ACCESS | GROUP_ACCOUNT_ADMIN,
-	    0 },
+	    0, GROUP_API_DEVELOPER },
 	/* seed 001: Device Management alone opens Devices, "no devices
 	 * listed unless paired with Full Device Access" */
 	[ACT_DEVICES_PAGE] = { GROUP_FULL_DEVICE_ACCESS | GROUP_ACCOUNT_ADMIN |
-	    GROUP_DEVICE_MANAGEMENT, 0 },
-	[ACT_DEVICES_REGISTER] = { GROUP_DEVICE_MANAGEMENT, 0 },
+	    GROUP_DEVICE_MANAGEMENT, 0, GROUP_API_DEVELOPER },
+	[ACT_DEVICES_REGISTER] = { GROUP_DEVICE_MANAGEMENT, 0, 0 },
 	[ACT_DEVICES_MANAGE] = { GROUP_ACCOUNT_ADMIN |
-	    GROUP_NESTED_CUSTOMER_ADMIN, GROUP_FULL_DEVICE_ACCESS },
-	[ACT_LOCATIONS] = { GROUP_ACCOUNT_ADMIN | GROUP_FLEET_MANAGEMENT, 0 },
-	[ACT_ENFORCE_MFA] = { GROUP_ACCOUNT_ADMIN, 0 },
-	[ACT_OPERATOR] = { 1u << 30, 0 },
+	    GROUP_NESTED_CUSTOMER_ADMIN, GROUP_FULL_DEVICE_ACCESS, 0 },
+	[ACT_LOCATIONS] = { GROUP_ACCOUNT_ADMIN | GROUP_FLEET_MANAGEMENT, 0,
+	    GROUP_API_DEVELOPER },
+	[ACT_ENFORCE_MFA] = { GROUP_ACCOUNT_ADMIN, 0, 0 },
+	[ACT_OPERATOR] = { 1u << 30, 0, 0 },
 };
 
 bool
@@ -90,12 +102,33 @@ perm_allows(const struct viewer *v, enum perm_action a)
 	return (u->groups & matrix[a].all_of) == matrix[a].all_of;
 }
 
+bool
+perm_may_read(const struct viewer *v, enum perm_action a)
+{
+	if (perm_allows(v, a))
+		return true;
+	if (a < 0 || (size_t)a >= sizeof(matrix) / sizeof(matrix[0]) ||
+	    v->user == NULL)
+		return false;
+	return (v->user->groups & matrix[a].read_by) != 0;
+}
+
+/* The groups whose reading API Developer gives: who holds all three
+ * gives no more than they have by granting it. */
+#define API_DEVELOPER_READS (GROUP_ACCOUNT_ADMIN | \
+	GROUP_FULL_DEVICE_ACCESS | GROUP_NESTED_CUSTOMER_ADMIN)
+
 unsigned
 perm_grantable(const struct viewer *v)
 {
+	unsigned held;
+
 	if (v->system || (v->user != NULL && v->user->is_operator))
 		return GROUP_ALL;
-	return v->user != NULL ? v->user->groups & GROUP_ALL : 0;
+	held = v->user != NULL ? v->user->groups & GROUP_ALL : 0;
+	if ((held & API_DEVELOPER_READS) == API_DEVELOPER_READS)
+		held |= GROUP_API_DEVELOPER;
+	return held;
 }
 
 bool
@@ -147,7 +180,8 @@ perm_scope(const struct user *u, struct arena *a)
 	sc.path = u->customer_path;
 	sc.path_end = perm_subtree_end(a, u->customer_path);
 	sc.devices_visible = u->is_operator || (u->groups &
-	    (GROUP_FULL_DEVICE_ACCESS | GROUP_ACCOUNT_ADMIN)) != 0;
+	    (GROUP_FULL_DEVICE_ACCESS | GROUP_ACCOUNT_ADMIN |
+	    GROUP_API_DEVELOPER)) != 0;
 	sc.location_user = u->has_locations ? u->id : 0;
 	return sc;
 }

@@ -26,10 +26,19 @@ enum perm_group {
 	GROUP_DEVICE_MANAGEMENT = 1 << 2,
 	GROUP_NESTED_CUSTOMER_ADMIN = 1 << 3,
 	GROUP_FLEET_MANAGEMENT = 1 << 4,
-	GROUP_ACCESS_CONTROL = 1 << 5
+	GROUP_ACCESS_CONTROL = 1 << 5,
+	/* the account roles of seed 003 */
+	GROUP_API_DEVELOPER = 1 << 6	/* reads what an Account Administrator
+					 * with Full Device Access and Nested
+					 * Customer Administrator reads;
+					 * changes nothing */
 };
-#define GROUP_ALL 63u
-#define GROUP_COUNT 6
+#define GROUP_ALL 127u
+#define GROUP_COUNT 7
+/* Every group but API Developer, whose tokens can only read: what an
+ * operator, an account's first administrator and the demo's "all
+ * groups" users hold. */
+#define GROUP_OWNER (GROUP_ALL & ~GROUP_API_DEVELOPER)
 
 struct perm_group_info {
 	enum perm_group bit;
@@ -65,8 +74,19 @@ struct viewer;
  * may do everything, an anonymous viewer nothing. */
 bool perm_allows(const struct viewer *v, enum perm_action a);
 
+/*
+ * Whether v may read what a shows (its lists, pages and API GETs) without
+ * changing anything: those perm_allows() lets do a, and API Developers
+ * for every action whose data an Account Administrator with Full Device
+ * Access and Nested Customer Administrator reads. A handler asks
+ * perm_allows() before it offers a change.
+ */
+bool perm_may_read(const struct viewer *v, enum perm_action a);
+
 /* The groups v may give to someone, and so change on them: those v
- * holds (operators and the command line hold all). */
+ * holds (operators and the command line hold all), and API Developer to
+ * whoever holds Account Administrator, Full Device Access and Nested
+ * Customer Administrator, whose reading it is. */
 unsigned perm_grantable(const struct viewer *v);
 
 /* Whether v may give the groups in bits to someone. */

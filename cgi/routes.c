@@ -31,21 +31,21 @@ static const struct route routes[] = {
 	{ METHOD_POST, "/accounts/security", ui_accounts_security_post, 0,
 	  ACT_ENFORCE_MFA, NULL },
 	/* customers and locations (issue 4) */
-	{ METHOD_GET, "/customers", ui_customers, 0, ACT_CUSTOMERS, NULL },
+	{ METHOD_GET, "/customers", ui_customers, R_READ, ACT_CUSTOMERS, NULL },
 	{ METHOD_GET, "/customers/new", ui_customer_new_get, 0,
 	  ACT_CUSTOMERS, NULL },
 	{ METHOD_POST, "/customers/new", ui_customer_new_post, 0,
 	  ACT_CUSTOMERS, NULL },
-	{ METHOD_GET, "/customers/{id}", ui_customer_get, 0,
+	{ METHOD_GET, "/customers/{id}", ui_customer_get, R_READ,
 	  ACT_CUSTOMERS, NULL },
 	{ METHOD_POST, "/customers/{id}", ui_customer_post, 0,
 	  ACT_CUSTOMERS, NULL },
-	{ METHOD_GET, "/locations", ui_locations, 0, ACT_LOCATIONS, NULL },
+	{ METHOD_GET, "/locations", ui_locations, R_READ, ACT_LOCATIONS, NULL },
 	{ METHOD_GET, "/locations/new", ui_location_new_get, 0,
 	  ACT_LOCATIONS, NULL },
 	{ METHOD_POST, "/locations/new", ui_location_new_post, 0,
 	  ACT_LOCATIONS, NULL },
-	{ METHOD_GET, "/locations/{id}", ui_location_get, 0,
+	{ METHOD_GET, "/locations/{id}", ui_location_get, R_READ,
 	  ACT_LOCATIONS, NULL },
 	{ METHOD_POST, "/locations/{id}", ui_location_post, 0,
 	  ACT_LOCATIONS, NULL },
@@ -54,10 +54,10 @@ static const struct route routes[] = {
 	{ METHOD_POST, "/locations/{id}/delete", ui_location_delete_post, 0,
 	  ACT_LOCATIONS, NULL },
 	/* users and password links (issue 4) */
-	{ METHOD_GET, "/users", ui_users_list, 0, ACT_USERS, NULL },
+	{ METHOD_GET, "/users", ui_users_list, R_READ, ACT_USERS, NULL },
 	{ METHOD_GET, "/users/new", ui_user_new_get, 0, ACT_USERS, NULL },
 	{ METHOD_POST, "/users/new", ui_user_new_post, 0, ACT_USERS, NULL },
-	{ METHOD_GET, "/users/{id}", ui_user_edit_get, 0, ACT_USERS, NULL },
+	{ METHOD_GET, "/users/{id}", ui_user_edit_get, R_READ, ACT_USERS, NULL },
 	{ METHOD_POST, "/users/{id}", ui_user_edit_post, 0, ACT_USERS, NULL },
 	{ METHOD_GET, "/users/{id}/delete", ui_user_delete_get, 0,
 	  ACT_USERS, NULL },
@@ -78,7 +78,7 @@ static const struct route routes[] = {
 	{ METHOD_POST, "/password/reset/{token}", ui_password_link_post,
 	  R_PUBLIC, ACT_ANY, NULL },
 	/* devices */
-	{ METHOD_GET, "/devices", ui_devices, 0, ACT_DEVICES_PAGE, NULL },
+	{ METHOD_GET, "/devices", ui_devices, R_READ, ACT_DEVICES_PAGE, NULL },
 	{ METHOD_GET, "/devices/new", ui_device_new_get, 0,
 	  ACT_DEVICES_REGISTER, NULL },
 	{ METHOD_POST, "/devices/new", ui_device_new_post, 0,
@@ -87,7 +87,7 @@ static const struct route routes[] = {
 	  ACT_DEVICES_MANAGE, NULL },
 	{ METHOD_POST, "/devices/manage", ui_devices_manage_post, 0,
 	  ACT_DEVICES_MANAGE, NULL },
-	{ METHOD_GET, "/devices/{id}", ui_device, 0, ACT_DEVICES_LIST, NULL },
+	{ METHOD_GET, "/devices/{id}", ui_device, R_READ, ACT_DEVICES_LIST, NULL },
 	{ METHOD_GET, "/devices/{id}/edit", ui_device_edit_get, 0,
 	  ACT_DEVICES_REGISTER, NULL },
 	{ METHOD_POST, "/devices/{id}/edit", ui_device_edit_post, 0,
@@ -103,37 +103,37 @@ static const struct route routes[] = {
 	  ACT_ANY, NULL },
 	/* the JSON API: bearer token, problem documents (api.h) */
 	{ METHOD_GET, "/api/v1/me", api_me, R_API, ACT_ANY, NULL },
-	{ METHOD_GET, "/api/v1/devices", api_list_route, R_API,
+	{ METHOD_GET, "/api/v1/devices", api_list_route, R_API | R_READ,
 	  ACT_DEVICES_LIST, &api_devices },
 	{ METHOD_POST, "/api/v1/devices", api_device_create, R_API,
 	  ACT_DEVICES_REGISTER, NULL },
 	{ METHOD_POST, "/api/v1/devices/assign", api_devices_assign, R_API,
 	  ACT_DEVICES_MANAGE, NULL },
-	{ METHOD_GET, "/api/v1/devices/{id}", api_get_route, R_API,
+	{ METHOD_GET, "/api/v1/devices/{id}", api_get_route, R_API | R_READ,
 	  ACT_DEVICES_LIST, &api_devices },
-	{ METHOD_GET, "/api/v1/customers", api_list_route, R_API,
+	{ METHOD_GET, "/api/v1/customers", api_list_route, R_API | R_READ,
 	  ACT_CUSTOMERS, &api_customers },
 	{ METHOD_POST, "/api/v1/customers", api_customer_create, R_API,
 	  ACT_CUSTOMERS, NULL },
-	{ METHOD_GET, "/api/v1/customers/{id}", api_get_route, R_API,
+	{ METHOD_GET, "/api/v1/customers/{id}", api_get_route, R_API | R_READ,
 	  ACT_CUSTOMERS, &api_customers },
 	{ METHOD_PATCH, "/api/v1/customers/{id}", api_customer_update, R_API,
 	  ACT_CUSTOMERS, NULL },
-	{ METHOD_GET, "/api/v1/users", api_list_route, R_API,
+	{ METHOD_GET, "/api/v1/users", api_list_route, R_API | R_READ,
 	  ACT_USERS, &api_users },
 	{ METHOD_POST, "/api/v1/users", api_user_create, R_API,
 	  ACT_USERS, NULL },
-	{ METHOD_GET, "/api/v1/users/{id}", api_get_route, R_API,
+	{ METHOD_GET, "/api/v1/users/{id}", api_get_route, R_API | R_READ,
 	  ACT_USERS, &api_users },
 	{ METHOD_PATCH, "/api/v1/users/{id}", api_user_update, R_API,
 	  ACT_USERS, NULL },
 	{ METHOD_DELETE, "/api/v1/users/{id}", api_user_delete, R_API,
 	  ACT_USERS, NULL },
-	{ METHOD_GET, "/api/v1/locations", api_list_route, R_API,
+	{ METHOD_GET, "/api/v1/locations", api_list_route, R_API | R_READ,
 	  ACT_LOCATIONS, &api_locations },
 	{ METHOD_POST, "/api/v1/locations", api_location_create, R_API,
 	  ACT_LOCATIONS, NULL },
-	{ METHOD_GET, "/api/v1/locations/{id}", api_get_route, R_API,
+	{ METHOD_GET, "/api/v1/locations/{id}", api_get_route, R_API | R_READ,
 	  ACT_LOCATIONS, &api_locations },
 	/* profile and MFA */
 	{ METHOD_GET, "/profile", ui_profile_get, 0, ACT_ANY, NULL },
@@ -316,6 +316,15 @@ api_path(const char *path)
 	return strncmp(path, "/api/", 5) == 0;
 }
 
+/* Whether the viewer may use route r: read it (R_READ) or do its
+ * action. */
+static bool
+route_permits(const struct request *req, const struct route *r)
+{
+	return (r->flags & R_READ) ? perm_may_read(&req->viewer, r->action) :
+	    perm_allows(&req->viewer, r->action);
+}
+
 /*
  * The gate of an API route: the bearer token stands for the session (no
  * cookie is looked at, so no CSRF token is needed), then the same
@@ -363,7 +372,7 @@ api_gate(struct request *req, const struct route *r)
 		return;
 	}
 	http_viewer(req);
-	if (!perm_allows(&req->viewer, r->action)) {
+	if (!route_permits(req, r)) {
 		api_problem(req, 403, "Your permission groups do not allow "
 		    "this.", NULL);
 		return;
@@ -427,7 +436,7 @@ route_dispatch(struct request *req)
 			http_redirect(req, stage_to);
 			return;
 		}
-		if (!perm_allows(&req->viewer, r->action)) {
+		if (!route_permits(req, r)) {
 			page_error(req, 403, "Your permission groups do not "
 			    "allow this page.");
 			return;

@@ -52,8 +52,8 @@ static const struct demo_user {
 	const char *what;
 } demo_users[] = {
 	{ -1, "operator", "operator@arbor.example", "Platform Operator",
-	  GROUP_ALL, true, -1, "platform operator, sees every account" },
-	{ 0, "admin", "admin@northwind.example", "Nora Admin", GROUP_ALL,
+	  GROUP_OWNER, true, -1, "platform operator, sees every account" },
+	{ 0, "admin", "admin@northwind.example", "Nora Admin", GROUP_OWNER,
 	  true, -1, "all groups on Northwind Fleet" },
 	{ 1, "dk.admin", "dk.admin@northwind.example", "Dan Jensen",
 	  GROUP_ACCOUNT_ADMIN, true, -1, "Account Administrator of Northwind "
@@ -66,7 +66,7 @@ static const struct demo_user {
 	{ 0, "former", "former@northwind.example", "Former Employee",
 	  GROUP_ACCOUNT_ADMIN, false, -1, "inactive: cannot log in" },
 	{ 4, "contoso.admin", "admin@contoso.example", "Carla Contoso",
-	  GROUP_ALL, true, -1, "all groups on Contoso Charging" },
+	  GROUP_OWNER, true, -1, "all groups on Contoso Charging" },
 };
 
 /* Demo locations (customer index, name) and devices (unit id, name,

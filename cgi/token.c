@@ -20,6 +20,13 @@
 /* last use is written at most once a minute per token (or on a new IP) */
 #define TOUCH_INTERVAL 60
 
+bool
+token_read_only_user(const struct user *u)
+{
+	return u != NULL && !u->is_operator &&
+	    (u->groups & GROUP_API_DEVELOPER) != 0;
+}
+
 const char *
 token_default_expiry(const struct viewer *v)
 {
@@ -112,7 +119,12 @@ check_input(const struct viewer *v, const char *name, const char *expires_on,
 	else if (strcmp(expires_on, last) > 0)
 		check_fail(&e->expires_on, 400, "A token can live at most one "
 		    "year.");
-	if (*scope == NULL || **scope == '\0')
+	if (token_read_only_user(v->user)) {
+		if (*scope != NULL && strcmp(*scope, "write") == 0)
+			check_fail(&e->scope, 403, "As an API Developer you "
+			    "can only make read-only tokens.");
+		*scope = "read";
+	} else if (*scope == NULL || **scope == '\0')
 		*scope = "write";
 	else if (strcmp(*scope, "read") != 0 && strcmp(*scope, "write") != 0)
 		check_fail(&e->scope, 400, "Choose the scope \"read\" or "
@@ -255,6 +267,9 @@ token_authenticate(const struct viewer *v, const char *authorization,
 	if (!usable || (owner = user_load(v->db, v->arena, user_id)) ==
 	    NULL || !owner->active)
 		return TOKEN_REFUSED;
+	/* a token made before its user became an API Developer reads
+	 * only from then on, like the tokens they make now */
+	*read_only = *read_only || token_read_only_user(owner);
 	/* the pages confine such a user to the step they owe; the API has
 	 * no such step, so it refuses until they have done it on a page */
 	switch (login_stage(owner, &mfa_passed)) {

@@ -54,6 +54,10 @@ ssize_t token_list(const struct viewer *v, struct token **out);
  * on a database error. */
 int token_get(const struct viewer *v, int64_t id, struct token *t);
 
+/* Whether u's tokens can only read, whatever scope they were made with:
+ * an API Developer's (operators are none). */
+bool token_read_only_user(const struct user *u);
+
 /* The default expiry date (today + 90 days in v's user's zone) as
  * YYYY-MM-DD, in v's arena. */
 const char *token_default_expiry(const struct viewer *v);
@@ -72,7 +76,8 @@ extern const struct check_field token_error_fields[];
  * token of the user still in use has that name, ignoring case) that
  * works until the end of expires_on (YYYY-MM-DD, from today up to a year
  * ahead) in the user's time zone, with scope "read" (GET only) or
- * "write" (NULL or "": write), and log token_created. MODEL_DONE puts
+ * "write" (NULL or "": write; an API Developer's is "read" whatever is
+ * asked, and asking "write" is refused, 403), and log token_created. MODEL_DONE puts
  * the secret, which exists nowhere else, in *secret (v's arena) and the
  * token's id in *id; MODEL_INVALID fills *e.
  */

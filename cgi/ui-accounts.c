@@ -95,7 +95,7 @@ ui_accounts(struct request *req)
 	}
 	list = tv_set_list(d, "sections");
 	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
-		if (!perm_allows(&req->viewer, sections[i].action) ||
+		if (!perm_may_read(&req->viewer, sections[i].action) ||
 		    !route_exists(sections[i].href))
 			continue;
 		item = tv_map(req->arena);

@@ -77,6 +77,7 @@ ui_customers(struct request *req)
 	struct tval *d = page_data(req);
 	struct list_query lq;
 
+	tv_set_bool(d, "may_create", perm_allows(&req->viewer, ACT_CUSTOMERS));
 	if (list_page(req, d, &customers, &lq) &&
 	    page_customer_filter(req, d, &lq))
 		page_render(req, 200, "customers", d);
@@ -173,6 +174,7 @@ render_form(struct request *req, int status, const struct customer_input *f,
 	struct tval *d = page_data(req), *form, *mfa, *c, *parents;
 	bool may_mfa = perm_allows(&req->viewer, ACT_ENFORCE_MFA);
 	const struct customer *cur = v->cur;
+	const char *read_only = page_read_only(req, d, ACT_CUSTOMERS);
 
 	tv_set_bool(d, "is_new", cur == NULL);
 	tv_set_str(d, "action", cur == NULL ? "/customers/new" :
@@ -222,20 +224,22 @@ render_form(struct request *req, int status, const struct customer_input *f,
 		tv_set_int(c, "children", cur->children);
 		tv_set_bool(c, "own", cur->top);
 		tv_set_bool(c, "mfa_effective", cur->mfa_required);
-		tv_set_str(c, "new_child_href", arena_printf(a,
-		    "/customers/new?parent_id=%lld", (long long)cur->id));
+		if (read_only == NULL)
+			tv_set_str(c, "new_child_href", arena_printf(a,
+			    "/customers/new?parent_id=%lld",
+			    (long long)cur->id));
 		tv_set_str(c, "children_href", arena_printf(a,
 		    "/customers?customer_id=%lld", (long long)cur->id));
-		if (perm_allows(&req->viewer, ACT_USERS)) {
+		if (perm_may_read(&req->viewer, ACT_USERS))
 			tv_set_str(c, "users_href", arena_printf(a,
 			    "/users?customer_id=%lld", (long long)cur->id));
+		if (perm_allows(&req->viewer, ACT_USERS))
 			tv_set_str(c, "new_user_href", arena_printf(a,
 			    "/users/new?customer_id=%lld", (long long)cur->id));
-		}
-		if (perm_allows(&req->viewer, ACT_DEVICES_LIST))
+		if (perm_may_read(&req->viewer, ACT_DEVICES_LIST))
 			tv_set_str(c, "devices_href", arena_printf(a,
 			    "/devices?customer_id=%lld", (long long)cur->id));
-		if (perm_allows(&req->viewer, ACT_LOCATIONS))
+		if (perm_may_read(&req->viewer, ACT_LOCATIONS))
 			tv_set_str(c, "locations_href", arena_printf(a,
 			    "/locations?customer_id=%lld", (long long)cur->id));
 	}

@@ -102,7 +102,7 @@ ui_devices(struct request *req)
 	    ACT_DEVICES_REGISTER));
 	tv_set_bool(d, "may_manage", perm_allows(&req->viewer,
 	    ACT_DEVICES_MANAGE));
-	if (!perm_allows(&req->viewer, ACT_DEVICES_LIST)) {
+	if (!perm_may_read(&req->viewer, ACT_DEVICES_LIST)) {
 		tv_set_bool(d, "no_device_access", true);
 		page_render(req, 200, "devices", d);
 		return;

@@ -35,7 +35,7 @@ list_row(struct request *req, const void *row, struct tval *t)
 
 	tv_set_str(t, "name", l->name);
 	tv_set_str(t, "customer", l->customer);
-	if (perm_allows(&req->viewer, ACT_CUSTOMERS))
+	if (perm_may_read(&req->viewer, ACT_CUSTOMERS))
 		tv_set_str(t, "customer_href", arena_printf(a,
 		    "/customers/%lld", (long long)l->customer_id));
 	tv_set_int(t, "users", l->users);
@@ -50,6 +50,7 @@ ui_locations(struct request *req)
 	struct tval *d = page_data(req);
 	struct list_query lq;
 
+	tv_set_bool(d, "may_create", perm_allows(&req->viewer, ACT_LOCATIONS));
 	if (list_page(req, d, &locations, &lq) &&
 	    page_customer_filter(req, d, &lq))
 		page_render(req, 200, "locations", d);
@@ -76,7 +77,7 @@ render_form(struct request *req, int status, int64_t id,
 	    arena_printf(a, "/locations/%lld", (long long)id));
 	if (current_name != NULL)
 		tv_set_str(d, "location_name", current_name);
-	if (id != 0)
+	if (id != 0 && page_read_only(req, d, ACT_LOCATIONS) == NULL)
 		tv_set_str(d, "delete_href", arena_printf(a,
 		    "/locations/%lld/delete", (long long)id));
 	form = tv_set_map(d, "form");

@@ -69,6 +69,7 @@ render_tokens(struct request *req, int status, const char *name,
 	tv_set_str(form, "expires_on", expires_on ? expires_on :
 	    token_default_expiry(&req->viewer));
 	tv_set_bool(form, "read", scope != NULL && strcmp(scope, "read") == 0);
+	tv_set_bool(form, "read_only_user", token_read_only_user(req->user));
 	if (errors != NULL)
 		tv_set(d, "errors", errors);
 	page_render(req, status, "tokens", d);
@@ -101,7 +102,8 @@ ui_token_new(struct request *req)
 		    "/tokens/%lld/created", (long long)id));
 		return;
 	case MODEL_INVALID:
-		render_tokens(req, 400, name, expires_on, scope, page_errors(
+		render_tokens(req, check_form_status(&e, token_error_fields),
+		    name, expires_on, scope, page_errors(
 		    req->arena, &e, token_error_fields));
 		return;
 	case MODEL_NOT_FOUND:

@@ -49,8 +49,8 @@ static const char *const no_such = "There is no such user.";
 
 /* ---------------------------------------------------------------- list */
 
-/* "Account Administrator, Fleet Management", "All groups", or "" for
- * none. */
+/* "Account Administrator, Fleet Management", "All groups", "All groups
+ * but API Developer" (what owners hold), or "" for none. */
 static const char *
 group_names(struct arena *a, unsigned bits)
 {
@@ -59,6 +59,8 @@ group_names(struct arena *a, unsigned bits)
 
 	if ((bits & GROUP_ALL) == GROUP_ALL)
 		return "All groups";
+	if ((bits & GROUP_ALL) == GROUP_OWNER)
+		return "All groups but API Developer";
 	buf_init(&b, a);
 	for (i = 0; i < GROUP_COUNT; i++) {
 		if (!(bits & perm_groups[i].bit))
@@ -150,6 +152,7 @@ ui_users_list(struct request *req)
 	struct tval *d = page_data(req), *f;
 	struct list_query lq;
 
+	tv_set_bool(d, "may_create", perm_allows(&req->viewer, ACT_USERS));
 	if (!list_page(req, d, &users, &lq) || !add_filters(req, d, &lq))
 		return;
 	if (lq.customer_id != 0) {
@@ -196,6 +199,8 @@ add_groups(struct request *req, struct tval *d, unsigned asked,
 		    perm_groups[i].bit) != 0 : t != NULL && (t->groups &
 		    perm_groups[i].bit) != 0);
 		tv_set_bool(g, "disabled", !held);
+		tv_set_bool(g, "api_developer", perm_groups[i].bit ==
+		    GROUP_API_DEVELOPER);
 		tv_push(list, g);
 	}
 }

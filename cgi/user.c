@@ -624,8 +624,12 @@ check_powers(const struct viewer *v, const struct user_row *t,
 	bool sets = strcmp(c->password_mode, "keep") != 0;
 
 	if (!perm_may_grant(v, c->asked))
-		check_fail(&e->groups, 403, "You can only grant the groups you "
-		    "hold yourself.");
+		check_fail(&e->groups, 403, (c->asked & ~perm_grantable(v)) ==
+		    GROUP_API_DEVELOPER ? "You can give API Developer only "
+		    "if you hold it, or hold Account Administrator, Full "
+		    "Device Access and Nested Customer Administrator (what it "
+		    "reads)." : "You can only grant the groups you hold "
+		    "yourself.");
 	c->groups = c->asked;
 	if (self) {
 		if (!in->active)
@@ -880,6 +884,9 @@ user_out_of_reach(const struct viewer *v, const struct user_row *u)
 	const char *names = "";
 	size_t i, n = 0, left;
 
+	if (!perm_allows(v, ACT_USERS))
+		return "You can read this user but not change them: your "
+		    "permission groups (API Developer) allow reading only.";
 	if (perm_may_change_user(v, u->groups))
 		return NULL;
 	for (i = 0; i < GROUP_COUNT; i++)
@@ -998,7 +1005,7 @@ insert_operator(const struct viewer *v, const char *username,
 	f.email = email;
 	f.username = username;
 	f.active = true;
-	f.groups = GROUP_ALL;
+	f.groups = GROUP_OWNER;
 	if ((id = user_create(v->db, v->now, &f)) == 0)
 		return -1;
 	event_log(v, "user_created", id, perm_actor(v), username);

@@ -202,7 +202,7 @@ class LocationNameCaseTests(PageTest):
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         con = sqlite3.connect(path, isolation_level=None)
         try:
-            self.assertEqual(con.execute('PRAGMA user_version').fetchone(), (5,))
+            self.assertEqual(con.execute('PRAGMA user_version').fetchone(), (6,))
             # a token made before tokens had a scope could write, and still can
             self.assertEqual(con.execute('SELECT name, scope FROM api_tokens').fetchall(),
                              [('old', 'write')])
@@ -387,8 +387,9 @@ class TokenTests(PageTest):
             end = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(),
                                             ZoneInfo(zone))
             self.assertEqual(stored, int(end.timestamp()), zone)
+            # the cells after the name: scope, created, works until
             row = re.search(rf'<th scope="row">{re.escape(name)}</th>\s*<td>[^<]*</td>\s*'
-                            r'<td>([^<]*)</td>', c.get('/tokens').text)
+                            r'<td>[^<]*</td>\s*<td>([^<]*)</td>', c.get('/tokens').text)
             self.assertEqual(row.group(1), day.isoformat(), zone)
         STACK.query("UPDATE users SET time_zone = NULL WHERE username = 'driver'")
 

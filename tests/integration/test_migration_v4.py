@@ -28,6 +28,7 @@ device, an API token, a queued mail.
 """
 import hashlib
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -38,6 +39,10 @@ from arbor_stack import PASSWORD, ROOT, Stack, StackError  # noqa: E402
 from counters import (OWN, TREE, counter_mismatches, index_hits,  # noqa: E402
                       index_mismatches, moved, schema_differences, stored)
 from fixtures import logged_in  # noqa: E402
+
+# the newest schema version, which init migrates to (schema.sql's last word)
+with open(os.path.join(ROOT, 'schema.sql')) as _f:
+    NEWEST = int(re.search(r'PRAGMA user_version = (\d+);', _f.read()).group(1))
 from test_counters import CountsTest, customer_ids, location_ids, user_ids  # noqa: E402
 from test_lists_scale import device_ids, list_count  # noqa: E402
 
@@ -230,16 +235,16 @@ class MigrationTests(CountsTest):
         copy_db(MIGRATED.v3_copy, path)
         return path
 
-    def test_init_migrates_to_version_4_with_the_schema_of_a_new_database(self):
+    def test_init_migrates_to_the_newest_version_with_the_schema_of_a_new_database(self):
         run = MIGRATED.init_run
         self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
-        self.assertIn('is at schema version 4', run.stdout)
+        self.assertIn(f'is at schema version {NEWEST}', run.stdout)
         self.assertEqual(on(MIGRATED.v3_copy, lambda c: c.execute(
             'PRAGMA user_version').fetchone()), (3,))
         self.assertNotIn('users_fts', on(MIGRATED.v3_copy, table_columns))
         con = opened(MIGRATED.migrated_copy)
         try:
-            self.assertEqual(con.execute('PRAGMA user_version').fetchone(), (4,))
+            self.assertEqual(con.execute('PRAGMA user_version').fetchone(), (NEWEST,))
             self.assertEqual(schema_differences(con), [])
         finally:
             con.close()
@@ -347,12 +352,12 @@ class MigrationTests(CountsTest):
         before = file_hash(path)
         run = MIGRATED.init(path)
         self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
-        self.assertIn('is at schema version 4', run.stdout)
+        self.assertIn(f'is at schema version {NEWEST}', run.stdout)
         self.assertEqual(file_hash(path), before)
         con = opened(path)
         try:
             self.assertEqual((counter_mismatches(con), index_mismatches(con)), wrong)
-            self.assertEqual(con.execute('PRAGMA user_version').fetchone(), (4,))
+            self.assertEqual(con.execute('PRAGMA user_version').fetchone(), (NEWEST,))
         finally:
             con.close()
 
@@ -381,7 +386,7 @@ class MigrationTests(CountsTest):
         self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
         con = opened(path)
         try:
-            self.assertEqual(con.execute('PRAGMA user_version').fetchone(), (4,))
+            self.assertEqual(con.execute('PRAGMA user_version').fetchone(), (NEWEST,))
             self.assertEqual(counter_mismatches(con), [])
             self.assertEqual(index_mismatches(con), [])
             self.assertEqual(schema_differences(con), [])

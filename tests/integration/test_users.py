@@ -349,9 +349,11 @@ class CreateTests(UsersTest):
                       'password', 'full_name', 'phone', 'address', 'active'):
             self.assertIn(field, names)
         groups = {i['value']: i for i in inputs if i.get('name') == 'group'}
-        self.assertEqual(len(groups), 6)
+        self.assertEqual(len(groups), 7)
         self.assertNotIn('disabled', groups['account_admin'])
         self.assertIn('disabled', groups['full_device_access'])  # dk.admin lacks it
+        # API Developer reads what AA + FDA + NCA read: dk.admin holds only AA
+        self.assertIn('disabled', groups['api_developer'])
         self.assertIn('Manages the users of this customer and below', r.text)
         options = re.findall(r'<option value="(\d+)"', r.text)
         self.assertEqual(set(map(int, options)), {cid('Northwind Denmark'), cid('Aarhus')})

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "perm.h"
 #include "routes.h"
 
 #define API_PREFIX "/api/v1"
@@ -99,12 +100,58 @@ test_every_operation_is_a_route(void **state)
 	json_decref(doc);
 }
 
+/* The group enums under j (any depth) that list "account_admin": each
+ * must be perm.c's keys in order; their number in *n. */
+static void
+check_group_enums(json_t *j, int *n)
+{
+	json_t *v, *e = json_is_object(j) ? json_object_get(j, "enum") : NULL;
+	const char *key;
+	size_t i;
+
+	if (json_is_array(e) && json_array_size(e) > 0 &&
+	    strcmp(json_string_value(json_array_get(e, 0)) ?
+	    json_string_value(json_array_get(e, 0)) : "", "account_admin") ==
+	    0) {
+		(*n)++;
+		if (json_array_size(e) != GROUP_COUNT)
+			fail_msg("a group enum of %zu keys, not %d",
+			    json_array_size(e), GROUP_COUNT);
+		for (i = 0; i < GROUP_COUNT; i++)
+			if (strcmp(json_string_value(json_array_get(e, i)),
+			    perm_groups[i].key) != 0)
+				fail_msg("group enum item %zu is not %s", i,
+				    perm_groups[i].key);
+	}
+	if (json_is_object(j)) {
+		json_object_foreach(j, key, v)
+			check_group_enums(v, n);
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			check_group_enums(v, n);
+	}
+}
+
+/* Every list of permission groups in the document is perm.c's. */
+static void
+test_group_enums_are_the_groups(void **state)
+{
+	json_t *doc = load_doc();
+	int n = 0;
+
+	(void)state;
+	check_group_enums(doc, &n);
+	assert_true(n >= 5);
+	json_decref(doc);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_route_is_documented),
 		cmocka_unit_test(test_every_operation_is_a_route),
+		cmocka_unit_test(test_group_enums_are_the_groups),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

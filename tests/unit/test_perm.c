@@ -47,6 +47,14 @@ allows(const struct user *u, enum perm_action a)
 }
 
 static bool
+may_read(const struct user *u, enum perm_action a)
+{
+	struct viewer v = viewer_of(u);
+
+	return perm_may_read(&v, a);
+}
+
+static bool
 may_grant(const struct user *u, unsigned bits)
 {
 	struct viewer v = viewer_of(u);
@@ -54,44 +62,64 @@ may_grant(const struct user *u, unsigned bits)
 	return perm_may_grant(&v, bits);
 }
 
-/* Every row of the spec's matrix, for every single group. */
+/* Every row of the spec's matrix, for every single group: what it
+ * allows, and what it lets read (API Developer reads what an Account
+ * Administrator with Full Device Access and Nested Customer Administrator
+ * reads, and does none of it). */
 static void
 test_matrix(void **state)
 {
 	static const struct {
 		enum perm_action action;
 		unsigned allowed_single;	/* groups that alone allow it */
+		unsigned read_single;		/* ... that alone let read it */
 	} rows[] = {
-		{ ACT_ANY, GROUP_ALL },
-		{ ACT_CUSTOMERS, GROUP_NESTED_CUSTOMER_ADMIN },
-		{ ACT_USERS, GROUP_ACCOUNT_ADMIN },
+		{ ACT_ANY, GROUP_ALL, GROUP_ALL },
+		{ ACT_CUSTOMERS, GROUP_NESTED_CUSTOMER_ADMIN,
+		    GROUP_NESTED_CUSTOMER_ADMIN | GROUP_API_DEVELOPER },
+		{ ACT_USERS, GROUP_ACCOUNT_ADMIN, GROUP_ACCOUNT_ADMIN |
+		    GROUP_API_DEVELOPER },
 		{ ACT_DEVICES_LIST, GROUP_FULL_DEVICE_ACCESS |
-		    GROUP_ACCOUNT_ADMIN },
+		    GROUP_ACCOUNT_ADMIN, GROUP_FULL_DEVICE_ACCESS |
+		    GROUP_ACCOUNT_ADMIN | GROUP_API_DEVELOPER },
 		{ ACT_DEVICES_PAGE, GROUP_FULL_DEVICE_ACCESS |
-		    GROUP_ACCOUNT_ADMIN | GROUP_DEVICE_MANAGEMENT },
-		{ ACT_DEVICES_REGISTER, GROUP_DEVICE_MANAGEMENT },
-		{ ACT_DEVICES_MANAGE, 0 },	/* needs two groups */
-		{ ACT_LOCATIONS, GROUP_ACCOUNT_ADMIN | GROUP_FLEET_MANAGEMENT },
-		{ ACT_ENFORCE_MFA, GROUP_ACCOUNT_ADMIN },
-		{ ACT_OPERATOR, 0 },
+		    GROUP_ACCOUNT_ADMIN | GROUP_DEVICE_MANAGEMENT,
+		    GROUP_FULL_DEVICE_ACCESS | GROUP_ACCOUNT_ADMIN |
+		    GROUP_DEVICE_MANAGEMENT | GROUP_API_DEVELOPER },
+		{ ACT_DEVICES_REGISTER, GROUP_DEVICE_MANAGEMENT,
+		    GROUP_DEVICE_MANAGEMENT },
+		{ ACT_DEVICES_MANAGE, 0, 0 },	/* needs two groups */
+		{ ACT_LOCATIONS, GROUP_ACCOUNT_ADMIN | GROUP_FLEET_MANAGEMENT,
+		    GROUP_ACCOUNT_ADMIN | GROUP_FLEET_MANAGEMENT |
+		    GROUP_API_DEVELOPER },
+		/* the security settings are a form, not a page to read */
+		{ ACT_ENFORCE_MFA, GROUP_ACCOUNT_ADMIN, GROUP_ACCOUNT_ADMIN },
+		{ ACT_OPERATOR, 0, 0 },
 	};
 	struct user u;
 	size_t r, g;
+	unsigned bit;
 
 	(void)state;
 	for (r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
 		for (g = 0; g < GROUP_COUNT; g++) {
-			u = user_with(perm_groups[g].bit);
+			bit = perm_groups[g].bit;
+			u = user_with(bit);
 			if (allows(&u, rows[r].action) !=
-			    ((rows[r].allowed_single & perm_groups[g].bit) != 0))
+			    ((rows[r].allowed_single & bit) != 0) ||
+			    may_read(&u, rows[r].action) !=
+			    ((rows[r].read_single & bit) != 0))
 				fail_msg("action %d, group %s", rows[r].action,
 				    perm_groups[g].key);
 		}
 		u = user_with(0);
 		assert_int_equal(allows(&u, rows[r].action),
 		    rows[r].action == ACT_ANY);
+		assert_int_equal(may_read(&u, rows[r].action),
+		    rows[r].action == ACT_ANY);
 	}
 	assert_false(allows(NULL, ACT_ANY));
+	assert_false(may_read(NULL, ACT_ANY));
 }
 
 /* arborctl acting as itself may do everything and sees every customer;
@@ -152,10 +180,23 @@ test_grant_only_held_groups(void **state)
 	assert_false(may_grant(&u, GROUP_FULL_DEVICE_ACCESS));
 	assert_false(may_grant(&u, GROUP_ACCOUNT_ADMIN |
 	    GROUP_NESTED_CUSTOMER_ADMIN));
-	assert_false(may_grant(&u, 1u << 6));	/* no such group */
+	assert_false(may_grant(&u, GROUP_API_DEVELOPER));
+	assert_false(may_grant(&u, GROUP_ALL + 1));	/* no such group */
+	/* API Developer reads what these three read: who holds them may
+	 * give it; two of them are not enough */
+	u = user_with(GROUP_ACCOUNT_ADMIN | GROUP_NESTED_CUSTOMER_ADMIN);
+	assert_false(may_grant(&u, GROUP_API_DEVELOPER));
+	u = user_with(GROUP_ACCOUNT_ADMIN | GROUP_NESTED_CUSTOMER_ADMIN |
+	    GROUP_FULL_DEVICE_ACCESS);
+	assert_true(may_grant(&u, GROUP_API_DEVELOPER));
+	assert_false(may_grant(&u, GROUP_API_DEVELOPER |
+	    GROUP_FLEET_MANAGEMENT));
+	u = user_with(GROUP_API_DEVELOPER);
+	assert_true(may_grant(&u, GROUP_API_DEVELOPER));
+	assert_false(may_grant(&u, GROUP_ACCOUNT_ADMIN));
 	u.is_operator = true;
 	assert_true(may_grant(&u, GROUP_ALL));
-	assert_false(may_grant(&u, 1u << 6));
+	assert_false(may_grant(&u, GROUP_ALL + 1));
 }
 
 /* A user is changed (or deleted) only by someone who holds every group
@@ -236,6 +277,13 @@ test_scope_range(void **state)
 	u.has_locations = true;
 	sc = perm_scope(&u, a);
 	assert_false(sc.devices_visible);
+	assert_int_equal(sc.location_user, 7);
+
+	/* an API Developer reads the devices, at their locations if any */
+	u = user_with(GROUP_API_DEVELOPER);
+	u.has_locations = true;
+	sc = perm_scope(&u, a);
+	assert_true(sc.devices_visible);
 	assert_int_equal(sc.location_user, 7);
 
 	u = user_with(0);

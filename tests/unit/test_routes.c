@@ -89,6 +89,32 @@ test_wrong_method_lists_allowed(void **state)
 	arena_free(a);
 }
 
+/*
+ * A route that lets API Developers in because it only reads (R_READ) is a
+ * GET that needs a login, and every API GET of tenant data is one: a
+ * change can never be let through for a viewer who may only read it.
+ */
+static void
+test_read_routes_are_logged_in_gets(void **state)
+{
+	const struct route *t;
+	size_t n, i, reads = 0;
+
+	(void)state;
+	t = route_table(&n);
+	for (i = 0; i < n; i++) {
+		if ((t[i].flags & R_READ) && (t[i].method != METHOD_GET ||
+		    (t[i].flags & R_PUBLIC) || t[i].action == ACT_ANY))
+			fail_msg("%s: R_READ on a write, public or open route",
+			    t[i].pattern);
+		if ((t[i].flags & R_API) && t[i].method == METHOD_GET &&
+		    t[i].action != ACT_ANY && !(t[i].flags & R_READ))
+			fail_msg("%s: an API GET without R_READ", t[i].pattern);
+		reads += (t[i].flags & R_READ) != 0;
+	}
+	assert_true(reads >= 16);
+}
+
 int
 main(void)
 {
@@ -96,6 +122,7 @@ main(void)
 		cmocka_unit_test(test_known_routes),
 		cmocka_unit_test(test_unknown_paths),
 		cmocka_unit_test(test_wrong_method_lists_allowed),
+		cmocka_unit_test(test_read_routes_are_logged_in_gets),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
