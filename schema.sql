@@ -111,8 +111,8 @@ END;
 -- 1 Account Administrator, 2 Full Device Access, 4 Device Management,
 -- 8 Nested Customer Administrator, 16 Fleet Management,
 -- 32 Access Control Management; and the account roles of seed 003:
--- 64 API Developer (bits 128 and 256 are kept for the other two,
--- Billing Administrator and Location Facilitator).
+-- 64 API Developer, 128 Billing Administrator (bit 256 is kept for
+-- the third, Location Facilitator).
 CREATE TABLE users (
 	id                    INTEGER PRIMARY KEY,
 	customer_id           INTEGER REFERENCES customers(id) ON DELETE RESTRICT,
@@ -352,6 +352,36 @@ CREATE INDEX device_moves_device ON device_moves(device_id, moved_at);
 CREATE INDEX device_moves_moved_by ON device_moves(moved_by)
     WHERE moved_by IS NOT NULL;
 
+-- An account's profile (seed 003): what the account is called, told and
+-- billed by. One row per account (a customer without parent; account.c
+-- keeps to that), made by its first save: until then the defaults.
+-- Nested customers are billed through their account. IBANs are stored
+-- as checked (ISO 13616 mod-97), without spaces.
+CREATE TABLE account_profiles (
+	customer_id          INTEGER PRIMARY KEY REFERENCES customers(id) ON DELETE CASCADE,
+	plan                 TEXT NOT NULL DEFAULT '',
+	account_type         TEXT NOT NULL DEFAULT 'company'
+	    CHECK (account_type IN ('private', 'company')),
+	language             TEXT NOT NULL DEFAULT 'en' CHECK (language IN ('en', 'nl')),
+	contact_name         TEXT NOT NULL DEFAULT '',
+	contact_phone        TEXT NOT NULL DEFAULT '',
+	contact_email        TEXT NOT NULL DEFAULT '',
+	contact_gender       TEXT NOT NULL DEFAULT ''
+	    CHECK (contact_gender IN ('', 'female', 'male')),
+	billing_street       TEXT NOT NULL DEFAULT '',
+	billing_postal_code  TEXT NOT NULL DEFAULT '',
+	billing_city         TEXT NOT NULL DEFAULT '',
+	billing_country      TEXT NOT NULL DEFAULT '',
+	payment_method       TEXT NOT NULL DEFAULT 'invoice'
+	    CHECK (payment_method IN ('invoice', 'direct_debit')),
+	iban                 TEXT NOT NULL DEFAULT '',
+	reimbursement_iban   TEXT NOT NULL DEFAULT '',
+	notifications        INTEGER NOT NULL DEFAULT 1 CHECK (notifications IN (0, 1)),
+	feature_flags        TEXT NOT NULL DEFAULT '',
+	updated_at           INTEGER NOT NULL,
+	CHECK (payment_method = 'invoice' OR iban != '')
+);
+
 -- browser sessions; the cookie holds 32 random bytes, the table only
 -- their BLAKE2b hash, so a copy of the database opens no session
 CREATE TABLE sessions (
@@ -470,4 +500,4 @@ CREATE TABLE user_group_devices (
 ) WITHOUT ROWID;
 CREATE INDEX user_group_devices_device ON user_group_devices(device_id);
 
-PRAGMA user_version = 6;
+PRAGMA user_version = 7;

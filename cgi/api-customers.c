@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "account.h"
 #include "api.h"
 #include "arena.h"
 #include "check.h"
@@ -132,4 +133,81 @@ void
 api_customer_update(struct request *req)
 {
 	save(req, req->id);
+}
+
+/* ---------------------------------------- an account's profile (issue 16) */
+
+/* The profile's document: its fields by name (notifications a boolean),
+ * the account's id, and when it was last saved (null: never). */
+static json_t *
+profile_json(struct request *req, const void *row)
+{
+	struct account_profile p = *(const struct account_profile *)row;
+	json_t *j = json_pack("{s:I, s:o}", "customer_id", (json_int_t)p.id,
+	    "updated_at", p.updated_at != 0 ? api_time(p.updated_at) :
+	    json_null());
+	const char *value;
+	size_t i;
+
+	(void)req;
+	for (i = 0; j != NULL && account_field_names[i] != NULL; i++) {
+		value = *account_field(&p.f, i);
+		json_object_set_new(j, account_field_names[i],
+		    account_field(&p.f, i) == &p.f.notifications ?
+		    json_boolean(strcmp(value, "1") == 0) : json_string(value));
+	}
+	return j;
+}
+
+static int
+get_profile(const struct viewer *v, int64_t id, void *row)
+{
+	return account_profile_get(v, id, row);
+}
+
+const struct api_resource api_account_profiles = {
+	NULL, get_profile, sizeof(struct account_profile), profile_json,
+	"The account profiles", "There is no such account profile.",
+	"/api/v1/customers/"
+};
+
+/*
+ * PATCH /api/v1/customers/{id}/profile: the members given change, the
+ * others stay; every member a string but notifications, a boolean. The
+ * profile, or a problem naming the member at fault.
+ */
+void
+api_account_profile_update(struct request *req)
+{
+	json_t *body = api_body(req);
+	struct account_fields in;
+	struct account_errors e;
+	const char *value;
+	size_t i;
+	bool on;
+	int rc;
+
+	if (body == NULL)
+		return;
+	memset(&in, 0, sizeof(in));
+	if (!api_members_known(req, body, account_field_names))
+		goto out;
+	for (i = 0; account_field_names[i] != NULL; i++) {
+		if (account_field(&in, i) == &in.notifications)
+			continue;
+		if ((rc = api_opt_string(req, body, account_field_names[i],
+		    &value)) < 0)
+			goto out;
+		if (rc == 1)
+			*account_field(&in, i) = value;
+	}
+	if ((rc = api_opt_bool(req, body, "notifications", &on)) < 0)
+		goto out;
+	if (rc == 1)
+		in.notifications = on ? "1" : "0";
+	api_saved(req, &api_account_profiles, account_profile_save(
+	    &req->viewer, req->id, &in, &e), false, req->id, &e,
+	    account_error_fields);
+out:
+	json_decref(body);
 }

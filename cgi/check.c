@@ -3,6 +3,7 @@
  */
 #include "check.h"
 
+#include <ctype.h>
 #include <string.h>
 
 #include "arena.h"
@@ -126,4 +127,36 @@ check_form_status(const void *errors, const struct check_field *fields)
 		if (check_error_of(errors, fields)->status == 429)
 			return 429;
 	return 400;
+}
+
+const char *
+check_iban(struct arena *a, const char *s)
+{
+	char *iban = arena_alloc(a, strlen(s) + 1);
+	size_t n = 0, i;
+	unsigned rest = 0;
+	char c;
+
+	for (; *s != '\0'; s++) {
+		if (*s == ' ')
+			continue;
+		if ((unsigned char)*s > 127 || !isalnum((unsigned char)*s))
+			return NULL;
+		c = (char)toupper((unsigned char)*s);
+		iban[n++] = c;
+	}
+	iban[n] = '\0';
+	if (n < 15 || n > 34 || !isupper((unsigned char)iban[0]) ||
+	    !isupper((unsigned char)iban[1]) ||
+	    !isdigit((unsigned char)iban[2]) || !isdigit((unsigned char)iban[3]))
+		return NULL;
+	/* the first four characters go to the end; a letter is two digits */
+	for (i = 0; i < n; i++) {
+		c = iban[(i + 4) % n];
+		if (isdigit((unsigned char)c))
+			rest = (rest * 10 + (unsigned)(c - '0')) % 97;
+		else
+			rest = (rest * 100 + (unsigned)(c - 'A' + 10)) % 97;
+	}
+	return rest == 1 ? iban : NULL;
 }

@@ -41,6 +41,15 @@ bool check_plain(const char *s, bool lines);
 bool check_email(const char *s);
 
 /*
+ * s as an IBAN (ISO 13616) in a, without spaces and in capitals: two
+ * letters of a country, two check digits and up to 30 letters or digits,
+ * 15 to 34 in all, whose mod-97 check (ISO 7064, the letters as 10 to
+ * 35) is 1. NULL when s is not one: a typo in one character or two
+ * characters swapped always fails the check.
+ */
+const char *check_iban(struct arena *a, const char *s);
+
+/*
  * What is wrong with one field: a sentence for the person who typed it
  * (NULL: nothing) and what it means as an HTTP status: 400 invalid, 403
  * not allowed (an escalation or a rule about oneself), 404 no such

@@ -52,6 +52,7 @@ static const struct setting settings[] = {
 	S("mail", "smtp_url", K_STRING, smtp_url, 0, 0),
 	S("mail", "smtp_user", K_STRING, smtp_user, 0, 0),
 	S("mail", "smtp_password", K_STRING, smtp_password, 0, 0),
+	S("plans", "names", K_STRING, plans, 0, 0),
 };
 
 static char *
@@ -159,6 +160,7 @@ config_defaults(struct config *c, const char *dir)
 	c->smtp_url = xstrdup("");
 	c->smtp_user = xstrdup("");
 	c->smtp_password = xstrdup("");
+	c->plans = xstrdup("");
 }
 
 int

@@ -33,6 +33,8 @@ struct config {
 	char *smtp_url;		/* [mail] smtp_url: empty = spool */
 	char *smtp_user;	/* [mail] smtp_user */
 	char *smtp_password;	/* [mail] smtp_password */
+	char *plans;		/* [plans] names: the plans an account
+				 * profile offers, comma-separated */
 };
 
 /*

@@ -171,6 +171,8 @@ static const struct migration migrations[] = {
 	{ "PRAGMA user_version = 6;", false, NULL, &(const struct table_edit){
 	    "users", "CHECK (groups BETWEEN 0 AND 63)",
 	    "CHECK (groups BETWEEN 0 AND 511)" } },
+	/* 6 → 7 (issue 16): account profiles, a table of their own */
+	{ "PRAGMA user_version = 7;", true, NULL, NULL },
 	{ NULL, false, NULL, NULL }
 };
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

@@ -19,7 +19,7 @@
 #include "check.h"
 #include "sql.h"
 
-#define SCHEMA_VERSION 6
+#define SCHEMA_VERSION 7
 
 struct db {
 	sqlite3 *conn;

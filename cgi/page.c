@@ -57,6 +57,17 @@ page_read_only(struct request *req, struct tval *d, enum perm_action a)
 	return why;
 }
 
+bool
+page_found(struct request *req, int rc, const char *what)
+{
+	if (rc == 0)
+		page_error(req, 404, "There is no page at this address.");
+	else if (rc < 0)
+		page_error(req, 503, arena_printf(req->arena, "%s could not "
+		    "be read. Please try again.", what));
+	return rc == 1;
+}
+
 struct tval *
 page_data(struct request *req)
 {

@@ -38,6 +38,14 @@ const char *page_read_only(struct request *req, struct tval *d,
     enum perm_action a);
 
 /*
+ * Whether a model's read of the page's object found it (rc 1); else the
+ * 404 page (outside the view or missing: "There is no page at this
+ * address.") or, on a database error (rc < 0), the 503 page saying that
+ * what ("The location") could not be read was sent.
+ */
+bool page_found(struct request *req, int rc, const char *what);
+
+/*
  * A form's {field: message} map from a model's errors struct (check.h),
  * keyed by the fields' form names; NULL when no field is in error, so
  * that templates can test {{#errors}}.

@@ -39,6 +39,9 @@ const struct perm_group_info perm_groups[GROUP_COUNT] = {
 	  "Reads everything of this customer and below, on these pages and "
 	  "through the API, and changes nothing: every API token they make "
 	  "is read-only." },
+	{ GROUP_BILLING_ADMIN, "billing_admin", "Billing Administrator",
+	  "Keeps the account's profile: plan, contact, billing address and "
+	  "payment (only at the account itself, not a nested customer)." },
 };
 
 unsigned
@@ -81,6 +84,8 @@ static const struct {
 	[ACT_LOCATIONS] = { GROUP_ACCOUNT_ADMIN | GROUP_FLEET_MANAGEMENT, 0,
 	    GROUP_API_DEVELOPER },
 	[ACT_ENFORCE_MFA] = { GROUP_ACCOUNT_ADMIN, 0, 0 },
+	[ACT_ACCOUNT_PROFILE] = { GROUP_BILLING_ADMIN | GROUP_ACCOUNT_ADMIN, 0,
+	    GROUP_API_DEVELOPER },
 	[ACT_OPERATOR] = { 1u << 30, 0, 0 },
 };
 

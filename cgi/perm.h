@@ -28,13 +28,14 @@ enum perm_group {
 	GROUP_FLEET_MANAGEMENT = 1 << 4,
 	GROUP_ACCESS_CONTROL = 1 << 5,
 	/* the account roles of seed 003 */
-	GROUP_API_DEVELOPER = 1 << 6	/* reads what an Account Administrator
+	GROUP_API_DEVELOPER = 1 << 6,	/* reads what an Account Administrator
 					 * with Full Device Access and Nested
 					 * Customer Administrator reads;
 					 * changes nothing */
+	GROUP_BILLING_ADMIN = 1 << 7	/* the account profile and billing */
 };
-#define GROUP_ALL 127u
-#define GROUP_COUNT 7
+#define GROUP_ALL 255u
+#define GROUP_COUNT 8
 /* Every group but API Developer, whose tokens can only read: what an
  * operator, an account's first administrator and the demo's "all
  * groups" users hold. */
@@ -65,6 +66,8 @@ enum perm_action {
 	ACT_DEVICES_MANAGE,	/* re-assign devices to customers */
 	ACT_LOCATIONS,		/* list/create/edit locations */
 	ACT_ENFORCE_MFA,	/* the require_mfa setting of a customer */
+	ACT_ACCOUNT_PROFILE,	/* the profile of the viewer's own account
+				 * (account.h decides which account) */
 	ACT_OPERATOR		/* operators only: create accounts */
 };
 

@@ -920,6 +920,44 @@
 	    "ON c.id = l.customer_id WHERE l.id = :id AND l.customer_id = " \
 	    ":customer_id AND " SCOPE_CUSTOMER("c")) \
 	\
+	/* --- account profiles (issue 16): account.h; the columns in \
+	 * ACCOUNT_FIELDS order, the defaults until the first save --- */ \
+	X(ACCOUNT_PROFILE, "SELECT c.id, c.name, coalesce(p.plan, ''), " \
+	    "coalesce(p.account_type, 'company'), coalesce(p.language, 'en'), " \
+	    "coalesce(p.contact_name, ''), coalesce(p.contact_phone, ''), " \
+	    "coalesce(p.contact_email, c.email), coalesce(p.contact_gender, " \
+	    "''), coalesce(p.billing_street, ''), coalesce(" \
+	    "p.billing_postal_code, ''), coalesce(p.billing_city, ''), " \
+	    "coalesce(p.billing_country, c.country), coalesce(" \
+	    "p.payment_method, 'invoice'), coalesce(p.iban, ''), coalesce(" \
+	    "p.reimbursement_iban, ''), coalesce(p.notifications, 1), " \
+	    "coalesce(p.feature_flags, ''), coalesce(p.updated_at, 0) FROM " \
+	    "customers c LEFT JOIN account_profiles p ON p.customer_id = c.id " \
+	    "WHERE c.id = :id AND c.parent_id IS NULL AND " \
+	    SCOPE_CUSTOMER("c")) \
+	X(ACCOUNT_PROFILE_SAVE, "INSERT INTO account_profiles (customer_id, " \
+	    "plan, account_type, language, contact_name, contact_phone, " \
+	    "contact_email, contact_gender, billing_street, " \
+	    "billing_postal_code, billing_city, billing_country, " \
+	    "payment_method, iban, reimbursement_iban, notifications, " \
+	    "feature_flags, updated_at) VALUES (:id, :plan, :account_type, " \
+	    ":language, :contact_name, :contact_phone, :contact_email, " \
+	    ":contact_gender, :billing_street, :billing_postal_code, " \
+	    ":billing_city, :billing_country, :payment_method, :iban, " \
+	    ":reimbursement_iban, :notifications, :feature_flags, :now) " \
+	    "ON CONFLICT (customer_id) DO UPDATE SET plan = excluded.plan, " \
+	    "account_type = excluded.account_type, language = " \
+	    "excluded.language, contact_name = excluded.contact_name, " \
+	    "contact_phone = excluded.contact_phone, contact_email = " \
+	    "excluded.contact_email, contact_gender = excluded.contact_gender, " \
+	    "billing_street = excluded.billing_street, billing_postal_code = " \
+	    "excluded.billing_postal_code, billing_city = " \
+	    "excluded.billing_city, billing_country = excluded.billing_country, " \
+	    "payment_method = excluded.payment_method, iban = excluded.iban, " \
+	    "reimbursement_iban = excluded.reimbursement_iban, notifications " \
+	    "= excluded.notifications, feature_flags = excluded.feature_flags, " \
+	    "updated_at = excluded.updated_at") \
+	\
 	/* --- API tokens (issue 6) --- */ \
 	X(TOKEN_INSERT, "INSERT INTO api_tokens (user_id, name, token_hash, " \
 	    "created_at, expires_at, scope) VALUES (:user_id, :name, :hash, " \

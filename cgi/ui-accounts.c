@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "account.h"
 #include "app.h"
 #include "arena.h"
 #include "customer.h"
@@ -54,6 +55,8 @@ add_accounts(struct request *req, struct tval *d, const struct rows_page *p)
 		tv_set_str(row, "owner_email", acc[i].owner_email);
 		tv_set_int(row, "customers", acc[i].customers);
 		tv_set_int(row, "users", acc[i].users);
+		tv_set_str(row, "profile_href", arena_printf(a,
+		    "/customers/%lld/profile", (long long)acc[i].id));
 		tv_push(list, row);
 	}
 	tv_set_bool(d, "has_accounts", p->n > 0);
@@ -74,6 +77,30 @@ add_customer(struct request *req, struct tval *d, const struct customer *own)
 	tv_set_str(c, "time_zone", own->time_zone);
 }
 
+/* The summary of the viewer's own account's profile, if the viewer may
+ * see it (account.c decides): false on a database error. */
+static bool
+add_profile(struct request *req, struct tval *d, int64_t account)
+{
+	struct account_profile p;
+	struct tval *t;
+	int rc = account_profile_get(&req->viewer, account, &p);
+
+	if (rc != 1)
+		return rc == 0;
+	t = tv_set_map(d, "profile");
+	tv_set_str(t, "href", arena_printf(req->arena,
+	    "/customers/%lld/profile", (long long)account));
+	tv_set_str(t, "plan", *p.f.plan != '\0' ? p.f.plan : "No plan");
+	tv_set_str(t, "account_type", strcmp(p.f.account_type, "private") ==
+	    0 ? "Private" : "Company");
+	tv_set_str(t, "payment", strcmp(p.f.payment_method, "direct_debit") ==
+	    0 ? "Direct debit" : "Invoice");
+	tv_set_str(t, "contact", p.f.contact_name);
+	tv_set_str(t, "contact_email", p.f.contact_email);
+	return true;
+}
+
 void
 ui_accounts(struct request *req)
 {
@@ -92,6 +119,11 @@ ui_accounts(struct request *req)
 		add_accounts(req, d, &o.accounts);
 	} else if (o.has_own) {
 		add_customer(req, d, &o.own);
+		if (o.own.parent_id == 0 && !add_profile(req, d, o.own.id)) {
+			page_error(req, 503, "Your account could not be read. "
+			    "Please try again.");
+			return;
+		}
 	}
 	list = tv_set_list(d, "sections");
 	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {

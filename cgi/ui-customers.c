@@ -32,8 +32,10 @@
  * asks the model and renders.
  */
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "account.h"
 #include "app.h"
 #include "arena.h"
 #include "check.h"
@@ -165,6 +167,29 @@ add_choices(struct request *req, struct tval *d,
 	push_option(a, l, "imperial", "Imperial (miles, °F)", f->units);
 }
 
+/*
+ * How customer cur is billed, into c: an account's profile link when the
+ * viewer may see the profile (account.c decides); for a customer below,
+ * "billed through" its account, named only if the viewer sees it (never
+ * a name above the viewer's own customer).
+ */
+static void
+add_billing(struct request *req, struct tval *c, const struct customer *cur)
+{
+	struct account_profile p;
+	struct customer account;
+	int64_t id = strtoll(cur->path + 1, NULL, 10);
+
+	if (cur->parent_id == 0) {
+		if (account_profile_get(&req->viewer, cur->id, &p) == 1)
+			tv_set_str(c, "profile_href", arena_printf(req->arena,
+			    "/customers/%lld/profile", (long long)cur->id));
+		return;
+	}
+	tv_set_str(c, "billed_through", customer_get(&req->viewer, id,
+	    &account) == 1 ? account.name : "its account");
+}
+
 /* Render the create or edit form (customer_form.mustache). */
 static void
 render_form(struct request *req, int status, const struct customer_input *f,
@@ -239,6 +264,7 @@ render_form(struct request *req, int status, const struct customer_input *f,
 		if (perm_may_read(&req->viewer, ACT_DEVICES_LIST))
 			tv_set_str(c, "devices_href", arena_printf(a,
 			    "/devices?customer_id=%lld", (long long)cur->id));
+		add_billing(req, c, cur);
 		if (perm_may_read(&req->viewer, ACT_LOCATIONS))
 			tv_set_str(c, "locations_href", arena_printf(a,
 			    "/locations?customer_id=%lld", (long long)cur->id));

@@ -152,12 +152,7 @@ ui_location_new_post(struct request *req)
 static bool
 location_found(struct request *req, int rc)
 {
-	if (rc == 0)
-		page_error(req, 404, not_found);
-	else if (rc < 0)
-		page_error(req, 503, "The location could not be read. Please "
-		    "try again.");
-	return rc == 1;
+	return page_found(req, rc, "The location");
 }
 
 void

@@ -30,6 +30,8 @@ void ui_customer_new_get(struct request *req);
 void ui_customer_new_post(struct request *req);
 void ui_customer_get(struct request *req);
 void ui_customer_post(struct request *req);
+void ui_account_profile_get(struct request *req);
+void ui_account_profile_post(struct request *req);
 void ui_locations(struct request *req);
 void ui_location_new_get(struct request *req);
 void ui_location_new_post(struct request *req);
@@ -90,13 +92,14 @@ struct api_resource;
 void api_list_route(struct request *req);
 void api_get_route(struct request *req);
 extern const struct api_resource api_devices, api_customers, api_users,
-    api_locations;
+    api_locations, api_account_profiles;
 void api_me(struct request *req);
 void api_device_create(struct request *req);
 void api_devices_assign(struct request *req);
 /* api-customers.c, api-users.c, api-locations.c (issue 6) */
 void api_customer_create(struct request *req);
 void api_customer_update(struct request *req);
+void api_account_profile_update(struct request *req);
 void api_user_create(struct request *req);
 void api_user_update(struct request *req);
 void api_user_delete(struct request *req);

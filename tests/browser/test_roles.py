@@ -1,12 +1,15 @@
 """Seed 003's account roles as a person meets them: an API Developer reads
 the Customers, Users and Locations pages with every field shown and none
 to change (api-developer-customer.png, api-developer-location.png), and
-their tokens page offers read-only tokens only (api-developer-tokens.png)."""
+their tokens page offers read-only tokens only (api-developer-tokens.png);
+a Billing Administrator keeps the account's profile, where a mistyped
+IBAN is caught (account-profile-error.png, account-profile.png)."""
 import re
 
 from browser import scenario, sign_in
 
 API_DEVELOPER = 64
+BILLING_ADMIN = 128
 
 
 @scenario('roles: an API Developer reads the pages and changes nothing')
@@ -48,3 +51,33 @@ def api_developer(run):
     page.goto('/tokens')
     assert 'read' in page.rows('Reporting')[0].text
     page.screenshot('api-developer-tokens.png')
+
+
+@scenario('roles: a Billing Administrator keeps the account profile; an IBAN is checked')
+def account_profile(run):
+    run.stack.query('UPDATE users SET groups = ? WHERE username = ?', BILLING_ADMIN,
+                    'contoso.admin')
+    page = run.page()
+    sign_in(page, 'contoso.admin', path='/accounts')
+    page.submit(page.link('Open the account profile'),
+                path=lambda p: re.fullmatch(r'/customers/\d+/profile', p))
+    assert page.text('h1') == 'Profile of Contoso Charging'
+    page.select(page.label('Plan'), 'Fleet')
+    page.check(page.label('Nederlands (Dutch)'))
+    page.fill(page.label('Name', exact=True), 'Carla Contoso')
+    page.fill(page.label('Street and number'), '1 Harbor Road')
+    page.fill(page.label('Postal code'), '10001')
+    page.fill(page.label('City'), 'New York')
+    page.check(page.label('Direct debit', exact=True))
+    page.fill(page.label('IBAN to debit'), 'GB82 WEST 1234 5698 7654 33')
+    page.submit(page.button('Save profile'), status=400)
+    assert 'not a valid IBAN' in page.text('#iban-error')
+    page.screenshot('account-profile-error.png')
+    page.fill(page.label('IBAN to debit'), 'GB82 WEST 1234 5698 7654 32')
+    page.submit(page.button('Save profile'),
+                path=lambda p: re.fullmatch(r'/customers/\d+/profile', p))
+    assert 'The account profile was saved.' in page.text('.flash')
+    assert page.label('IBAN to debit').get_attribute('value') == 'GB82WEST12345698765432'
+    page.screenshot('account-profile.png')
+    page.goto('/accounts')
+    assert 'Fleet' in page.text('#profile-heading + dl')

@@ -110,6 +110,7 @@ class Stack:
             'login': {'max_failures': 5, 'window_minutes': 15, 'max_lockout_minutes': 15},
             'mail': {'spool': os.path.join(self.var, 'mail'), 'from': 'arbor@localhost',
                      'smtp_url': ''},
+            'plans': {'names': 'Starter, Fleet, Enterprise'},
         }
         for section, values in self.settings.items():
             settings.setdefault(section, {}).update(values)

@@ -106,6 +106,7 @@ class TokenScopeTests(unittest.TestCase):
             ('patch', '/users/{id}'): {'full_name': 'Scope Test'},
             ('delete', '/users/{id}'): None,
             ('post', '/locations'): {'name': 'Scope Yard', 'customer_id': cid('Aarhus')},
+            ('patch', '/customers/{id}/profile'): {'plan': ''},
         }
         out = []
         for path, methods in json.loads(doc.text)['paths'].items():

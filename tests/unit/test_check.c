@@ -16,6 +16,48 @@
 #include "arena.h"
 #include "check.h"
 
+/* IBANs: the registry's examples pass, written with spaces or in small
+ * letters too; one character changed, two swapped, a wrong shape or a
+ * character outside ASCII letters and digits fail. */
+static void
+test_iban(void **state)
+{
+	static const struct {
+		const char *in, *out;	/* out NULL: refused */
+	} cases[] = {
+		{ "GB82 WEST 1234 5698 7654 32", "GB82WEST12345698765432" },
+		{ "NL91ABNA0417164300", "NL91ABNA0417164300" },
+		{ "nl91 abna 0417 1643 00", "NL91ABNA0417164300" },
+		{ "DE89 3704 0044 0532 0130 00", "DE89370400440532013000" },
+		{ "DK50 0040 0440 1162 43", "DK5000400440116243" },
+		{ "BE68 5390 0754 7034", "BE68539007547034" },
+		{ "FR14 2004 1010 0505 0001 3M02 606",
+		    "FR1420041010050500013M02606" },
+		{ "GB82 WEST 1234 5698 7654 33", NULL },	/* one digit */
+		{ "NL91ABNA0417164030", NULL },		/* two swapped */
+		{ "GB28 WEST 1234 5698 7654 32", NULL },	/* check digits */
+		{ "NL91ABNA04", NULL },			/* too short */
+		{ "NL91ABNA04171643001234567890123456789", NULL },
+		{ "9L91ABNA0417164300", NULL },		/* no country */
+		{ "NLX1ABNA0417164300", NULL },
+		{ "GB82-WEST-1234-5698-7654-32", NULL },
+		{ "NL91ABNA041716430\xc3\x96", NULL },
+		{ "", NULL }, { "   ", NULL },
+	};
+	struct arena *a = arena_new();
+	const char *got;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		got = check_iban(a, cases[i].in);
+		if (cases[i].out == NULL ? got != NULL : got == NULL ||
+		    strcmp(got, cases[i].out) != 0)
+			fail_msg("%s: %s", cases[i].in, got ? got : "refused");
+	}
+	arena_free(a);
+}
+
 static void
 test_trim(void **state)
 {
@@ -131,6 +173,7 @@ main(void)
 		cmocka_unit_test(test_trim),
 		cmocka_unit_test(test_chars_and_plain),
 		cmocka_unit_test(test_email),
+		cmocka_unit_test(test_iban),
 		cmocka_unit_test(test_errors),
 	};
 

@@ -94,6 +94,10 @@ test_matrix(void **state)
 		    GROUP_API_DEVELOPER },
 		/* the security settings are a form, not a page to read */
 		{ ACT_ENFORCE_MFA, GROUP_ACCOUNT_ADMIN, GROUP_ACCOUNT_ADMIN },
+		/* whose account: account.c */
+		{ ACT_ACCOUNT_PROFILE, GROUP_BILLING_ADMIN | GROUP_ACCOUNT_ADMIN,
+		    GROUP_BILLING_ADMIN | GROUP_ACCOUNT_ADMIN |
+		    GROUP_API_DEVELOPER },
 		{ ACT_OPERATOR, 0, 0 },
 	};
 	struct user u;
