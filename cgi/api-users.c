@@ -41,7 +41,7 @@ api_me(struct request *req)
 	    u->email, "full_name", u->full_name,
 	    "customer_id", u->is_operator ? json_null() :
 	    json_integer(u->customer_id), "is_operator", u->is_operator,
-	    "groups", groups_json(u->is_operator ? GROUP_ALL : u->groups),
+	    "groups", groups_json(u->is_operator ? GROUP_OWNER : u->groups),
 	    "time_zone", u->time_zone, "time_format", u->time_format,
 	    "units", u->units, "mfa_enabled", u->totp_enabled));
 }

@@ -150,6 +150,11 @@ check_iban(struct arena *a, const char *s)
 	    !isupper((unsigned char)iban[1]) ||
 	    !isdigit((unsigned char)iban[2]) || !isdigit((unsigned char)iban[3]))
 		return NULL;
+	/* the check digits are 02 to 98: 00, 01 and 99 pass mod-97 like
+	 * 97, 98 and 02 but are never issued */
+	if ((iban[2] == '0' && iban[3] <= '1') || (iban[2] == '9' &&
+	    iban[3] == '9'))
+		return NULL;
 	/* the first four characters go to the end; a letter is two digits */
 	for (i = 0; i < n; i++) {
 		c = iban[(i + 4) % n];

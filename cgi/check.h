@@ -42,9 +42,10 @@ bool check_email(const char *s);
 
 /*
  * s as an IBAN (ISO 13616) in a, without spaces and in capitals: two
- * letters of a country, two check digits and up to 30 letters or digits,
- * 15 to 34 in all, whose mod-97 check (ISO 7064, the letters as 10 to
- * 35) is 1. NULL when s is not one: a typo in one character or two
+ * letters of a country, two check digits (02 to 98) and up to 30 letters
+ * or digits, 15 to 34 in all, whose mod-97 check (ISO 7064, the letters
+ * as 10 to 35) is 1. The length each country's registry entry gives is
+ * not checked. NULL when s is not one: a typo in one character or two
  * characters swapped always fails the check.
  */
 const char *check_iban(struct arena *a, const char *s);

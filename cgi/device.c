@@ -571,6 +571,24 @@ changed_fields(struct arena *a, const struct device *cur,
 	return out;
 }
 
+bool
+device_may_edit(const struct viewer *v)
+{
+	return perm_allows(v, ACT_DEVICES_REGISTER) &&
+	    perm_allows(v, ACT_DEVICES_LIST);
+}
+
+int
+device_for_edit(const struct viewer *v, int64_t id, struct device *d)
+{
+	struct device_move_entry *history;
+	size_t n;
+
+	if (!device_may_edit(v))
+		return 0;
+	return device_detail(v, id, d, &history, &n);
+}
+
 enum model_result
 device_update(const struct viewer *v, int64_t id,
     const struct device_input *in, struct device_errors *e)
@@ -583,6 +601,8 @@ device_update(const struct viewer *v, int64_t id,
 	int rc;
 
 	memset(e, 0, sizeof(*e));
+	if (!device_may_edit(v))
+		return MODEL_NOT_FOUND;
 	if (db_begin(v->db) != 0)
 		return MODEL_FAILED;
 	if ((rc = device_get(v, id, &cur)) != 1) {

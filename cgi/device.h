@@ -73,6 +73,18 @@ struct device_move_entry {
 int device_detail(const struct viewer *v, int64_t id, struct device *d,
     struct device_move_entry **history, size_t *n);
 
+/*
+ * Whether v may edit devices (Device Management), and so which: those v
+ * lists through Full Device Access or Account Administrator. An API
+ * Developer's reading (perm_may_read) shows devices but lets no other
+ * group change them.
+ */
+bool device_may_edit(const struct viewer *v);
+
+/* Device id as device_detail() reads it, if v may edit it (see
+ * device_may_edit): 1, 0 (not found, or not v's to edit), -1. */
+int device_for_edit(const struct viewer *v, int64_t id, struct device *d);
+
 /* A location a device may be put at. */
 struct device_location {
 	int64_t id;
@@ -134,7 +146,8 @@ enum model_result device_add(const struct viewer *v,
  * viewer with locations must keep the device at one of theirs (400), or
  * it would leave their view. in->unit_id and in->customer_id are not
  * read: neither is an edit's to change (a move is device_move_many).
- * MODEL_NOT_FOUND for a device outside v's view; a device_updated event
+ * MODEL_NOT_FOUND for a device outside v's view or not v's to edit
+ * (device_may_edit); a device_updated event
  * names the fields that changed (none: nothing is written).
  */
 enum model_result device_update(const struct viewer *v, int64_t id,

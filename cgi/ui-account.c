@@ -159,6 +159,8 @@ ui_account_profile_post(struct request *req)
 	case MODEL_INVALID:
 		if (!profile(req, &p))
 			return;
+		if (in.feature_flags == NULL)	/* not the viewer's to send */
+			in.feature_flags = p.f.feature_flags;
 		render(req, check_form_status(&e, account_error_fields), &p,
 		    &in, page_errors(req->arena, &e, account_error_fields));
 		return;

@@ -150,8 +150,7 @@ ui_device(struct request *req)
 		tv_push(hist, row);
 	}
 	tv_set_bool(d, "has_history", n > 0);
-	tv_set_bool(d, "may_edit", perm_allows(&req->viewer,
-	    ACT_DEVICES_REGISTER));
+	tv_set_bool(d, "may_edit", device_may_edit(&req->viewer));
 	tv_set_int(d, "id", x.id);
 	page_render(req, 200, "device", d);
 }
@@ -275,11 +274,9 @@ render_edit(struct request *req, int status, const struct device *x,
 static bool
 edited_device(struct request *req, struct device *x)
 {
-	struct device_move_entry *h;
-	size_t n;
 	int rc;
 
-	if ((rc = device_detail(&req->viewer, req->id, x, &h, &n)) == 1)
+	if ((rc = device_for_edit(&req->viewer, req->id, x)) == 1)
 		return true;
 	page_error(req, rc == 0 ? 404 : 503, rc == 0 ? not_found :
 	    "The device could not be read. Please try again.");

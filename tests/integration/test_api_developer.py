@@ -15,14 +15,14 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from arbor_stack import Client, assert_html_page, tidy_check  # noqa: E402
-from fixtures import (AA, FDA, NCA, STACK, Api, cid, field_error, logged_in,  # noqa: E402
+from fixtures import (AA, DM, FDA, NCA, STACK, Api, cid, field_error, logged_in,  # noqa: E402
                       make_device, make_location, make_user, new_token, start_stack,
                       tables, uid)
 
 API_DEV = 64
 # every table a page or API write could touch
 WRITTEN = ('customers', 'users', 'devices', 'locations', 'user_locations', 'device_moves',
-           'sessions', 'user_links')
+           'sessions', 'user_links', 'account_profiles', 'events')
 LISTS = ('/customers', '/users', '/devices', '/locations')
 ITEM_RE = re.compile(r'href="/(customers|users|devices|locations)/(\d+)"')
 
@@ -31,6 +31,8 @@ def setUpModule():
     start_stack()
     make_user('api.dev', 'Northwind Denmark', API_DEV)
     make_user('ref.admin', 'Northwind Denmark', AA | FDA | NCA)
+    make_user('dm.dev', 'Northwind Denmark', DM | API_DEV)
+    make_user('dm.fda', 'Northwind Denmark', DM | FDA)
     location = make_location('Dev Yard', 'Aarhus')
     make_device('DEV-AA-1', 'Aarhus', location)
     make_device('DEV-SE-1', 'Northwind Sweden')
@@ -108,10 +110,35 @@ class PageTests(unittest.TestCase):
             ('/devices/manage', {'step': 'process', 'customer_id': aarhus,
                                  'ids': str(device)}),
             ('/accounts/security', {'customer_id': aarhus, 'require_mfa': '1'}),
+            (f'/customers/{cid("Northwind Fleet")}/profile', {'plan': ''}),
+            (f'/users/{driver}/mfa/reset', {'password': 'x'}),
         )
         for path, form in writes:
             self.assertEqual(self.dev.post(path, form).status, 403, path)
         self.assertEqual(tables(*WRITTEN), before)
+
+
+class ReadingWidensNoWriteTests(unittest.TestCase):
+    """API Developer shows devices that Device Management alone does not list;
+    it must not make them Device Management's to edit: only those listed
+    through Full Device Access or Account Administrator are."""
+
+    def test_device_management_edits_no_device_it_lists_by_reading(self):
+        device = STACK.query("SELECT id FROM devices WHERE unit_id = 'DEV-AA-1'")[0][0]
+        dev = logged_in('dm.dev')
+        page = dev.get(f'/devices/{device}')
+        self.assertEqual(page.status, 200)
+        self.assertNotIn(f'href="/devices/{device}/edit"', page.text)
+        before = tables('devices', 'events')
+        self.assertEqual(dev.get(f'/devices/{device}/edit').status, 404)
+        self.assertEqual(dev.post(f'/devices/{device}/edit', {'name': 'changed',
+                                                              'vehicle_name': '', 'vin': '',
+                                                              'location_id': ''}).status, 404)
+        self.assertEqual(tables('devices', 'events'), before)
+        # the same group with Full Device Access edits it
+        fda = logged_in('dm.fda')
+        self.assertIn(f'href="/devices/{device}/edit"', fda.get(f'/devices/{device}').text)
+        self.assertEqual(fda.get(f'/devices/{device}/edit').status, 200)
 
 
 class TokenTests(unittest.TestCase):
@@ -131,6 +158,10 @@ class TokenTests(unittest.TestCase):
             self.assertEqual(mine.json, theirs.json, path)
         for item in dev.call('GET', '/api/v1/devices').json['items']:
             self.assertEqual(dev.call('GET', f'/api/v1/devices/{item["id"]}').json, item)
+        # no profile: their customer is not an account, and the account is above them
+        for account in ('Northwind Fleet', 'Northwind Denmark'):
+            self.assertEqual(dev.call('GET', f'/api/v1/customers/{cid(account)}/profile').status,
+                             404, account)
         before = tables(*WRITTEN)
         for method, path, body in (
                 ('POST', '/api/v1/locations', {'name': 'X', 'customer_id': cid('Aarhus')}),

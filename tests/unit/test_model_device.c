@@ -487,6 +487,11 @@ test_update_rules(void **state)
 		  MODEL_INVALID, 5, 400 },
 		{ FX_EAST_DEVICES, FX_DEV_EAST1, FX_HARBOUR, "", MODEL_DONE,
 		  0, 0 },
+		/* Device Management edits only what its holder lists with
+		 * Full Device Access or Account Administrator: not alone,
+		 * and not what API Developer only shows (north.admin, below) */
+		{ FX_NORTH_DM, FX_DEV_NORTH, 0, "", MODEL_NOT_FOUND, 0, 0 },
+		{ FX_NORTH_ADMIN, FX_DEV_NORTH, 0, "", MODEL_NOT_FOUND, 0, 0 },
 	};
 	struct fixture *f = *state;
 	const struct check_error *ce;
@@ -497,6 +502,13 @@ test_update_rules(void **state)
 	const char *before;
 	size_t i;
 
+	/* the edit is Device Management's: the viewers above that list
+	 * devices hold it too; north.admin becomes Device Management + API
+	 * Developer */
+	fixture_exec(f, "UPDATE users SET groups = groups | %d WHERE id IN "
+	    "(%d, %d)", GROUP_DEVICE_MANAGEMENT, FX_NORTH_NCA, FX_EAST_DEVICES);
+	fixture_exec(f, "UPDATE users SET groups = %d WHERE id = %d",
+	    GROUP_DEVICE_MANAGEMENT | GROUP_API_DEVELOPER, FX_NORTH_ADMIN);
 	for (i = 0; i < NELEM(cases); i++) {
 		v = fixture_viewer(f, cases[i].user, ORIGIN_PAGE);
 		before = fixture_snapshot(f);
