@@ -139,6 +139,9 @@ CREATE TABLE users (
 	last_login_at         INTEGER,
 	created_at            INTEGER NOT NULL,
 	updated_at            INTEGER NOT NULL,
+	-- the language of the user's e-mails (issue 16); NULL: their
+	-- account's (account_profiles.language), else English
+	language              TEXT CHECK (language IN ('en', 'nl')),
 	-- operators stand above every account and belong to none
 	CHECK ((is_operator = 1) = (customer_id IS NULL))
 );
@@ -500,4 +503,4 @@ CREATE TABLE user_group_devices (
 ) WITHOUT ROWID;
 CREATE INDEX user_group_devices_device ON user_group_devices(device_id);
 
-PRAGMA user_version = 7;
+PRAGMA user_version = 8;

@@ -173,6 +173,10 @@ static const struct migration migrations[] = {
 	    "CHECK (groups BETWEEN 0 AND 511)" } },
 	/* 6 → 7 (issue 16): account profiles, a table of their own */
 	{ "PRAGMA user_version = 7;", true, NULL, NULL },
+	/* 7 → 8 (issue 16): a user's own e-mail language; none yet */
+	{ "ALTER TABLE users ADD COLUMN language TEXT CHECK (language IN "
+	"('en', 'nl'));"
+	"PRAGMA user_version = 8;", false, NULL, NULL },
 	{ NULL, false, NULL, NULL }
 };
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

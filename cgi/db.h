@@ -19,7 +19,7 @@
 #include "check.h"
 #include "sql.h"
 
-#define SCHEMA_VERSION 7
+#define SCHEMA_VERSION 8
 
 struct db {
 	sqlite3 *conn;

@@ -24,9 +24,12 @@
 
 #include "app.h"
 #include "arena.h"
+#include "buf.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "perm.h"
+#include "tmpl.h"
 
 /* Messages per mail_send_due() call, and how long a lease lasts. */
 #define BATCH 200
@@ -89,6 +92,31 @@ mail_queue(struct db *db, int64_t now, const char *to, const char *subject,
 	db_bind_text(s, ":subject", subject);
 	db_bind_text(s, ":body", body);
 	return db_exec(db, s);
+}
+
+int
+mail_queue_for(const struct viewer *v, int64_t user_id, const char *to,
+    const char *name, const struct tval *data)
+{
+	sqlite3_stmt *s = db_stmt(v->db, STMT_USER_MAIL_LANGUAGE);
+	const char *language = "en", *blank;
+	struct buf text;
+	int rc;
+
+	db_bind_int(s, ":id", user_id);
+	if ((rc = db_step(v->db, s)) == SQLITE_ROW)
+		language = db_text(v->arena, s, 0);
+	sqlite3_reset(s);
+	if ((rc != SQLITE_ROW && rc != SQLITE_DONE) ||
+	    v->app->templates == NULL)
+		return -1;
+	buf_init(&text, v->arena);
+	if (tmpl_render(v->app->templates, arena_printf(v->arena,
+	    "mail_%s_%s", name, language), data, &text) != 0 || text.len == 0 ||
+	    (blank = strstr(text.data, "\n\n")) == NULL)
+		return -1;
+	return mail_queue(v->db, v->now, to, arena_printf(v->arena, "%.*s",
+	    (int)(blank - text.data), text.data), blank + 2);
 }
 
 int64_t

@@ -41,6 +41,21 @@ struct db;
 int mail_queue(struct db *db, int64_t now, const char *to,
     const char *subject, const char *body);
 
+/*
+ * Queue the message of template mail_NAME_LANG (the worker's templates,
+ * templates/mail_*.mustache) to address to, inside the caller's
+ * transaction, LANG being user_id's e-mail language (their own, else
+ * their account's, else English: sql.h USER_MAIL_LANGUAGE). The rendered
+ * template's first line is the subject, then an empty line, then the
+ * body; data fills it, and the templates give its values with {{{ }}}:
+ * a text mail has no HTML to escape. 0, or -1 (nothing queued; also when
+ * the process has no templates, as arborctl has none).
+ */
+struct tval;
+struct viewer;
+int mail_queue_for(const struct viewer *v, int64_t user_id, const char *to,
+    const char *name, const struct tval *data);
+
 /* The delay before the next try after a message failed attempts times
  * (attempts >= 1). */
 int64_t mail_retry_delay(int64_t attempts);

@@ -13,6 +13,7 @@
 #include "login.h"
 #include "mail.h"
 #include "perm.h"
+#include "tval.h"
 #include "user.h"
 
 /* The stored secret of v's user (pending or enabled) and the last step
@@ -338,22 +339,13 @@ why_not_reset(const struct viewer *v, const struct user_row *t, int *status)
 static int
 reset_mail(const struct viewer *v, const struct user_row *t)
 {
-	const char *body = arena_printf(v->arena,
-	    "Hello %s,\n\n"
-	    "an administrator (%s) has reset the two-factor authentication "
-	    "of your Arbor account (username: %s). The codes of your "
-	    "authenticator app and your recovery codes no longer work, and "
-	    "you were signed out everywhere.\n\n%s\n\n"
-	    "If you did not ask for this, tell your administrator.\n",
-	    *t->full_name ? t->full_name : t->username, v->user->username,
-	    t->username, t->mfa_required ? "Your organisation requires "
-	    "two-factor authentication: at your next sign-in you will be "
-	    "asked to set it up again with your authenticator app." :
-	    "You can set it up again on your profile page after signing "
-	    "in.");
+	struct tval *data = tv_map(v->arena);
 
-	return mail_queue(v->db, v->now, t->email, "Your Arbor two-factor "
-	    "authentication was reset", body);
+	tv_set_str(data, "name", *t->full_name ? t->full_name : t->username);
+	tv_set_str(data, "admin", v->user->username);
+	tv_set_str(data, "username", t->username);
+	tv_set_bool(data, "required", t->mfa_required);
+	return mail_queue_for(v, t->id, t->email, "mfa_reset", data);
 }
 
 enum model_result

@@ -20,6 +20,7 @@
 #include "mail.h"
 #include "perm.h"
 #include "token.h"
+#include "tval.h"
 
 /* How long a link works: a welcome link 72 hours, a reset link one. */
 #define SETUP_SECONDS (72 * 3600)
@@ -250,8 +251,9 @@ password_link_send(const struct viewer *v, int64_t user_id,
 {
 	unsigned char hash[TOKEN_HASH_BYTES];
 	bool setup = strcmp(purpose, "setup") == 0;
-	const char *base = v->app->cfg.base_url, *url, *body;
+	const char *base = v->app->cfg.base_url, *url;
 	size_t n = strlen(base);
+	struct tval *data;
 	sqlite3_stmt *s;
 	char *token;
 
@@ -269,30 +271,13 @@ password_link_send(const struct viewer *v, int64_t user_id,
 		n--;
 	url = arena_printf(v->arena, "%.*s/password/%s/%s", (int)n, base,
 	    setup ? "setup" : "reset", token);
-	if (setup)
-		body = arena_printf(v->arena,
-		    "Hello %s,\n\n"
-		    "an Arbor account has been created for you.\n\n"
-		    "Username: %s\n\n"
-		    "Choose your password with this link. It works once, "
-		    "within 72 hours:\n\n%s\n\n"
-		    "Then sign in with your username or this e-mail address.\n"
-		    "If you did not expect this message, ignore it.\n",
-		    *full_name ? full_name : username, username, url);
-	else
-		body = arena_printf(v->arena,
-		    "Hello %s,\n\n"
-		    "someone asked to reset the password of your Arbor "
-		    "account (username: %s).\n\n"
-		    "Choose a new password with this link. It works once, "
-		    "within one hour:\n\n%s\n\n"
-		    "If you did not ask for this, ignore this message: your "
-		    "password stays as it is.\n",
-		    *full_name ? full_name : username, username, url);
 	sodium_memzero(token, strlen(token));
-	return mail_queue(v->db, v->now, email, setup ?
-	    "Welcome to Arbor \xe2\x80\x93 set your password" :
-	    "Reset your Arbor password", body);
+	data = tv_map(v->arena);
+	tv_set_str(data, "name", *full_name ? full_name : username);
+	tv_set_str(data, "username", username);
+	tv_set_str(data, "url", url);
+	return mail_queue_for(v, user_id, email, setup ? "welcome" : "reset",
+	    data);
 }
 
 #define FIELD(m) CHECK_FIELD(struct password_errors, m, #m, #m)

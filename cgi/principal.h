@@ -32,6 +32,7 @@ struct user {
 	const char *own_time_zone;
 	const char *own_time_format;
 	const char *own_units;
+	const char *own_language;	/* of e-mails: "en" or "nl" */
 	/* the settings in effect */
 	const char *time_zone;
 	const char *time_format;	/* "12h" or "24h" */

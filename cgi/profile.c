@@ -19,7 +19,8 @@
 
 #define FIELD(m) CHECK_FIELD(struct profile_errors, m, #m, #m)
 const struct check_field profile_error_fields[] = {
-	FIELD(time_zone), FIELD(time_format), FIELD(units), { NULL, NULL, 0 }
+	FIELD(time_zone), FIELD(time_format), FIELD(units), FIELD(language),
+	{ NULL, NULL, 0 }
 };
 #undef FIELD
 
@@ -34,6 +35,7 @@ enum model_result
 profile_settings_save(const struct viewer *v,
     const struct profile_settings *in, struct profile_errors *e)
 {
+	const char *language;
 	sqlite3_stmt *s;
 
 	memset(e, 0, sizeof(*e));
@@ -44,12 +46,22 @@ profile_settings_save(const struct viewer *v,
 		check_fail(&e->time_format, 400, "Choose 12 or 24 hours.");
 	if (!one_of(in->units, "metric", "imperial"))
 		check_fail(&e->units, 400, "Choose metric or imperial.");
+	/* not sent: kept (a form or script from before it existed) */
+	language = in->language != NULL ? in->language :
+	    v->user->own_language != NULL ? v->user->own_language : "";
+	if (*language != '\0' && !one_of(language, "en", "nl"))
+		check_fail(&e->language, 400, "Choose English, Dutch or your "
+		    "account's language.");
 	if (check_count(e, profile_error_fields) > 0)
 		return MODEL_INVALID;
 	s = db_stmt(v->db, STMT_USER_SET_SETTINGS);
 	db_bind_text(s, ":time_zone", in->time_zone);
 	db_bind_text(s, ":time_format", in->time_format);
 	db_bind_text(s, ":units", in->units);
+	if (*language != '\0')
+		db_bind_text(s, ":language", language);
+	else
+		db_bind_null(s, ":language");
 	db_bind_int(s, ":now", v->now);
 	db_bind_int(s, ":id", v->user->id);
 	return db_exec(v->db, s) == 0 ? MODEL_DONE : MODEL_FAILED;

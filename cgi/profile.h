@@ -21,19 +21,23 @@ struct profile_settings {
 	const char *time_zone;
 	const char *time_format;	/* "12h" or "24h" */
 	const char *units;		/* "metric" or "imperial" */
+	const char *language;		/* of e-mails: "en", "nl" or "" (the
+					 * account's); NULL keeps it */
 };
 
 struct profile_errors {
 	struct check_error time_zone;
 	struct check_error time_format;
 	struct check_error units;
+	struct check_error language;
 };
 
 /* The fields of struct profile_errors, in the order they are reported. */
 extern const struct check_field profile_error_fields[];
 
-/* Save v's own settings: a known time zone, 12h/24h, metric/imperial
- * (400 each), or MODEL_INVALID with *e. */
+/* Save v's own settings: a known time zone, 12h/24h, metric/imperial,
+ * an e-mail language en, nl or none (the account's) (400 each), or
+ * MODEL_INVALID with *e. */
 enum model_result profile_settings_save(const struct viewer *v,
     const struct profile_settings *in, struct profile_errors *e);
 

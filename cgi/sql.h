@@ -37,7 +37,7 @@
 	"COALESCE(u.time_format, c.time_format, '24h'), " \
 	"COALESCE(u.units, c.units, 'metric'), " \
 	"EXISTS (SELECT 1 FROM user_locations l WHERE l.user_id = u.id), " \
-	MFA_REQUIRED("u.customer_id")
+	MFA_REQUIRED("u.customer_id") ", u.language"
 
 /*
  * List pages (issue 4): ORDER BY cannot be a bound parameter, so each
@@ -820,8 +820,15 @@
 	X(USER_ENABLE_TOTP, "UPDATE users SET totp_enabled = 1, " \
 	    "updated_at = :now WHERE id = :id AND totp_secret IS NOT NULL") \
 	X(USER_SET_SETTINGS, "UPDATE users SET time_zone = :time_zone, " \
-	    "time_format = :time_format, units = :units, updated_at = :now " \
-	    "WHERE id = :id") \
+	    "time_format = :time_format, units = :units, language = " \
+	    ":language, updated_at = :now WHERE id = :id") \
+	/* the language of user :id's e-mails: their own, else their \
+	 * account's (the first id of their customer's path), else English */ \
+	X(USER_MAIL_LANGUAGE, "SELECT coalesce(u.language, (SELECT " \
+	    "p.language FROM account_profiles p WHERE p.customer_id = " \
+	    "CAST(substr(c.path, 2, instr(substr(c.path, 2), '/') - 1) AS " \
+	    "INTEGER)), 'en') FROM users u LEFT JOIN customers c ON c.id = " \
+	    "u.customer_id WHERE u.id = :id") \
 	X(RECOVERY_INSERT, "INSERT INTO recovery_codes (user_id, code_hash) " \
 	    "VALUES (:user_id, :hash)") \
 	X(RECOVERY_DELETE_USER, "DELETE FROM recovery_codes " \

@@ -19,14 +19,19 @@
 
 /* The settings form's values: the submitted ones, or the user's. */
 static void
-add_settings(struct request *req, struct tval *d, const char *zone,
-    const char *format, const char *units)
+add_settings(struct request *req, struct tval *d,
+    const struct profile_settings *shown)
 {
 	const struct catalog *cat = &req->app->catalog;
 	struct tval *form = tv_set_map(d, "form");
 	struct tval *zones = tv_set_list(d, "zones"), *z;
+	const char *zone = shown->time_zone, *format = shown->time_format;
+	const char *units = shown->units, *language = shown->language;
 	size_t i;
 
+	tv_set_bool(form, "language_account", *language == '\0');
+	tv_set_bool(form, "language_en", strcmp(language, "en") == 0);
+	tv_set_bool(form, "language_nl", strcmp(language, "nl") == 0);
 	tv_set_bool(form, "h12", strcmp(format, "12h") == 0);
 	tv_set_bool(form, "h24", strcmp(format, "12h") != 0);
 	tv_set_bool(form, "imperial", strcmp(units, "imperial") == 0);
@@ -65,7 +70,7 @@ add_session(void *arg, const struct profile_session *ps)
 
 static void
 render_profile(struct request *req, int status, struct tval *errors,
-    const char *zone, const char *format, const char *units)
+    const struct profile_settings *shown)
 {
 	struct tval *d = page_data(req), *p;
 	struct session_rows sr = { req, tv_set_list(d, "sessions") };
@@ -84,36 +89,41 @@ render_profile(struct request *req, int status, struct tval *errors,
 	tv_set_bool(d, "mfa_enabled", req->user->totp_enabled);
 	if (errors != NULL)
 		tv_set(d, "errors", errors);
-	add_settings(req, d, zone, format, units);
+	add_settings(req, d, shown);
 	page_render(req, status, "profile", d);
 }
 
 void
 ui_profile_get(struct request *req)
 {
-	render_profile(req, 200, NULL, req->user->time_zone,
-	    req->user->time_format, req->user->units);
+	const struct user *u = req->user;
+	struct profile_settings shown = { u->time_zone, u->time_format,
+	    u->units, u->own_language ? u->own_language : "" };
+
+	render_profile(req, 200, NULL, &shown);
 }
 
 void
 ui_profile_post(struct request *req)
 {
-	struct profile_settings in;
+	struct profile_settings in, shown;
 	struct profile_errors e;
 
 	in.time_zone = param_get(&req->form, "time_zone");
 	in.time_format = param_get(&req->form, "time_format");
 	in.units = param_get(&req->form, "units");
+	in.language = param_get(&req->form, "language");
 	switch (profile_settings_save(&req->viewer, &in, &e)) {
 	case MODEL_DONE:
 		flash_set(req, "Your settings were saved.");
 		http_redirect(req, "/profile");
 		return;
 	case MODEL_INVALID:
+		shown = (struct profile_settings){ in.time_zone ? in.time_zone :
+		    "", in.time_format ? in.time_format : "", in.units ?
+		    in.units : "", in.language ? in.language : "" };
 		render_profile(req, 400, page_errors(req->arena, &e,
-		    profile_error_fields), in.time_zone ? in.time_zone : "",
-		    in.time_format ? in.time_format : "",
-		    in.units ? in.units : "");
+		    profile_error_fields), &shown);
 		return;
 	case MODEL_NOT_FOUND:
 	case MODEL_FAILED:

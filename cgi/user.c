@@ -61,6 +61,7 @@ user_load(struct db *db, struct arena *a, int64_t id)
 	u->units = db_text(a, s, c++);
 	u->has_locations = sqlite3_column_int(s, c++) != 0;
 	u->mfa_required = sqlite3_column_int(s, c++) != 0;
+	u->own_language = db_text_or_null(a, s, c++);
 	sqlite3_reset(s);
 	return u;
 }

@@ -16,6 +16,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "db.h"
+#include "tmpl.h"
 #include "user.h"
 
 /* The tree of model_fixture.h; passwords stay NULL (no model test signs
@@ -134,8 +135,12 @@ setup(void **state, bool empty)
 
 	if (f == NULL)
 		return -1;
-	if (catalog_load(&f->app.catalog, err, sizeof(err)) != 0) {
+	/* the mails' templates, from the repository (tests run there) */
+	if (catalog_load(&f->app.catalog, err, sizeof(err)) != 0 ||
+	    (f->app.templates = tmpl_load("templates", err, sizeof(err))) ==
+	    NULL) {
 		print_error("fixture: %s\n", err);
+		catalog_free(&f->app.catalog);
 		free(f);
 		return -1;
 	}
@@ -144,6 +149,7 @@ setup(void **state, bool empty)
 		sqlite3_close(f->tree);
 		db_close(&f->app.db);
 		catalog_free(&f->app.catalog);
+		tmpl_free(f->app.templates);
 		free(f);
 		return -1;
 	}
@@ -188,6 +194,7 @@ fixture_teardown(void **state)
 	sqlite3_close(f->tree);
 	db_close(&f->app.db);
 	catalog_free(&f->app.catalog);
+	tmpl_free(f->app.templates);
 	free(f);
 	return 0;
 }

@@ -92,8 +92,9 @@ enum {
 
 struct fixture {
 	/* what viewers reach: app.db, app.catalog (countries, time zones),
-	 * app.cfg.base_url (the links in mail) and the [login] limits
-	 * (arbor.conf's defaults: the guard); nothing else is set */
+	 * app.templates (the mails'), app.cfg.base_url (the links in mail)
+	 * and the [login] limits (arbor.conf's defaults: the guard);
+	 * nothing else is set */
 	struct app app;
 	struct arena *arena;	/* the viewers' users, what models return */
 	sqlite3 *tree;		/* the tree as set up: fixture_renew() */
