@@ -85,8 +85,8 @@ extern const struct check_field account_error_fields[];
 enum model_result account_profile_save(const struct viewer *v, int64_t id,
     const struct account_fields *in, struct account_errors *e);
 
-/* The plans arbor.conf offers, in a (NULL-ended; none: an empty list). */
-struct arena;
+/* The plans arbor.conf's [plans] names offer, in v's arena (NULL-ended;
+ * none: an empty list). */
 const char **account_plans(const struct viewer *v);
 
 #endif

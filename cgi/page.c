@@ -57,6 +57,19 @@ page_read_only(struct request *req, struct tval *d, enum perm_action a)
 	return why;
 }
 
+void
+page_push_option(struct arena *a, struct tval *list, const char *value,
+    const char *label, const char *current)
+{
+	struct tval *o = tv_map(a);
+
+	tv_set_str(o, "value", value);
+	tv_set_str(o, "label", label);
+	tv_set_bool(o, "selected", current != NULL &&
+	    strcmp(value, current) == 0);
+	tv_push(list, o);
+}
+
 bool
 page_found(struct request *req, int rc, const char *what)
 {

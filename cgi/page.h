@@ -55,6 +55,11 @@ struct check_field;
 struct tval *page_errors(struct arena *a, const void *errors,
     const struct check_field *fields);
 
+/* {value, label, selected: value is current} appended to list, for a
+ * <select> or a radio group. current NULL: none selected. */
+void page_push_option(struct arena *a, struct tval *list, const char *value,
+    const char *label, const char *current);
+
 /*
  * The customers the viewer sees as <select> options: a list of {value,
  * label, selected} (selected for selected_id), without the subtree at

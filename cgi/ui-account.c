@@ -26,16 +26,11 @@ add_choices(struct arena *a, struct tval *d, const char *name,
     const char *const *values, const char *const *labels,
     const char *current)
 {
-	struct tval *list = tv_set_list(d, name), *o;
+	struct tval *list = tv_set_list(d, name);
 	size_t i;
 
-	for (i = 0; values[i] != NULL; i++) {
-		o = tv_map(a);
-		tv_set_str(o, "value", values[i]);
-		tv_set_str(o, "label", labels[i]);
-		tv_set_bool(o, "selected", strcmp(values[i], current) == 0);
-		tv_push(list, o);
-	}
+	for (i = 0; values[i] != NULL; i++)
+		page_push_option(a, list, values[i], labels[i], current);
 }
 
 static void
@@ -57,7 +52,7 @@ render(struct request *req, int status, const struct account_profile *p,
 	    "Direct debit", NULL };
 	const struct catalog *cat = &req->app->catalog;
 	struct arena *a = req->arena;
-	struct tval *d = page_data(req), *form, *list, *o;
+	struct tval *d = page_data(req), *form, *list;
 	const char **plans = account_plans(&req->viewer);
 	size_t i;
 
@@ -86,12 +81,8 @@ render(struct request *req, int status, const struct account_profile *p,
 	tv_set_bool(form, "notifications_on", strcmp(f->notifications, "1") ==
 	    0);
 	list = tv_set_list(d, "plans");
-	for (i = 0; plans[i] != NULL; i++) {
-		o = tv_map(a);
-		tv_set_str(o, "value", plans[i]);
-		tv_set_bool(o, "selected", strcmp(plans[i], f->plan) == 0);
-		tv_push(list, o);
-	}
+	for (i = 0; plans[i] != NULL; i++)
+		page_push_option(a, list, plans[i], plans[i], f->plan);
 	add_choices(a, d, "types", types, type_labels, f->account_type);
 	add_choices(a, d, "languages", languages, language_labels,
 	    f->language);
@@ -100,14 +91,9 @@ render(struct request *req, int status, const struct account_profile *p,
 	add_choices(a, d, "methods", methods, method_labels,
 	    f->payment_method);
 	list = tv_set_list(d, "countries");
-	for (i = 0; i < cat->ncountries; i++) {
-		o = tv_map(a);
-		tv_set_str(o, "value", cat->countries[i].code);
-		tv_set_str(o, "label", cat->countries[i].name);
-		tv_set_bool(o, "selected", strcmp(cat->countries[i].code,
-		    f->billing_country) == 0);
-		tv_push(list, o);
-	}
+	for (i = 0; i < cat->ncountries; i++)
+		page_push_option(a, list, cat->countries[i].code,
+		    cat->countries[i].name, f->billing_country);
 	if (errors != NULL)
 		tv_set(d, "errors", errors);
 	page_render(req, status, "account_profile", d);

@@ -128,20 +128,6 @@ read_form(struct request *req, struct customer_input *in)
 		    strcmp(mfa, "on") == 0);
 }
 
-/* {value, label, selected} */
-static void
-push_option(struct arena *a, struct tval *list, const char *value,
-    const char *label, const char *current)
-{
-	struct tval *o = tv_map(a);
-
-	tv_set_str(o, "value", value);
-	tv_set_str(o, "label", label);
-	tv_set_bool(o, "selected", current != NULL &&
-	    strcmp(value, current) == 0);
-	tv_push(list, o);
-}
-
 /* The options of the fixed selects: countries, zones, formats, units. */
 static void
 add_choices(struct request *req, struct tval *d,
@@ -154,17 +140,17 @@ add_choices(struct request *req, struct tval *d,
 
 	l = tv_set_list(d, "countries");
 	for (i = 0; i < cat->ncountries; i++)
-		push_option(a, l, cat->countries[i].code,
+		page_push_option(a, l, cat->countries[i].code,
 		    cat->countries[i].name, f->country);
 	l = tv_set_list(d, "zones");
 	for (i = 0; i < cat->nzones; i++)
-		push_option(a, l, cat->zones[i], cat->zones[i], f->time_zone);
+		page_push_option(a, l, cat->zones[i], cat->zones[i], f->time_zone);
 	l = tv_set_list(d, "time_formats");
-	push_option(a, l, "24h", "24-hour (14:30)", f->time_format);
-	push_option(a, l, "12h", "12-hour (2:30 PM)", f->time_format);
+	page_push_option(a, l, "24h", "24-hour (14:30)", f->time_format);
+	page_push_option(a, l, "12h", "12-hour (2:30 PM)", f->time_format);
 	l = tv_set_list(d, "units_options");
-	push_option(a, l, "metric", "Metric (km, °C)", f->units);
-	push_option(a, l, "imperial", "Imperial (miles, °F)", f->units);
+	page_push_option(a, l, "metric", "Metric (km, °C)", f->units);
+	page_push_option(a, l, "imperial", "Imperial (miles, °F)", f->units);
 }
 
 /*
