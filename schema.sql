@@ -111,8 +111,8 @@ END;
 -- 1 Account Administrator, 2 Full Device Access, 4 Device Management,
 -- 8 Nested Customer Administrator, 16 Fleet Management,
 -- 32 Access Control Management; and the account roles of seed 003:
--- 64 API Developer, 128 Billing Administrator (bit 256 is kept for
--- the third, Location Facilitator).
+-- 64 API Developer, 128 Billing Administrator, 256 Location
+-- Facilitator.
 CREATE TABLE users (
 	id                    INTEGER PRIMARY KEY,
 	customer_id           INTEGER REFERENCES customers(id) ON DELETE RESTRICT,
@@ -503,4 +503,31 @@ CREATE TABLE user_group_devices (
 ) WITHOUT ROWID;
 CREATE INDEX user_group_devices_device ON user_group_devices(device_id);
 
-PRAGMA user_version = 8;
+-- Location shares (issue 16, seed 003's Location Facilitator): an
+-- Account Administrator shares a location with an e-mail address; the
+-- user of any account who has that address and holds Location
+-- Facilitator accepts it (guest_id) and then reads the location's
+-- devices until the share expires or is revoked. The one exception to
+-- top-down visibility, read only through share.c. The link's token is
+-- stored only as its hash; it works once (accepted_at).
+CREATE TABLE location_shares (
+	id           INTEGER PRIMARY KEY,
+	location_id  INTEGER NOT NULL REFERENCES locations(id) ON DELETE CASCADE,
+	email        TEXT NOT NULL COLLATE NOCASE,
+	token_hash   BLOB NOT NULL UNIQUE,
+	created_by   INTEGER REFERENCES users(id) ON DELETE SET NULL,
+	created_at   INTEGER NOT NULL,
+	-- the end of the chosen day in the sharer's zone
+	expires_at   INTEGER NOT NULL,
+	guest_id     INTEGER REFERENCES users(id) ON DELETE CASCADE,
+	accepted_at  INTEGER,
+	revoked_at   INTEGER,
+	CHECK ((guest_id IS NULL) = (accepted_at IS NULL))
+);
+CREATE INDEX location_shares_location ON location_shares(location_id);
+CREATE INDEX location_shares_guest ON location_shares(guest_id)
+    WHERE guest_id IS NOT NULL;
+CREATE INDEX location_shares_created_by ON location_shares(created_by)
+    WHERE created_by IS NOT NULL;
+
+PRAGMA user_version = 9;

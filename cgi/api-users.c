@@ -50,7 +50,7 @@ api_me(struct request *req)
 
 static const char *const members[] = { "email", "username", "customer_id",
     "groups", "locations", "password_mode", "password", "full_name",
-    "phone", "address", "active", NULL };
+    "phone", "address", "active", "language", NULL };
 
 static json_t *
 user_json(struct request *req, const void *row)
@@ -63,7 +63,7 @@ user_json(struct request *req, const void *row)
 	for (i = 0; i < u->nlocations; i++)
 		json_array_append_new(locations, json_integer(u->locations[i]));
 	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:o, s:b, "
-	    "s:b, s:b, s:s, s:o, s:o}",
+	    "s:b, s:b, s:s, s:o, s:o, s:o}",
 	    "id", (json_int_t)u->id,
 	    "username", u->username,
 	    "email", u->email,
@@ -78,7 +78,9 @@ user_json(struct request *req, const void *row)
 	    "must_change_password", u->must_change_password,
 	    "mfa", u->mfa_on ? "on" : u->mfa_required ? "required" : "off",
 	    "last_login_at", api_time(u->last_login_at),
-	    "created_at", api_time(u->created_at));
+	    "created_at", api_time(u->created_at),
+	    "language", u->language != NULL ? json_string(u->language) :
+	    json_null());
 }
 
 /* The API's pages are keyset pages, which user_list() never moves. */
@@ -99,9 +101,9 @@ static int
 read_body(struct request *req, json_t *body, struct user_input *in)
 {
 	static const char *const text[] = { "email", "username", "full_name",
-	    "phone", "address" };
+	    "phone", "address", "language" };
 	const char **slot[] = { &in->email, &in->username, &in->full_name,
-	    &in->phone, &in->address };
+	    &in->phone, &in->address, &in->language };
 	const char *v, **keys;
 	int64_t *ids;
 	size_t i, n;

@@ -83,9 +83,7 @@ api_body(struct request *req)
 	return j;
 }
 
-/* limit and cursor of a list (cursor: the last id of the previous
- * page). 0, or -1 after a 400 problem. */
-static int
+int
 api_page(struct request *req, int64_t *limit, int64_t *after)
 {
 	const char *l = param_get(&req->query, "limit");
@@ -106,10 +104,8 @@ api_page(struct request *req, int64_t *limit, int64_t *after)
 	return 0;
 }
 
-/* {"items": items, "next_cursor": "…" or null (more: rows follow the
- * last item, whose id last_id is). */
-static json_t *
-list_document(json_t *items, bool more, int64_t last_id)
+json_t *
+api_list_document(json_t *items, bool more, int64_t last_id)
 {
 	char cursor[24];
 
@@ -377,7 +373,7 @@ api_list(struct request *req, const struct api_resource *r)
 	for (i = 0; i < p.n; i++)
 		json_array_append_new(items, r->json(req,
 		    (const char *)p.rows + i * r->row_size));
-	api_json(req, 200, list_document(items, more, p.n > 0 ?
+	api_json(req, 200, api_list_document(items, more, p.n > 0 ?
 	    row_id((const char *)p.rows + (p.n - 1) * r->row_size) : 0));
 }
 

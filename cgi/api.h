@@ -37,6 +37,14 @@ void api_json(struct request *req, int status, json_t *body);
  */
 json_t *api_body(struct request *req);
 
+/* limit and cursor of a list (cursor: the last id of the previous
+ * page). 0, or -1 after a 400 problem. */
+int api_page(struct request *req, int64_t *limit, int64_t *after);
+
+/* {"items": items (consumed), "next_cursor": "…" or null (more: rows
+ * follow the last item, whose id last_id is). */
+json_t *api_list_document(json_t *items, bool more, int64_t last_id);
+
 /* A time as RFC 3339 UTC, 0 (never) as null. */
 json_t *api_time(int64_t t);
 

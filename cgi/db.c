@@ -177,6 +177,8 @@ static const struct migration migrations[] = {
 	{ "ALTER TABLE users ADD COLUMN language TEXT CHECK (language IN "
 	"('en', 'nl'));"
 	"PRAGMA user_version = 8;", false, NULL, NULL },
+	/* 8 → 9 (issue 16): location shares, a table of their own */
+	{ "PRAGMA user_version = 9;", true, NULL, NULL },
 	{ NULL, false, NULL, NULL }
 };
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

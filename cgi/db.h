@@ -19,7 +19,7 @@
 #include "check.h"
 #include "sql.h"
 
-#define SCHEMA_VERSION 8
+#define SCHEMA_VERSION 9
 
 struct db {
 	sqlite3 *conn;

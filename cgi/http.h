@@ -56,6 +56,7 @@ struct request {
 
 	/* Filled by the dispatcher. */
 	int64_t id;			/* the {id} of the route */
+	int64_t sub_id;			/* its {sub} */
 	const char *token;		/* the {token} of the route */
 	const void *route_data;		/* the route's data (routes.h) */
 	struct session *session;	/* NULL when not logged in */

@@ -42,6 +42,11 @@ const struct perm_group_info perm_groups[GROUP_COUNT] = {
 	{ GROUP_BILLING_ADMIN, "billing_admin", "Billing Administrator",
 	  "Keeps the account's profile: plan, contact, billing address and "
 	  "payment (only at the account itself, not a nested customer)." },
+	{ GROUP_LOCATION_FACILITATOR, "location_facilitator",
+	  "Location Facilitator",
+	  "Accepts a location another account shares with their e-mail "
+	  "address and then sees that location's devices, read-only, until "
+	  "the share ends." },
 };
 
 unsigned
@@ -86,6 +91,9 @@ static const struct {
 	[ACT_ENFORCE_MFA] = { GROUP_ACCOUNT_ADMIN, 0, 0 },
 	[ACT_ACCOUNT_PROFILE] = { GROUP_BILLING_ADMIN | GROUP_ACCOUNT_ADMIN, 0,
 	    GROUP_API_DEVELOPER },
+	[ACT_LOCATION_SHARES] = { GROUP_ACCOUNT_ADMIN, 0,
+	    GROUP_API_DEVELOPER },
+	[ACT_SHARED] = { GROUP_LOCATION_FACILITATOR, 0, 0 },
 	[ACT_OPERATOR] = { 1u << 30, 0, 0 },
 };
 

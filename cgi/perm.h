@@ -32,10 +32,12 @@ enum perm_group {
 					 * with Full Device Access and Nested
 					 * Customer Administrator reads;
 					 * changes nothing */
-	GROUP_BILLING_ADMIN = 1 << 7	/* the account profile and billing */
+	GROUP_BILLING_ADMIN = 1 << 7,	/* the account profile and billing */
+	GROUP_LOCATION_FACILITATOR = 1 << 8	/* accepts locations other
+						 * accounts share (share.h) */
 };
-#define GROUP_ALL 255u
-#define GROUP_COUNT 8
+#define GROUP_ALL 511u
+#define GROUP_COUNT 9
 /* Every group but API Developer, whose tokens can only read: what an
  * operator, an account's first administrator and the demo's "all
  * groups" users hold. */
@@ -68,6 +70,10 @@ enum perm_action {
 	ACT_ENFORCE_MFA,	/* the require_mfa setting of a customer */
 	ACT_ACCOUNT_PROFILE,	/* the profile of the viewer's own account
 				 * (account.h decides which account) */
+	ACT_LOCATION_SHARES,	/* share a location with another account's
+				 * user, revoke a share */
+	ACT_SHARED,		/* accept and read locations shared with
+				 * the viewer */
 	ACT_OPERATOR		/* operators only: create accounts */
 };
 

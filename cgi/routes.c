@@ -58,6 +58,19 @@ static const struct route routes[] = {
 	  ACT_LOCATIONS, NULL },
 	{ METHOD_POST, "/locations/{id}/delete", ui_location_delete_post, 0,
 	  ACT_LOCATIONS, NULL },
+	/* location shares (issue 16): the owner's side, the invitee's
+	 * link and the guest's read-only view (share.h) */
+	{ METHOD_GET, "/locations/{id}/shares", ui_location_shares_get,
+	  R_READ, ACT_LOCATION_SHARES, NULL },
+	{ METHOD_POST, "/locations/{id}/shares", ui_location_shares_post, 0,
+	  ACT_LOCATION_SHARES, NULL },
+	{ METHOD_POST, "/locations/{id}/shares/{sub}/revoke",
+	  ui_location_share_revoke, 0, ACT_LOCATION_SHARES, NULL },
+	{ METHOD_GET, "/shares/{token}", ui_share_get, 0, ACT_ANY, NULL },
+	{ METHOD_POST, "/shares/{token}", ui_share_post, 0, ACT_ANY, NULL },
+	{ METHOD_GET, "/shared", ui_shared, 0, ACT_SHARED, NULL },
+	{ METHOD_GET, "/shared/{id}", ui_shared_location, 0, ACT_SHARED,
+	  NULL },
 	/* users and password links (issue 4) */
 	{ METHOD_GET, "/users", ui_users_list, R_READ, ACT_USERS, NULL },
 	{ METHOD_GET, "/users/new", ui_user_new_get, 0, ACT_USERS, NULL },
@@ -144,6 +157,10 @@ static const struct route routes[] = {
 	  ACT_LOCATIONS, NULL },
 	{ METHOD_GET, "/api/v1/locations/{id}", api_get_route, R_API | R_READ,
 	  ACT_LOCATIONS, &api_locations },
+	{ METHOD_GET, "/api/v1/shared", api_shared, R_API | R_READ,
+	  ACT_SHARED, NULL },
+	{ METHOD_GET, "/api/v1/shared/{id}/devices", api_shared_devices,
+	  R_API | R_READ, ACT_SHARED, NULL },
 	/* profile and MFA */
 	{ METHOD_GET, "/profile", ui_profile_get, 0, ACT_ANY, NULL },
 	{ METHOD_POST, "/profile", ui_profile_post, 0, ACT_ANY, NULL },
@@ -176,27 +193,32 @@ token_char(char c)
 
 /*
  * Match path against pattern segment by segment. {id} takes a positive
- * decimal id (parse_id), {token} 1..TOKEN_MAX URL-safe characters.
+ * decimal id (parse_id), {sub} a second one (an object of the first:
+ * /locations/{id}/shares/{sub}), {token} 1..TOKEN_MAX URL-safe
+ * characters.
  */
 static bool
 pattern_match(const char *pattern, const char *path, struct arena *a,
-    int64_t *id, const char **token)
+    int64_t *id, int64_t *sub, const char **token)
 {
 	const char *p = pattern, *s = path, *end;
 	char *seg;
 
 	while (*p != '\0' && *s != '\0') {
-		if (strncmp(p, "{id}", 4) == 0 || strncmp(p, "{token}", 7) == 0) {
+		if (strncmp(p, "{id}", 4) == 0 || strncmp(p, "{sub}", 5) == 0 ||
+		    strncmp(p, "{token}", 7) == 0) {
 			end = strchr(s, '/');
 			if (end == NULL)
 				end = s + strlen(s);
 			if (end == s || end - s > TOKEN_MAX)
 				return false;
 			seg = arena_strndup(a, s, (size_t)(end - s));
-			if (p[1] == 'i') {
-				if ((*id = parse_id(seg)) == 0)
+			if (p[1] == 'i' || p[1] == 's') {
+				int64_t *to = p[1] == 'i' ? id : sub;
+
+				if ((*to = parse_id(seg)) == 0)
 					return false;
-				p += 4;
+				p += p[1] == 'i' ? 4 : 5;
 			} else {
 				for (const char *c = seg; *c; c++)
 					if (!token_char(*c))
@@ -238,17 +260,18 @@ route_find(struct request *req, const struct route **out, char *allow,
 	    req->method;
 	bool path_known = false;
 	const char *token = NULL;
-	int64_t id = 0;
+	int64_t id = 0, sub = 0;
 	size_t i, used = 0;
 
 	allow[0] = '\0';
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		if (!pattern_match(routes[i].pattern, req->path, req->arena,
-		    &id, &token))
+		    &id, &sub, &token))
 			continue;
 		if (routes[i].method == m) {
 			*out = &routes[i];
 			req->id = id;
+			req->sub_id = sub;
 			req->token = token;
 			req->route_data = routes[i].data;
 			return ROUTE_FOUND;

@@ -25,6 +25,15 @@
 	"JOIN customers a ON a.id = x.ancestor_id WHERE x.customer_id = " \
 	id ")"
 
+/* The shares guest :guest_id accepted that still hold, with their
+ * location and its customer (share.c fill_guest_share). */
+#define SHARE_OF_GUEST_SELECT \
+	"SELECT s.id, l.id, l.name, c.name, s.expires_at, s.accepted_at, " \
+	"l.device_count FROM location_shares s JOIN locations l ON l.id = " \
+	"s.location_id JOIN customers c ON c.id = l.customer_id WHERE " \
+	"s.guest_id = :guest_id AND s.revoked_at IS NULL AND s.expires_at > " \
+	":now"
+
 /* The columns of a user row as user_fill() (user.c) reads them. */
 #define USER_COLUMNS \
 	"u.id, u.customer_id, u.is_operator, u.username, u.email, " \
@@ -479,7 +488,7 @@
 	"u.totp_enabled, " MFA_REQUIRED("u.customer_id") ", " \
 	"(SELECT expires_at FROM user_links WHERE user_id = u.id ORDER BY " \
 	"id DESC LIMIT 1), (SELECT used_at FROM user_links WHERE user_id = " \
-	"u.id ORDER BY id DESC LIMIT 1) " \
+	"u.id ORDER BY id DESC LIMIT 1), u.language " \
 	"FROM users u " join " customers c ON c.id = u.customer_id WHERE " \
 	SCOPE_CUSTOMER("c")
 #define USER_API_SELECT USER_API_FROM("JOIN")
@@ -723,12 +732,13 @@
 	X(USER_UPDATE, "UPDATE users SET customer_id = :customer_id, " \
 	    "email = :email, username = :username, full_name = :full_name, " \
 	    "phone = :phone, address = :address, groups = :groups, " \
-	    "active = :active, updated_at = :now WHERE id = :id AND " \
+	    "active = :active, language = :language, updated_at = :now " \
+	    "WHERE id = :id AND " \
 	    "is_operator = 0 AND customer_id IN (SELECT c.id FROM customers c " \
 	    "WHERE " SCOPE_CUSTOMER("c") ") AND :customer_id IN (SELECT c.id " \
 	    "FROM customers c WHERE " SCOPE_CUSTOMER("c") ")") \
 	X(USER_SET_CONTACT, "UPDATE users SET phone = :phone, " \
-	    "address = :address WHERE id = :id") \
+	    "address = :address, language = :language WHERE id = :id") \
 	X(USER_DELETE, "DELETE FROM users WHERE id = :id AND is_operator = 0 " \
 	    "AND customer_id IN (SELECT c.id FROM customers c WHERE " \
 	    SCOPE_CUSTOMER("c") ")") \
@@ -964,6 +974,44 @@
 	    "reimbursement_iban = excluded.reimbursement_iban, notifications " \
 	    "= excluded.notifications, feature_flags = excluded.feature_flags, " \
 	    "updated_at = excluded.updated_at") \
+	\
+	/* --- location shares (issue 16): share.h. The owner's side reads \
+	 * a location the model found in the scope first; the guest's side \
+	 * is the one exception to top-down visibility: it binds the guest \
+	 * and reads only shares they accepted that are neither revoked nor \
+	 * expired --- */ \
+	X(SHARE_INSERT, "INSERT INTO location_shares (location_id, email, " \
+	    "token_hash, created_by, created_at, expires_at) VALUES " \
+	    "(:location_id, :email, :hash, :actor, :now, :expires_at)") \
+	X(SHARE_OPEN_FOR_EMAIL, "SELECT 1 FROM location_shares WHERE " \
+	    "location_id = :location_id AND email = :email AND revoked_at IS " \
+	    "NULL AND expires_at > :now LIMIT 1") \
+	X(SHARES_OF_LOCATION, "SELECT s.id, s.email, coalesce(b.username, " \
+	    "''), s.created_at, s.expires_at, s.accepted_at, s.revoked_at " \
+	    "FROM location_shares s LEFT JOIN users b ON b.id = s.created_by " \
+	    "WHERE s.location_id = :location_id ORDER BY s.id DESC LIMIT " \
+	    ":limit") \
+	X(SHARE_OF_LOCATION, "SELECT s.id, s.email, s.guest_id, " \
+	    "s.expires_at, s.accepted_at, s.revoked_at FROM location_shares s " \
+	    "WHERE s.id = :id AND s.location_id = :location_id") \
+	X(SHARE_REVOKE, "UPDATE location_shares SET revoked_at = :now WHERE " \
+	    "id = :id AND revoked_at IS NULL") \
+	/* the invitation behind a link, whoever follows it: the model \
+	 * shows its location only to the user it is for */ \
+	X(SHARE_BY_HASH, "SELECT s.id, s.email, s.guest_id, s.expires_at, " \
+	    "s.revoked_at, l.id, l.name, c.name FROM location_shares s JOIN " \
+	    "locations l ON l.id = s.location_id JOIN customers c ON c.id = " \
+	    "l.customer_id WHERE s.token_hash = :hash") \
+	X(SHARE_ACCEPT, "UPDATE location_shares SET guest_id = :guest_id, " \
+	    "accepted_at = :now WHERE id = :id AND guest_id IS NULL AND " \
+	    "revoked_at IS NULL AND expires_at > :now") \
+	X(SHARES_OF_GUEST, SHARE_OF_GUEST_SELECT " ORDER BY s.id DESC " \
+	    "LIMIT :limit") \
+	X(SHARE_OF_GUEST, SHARE_OF_GUEST_SELECT " AND s.id = :id") \
+	/* a shared location's devices, by id: the share was read first */ \
+	X(SHARED_DEVICES, "SELECT d.id, d.unit_id, d.name, d.vehicle_name, " \
+	    "d.registered_at FROM devices d WHERE d.location_id = " \
+	    ":location_id AND d.id > :after ORDER BY d.id LIMIT :limit") \
 	\
 	/* --- API tokens (issue 6) --- */ \
 	X(TOKEN_INSERT, "INSERT INTO api_tokens (user_id, name, token_hash, " \

@@ -88,3 +88,18 @@ time_day_end(const struct user *u, const char *date)
 	use_zone(u != NULL ? u->time_zone : "UTC");
 	return (int64_t)mktime(&tm);
 }
+
+const char *
+time_last_day(struct arena *a, const struct user *u, int64_t now,
+    const char *date, int max_days, const char *longest, int64_t *end)
+{
+	if ((*end = time_day_end(u, date)) < 0)
+		return "Enter the expiry date as YYYY-MM-DD.";
+	if (strcmp(date, time_date(a, u, now)) < 0)
+		return "The expiry date is in the past.";
+	if (strcmp(date, time_date(a, u, now + (int64_t)max_days * 24 *
+	    3600)) > 0)
+		return arena_printf(a, "The expiry date can be at most %s "
+		    "ahead.", longest);
+	return NULL;
+}

@@ -21,5 +21,14 @@ const char *time_date(struct arena *a, const struct user *u, int64_t t);
 /* The end of day date ("YYYY-MM-DD") in u's zone: the first second of
  * the next day there. -1 when date is not a date of the calendar. */
 int64_t time_day_end(const struct user *u, const char *date);
+/*
+ * date as the last day of something made at now that lasts at most
+ * max_days (tokens, shares): its end (time_day_end) in *end, and NULL;
+ * or why it cannot be (a sentence: not a date, in the past, beyond
+ * max_days, which longest names: "one year").
+ */
+const char *time_last_day(struct arena *a, const struct user *u,
+    int64_t now, const char *date, int max_days, const char *longest,
+    int64_t *end);
 
 #endif

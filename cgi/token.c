@@ -102,23 +102,14 @@ static int
 check_input(const struct viewer *v, const char *name, const char *expires_on,
     struct token_errors *e, int64_t *expires, const char **scope)
 {
-	const char *today = time_date(v->arena, v->user, v->now);
-	const char *last = time_date(v->arena, v->user, v->now +
-	    (int64_t)TOKEN_MAX_DAYS * DAY);
+	const char *why = time_last_day(v->arena, v->user, v->now, expires_on,
+	    TOKEN_MAX_DAYS, "one year", expires);
 	sqlite3_stmt *s;
 	int rc;
 
 	memset(e, 0, sizeof(*e));
-	*expires = time_day_end(v->user, expires_on);
-	if (*expires < 0)
-		check_fail(&e->expires_on, 400, "Enter the expiry date as "
-		    "YYYY-MM-DD.");
-	else if (strcmp(expires_on, today) < 0)
-		check_fail(&e->expires_on, 400, "The expiry date is in the "
-		    "past.");
-	else if (strcmp(expires_on, last) > 0)
-		check_fail(&e->expires_on, 400, "A token can live at most one "
-		    "year.");
+	if (why != NULL)
+		check_fail(&e->expires_on, 400, why);
 	if (token_read_only_user(v->user)) {
 		if (*scope != NULL && strcmp(*scope, "write") == 0)
 			check_fail(&e->scope, 403, "As an API Developer you "

@@ -80,6 +80,9 @@ render_form(struct request *req, int status, int64_t id,
 	if (id != 0 && page_read_only(req, d, ACT_LOCATIONS) == NULL)
 		tv_set_str(d, "delete_href", arena_printf(a,
 		    "/locations/%lld/delete", (long long)id));
+	if (id != 0 && perm_may_read(&req->viewer, ACT_LOCATION_SHARES))
+		tv_set_str(d, "shares_href", arena_printf(a,
+		    "/locations/%lld/shares", (long long)id));
 	form = tv_set_map(d, "form");
 	tv_set_str(form, "name", name);
 	if (errors != NULL)

@@ -310,7 +310,7 @@ render_form(struct request *req, struct tval *d, int status,
     const struct user_row *t, struct tval *errors)
 {
 	struct tval *form, *customers;
-	const char *mode = c->password_mode;
+	const char *mode = c->password_mode, *language;
 
 	if (d == NULL)
 		d = page_data(req);
@@ -322,6 +322,10 @@ render_form(struct request *req, struct tval *d, int status,
 	tv_set_str(form, "phone", f->phone);
 	tv_set_str(form, "address", f->address);
 	tv_set_bool(form, "active", f->active);
+	language = c->language != NULL ? c->language : "";
+	tv_set_bool(form, "language_account", *language == '\0');
+	tv_set_bool(form, "language_en", strcmp(language, "en") == 0);
+	tv_set_bool(form, "language_nl", strcmp(language, "nl") == 0);
 	tv_set_bool(form, "mode_welcome", strcmp(mode, "welcome") == 0);
 	tv_set_bool(form, "mode_manual", strcmp(mode, "manual") == 0);
 	tv_set_bool(form, "mode_keep", strcmp(mode, "keep") == 0);
@@ -377,6 +381,8 @@ read_form(struct request *req, struct user_input *in)
 	in->nlocations = n;
 	/* an unchecked box is not sent */
 	in->active = param_get(p, "active") != NULL;
+	/* absent (a form from before the field): kept */
+	in->language = param_get(p, "language");
 }
 
 static void
@@ -522,6 +528,7 @@ render_edit(struct request *req, int status, const struct user_row *t,
 	c.password_mode = "keep";
 	c.asked = t->groups;
 	c.customer_id = t->customer_id;
+	c.language = t->language;
 	render_form(req, d, status, &f, &c, t, NULL);
 }
 

@@ -66,6 +66,14 @@ void ui_devices_manage_get(struct request *req);
 void ui_devices_manage_post(struct request *req);
 
 /* ui-tokens.c */
+/* ui-shares.c: location shares (issue 16) */
+void ui_location_shares_get(struct request *req);
+void ui_location_shares_post(struct request *req);
+void ui_location_share_revoke(struct request *req);
+void ui_share_get(struct request *req);
+void ui_share_post(struct request *req);
+void ui_shared(struct request *req);
+void ui_shared_location(struct request *req);
 void ui_tokens(struct request *req);
 void ui_token_new(struct request *req);
 void ui_token_created(struct request *req);
@@ -104,5 +112,8 @@ void api_user_create(struct request *req);
 void api_user_update(struct request *req);
 void api_user_delete(struct request *req);
 void api_location_create(struct request *req);
+/* api-shares.c: a Location Facilitator's shared locations (issue 16) */
+void api_shared(struct request *req);
+void api_shared_devices(struct request *req);
 
 #endif

@@ -174,7 +174,7 @@ fill_location_ids(sqlite3_stmt *s, struct arena *a, int col,
  * address, customer_id, groups, location ids, active, has_password,
  * must_change_password, last_login_at, created_at, totp_enabled, whether
  * the customer (or one above) requires MFA, the latest link's expires_at
- * and used_at. */
+ * and used_at, the e-mail language (NULL: the account's). */
 static void
 fill_row(sqlite3_stmt *s, struct arena *a, void *row)
 {
@@ -199,6 +199,7 @@ fill_row(sqlite3_stmt *s, struct arena *a, void *row)
 	u->mfa_required = sqlite3_column_int(s, 15) != 0;
 	u->link_expires_at = sqlite3_column_int64(s, 16);
 	u->link_used_at = sqlite3_column_int64(s, 17);
+	u->language = db_text_or_null(a, s, 18);
 }
 
 enum user_link
@@ -472,6 +473,7 @@ user_input_init(struct user_input *in, struct arena *a,
 	in->locations = u->locations;
 	in->nlocations = u->nlocations;
 	in->active = u->active;
+	in->language = u->language;
 }
 
 #define FIELD(m) CHECK_FIELD(struct user_errors, m, #m, #m)
@@ -481,7 +483,7 @@ const struct check_field user_error_fields[] = {
 	CHECK_FIELD(struct user_errors, locations, "location", "locations"),
 	FIELD(password_mode), FIELD(password), FIELD(confirm_password),
 	FIELD(full_name), FIELD(phone),
-	FIELD(address), FIELD(active), { NULL, NULL, 0 }
+	FIELD(address), FIELD(active), FIELD(language), { NULL, NULL, 0 }
 };
 #undef FIELD
 
@@ -546,6 +548,13 @@ check_fields(const struct user_row *t, const struct user_input *in,
 	if (check_chars(in->address) > ADDRESS_MAX ||
 	    !check_plain(in->address, true))
 		check_fail(&e->address, 400, "Use at most 500 characters.");
+	/* not given: as it is */
+	c->language = in->language != NULL ? in->language : t != NULL &&
+	    t->language != NULL ? t->language : "";
+	if (*c->language != '\0' && strcmp(c->language, "en") != 0 &&
+	    strcmp(c->language, "nl") != 0)
+		check_fail(&e->language, 400, "Choose English, Dutch or the "
+		    "account's language.");
 	/* one of three ways; a new user has no password to keep */
 	c->password_mode = m != NULL && (strcmp(m, "welcome") == 0 ||
 	    strcmp(m, "manual") == 0 || strcmp(m, "keep") == 0) ? m :
@@ -756,6 +765,16 @@ check_unique(struct db *db, const char *email, const char *username,
  * return 0, or -1 when nothing was changed (out of scope, gone, or a
  * database error).
  */
+/* :language: "" is NULL, the account's language */
+static void
+bind_language(sqlite3_stmt *s, const char *language)
+{
+	if (*language != '\0')
+		db_bind_text(s, ":language", language);
+	else
+		db_bind_null(s, ":language");
+}
+
 static int
 update_user(const struct viewer *v, int64_t id, const struct user_input *in,
     const struct user_change *c)
@@ -771,6 +790,7 @@ update_user(const struct viewer *v, int64_t id, const struct user_input *in,
 	db_bind_text(s, ":address", in->address);
 	db_bind_int(s, ":groups", c->groups);
 	db_bind_int(s, ":active", in->active);
+	bind_language(s, c->language);
 	db_bind_int(s, ":now", v->now);
 	perm_bind_scope(s, &v->scope);
 	if (db_exec(v->db, s) != 0)
@@ -778,16 +798,18 @@ update_user(const struct viewer *v, int64_t id, const struct user_input *in,
 	return db_changes(v->db) == 1 ? 0 : -1;
 }
 
-/* Phone and address of a user just made by user_create(). */
+/* Phone, address and e-mail language of a user just made by
+ * user_create(). */
 static int
-set_contact(const struct viewer *v, int64_t id, const char *phone,
-    const char *address)
+set_contact(const struct viewer *v, int64_t id, const struct user_input *in,
+    const struct user_change *c)
 {
 	sqlite3_stmt *s = db_stmt(v->db, STMT_USER_SET_CONTACT);
 
 	db_bind_int(s, ":id", id);
-	db_bind_text(s, ":phone", phone);
-	db_bind_text(s, ":address", address);
+	db_bind_text(s, ":phone", in->phone);
+	db_bind_text(s, ":address", in->address);
+	bind_language(s, c->language);
 	if (db_exec(v->db, s) != 0)
 		return -1;
 	return db_changes(v->db) == 1 ? 0 : -1;
@@ -833,7 +855,7 @@ add_user(const struct viewer *v, const struct user_input *in,
 	uf.active = in->active;
 	uf.groups = c->groups;
 	id = user_create(v->db, v->now, &uf);
-	if (id == 0 || set_contact(v, id, in->phone, in->address) != 0 ||
+	if (id == 0 || set_contact(v, id, in, c) != 0 ||
 	    set_locations(v, id, c->locations, c->nlocations) != 0 ||
 	    (welcome && password_link_send(v, id, "setup", in->email,
 	    in->username, in->full_name) != 0))

@@ -101,6 +101,8 @@ struct user_row {
 	bool mfa_required;		/* by the customer or one above it */
 	int64_t link_expires_at;	/* latest set-up/reset link; 0: none */
 	int64_t link_used_at;		/* 0: not used (nor voided) */
+	const char *language;		/* of e-mails: "en", "nl", or NULL:
+					 * the account's */
 	const int64_t *locations;	/* the ids of those the viewer sees */
 	size_t nlocations;
 	const char *customer;		/* list: its path below the viewer */
@@ -163,6 +165,8 @@ struct user_input {
 	const int64_t *locations;	/* location ids; 0: not an id */
 	size_t nlocations;
 	bool active;
+	const char *language;		/* of e-mails: "en", "nl" or "" (the
+					 * account's); NULL: not given, kept */
 };
 
 /* The values of user u as they are (u NULL: a new, active user with
@@ -183,6 +187,7 @@ struct user_errors {
 	struct check_error phone;
 	struct check_error address;
 	struct check_error active;
+	struct check_error language;
 };
 
 /* The fields of struct user_errors in the order they are reported: the
@@ -200,6 +205,7 @@ struct user_change {
 	size_t nlocations;
 	const char *hash;		/* manual: the password's (argon2id) */
 	bool deactivated;		/* an active user made inactive */
+	const char *language;		/* "en", "nl" or "" (the account's) */
 };
 
 /*

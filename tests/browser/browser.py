@@ -14,6 +14,7 @@ Each one is a problem; a scenario with problems fails, like one whose
 assertion fails.
 """
 import base64
+import glob
 import json
 import os
 import re
@@ -61,6 +62,18 @@ def sign_in(page, username, password=PASSWORD, path=None):
     page.fill(page.label('Password', exact=True), password)
     page.submit(page.find('form[action="/login"] button[type="submit"]'),
                 path=path or (lambda p: p != '/login'))
+
+
+def spooled_mail(stack, address):
+    """The one spooled message to address (the .eml is 8bit UTF-8)."""
+    found = []
+    for path in glob.glob(os.path.join(stack.var, 'mail', '*.eml')):
+        with open(path, encoding='utf-8') as f:
+            text = f.read()
+        if f'\nTo: {address}\n' in text.replace('\r\n', '\n'):
+            found.append(text)
+    assert len(found) == 1, f'{len(found)} messages to {address}, expected one'
+    return found[0]
 
 
 def totp(secret, offset=0):

@@ -2,25 +2,11 @@
 spools it; the new user opens the set-up link from the .eml file, chooses a
 password and signs in (user-form.png, users.png,
 users-new-user-accounts.png)."""
-import glob
-import os
 import re
 
-from browser import scenario, sign_in
+from browser import scenario, sign_in, spooled_mail
 
 NEW_PASSWORD = 'Amber-Lighthouse-Quill-6034'
-
-
-def spooled_mail(stack, address):
-    """The one spooled message to address (the .eml is 8bit UTF-8)."""
-    found = []
-    for path in glob.glob(os.path.join(stack.var, 'mail', '*.eml')):
-        with open(path, encoding='utf-8') as f:
-            text = f.read()
-        if f'\nTo: {address}\n' in text.replace('\r\n', '\n'):
-            found.append(text)
-    assert len(found) == 1, f'{len(found)} messages to {address}, expected one'
-    return found[0]
 
 
 @scenario('users: create with the welcome mail, set the password by the link, sign in')

@@ -349,7 +349,7 @@ class CreateTests(UsersTest):
                       'password', 'full_name', 'phone', 'address', 'active'):
             self.assertIn(field, names)
         groups = {i['value']: i for i in inputs if i.get('name') == 'group'}
-        self.assertEqual(len(groups), 8)
+        self.assertEqual(len(groups), 9)
         self.assertNotIn('disabled', groups['account_admin'])
         self.assertIn('disabled', groups['full_device_access'])  # dk.admin lacks it
         # API Developer reads what AA + FDA + NCA read: dk.admin holds only AA
@@ -768,7 +768,7 @@ class ArborctlTests(UsersTest):
         op = uid('second.op')
         self.assertEqual(STACK.query('SELECT is_operator, customer_id, groups, active, '
                                      'must_change_password FROM users WHERE id = ?', op)[0],
-                         (1, None, 191, 1, 0))
+                         (1, None, 447, 1, 0))
         self.assertIn((op, None, 'second.op (arborctl)'), events('user_created'))
         self.assertIn((op, None, '(arborctl)'), events('password_set'))
         c = Client(STACK)

@@ -50,13 +50,13 @@ static const struct {
 	  "|| is_operator || ',' || username || ',' || email || ',' || "
 	  "full_name || ',' || groups || ',' || active || ',' || "
 	  "must_change_password, ';') FROM (SELECT * FROM users ORDER BY id)",
-	  "1,-,1,operator,operator@arbor.example,Platform Operator,191,1,0;"
-	  "2,1,0,admin,admin@northwind.example,Nora Admin,191,1,0;"
+	  "1,-,1,operator,operator@arbor.example,Platform Operator,447,1,0;"
+	  "2,1,0,admin,admin@northwind.example,Nora Admin,447,1,0;"
 	  "3,2,0,dk.admin,dk.admin@northwind.example,Dan Jensen,1,1,0;"
 	  "4,3,0,driver,driver@northwind.example,Dina Driver,0,1,0;"
 	  "5,4,0,se.user,se.user@northwind.example,Sven User,2,1,0;"
 	  "6,1,0,former,former@northwind.example,Former Employee,1,0,0;"
-	  "7,5,0,contoso.admin,admin@contoso.example,Carla Contoso,191,1,0" },
+	  "7,5,0,contoso.admin,admin@contoso.example,Carla Contoso,447,1,0" },
 	{ "SELECT group_concat(id || ',' || customer_id || ',' || name, ';') "
 	  "FROM (SELECT * FROM locations ORDER BY id)",
 	  "1,3,North Terminal;2,2,Central Garage;3,4,Stockholm Hub" },

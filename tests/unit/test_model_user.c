@@ -1217,7 +1217,7 @@ test_add_operator(void **state)
 			fail_msg("%s: changed the database", cases[i].what);
 	}
 	assert_string_equal(user_text(f, NEW_ID),
-	    "op2@example.test|op2|-|191|1|0|1||||");
+	    "op2@example.test|op2|-|447|1|0|1||||");
 	assert_int_equal(fixture_int(f, "SELECT is_operator FROM users WHERE "
 	    "id = %d", NEW_ID), 1);
 	assert_true(user_password_ok(&f->app.db, f->arena, NEW_ID, GOOD_PW));

@@ -98,6 +98,12 @@ test_matrix(void **state)
 		{ ACT_ACCOUNT_PROFILE, GROUP_BILLING_ADMIN | GROUP_ACCOUNT_ADMIN,
 		    GROUP_BILLING_ADMIN | GROUP_ACCOUNT_ADMIN |
 		    GROUP_API_DEVELOPER },
+		/* sharing a location is an administrator's; accepting and
+		 * reading one is a Location Facilitator's (share.h) */
+		{ ACT_LOCATION_SHARES, GROUP_ACCOUNT_ADMIN, GROUP_ACCOUNT_ADMIN |
+		    GROUP_API_DEVELOPER },
+		{ ACT_SHARED, GROUP_LOCATION_FACILITATOR,
+		    GROUP_LOCATION_FACILITATOR },
 		{ ACT_OPERATOR, 0, 0 },
 	};
 	struct user u;
@@ -105,6 +111,8 @@ test_matrix(void **state)
 	unsigned bit;
 
 	(void)state;
+	/* one row per action: a new action is not left out */
+	assert_int_equal(sizeof(rows) / sizeof(rows[0]), ACT_OPERATOR + 1);
 	for (r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
 		for (g = 0; g < GROUP_COUNT; g++) {
 			bit = perm_groups[g].bit;

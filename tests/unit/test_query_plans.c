@@ -221,7 +221,12 @@ static const char SCALE_STATS[] =
     "('user_group_members', 'user_group_members_user', '10000 1'), "
     "('user_group_devices', 'sqlite_autoindex_user_group_devices_1', "
     "'100000 1000 1'), "
-    "('user_group_devices', 'user_group_devices_device', '100000 1')";
+    "('user_group_devices', 'user_group_devices_device', '100000 1'), "
+    "('location_shares', 'sqlite_autoindex_location_shares_1', "
+    "'10000 1'), "
+    "('location_shares', 'location_shares_location', '10000 5'), "
+    "('location_shares', 'location_shares_guest', '10000 5'), "
+    "('location_shares', 'location_shares_created_by', '10000 50')";
 
 enum plan_case { AS_SHIPPED, AT_SCALE, NCASES };
 static const char *const case_names[NCASES] = {

@@ -1,5 +1,6 @@
 /*
- * test_routes.c - route matching: patterns, {id}/{token}, 404 vs 405.
+ * test_routes.c - route matching: patterns, {id}/{sub}/{token}, 404 vs
+ * 405.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -46,6 +47,34 @@ test_known_routes(void **state)
 	assert_int_equal(find(a, METHOD_POST, "/login", &r, allow,
 	    sizeof(allow)), ROUTE_FOUND);
 	assert_int_equal(r->method, METHOD_POST);
+	arena_free(a);
+}
+
+/* {id} and {sub}: two ids of one path, each a positive decimal */
+static void
+test_two_ids(void **state)
+{
+	struct arena *a = arena_new();
+	struct request req;
+	const struct route *r = NULL;
+	char allow[128];
+
+	(void)state;
+	memset(&req, 0, sizeof(req));
+	req.arena = a;
+	req.method = METHOD_POST;
+	req.path = "/locations/12/shares/345/revoke";
+	assert_int_equal(route_find(&req, &r, allow, sizeof(allow)),
+	    ROUTE_FOUND);
+	assert_int_equal(req.id, 12);
+	assert_int_equal(req.sub_id, 345);
+	assert_string_equal(r->pattern, "/locations/{id}/shares/{sub}/revoke");
+	assert_int_equal(find(a, METHOD_POST, "/locations/12/shares/x/revoke",
+	    &r, allow, sizeof(allow)), ROUTE_NO_PATH);
+	assert_int_equal(find(a, METHOD_POST, "/locations/12/shares/0/revoke",
+	    &r, allow, sizeof(allow)), ROUTE_NO_PATH);
+	assert_int_equal(find(a, METHOD_POST, "/locations/12/shares//revoke",
+	    &r, allow, sizeof(allow)), ROUTE_NO_PATH);
 	arena_free(a);
 }
 
@@ -120,6 +149,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_known_routes),
+		cmocka_unit_test(test_two_ids),
 		cmocka_unit_test(test_unknown_paths),
 		cmocka_unit_test(test_wrong_method_lists_allowed),
 		cmocka_unit_test(test_read_routes_are_logged_in_gets),
