@@ -506,10 +506,12 @@ CREATE INDEX user_group_devices_device ON user_group_devices(device_id);
 -- Location shares (issue 16, seed 003's Location Facilitator): an
 -- Account Administrator shares a location with an e-mail address; the
 -- user of any account who has that address and holds Location
--- Facilitator accepts it (guest_id) and then reads the location's
--- devices until the share expires or is revoked. The one exception to
--- top-down visibility, read only through share.c. The link's token is
--- stored only as its hash; it works once (accepted_at).
+-- Facilitator in another account accepts it (guest_id) and then reads
+-- the devices of the location's customer at it until the share expires
+-- or is revoked. The one exception to top-down visibility, read only
+-- through share.c. The link's token is stored only as its hash; it works
+-- once (accepted_at). A guest deleted later leaves the share accepted by
+-- nobody (guest_id NULL): ended, and still in the owner's record.
 CREATE TABLE location_shares (
 	id           INTEGER PRIMARY KEY,
 	location_id  INTEGER NOT NULL REFERENCES locations(id) ON DELETE CASCADE,
@@ -519,10 +521,10 @@ CREATE TABLE location_shares (
 	created_at   INTEGER NOT NULL,
 	-- the end of the chosen day in the sharer's zone
 	expires_at   INTEGER NOT NULL,
-	guest_id     INTEGER REFERENCES users(id) ON DELETE CASCADE,
+	guest_id     INTEGER REFERENCES users(id) ON DELETE SET NULL,
 	accepted_at  INTEGER,
 	revoked_at   INTEGER,
-	CHECK ((guest_id IS NULL) = (accepted_at IS NULL))
+	CHECK (guest_id IS NULL OR accepted_at IS NOT NULL)
 );
 CREATE INDEX location_shares_location ON location_shares(location_id);
 CREATE INDEX location_shares_guest ON location_shares(guest_id)

@@ -12,13 +12,12 @@
 static json_t *
 share_json(const struct guest_share *g)
 {
-	return json_pack("{s:I, s:{s:I, s:s}, s:s, s:o, s:o, s:I}",
+	return json_pack("{s:I, s:{s:I, s:s}, s:s, s:o, s:o}",
 	    "id", (json_int_t)g->id,
 	    "location", "id", (json_int_t)g->location_id, "name", g->location,
 	    "owner", g->owner,
 	    "accepted_at", api_time(g->accepted_at),
-	    "expires_at", api_time(g->expires_at),
-	    "device_count", (json_int_t)g->device_count);
+	    "expires_at", api_time(g->expires_at));
 }
 
 void

@@ -11,6 +11,7 @@
 #include "db.h"
 #include "event.h"
 #include "perm.h"
+#include "share.h"
 
 #define NAME_MAX_CHARS 200
 
@@ -276,7 +277,7 @@ location_save(const struct viewer *v, int64_t id,
 {
 	struct location cur;
 	enum model_result r;
-	bool failed;
+	bool failed, moving;
 	int rc;
 
 	memset(e, 0, sizeof(*e));
@@ -286,10 +287,15 @@ location_save(const struct viewer *v, int64_t id,
 		db_rollback(v->db);
 		return rc == 0 ? MODEL_NOT_FOUND : MODEL_FAILED;
 	}
+	moving = id != 0 && in->customer_id != cur.customer_id;
 	failed = check_input(v, in, e) < 0 || (id != 0 && check_count(e,
 	    location_error_fields) == 0 && check_move(v, &cur, in, e) < 0) ||
 	    (check_count(e, location_error_fields) == 0 &&
 	    write_location(v, &id, in, e) < 0);
+	/* its shares were granted by the customer it leaves */
+	if (!failed && moving && check_count(e, location_error_fields) == 0)
+		failed = share_end_all(v, id, in->name, "the location moved to "
+		    "another customer") != 0;
 	if ((r = db_finish(v->db, failed, e, location_error_fields)) ==
 	    MODEL_DONE)
 		*saved = id;

@@ -59,7 +59,9 @@ extern const struct check_field location_error_fields[];
  * case (409); a customer given (400) and seen by v (404, like a missing
  * one), and for a location that moves, none of the devices and users at
  * it of a customer it would no longer serve (409, naming how many);
- * location id seen by v. Logs location_created or location_updated. On
+ * location id seen by v. Logs location_created or location_updated; a
+ * location that moves to another customer loses its open shares
+ * (share_end_all: its old customer granted them). On
  * MODEL_DONE
  * *saved is the location's id; MODEL_INVALID fills *e.
  */

@@ -31,26 +31,58 @@ share_status_name(enum share_status s)
 	case SHARE_ACTIVE: return "active";
 	case SHARE_EXPIRED: return "expired";
 	case SHARE_REVOKED: return "revoked";
+	case SHARE_ENDED: return "ended";
 	}
 	return "unknown";
 }
 
 static enum share_status
 status_of(int64_t now, int64_t expires_at, int64_t accepted_at,
-    int64_t revoked_at)
+    int64_t revoked_at, bool has_guest)
 {
 	if (revoked_at != 0)
 		return SHARE_REVOKED;
 	if (expires_at <= now)
 		return SHARE_EXPIRED;
-	return accepted_at != 0 ? SHARE_ACTIVE : SHARE_PENDING;
+	if (accepted_at == 0)
+		return SHARE_PENDING;
+	return has_guest ? SHARE_ACTIVE : SHARE_ENDED;
 }
 
 /* ------------------------------------------------------- the owner */
 
+/* Location id as v may share it into *l: 1, 0 (not seen, or not among
+ * the locations v is limited to), -1 (database error). *cannot (if not
+ * NULL) says why a location v sees cannot be shared. */
+static int
+sharable(const struct viewer *v, int64_t id, struct location *l,
+    const char **cannot)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (cannot != NULL)
+		*cannot = NULL;
+	if ((rc = location_get(v, id, l)) != 1 || v->scope.location_user == 0)
+		return rc;
+	/* a viewer who sees devices only at their locations shares only
+	 * those: a share shows every device of the location */
+	s = db_stmt(v->db, STMT_USER_HAS_LOCATION);
+	db_bind_int(s, ":user_id", v->scope.location_user);
+	db_bind_int(s, ":id", id);
+	if ((rc = db_exists(v->db, s)) == 0 && cannot != NULL) {
+		*cannot = "You see devices only at the locations assigned to "
+		    "you, so you can share only those; this is not one of "
+		    "them.";
+		return 1;
+	}
+	return rc;
+}
+
 int
 share_list_of_location(const struct viewer *v, int64_t id,
-    struct location *l, struct location_share **out, size_t *n)
+    struct location *l, struct location_share **out, size_t *n,
+    bool *more, const char **cannot)
 {
 	sqlite3_stmt *s;
 	struct location_share *sh;
@@ -58,26 +90,32 @@ share_list_of_location(const struct viewer *v, int64_t id,
 
 	*out = NULL;
 	*n = 0;
-	if ((rc = location_get(v, id, l)) != 1)
+	*more = false;
+	if ((rc = sharable(v, id, l, cannot)) != 1)
 		return rc;
-	sh = arena_calloc(v->arena, SHARES_SHOWN_MAX, sizeof(*sh));
+	sh = arena_calloc(v->arena, SHARES_SHOWN_MAX + 1, sizeof(*sh));
 	s = db_stmt(v->db, STMT_SHARES_OF_LOCATION);
 	db_bind_int(s, ":location_id", id);
-	db_bind_int(s, ":limit", SHARES_SHOWN_MAX);
+	db_bind_int(s, ":limit", SHARES_SHOWN_MAX + 1);
+	perm_bind_scope(s, &v->scope);
 	while ((rc = db_step(v->db, s)) == SQLITE_ROW) {
 		struct location_share *x = &sh[(*n)++];
+		const char *by = db_text_or_null(v->arena, s, 2);
 
 		x->id = sqlite3_column_int64(s, 0);
 		x->email = db_text(v->arena, s, 1);
-		x->shared_by = db_text(v->arena, s, 2);
+		x->shared_by = by == NULL ? "an administrator outside your "
+		    "view" : *by == '\0' ? "a deleted user" : by;
 		x->created_at = sqlite3_column_int64(s, 3);
 		x->expires_at = sqlite3_column_int64(s, 4);
 		x->accepted_at = sqlite3_column_int64(s, 5);
 		x->revoked_at = sqlite3_column_int64(s, 6);
 		x->status = status_of(v->now, x->expires_at, x->accepted_at,
-		    x->revoked_at);
+		    x->revoked_at, sqlite3_column_int(s, 7) != 0);
 	}
 	sqlite3_reset(s);
+	if ((*more = *n > SHARES_SHOWN_MAX))
+		*n = SHARES_SHOWN_MAX;
 	*out = sh;
 	return rc == SQLITE_DONE ? 1 : -1;
 }
@@ -177,7 +215,7 @@ share_create(const struct viewer *v, int64_t id, const struct share_input *in,
 		return MODEL_NOT_FOUND;
 	if (db_begin(v->db) != 0)
 		return MODEL_FAILED;
-	if ((rc = location_get(v, id, &l)) != 1) {
+	if ((rc = sharable(v, id, &l, NULL)) != 1) {
 		db_rollback(v->db);
 		return rc == 0 ? MODEL_NOT_FOUND : MODEL_FAILED;
 	}
@@ -206,19 +244,21 @@ share_create(const struct viewer *v, int64_t id, const struct share_input *in,
 }
 
 enum model_result
-share_revoke(const struct viewer *v, int64_t id, int64_t share_id)
+share_revoke(const struct viewer *v, int64_t id, int64_t share_id,
+    bool *was_open)
 {
 	struct location l;
 	sqlite3_stmt *s;
-	int64_t guest = 0, expires_at = 0, revoked_at = 0;
+	int64_t guest = 0, expires_at = 0, accepted_at = 0, revoked_at = 0;
 	const char *email = "";
 	int rc;
 
+	*was_open = false;
 	if (!perm_allows(v, ACT_LOCATION_SHARES))
 		return MODEL_NOT_FOUND;
 	if (db_begin(v->db) != 0)
 		return MODEL_FAILED;
-	if ((rc = location_get(v, id, &l)) == 1) {
+	if ((rc = sharable(v, id, &l, NULL)) == 1) {
 		s = db_stmt(v->db, STMT_SHARE_OF_LOCATION);
 		db_bind_int(s, ":id", share_id);
 		db_bind_int(s, ":location_id", id);
@@ -226,6 +266,7 @@ share_revoke(const struct viewer *v, int64_t id, int64_t share_id)
 			email = db_text(v->arena, s, 1);
 			guest = sqlite3_column_int64(s, 2);
 			expires_at = sqlite3_column_int64(s, 3);
+			accepted_at = sqlite3_column_int64(s, 4);
 			revoked_at = sqlite3_column_int64(s, 5);
 		}
 		sqlite3_reset(s);
@@ -235,8 +276,10 @@ share_revoke(const struct viewer *v, int64_t id, int64_t share_id)
 		db_rollback(v->db);
 		return rc == 0 ? MODEL_NOT_FOUND : MODEL_FAILED;
 	}
-	if (revoked_at != 0 || expires_at <= v->now)
+	if (status_of(v->now, expires_at, accepted_at, revoked_at, guest != 0) >
+	    SHARE_ACTIVE)
 		return db_finish(v->db, false, NULL, NULL);
+	*was_open = true;
 	s = db_stmt(v->db, STMT_SHARE_REVOKE);
 	db_bind_int(s, ":id", share_id);
 	db_bind_int(s, ":now", v->now);
@@ -248,7 +291,37 @@ share_revoke(const struct viewer *v, int64_t id, int64_t share_id)
 	return db_finish(v->db, false, NULL, NULL);
 }
 
+int
+share_end_all(const struct viewer *v, int64_t id, const char *name,
+    const char *why)
+{
+	sqlite3_stmt *s = db_stmt(v->db, STMT_SHARES_REVOKE_OF_LOCATION);
+	int n;
+
+	db_bind_int(s, ":location_id", id);
+	db_bind_int(s, ":now", v->now);
+	if (db_exec(v->db, s) != 0)
+		return -1;
+	if ((n = db_changes(v->db)) > 0)
+		event_log(v, "location_share_revoked", 0, perm_actor(v),
+		    arena_printf(v->arena, "location \"%s\" (%lld): its %d "
+		    "open share%s, as %s", name, (long long)id, n,
+		    n == 1 ? "" : "s", why));
+	return 0;
+}
+
 /* ------------------------------------------------------- the guest */
+
+/* Whether customer paths a and b ('/1/5/', '/' for operators) lie in
+ * one account: the same first id. */
+static bool
+same_account(const char *a, const char *b)
+{
+	const char *end = a[0] == '/' ? strchr(a + 1, '/') : NULL;
+	size_t n = end != NULL ? (size_t)(end - a) + 1 : 0;
+
+	return n > 2 && strncmp(a, b, n) == 0;
+}
 
 int
 share_invitation(const struct viewer *v, const char *token,
@@ -256,8 +329,8 @@ share_invitation(const struct viewer *v, const char *token,
 {
 	unsigned char hash[TOKEN_HASH_BYTES];
 	sqlite3_stmt *s;
-	const char *email, *location, *owner;
-	int64_t guest, expires_at, revoked_at;
+	const char *email, *location, *owner, *path;
+	int64_t guest, expires_at, revoked_at, accepted_at;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -275,21 +348,28 @@ share_invitation(const struct viewer *v, const char *token,
 	guest = sqlite3_column_int64(s, 2);
 	expires_at = sqlite3_column_int64(s, 3);
 	revoked_at = sqlite3_column_int64(s, 4);
+	accepted_at = sqlite3_column_int64(s, 5);
 	location = db_text(v->arena, s, 6);
 	owner = db_text(v->arena, s, 7);
+	path = db_text(v->arena, s, 8);
 	sqlite3_reset(s);
 
+	/* the guest who accepted it keeps it, whatever their address now;
+	 * anyone else learns nothing of a link sent to another address */
 	out->accepted_by_viewer = guest != 0 && guest == v->user->id;
-	if (guest != 0 && !out->accepted_by_viewer)
+	if (!out->accepted_by_viewer &&
+	    strcasecmp(email, v->user->email) != 0)
+		out->refusal = SHARE_OTHER_EMAIL;
+	else if (accepted_at != 0 && !out->accepted_by_viewer)
 		out->refusal = SHARE_USED;
 	else if (revoked_at != 0)
 		out->refusal = SHARE_REVOKED_LINK;
 	else if (expires_at <= v->now)
 		out->refusal = SHARE_EXPIRED_LINK;
-	else if (strcasecmp(email, v->user->email) != 0)
-		out->refusal = SHARE_OTHER_EMAIL;
 	else if (!perm_allows(v, ACT_SHARED))
 		out->refusal = SHARE_NOT_FACILITATOR;
+	else if (same_account(path, v->user->customer_path))
+		out->refusal = SHARE_SAME_ACCOUNT;
 	else
 		out->refusal = SHARE_OK;
 	/* what the link shares is shown only to the one it is for */
@@ -341,7 +421,6 @@ fill_guest_share(const struct viewer *v, sqlite3_stmt *s,
 	g->owner = db_text(v->arena, s, 3);
 	g->expires_at = sqlite3_column_int64(s, 4);
 	g->accepted_at = sqlite3_column_int64(s, 5);
-	g->device_count = sqlite3_column_int64(s, 6);
 }
 
 /* Up to limit devices of g's location after device id after into g:
@@ -376,14 +455,17 @@ read_devices(const struct viewer *v, struct guest_share *g, int64_t after,
 	return 0;
 }
 
-/* The event of v's view of share g: what it showed. */
+/* The event of v's view of share g: what it showed (its devices, when
+ * with_devices). */
 static void
-log_view(const struct viewer *v, const struct guest_share *g, int64_t after)
+log_view(const struct viewer *v, const struct guest_share *g,
+    bool with_devices, int64_t after)
 {
 	event_log(v, "location_share_viewed", v->user->id, v->user->id,
-	    arena_printf(v->arena, "location \"%s\" of %s (share %lld): %zu "
-	    "devices%s", g->location, g->owner, (long long)g->id, g->ndevices,
-	    after != 0 ? " (a later page)" : ""));
+	    arena_printf(v->arena, "location \"%s\" of %s (share %lld): %s",
+	    g->location, g->owner, (long long)g->id, !with_devices ?
+	    "listed" : arena_printf(v->arena, "%zu devices%s", g->ndevices,
+	    after != 0 ? " (a later page)" : "")));
 }
 
 /* Statement id of the guest's shares, bound to v and now, in a
@@ -431,7 +513,7 @@ share_list_of_guest(const struct viewer *v, size_t devices_each,
 		failed = devices_each > 0 &&
 		    read_devices(v, &g[i], 0, devices_each) != 0;
 		if (!failed)
-			log_view(v, &g[i], 0);
+			log_view(v, &g[i], devices_each > 0, 0);
 	}
 	if (db_finish(v->db, failed, NULL, NULL) != MODEL_DONE) {
 		*n = 0;
@@ -461,6 +543,6 @@ share_of_guest(const struct viewer *v, int64_t share_id, int64_t after,
 	}
 	failed = rc != SQLITE_ROW || read_devices(v, out, after, limit) != 0;
 	if (!failed)
-		log_view(v, out, after);
+		log_view(v, out, true, after);
 	return db_finish(v->db, failed, NULL, NULL) == MODEL_DONE ? 1 : -1;
 }

@@ -2,13 +2,16 @@
  * share.h - location shares (issue 16, seed 003's Location Facilitator):
  * the one exception to top-down visibility.
  *
- * An Account Administrator who sees a location shares it with an e-mail
- * address; the mail's link works once, for the signed-in user with that
- * address who holds Location Facilitator, in any account. From then on
- * that guest reads the location and its devices, and nothing else of
- * the owner, until the share expires or is revoked: every guest read
- * checks the share again, so either ends it on the next request. Every
- * grant, acceptance, revocation and view is an event.
+ * An Account Administrator who sees a location (and, if limited to
+ * locations, has it among theirs) shares it with an e-mail address; the
+ * mail's link works once, for the signed-in user with that address who
+ * holds Location Facilitator, in another account. From then on that
+ * guest reads the location and the devices of its customer at it, and
+ * nothing else of the owner, until the share expires or is revoked, or
+ * the location moves to another customer (which revokes its shares):
+ * every guest read checks the share and the group again, so each of
+ * these ends it on the next request. Every grant, acceptance,
+ * revocation and view is an event.
  *
  * The guest's reads live here and nowhere else: perm_scope() never
  * includes a shared location, so every other page, API call and export
@@ -39,17 +42,19 @@ enum share_status {
 	SHARE_PENDING,		/* sent, not accepted yet */
 	SHARE_ACTIVE,		/* accepted */
 	SHARE_EXPIRED,
-	SHARE_REVOKED
+	SHARE_REVOKED,
+	SHARE_ENDED		/* the user who accepted it was deleted */
 };
 
-/* "pending", "active", "expired", "revoked". */
+/* "pending", "active", "expired", "revoked", "ended". */
 const char *share_status_name(enum share_status s);
 
 /* A share as the location's owner sees it. */
 struct location_share {
 	int64_t id;
 	const char *email;
-	const char *shared_by;		/* the sharer's username, "" if gone */
+	const char *shared_by;		/* the sharer's username, if v sees
+					 * them */
 	int64_t created_at;
 	int64_t expires_at;
 	int64_t accepted_at;		/* 0: not yet */
@@ -59,10 +64,13 @@ struct location_share {
 
 /*
  * Location id, if v sees it, in *l and its shares (the newest
- * SHARES_SHOWN_MAX) in *out: 1, 0 (not found), -1 (database error).
+ * SHARES_SHOWN_MAX; *more when older ones exist) in *out, and in
+ * *cannot why v may not share it (NULL: v may): 1, 0 (not found), -1
+ * (database error).
  */
 int share_list_of_location(const struct viewer *v, int64_t id,
-    struct location *l, struct location_share **out, size_t *n);
+    struct location *l, struct location_share **out, size_t *n,
+    bool *more, const char **cannot);
 
 /* A share as submitted. */
 struct share_input {
@@ -84,7 +92,9 @@ const char *share_default_expiry(const struct viewer *v);
  * Share location id as v (ACT_LOCATION_SHARES), in one transaction: a
  * well-formed e-mail (400) that has no open share of this location yet
  * (409); an expiry from today to SHARE_MAX_DAYS ahead (400); location id
- * seen by v (else MODEL_NOT_FOUND). Queues the invitation mail (in the
+ * seen by v, and among v's locations if v is limited to some (else
+ * MODEL_NOT_FOUND: v could otherwise show devices v does not see).
+ * Queues the invitation mail (in the
  * language of the address's user, if there is one, else English) and
  * logs location_shared. Whether a user has that e-mail is never told to
  * v: the answer is the same. On MODEL_DONE *saved is the share's id.
@@ -94,12 +104,22 @@ enum model_result share_create(const struct viewer *v, int64_t id,
 
 /*
  * Revoke share share_id of location id as v, in one transaction: the
- * location seen by v and the share its own (else MODEL_NOT_FOUND). A
- * share revoked before, or expired, stays as it is (MODEL_DONE, no
- * event). Logs location_share_revoked.
+ * location as for share_create() and the share its own (else
+ * MODEL_NOT_FOUND). A share that had ended (revoked, expired, its guest
+ * deleted) stays as it is (MODEL_DONE, *was_open false, no event). Logs
+ * location_share_revoked.
  */
 enum model_result share_revoke(const struct viewer *v, int64_t id,
-    int64_t share_id);
+    int64_t share_id, bool *was_open);
+
+/*
+ * Revoke every open share of location id inside v's write transaction,
+ * logging one location_share_revoked event saying why when there were
+ * any: what a location's move to another customer does, whose owner
+ * granted none of them. 0, or -1 (database error).
+ */
+int share_end_all(const struct viewer *v, int64_t id, const char *name,
+    const char *why);
 
 /* Why an invitation link cannot be accepted by the viewer. */
 enum share_refusal {
@@ -109,12 +129,13 @@ enum share_refusal {
 	SHARE_EXPIRED_LINK,
 	SHARE_USED,		/* accepted by someone else, or before */
 	SHARE_OTHER_EMAIL,	/* sent to another address than v's */
-	SHARE_NOT_FACILITATOR	/* v lacks Location Facilitator */
+	SHARE_NOT_FACILITATOR,	/* v lacks Location Facilitator */
+	SHARE_SAME_ACCOUNT	/* the location is of v's own account */
 };
 
-/* The invitation behind a link, as its invitee sees it. location and
- * owner are filled only when nothing refuses it, or when v accepted
- * it already (share_id then names it). */
+/* The invitation behind a link, as its invitee sees it. The state of a
+ * link sent to another address is not told (SHARE_OTHER_EMAIL first);
+ * location and owner are filled only when nothing refuses it. */
 struct share_invitation {
 	enum share_refusal refusal;
 	int64_t share_id;
@@ -153,7 +174,6 @@ struct guest_share {
 	const char *owner;		/* the location's customer's name */
 	int64_t expires_at;
 	int64_t accepted_at;
-	int64_t device_count;
 	struct shared_device *devices;
 	size_t ndevices;
 	bool more;			/* devices follow the last one */
@@ -163,7 +183,7 @@ struct guest_share {
  * The shares v (ACT_SHARED) accepted that still hold, newest first (at
  * most SHARES_SHOWN_MAX), each with its first devices_each devices
  * (0: none read): 0, or -1 (database error). Logs location_share_viewed
- * for each share listed.
+ * for each share listed, saying what it showed.
  */
 int share_list_of_guest(const struct viewer *v, size_t devices_each,
     struct guest_share **out, size_t *n);

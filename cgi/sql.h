@@ -28,8 +28,8 @@
 /* The shares guest :guest_id accepted that still hold, with their
  * location and its customer (share.c fill_guest_share). */
 #define SHARE_OF_GUEST_SELECT \
-	"SELECT s.id, l.id, l.name, c.name, s.expires_at, s.accepted_at, " \
-	"l.device_count FROM location_shares s JOIN locations l ON l.id = " \
+	"SELECT s.id, l.id, l.name, c.name, s.expires_at, s.accepted_at " \
+	"FROM location_shares s JOIN locations l ON l.id = " \
 	"s.location_id JOIN customers c ON c.id = l.customer_id WHERE " \
 	"s.guest_id = :guest_id AND s.revoked_at IS NULL AND s.expires_at > " \
 	":now"
@@ -986,32 +986,47 @@
 	X(SHARE_OPEN_FOR_EMAIL, "SELECT 1 FROM location_shares WHERE " \
 	    "location_id = :location_id AND email = :email AND revoked_at IS " \
 	    "NULL AND expires_at > :now LIMIT 1") \
-	X(SHARES_OF_LOCATION, "SELECT s.id, s.email, coalesce(b.username, " \
-	    "''), s.created_at, s.expires_at, s.accepted_at, s.revoked_at " \
-	    "FROM location_shares s LEFT JOIN users b ON b.id = s.created_by " \
-	    "WHERE s.location_id = :location_id ORDER BY s.id DESC LIMIT " \
-	    ":limit") \
+	/* the sharer named only to a viewer who sees them (an administrator \
+	 * above, an operator: NULL), '' for a deleted one */ \
+	X(SHARES_OF_LOCATION, "SELECT s.id, s.email, CASE WHEN s.created_by " \
+	    "IS NULL THEN '' ELSE (SELECT b.username FROM users b JOIN " \
+	    "customers bc ON bc.id = b.customer_id WHERE b.id = s.created_by " \
+	    "AND " SCOPE_CUSTOMER("bc") ") END, s.created_at, s.expires_at, " \
+	    "s.accepted_at, s.revoked_at, s.guest_id IS NOT NULL FROM " \
+	    "location_shares s WHERE s.location_id = :location_id ORDER BY " \
+	    "s.id DESC LIMIT :limit") \
 	X(SHARE_OF_LOCATION, "SELECT s.id, s.email, s.guest_id, " \
 	    "s.expires_at, s.accepted_at, s.revoked_at FROM location_shares s " \
 	    "WHERE s.id = :id AND s.location_id = :location_id") \
 	X(SHARE_REVOKE, "UPDATE location_shares SET revoked_at = :now WHERE " \
 	    "id = :id AND revoked_at IS NULL") \
+	/* the open shares of a location that changes hands */ \
+	X(SHARES_REVOKE_OF_LOCATION, "UPDATE location_shares SET revoked_at = " \
+	    ":now WHERE location_id = :location_id AND revoked_at IS NULL AND " \
+	    "expires_at > :now") \
 	/* the invitation behind a link, whoever follows it: the model \
 	 * shows its location only to the user it is for */ \
 	X(SHARE_BY_HASH, "SELECT s.id, s.email, s.guest_id, s.expires_at, " \
-	    "s.revoked_at, l.id, l.name, c.name FROM location_shares s JOIN " \
+	    "s.revoked_at, s.accepted_at, l.name, c.name, c.path FROM " \
+	    "location_shares s JOIN " \
 	    "locations l ON l.id = s.location_id JOIN customers c ON c.id = " \
 	    "l.customer_id WHERE s.token_hash = :hash") \
 	X(SHARE_ACCEPT, "UPDATE location_shares SET guest_id = :guest_id, " \
-	    "accepted_at = :now WHERE id = :id AND guest_id IS NULL AND " \
+	    "accepted_at = :now WHERE id = :id AND accepted_at IS NULL AND " \
 	    "revoked_at IS NULL AND expires_at > :now") \
 	X(SHARES_OF_GUEST, SHARE_OF_GUEST_SELECT " ORDER BY s.id DESC " \
 	    "LIMIT :limit") \
 	X(SHARE_OF_GUEST, SHARE_OF_GUEST_SELECT " AND s.id = :id") \
-	/* a shared location's devices, by id: the share was read first */ \
+	/* a shared location's devices, by id, those of its customer's \
+	 * subtree only: a location also serves the customers above its own, \
+	 * whose devices at it are not its customer's to share. The share \
+	 * was read first. */ \
 	X(SHARED_DEVICES, "SELECT d.id, d.unit_id, d.name, d.vehicle_name, " \
-	    "d.registered_at FROM devices d WHERE d.location_id = " \
-	    ":location_id AND d.id > :after ORDER BY d.id LIMIT :limit") \
+	    "d.registered_at FROM locations l JOIN customers lc ON lc.id = " \
+	    "l.customer_id JOIN devices d ON d.location_id = l.id JOIN " \
+	    "customers dc ON dc.id = d.customer_id WHERE l.id = :location_id " \
+	    "AND d.id > :after AND dc.path >= lc.path AND dc.path < " \
+	    SUBTREE_END("lc.path") " ORDER BY d.id LIMIT :limit") \
 	\
 	/* --- API tokens (issue 6) --- */ \
 	X(TOKEN_INSERT, "INSERT INTO api_tokens (user_id, name, token_hash, " \

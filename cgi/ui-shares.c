@@ -36,15 +36,21 @@ render_shares(struct request *req, int status, const struct share_input *in,
 	struct location_share *sh;
 	struct location l;
 	struct tval *d, *form, *list, *row;
+	const char *cannot;
 	size_t n, i;
+	bool more;
 
 	if (!page_found(req, share_list_of_location(&req->viewer, req->id, &l,
-	    &sh, &n), "The location"))
+	    &sh, &n, &more, &cannot), "The location"))
 		return;
 	d = page_data(req);
 	tv_set_int(d, "location_id", req->id);
 	tv_set_str(d, "location_name", l.name);
-	page_read_only(req, d, ACT_LOCATION_SHARES);
+	/* an API Developer reads (the layout says why); a viewer limited
+	 * to other locations is told why there is no form */
+	if (page_read_only(req, d, ACT_LOCATION_SHARES) == NULL &&
+	    cannot != NULL)
+		tv_set_str(d, "read_only", cannot);
 	form = tv_set_map(d, "form");
 	tv_set_str(form, "email", in != NULL ? in->email : "");
 	tv_set_str(form, "expires_on", in != NULL ? in->expires_on :
@@ -71,7 +77,7 @@ render_shares(struct request *req, int status, const struct share_input *in,
 		tv_push(list, row);
 	}
 	tv_set_bool(d, "has_shares", n > 0);
-	tv_set_bool(d, "shares_cut", n == SHARES_SHOWN_MAX);
+	tv_set_bool(d, "shares_cut", more);
 	page_render(req, status, "location_shares", d);
 }
 
@@ -117,9 +123,12 @@ ui_location_shares_post(struct request *req)
 void
 ui_location_share_revoke(struct request *req)
 {
-	switch (share_revoke(&req->viewer, req->id, req->sub_id)) {
+	bool was_open;
+
+	switch (share_revoke(&req->viewer, req->id, req->sub_id, &was_open)) {
 	case MODEL_DONE:
-		flash_set(req, "The share was revoked: it ends now.");
+		flash_set(req, was_open ? "The share was revoked: it ends now." :
+		    "The share had ended already.");
 		http_redirect(req, arena_printf(req->arena,
 		    "/locations/%lld/shares", (long long)req->id));
 		return;
@@ -161,6 +170,10 @@ render_invitation(struct request *req, const struct share_invitation *inv)
 		    "needs the Location Facilitator permission group. Ask an "
 		    "Account Administrator of your account for it, then open "
 		    "the link again." },
+		[SHARE_SAME_ACCOUNT] = { 403, "This location belongs to your "
+		    "own account: a share is for people of other accounts. "
+		    "Within an account, an administrator assigns locations "
+		    "and permission groups instead." },
 	};
 	struct tval *d = page_data(req);
 
@@ -232,8 +245,6 @@ share_map(struct request *req, const struct guest_share *g)
 	tv_set_str(m, "location", g->location);
 	tv_set_str(m, "owner", g->owner);
 	tv_set_str(m, "expires", time_date(a, req->user, g->expires_at - 1));
-	tv_set_int(m, "device_count", g->device_count);
-	tv_set_bool(m, "one_device", g->device_count == 1);
 	tv_set_bool(m, "has_devices", g->ndevices > 0);
 	tv_set_bool(m, "more", g->more);
 	if (g->more)
@@ -291,5 +302,6 @@ ui_shared_location(struct request *req)
 	d = page_data(req);
 	tv_set(d, "share", share_map(req, &g));
 	tv_set_bool(d, "later_page", after != 0);
+	tv_set_bool(d, "paged", after != 0 || g.more);
 	page_render(req, 200, "shared_location", d);
 }

@@ -12,8 +12,8 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fixtures import (AA, FDA, NCA, STACK, Api, PageTest, cid, events, field_error,  # noqa: E402
-                      logged_in, make_device, make_location, make_user, new_token,
+from fixtures import (AA, FDA, NCA, STACK, Api, PageTest, cid, client, events,  # noqa: E402
+                      field_error, logged_in, make_device, make_location, make_user, new_token,
                       setUpModule, tables, uid)  # noqa: F401
 from test_mail import message_to, spool_files  # noqa: E402
 
@@ -61,7 +61,7 @@ class SharesTest(PageTest):
         STACK.query('DELETE FROM location_shares')
 
     def share(self, email=GUEST_EMAIL, expires_on=None, admin='admin', location=None):
-        c = logged_in(admin)
+        c = client(admin)
         location = location or self.loc
         fields = {'email': email,
                   'expires_on': expires_on or default_expiry(c, location)}
@@ -81,7 +81,7 @@ class SharesTest(PageTest):
         _, r = self.share(email)
         self.assertEqual(r.status, 303, r)
         link, _ = self.link_for(email)
-        g = logged_in(guest)
+        g = client(guest)
         r = g.get(link)
         self.assertPage(r)
         r = g.post(link)
@@ -101,11 +101,13 @@ class GrantAndAcceptTests(SharesTest):
         self.assertIn(f'The invitation to {GUEST_EMAIL} was sent.', page.text)
         self.assertIn('badge-pending', page.text)
         link, msg = self.link_for()
-        self.assertIn('Share Depot', msg['Subject'])
+        self.assertEqual(msg['Subject'], 'A location is shared with you in Arbor')
         body = msg.get_body(('plain',)).get_content()
+        self.assertIn(f'Location: Share Depot {type(self).__name__}', body)
+        self.assertIn('Shared by: Nora Admin', body)
         self.assertIn('Location Facilitator', body)
 
-        g = logged_in(GUEST)
+        g = client(GUEST)
         r = g.get(link)
         self.assertPage(r)
         self.assertIn('Northwind Denmark shares the location', r.text)
@@ -173,9 +175,9 @@ class GrantAndAcceptTests(SharesTest):
         self.assertEqual(r.json['items'], [])
         r = api.call('GET', '/api/v1/shared')
         self.assertEqual(r.status, 200)
-        self.assertEqual([(s['id'], s['location']['id'], s['owner'], s['device_count'])
+        self.assertEqual([(s['id'], s['location']['id'], s['owner'])
                           for s in r.json['items']],
-                         [(share_id, self.loc, 'Northwind Denmark', 3)])
+                         [(share_id, self.loc, 'Northwind Denmark')])
         units, cursor = [], None
         while True:
             r = api.call('GET', f'/api/v1/shared/{share_id}/devices?limit=2' +
@@ -191,7 +193,7 @@ class GrantAndAcceptTests(SharesTest):
         # a share id that is not the guest's: 404
         self.assertEqual(api.call('GET', f'/api/v1/shared/{share_id + 1000}/devices').status,
                          404)
-        other = logged_in('admin')      # holds Location Facilitator, but not this share
+        other = client('admin')      # holds Location Facilitator, but not this share
         self.assertEqual(other.get(f'/shared/{share_id}').status, 404)
 
     def test_devices_follow_the_location(self):
@@ -233,7 +235,7 @@ class EndTests(SharesTest):
         g, share_id = self.accepted()
         api = Api(new_token(GUEST, name='shares: revocation')[0])
         self.assertEqual(g.get(f'/shared/{share_id}').status, 200)
-        c = logged_in('admin')
+        c = client('admin')
         page = c.get(f'/locations/{self.loc}/shares')
         self.assertIn(f'/locations/{self.loc}/shares/{share_id}/revoke', page.text)
         r = c.post(f'/locations/{self.loc}/shares/{share_id}/revoke')
@@ -257,7 +259,7 @@ class EndTests(SharesTest):
         link, _ = self.link_for()
         share_id = STACK.query('SELECT id FROM location_shares')[0][0]
         c.post(f'/locations/{self.loc}/shares/{share_id}/revoke')
-        g = logged_in(GUEST)
+        g = client(GUEST)
         self.assertEqual(g.get(link).status, 410)
         r = g.post(link)
         self.assertEqual(r.status, 410)
@@ -270,13 +272,13 @@ class EndTests(SharesTest):
         STACK.query('UPDATE location_shares SET expires_at = strftime(\'%s\', \'now\') - 1')
         self.assertEqual(g.get(f'/shared/{share_id}').status, 404)
         self.assertIn('No location is shared with you', g.get('/shared').text)
-        self.assertIn('badge-expired', logged_in('admin').get(f'/locations/{self.loc}/shares').text)
+        self.assertIn('badge-expired', client('admin').get(f'/locations/{self.loc}/shares').text)
 
     def test_an_expired_invitation_cannot_be_accepted(self):
         self.share()
         link, _ = self.link_for()
         STACK.query('UPDATE location_shares SET expires_at = strftime(\'%s\', \'now\') - 1')
-        r = logged_in(GUEST).post(link)
+        r = client(GUEST).post(link)
         self.assertEqual(r.status, 410)
         self.assertIn('expired', r.text)
 
@@ -284,10 +286,10 @@ class EndTests(SharesTest):
         loc = make_location('Doomed Depot', 'Northwind Denmark')
         _, r = self.share(location=loc)
         link, _ = self.link_for()
-        g = logged_in(GUEST)
+        g = client(GUEST)
         g.post(link)
         share_id = STACK.query('SELECT id FROM location_shares')[0][0]
-        c = logged_in('admin')
+        c = client('admin')
         c.get(f'/locations/{loc}/delete')
         self.assertEqual(c.post(f'/locations/{loc}/delete').status, 303)
         self.assertEqual(g.get(f'/shared/{share_id}').status, 404)
@@ -327,13 +329,53 @@ class RefusalTests(SharesTest):
         self.assertIn('another e-mail address', r.text)
         self.assertNotIn('Share Depot', r.text)
         self.assertEqual(other.post(link).status, 403)
-        # the addressee accepts; the link is then used up for everyone else
-        self.assertEqual(logged_in(GUEST).post(link).status, 303)
-        STACK.query("UPDATE users SET email = ? WHERE username = 'lf.other'", 'x-' + GUEST_EMAIL)
-        self.assertEqual(other.post(link).status, 410)
+        # the addressee accepts; the link is then used up, even for a
+        # user who has that address later
+        guest = client(GUEST)
+        self.assertEqual(guest.post(link).status, 303)
+        STACK.query("UPDATE users SET email = 'moved-' || email WHERE username = ?", GUEST)
+        STACK.query("UPDATE users SET email = ? WHERE username = 'lf.other'", GUEST_EMAIL)
+        try:
+            self.assertEqual(other.post(link).status, 410)
+            # the guest keeps the share under their new address
+            share_id = STACK.query('SELECT id FROM location_shares')[0][0]
+            self.assertEqual(guest.get(f'/shared/{share_id}').status, 200)
+        finally:
+            STACK.query("UPDATE users SET email = 'lf.other@test.example' "
+                        "WHERE username = 'lf.other'")
+            STACK.query("UPDATE users SET email = ? WHERE username = ?", GUEST_EMAIL, GUEST)
+
+    def test_the_state_of_a_link_is_not_told_to_others(self):
+        """Revoked, expired or used: someone else hears only "another address"."""
+        make_user('lf.nosy', 'Contoso Charging', LF)
+        nosy = logged_in('lf.nosy')
+        for state in ('revoked_at = 1', 'expires_at = 1', 'guest_id = NULL, accepted_at = 1'):
+            STACK.query('DELETE FROM location_shares')
+            clear_spool()
+            self.share()
+            link, _ = self.link_for()
+            STACK.query(f'UPDATE location_shares SET {state}')
+            r = nosy.get(link)
+            self.assertPage(r, 403)
+            self.assertIn('another e-mail address', r.text, state)
+
+    def test_a_location_of_ones_own_account_cannot_be_accepted(self):
+        make_user('nw.lf', 'Northwind Sweden', LF)
+        self.share('nw.lf@test.example')
+        link, _ = self.link_for('nw.lf@test.example')
+        g = logged_in('nw.lf')
+        r = g.get(link)
+        self.assertPage(r, 403)
+        self.assertIn('your own account', r.text)
+        self.assertEqual(g.post(link).status, 403)
+        self.assertEqual(STACK.query('SELECT accepted_at FROM location_shares'), [(None,)])
+        # the sharer's own address: the same
+        c, _ = self.share('admin@northwind.example', location=self.other_loc)
+        link, _ = self.link_for('admin@northwind.example')
+        self.assertEqual(c.post(link).status, 403)
 
     def test_links_are_checked(self):
-        g = logged_in(GUEST)
+        g = client(GUEST)
         for link in ('/shares/nonsense', '/shares/' + 'A' * 43):
             r = g.get(link)
             self.assertPage(r, 404)
@@ -350,7 +392,7 @@ class RefusalTests(SharesTest):
         self.assertEqual(r.location, link)
 
     def test_bad_shares_are_refused_and_change_nothing(self):
-        c = logged_in('admin')
+        c = client('admin')
         today = default_expiry(c, self.loc)
         before = tables('location_shares', 'mail_queue')
         for fields, field, status in (
@@ -364,6 +406,13 @@ class RefusalTests(SharesTest):
             self.assertPage(r, status)
             self.assertTrue(field_error(r.text, field), (fields, r.text[-800:]))
         self.assertEqual(tables('location_shares', 'mail_queue'), before)
+        # a location of the longest name is shared all the same (the
+        # mail's subject does not carry it)
+        long_loc = make_location('L' * 190 + ' ✓ Depot', 'Northwind Denmark')
+        self.assertEqual(c.post(f'/locations/{long_loc}/shares',
+                                {'email': 'long@example.com', 'expires_on': today}).status, 303)
+        self.assertIn('L' * 190, self.link_for('long@example.com')[1]
+                      .get_body(('plain',)).get_content())
         # one open share per address and location
         self.assertEqual(c.post(f'/locations/{self.loc}/shares',
                                 {'email': GUEST_EMAIL, 'expires_on': today}).status, 303)
@@ -379,7 +428,7 @@ class RefusalTests(SharesTest):
     def test_who_may_share(self):
         contoso_loc = make_location('Contoso Yard', 'Contoso Charging')
         # another tenant's location: 404 on every route, like a missing one
-        g = logged_in(GUEST)
+        g = client(GUEST)
         self.assertEqual(g.get(f'/locations/{self.loc}/shares').status, 404)
         self.assertEqual(g.post(f'/locations/{self.loc}/shares',
                                 {'email': 'x@example.com', 'expires_on': '2030-01-01'}).status,
@@ -415,10 +464,13 @@ class RefusalTests(SharesTest):
         """The sharer learns nothing of whether the address is a user."""
         answers = []
         for email in (GUEST_EMAIL, 'nobody@nowhere.example'):
+            STACK.query('DELETE FROM location_shares')
             c, r = self.share(email)
             self.assertEqual(r.status, 303)
-            answers.append(c.get(r.location).text.split('<main', 1)[1].replace(email, 'E')
-                           .split('<section', 1)[0])
+            page = c.get(r.location).text
+            main = page.split('<main', 1)[1].split('</main>', 1)[0].replace(email, 'E')
+            answers.append(re.sub(r'name="csrf_token" value="[^"]*"|/shares/\d+/|'
+                                  r'\d{4}-\d\d-\d\d \d\d:\d\d', '', main))
         self.assertEqual(answers[0], answers[1])
         send_mail()
         self.assertTrue(message_to('nobody@nowhere.example'))
@@ -437,6 +489,111 @@ class RefusalTests(SharesTest):
             self.assertTrue(msg['Subject'].startswith('A location is shared with you'))
         finally:
             STACK.query("UPDATE users SET language = NULL WHERE username = ?", GUEST)
+
+
+class ReviewTests(SharesTest):
+    """What a share must not show or survive."""
+
+    def test_a_sharer_limited_to_locations_shares_only_theirs(self):
+        make_user('dk.limited', 'Northwind Denmark', AA, locations=(self.other_loc,))
+        c = logged_in('dk.limited')
+        r = c.get(f'/locations/{self.loc}/shares')
+        self.assertPage(r)
+        self.assertIn('only at the locations assigned to you', r.text)
+        self.assertNotIn('Send invitation', r.text)
+        before = tables('location_shares', 'mail_queue')
+        self.assertEqual(c.post(f'/locations/{self.loc}/shares',
+                                {'email': GUEST_EMAIL, 'expires_on': '2030-01-01'}).status, 404)
+        self.assertEqual(tables('location_shares', 'mail_queue'), before)
+        self.assertIn('Send invitation', c.get(f'/locations/{self.other_loc}/shares').text)
+
+    def test_devices_of_customers_above_the_locations_are_not_shared(self):
+        parent_dev = make_device(f'{type(self).__name__[:6]}-UP', 'Northwind Fleet', self.loc)[0]
+        try:
+            g, share_id = self.accepted()
+            text = g.get(f'/shared/{share_id}').text
+            self.assertNotIn('-UP', text)
+            for unit in self.shared_units:
+                self.assertIn(unit, text)
+            api = Api(new_token(GUEST, name='shares: above')[0])
+            units = [d['unit_id'] for d in
+                     api.call('GET', f'/api/v1/shared/{share_id}/devices').json['items']]
+            self.assertEqual(units, self.shared_units)
+        finally:
+            STACK.query('DELETE FROM devices WHERE id = ?', parent_dev)
+
+    def test_moving_the_location_revokes_its_shares(self):
+        loc = make_location('Movable Depot', 'Northwind Denmark')
+        self.share(location=loc)
+        link, _ = self.link_for()
+        g = client(GUEST)
+        self.assertEqual(g.post(link).status, 303)
+        share_id = STACK.query('SELECT id FROM location_shares')[0][0]
+        self.assertEqual(g.get(f'/shared/{share_id}').status, 200)
+        c = client('admin')
+        c.get(f'/locations/{loc}')
+        r = c.post(f'/locations/{loc}', {'name': 'Movable Depot', 'customer_id': cid('Aarhus')})
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(g.get(f'/shared/{share_id}').status, 404)
+        self.assertIn('badge-revoked', c.get(f'/locations/{loc}/shares').text)
+        self.assertIn('moved to another customer', events('location_share_revoked')[-1][2])
+
+    def test_losing_the_group_ends_it_in_the_open_session_and_token(self):
+        g, share_id = self.accepted()
+        api = Api(new_token(GUEST, name='shares: group')[0])
+        self.assertEqual(api.call('GET', f'/api/v1/shared/{share_id}/devices').status, 200)
+        STACK.query('UPDATE users SET groups = groups & ~256 WHERE username = ?', GUEST)
+        try:
+            self.assertEqual(g.get(f'/shared/{share_id}').status, 403)
+            self.assertEqual(api.call('GET', f'/api/v1/shared/{share_id}/devices').status, 403)
+        finally:
+            STACK.query('UPDATE users SET groups = groups | 256 WHERE username = ?', GUEST)
+        self.assertEqual(g.get(f'/shared/{share_id}').status, 200)
+
+    def test_a_pending_share_shows_nothing(self):
+        self.share()
+        self.link_for()
+        g = client(GUEST)
+        self.assertIn('No location is shared with you', g.get('/shared').text)
+        share_id = STACK.query('SELECT id FROM location_shares')[0][0]
+        self.assertEqual(g.get(f'/shared/{share_id}').status, 404)
+        api = Api(new_token(GUEST, name='shares: pending')[0])
+        self.assertEqual(api.call('GET', '/api/v1/shared').json['items'], [])
+        self.assertEqual(api.call('GET', f'/api/v1/shared/{share_id}/devices').status, 404)
+
+    def test_accept_and_revoke_need_the_forms_token(self):
+        self.share()
+        link, _ = self.link_for()
+        g = client(GUEST)
+        g.get(link)
+        self.assertEqual(g.post(link, csrf=False).status, 403)
+        self.assertEqual(STACK.query('SELECT accepted_at FROM location_shares'), [(None,)])
+        self.assertEqual(g.post(link).status, 303)
+        share_id = STACK.query('SELECT id FROM location_shares')[0][0]
+        c = client('admin')
+        c.get(f'/locations/{self.loc}/shares')
+        self.assertEqual(c.post(f'/locations/{self.loc}/shares/{share_id}/revoke',
+                                csrf=False).status, 403)
+        self.assertEqual(STACK.query('SELECT revoked_at FROM location_shares'), [(None,)])
+
+    def test_a_deleted_guest_leaves_the_record(self):
+        make_user('lf.leaving', 'Contoso Charging', LF)
+        self.share('lf.leaving@test.example')
+        link, _ = self.link_for('lf.leaving@test.example')
+        self.assertEqual(logged_in('lf.leaving').post(link).status, 303)
+        c = client(GUEST)
+        c.get(f'/users/{uid("lf.leaving")}/delete')
+        self.assertEqual(c.post(f'/users/{uid("lf.leaving")}/delete').status, 303)
+        page = client('admin').get(f'/locations/{self.loc}/shares').text
+        self.assertIn('badge-ended', page)
+        self.assertIn('lf.leaving@test.example', page)
+
+    def test_the_sharer_above_the_viewer_is_not_named(self):
+        self.share()            # by admin, of Northwind Fleet
+        make_user('dk.aa', 'Northwind Denmark', AA)
+        page = logged_in('dk.aa').get(f'/locations/{self.loc}/shares').text
+        self.assertIn('an administrator outside your view', page)
+        self.assertNotIn('<td>admin</td>', page)
 
 
 if __name__ == '__main__':

@@ -119,6 +119,15 @@ test_who_may_share(void **state)
 		assert_int_equal(fixture_int(f, "SELECT count(*) FROM events "
 		    "WHERE kind = 'location_shared'"), 1);
 	}
+	/* limited to locations: only those (a share shows every device of
+	 * the location) */
+	fixture_renew(f);
+	fixture_exec(f, "UPDATE users SET groups = 1 WHERE id = %d",
+	    FX_EAST_DEVICES);
+	assert_int_equal(share(f, FX_EAST_DEVICES, FX_EAST_DOCK, GUEST_EMAIL,
+	    &e), MODEL_NOT_FOUND);
+	assert_int_equal(share(f, FX_EAST_DEVICES, FX_HARBOUR, GUEST_EMAIL,
+	    &e), MODEL_DONE);
 	/* one open share per address and location, whatever its case */
 	fixture_renew(f);
 	assert_int_equal(share(f, FX_NORTH_ADMIN, FX_EAST_DOCK, GUEST_EMAIL,
@@ -151,6 +160,13 @@ test_invitation_refusals(void **state)
 		{ "accepted by another", FX_OTHER_ADMIN, "UPDATE "
 		    "location_shares SET guest_id = 3, accepted_at = 1",
 		    SHARE_USED },
+		/* the state of a link is told to its addressee only */
+		{ "another user, revoked", FX_NORTH_ADMIN, "UPDATE "
+		    "location_shares SET revoked_at = 1", SHARE_OTHER_EMAIL },
+		/* a share is for another account */
+		{ "the own account", FX_OTHER_ADMIN, "UPDATE users SET "
+		    "customer_id = 2, groups = groups | 256 WHERE id = 7",
+		    SHARE_SAME_ACCOUNT },
 	};
 	struct fixture *f = *state;
 	struct share_invitation inv;
@@ -264,7 +280,9 @@ test_guest_reads_while_it_holds(void **state)
 	assert_int_equal(n, 0);
 }
 
-/* An expired share reads nothing; pages of devices follow the ids. */
+/* Pages of devices follow the ids; devices of customers above the
+ * location's (a location serves those too) are not its customer's to
+ * share; an expired share reads nothing. */
 static void
 test_expiry_and_pages(void **state)
 {
@@ -282,12 +300,14 @@ test_expiry_and_pages(void **state)
 	v = fixture_viewer(f, FX_OTHER_ADMIN, ORIGIN_PAGE);
 	assert_int_equal(share_accept(&v, last_token(f), &inv), MODEL_DONE);
 	id = inv.share_id;
-	assert_int_equal(share_of_guest(&v, id, 0, 4, &one), 1);
-	assert_int_equal(one.ndevices, 4);
+	assert_int_equal(share_of_guest(&v, id, 0, 1, &one), 1);
+	assert_int_equal(one.ndevices, 1);
+	assert_string_equal(one.devices[0].unit_id, "EAST-1");
 	assert_true(one.more);
-	assert_int_equal(share_of_guest(&v, id, one.devices[3].id, 4, &one),
+	assert_int_equal(share_of_guest(&v, id, one.devices[0].id, 1, &one),
 	    1);
-	assert_int_equal(one.ndevices, 2);
+	assert_int_equal(one.ndevices, 1);
+	assert_string_equal(one.devices[0].unit_id, "EAST-2");
 	assert_false(one.more);
 	fixture_exec(f, "UPDATE location_shares SET expires_at = %d",
 	    FIXTURE_NOW);
