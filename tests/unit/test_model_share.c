@@ -222,6 +222,7 @@ test_guest_reads_while_it_holds(void **state)
 	struct share_errors e;
 	struct guest_share *g, one;
 	struct viewer v, owner;
+	bool was_open;
 	size_t n;
 
 	fixture_exec(f, MAKE_GUEST);
@@ -262,17 +263,19 @@ test_guest_reads_while_it_holds(void **state)
 
 	/* revoked by someone who does not see the location: not found */
 	owner = fixture_viewer(f, FX_SOUTH_ADMIN, ORIGIN_PAGE);
-	assert_int_equal(share_revoke(&owner, FX_EAST_DOCK, one.id),
+	assert_int_equal(share_revoke(&owner, FX_EAST_DOCK, one.id, &was_open),
 	    MODEL_NOT_FOUND);
 	owner = fixture_viewer(f, FX_NORTH_ADMIN, ORIGIN_PAGE);
-	assert_int_equal(share_revoke(&owner, FX_NORTH_YARD, one.id),
-	    MODEL_NOT_FOUND);
+	assert_int_equal(share_revoke(&owner, FX_NORTH_YARD, one.id,
+	    &was_open), MODEL_NOT_FOUND);
 	assert_int_equal(share_of_guest(&v, one.id, 0, 10, &one), 1);
 	/* revoked: gone at once, and a second revocation logs nothing */
-	assert_int_equal(share_revoke(&owner, FX_EAST_DOCK, one.id),
+	assert_int_equal(share_revoke(&owner, FX_EAST_DOCK, one.id, &was_open),
 	    MODEL_DONE);
-	assert_int_equal(share_revoke(&owner, FX_EAST_DOCK, one.id),
+	assert_true(was_open);
+	assert_int_equal(share_revoke(&owner, FX_EAST_DOCK, one.id, &was_open),
 	    MODEL_DONE);
+	assert_false(was_open);
 	assert_int_equal(fixture_int(f, "SELECT count(*) FROM events WHERE "
 	    "kind = 'location_share_revoked' AND user_id = 7"), 1);
 	assert_int_equal(share_of_guest(&v, one.id, 0, 10, &one), 0);
