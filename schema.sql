@@ -474,8 +474,12 @@ CREATE TABLE mail_queue (
 );
 CREATE INDEX mail_queue_due ON mail_queue(sent_at, next_attempt_at);
 
--- account-level user groups (seed 004): account_id NULL = all accounts,
--- made by an operator and read-only to account administrators
+-- account-level user groups (seed 004, issue 15; usergroup.c): who may
+-- use which device, at what discount, paid by whom. account_id NULL =
+-- all accounts, made by an operator and read-only to account
+-- administrators. The operator sets the cap of the discount
+-- (max_discount_percent); an account's administrator the discount
+-- itself, up to it (discount_percent, NULL: none).
 CREATE TABLE user_groups (
 	id                  INTEGER PRIMARY KEY,
 	name                TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
@@ -484,8 +488,18 @@ CREATE TABLE user_groups (
 	financial_owner_id  INTEGER REFERENCES users(id) ON DELETE SET NULL,
 	discount_percent    INTEGER CHECK (discount_percent BETWEEN 0 AND 100),
 	created_at          INTEGER NOT NULL,
+	description         TEXT NOT NULL DEFAULT '',
+	max_discount_percent INTEGER NOT NULL DEFAULT 0
+	    CHECK (max_discount_percent BETWEEN 0 AND 100),
+	updated_at          INTEGER NOT NULL DEFAULT 0,
 	UNIQUE (account_id, name)
 );
+-- names of the all-accounts groups are unique too (NULLs are distinct
+-- to UNIQUE), ignoring case as every name a person picks from a list
+CREATE UNIQUE INDEX user_groups_global_name ON user_groups(name COLLATE NOCASE)
+    WHERE account_id IS NULL;
+-- the lists' order
+CREATE INDEX user_groups_name ON user_groups(name COLLATE NOCASE);
 CREATE INDEX user_groups_financial_owner ON user_groups(financial_owner_id)
     WHERE financial_owner_id IS NOT NULL;
 
@@ -532,4 +546,4 @@ CREATE INDEX location_shares_guest ON location_shares(guest_id)
 CREATE INDEX location_shares_created_by ON location_shares(created_by)
     WHERE created_by IS NOT NULL;
 
-PRAGMA user_version = 9;
+PRAGMA user_version = 10;

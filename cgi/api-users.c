@@ -15,6 +15,7 @@
 #include "perm.h"
 #include "ui.h"
 #include "user.h"
+#include "usergroup.h"
 
 /* The groups bit set as a list of their API names. */
 static json_t *
@@ -56,14 +57,19 @@ static json_t *
 user_json(struct request *req, const void *row)
 {
 	const struct user_row *u = row;
-	json_t *locations = json_array();
+	json_t *locations = json_array(), *user_groups = json_array();
+	struct ugroup_effect eff;
 	size_t i;
 
-	(void)req;
 	for (i = 0; i < u->nlocations; i++)
 		json_array_append_new(locations, json_integer(u->locations[i]));
+	/* seed 004: their user groups, the most favourable first */
+	if (ugroup_effect(&req->viewer, u->id, &eff) != 0)
+		memset(&eff, 0, sizeof(eff));
+	for (i = 0; i < eff.ngroups; i++)
+		json_array_append_new(user_groups, json_string(eff.groups[i]));
 	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:o, s:b, "
-	    "s:b, s:b, s:s, s:o, s:o, s:o}",
+	    "s:b, s:b, s:s, s:o, s:o, s:o, s:o, s:i, s:o}",
 	    "id", (json_int_t)u->id,
 	    "username", u->username,
 	    "email", u->email,
@@ -80,7 +86,11 @@ user_json(struct request *req, const void *row)
 	    "last_login_at", api_time(u->last_login_at),
 	    "created_at", api_time(u->created_at),
 	    "language", u->language != NULL ? json_string(u->language) :
-	    json_null());
+	    json_null(),
+	    "user_groups", user_groups,
+	    "discount_percent", eff.discount,
+	    "financial_owner", eff.financial_owner != NULL ?
+	    json_string(eff.financial_owner) : json_null());
 }
 
 /* The API's pages are keyset pages, which user_list() never moves. */

@@ -179,6 +179,15 @@ static const struct migration migrations[] = {
 	"PRAGMA user_version = 8;", false, NULL, NULL },
 	/* 8 → 9 (issue 16): location shares, a table of their own */
 	{ "PRAGMA user_version = 9;", true, NULL, NULL },
+	/* 9 → 10 (issue 15): user groups get a description, the operator's
+	 * cap of their discount and a time of change; nothing wrote them
+	 * before, so no row needs a value other than the defaults */
+	{ "ALTER TABLE user_groups ADD COLUMN description TEXT NOT NULL "
+	"DEFAULT '';"
+	"ALTER TABLE user_groups ADD COLUMN max_discount_percent INTEGER NOT "
+	"NULL DEFAULT 0 CHECK (max_discount_percent BETWEEN 0 AND 100);"
+	"ALTER TABLE user_groups ADD COLUMN updated_at INTEGER NOT NULL "
+	"DEFAULT 0;", true, "PRAGMA user_version = 10;", NULL },
 	{ NULL, false, NULL, NULL }
 };
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

@@ -30,6 +30,7 @@ static const struct {
 	{ "/users", "Users", ACT_USERS },
 	{ "/devices", "Devices", ACT_DEVICES_PAGE },
 	{ "/locations", "Locations", ACT_LOCATIONS },
+	{ "/groups", "User groups", ACT_USER_GROUPS },
 	{ "/shared", "Shared with me", ACT_SHARED },
 	{ "/tokens", "API tokens", ACT_ANY },
 	{ "/profile", "Profile", ACT_ANY },

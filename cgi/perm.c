@@ -94,6 +94,9 @@ static const struct {
 	[ACT_LOCATION_SHARES] = { GROUP_ACCOUNT_ADMIN, 0,
 	    GROUP_API_DEVELOPER },
 	[ACT_SHARED] = { GROUP_LOCATION_FACILITATOR, 0, 0 },
+	/* a Billing Administrator reads discounts and who pays (seed 003) */
+	[ACT_USER_GROUPS] = { GROUP_ACCOUNT_ADMIN, 0, GROUP_API_DEVELOPER |
+	    GROUP_BILLING_ADMIN },
 	[ACT_OPERATOR] = { 1u << 30, 0, 0 },
 };
 

@@ -74,6 +74,8 @@ enum perm_action {
 				 * user, revoke a share */
 	ACT_SHARED,		/* accept and read locations shared with
 				 * the viewer */
+	ACT_USER_GROUPS,	/* the account's user groups: discount and
+				 * members (usergroup.h decides which) */
 	ACT_OPERATOR		/* operators only: create accounts */
 };
 

@@ -30,6 +30,12 @@ like_pattern(struct arena *a, const char *q, bool prefix)
 	return b.data;
 }
 
+const char *
+rows_like(struct arena *a, const char *q)
+{
+	return like_pattern(a, q, false);
+}
+
 /* The length in bytes of the UTF-8 character at s (1 for a stray byte). */
 static size_t
 char_len(const char *s)

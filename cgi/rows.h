@@ -80,6 +80,10 @@ enum { LIST_MFA_ON = 1, LIST_MFA_OFF, LIST_MFA_REQUIRED };
 void rows_bind_list(sqlite3_stmt *s, const struct viewer *v,
     const struct list_query *lq);
 
+/* q as a LIKE pattern "%q%", with % _ and \ taken literally (ESCAPE
+ * '\'), in a: a search of a short list that needs no index. */
+const char *rows_like(struct arena *a, const char *q);
+
 /* Set lq's search fields (search, like, match, lo, hi) for lq->q. */
 void rows_search(struct arena *a, struct list_query *lq);
 

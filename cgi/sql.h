@@ -34,6 +34,29 @@
 	"s.guest_id = :guest_id AND s.revoked_at IS NULL AND s.expires_at > " \
 	":now"
 
+/* A user group's columns as usergroup.c fill_group() reads them, and
+ * the tables they come from (g the group, a its account). The counts
+ * are the whole group's (an operator's list). */
+#define UGROUP_COLUMNS \
+	"g.id, g.name, g.description, coalesce(g.account_id, 0), " \
+	"coalesce(a.name, ''), g.auto_assign, " \
+	"coalesce(g.financial_owner_id, 0), g.max_discount_percent, " \
+	"coalesce(g.discount_percent, 0), g.created_at, g.updated_at, " \
+	"(SELECT count(*) FROM user_group_members m WHERE m.group_id = " \
+	"g.id), (SELECT count(*) FROM user_group_devices x WHERE " \
+	"x.group_id = g.id)"
+#define UGROUP_FROM \
+	"FROM user_groups g LEFT JOIN customers a ON a.id = g.account_id "
+/* the groups a list shows: by name (its index), searched by name or
+ * description; :account_id 0 every group (operators), else that
+ * account's and the all-accounts groups; :scope '', 'all' or
+ * 'account' */
+#define UGROUP_LIST_WHERE \
+	"(:account_id = 0 OR g.account_id = :account_id OR g.account_id IS " \
+	"NULL) AND (:scope = '' OR (:scope = 'all') = (g.account_id IS " \
+	"NULL)) AND (:q = '' OR g.name LIKE :like ESCAPE '\\' OR " \
+	"g.description LIKE :like ESCAPE '\\')"
+
 /* The columns of a user row as user_fill() (user.c) reads them. */
 #define USER_COLUMNS \
 	"u.id, u.customer_id, u.is_operator, u.username, u.email, " \
@@ -1027,6 +1050,73 @@
 	    "customers dc ON dc.id = d.customer_id WHERE l.id = :location_id " \
 	    "AND d.id > :after AND dc.path >= lc.path AND dc.path < " \
 	    SUBTREE_END("lc.path") " ORDER BY d.id LIMIT :limit") \
+	\
+	/* --- user groups (issue 15): usergroup.h. Few rows (operators \
+	 * make them by hand); members and devices are read by group or by \
+	 * user through the keys of their tables --- */ \
+	X(UGROUP_LIST, "SELECT " UGROUP_COLUMNS " " UGROUP_FROM "WHERE " \
+	    UGROUP_LIST_WHERE " ORDER BY g.name COLLATE NOCASE, g.id LIMIT " \
+	    ":limit OFFSET :offset") \
+	X(UGROUP_COUNT, "SELECT count(*) FROM user_groups g WHERE " \
+	    UGROUP_LIST_WHERE) \
+	X(UGROUP_GET, "SELECT " UGROUP_COLUMNS " " UGROUP_FROM "WHERE g.id = " \
+	    ":id") \
+	X(UGROUP_INSERT, "INSERT INTO user_groups (name, description, " \
+	    "account_id, auto_assign, financial_owner_id, max_discount_percent, " \
+	    "discount_percent, created_at, updated_at) VALUES (:name, " \
+	    ":description, :account_id, :auto_assign, :financial_owner_id, " \
+	    ":max_discount, :discount, :now, :now)") \
+	X(UGROUP_UPDATE, "UPDATE user_groups SET name = :name, description = " \
+	    ":description, account_id = :account_id, auto_assign = " \
+	    ":auto_assign, financial_owner_id = :financial_owner_id, " \
+	    "max_discount_percent = :max_discount, discount_percent = " \
+	    ":discount, updated_at = :now WHERE id = :id") \
+	X(UGROUP_SET_DISCOUNT, "UPDATE user_groups SET discount_percent = " \
+	    ":discount, updated_at = :now WHERE id = :id") \
+	X(UGROUP_DELETE, "DELETE FROM user_groups WHERE id = :id") \
+	/* a name taken: in the account, or among the all-accounts groups */ \
+	X(UGROUP_NAME_TAKEN, "SELECT 1 FROM user_groups WHERE name = :name " \
+	    "COLLATE NOCASE AND account_id IS :account_id AND id != :id") \
+	X(UGROUP_ACCOUNTS, "SELECT id, name FROM customers WHERE parent_id IS " \
+	    "NULL ORDER BY name COLLATE NOCASE, id LIMIT :limit") \
+	/* an account (a root customer) by id, for a group's scope */ \
+	X(UGROUP_ACCOUNT, "SELECT name FROM customers WHERE id = :id AND " \
+	    "parent_id IS NULL") \
+	/* a user by username or e-mail: in v's scope, and in the account of \
+	 * path :account_path (its range; '' and '' for any) */ \
+	X(UGROUP_USER_BY_LOGIN, "SELECT u.id, u.username FROM users u JOIN " \
+	    "customers c ON c.id = u.customer_id WHERE (u.username = :login OR " \
+	    "u.email = :login) AND " SCOPE_CUSTOMER("c") " AND (:account_path " \
+	    "= '' OR (c.path >= :account_path AND c.path < :account_end))") \
+	X(UGROUP_MEMBER_ADD, "INSERT OR IGNORE INTO user_group_members " \
+	    "(group_id, user_id) VALUES (:id, :user_id)") \
+	X(UGROUP_MEMBER_REMOVE, "DELETE FROM user_group_members WHERE " \
+	    "group_id = :id AND user_id = :user_id AND user_id IN (SELECT u.id " \
+	    "FROM users u JOIN customers c ON c.id = u.customer_id WHERE u.id = " \
+	    ":user_id AND " SCOPE_CUSTOMER("c") ")") \
+	/* a group's members v sees, by id */ \
+	X(UGROUP_MEMBERS, "SELECT u.id, u.username, u.email, u.full_name, " \
+	    "u.active FROM user_group_members m JOIN users u ON u.id = " \
+	    "m.user_id JOIN customers c ON c.id = u.customer_id WHERE " \
+	    "m.group_id = :id AND m.user_id > :after AND " SCOPE_CUSTOMER("c") \
+	    " ORDER BY m.user_id LIMIT :limit") \
+	/* what a new user of customer :customer_id joins: its account's \
+	 * auto-assign groups (seed 004) */ \
+	X(UGROUP_AUTO_ASSIGN, "INSERT INTO user_group_members (group_id, " \
+	    "user_id) SELECT g.id, :user_id FROM user_groups g WHERE " \
+	    "g.account_id = (SELECT CAST(substr(c.path, 2, instr(substr(" \
+	    "c.path, 2), '/') - 1) AS INTEGER) FROM customers c WHERE c.id = " \
+	    ":customer_id) AND g.auto_assign = 1") \
+	/* a user's groups, the most favourable discount first, ties: the \
+	 * group made first (seed 004); an all-accounts group's discount is \
+	 * the operator's, an account group's its administrator's */ \
+	X(UGROUP_OF_USER, "SELECT g.id, g.name, CASE WHEN g.account_id IS " \
+	    "NULL THEN g.max_discount_percent ELSE coalesce(" \
+	    "g.discount_percent, 0) END AS discount, coalesce(" \
+	    "g.financial_owner_id, 0), g.account_id IS NULL FROM " \
+	    "user_group_members m JOIN user_groups g ON g.id = m.group_id " \
+	    "WHERE m.user_id = :user_id ORDER BY discount DESC, g.created_at, " \
+	    "g.id") \
 	\
 	/* --- API tokens (issue 6) --- */ \
 	X(TOKEN_INSERT, "INSERT INTO api_tokens (user_id, name, token_hash, " \

@@ -44,6 +44,7 @@
 #include "tval.h"
 #include "ui.h"
 #include "user.h"
+#include "usergroup.h"
 
 static const char *const no_such = "There is no such user.";
 
@@ -255,6 +256,29 @@ add_link(struct request *req, struct tval *info, const struct user_row *t)
 	    state != USER_LINK_PENDING);
 }
 
+/* The user groups of user id, their discount and who pays (seed 004),
+ * into info; nothing on a database error (the rest of the page
+ * stands). */
+static void
+add_user_groups(struct request *req, struct tval *info, int64_t id)
+{
+	struct arena *a = req->arena;
+	struct ugroup_effect eff;
+	struct buf b;
+	size_t i;
+
+	if (ugroup_effect(&req->viewer, id, &eff) != 0)
+		return;
+	buf_init(&b, a);
+	for (i = 0; i < eff.ngroups; i++)
+		buf_printf(&b, "%s%s", i ? ", " : "", eff.groups[i]);
+	tv_set_str(info, "user_groups", eff.ngroups ? b.data : "none");
+	tv_set_int(info, "discount", eff.discount);
+	tv_set_str(info, "financial_owner", eff.financial_owner ?
+	    eff.financial_owner : "the user's account (no group names a "
+	    "financial owner)");
+}
+
 /* What the edit page says about user t besides the form's fields. */
 static void
 add_target(struct request *req, struct tval *d, const struct user_row *t)
@@ -267,6 +291,7 @@ add_target(struct request *req, struct tval *d, const struct user_row *t)
 	tv_set_str(info, "username", t->username);
 	tv_set_str(info, "email", t->email);
 	tv_set_str(info, "groups", group_names(a, t->groups));
+	add_user_groups(req, info, t->id);
 	tv_set_str(info, "customer", customer_path_text(&req->viewer,
 	    t->customer_id));
 	tv_set_str(info, "last_login", time_text(a, req->user,

@@ -66,6 +66,19 @@ void ui_devices_manage_get(struct request *req);
 void ui_devices_manage_post(struct request *req);
 
 /* ui-tokens.c */
+/* ui-groups.c: user groups (issue 15) */
+void ui_operator_groups(struct request *req);
+void ui_operator_group_new_get(struct request *req);
+void ui_operator_group_new_post(struct request *req);
+void ui_operator_group_get(struct request *req);
+void ui_operator_group_post(struct request *req);
+void ui_operator_group_delete_get(struct request *req);
+void ui_operator_group_delete_post(struct request *req);
+void ui_groups(struct request *req);
+void ui_group_get(struct request *req);
+void ui_group_post(struct request *req);
+void ui_group_members_post(struct request *req);
+void ui_group_member_remove(struct request *req);
 /* ui-shares.c: location shares (issue 16) */
 void ui_location_shares_get(struct request *req);
 void ui_location_shares_post(struct request *req);

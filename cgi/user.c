@@ -17,6 +17,7 @@
 #include "guard.h"
 #include "password.h"
 #include "perm.h"
+#include "usergroup.h"
 
 #define USERNAME_MAX 64
 #define FULL_NAME_MAX 200
@@ -857,6 +858,7 @@ add_user(const struct viewer *v, const struct user_input *in,
 	id = user_create(v->db, v->now, &uf);
 	if (id == 0 || set_contact(v, id, in, c) != 0 ||
 	    set_locations(v, id, c->locations, c->nlocations) != 0 ||
+	    ugroup_auto_assign(v, id, c->customer_id) != 0 ||
 	    (welcome && password_link_send(v, id, "setup", in->email,
 	    in->username, in->full_name) != 0))
 		return 0;

@@ -140,6 +140,12 @@ static const struct allowed allowlist[] = {
 	{ STMT_DEVICE_API_LIST, SORT, WHY_SCOPE },
 	{ STMT_USER_API_LIST, SORT, WHY_SCOPE },
 	{ STMT_CUSTOMER_API_HITS, SORT, WHY_HITS },
+	/* user groups are made one by one by operators: hundreds, not
+	 * the millions of the tables above */
+	{ STMT_UGROUP_COUNT, "SCAN g", "counts the user groups a search "
+	    "matches: a table that operators fill by hand" },
+	{ STMT_UGROUP_ACCOUNTS, SORT, "sorts the accounts (one row per "
+	    "tenant) by name for the operator's group form" },
 
 	/* a wide scope sorted by a key without an index: the whole table */
 	SCAN_SORT(CUSTOMER_LIST, COUNTRY, SCAN, "SCAN c", WHY_CUSTOMERS_KEY)
@@ -216,6 +222,8 @@ static const char SCALE_STATS[] =
     "('mail_queue', 'mail_queue_due', '100000 1 1'), "
     "('user_groups', 'sqlite_autoindex_user_groups_1', '100 1 1'), "
     "('user_groups', 'user_groups_financial_owner', '100 1'), "
+    "('user_groups', 'user_groups_global_name', '20 1'), "
+    "('user_groups', 'user_groups_name', '100 1'), "
     "('user_group_members', 'sqlite_autoindex_user_group_members_1', "
     "'10000 100 1'), "
     "('user_group_members', 'user_group_members_user', '10000 1'), "

@@ -1,0 +1,315 @@
+"""User groups (issue 15, seed 004, SPEC "User groups and access
+control"): operators define groups for all accounts or for one, with
+auto-assign, a financial owner and a discount cap; an account's
+administrators set the discount (up to the cap) and the members of their
+account's groups, among the users they see; all-accounts groups are
+read-only to them, and another account's groups are not found.
+"""
+import os
+import re
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fixtures import (AA, STACK, Api, PageTest, cid, client, events,  # noqa: E402,F401
+                      field_error, logged_in, make_user, new_token, setUpModule, tables,
+                      uid)
+
+GROUP_TABLES = ('user_groups', 'user_group_members', 'events')
+
+
+def group_id(name):
+    return STACK.query('SELECT id FROM user_groups WHERE name = ?', name)[0][0]
+
+
+def members(name):
+    return sorted(r[0] for r in STACK.query(
+        'SELECT u.username FROM user_group_members m JOIN users u ON u.id = m.user_id '
+        'JOIN user_groups g ON g.id = m.group_id WHERE g.name = ?', name))
+
+
+def new_group(name, scope='account', account='Northwind Fleet', auto_assign=False,
+              owner='', cap='20', description=''):
+    """An operator's POST of a new group: the response."""
+    op = client('operator')
+    op.get('/operator/groups/new')
+    fields = {'name': name, 'description': description, 'scope': scope,
+              'account_id': str(cid(account)) if account else '',
+              'financial_owner': owner, 'max_discount_percent': cap}
+    if auto_assign:
+        fields['auto_assign'] = '1'
+    return op.post('/operator/groups/new', fields)
+
+
+def create_user(admin, username, customer='Aarhus'):
+    c = client(admin)
+    c.get('/users/new')
+    r = c.post('/users/new', [('email', f'{username}@example.test'), ('username', username),
+                              ('customer_id', str(cid(customer))), ('password_mode', 'manual'),
+                              ('password', 'Quiet-Harbor-Lantern-4471'),
+                              ('confirm_password', 'Quiet-Harbor-Lantern-4471'),
+                              ('active', '1')])
+    assert r.status == 303, r
+    return int(r.location.rsplit('/', 1)[1])
+
+
+class OperatorTests(PageTest):
+    def test_operator_creates_both_scopes_and_lists_them(self):
+        r = new_group('Drivers NW', auto_assign=True, owner='admin', cap='25',
+                      description='Company drivers')
+        self.assertEqual((r.status, r.location), (303, '/operator/groups'))
+        r = new_group('Roaming partners', scope='all', account='', cap='10')
+        self.assertEqual(r.status, 303, r)
+        page = client('operator').get('/operator/groups')
+        self.assertPage(page)
+        self.assertIn('Drivers NW', page.text)
+        self.assertIn('Roaming partners', page.text)
+        self.assertIn('Company drivers', page.text)
+        row = STACK.query('SELECT account_id, auto_assign, financial_owner_id, '
+                          'max_discount_percent, coalesce(discount_percent, 0) FROM user_groups '
+                          "WHERE name = 'Drivers NW'")
+        self.assertEqual(row, [(cid('Northwind Fleet'), 1, uid('admin'), 25, 0)])
+        self.assertTrue(any('Drivers NW' in d for _, _, d in events('user_group_created')))
+        # search and scope filter
+        text = client('operator').get('/operator/groups?q=roaming&scope=all').text
+        self.assertIn('Roaming partners', text)
+        self.assertNotIn('Drivers NW', text)
+        text = client('operator').get('/operator/groups?scope=account').text
+        self.assertNotIn('Roaming partners', text)
+        # the edit form shows it as stored
+        page = client('operator').get(f'/operator/groups/{group_id("Drivers NW")}')
+        self.assertPage(page)
+        self.assertIn('value="admin"', page.text)
+
+    def test_bad_groups_are_refused_and_change_nothing(self):
+        new_group('Taken name')
+        before = tables(*GROUP_TABLES)
+        for fields, field in (
+                ({'name': ''}, 'name'),
+                ({'name': 'taken NAME'}, 'name'),
+                ({'scope': 'galaxy'}, 'scope'),
+                ({'account': None}, 'account_id'),
+                ({'scope': 'all', 'account': '', 'auto_assign': True}, 'auto_assign'),
+                ({'owner': 'admin@contoso.example'}, 'financial_owner'),
+                ({'owner': 'nobody-at-all'}, 'financial_owner'),
+                ({'cap': '101'}, 'max_discount_percent'),
+                ({'cap': 'ten'}, 'max_discount_percent')):
+            args = {'name': 'Fresh group', **fields}
+            r = new_group(**args)
+            self.assertPage(r, 400)
+            self.assertTrue(field_error(r.text, field), (fields, field))
+        self.assertEqual(tables(*GROUP_TABLES), before)
+
+    def test_only_operators_reach_the_definitions(self):
+        for who in ('admin', 'dk.admin', 'contoso.admin'):
+            c = client(who)
+            self.assertEqual(c.get('/operator/groups').status, 403, who)
+            self.assertEqual(c.post('/operator/groups/new', {'name': 'x', 'scope': 'all'})
+                             .status, 403, who)
+
+    def test_delete_says_what_it_detaches(self):
+        new_group('Short lived')
+        gid = group_id('Short lived')
+        STACK.query('INSERT INTO user_group_members VALUES (?, ?)', gid, uid('driver'))
+        op = client('operator')
+        page = op.get(f'/operator/groups/{gid}/delete')
+        self.assertPage(page)
+        self.assertIn('detaches 1 member and 0 devices', page.text)
+        r = op.post(f'/operator/groups/{gid}/delete')
+        self.assertEqual(r.status, 303)
+        self.assertEqual(STACK.query('SELECT count(*) FROM user_groups WHERE id = ?', gid),
+                         [(0,)])
+        self.assertEqual(STACK.query('SELECT count(*) FROM user_group_members WHERE group_id = ?',
+                                     gid), [(0,)])
+        self.assertIn('1 members and 0 devices detached', events('user_group_deleted')[-1][2])
+
+
+class AutoAssignTests(PageTest):
+    def test_new_users_join_and_turning_it_off_leaves_members(self):
+        new_group('Auto NW', auto_assign=True)
+        new_group('Manual NW')
+        create_user('admin', 'auto.one')
+        self.assertEqual(members('Auto NW'), ['auto.one'])
+        self.assertEqual(members('Manual NW'), [])
+        # another account's new user does not join
+        create_user('contoso.admin', 'auto.contoso', customer='Contoso Charging')
+        self.assertEqual(members('Auto NW'), ['auto.one'])
+        # off: the members stay, the next user does not join
+        gid = group_id('Auto NW')
+        op = client('operator')
+        op.get(f'/operator/groups/{gid}')
+        r = op.post(f'/operator/groups/{gid}', {'name': 'Auto NW', 'scope': 'account',
+                                                'account_id': str(cid('Northwind Fleet')),
+                                                'max_discount_percent': '20'})
+        self.assertEqual(r.status, 303, r)
+        create_user('admin', 'auto.two')
+        self.assertEqual(members('Auto NW'), ['auto.one'])
+
+
+class AdministratorTests(PageTest):
+    @classmethod
+    def setUpClass(cls):
+        new_group('NW Fleet drivers', cap='30')
+        new_group('Everyone roams', scope='all', account='', cap='5')
+        new_group('Contoso staff', account='Contoso Charging', cap='50')
+
+    def test_the_list_shows_own_and_all_accounts_groups(self):
+        page = client('admin').get('/groups')
+        self.assertPage(page)
+        self.assertIn('NW Fleet drivers', page.text)
+        self.assertIn('Everyone roams', page.text)
+        self.assertIn('read-only', page.text)
+        self.assertNotIn('Contoso staff', page.text)
+        self.assertNotIn('Contoso staff', client('dk.admin').get('/groups').text)
+        self.assertNotIn('NW Fleet drivers', client('contoso.admin').get('/groups').text)
+        # without Account Administrator: 403
+        self.assertEqual(client('driver').get('/groups').status, 403)
+
+    def test_another_accounts_group_is_not_found(self):
+        gid = group_id('Contoso staff')
+        c = client('admin')
+        self.assertEqual(c.get(f'/groups/{gid}').status, 404)
+        c.get('/groups')
+        self.assertEqual(c.post(f'/groups/{gid}', {'discount_percent': '1'}).status, 404)
+        self.assertEqual(c.post(f'/groups/{gid}/members', {'users': 'admin'}).status, 404)
+
+    def test_discount_up_to_the_cap(self):
+        gid = group_id('NW Fleet drivers')
+        c = client('admin')
+        page = c.get(f'/groups/{gid}')
+        self.assertPage(page)
+        before = tables(*GROUP_TABLES)
+        for bad in ('31', '-1', 'x', ''):
+            r = c.post(f'/groups/{gid}', {'discount_percent': bad})
+            self.assertPage(r, 400)
+            self.assertIn('0 to 30', field_error(r.text, 'discount_percent'))
+        self.assertEqual(tables(*GROUP_TABLES), before)
+        r = c.post(f'/groups/{gid}', {'discount_percent': '30'})
+        self.assertEqual(r.status, 303)
+        self.assertEqual(STACK.query('SELECT discount_percent FROM user_groups WHERE id = ?',
+                                     gid), [(30,)])
+        self.assertIn('"NW Fleet drivers": 30% (was 0%)',
+                      events('user_group_discount_set')[-1][2])
+        # a lower cap lowers the discount
+        op = client('operator')
+        op.get(f'/operator/groups/{gid}')
+        op.post(f'/operator/groups/{gid}', {'name': 'NW Fleet drivers', 'scope': 'account',
+                                            'account_id': str(cid('Northwind Fleet')),
+                                            'max_discount_percent': '12'})
+        self.assertEqual(STACK.query('SELECT discount_percent FROM user_groups WHERE id = ?',
+                                     gid), [(12,)])
+        op.post(f'/operator/groups/{gid}', {'name': 'NW Fleet drivers', 'scope': 'account',
+                                            'account_id': str(cid('Northwind Fleet')),
+                                            'max_discount_percent': '30'})
+
+    def test_all_accounts_groups_are_read_only(self):
+        gid = group_id('Everyone roams')
+        c = client('admin')
+        page = c.get(f'/groups/{gid}')
+        self.assertPage(page)
+        self.assertIn('only the platform', page.text)
+        self.assertNotIn('name="users"', page.text)
+        before = tables(*GROUP_TABLES)
+        self.assertEqual(c.post(f'/groups/{gid}', {'discount_percent': '1'}).status, 403)
+        self.assertEqual(c.post(f'/groups/{gid}/members', {'users': 'driver'}).status, 403)
+        self.assertEqual(c.post(f'/groups/{gid}/members/{uid("admin")}/remove').status, 403)
+        self.assertEqual(tables(*GROUP_TABLES), before)
+
+    def test_members_by_paste_with_a_preview(self):
+        gid = group_id('NW Fleet drivers')
+        c = client('admin')
+        c.get(f'/groups/{gid}')
+        before = tables(*GROUP_TABLES)
+        paste = 'driver, se.user@northwind.example;\nadmin@contoso.example  no-such-user'
+        r = c.post(f'/groups/{gid}/members', {'users': paste, 'preview': '1'})
+        self.assertPage(r)
+        self.assertEqual(tables(*GROUP_TABLES), before)
+        rows = re.findall(r'<tr><th scope="row">([^<]+)</th><td>([^<]*)</td><td>([^<]+)</td>',
+                          r.text)
+        self.assertEqual(rows, [('driver', 'driver', 'will be added'),
+                                ('se.user@northwind.example', 'se.user', 'will be added'),
+                                # another account's user reads as unknown
+                                ('admin@contoso.example', '—', 'not found'),
+                                ('no-such-user', '—', 'not found')])
+        r = c.post(f'/groups/{gid}/members', {'users': paste, 'add': '1'})
+        self.assertPage(r)
+        self.assertIn('2 added, 0 already members, 2 not found', r.text)
+        self.assertEqual(members('NW Fleet drivers'), ['driver', 'se.user'])
+        r = c.post(f'/groups/{gid}/members', {'users': 'driver', 'preview': '1'})
+        self.assertIn('already a member', r.text)
+        # a nested customer's administrator sees and adds only their users
+        dk = client('dk.admin')
+        text = dk.get(f'/groups/{gid}').text
+        self.assertIn('driver', text)               # Aarhus: below Denmark
+        self.assertNotIn('se.user', text)           # Sweden: a sibling
+        r = dk.post(f'/groups/{gid}/members', {'users': 'admin', 'add': '1'})
+        self.assertIn('not found', r.text)
+        self.assertEqual(dk.post(f'/groups/{gid}/members/{uid("se.user")}/remove').status,
+                         404)
+        # removal
+        r = c.post(f'/groups/{gid}/members/{uid("driver")}/remove')
+        self.assertEqual(r.status, 303)
+        self.assertEqual(members('NW Fleet drivers'), ['se.user'])
+        # nothing pasted
+        r = c.post(f'/groups/{gid}/members', {'users': ' , ', 'add': '1'})
+        self.assertPage(r, 400)
+        self.assertTrue(field_error(r.text, 'users'))
+        # without the form's token: 403
+        self.assertEqual(c.post(f'/groups/{gid}/members', {'users': 'driver'}, csrf=False)
+                         .status, 403)
+
+    def test_readers_of_groups(self):
+        """A Billing Administrator and an API Developer read the groups and change nothing."""
+        make_user('nw.billing', 'Northwind Fleet', 128)
+        make_user('nw.apidev', 'Northwind Fleet', 64)
+        gid = group_id('NW Fleet drivers')
+        for who in ('nw.billing', 'nw.apidev'):
+            c = logged_in(who)
+            self.assertIn('NW Fleet drivers', c.get('/groups').text, who)
+            page = c.get(f'/groups/{gid}')
+            self.assertEqual(page.status, 200, who)
+            self.assertNotIn('name="discount_percent"', page.text)
+            self.assertEqual(c.post(f'/groups/{gid}', {'discount_percent': '1'}).status, 403)
+
+
+class EffectTests(PageTest):
+    def test_the_most_favourable_discount_and_who_pays(self):
+        """Three overlapping groups: the largest discount wins; of two
+        with the same discount, the group made first names who pays."""
+        make_user('eff.payer1', 'Northwind Fleet')
+        make_user('eff.payer2', 'Northwind Fleet')
+        new_group('Eff small', cap='10', owner='eff.payer1')
+        new_group('Eff big first', cap='40', owner='eff.payer1')
+        new_group('Eff big second', cap='40', owner='eff.payer2')
+        STACK.query("UPDATE user_groups SET discount_percent = max_discount_percent "
+                    "WHERE name LIKE 'Eff %'")
+        # made first: the lower id, and the earlier time
+        STACK.query("UPDATE user_groups SET created_at = 1 WHERE name = 'Eff big first'")
+        STACK.query("UPDATE user_groups SET created_at = 2 WHERE name = 'Eff big second'")
+        for name in ('Eff small', 'Eff big second', 'Eff big first'):
+            STACK.query('INSERT INTO user_group_members VALUES (?, ?)', group_id(name),
+                        uid('driver'))
+        page = client('admin').get(f'/users/{uid("driver")}').text
+        self.assertIn('<dt>Discount</dt><dd>40 %', page)
+        self.assertIn('<dt>Paid by</dt><dd>eff.payer1</dd>', page)
+        self.assertIn('Eff big first, Eff big second, Eff small', page)
+        token, _ = new_token('admin', name='groups effect')
+        doc = Api(token).call('GET', f'/api/v1/users/{uid("driver")}').json
+        self.assertEqual((doc['discount_percent'], doc['financial_owner'], doc['user_groups']),
+                         (40, 'eff.payer1', ['Eff big first', 'Eff big second', 'Eff small']))
+        # the tie turns: the other group made first names the other payer
+        STACK.query("UPDATE user_groups SET created_at = 3 WHERE name = 'Eff big first'")
+        doc = Api(token).call('GET', f'/api/v1/users/{uid("driver")}').json
+        self.assertEqual(doc['financial_owner'], 'eff.payer2')
+        # a payer the viewer does not see is not named
+        text = client('dk.admin').get(f'/users/{uid("driver")}').text
+        self.assertIn('a user outside your view', text)
+        # no group: no discount, nobody named
+        make_user('eff.none', 'Northwind Fleet')
+        doc = Api(token).call('GET', f'/api/v1/users/{uid("eff.none")}').json
+        self.assertEqual((doc['discount_percent'], doc['financial_owner'], doc['user_groups']),
+                         (0, None, []))
+
+
+if __name__ == '__main__':
+    unittest.main()
