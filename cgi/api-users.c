@@ -63,13 +63,18 @@ user_json(struct request *req, const void *row)
 
 	for (i = 0; i < u->nlocations; i++)
 		json_array_append_new(locations, json_integer(u->locations[i]));
-	/* seed 004: their user groups, the most favourable first */
-	if (ugroup_effect(&req->viewer, u->id, &eff) != 0)
-		memset(&eff, 0, sizeof(eff));
-	for (i = 0; i < eff.ngroups; i++)
+	/* seed 004: their user groups, the most favourable first; null
+	 * when they could not be read (never an empty list instead) */
+	bool read = ugroup_effect(&req->viewer, u->id, &eff) == 0;
+
+	for (i = 0; read && i < eff.ngroups; i++)
 		json_array_append_new(user_groups, json_string(eff.groups[i]));
+	if (!read) {
+		json_decref(user_groups);
+		user_groups = json_null();
+	}
 	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:o, s:b, "
-	    "s:b, s:b, s:s, s:o, s:o, s:o, s:o, s:i, s:o}",
+	    "s:b, s:b, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:b}",
 	    "id", (json_int_t)u->id,
 	    "username", u->username,
 	    "email", u->email,
@@ -88,9 +93,12 @@ user_json(struct request *req, const void *row)
 	    "language", u->language != NULL ? json_string(u->language) :
 	    json_null(),
 	    "user_groups", user_groups,
-	    "discount_percent", eff.discount,
-	    "financial_owner", eff.financial_owner != NULL ?
-	    json_string(eff.financial_owner) : json_null());
+	    "discount_percent", read ? json_integer(eff.discount) :
+	    json_null(),
+	    "financial_owner", read && eff.financial_owner != NULL ?
+	    json_string(eff.financial_owner) : json_null(),
+	    "financial_owner_outside_view", read &&
+	    eff.financial_owner_hidden);
 }
 
 /* The API's pages are keyset pages, which user_list() never moves. */

@@ -161,6 +161,15 @@ perm_may_change_user(const struct viewer *v, unsigned groups)
 	return (groups & GROUP_ALL & ~perm_grantable(v)) == 0;
 }
 
+bool
+perm_same_account(const char *a, const char *b)
+{
+	const char *end = a[0] == '/' ? strchr(a + 1, '/') : NULL;
+	size_t n = end != NULL ? (size_t)(end - a) + 1 : 0;
+
+	return n > 2 && strncmp(a, b, n) == 0;
+}
+
 int64_t
 perm_top_depth(const struct user *u)
 {

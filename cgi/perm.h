@@ -124,6 +124,10 @@ struct scope {
 	int64_t location_user;
 };
 
+/* Whether customer paths a and b ('/1/5/', '/' for operators) lie in
+ * one account: the same first id. */
+bool perm_same_account(const char *a, const char *b);
+
 /* The depth of the top customer u may see (its own; 0 for operators):
  * names above it are never shown to u, not even in a path. */
 int64_t perm_top_depth(const struct user *u);

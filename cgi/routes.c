@@ -96,6 +96,10 @@ static const struct route routes[] = {
 	  ACT_USER_GROUPS, NULL },
 	{ METHOD_POST, "/groups/{id}/members/{sub}/remove",
 	  ui_group_member_remove, 0, ACT_USER_GROUPS, NULL },
+	{ METHOD_POST, "/groups/{id}/devices", ui_group_devices_post, 0,
+	  ACT_USER_GROUPS, NULL },
+	{ METHOD_POST, "/groups/{id}/devices/{sub}/remove",
+	  ui_group_device_remove, 0, ACT_USER_GROUPS, NULL },
 	/* users and password links (issue 4) */
 	{ METHOD_GET, "/users", ui_users_list, R_READ, ACT_USERS, NULL },
 	{ METHOD_GET, "/users/new", ui_user_new_get, 0, ACT_USERS, NULL },
@@ -182,6 +186,9 @@ static const struct route routes[] = {
 	  ACT_LOCATIONS, NULL },
 	{ METHOD_GET, "/api/v1/locations/{id}", api_get_route, R_API | R_READ,
 	  ACT_LOCATIONS, &api_locations },
+	/* a charger asks whether a user may use it (issue 15) */
+	{ METHOD_POST, "/api/v1/authorize", api_authorize, R_API,
+	  ACT_DEVICES_LIST, NULL },
 	{ METHOD_GET, "/api/v1/shared", api_shared, R_API | R_READ,
 	  ACT_SHARED, NULL },
 	{ METHOD_GET, "/api/v1/shared/{id}/devices", api_shared_devices,

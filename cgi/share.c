@@ -312,16 +312,6 @@ share_end_all(const struct viewer *v, int64_t id, const char *name,
 
 /* ------------------------------------------------------- the guest */
 
-/* Whether customer paths a and b ('/1/5/', '/' for operators) lie in
- * one account: the same first id. */
-static bool
-same_account(const char *a, const char *b)
-{
-	const char *end = a[0] == '/' ? strchr(a + 1, '/') : NULL;
-	size_t n = end != NULL ? (size_t)(end - a) + 1 : 0;
-
-	return n > 2 && strncmp(a, b, n) == 0;
-}
 
 int
 share_invitation(const struct viewer *v, const char *token,
@@ -368,7 +358,7 @@ share_invitation(const struct viewer *v, const char *token,
 		out->refusal = SHARE_EXPIRED_LINK;
 	else if (!perm_allows(v, ACT_SHARED))
 		out->refusal = SHARE_NOT_FACILITATOR;
-	else if (same_account(path, v->user->customer_path))
+	else if (perm_same_account(path, v->user->customer_path))
 		out->refusal = SHARE_SAME_ACCOUNT;
 	else
 		out->refusal = SHARE_OK;

@@ -1079,6 +1079,16 @@
 	    "COLLATE NOCASE AND account_id IS :account_id AND id != :id") \
 	X(UGROUP_ACCOUNTS, "SELECT id, name FROM customers WHERE parent_id IS " \
 	    "NULL ORDER BY name COLLATE NOCASE, id LIMIT :limit") \
+	/* the members and devices of group :id outside the account at \
+	 * :account_path: what a change of the group's account must not \
+	 * strand in it */ \
+	X(UGROUP_OUTSIDE, "SELECT (SELECT count(*) FROM user_group_members m " \
+	    "JOIN users u ON u.id = m.user_id JOIN customers c ON c.id = " \
+	    "u.customer_id WHERE m.group_id = :id AND NOT (c.path >= " \
+	    ":account_path AND c.path < :account_end)), (SELECT count(*) FROM " \
+	    "user_group_devices x JOIN devices d ON d.id = x.device_id JOIN " \
+	    "customers c ON c.id = d.customer_id WHERE x.group_id = :id AND NOT " \
+	    "(c.path >= :account_path AND c.path < :account_end))") \
 	/* an account (a root customer) by id, for a group's scope */ \
 	X(UGROUP_ACCOUNT, "SELECT name FROM customers WHERE id = :id AND " \
 	    "parent_id IS NULL") \
@@ -1088,6 +1098,37 @@
 	    "customers c ON c.id = u.customer_id WHERE (u.username = :login OR " \
 	    "u.email = :login) AND " SCOPE_CUSTOMER("c") " AND (:account_path " \
 	    "= '' OR (c.path >= :account_path AND c.path < :account_end))") \
+	/* a device by unit id or device id: in v's scope (devices seen), \
+	 * and in the account of :account_path as above */ \
+	X(UGROUP_DEVICE_BY_IDENT, "SELECT d.id, d.unit_id FROM devices d JOIN " \
+	    "customers c ON c.id = d.customer_id WHERE (d.unit_id = :login OR " \
+	    "d.device_uuid = lower(:login)) AND " SCOPE_DEVICE("c", "d") " AND " \
+	    "(:account_path = '' OR (c.path >= :account_path AND c.path < " \
+	    ":account_end))") \
+	X(UGROUP_DEVICE_ADD, "INSERT OR IGNORE INTO user_group_devices " \
+	    "(group_id, device_id) VALUES (:id, :user_id)") \
+	X(UGROUP_DEVICE_REMOVE, "DELETE FROM user_group_devices WHERE " \
+	    "group_id = :id AND device_id = :user_id AND device_id IN (SELECT " \
+	    "d.id FROM devices d JOIN customers c ON c.id = d.customer_id WHERE " \
+	    "d.id = :user_id AND " SCOPE_DEVICE("c", "d") ")") \
+	/* a group's devices v sees, by id */ \
+	X(UGROUP_DEVICES, "SELECT d.id, d.unit_id, d.name, d.vehicle_name " \
+	    "FROM user_group_devices x JOIN devices d ON d.id = x.device_id " \
+	    "JOIN customers c ON c.id = d.customer_id WHERE x.group_id = :id " \
+	    "AND x.device_id > :after AND " SCOPE_DEVICE("c", "d") " ORDER BY " \
+	    "x.device_id LIMIT :limit") \
+	/* --- the access decision (seed 004): one device of v's scope, \
+	 * then the user asked about, whatever v sees of them: the answer \
+	 * says only whether they may use the device --- */ \
+	X(ACCESS_DEVICE, "SELECT d.id, c.path, EXISTS (SELECT 1 FROM " \
+	    "user_group_devices x WHERE x.device_id = d.id) FROM devices d JOIN " \
+	    "customers c ON c.id = d.customer_id WHERE d.unit_id = :unit_id AND " \
+	    SCOPE_DEVICE("c", "d")) \
+	X(ACCESS_USER, "SELECT u.active, c.path FROM users u JOIN customers c " \
+	    "ON c.id = u.customer_id WHERE u.id = :user_id") \
+	X(ACCESS_MEMBER, "SELECT 1 FROM user_group_devices x JOIN " \
+	    "user_group_members m ON m.group_id = x.group_id AND m.user_id = " \
+	    ":user_id WHERE x.device_id = :device_id LIMIT 1") \
 	X(UGROUP_MEMBER_ADD, "INSERT OR IGNORE INTO user_group_members " \
 	    "(group_id, user_id) VALUES (:id, :user_id)") \
 	X(UGROUP_MEMBER_REMOVE, "DELETE FROM user_group_members WHERE " \
@@ -1115,7 +1156,10 @@
 	    "g.discount_percent, 0) END AS discount, coalesce(" \
 	    "g.financial_owner_id, 0), g.account_id IS NULL FROM " \
 	    "user_group_members m JOIN user_groups g ON g.id = m.group_id " \
-	    "WHERE m.user_id = :user_id ORDER BY discount DESC, g.created_at, " \
+	    "JOIN users u ON u.id = m.user_id JOIN customers uc ON uc.id = " \
+	    "u.customer_id WHERE m.user_id = :user_id AND (g.account_id IS " \
+	    "NULL OR (uc.path >= '/' || g.account_id || '/' AND uc.path < '/' " \
+	    "|| g.account_id || '0')) ORDER BY discount DESC, g.created_at, " \
 	    "g.id") \
 	\
 	/* --- API tokens (issue 6) --- */ \

@@ -89,10 +89,10 @@ fill_list(struct request *req, struct tval *d, const char *base,
 		tv_set_int(row, "discount", g->account_id == 0 ?
 		    g->max_discount : g->discount);
 		tv_set_bool(row, "editable", g->editable);
-		/* an all-accounts group's members are of every account:
-		 * counted for operators only */
-		if (g->account_id != 0 || perm_allows(&req->viewer,
-		    ACT_OPERATOR)) {
+		/* a group's members may be of customers the viewer does not
+		 * see (all accounts, or above a nested customer): counted for
+		 * operators only; the group's page lists those one sees */
+		if (perm_allows(&req->viewer, ACT_OPERATOR)) {
 			tv_set_int(row, "members", g->members);
 			tv_set_int(row, "devices", g->devices);
 			tv_set_bool(row, "counted", true);
@@ -331,12 +331,92 @@ ui_operator_group_delete_post(struct request *req)
 
 /* ------------------------------------------------ one group's page */
 
-/* Group id's page: its details, the discount form and the members (a
- * paste's answer in paste, NULL for none). */
+/* A paste's answer as the template's map at key of d. */
 static void
-render_group(struct request *req, int status, const char *discount,
-    struct tval *errors, const char *users, const struct ugroup_paste *paste,
-    bool previewed)
+add_paste(struct request *req, struct tval *d, const char *key,
+    const struct ugroup_paste *paste, bool previewed, bool devices)
+{
+	const char *already = devices ? "already in the group" :
+	    "already a member";
+	const char *const said[] = {
+		[UGROUP_ADDED] = "added",
+		[UGROUP_ALREADY] = already,
+		[UGROUP_NOT_FOUND] = "not found",
+	};
+	const char *const will[] = {
+		[UGROUP_ADDED] = "will be added",
+		[UGROUP_ALREADY] = already,
+		[UGROUP_NOT_FOUND] = "not found",
+	};
+	struct arena *a = req->arena;
+	struct tval *p = tv_set_map(d, key), *items, *row;
+	size_t i;
+
+	tv_set_bool(p, "preview", previewed);
+	tv_set_int(p, "added", (int64_t)paste->added);
+	tv_set_int(p, "already", (int64_t)paste->already);
+	tv_set_int(p, "not_found", (int64_t)paste->not_found);
+	items = tv_set_list(p, "items");
+	for (i = 0; i < paste->n; i++) {
+		row = tv_map(a);
+		tv_set_str(row, "login", paste->items[i].login);
+		tv_set_str(row, "match", paste->items[i].match ?
+		    paste->items[i].match : "");
+		tv_set_str(row, "result", (previewed ? will :
+		    said)[paste->items[i].result]);
+		tv_set_bool(row, "found", paste->items[i].result !=
+		    UGROUP_NOT_FOUND);
+		tv_push(items, row);
+	}
+}
+
+/* The group's devices the viewer sees into d (the page's "devices" and
+ * "devices_next_href"); false after the 404/503 page. */
+static bool
+add_devices(struct request *req, struct tval *d, int64_t after)
+{
+	struct arena *a = req->arena;
+	struct ugroup_device *dev;
+	struct tval *list, *row;
+	size_t n, i;
+	bool more;
+
+	if (!page_found(req, ugroup_devices(&req->viewer, req->id, after,
+	    &dev, &n, &more), "The group"))
+		return false;
+	list = tv_set_list(d, "devices");
+	for (i = 0; i < n; i++) {
+		row = tv_map(a);
+		tv_set_int(row, "id", dev[i].id);
+		tv_set_str(row, "unit_id", dev[i].unit_id);
+		tv_set_str(row, "name", dev[i].name);
+		tv_set_str(row, "vehicle_name", dev[i].vehicle_name);
+		tv_push(list, row);
+	}
+	tv_set_bool(d, "has_devices", n > 0);
+	if (more)
+		tv_set_str(d, "devices_next_href", arena_printf(a,
+		    "/groups/%lld?device_after=%lld", (long long)req->id,
+		    (long long)dev[n - 1].id));
+	return true;
+}
+
+/* What the group page shows besides the group: the values of its forms
+ * as sent, the errors, and a paste's answer. */
+struct group_page {
+	const char *discount;		/* NULL: the stored one */
+	const char *users;		/* the members' paste field */
+	const char *ids;		/* the devices' paste field */
+	struct tval *errors;
+	const struct ugroup_paste *paste;
+	bool devices;			/* the paste was of devices */
+	bool previewed;
+};
+
+/* Group id's page: its details, the discount form, the members and the
+ * devices. */
+static void
+render_group(struct request *req, int status, const struct group_page *gp)
 {
 	struct arena *a = req->arena;
 	const char *after_text = param_get(&req->query, "after");
@@ -364,42 +444,21 @@ render_group(struct request *req, int status, const char *discount,
 	tv_set_int(d, "discount", g.account_id == 0 ? g.max_discount :
 	    g.discount);
 	tv_set_bool(d, "editable", g.editable);
+	tv_set_bool(d, "discount_editable", g.discount_editable);
 	tv_set_bool(d, "operator", perm_allows(&req->viewer, ACT_OPERATOR));
-	tv_set_str(d, "discount_value", discount != NULL ? discount :
+	tv_set_str(d, "discount_value", gp->discount != NULL ? gp->discount :
 	    arena_printf(a, "%d", g.discount));
-	tv_set_str(d, "users", users != NULL ? users : "");
-	if (errors != NULL)
-		tv_set(d, "errors", errors);
-	if (paste != NULL) {
-		static const char *const said[] = {
-			[UGROUP_ADDED] = "added",
-			[UGROUP_ALREADY] = "already a member",
-			[UGROUP_NOT_FOUND] = "not found",
-		};
-		static const char *const will[] = {
-			[UGROUP_ADDED] = "will be added",
-			[UGROUP_ALREADY] = "already a member",
-			[UGROUP_NOT_FOUND] = "not found",
-		};
-		struct tval *p = tv_set_map(d, "paste"), *items;
-
-		tv_set_bool(p, "preview", previewed);
-		tv_set_int(p, "added", (int64_t)paste->added);
-		tv_set_int(p, "already", (int64_t)paste->already);
-		tv_set_int(p, "not_found", (int64_t)paste->not_found);
-		items = tv_set_list(p, "items");
-		for (i = 0; i < paste->n; i++) {
-			row = tv_map(a);
-			tv_set_str(row, "login", paste->items[i].login);
-			tv_set_str(row, "username", paste->items[i].username ?
-			    paste->items[i].username : "");
-			tv_set_str(row, "result", (previewed ? will :
-			    said)[paste->items[i].result]);
-			tv_set_bool(row, "found", paste->items[i].result !=
-			    UGROUP_NOT_FOUND);
-			tv_push(items, row);
-		}
-	}
+	tv_set_str(d, "users", gp->users != NULL ? gp->users : "");
+	tv_set_str(d, "ids", gp->ids != NULL ? gp->ids : "");
+	if (gp->errors != NULL)
+		tv_set(d, "errors", gp->errors);
+	if (gp->paste != NULL)
+		add_paste(req, d, gp->devices ? "device_paste" : "paste",
+		    gp->paste, gp->previewed, gp->devices);
+	after_text = param_get(&req->query, "device_after");
+	if (!add_devices(req, d, after_text != NULL ? parse_id(after_text) :
+	    0))
+		return;
 	list = tv_set_list(d, "members");
 	for (i = 0; i < n; i++) {
 		row = tv_map(a);
@@ -422,16 +481,18 @@ render_group(struct request *req, int status, const char *discount,
 void
 ui_group_get(struct request *req)
 {
-	render_group(req, 200, NULL, NULL, NULL, NULL, false);
+	struct group_page gp = { 0 };
+
+	render_group(req, 200, &gp);
 }
 
 /* A refused change of the group: 404 for a group v does not see, the
- * page with the message for one v sees (403 read-only, 400). */
+ * page with the message at field for one v sees (403 read-only, 400),
+ * the rest of gp as sent. */
 static void
 refused(struct request *req, enum model_result r, const char *field,
-    const struct check_error *e, const char *discount, const char *users)
+    const struct check_error *e, struct group_page *gp)
 {
-	struct tval *errors;
 
 	if (r == MODEL_NOT_FOUND) {
 		page_error(req, 404, not_found);
@@ -443,9 +504,9 @@ refused(struct request *req, enum model_result r, const char *field,
 		    "again.");
 		return;
 	}
-	errors = tv_map(req->arena);
-	tv_set_str(errors, field, e->msg);
-	render_group(req, e->status, discount, errors, users, NULL, false);
+	gp->errors = tv_map(req->arena);
+	tv_set_str(gp->errors, field, e->msg);
+	render_group(req, e->status, gp);
 }
 
 void
@@ -453,9 +514,11 @@ ui_group_post(struct request *req)
 {
 	const char *discount = check_trim(req->arena, param_get(&req->form,
 	    "discount_percent"));
+	struct group_page gp = { 0 };
 	struct check_error e;
 	enum model_result r;
 
+	gp.discount = discount;
 	r = ugroup_set_discount(&req->viewer, req->id, discount, &e);
 	if (r == MODEL_DONE) {
 		flash_set(req, arena_printf(req->arena, "The discount is now "
@@ -464,48 +527,90 @@ ui_group_post(struct request *req)
 		    (long long)req->id));
 		return;
 	}
-	refused(req, r, "discount_percent", &e, discount, NULL);
+	refused(req, r, "discount_percent", &e, &gp);
+}
+
+/* A paste of members (devices false) or devices into the group. */
+static void
+paste_into(struct request *req, bool devices)
+{
+	const char *field = devices ? "ids" : "users";
+	const char *text = param_get(&req->form, field);
+	bool preview = param_get(&req->form, "preview") != NULL;
+	struct group_page gp = { 0 };
+	struct ugroup_paste paste;
+	struct check_error e;
+	enum model_result r;
+
+	r = (devices ? ugroup_add_devices : ugroup_add_members)(&req->viewer,
+	    req->id, text, preview, &paste, &e);
+	if (devices)
+		gp.ids = text;
+	else
+		gp.users = text;
+	if (r != MODEL_DONE) {
+		refused(req, r, field, &e, &gp);
+		return;
+	}
+	if (!preview && paste.not_found == 0 && paste.already == 0) {
+		flash_set(req, arena_printf(req->arena, "%zu %s%s added.",
+		    paste.added, devices ? "device" : "member",
+		    paste.added == 1 ? "" : "s"));
+		http_redirect(req, arena_printf(req->arena, "/groups/%lld",
+		    (long long)req->id));
+		return;
+	}
+	/* a preview keeps the paste for the next step; an answer that
+	 * names what was not added starts afresh */
+	if (!preview) {
+		gp.ids = gp.users = NULL;
+	}
+	gp.paste = &paste;
+	gp.devices = devices;
+	gp.previewed = preview;
+	render_group(req, 200, &gp);
 }
 
 void
 ui_group_members_post(struct request *req)
 {
-	const char *users = param_get(&req->form, "users");
-	bool preview = param_get(&req->form, "preview") != NULL;
-	struct ugroup_paste paste;
+	paste_into(req, false);
+}
+
+void
+ui_group_devices_post(struct request *req)
+{
+	paste_into(req, true);
+}
+
+/* The removal of one member (devices false) or device. */
+static void
+remove_from(struct request *req, bool devices)
+{
+	struct group_page gp = { 0 };
 	struct check_error e;
 	enum model_result r;
 
-	r = ugroup_add_members(&req->viewer, req->id, users, preview, &paste,
-	    &e);
-	if (r != MODEL_DONE) {
-		refused(req, r, "users", &e, NULL, users);
-		return;
-	}
-	if (!preview && paste.not_found == 0 && paste.already == 0) {
-		flash_set(req, arena_printf(req->arena, "%zu member%s added.",
-		    paste.added, paste.added == 1 ? "" : "s"));
+	r = (devices ? ugroup_remove_device : ugroup_remove_member)(
+	    &req->viewer, req->id, req->sub_id, &e);
+	if (r == MODEL_DONE) {
+		flash_set(req, devices ? "The device was removed from the "
+		    "group." : "The member was removed from the group.");
 		http_redirect(req, arena_printf(req->arena, "/groups/%lld",
 		    (long long)req->id));
 		return;
 	}
-	/* a preview, or an answer that names who was not added */
-	render_group(req, 200, NULL, NULL, preview ? users : "", &paste,
-	    preview);
+	refused(req, r, "remove", &e, &gp);
 }
 
 void
 ui_group_member_remove(struct request *req)
 {
-	struct check_error e;
-	enum model_result r;
+	remove_from(req, false);
+}
 
-	r = ugroup_remove_member(&req->viewer, req->id, req->sub_id, &e);
-	if (r == MODEL_DONE) {
-		flash_set(req, "The member was removed from the group.");
-		http_redirect(req, arena_printf(req->arena, "/groups/%lld",
-		    (long long)req->id));
-		return;
-	}
-	refused(req, r, "remove", &e, NULL, NULL);
+void
+ui_group_device_remove(struct request *req)
+{
+	remove_from(req, true);
 }

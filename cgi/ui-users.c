@@ -274,9 +274,10 @@ add_user_groups(struct request *req, struct tval *info, int64_t id)
 		buf_printf(&b, "%s%s", i ? ", " : "", eff.groups[i]);
 	tv_set_str(info, "user_groups", eff.ngroups ? b.data : "none");
 	tv_set_int(info, "discount", eff.discount);
-	tv_set_str(info, "financial_owner", eff.financial_owner ?
-	    eff.financial_owner : "the user's account (no group names a "
-	    "financial owner)");
+	tv_set_str(info, "financial_owner", eff.financial_owner != NULL ?
+	    eff.financial_owner : eff.financial_owner_hidden ? "a user "
+	    "outside your view" : "the user's account (their most "
+	    "favourable group names no financial owner)");
 }
 
 /* What the edit page says about user t besides the form's fields. */

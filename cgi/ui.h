@@ -79,6 +79,8 @@ void ui_group_get(struct request *req);
 void ui_group_post(struct request *req);
 void ui_group_members_post(struct request *req);
 void ui_group_member_remove(struct request *req);
+void ui_group_devices_post(struct request *req);
+void ui_group_device_remove(struct request *req);
 /* ui-shares.c: location shares (issue 16) */
 void ui_location_shares_get(struct request *req);
 void ui_location_shares_post(struct request *req);
@@ -125,6 +127,8 @@ void api_user_create(struct request *req);
 void api_user_update(struct request *req);
 void api_user_delete(struct request *req);
 void api_location_create(struct request *req);
+/* api-access.c: the access decision (issue 15) */
+void api_authorize(struct request *req);
 /* api-shares.c: a Location Facilitator's shared locations (issue 16) */
 void api_shared(struct request *req);
 void api_shared_devices(struct request *req);

@@ -59,12 +59,12 @@ edits(const struct viewer *v, const struct user_group *g)
 	    perm_allows(v, ACT_USER_GROUPS));
 }
 
-/* User id's username if v sees them, else a phrase that names nobody. */
+/* User id's username if v sees them, else NULL. */
 static const char *
 user_name_for(const struct viewer *v, int64_t id)
 {
 	sqlite3_stmt *s = db_stmt(v->db, STMT_USER_NAME_VISIBLE);
-	const char *name = "a user outside your view";
+	const char *name = NULL;
 
 	db_bind_int(s, ":id", id);
 	perm_bind_scope(s, &v->scope);
@@ -99,9 +99,15 @@ fill_group(const struct viewer *v, sqlite3_stmt *s, struct user_group *g)
 static void
 finish_group(const struct viewer *v, struct user_group *g)
 {
-	g->financial_owner = g->financial_owner_id == 0 ? "" :
+	const char *owner = g->financial_owner_id == 0 ? "" :
 	    user_name_for(v, g->financial_owner_id);
+
+	g->financial_owner = owner != NULL ? owner : "a user outside your view";
 	g->editable = edits(v, g);
+	/* the discount is the account's: its administrators at the account
+	 * itself set it, not a nested customer's for users they never see */
+	g->discount_editable = g->editable && g->account_id != 0 &&
+	    (operator(v) || v->user->customer_id == g->account_id);
 }
 
 int
@@ -293,7 +299,30 @@ check_group(const struct viewer *v, int64_t id, const struct ugroup_input *in,
 			    "username or e-mail." : "There is no user with "
 			    "that username or e-mail.");
 	}
-	if (e->name.msg != NULL || (account && *account_path[0] == '\0'))
+	/* a group that changes account keeps none of another's */
+	if (id != 0 && account && **account_path != '\0') {
+		int64_t users = 0, devices = 0;
+
+		s = db_stmt(v->db, STMT_UGROUP_OUTSIDE);
+		db_bind_int(s, ":id", id);
+		db_bind_text(s, ":account_path", *account_path);
+		db_bind_text(s, ":account_end", perm_subtree_end(v->arena,
+		    *account_path));
+		if ((rc = db_step(v->db, s)) == SQLITE_ROW) {
+			users = sqlite3_column_int64(s, 0);
+			devices = sqlite3_column_int64(s, 1);
+		}
+		sqlite3_reset(s);
+		if (rc != SQLITE_ROW)
+			return -1;
+		if (users + devices > 0)
+			check_fail(&e->account_id, 409, arena_printf(v->arena,
+			    "%lld member%s and %lld device%s of the group are "
+			    "of other accounts: remove them first, or make a "
+			    "new group.", (long long)users, users == 1 ? "" :
+			    "s", (long long)devices, devices == 1 ? "" : "s"));
+	}
+	if (e->name.msg != NULL || (account && **account_path == '\0'))
 		return 0;
 	s = db_stmt(v->db, STMT_UGROUP_NAME_TAKEN);
 	db_bind_text(s, ":name", in->name);
@@ -426,6 +455,14 @@ ugroup_set_discount(const struct viewer *v, int64_t id, const char *text,
 		return MODEL_FAILED;
 	if ((r = editable_group(v, id, &g, e)) != MODEL_DONE)
 		return r;
+	if (!g.discount_editable) {
+		check_fail(e, 403, g.account_id == 0 ? "An all-accounts "
+		    "group's discount is its cap: change it on the group's "
+		    "definition." : "The discount is set by the account's "
+		    "administrators at the account itself.");
+		db_rollback(v->db);
+		return MODEL_INVALID;
+	}
 	if (text == NULL || *text == '\0' || (n = percent(text)) < 0 ||
 	    n > g.max_discount) {
 		check_fail(e, 400, g.max_discount == 0 ? "The operator allows "
@@ -447,16 +484,38 @@ ugroup_set_discount(const struct viewer *v, int64_t id, const char *text,
 	return db_finish(v->db, false, NULL, NULL);
 }
 
-enum model_result
-ugroup_add_members(const struct viewer *v, int64_t id, const char *text,
-    bool dry_run, struct ugroup_paste *out, struct check_error *e)
+/* What a paste adds to a group: its users or its devices. */
+struct paste_kind {
+	enum stmt_id find;	/* :login, the scope, :account_path/_end */
+	enum stmt_id add;	/* :id, :user_id (the row found) */
+	enum stmt_id remove;	/* :id, :user_id, the scope */
+	const char *what;	/* "usernames or e-mail addresses" */
+	const char *added;	/* the event */
+	const char *removed;
+};
+
+static const struct paste_kind members_kind = {
+	STMT_UGROUP_USER_BY_LOGIN, STMT_UGROUP_MEMBER_ADD,
+	STMT_UGROUP_MEMBER_REMOVE, "usernames or e-mail addresses of the "
+	"users", "user_group_members_added", "user_group_member_removed"
+};
+static const struct paste_kind devices_kind = {
+	STMT_UGROUP_DEVICE_BY_IDENT, STMT_UGROUP_DEVICE_ADD,
+	STMT_UGROUP_DEVICE_REMOVE, "unit ids or device ids of the devices",
+	"user_group_devices_added", "user_group_device_removed"
+};
+
+static enum model_result
+add_pasted(const struct viewer *v, const struct paste_kind *k, int64_t id,
+    const char *text, bool dry_run, struct ugroup_paste *out,
+    struct check_error *e)
 {
 	struct user_group g;
 	enum model_result r;
 	const char **logins, *account_path, *name;
 	sqlite3_stmt *s;
 	size_t n, i;
-	int64_t user;
+	int64_t found;
 	bool failed = false;
 	int rc;
 
@@ -468,9 +527,8 @@ ugroup_add_members(const struct viewer *v, int64_t id, const char *text,
 	if ((r = editable_group(v, id, &g, e)) != MODEL_DONE)
 		return r;
 	if (n == 0 || n > UGROUP_PASTE_MAX) {
-		check_fail(e, 400, n == 0 ? "Paste the usernames or e-mail "
-		    "addresses of the users to add." : "Paste at most 500 "
-		    "names at once.");
+		check_fail(e, 400, n == 0 ? arena_printf(v->arena, "Paste the "
+		    "%s to add.", k->what) : "Paste at most 500 at once.");
 		db_rollback(v->db);
 		return MODEL_INVALID;
 	}
@@ -481,16 +539,16 @@ ugroup_add_members(const struct viewer *v, int64_t id, const char *text,
 		struct ugroup_paste_item *it = &out->items[out->n++];
 
 		it->login = logins[i];
-		s = db_stmt(v->db, STMT_UGROUP_USER_BY_LOGIN);
+		s = db_stmt(v->db, k->find);
 		db_bind_text(s, ":login", logins[i]);
 		perm_bind_scope(s, &v->scope);
 		db_bind_text(s, ":account_path", account_path);
 		db_bind_text(s, ":account_end", *account_path != '\0' ?
 		    perm_subtree_end(v->arena, account_path) : "");
-		user = 0;
+		found = 0;
 		name = NULL;
 		if ((rc = db_step(v->db, s)) == SQLITE_ROW) {
-			user = sqlite3_column_int64(s, 0);
+			found = sqlite3_column_int64(s, 0);
 			name = db_text(v->arena, s, 1);
 		}
 		sqlite3_reset(s);
@@ -498,17 +556,17 @@ ugroup_add_members(const struct viewer *v, int64_t id, const char *text,
 			failed = true;
 			break;
 		}
-		it->username = name;
-		if (user == 0) {
+		it->match = name;
+		if (found == 0) {
 			it->result = UGROUP_NOT_FOUND;
 			out->not_found++;
 			continue;
 		}
-		s = db_stmt(v->db, STMT_UGROUP_MEMBER_ADD);
+		s = db_stmt(v->db, k->add);
 		db_bind_int(s, ":id", id);
-		db_bind_int(s, ":user_id", user);
+		db_bind_int(s, ":user_id", found);
 		failed = db_exec(v->db, s) != 0;
-		/* a second mention of one user is "already" too */
+		/* a second mention of one is "already" too */
 		it->result = db_changes(v->db) == 1 ? UGROUP_ADDED :
 		    UGROUP_ALREADY;
 		if (it->result == UGROUP_ADDED)
@@ -521,15 +579,28 @@ ugroup_add_members(const struct viewer *v, int64_t id, const char *text,
 		return failed ? MODEL_FAILED : MODEL_DONE;
 	}
 	if (out->added > 0)
-		event_log(v, "user_group_members_added", 0, perm_actor(v),
-		    arena_printf(v->arena, "\"%s\": %zu added", g.name,
-		    out->added));
+		event_log(v, k->added, 0, perm_actor(v), arena_printf(v->arena,
+		    "\"%s\": %zu added", g.name, out->added));
 	return db_finish(v->db, false, NULL, NULL);
 }
 
 enum model_result
-ugroup_remove_member(const struct viewer *v, int64_t id, int64_t user_id,
-    struct check_error *e)
+ugroup_add_members(const struct viewer *v, int64_t id, const char *text,
+    bool dry_run, struct ugroup_paste *out, struct check_error *e)
+{
+	return add_pasted(v, &members_kind, id, text, dry_run, out, e);
+}
+
+enum model_result
+ugroup_add_devices(const struct viewer *v, int64_t id, const char *text,
+    bool dry_run, struct ugroup_paste *out, struct check_error *e)
+{
+	return add_pasted(v, &devices_kind, id, text, dry_run, out, e);
+}
+
+static enum model_result
+remove_one(const struct viewer *v, const struct paste_kind *k, int64_t id,
+    int64_t row, struct check_error *e)
 {
 	struct user_group g;
 	enum model_result r;
@@ -540,9 +611,9 @@ ugroup_remove_member(const struct viewer *v, int64_t id, int64_t user_id,
 		return MODEL_FAILED;
 	if ((r = editable_group(v, id, &g, e)) != MODEL_DONE)
 		return r;
-	s = db_stmt(v->db, STMT_UGROUP_MEMBER_REMOVE);
+	s = db_stmt(v->db, k->remove);
 	db_bind_int(s, ":id", id);
-	db_bind_int(s, ":user_id", user_id);
+	db_bind_int(s, ":user_id", row);
 	perm_bind_scope(s, &v->scope);
 	if (db_exec(v->db, s) != 0)
 		return db_finish(v->db, true, NULL, NULL);
@@ -550,9 +621,57 @@ ugroup_remove_member(const struct viewer *v, int64_t id, int64_t user_id,
 		db_rollback(v->db);
 		return MODEL_NOT_FOUND;
 	}
-	event_log(v, "user_group_member_removed", user_id, perm_actor(v),
-	    arena_printf(v->arena, "\"%s\"", g.name));
+	event_log(v, k->removed, k == &members_kind ? row : 0, perm_actor(v),
+	    arena_printf(v->arena, "\"%s\"%s", g.name, k == &members_kind ?
+	    "" : arena_printf(v->arena, ": device %lld", (long long)row)));
 	return db_finish(v->db, false, NULL, NULL);
+}
+
+enum model_result
+ugroup_remove_member(const struct viewer *v, int64_t id, int64_t user_id,
+    struct check_error *e)
+{
+	return remove_one(v, &members_kind, id, user_id, e);
+}
+
+enum model_result
+ugroup_remove_device(const struct viewer *v, int64_t id, int64_t device_id,
+    struct check_error *e)
+{
+	return remove_one(v, &devices_kind, id, device_id, e);
+}
+
+int
+ugroup_devices(const struct viewer *v, int64_t id, int64_t after,
+    struct ugroup_device **out, size_t *n, bool *more)
+{
+	struct user_group g;
+	sqlite3_stmt *s;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	*more = false;
+	if ((rc = ugroup_get(v, id, &g)) != 1)
+		return rc;
+	*out = arena_calloc(v->arena, UGROUP_PAGE_SIZE + 1, sizeof(**out));
+	s = db_stmt(v->db, STMT_UGROUP_DEVICES);
+	db_bind_int(s, ":id", id);
+	db_bind_int(s, ":after", after);
+	db_bind_int(s, ":limit", UGROUP_PAGE_SIZE + 1);
+	perm_bind_scope(s, &v->scope);
+	while ((rc = db_step(v->db, s)) == SQLITE_ROW) {
+		struct ugroup_device *d = &(*out)[(*n)++];
+
+		d->id = sqlite3_column_int64(s, 0);
+		d->unit_id = db_text(v->arena, s, 1);
+		d->name = db_text(v->arena, s, 2);
+		d->vehicle_name = db_text(v->arena, s, 3);
+	}
+	sqlite3_reset(s);
+	if ((*more = *n > UGROUP_PAGE_SIZE))
+		*n = UGROUP_PAGE_SIZE;
+	return rc == SQLITE_DONE ? 1 : -1;
 }
 
 int
@@ -632,5 +751,77 @@ ugroup_effect(const struct viewer *v, int64_t user_id,
 	if (rc != SQLITE_DONE)
 		return -1;
 	out->financial_owner = owner != 0 ? user_name_for(v, owner) : NULL;
+	out->financial_owner_hidden = owner != 0 &&
+	    out->financial_owner == NULL;
 	return 0;
 }
+
+/* --------------------------------------------------- the decision */
+
+static void
+decide(struct access_decision *out, bool allowed, const char *status,
+    const char *reason)
+{
+	out->allowed = allowed;
+	out->status = status;
+	out->reason = reason;
+}
+
+int
+access_decide(const struct viewer *v, const char *unit_id, int64_t user_id,
+    struct access_decision *out)
+{
+	sqlite3_stmt *s = db_stmt(v->db, STMT_ACCESS_DEVICE);
+	const char *device_path = NULL, *user_path = NULL;
+	int64_t device = 0;
+	bool grouped = false, active = false;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	db_bind_text(s, ":unit_id", unit_id);
+	perm_bind_scope(s, &v->scope);
+	if ((rc = db_step(v->db, s)) == SQLITE_ROW) {
+		device = sqlite3_column_int64(s, 0);
+		device_path = db_text(v->arena, s, 1);
+		grouped = sqlite3_column_int(s, 2) != 0;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? 0 : -1;
+	s = db_stmt(v->db, STMT_ACCESS_USER);
+	db_bind_int(s, ":user_id", user_id);
+	if ((rc = db_step(v->db, s)) == SQLITE_ROW) {
+		active = sqlite3_column_int(s, 0) != 0;
+		user_path = db_text(v->arena, s, 1);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	/* another account's user is told apart from no user by nothing */
+	if (user_path == NULL || !perm_same_account(device_path, user_path)) {
+		decide(out, false, "Invalid", "There is no such user for this "
+		    "device's account.");
+		return 1;
+	}
+	if (!active) {
+		decide(out, false, "Blocked", "The user is inactive.");
+		return 1;
+	}
+	if (grouped) {
+		s = db_stmt(v->db, STMT_ACCESS_MEMBER);
+		db_bind_int(s, ":device_id", device);
+		db_bind_int(s, ":user_id", user_id);
+		if ((rc = db_exists(v->db, s)) < 0)
+			return -1;
+		if (rc == 0) {
+			decide(out, false, "Invalid", "The user is in none of "
+			    "the device's user groups.");
+			return 1;
+		}
+	}
+	decide(out, true, "Accepted", grouped ? "The user is a member of "
+	    "one of the device's user groups." : "The device has no user "
+	    "group: it is open to every active user of its account.");
+	return ugroup_effect(v, user_id, &out->effect) == 0 ? 1 : -1;
+}
+

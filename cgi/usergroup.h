@@ -42,8 +42,9 @@ struct user_group {
 	int64_t updated_at;
 	int64_t members;		/* the whole group's */
 	int64_t devices;
-	bool editable;			/* v may change its discount and
-					 * members */
+	bool editable;			/* v may change its members and
+					 * devices */
+	bool discount_editable;		/* ... and its discount */
 };
 
 /* A page of groups: q searches name and description; scope "", "all" or
@@ -143,7 +144,8 @@ enum ugroup_paste_result {
 
 struct ugroup_paste_item {
 	const char *login;		/* as pasted */
-	const char *username;		/* the user found, or NULL */
+	const char *match;		/* the username or unit id found, or
+					 * NULL */
 	enum ugroup_paste_result result;
 };
 
@@ -170,6 +172,29 @@ enum model_result ugroup_add_members(const struct viewer *v, int64_t id,
  * for a read-only one). Logs user_group_member_removed. */
 enum model_result ugroup_remove_member(const struct viewer *v, int64_t id,
     int64_t user_id, struct check_error *e);
+
+/*
+ * The charger scope (seed 004): the same for the devices named in text
+ * (unit ids or device ids) among the devices v sees, of the group's
+ * account: a device with groups is open to their members only. Logs
+ * user_group_devices_added / user_group_device_removed.
+ */
+enum model_result ugroup_add_devices(const struct viewer *v, int64_t id,
+    const char *text, bool dry_run, struct ugroup_paste *out,
+    struct check_error *e);
+enum model_result ugroup_remove_device(const struct viewer *v, int64_t id,
+    int64_t device_id, struct check_error *e);
+
+struct ugroup_device {
+	int64_t id;
+	const char *unit_id;
+	const char *name;
+	const char *vehicle_name;
+};
+
+/* The devices of group id that v sees, as ugroup_members(). */
+int ugroup_devices(const struct viewer *v, int64_t id, int64_t after,
+    struct ugroup_device **out, size_t *n, bool *more);
 
 struct ugroup_member {
 	int64_t id;
@@ -198,12 +223,34 @@ struct ugroup_effect {
 	const char **groups;		/* names, most favourable first */
 	size_t ngroups;
 	int discount;			/* the largest of their discounts */
-	const char *financial_owner;	/* that group's, as v may know them;
-					 * NULL: none */
+	const char *financial_owner;	/* that group's username, NULL: none
+					 * or hidden */
+	bool financial_owner_hidden;	/* there is one v does not see */
 };
 
 /* The effect of user user_id's groups, as v may know it. 0, or -1. */
 int ugroup_effect(const struct viewer *v, int64_t user_id,
     struct ugroup_effect *out);
+
+/*
+ * The access decision (seed 004): may user user_id use the device with
+ * unit id unit_id, seen by v? A device with no user group is open to
+ * every active user of its account (its root customer and below); a
+ * device with groups to the active members of at least one of them.
+ * status is OCPP 1.6's idTagInfo status: "Accepted"; "Blocked" (an
+ * inactive user); "Invalid" (unknown, of another account, or in none of
+ * the device's groups: a user of another account reads as unknown).
+ * When allowed, effect holds the user's groups, discount and payer.
+ */
+struct access_decision {
+	bool allowed;
+	const char *status;
+	const char *reason;
+	struct ugroup_effect effect;
+};
+
+/* 1 decided, 0 (no such device in v's view), -1 (database error). */
+int access_decide(const struct viewer *v, const char *unit_id,
+    int64_t user_id, struct access_decision *out);
 
 #endif

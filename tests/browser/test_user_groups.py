@@ -37,9 +37,9 @@ def user_groups(run):
     admin.fill(admin.label('Add users: paste usernames or e-mail addresses (any separators)'),
                'driver, se.user@northwind.example nobody@nowhere.example')
     admin.submit(admin.button('Preview'), path=lambda p: p.endswith('/members'))
-    assert 'Preview: 2 will be added, 0 already members, 1 not found' in admin.text('h3')
+    assert 'Preview: 2 will be added, 0 already members, 1 not found' in admin.first('h3').text
     admin.submit(admin.button('Add members'), path=lambda p: p.endswith('/members'))
-    assert '2 added' in admin.text('h3')
+    assert '2 added' in admin.first('h3').text
     admin.screenshot('group-members.png')
 
     admin.goto('/users?q=driver')

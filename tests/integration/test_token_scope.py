@@ -111,6 +111,7 @@ class TokenScopeTests(unittest.TestCase):
             ('delete', '/users/{id}'): None,
             ('post', '/locations'): {'name': 'Scope Yard', 'customer_id': cid('Aarhus')},
             ('patch', '/customers/{id}/profile'): {'plan': ''},
+            ('post', '/authorize'): {'unit_id': 'NW-100001', 'user_id': uid('driver')},
         }
         out = []
         for path, methods in json.loads(doc.text)['paths'].items():

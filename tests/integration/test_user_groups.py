@@ -158,7 +158,10 @@ class AdministratorTests(PageTest):
         self.assertPage(page)
         self.assertIn('NW Fleet drivers', page.text)
         self.assertIn('Everyone roams', page.text)
-        self.assertIn('read-only', page.text)
+        self.assertRegex(page.text, r'Everyone roams</a>.*?</th>\s*<td>All accounts '
+                         r'<span class="badge badge-inactive">read-only</span>')
+        # members of customers the viewer may not see are not counted
+        self.assertNotRegex(page.text, r'<a href="/groups/\d+">\d+</a>')
         self.assertNotIn('Contoso staff', page.text)
         self.assertNotIn('Contoso staff', client('dk.admin').get('/groups').text)
         self.assertNotIn('NW Fleet drivers', client('contoso.admin').get('/groups').text)
@@ -240,10 +243,12 @@ class AdministratorTests(PageTest):
         # a nested customer's administrator sees and adds only their users
         dk = client('dk.admin')
         text = dk.get(f'/groups/{gid}').text
-        self.assertIn('driver', text)               # Aarhus: below Denmark
-        self.assertNotIn('se.user', text)           # Sweden: a sibling
+        self.assertIn('driver@northwind.example', text)     # Aarhus: below Denmark
+        self.assertNotIn('se.user', text)                   # Sweden: a sibling
         r = dk.post(f'/groups/{gid}/members', {'users': 'admin', 'add': '1'})
-        self.assertIn('not found', r.text)
+        self.assertRegex(r.text, r'<tr><th scope="row">admin</th><td>—</td><td>not found</td>')
+        self.assertNotIn('name="discount_percent"', text)   # the account's, not Denmark's
+        self.assertEqual(dk.post(f'/groups/{gid}', {'discount_percent': '1'}).status, 403)
         self.assertEqual(dk.post(f'/groups/{gid}/members/{uid("se.user")}/remove').status,
                          404)
         # removal
@@ -270,6 +275,137 @@ class AdministratorTests(PageTest):
             self.assertEqual(page.status, 200, who)
             self.assertNotIn('name="discount_percent"', page.text)
             self.assertEqual(c.post(f'/groups/{gid}', {'discount_percent': '1'}).status, 403)
+
+
+class RefusalTests(PageTest):
+    @classmethod
+    def setUpClass(cls):
+        new_group('Ref NW', cap='10')
+        new_group('Ref Contoso', account='Contoso Charging', cap='10')
+
+    def test_operator_pages_are_operators_only(self):
+        gid = group_id('Ref NW')
+        c = client('admin')
+        c.get('/groups')
+        for path in (f'/operator/groups/{gid}', f'/operator/groups/{gid}/delete'):
+            self.assertEqual(c.get(path).status, 403, path)
+            self.assertEqual(c.post(path, {'name': 'x', 'scope': 'all'}).status, 403, path)
+        self.assertEqual(STACK.query('SELECT count(*) FROM user_groups WHERE id = ?', gid),
+                         [(1,)])
+
+    def test_another_accounts_members_cannot_be_removed(self):
+        gid = group_id('Ref Contoso')
+        STACK.query('INSERT INTO user_group_members VALUES (?, ?)', gid, uid('contoso.admin'))
+        c = client('admin')
+        c.get('/groups')
+        self.assertEqual(c.post(f'/groups/{gid}/members/{uid("contoso.admin")}/remove').status,
+                         404)
+        self.assertEqual(members('Ref Contoso'), ['contoso.admin'])
+
+    def test_a_group_keeps_no_other_accounts_members_when_it_moves(self):
+        new_group('Ref movable', scope='all', account='', cap='10')
+        gid = group_id('Ref movable')
+        STACK.query('INSERT INTO user_group_members VALUES (?, ?)', gid, uid('contoso.admin'))
+        op = client('operator')
+        op.get(f'/operator/groups/{gid}')
+        r = op.post(f'/operator/groups/{gid}', {'name': 'Ref movable', 'scope': 'account',
+                                                'account_id': str(cid('Northwind Fleet')),
+                                                'max_discount_percent': '10'})
+        self.assertPage(r, 400)
+        self.assertIn('1 member and 0 devices', field_error(r.text, 'account_id'))
+        self.assertEqual(STACK.query('SELECT account_id FROM user_groups WHERE id = ?', gid),
+                         [(None,)])
+
+    def test_auto_assign_through_the_api(self):
+        new_group('Ref auto', auto_assign=True)
+        token, _ = new_token('admin', name='groups auto')
+        r = Api(token).call('POST', '/api/v1/users', {
+            'email': 'ref.api@example.test', 'username': 'ref.api',
+            'customer_id': cid('Aarhus'), 'password_mode': 'welcome'})
+        self.assertEqual(r.status, 201, r.text)
+        self.assertIn('Ref auto', r.json['user_groups'])
+        self.assertIn('ref.api', members('Ref auto'))
+
+    def test_too_many_names_at_once(self):
+        gid = group_id('Ref NW')
+        c = client('admin')
+        c.get(f'/groups/{gid}')
+        r = c.post(f'/groups/{gid}/members', {'users': ' '.join(f'u{i}' for i in range(501)),
+                                              'add': '1'})
+        self.assertPage(r, 400)
+        self.assertIn('at most 500', field_error(r.text, 'users'))
+
+
+class DeviceScopeTests(PageTest):
+    """The charger scope (seed 004): devices pasted into a group are open
+    to its members only; a device without groups to every active user of
+    its account; POST /api/v1/authorize answers it."""
+
+    @classmethod
+    def setUpClass(cls):
+        new_group('Scope NW', cap='20', owner='admin')
+        STACK.query("UPDATE user_groups SET discount_percent = 20 WHERE name = 'Scope NW'")
+        cls.token = new_token('admin', name='groups authorize')[0]
+
+    def authorize(self, unit_id, username=None, user_id=None):
+        return Api(self.token).call('POST', '/api/v1/authorize', {
+            'unit_id': unit_id, 'user_id': user_id or uid(username)})
+
+    def test_devices_by_paste_and_the_decision(self):
+        gid = group_id('Scope NW')
+        unit = STACK.query("SELECT unit_id FROM devices d JOIN customers c ON c.id = "
+                           "d.customer_id WHERE c.name = 'Aarhus' ORDER BY d.id")[0][0]
+        contoso_unit = STACK.query("SELECT unit_id FROM devices d JOIN customers c ON c.id = "
+                                   "d.customer_id WHERE c.name = 'Contoso Charging'")[0][0]
+        # no group: open to every active user of the account
+        r = self.authorize(unit, 'driver')
+        self.assertEqual((r.status, r.json['allowed'], r.json['status']), (200, True, 'Accepted'))
+        c = client('admin')
+        c.get(f'/groups/{gid}')
+        r = c.post(f'/groups/{gid}/devices', {'ids': f'{unit} {contoso_unit} NOPE-1',
+                                              'preview': '1'})
+        self.assertPage(r)
+        self.assertRegex(r.text, rf'<tr><th scope="row">{unit}</th><td>{unit}</td>'
+                                 r'<td>will be added</td>')
+        self.assertRegex(r.text, rf'<tr><th scope="row">{contoso_unit}</th><td>—</td>'
+                                 r'<td>not found</td>')
+        r = c.post(f'/groups/{gid}/devices', {'ids': f'{unit} {contoso_unit}', 'add': '1'})
+        self.assertIn('1 added', r.text)
+        # grouped: members only
+        r = self.authorize(unit, 'driver')
+        self.assertEqual((r.json['allowed'], r.json['status']), (False, 'Invalid'))
+        self.assertIn('none of the device', r.json['reason'])
+        STACK.query('INSERT INTO user_group_members VALUES (?, ?)', gid, uid('driver'))
+        r = self.authorize(unit, 'driver')
+        self.assertEqual((r.json['allowed'], r.json['discount_percent'],
+                          r.json['financial_owner'], r.json['groups'][0]),
+                         (True, 20, 'admin', 'Scope NW'))
+        # inactive: blocked
+        STACK.query("UPDATE users SET active = 0 WHERE username = 'driver'")
+        try:
+            r = self.authorize(unit, 'driver')
+            self.assertEqual((r.json['allowed'], r.json['status']), (False, 'Blocked'))
+        finally:
+            STACK.query("UPDATE users SET active = 1 WHERE username = 'driver'")
+        # another account's user reads like no user at all
+        foreign = self.authorize(unit, 'contoso.admin').json
+        missing = self.authorize(unit, user_id=999999).json
+        self.assertEqual(foreign, missing)
+        self.assertEqual((foreign['allowed'], foreign['status']), (False, 'Invalid'))
+        # a device the token's user does not see: 404, like a missing one
+        self.assertEqual(self.authorize(contoso_unit, 'driver').status, 404)
+        self.assertEqual(self.authorize('NO-SUCH-UNIT', 'driver').status, 404)
+        # bad bodies
+        api = Api(self.token)
+        self.assertEqual(api.call('POST', '/api/v1/authorize', {'unit_id': unit}).status, 400)
+        self.assertEqual(api.call('POST', '/api/v1/authorize', {'user_id': 1}).status, 400)
+        self.assertEqual(api.call('POST', '/api/v1/authorize',
+                                  {'unit_id': unit, 'user_id': 1, 'x': 1}).status, 400)
+        # removal opens it again
+        device_id = STACK.query('SELECT id FROM devices WHERE unit_id = ?', unit)[0][0]
+        STACK.query('DELETE FROM user_group_members WHERE user_id = ?', uid('driver'))
+        self.assertEqual(c.post(f'/groups/{gid}/devices/{device_id}/remove').status, 303)
+        self.assertTrue(self.authorize(unit, 'driver').json['allowed'])
 
 
 class EffectTests(PageTest):
@@ -301,9 +437,13 @@ class EffectTests(PageTest):
         STACK.query("UPDATE user_groups SET created_at = 3 WHERE name = 'Eff big first'")
         doc = Api(token).call('GET', f'/api/v1/users/{uid("driver")}').json
         self.assertEqual(doc['financial_owner'], 'eff.payer2')
-        # a payer the viewer does not see is not named
+        # a payer the viewer does not see is not named, on the page or in the API
         text = client('dk.admin').get(f'/users/{uid("driver")}').text
         self.assertIn('a user outside your view', text)
+        doc = Api(new_token('dk.admin', name='groups effect dk')[0]).call(
+            'GET', f'/api/v1/users/{uid("driver")}').json
+        self.assertEqual((doc['financial_owner'], doc['financial_owner_outside_view']),
+                         (None, True))
         # no group: no discount, nobody named
         make_user('eff.none', 'Northwind Fleet')
         doc = Api(token).call('GET', f'/api/v1/users/{uid("eff.none")}').json
