@@ -1,0 +1,175 @@
+/*
+ * test_model_usergroup.c - user groups (usergroup.c) on the fixture's
+ * tree: the access decision for every reason, the most favourable
+ * discount and who pays, and who sees and changes which group.
+ *
+ * The device is EAST-2 (Acme North East, account Acme); the asking
+ * viewer acme.admin, who sees every device of Acme.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "model_fixture.h"
+
+#include "usergroup.h"
+
+/* A group of Acme (1) or of all accounts (NULL), id 1 and 2 and 3. */
+#define GROUPS \
+	"INSERT INTO user_groups (id, name, account_id, max_discount_percent, " \
+	"discount_percent, financial_owner_id, created_at) VALUES " \
+	"(1, 'Acme drivers', 1, 30, 10, 3, 5), " \
+	"(2, 'Acme staff', 1, 30, 25, 4, 7), " \
+	"(3, 'Everyone', NULL, 25, NULL, 2, 6)"
+
+static void
+test_decision(void **state)
+{
+	static const struct {
+		const char *what;
+		const char *sql[3];	/* the state, from the tree's */
+		int64_t user;
+		int rc;			/* 1 decided, 0 no such device */
+		const char *status;
+	} cases[] = {
+		{ "no group: an active user of the account", { NULL },
+		    FX_EAST_DRIVER, 1, "Accepted" },
+		{ "no group: a user of another account", { NULL },
+		    FX_OTHER_ADMIN, 1, "Invalid" },
+		{ "no group: nobody", { NULL }, FX_MISSING, 1, "Invalid" },
+		{ "inactive", { "UPDATE users SET active = 0 WHERE id = 5" },
+		    FX_EAST_DRIVER, 1, "Blocked" },
+		{ "grouped: a member", { GROUPS, "INSERT INTO "
+		    "user_group_devices VALUES (1, 4)", "INSERT INTO "
+		    "user_group_members VALUES (1, 5)" }, FX_EAST_DRIVER, 1,
+		    "Accepted" },
+		{ "grouped: not a member", { GROUPS, "INSERT INTO "
+		    "user_group_devices VALUES (1, 4)", "INSERT INTO "
+		    "user_group_members VALUES (2, 5)" }, FX_EAST_DRIVER, 1,
+		    "Invalid" },
+		{ "grouped: a member of another account", { GROUPS,
+		    "INSERT INTO user_group_devices VALUES (3, 4)",
+		    "INSERT INTO user_group_members VALUES (3, 7)" },
+		    FX_OTHER_ADMIN, 1, "Invalid" },
+		{ "grouped, all accounts: a member of the account", { GROUPS,
+		    "INSERT INTO user_group_devices VALUES (3, 4)",
+		    "INSERT INTO user_group_members VALUES (3, 5)" },
+		    FX_EAST_DRIVER, 1, "Accepted" },
+	};
+	struct fixture *f = *state;
+	struct access_decision d;
+	struct viewer v;
+	size_t i, j;
+	int rc;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		fixture_renew(f);
+		for (j = 0; j < 3 && cases[i].sql[j] != NULL; j++)
+			fixture_exec(f, "%s", cases[i].sql[j]);
+		v = fixture_viewer(f, FX_ACME_ADMIN, ORIGIN_API);
+		rc = access_decide(&v, "EAST-2", cases[i].user, &d);
+		if (rc != cases[i].rc || strcmp(d.status, cases[i].status) != 0
+		    || d.allowed != (strcmp(cases[i].status, "Accepted") == 0))
+			fail_msg("%s: %d %s", cases[i].what, rc, d.status);
+	}
+	/* a device outside the viewer's view: not decided, like a missing one */
+	fixture_renew(f);
+	v = fixture_viewer(f, FX_SOUTH_ADMIN, ORIGIN_API);
+	assert_int_equal(access_decide(&v, "EAST-2", FX_EAST_DRIVER, &d), 0);
+	assert_int_equal(access_decide(&v, "NO-SUCH", FX_EAST_DRIVER, &d), 0);
+}
+
+/* The most favourable discount; its group names who pays; an all-accounts
+ * group's discount is its cap; ties go to the group made first. */
+static void
+test_effect(void **state)
+{
+	struct fixture *f = *state;
+	struct ugroup_effect eff;
+	struct viewer v;
+
+	fixture_exec(f, GROUPS);
+	fixture_exec(f, "INSERT INTO user_group_members VALUES (1, 5), "
+	    "(2, 5), (3, 5)");
+	v = fixture_viewer(f, FX_ACME_ADMIN, ORIGIN_PAGE);
+	assert_int_equal(ugroup_effect(&v, FX_EAST_DRIVER, &eff), 0);
+	assert_int_equal(eff.ngroups, 3);
+	/* 25 twice: Everyone (made at 6) before Acme staff (at 7) */
+	assert_int_equal(eff.discount, 25);
+	assert_string_equal(eff.groups[0], "Everyone");
+	assert_string_equal(eff.financial_owner, "acme.admin");
+	assert_string_equal(eff.groups[2], "Acme drivers");
+	fixture_exec(f, "UPDATE user_groups SET created_at = 8 WHERE id = 3");
+	assert_int_equal(ugroup_effect(&v, FX_EAST_DRIVER, &eff), 0);
+	assert_string_equal(eff.financial_owner, "north.fleet");
+	/* a payer the viewer does not see is not named */
+	v = fixture_viewer(f, FX_NORTH_FLEET, ORIGIN_PAGE);
+	fixture_exec(f, "UPDATE user_groups SET financial_owner_id = 2");
+	assert_int_equal(ugroup_effect(&v, FX_EAST_DRIVER, &eff), 0);
+	assert_null(eff.financial_owner);
+	assert_true(eff.financial_owner_hidden);
+	/* another account's group is not the user's, whatever the table */
+	fixture_exec(f, "DELETE FROM user_group_members");
+	fixture_exec(f, "INSERT INTO user_groups (id, name, account_id, "
+	    "max_discount_percent, discount_percent, created_at) VALUES (9, "
+	    "'Other', 5, 90, 90, 1)");
+	fixture_exec(f, "INSERT INTO user_group_members VALUES (9, 5)");
+	assert_int_equal(ugroup_effect(&v, FX_EAST_DRIVER, &eff), 0);
+	assert_int_equal(eff.ngroups, 0);
+	assert_int_equal(eff.discount, 0);
+}
+
+/* Who sees and who changes which group. */
+static void
+test_who_sees_which_group(void **state)
+{
+	static const struct {
+		int64_t who, group;
+		int found;
+		bool editable, discount;
+	} cases[] = {
+		{ FX_ACME_ADMIN, 1, 1, true, true },
+		{ FX_ACME_ADMIN, 3, 1, false, false },	/* all accounts */
+		{ FX_NORTH_ADMIN, 1, 1, true, false },	/* nested: members */
+		{ FX_OTHER_ADMIN, 1, 0, false, false },	/* another account */
+		{ FX_OTHER_ADMIN, 3, 1, false, false },
+		{ FX_EAST_DRIVER, 1, 0, false, false },	/* no group */
+		{ FX_OPERATOR, 1, 1, true, true },
+		{ FX_OPERATOR, 3, 1, true, false },
+	};
+	struct fixture *f = *state;
+	struct user_group g;
+	struct viewer v;
+	size_t i;
+
+	fixture_exec(f, GROUPS);
+	for (i = 0; i < NELEM(cases); i++) {
+		v = fixture_viewer(f, cases[i].who, ORIGIN_PAGE);
+		if (ugroup_get(&v, cases[i].group, &g) != cases[i].found)
+			fail_msg("case %zu: found", i);
+		if (cases[i].found && (g.editable != cases[i].editable ||
+		    g.discount_editable != cases[i].discount))
+			fail_msg("case %zu: editable %d, discount %d", i,
+			    g.editable, g.discount_editable);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_decision, fixture_setup,
+		    fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_effect, fixture_setup,
+		    fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_who_sees_which_group,
+		    fixture_setup, fixture_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
