@@ -89,10 +89,8 @@ fill_list(struct request *req, struct tval *d, const char *base,
 		tv_set_int(row, "discount", g->account_id == 0 ?
 		    g->max_discount : g->discount);
 		tv_set_bool(row, "editable", g->editable);
-		/* a group's members may be of customers the viewer does not
-		 * see (all accounts, or above a nested customer): counted for
-		 * operators only; the group's page lists those one sees */
-		if (perm_allows(&req->viewer, ACT_OPERATOR)) {
+		/* the group's page lists the members the viewer sees */
+		if (g->counts_visible) {
 			tv_set_int(row, "members", g->members);
 			tv_set_int(row, "devices", g->devices);
 			tv_set_bool(row, "counted", true);

@@ -103,6 +103,7 @@ finish_group(const struct viewer *v, struct user_group *g)
 	    user_name_for(v, g->financial_owner_id);
 
 	g->financial_owner = owner != NULL ? owner : "a user outside your view";
+	g->counts_visible = operator(v);
 	g->editable = edits(v, g);
 	/* the discount is the account's: its administrators at the account
 	 * itself set it, not a nested customer's for users they never see */

@@ -40,8 +40,12 @@ struct user_group {
 	int discount;			/* the account's, 0 to the cap */
 	int64_t created_at;
 	int64_t updated_at;
-	int64_t members;		/* the whole group's */
-	int64_t devices;
+	int64_t members;		/* the whole group's: shown only */
+	int64_t devices;		/* when counts_visible */
+	bool counts_visible;		/* v sees every member and device it
+					 * may hold (operators): a count
+					 * tells nothing of what v does not
+					 * see */
 	bool editable;			/* v may change its members and
 					 * devices */
 	bool discount_editable;		/* ... and its discount */
