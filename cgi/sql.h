@@ -1117,6 +1117,18 @@
 	    "JOIN customers c ON c.id = d.customer_id WHERE x.group_id = :id " \
 	    "AND x.device_id > :after AND " SCOPE_DEVICE("c", "d") " ORDER BY " \
 	    "x.device_id LIMIT :limit") \
+	/* the user form's user groups: account :account_id's (checkboxes \
+	 * to its administrators) and the all-accounts ones user :user_id \
+	 * is in (read-only) */ \
+	X(UGROUP_CHOICES, "SELECT g.id, g.name, EXISTS (SELECT 1 FROM " \
+	    "user_group_members m WHERE m.group_id = g.id AND m.user_id = " \
+	    ":user_id), g.account_id IS NOT NULL, g.auto_assign FROM " \
+	    "user_groups g WHERE " \
+	    "g.account_id = :account_id OR (g.account_id IS NULL AND g.id IN " \
+	    "(SELECT group_id FROM user_group_members WHERE user_id = " \
+	    ":user_id)) ORDER BY g.name COLLATE NOCASE, g.id") \
+	X(UGROUP_MEMBER_DROP, "DELETE FROM user_group_members WHERE group_id " \
+	    "= :id AND user_id = :user_id") \
 	/* --- the access decision (seed 004): one device of v's scope, \
 	 * then the user asked about, whatever v sees of them: the answer \
 	 * says only whether they may use the device --- */ \

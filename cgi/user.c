@@ -484,7 +484,9 @@ const struct check_field user_error_fields[] = {
 	CHECK_FIELD(struct user_errors, locations, "location", "locations"),
 	FIELD(password_mode), FIELD(password), FIELD(confirm_password),
 	FIELD(full_name), FIELD(phone),
-	FIELD(address), FIELD(active), FIELD(language), { NULL, NULL, 0 }
+	FIELD(address), FIELD(active), FIELD(language),
+	CHECK_FIELD(struct user_errors, user_groups, "user_group",
+	    "user_groups"), { NULL, NULL, 0 }
 };
 #undef FIELD
 
@@ -696,6 +698,14 @@ check_input(const struct viewer *v, const struct user_row *t,
 	}
 	if (check_locations(v, in, c, e) != 0)
 		return -1;
+	if (in->user_groups != NULL) {
+		if ((rc = ugroup_settable(v, in->user_groups,
+		    in->nuser_groups)) < 0)
+			return -1;
+		if (rc == 0)
+			check_fail(&e->user_groups, 400, "Choose user groups "
+			    "from the list.");
+	}
 	if (strcmp(c->password_mode, "manual") == 0) {
 		why = *in->password == '\0' ? "Enter a password, or choose "
 		    "the welcome e-mail." : password_policy(in->password,
@@ -859,6 +869,8 @@ add_user(const struct viewer *v, const struct user_input *in,
 	if (id == 0 || set_contact(v, id, in, c) != 0 ||
 	    set_locations(v, id, c->locations, c->nlocations) != 0 ||
 	    ugroup_auto_assign(v, id, c->customer_id) != 0 ||
+	    (in->user_groups != NULL && ugroup_set_for_user(v, id,
+	    in->user_groups, in->nuser_groups) != 0) ||
 	    (welcome && password_link_send(v, id, "setup", in->email,
 	    in->username, in->full_name) != 0))
 		return 0;
@@ -876,7 +888,9 @@ change_user(const struct viewer *v, const struct user_row *t,
 	int64_t actor = perm_actor(v);
 
 	if (update_user(v, t->id, in, c) != 0 ||
-	    set_locations(v, t->id, c->locations, c->nlocations) != 0)
+	    set_locations(v, t->id, c->locations, c->nlocations) != 0 ||
+	    (in->user_groups != NULL && ugroup_set_for_user(v, t->id,
+	    in->user_groups, in->nuser_groups) != 0))
 		return -1;
 	/* the links went to the old address, which may not be the user's
 	 * (mistyped, or left): none of them may set the password. Only

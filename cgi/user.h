@@ -167,6 +167,10 @@ struct user_input {
 	bool active;
 	const char *language;		/* of e-mails: "en", "nl" or "" (the
 					 * account's); NULL: not given, kept */
+	/* the user groups of the form (usergroup.h ugroup_choices) the
+	 * user is to be in; NULL: not given, kept */
+	const int64_t *user_groups;
+	size_t nuser_groups;
 };
 
 /* The values of user u as they are (u NULL: a new, active user with
@@ -188,6 +192,7 @@ struct user_errors {
 	struct check_error address;
 	struct check_error active;
 	struct check_error language;
+	struct check_error user_groups;
 };
 
 /* The fields of struct user_errors in the order they are reported: the

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "buf.h"
 #include "db.h"
 #include "device.h"
 #include "event.h"
@@ -824,5 +825,119 @@ access_decide(const struct viewer *v, const char *unit_id, int64_t user_id,
 	    "one of the device's user groups." : "The device has no user "
 	    "group: it is open to every active user of its account.");
 	return ugroup_effect(v, user_id, &out->effect) == 0 ? 1 : -1;
+}
+
+/* ------------------------------------------------- the user form */
+
+/* The account whose groups v sets on users' forms: v's own, if v
+ * administers users (ACT_USER_GROUPS); 0 none (operators, readers). */
+static int64_t
+form_account(const struct viewer *v)
+{
+	return !operator(v) && perm_allows(v, ACT_USER_GROUPS) ?
+	    viewer_account(v) : 0;
+}
+
+int
+ugroup_choices(const struct viewer *v, int64_t user_id,
+    struct ugroup_choice **out, size_t *n)
+{
+	int64_t account = form_account(v);
+	sqlite3_stmt *s;
+	size_t cap = 16;
+	int rc;
+
+	*n = 0;
+	*out = arena_calloc(v->arena, cap, sizeof(**out));
+	if (operator(v) || !perm_may_read(v, ACT_USER_GROUPS))
+		return 0;
+	if (account == 0)
+		account = viewer_account(v);
+	s = db_stmt(v->db, STMT_UGROUP_CHOICES);
+	db_bind_int(s, ":account_id", account);
+	db_bind_int(s, ":user_id", user_id);
+	while ((rc = db_step(v->db, s)) == SQLITE_ROW) {
+		struct ugroup_choice *c;
+
+		if (*n == cap) {
+			struct ugroup_choice *grown = arena_calloc(v->arena,
+			    cap * 2, sizeof(*grown));
+
+			memcpy(grown, *out, cap * sizeof(*grown));
+			*out = grown;
+			cap *= 2;
+		}
+		c = &(*out)[(*n)++];
+		c->id = sqlite3_column_int64(s, 0);
+		c->name = db_text(v->arena, s, 1);
+		c->member = sqlite3_column_int(s, 2) != 0;
+		c->editable = sqlite3_column_int(s, 3) != 0 &&
+		    form_account(v) != 0;
+		c->auto_assign = sqlite3_column_int(s, 4) != 0;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+ugroup_settable(const struct viewer *v, const int64_t *ids, size_t n)
+{
+	struct ugroup_choice *c;
+	size_t nc, i, j;
+
+	if (n == 0)
+		return 1;
+	if (form_account(v) == 0)
+		return 0;
+	if (ugroup_choices(v, 0, &c, &nc) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < nc && !(c[j].editable && c[j].id == ids[i]);
+		    j++)
+			;
+		if (j == nc)
+			return 0;
+	}
+	return 1;
+}
+
+int
+ugroup_set_for_user(const struct viewer *v, int64_t user_id,
+    const int64_t *ids, size_t n)
+{
+	struct ugroup_choice *c;
+	struct buf joined, left;
+	sqlite3_stmt *s;
+	size_t nc, i, j;
+	bool want;
+
+	if (form_account(v) == 0)
+		return 0;
+	if (ugroup_choices(v, user_id, &c, &nc) != 0)
+		return -1;
+	buf_init(&joined, v->arena);
+	buf_init(&left, v->arena);
+	for (i = 0; i < nc; i++) {
+		if (!c[i].editable)
+			continue;
+		for (j = 0, want = false; j < n && !want; j++)
+			want = ids[j] == c[i].id;
+		if (want == c[i].member)
+			continue;
+		s = db_stmt(v->db, want ? STMT_UGROUP_MEMBER_ADD :
+		    STMT_UGROUP_MEMBER_DROP);
+		db_bind_int(s, ":id", c[i].id);
+		db_bind_int(s, ":user_id", user_id);
+		if (db_exec(v->db, s) != 0)
+			return -1;
+		buf_printf(want ? &joined : &left, "%s\"%s\"",
+		    (want ? joined.len : left.len) ? ", " : "", c[i].name);
+	}
+	if (joined.len + left.len > 0)
+		event_log(v, "user_groups_set", user_id, perm_actor(v),
+		    arena_printf(v->arena, "joined %s; left %s",
+		    joined.len ? joined.data : "none",
+		    left.len ? left.data : "none"));
+	return 0;
 }
 

@@ -222,6 +222,38 @@ int ugroup_members(const struct viewer *v, int64_t id, int64_t after,
 int ugroup_auto_assign(const struct viewer *v, int64_t user_id,
     int64_t customer_id);
 
+/* A user group on the user form. */
+struct ugroup_choice {
+	int64_t id;
+	const char *name;
+	bool member;
+	bool editable;		/* a checkbox (else text: all accounts) */
+	bool auto_assign;	/* a new user joins it */
+};
+
+/*
+ * The user groups user_id's form (0: a new user) shows to v: the groups
+ * of v's account, which an Account Administrator sets there, and the
+ * all-accounts groups user_id is in, read-only. Operators set
+ * membership on the groups' pages: none. 0, or -1.
+ */
+int ugroup_choices(const struct viewer *v, int64_t user_id,
+    struct ugroup_choice **out, size_t *n);
+
+/*
+ * Whether ids are all groups v sets on a user's form (of v's account):
+ * 1 yes, 0 no, -1 on a database error.
+ */
+int ugroup_settable(const struct viewer *v, const int64_t *ids, size_t n);
+
+/*
+ * Make user_id a member of exactly the groups ids among those v sets on
+ * the form, inside v's write transaction; other groups stay. Logs
+ * user_groups_set when something changed. 0, or -1.
+ */
+int ugroup_set_for_user(const struct viewer *v, int64_t user_id,
+    const int64_t *ids, size_t n);
+
 /* A user's groups and what follows from them (seed 004). */
 struct ugroup_effect {
 	const char **groups;		/* names, most favourable first */

@@ -408,6 +408,68 @@ class DeviceScopeTests(PageTest):
         self.assertTrue(self.authorize(unit, 'driver').json['allowed'])
 
 
+class UserFormTests(PageTest):
+    """The user form shows the account's groups as checkboxes (an
+    all-accounts group the user is in as text) and sets them through the
+    one user flow."""
+
+    @classmethod
+    def setUpClass(cls):
+        new_group('Form A')
+        new_group('Form auto', auto_assign=True)
+        new_group('Form global', scope='all', account='', cap='5')
+        new_group('Form Contoso', account='Contoso Charging')
+
+    def user_fields(self, c, user_id):
+        """The edit form of user_id as posted back unchanged, as pairs."""
+        text = c.get(f'/users/{user_id}').text
+        self.assertIn('name="user_groups_listed"', text)
+        return text
+
+    def test_the_form_sets_the_groups(self):
+        c = client('admin')
+        text = c.get('/users/new').text
+        a, auto = group_id('Form A'), group_id('Form auto')
+        self.assertRegex(text, rf'id="user_group-{auto}" name="user_group" value="{auto}" '
+                               r'checked')
+        self.assertNotRegex(text, rf'id="user_group-{a}" name="user_group" value="{a}" '
+                                  r'checked')
+        self.assertNotIn('Form Contoso', text)
+        # a new user: Form A ticked, the auto-assign group unticked
+        r = c.post('/users/new', [('email', 'form.one@example.test'), ('username', 'form.one'),
+                                  ('customer_id', str(cid('Aarhus'))), ('password_mode', 'welcome'),
+                                  ('active', '1'), ('user_groups_listed', '1'),
+                                  ('user_group', str(a))])
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(members('Form A'), ['form.one'])
+        self.assertEqual(members('Form auto'), [])
+        user_id = int(r.location.rsplit('/', 1)[1])
+        # the all-accounts group shows as text, and stays whatever is posted
+        STACK.query('INSERT INTO user_group_members VALUES (?, ?)', group_id('Form global'),
+                    user_id)
+        text = c.get(f'/users/{user_id}').text
+        self.assertIn('Also in: Form global', text)
+        base = [('email', 'form.one@example.test'), ('username', 'form.one'),
+                ('customer_id', str(cid('Aarhus'))), ('password_mode', 'keep'), ('active', '1')]
+        # another account's group, or an all-accounts one: refused, nothing changed
+        before = tables(*GROUP_TABLES)
+        for bad in (group_id('Form Contoso'), group_id('Form global'), 999999):
+            r = c.post(f'/users/{user_id}', base + [('user_groups_listed', '1'),
+                                                    ('user_group', str(bad))])
+            self.assertPage(r, 400)
+            self.assertTrue(field_error(r.text, 'user_group'), bad)
+        self.assertEqual(tables(*GROUP_TABLES), before)
+        # a form without the list keeps the groups; with it, unticked leaves
+        self.assertEqual(c.post(f'/users/{user_id}', base).status, 303)
+        self.assertEqual(members('Form A'), ['form.one'])
+        r = c.post(f'/users/{user_id}', base + [('user_groups_listed', '1'),
+                                                ('user_group', str(auto))])
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual((members('Form A'), members('Form auto'), members('Form global')),
+                         ([], ['form.one'], ['form.one']))
+        self.assertIn('joined "Form auto"; left "Form A"', events('user_groups_set')[-1][2])
+
+
 class EffectTests(PageTest):
     def test_the_most_favourable_discount_and_who_pays(self):
         """Three overlapping groups: the largest discount wins; of two
