@@ -83,6 +83,18 @@ page_found(struct request *req, int rc, const char *what)
 	return rc == 1;
 }
 
+void
+page_unchanged(struct request *req, enum model_result rc,
+    const char *failure)
+{
+	if (rc == MODEL_NOT_FOUND)
+		page_error(req, 404, "There is no page at this address.");
+	else
+		page_error(req, 503, arena_printf(req->arena, "%s because of a "
+		    "database error. Nothing was changed; please try again.",
+		    failure));
+}
+
 struct tval *
 page_data(struct request *req)
 {

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "check.h"
 #include "perm.h"
 
 struct request;
@@ -44,6 +45,16 @@ const char *page_read_only(struct request *req, struct tval *d,
  * what ("The location") could not be read was sent.
  */
 bool page_found(struct request *req, int rc, const char *what);
+
+/*
+ * The page of a change a model did not make: the 404 page when it found
+ * nothing to change (rc MODEL_NOT_FOUND: outside the view or missing),
+ * else the 503 page: failure ("The group could not be saved") "because
+ * of a database error", and that nothing changed (the model rolled
+ * back).
+ */
+void page_unchanged(struct request *req, enum model_result rc,
+    const char *failure);
 
 /*
  * A form's {field: message} map from a model's errors struct (check.h),

@@ -18,8 +18,6 @@
 #include "tval.h"
 #include "ui.h"
 
-static const char *const not_found = "There is no page at this address.";
-
 /* {value, label, selected} of each choice into a list named name. */
 static void
 add_choices(struct arena *a, struct tval *d, const char *name,
@@ -119,6 +117,7 @@ ui_account_profile_get(struct request *req)
 void
 ui_account_profile_post(struct request *req)
 {
+	enum model_result r;
 	struct account_fields in;
 	struct account_profile p;
 	struct account_errors e;
@@ -136,7 +135,7 @@ ui_account_profile_post(struct request *req)
 		if (*account_field(&in, i) == NULL &&
 		    account_field(&in, i) != &in.feature_flags)
 			*account_field(&in, i) = "";
-	switch (account_profile_save(&req->viewer, req->id, &in, &e)) {
+	switch ((r = account_profile_save(&req->viewer, req->id, &in, &e))) {
 	case MODEL_DONE:
 		flash_set(req, "The account profile was saved.");
 		http_redirect(req, arena_printf(req->arena,
@@ -151,11 +150,8 @@ ui_account_profile_post(struct request *req)
 		    &in, page_errors(req->arena, &e, account_error_fields));
 		return;
 	case MODEL_NOT_FOUND:
-		page_error(req, 404, not_found);
-		return;
 	case MODEL_FAILED:
 		break;
 	}
-	page_error(req, 503, "The profile could not be saved because of a "
-	    "database error. Please try again.");
+	page_unchanged(req, r, "The profile could not be saved");
 }

@@ -22,8 +22,6 @@
 #include "ui.h"
 #include "usergroup.h"
 
-static const char *const not_found = "There is no page at this address.";
-
 /* ------------------------------------------------------------ lists */
 
 /* The href of page n of a group list at base with query q and scope. */
@@ -237,6 +235,7 @@ ui_operator_group_get(struct request *req)
 static void
 save_form(struct request *req, int64_t id)
 {
+	enum model_result r;
 	struct ugroup_input in;
 	struct ugroup_errors e;
 	struct user_group g;
@@ -244,7 +243,7 @@ save_form(struct request *req, int64_t id)
 	int64_t saved = 0;
 
 	read_form(req, &in);
-	switch (ugroup_save(&req->viewer, id, &in, &e, &saved)) {
+	switch ((r = ugroup_save(&req->viewer, id, &in, &e, &saved))) {
 	case MODEL_DONE:
 		flash_set(req, arena_printf(req->arena, "User group "
 		    "\xe2\x80\x9c%s\xe2\x80\x9d was %s.", in.name, id != 0 ?
@@ -259,13 +258,10 @@ save_form(struct request *req, int64_t id)
 		    page_errors(req->arena, &e, ugroup_error_fields));
 		return;
 	case MODEL_NOT_FOUND:
-		page_error(req, 404, not_found);
-		return;
 	case MODEL_FAILED:
 		break;
 	}
-	page_error(req, 503, "The group could not be saved because of a "
-	    "database error. Nothing was changed; please try again.");
+	page_unchanged(req, r, "The group could not be saved");
 }
 
 void
@@ -305,9 +301,10 @@ ui_operator_group_delete_get(struct request *req)
 void
 ui_operator_group_delete_post(struct request *req)
 {
+	enum model_result r;
 	struct user_group gone;
 
-	switch (ugroup_delete(&req->viewer, req->id, &gone)) {
+	switch ((r = ugroup_delete(&req->viewer, req->id, &gone))) {
 	case MODEL_DONE:
 		flash_set(req, arena_printf(req->arena, "User group "
 		    "\xe2\x80\x9c%s\xe2\x80\x9d was deleted; %lld member%s and "
@@ -316,15 +313,12 @@ ui_operator_group_delete_post(struct request *req)
 		    (long long)gone.devices, gone.devices == 1 ? "" : "s"));
 		http_redirect(req, "/operator/groups");
 		return;
-	case MODEL_INVALID:
 	case MODEL_NOT_FOUND:
-		page_error(req, 404, not_found);
-		return;
+	case MODEL_INVALID:
 	case MODEL_FAILED:
 		break;
 	}
-	page_error(req, 503, "The group could not be deleted because of a "
-	    "database error. Nothing was changed; please try again.");
+	page_unchanged(req, r, "The group could not be deleted");
 }
 
 /* ------------------------------------------------ one group's page */
@@ -491,15 +485,8 @@ static void
 refused(struct request *req, enum model_result r, const char *field,
     const struct check_error *e, struct group_page *gp)
 {
-
-	if (r == MODEL_NOT_FOUND) {
-		page_error(req, 404, not_found);
-		return;
-	}
-	if (r == MODEL_FAILED) {
-		page_error(req, 503, "The change could not be saved because "
-		    "of a database error. Nothing was changed; please try "
-		    "again.");
+	if (r == MODEL_NOT_FOUND || r == MODEL_FAILED) {
+		page_unchanged(req, r, "The change could not be saved");
 		return;
 	}
 	gp->errors = tv_map(req->arena);

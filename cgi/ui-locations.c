@@ -25,8 +25,6 @@
 #include "tval.h"
 #include "ui.h"
 
-static const char *const not_found = "There is no page at this address.";
-
 static void
 list_row(struct request *req, const void *row, struct tval *t)
 {
@@ -110,6 +108,7 @@ ui_location_new_get(struct request *req)
 static void
 save_location(struct request *req, int64_t id)
 {
+	enum model_result r;
 	struct arena *a = req->arena;
 	struct location_input in;
 	struct location_errors e;
@@ -118,7 +117,7 @@ save_location(struct request *req, int64_t id)
 
 	in.name = check_trim(a, param_get(&req->form, "name"));
 	in.customer_id = parse_id(param_get(&req->form, "customer_id"));
-	switch (location_save(&req->viewer, id, &in, &e, &saved)) {
+	switch ((r = location_save(&req->viewer, id, &in, &e, &saved))) {
 	case MODEL_DONE:
 		flash_set(req, arena_printf(a, "Location \xe2\x80\x9c%s"
 		    "\xe2\x80\x9d was %s.", in.name, id != 0 ? "saved" :
@@ -135,13 +134,10 @@ save_location(struct request *req, int64_t id)
 		    page_errors(a, &e, location_error_fields));
 		return;
 	case MODEL_NOT_FOUND:
-		page_error(req, 404, not_found);
-		return;
 	case MODEL_FAILED:
 		break;
 	}
-	page_error(req, 503, "The change could not be saved because of a "
-	    "database error. Nothing was changed; please try again.");
+	page_unchanged(req, r, "The change could not be saved");
 }
 
 void
@@ -209,10 +205,11 @@ ui_location_delete_get(struct request *req)
 void
 ui_location_delete_post(struct request *req)
 {
+	enum model_result r;
 	struct location_ties t;
 	struct location gone;
 
-	switch (location_remove(&req->viewer, req->id, &gone, &t)) {
+	switch ((r = location_remove(&req->viewer, req->id, &gone, &t))) {
 	case MODEL_DONE:
 		flash_set(req, arena_printf(req->arena, "Location \xe2\x80\x9c"
 		    "%s\xe2\x80\x9d was deleted: %lld user%s and %lld "
@@ -222,12 +219,9 @@ ui_location_delete_post(struct request *req)
 		http_redirect(req, "/locations");
 		return;
 	case MODEL_NOT_FOUND:
-		page_error(req, 404, not_found);
-		return;
 	case MODEL_INVALID:
 	case MODEL_FAILED:
 		break;
 	}
-	page_error(req, 503, "The location could not be deleted because of a "
-	    "database error. Nothing was changed; please try again.");
+	page_unchanged(req, r, "The location could not be deleted");
 }

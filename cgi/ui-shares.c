@@ -90,6 +90,7 @@ ui_location_shares_get(struct request *req)
 void
 ui_location_shares_post(struct request *req)
 {
+	enum model_result r;
 	struct arena *a = req->arena;
 	struct share_input in;
 	struct share_errors e;
@@ -98,7 +99,7 @@ ui_location_shares_post(struct request *req)
 
 	in.email = check_trim(a, param_get(&req->form, "email"));
 	in.expires_on = date != NULL ? date : "";
-	switch (share_create(&req->viewer, req->id, &in, &e, &saved)) {
+	switch ((r = share_create(&req->viewer, req->id, &in, &e, &saved))) {
 	case MODEL_DONE:
 		flash_set(req, arena_printf(a, "The invitation to %s was "
 		    "sent. The location is shared once they accept it.",
@@ -111,36 +112,32 @@ ui_location_shares_post(struct request *req)
 		    &in, page_errors(a, &e, share_error_fields));
 		return;
 	case MODEL_NOT_FOUND:
-		page_error(req, 404, "There is no page at this address.");
-		return;
 	case MODEL_FAILED:
 		break;
 	}
-	page_error(req, 503, "The location could not be shared because of a "
-	    "database error. Nothing was changed; please try again.");
+	page_unchanged(req, r, "The location could not be shared");
 }
 
 void
 ui_location_share_revoke(struct request *req)
 {
+	enum model_result r;
 	bool was_open;
 
-	switch (share_revoke(&req->viewer, req->id, req->sub_id, &was_open)) {
+	r = share_revoke(&req->viewer, req->id, req->sub_id, &was_open);
+	switch (r) {
 	case MODEL_DONE:
-		flash_set(req, was_open ? "The share was revoked: it ends now." :
-		    "The share had ended already.");
+		flash_set(req, was_open ? "The share was revoked: it ends "
+		    "now." : "The share had ended already.");
 		http_redirect(req, arena_printf(req->arena,
 		    "/locations/%lld/shares", (long long)req->id));
 		return;
-	case MODEL_INVALID:
 	case MODEL_NOT_FOUND:
-		page_error(req, 404, "There is no page at this address.");
-		return;
+	case MODEL_INVALID:
 	case MODEL_FAILED:
 		break;
 	}
-	page_error(req, 503, "The share could not be revoked because of a "
-	    "database error. Nothing was changed; please try again.");
+	page_unchanged(req, r, "The share could not be revoked");
 }
 
 /* ------------------------------------------------------- the guest */
@@ -213,9 +210,10 @@ ui_share_get(struct request *req)
 void
 ui_share_post(struct request *req)
 {
+	enum model_result r;
 	struct share_invitation inv;
 
-	switch (share_accept(&req->viewer, req->token, &inv)) {
+	switch ((r = share_accept(&req->viewer, req->token, &inv))) {
 	case MODEL_DONE:
 		flash_set(req, "You accepted the shared location. It is listed "
 		    "here until the share ends.");
@@ -229,8 +227,7 @@ ui_share_post(struct request *req)
 	case MODEL_FAILED:
 		break;
 	}
-	page_error(req, 503, "The invitation could not be accepted because "
-	    "of a database error. Nothing was changed; please try again.");
+	page_unchanged(req, r, "The invitation could not be accepted");
 }
 
 /* share g as the template's map: the location, its owner, its devices */

@@ -336,8 +336,8 @@ check_group(const struct viewer *v, int64_t id, const struct ugroup_input *in,
 	if ((rc = db_exists(v->db, s)) < 0)
 		return -1;
 	if (rc == 1)
-		check_fail(&e->name, 409, "Another group of this scope has this "
-		    "name.");
+		check_fail(&e->name, 409, "Another group of this scope has "
+		    "this name.");
 	return 0;
 }
 
