@@ -1,7 +1,8 @@
 /*
  * test_model_usergroup.c - user groups (usergroup.c) on the fixture's
  * tree: the access decision for every reason, the most favourable
- * discount and who pays, and who sees and changes which group.
+ * discount and who pays, who sees and changes which group, the
+ * operators' definitions and the lists.
  *
  * The device is EAST-2 (Acme North East, account Acme); the asking
  * viewer acme.admin, who sees every device of Acme.
@@ -159,6 +160,119 @@ test_who_sees_which_group(void **state)
 	}
 }
 
+/* Operators define groups; every refusal changes nothing. */
+static void
+test_save(void **state)
+{
+	static const struct {
+		const char *what;
+		int64_t who;
+		struct ugroup_input in;
+		enum model_result rc;
+	} cases[] = {
+		{ "an account's", FX_OPERATOR, { "Drivers", "", "account",
+		    FX_ACME, true, "north.admin", "20" }, MODEL_DONE },
+		{ "all accounts'", FX_OPERATOR, { "Roaming", "", "all", 0,
+		    false, "other.admin", "5" }, MODEL_DONE },
+		{ "not an operator", FX_ACME_ADMIN, { "Drivers", "", "all", 0,
+		    false, "", "0" }, MODEL_NOT_FOUND },
+		{ "no name", FX_OPERATOR, { "", "", "all", 0, false, "", "0" },
+		    MODEL_INVALID },
+		{ "no scope", FX_OPERATOR, { "X", "", "", 0, false, "", "0" },
+		    MODEL_INVALID },
+		{ "a nested customer as account", FX_OPERATOR, { "X", "",
+		    "account", FX_NORTH, false, "", "0" }, MODEL_INVALID },
+		{ "auto-assign for all accounts", FX_OPERATOR, { "X", "", "all",
+		    0, true, "", "0" }, MODEL_INVALID },
+		{ "a payer of another account", FX_OPERATOR, { "X", "",
+		    "account", FX_ACME, false, "other.admin", "0" },
+		    MODEL_INVALID },
+		{ "a cap over 100", FX_OPERATOR, { "X", "", "all", 0, false, "",
+		    "101" }, MODEL_INVALID },
+	};
+	struct fixture *f = *state;
+	struct ugroup_errors e;
+	const char *before;
+	struct viewer v;
+	int64_t saved;
+	size_t i;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		fixture_renew(f);
+		v = fixture_viewer(f, cases[i].who, ORIGIN_PAGE);
+		before = fixture_snapshot(f);
+		saved = 0;
+		if (ugroup_save(&v, 0, &cases[i].in, &e, &saved) !=
+		    cases[i].rc)
+			fail_msg("%s: wrong answer", cases[i].what);
+		if (cases[i].rc != MODEL_DONE &&
+		    strcmp(before, fixture_snapshot(f)) != 0)
+			fail_msg("%s: a refusal changed something",
+			    cases[i].what);
+		if (cases[i].rc == MODEL_DONE && saved == 0)
+			fail_msg("%s: no id", cases[i].what);
+	}
+	/* one name per scope, ignoring case */
+	fixture_renew(f);
+	v = fixture_viewer(f, FX_OPERATOR, ORIGIN_PAGE);
+	assert_int_equal(ugroup_save(&v, 0, &cases[0].in, &e, &saved),
+	    MODEL_DONE);
+	{
+		struct ugroup_input again = cases[0].in;
+
+		again.name = "DRIVERS";
+		assert_int_equal(ugroup_save(&v, 0, &again, &e, &saved),
+		    MODEL_INVALID);
+		assert_int_equal(e.name.status, 409);
+		again.scope = "all";	/* another scope: free */
+		again.auto_assign = false;
+		again.financial_owner = "";
+		assert_int_equal(ugroup_save(&v, 0, &again, &e, &saved),
+		    MODEL_DONE);
+	}
+}
+
+/* The lists: operators every group, an account's users theirs and the
+ * all-accounts ones; search and scope filter. */
+static void
+test_list(void **state)
+{
+	static const struct {
+		int64_t who;
+		const char *q, *scope;
+		int64_t total;
+	} cases[] = {
+		{ FX_OPERATOR, "", "", 4 },
+		{ FX_OPERATOR, "", "all", 1 },
+		{ FX_OPERATOR, "", "account", 3 },
+		{ FX_OPERATOR, "acme", "", 2 },
+		{ FX_ACME_ADMIN, "", "", 3 },
+		{ FX_NORTH_ADMIN, "", "", 3 },
+		{ FX_OTHER_ADMIN, "", "", 2 },
+		{ FX_EAST_DRIVER, "", "", 0 },
+		{ FX_ACME_ADMIN, "100%", "", 0 },
+	};
+	struct fixture *f = *state;
+	struct ugroup_query q;
+	struct ugroup_page p;
+	struct viewer v;
+	size_t i;
+
+	fixture_exec(f, GROUPS);
+	fixture_exec(f, "INSERT INTO user_groups (id, name, account_id, "
+	    "created_at) VALUES (4, 'Other drivers', 5, 1)");
+	for (i = 0; i < NELEM(cases); i++) {
+		v = fixture_viewer(f, cases[i].who, ORIGIN_PAGE);
+		q.q = cases[i].q;
+		q.scope = cases[i].scope;
+		q.page = 1;
+		assert_int_equal(ugroup_list(&v, &q, &p), 0);
+		if (p.total != cases[i].total || (int64_t)p.n != p.total)
+			fail_msg("case %zu: %lld groups, %zu rows", i,
+			    (long long)p.total, p.n);
+	}
+}
+
 int
 main(void)
 {
@@ -169,6 +283,10 @@ main(void)
 		    fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_who_sees_which_group,
 		    fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_save, fixture_setup,
+		    fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_list, fixture_setup,
+		    fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
