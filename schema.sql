@@ -546,4 +546,52 @@ CREATE INDEX location_shares_guest ON location_shares(guest_id)
 CREATE INDEX location_shares_created_by ON location_shares(created_by)
     WHERE created_by IS NOT NULL;
 
-PRAGMA user_version = 10;
+-- RFID tags and their scans (issue 15, Access Control Management): a
+-- tag's uid (8 to 20 hex digits, kept in upper case: OCPP 1.6's idTag
+-- is at most 20 characters) names the user who holds it. A tag is seen
+-- by whoever sees its holder, and a uid is unique within an account
+-- (access.c checks it: an account is a path, not a column), never
+-- across accounts, so that registering a card tells nothing about
+-- another account's cards.
+CREATE TABLE rfid_tags (
+	id          INTEGER PRIMARY KEY,
+	uid         TEXT NOT NULL COLLATE NOCASE
+	    CHECK (length(uid) BETWEEN 8 AND 20 AND uid NOT GLOB '*[^0-9A-F]*'),
+	user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	label       TEXT NOT NULL DEFAULT '' CHECK (length(label) <= 200),
+	active      INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+	created_at  INTEGER NOT NULL,
+	updated_at  INTEGER NOT NULL
+);
+CREATE INDEX rfid_tags_uid ON rfid_tags(uid);
+CREATE INDEX rfid_tags_user ON rfid_tags(user_id);
+
+-- A scan a device reported (POST /api/v1/access/scans) and what Arbor
+-- answered. It belongs to the customer the device had then
+-- (customer_id): a device that moves on does not take the old owner's
+-- history, and its holders' names, to the new one. at is the device's
+-- time of the scan; the history is in that order. uid is as reported,
+-- whether or not a tag has it; tag and holder are what it named then.
+CREATE TABLE access_scans (
+	id           INTEGER PRIMARY KEY,
+	customer_id  INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+	device_id    INTEGER REFERENCES devices(id) ON DELETE SET NULL,
+	uid          TEXT NOT NULL COLLATE NOCASE CHECK (length(uid) BETWEEN 1 AND 20),
+	tag_id       INTEGER REFERENCES rfid_tags(id) ON DELETE SET NULL,
+	user_id      INTEGER REFERENCES users(id) ON DELETE SET NULL,
+	at           INTEGER NOT NULL,
+	recorded_at  INTEGER NOT NULL,
+	allowed      INTEGER NOT NULL CHECK (allowed IN (0, 1)),
+	status       TEXT NOT NULL,
+	reason       TEXT NOT NULL
+);
+-- the history's orders: a whole account's (at), a nested customer's, one
+-- device's, one uid's; tag and holder for their ON DELETE SET NULL
+CREATE INDEX access_scans_at ON access_scans(at, id);
+CREATE INDEX access_scans_customer ON access_scans(customer_id, at, id);
+CREATE INDEX access_scans_device ON access_scans(device_id, at, id);
+CREATE INDEX access_scans_uid ON access_scans(uid, at, id);
+CREATE INDEX access_scans_tag ON access_scans(tag_id) WHERE tag_id IS NOT NULL;
+CREATE INDEX access_scans_user ON access_scans(user_id) WHERE user_id IS NOT NULL;
+
+PRAGMA user_version = 11;

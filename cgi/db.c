@@ -188,6 +188,8 @@ static const struct migration migrations[] = {
 	"NULL DEFAULT 0 CHECK (max_discount_percent BETWEEN 0 AND 100);"
 	"ALTER TABLE user_groups ADD COLUMN updated_at INTEGER NOT NULL "
 	"DEFAULT 0;", true, "PRAGMA user_version = 10;", NULL },
+	/* 10 → 11 (issue 15): RFID tags and scans, tables of their own */
+	{ "PRAGMA user_version = 11;", true, NULL, NULL },
 	{ NULL, false, NULL, NULL }
 };
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

@@ -19,7 +19,7 @@
 #include "check.h"
 #include "sql.h"
 
-#define SCHEMA_VERSION 10
+#define SCHEMA_VERSION 11
 
 struct db {
 	sqlite3 *conn;

@@ -26,6 +26,8 @@ static const char *const mfa_values[] = { "", "on", "off", "required",
     NULL };
 /* match=any: search as text even for an exact e-mail or id */
 static const char *const match_values[] = { "", "any", NULL };
+static const char *const result_values[] = { "", "allowed", "denied",
+    NULL };
 
 /* The index of s in values (NULL-ended), 0 when it is none of them. */
 static int
@@ -76,6 +78,8 @@ list_query_read(struct request *req, const char *const *keys,
 	lq->group = perm_group_by_key(param_get(&req->query, "group"));
 	lq->active = one_of(param_get(&req->query, "active"), active_values);
 	lq->mfa = one_of(param_get(&req->query, "mfa"), mfa_values);
+	lq->device_id = query_id(req, "device_id");
+	lq->result = one_of(param_get(&req->query, "result"), result_values);
 	lq->limit = LIST_PAGE_SIZE;
 	lq->offset = (lq->page - 1) * LIST_PAGE_SIZE;
 	/* a position only with the page it leads to */
@@ -108,6 +112,10 @@ list_href(struct request *req, const struct list_query *lq,
 		buf_printf(&b, "&active=%s", active_values[lq->active]);
 	if (lq->mfa != 0)
 		buf_printf(&b, "&mfa=%s", mfa_values[lq->mfa]);
+	if (lq->device_id != 0)
+		buf_printf(&b, "&device_id=%lld", (long long)lq->device_id);
+	if (lq->result != 0)
+		buf_printf(&b, "&result=%s", result_values[lq->result]);
 	if (lq->any)
 		buf_puts(&b, "&match=any");
 	if (page > 1)
@@ -203,6 +211,8 @@ list_page(struct request *req, struct tval *d, const struct list_page *lp,
 	int rc;
 
 	list_query_read(req, lp->sort_keys, lq);
+	if (lp->desc_first && param_get(&req->query, "dir") == NULL)
+		lq->desc = true;
 	if ((rc = lp->read(&req->viewer, lq, &p)) != 1) {
 		page_error(req, rc == 0 ? 404 : 503, rc == 0 ? "There is no "
 		    "page at this address." : "The list could not be read "

@@ -1,6 +1,7 @@
 /*
  * list.h - the query of a list page: q, page, sort, dir and the filters
- * customer_id / location_id (and the Users list's group, active and mfa),
+ * customer_id / location_id (and the Users list's group, active and mfa,
+ * the scan history's device_id and result),
  * read and checked in one place, and the
  * pagination and sortable-header data every list template shows. The
  * rows themselves come from the models (rows.h runs their statements).
@@ -64,6 +65,8 @@ struct list_page {
 	    struct rows_page *out);
 	size_t row_size;
 	void (*row)(struct request *req, const void *row, struct tval *t);
+	bool desc_first;	/* descending unless dir says otherwise (a
+				 * history: the newest first) */
 };
 
 /*

@@ -31,6 +31,7 @@ static const struct {
 	{ "/devices", "Devices", ACT_DEVICES_PAGE },
 	{ "/locations", "Locations", ACT_LOCATIONS },
 	{ "/groups", "User groups", ACT_USER_GROUPS },
+	{ "/access", "Access control", ACT_ACCESS_CONTROL },
 	{ "/shared", "Shared with me", ACT_SHARED },
 	{ "/tokens", "API tokens", ACT_ANY },
 	{ "/profile", "Profile", ACT_ANY },

@@ -97,6 +97,8 @@ static const struct {
 	/* a Billing Administrator reads discounts and who pays (seed 003) */
 	[ACT_USER_GROUPS] = { GROUP_ACCOUNT_ADMIN, 0, GROUP_API_DEVELOPER |
 	    GROUP_BILLING_ADMIN },
+	[ACT_ACCESS_CONTROL] = { GROUP_ACCESS_CONTROL, 0,
+	    GROUP_API_DEVELOPER },
 	[ACT_OPERATOR] = { 1u << 30, 0, 0 },
 };
 

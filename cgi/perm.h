@@ -76,6 +76,7 @@ enum perm_action {
 				 * the viewer */
 	ACT_USER_GROUPS,	/* the account's user groups: discount and
 				 * members (usergroup.h decides which) */
+	ACT_ACCESS_CONTROL,	/* RFID tags and the scan history */
 	ACT_OPERATOR		/* operators only: create accounts */
 };
 

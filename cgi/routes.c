@@ -101,6 +101,18 @@ static const struct route routes[] = {
 	{ METHOD_POST, "/groups/{id}/devices/{sub}/remove",
 	  ui_group_device_remove, 0, ACT_USER_GROUPS, NULL },
 	/* users and password links (issue 4) */
+	/* access control: the scan history and RFID tags (issue 15) */
+	{ METHOD_GET, "/access", ui_access, R_READ, ACT_ACCESS_CONTROL, NULL },
+	{ METHOD_GET, "/access/tags", ui_access_tags, R_READ,
+	  ACT_ACCESS_CONTROL, NULL },
+	{ METHOD_GET, "/access/tags/new", ui_access_tag_new_get, 0,
+	  ACT_ACCESS_CONTROL, NULL },
+	{ METHOD_POST, "/access/tags/new", ui_access_tag_new_post, 0,
+	  ACT_ACCESS_CONTROL, NULL },
+	{ METHOD_GET, "/access/tags/{id}", ui_access_tag_get, R_READ,
+	  ACT_ACCESS_CONTROL, NULL },
+	{ METHOD_POST, "/access/tags/{id}", ui_access_tag_post, 0,
+	  ACT_ACCESS_CONTROL, NULL },
 	{ METHOD_GET, "/users", ui_users_list, R_READ, ACT_USERS, NULL },
 	{ METHOD_GET, "/users/new", ui_user_new_get, 0, ACT_USERS, NULL },
 	{ METHOD_POST, "/users/new", ui_user_new_post, 0, ACT_USERS, NULL },
@@ -188,6 +200,9 @@ static const struct route routes[] = {
 	  ACT_LOCATIONS, &api_locations },
 	/* a charger asks whether a user may use it (issue 15) */
 	{ METHOD_POST, "/api/v1/authorize", api_authorize, R_API,
+	  ACT_DEVICES_LIST, NULL },
+	/* a device reports an RFID scan and is answered likewise */
+	{ METHOD_POST, "/api/v1/access/scans", api_access_scan, R_API,
 	  ACT_DEVICES_LIST, NULL },
 	{ METHOD_GET, "/api/v1/shared", api_shared, R_API | R_READ,
 	  ACT_SHARED, NULL },

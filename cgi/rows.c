@@ -149,6 +149,10 @@ rows_bind_list(sqlite3_stmt *s, const struct viewer *v,
 		db_bind_int(s, ":active", lq->active);
 	if (has_param(s, ":mfa"))
 		db_bind_int(s, ":mfa", lq->mfa);
+	if (has_param(s, ":device_id"))
+		db_bind_int(s, ":device_id", lq->device_id);
+	if (has_param(s, ":result"))
+		db_bind_int(s, ":result", lq->result);
 	if (has_param(s, ":like"))
 		db_bind_text(s, ":like", lq->like);
 	if (has_param(s, ":like_start"))

@@ -58,6 +58,9 @@ struct list_query {
 	unsigned group;		/* a permission group bit (perm.h) */
 	int active;		/* LIST_ACTIVE_YES / _NO */
 	int mfa;		/* LIST_MFA_ON / _OFF / _REQUIRED */
+	/* the scan history's filters: 0 = none */
+	int64_t device_id;
+	int result;		/* LIST_RESULT_ALLOWED / _DENIED */
 	int64_t limit;
 	int64_t offset;
 	/* the API's keyset pages: rows with id > after, in id order, not
@@ -71,6 +74,7 @@ struct list_query {
 };
 
 enum { LIST_ACTIVE_YES = 1, LIST_ACTIVE_NO };
+enum { LIST_RESULT_ALLOWED = 1, LIST_RESULT_DENIED };
 /* on: TOTP enrolled; off: not, and not required; required: not, but the
  * customer (or one above) requires it */
 enum { LIST_MFA_ON = 1, LIST_MFA_OFF, LIST_MFA_REQUIRED };

@@ -57,6 +57,90 @@
 	"NULL)) AND (:q = '' OR g.name LIKE :like ESCAPE '\\' OR " \
 	"g.description LIKE :like ESCAPE '\\')"
 
+/*
+ * RFID tags (issue 15) as access.c fill_tag() reads them: the tag and its
+ * holder (u) of customer c. A list searches the uid, the label and the
+ * holder's username and e-mail (:like), in the order of the uid.
+ */
+#define TAG_COLUMNS \
+	"t.id, t.uid, t.label, t.user_id, u.username, t.active, " \
+	"t.created_at, t.updated_at"
+#define TAG_FROM \
+	"FROM rfid_tags t JOIN users u ON u.id = t.user_id JOIN customers c " \
+	"ON c.id = u.customer_id "
+#define TAG_LIST_WHERE \
+	SCOPE_CUSTOMER("c") " AND (:like = '%%' OR t.uid LIKE :like ESCAPE " \
+	"'\\' OR t.label LIKE :like ESCAPE '\\' OR u.username LIKE :like " \
+	"ESCAPE '\\' OR u.email LIKE :like ESCAPE '\\')"
+/* a list page in the uid's order: _NARROW the scope's tags sorted (a
+ * scope of few users), _WIDE the tags in that order, each checked
+ * against the scope, stopping after the page (most of the users) */
+#define TAG_FROM_WIDE \
+	"FROM rfid_tags t INDEXED BY rfid_tags_uid CROSS JOIN users u ON " \
+	"u.id = t.user_id CROSS JOIN customers c ON c.id = u.customer_id "
+#define TAG_LIST_PAGE(from, dir) \
+	"SELECT " TAG_COLUMNS " " from "WHERE " TAG_LIST_WHERE " ORDER BY " \
+	"t.uid " dir ", t.id " dir " LIMIT :limit OFFSET :offset"
+
+/*
+ * The scan history (issue 15): the scans of the scope's customers (the
+ * customer each device had at its scan), filtered by :device_id,
+ * :result (1 allowed, 2 denied) and a search (:lo, :hi) by the start of
+ * a uid, a unit id, or the username or e-mail of a holder v sees (a
+ * search must not find by a name the rows do not show), each an index
+ * range. Ordered by the device's time of the scan, in three plans that
+ * access.c chooses between, as the other lists have:
+ *   _WIDE    the scans in time order (access_scans_at), each checked
+ *            against the scope, stopping after the page: the scope is
+ *            most of the devices (an account's own administrators).
+ *   _NARROW  the scope's customers, their scans (access_scans_customer),
+ *            then sorted: the scope is a small part (a nested customer).
+ *   _DEVICE  one device's scans in time order (access_scans_device).
+ * The page's rows are selected first; device, tag and holder are looked
+ * up for those only. A holder, and a tag's label, are named only when v
+ * sees that user (NULL otherwise: another customer's user may scan a
+ * device of v's).
+ */
+#define SCAN_WHERE \
+	SCOPE_CUSTOMER("c") " AND (:device_id = 0 OR s.device_id = " \
+	":device_id) AND (:result = 0 OR s.allowed = (:result = 1)) AND " \
+	"(:lo = '' OR (s.uid >= :lo AND s.uid < :hi) OR s.device_id IN " \
+	"(SELECT id FROM devices WHERE unit_id >= :lo AND unit_id < :hi) OR " \
+	"s.user_id IN (SELECT u.id FROM users u JOIN customers hc ON hc.id = " \
+	"u.customer_id WHERE ((u.username >= :lo AND u.username < :hi) OR " \
+	"(u.email >= :lo AND u.email < :hi)) AND " SCOPE_CUSTOMER("hc") "))"
+#define SCAN_FROM_WIDE \
+	"access_scans s INDEXED BY access_scans_at CROSS JOIN customers c ON " \
+	"c.id = s.customer_id WHERE "
+#define SCAN_FROM_NARROW \
+	"customers c CROSS JOIN access_scans s INDEXED BY " \
+	"access_scans_customer ON s.customer_id = c.id WHERE "
+#define SCAN_FROM_DEVICE \
+	"access_scans s INDEXED BY access_scans_device CROSS JOIN customers " \
+	"c ON c.id = s.customer_id WHERE s.device_id = :device_id AND "
+/* the scan at the position :after, in the scope */
+#define SCAN_AT_AFTER \
+	"FROM access_scans s JOIN customers c ON c.id = s.customer_id WHERE " \
+	"s.id = :after AND " SCOPE_CUSTOMER("c")
+#define SCAN_LIST_PAGE(from, dir, keyset) \
+	"SELECT p.id, p.at, coalesce(p.device_id, 0), (SELECT unit_id FROM " \
+	"devices WHERE id = p.device_id), p.uid, coalesce(p.tag_id, 0), " \
+	"(SELECT t.label FROM rfid_tags t JOIN users tu ON tu.id = t.user_id " \
+	"JOIN customers tc ON tc.id = tu.customer_id WHERE t.id = p.tag_id " \
+	"AND " SCOPE_CUSTOMER("tc") "), coalesce(p.user_id, 0), (SELECT " \
+	"u.username FROM users u JOIN customers hc ON hc.id = u.customer_id " \
+	"WHERE u.id = p.user_id AND " SCOPE_CUSTOMER("hc") "), p.allowed, " \
+	"p.status, p.reason FROM (SELECT s.id, s.at, s.device_id, s.uid, " \
+	"s.tag_id, s.user_id, s.allowed, s.status, s.reason, s.at AS k FROM " \
+	from SCAN_WHERE " AND " keyset("s.at", "s.id", SCAN_AT_AFTER) \
+	" ORDER BY k " dir ", s.id " dir " LIMIT :limit OFFSET :offset) p " \
+	"ORDER BY p.k " dir ", p.id " dir
+#define SCAN_PLAN_STMTS(X, PLAN) \
+	X(SCAN_LIST_ASC_##PLAN, SCAN_LIST_PAGE(SCAN_FROM_##PLAN, "ASC", \
+	    KEYSET_ASC)) \
+	X(SCAN_LIST_DESC_##PLAN, SCAN_LIST_PAGE(SCAN_FROM_##PLAN, "DESC", \
+	    KEYSET_DESC))
+
 /* The columns of a user row as user_fill() (user.c) reads them. */
 #define USER_COLUMNS \
 	"u.id, u.customer_id, u.is_operator, u.username, u.email, " \
@@ -1132,15 +1216,58 @@
 	/* --- the access decision (seed 004): one device of v's scope, \
 	 * then the user asked about, whatever v sees of them: the answer \
 	 * says only whether they may use the device --- */ \
-	X(ACCESS_DEVICE, "SELECT d.id, c.path, EXISTS (SELECT 1 FROM " \
-	    "user_group_devices x WHERE x.device_id = d.id) FROM devices d JOIN " \
-	    "customers c ON c.id = d.customer_id WHERE d.unit_id = :unit_id AND " \
-	    SCOPE_DEVICE("c", "d")) \
+	X(ACCESS_DEVICE, "SELECT d.id, c.path, d.customer_id, EXISTS (SELECT " \
+	    "1 FROM user_group_devices x WHERE x.device_id = d.id) FROM " \
+	    "devices d JOIN customers c ON c.id = d.customer_id WHERE " \
+	    "d.unit_id = :unit_id AND " SCOPE_DEVICE("c", "d")) \
 	X(ACCESS_USER, "SELECT u.active, c.path FROM users u JOIN customers c " \
 	    "ON c.id = u.customer_id WHERE u.id = :user_id") \
 	X(ACCESS_MEMBER, "SELECT 1 FROM user_group_devices x JOIN " \
 	    "user_group_members m ON m.group_id = x.group_id AND m.user_id = " \
 	    ":user_id WHERE x.device_id = :device_id LIMIT 1") \
+	/* the tags of uid :uid and their holders' customers, whatever v \
+	 * sees: access.c takes the one of the device's account */ \
+	X(ACCESS_TAG, "SELECT t.id, t.active, t.user_id, c.path FROM " \
+	    "rfid_tags t JOIN users u ON u.id = t.user_id JOIN customers c ON " \
+	    "c.id = u.customer_id WHERE t.uid = :uid ORDER BY t.id") \
+	X(SCAN_INSERT, "INSERT INTO access_scans (customer_id, device_id, " \
+	    "uid, tag_id, user_id, at, recorded_at, allowed, status, reason) " \
+	    "VALUES (:customer_id, :device_id, :uid, nullif(:tag_id, 0), " \
+	    "nullif(:user_id, 0), :at, :now, :allowed, :status, :reason)") \
+	/* --- RFID tags (issue 15): seen by whoever sees their holder --- */ \
+	X(TAG_GET, "SELECT " TAG_COLUMNS " " TAG_FROM "WHERE t.id = :id AND " \
+	    SCOPE_CUSTOMER("c")) \
+	X(TAG_LIST_COUNT, COUNT_UPTO("SELECT 1 " TAG_FROM "WHERE " \
+	    TAG_LIST_WHERE)) \
+	X(TAG_LIST_ASC_NARROW, TAG_LIST_PAGE(TAG_FROM, "ASC")) \
+	X(TAG_LIST_DESC_NARROW, TAG_LIST_PAGE(TAG_FROM, "DESC")) \
+	X(TAG_LIST_ASC_WIDE, TAG_LIST_PAGE(TAG_FROM_WIDE, "ASC")) \
+	X(TAG_LIST_DESC_WIDE, TAG_LIST_PAGE(TAG_FROM_WIDE, "DESC")) \
+	/* the holders' customers of the other tags of uid :uid */ \
+	X(TAG_UID_HOLDERS, "SELECT c.path FROM rfid_tags t JOIN users u ON " \
+	    "u.id = t.user_id JOIN customers c ON c.id = u.customer_id WHERE " \
+	    "t.uid = :uid AND t.id != :id") \
+	/* a holder named by username or e-mail, in the scope */ \
+	X(TAG_HOLDER, "SELECT u.id, u.username, c.path FROM users u JOIN " \
+	    "customers c ON c.id = u.customer_id WHERE (u.username = :name " \
+	    "OR u.email = :name) AND " SCOPE_CUSTOMER("c")) \
+	X(TAG_INSERT, "INSERT INTO rfid_tags (uid, user_id, label, active, " \
+	    "created_at, updated_at) VALUES (:uid, :user_id, :label, " \
+	    ":active, :now, :now)") \
+	X(TAG_UPDATE, "UPDATE rfid_tags SET uid = :uid, user_id = :user_id, " \
+	    "label = :label, active = :active, updated_at = :now WHERE id = " \
+	    ":id") \
+	/* --- the scan history (issue 15): a scan belongs to the customer \
+	 * its device had then --- */ \
+	X(SCAN_LIST_COUNT, COUNT_UPTO("SELECT 1 FROM access_scans s JOIN " \
+	    "customers c ON c.id = s.customer_id WHERE " SCAN_WHERE)) \
+	SCAN_PLAN_STMTS(X, WIDE) \
+	SCAN_PLAN_STMTS(X, NARROW) \
+	SCAN_PLAN_STMTS(X, DEVICE) \
+	/* a device filter: a device of the scope's customers */ \
+	X(SCAN_DEVICE_SEEN, "SELECT 1 FROM devices d JOIN customers c ON " \
+	    "c.id = d.customer_id WHERE d.id = :device_id AND " \
+	    SCOPE_CUSTOMER("c")) \
 	X(UGROUP_MEMBER_ADD, "INSERT OR IGNORE INTO user_group_members " \
 	    "(group_id, user_id) VALUES (:id, :user_id)") \
 	X(UGROUP_MEMBER_REMOVE, "DELETE FROM user_group_members WHERE " \

@@ -103,3 +103,70 @@ time_last_day(struct arena *a, const struct user *u, int64_t now,
 		    "ahead.", longest);
 	return NULL;
 }
+
+/* The number of the n digits at s, or -1 when one is not a digit. */
+static int
+digits(const char *s, int n)
+{
+	int v = 0;
+
+	for (; n > 0; n--, s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
+int
+time_parse_rfc3339(const char *s, int64_t *out)
+{
+	int year, mon, day, hour, min, sec, offset = 0;
+	struct tm tm;
+	time_t t;
+	const char *p;
+
+	if (strlen(s) < 20 || s[4] != '-' || s[7] != '-' ||
+	    (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':')
+		return -1;
+	year = digits(s, 4);
+	mon = digits(s + 5, 2);
+	day = digits(s + 8, 2);
+	hour = digits(s + 11, 2);
+	min = digits(s + 14, 2);
+	sec = digits(s + 17, 2);
+	p = s + 19;
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+		if (p == s + 20)
+			return -1;
+	}
+	if ((*p == 'Z' || *p == 'z') && p[1] == '\0') {
+		offset = 0;
+	} else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':' &&
+	    digits(p + 1, 2) >= 0 && digits(p + 1, 2) <= 23 &&
+	    digits(p + 4, 2) >= 0 && digits(p + 4, 2) <= 59) {
+		offset = digits(p + 1, 2) * 3600 + digits(p + 4, 2) * 60;
+		if (*p == '-')
+			offset = -offset;
+	} else {
+		return -1;
+	}
+	if (year < 0 || mon < 1 || mon > 12 || day < 1 || day > 31 ||
+	    hour < 0 || hour > 23 || min < 0 || min > 59 || sec < 0 ||
+	    sec > 60)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = year - 1900;
+	tm.tm_mon = mon - 1;
+	tm.tm_mday = day;
+	tm.tm_hour = hour;
+	tm.tm_min = min;
+	tm.tm_sec = sec;
+	/* timegm() carries 31 April into May: such a day is no date */
+	if ((t = timegm(&tm)) == (time_t)-1 || tm.tm_mday != day)
+		return -1;
+	*out = (int64_t)t - offset;
+	return 0;
+}

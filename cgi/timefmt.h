@@ -31,4 +31,11 @@ const char *time_last_day(struct arena *a, const struct user *u,
     int64_t now, const char *date, int max_days, const char *longest,
     int64_t *end);
 
+/*
+ * An RFC 3339 time ("2026-12-07T17:05:00Z", "…T18:05:00.250+01:00": the
+ * form OCPP and JSON APIs send; a fraction is dropped) as seconds since
+ * the epoch into *out: 0, or -1 when s is not one.
+ */
+int time_parse_rfc3339(const char *s, int64_t *out);
+
 #endif

@@ -75,7 +75,7 @@ ui_customers(struct request *req)
 {
 	static const struct list_page customers = { "customers",
 	    "/customers/", customer_sort_keys, customer_list,
-	    sizeof(struct customer), list_row };
+	    sizeof(struct customer), list_row, false };
 	struct tval *d = page_data(req);
 	struct list_query lq;
 

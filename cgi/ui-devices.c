@@ -85,7 +85,7 @@ list_row(struct request *req, const void *row, struct tval *t)
 }
 
 static const struct list_page devices = { "devices", "/devices/",
-    device_sort_keys, device_list, sizeof(struct device), list_row };
+    device_sort_keys, device_list, sizeof(struct device), list_row, false };
 
 /*
  * GET /devices. Device Management alone lists no devices (seed 001): the

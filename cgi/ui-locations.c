@@ -44,7 +44,7 @@ ui_locations(struct request *req)
 {
 	static const struct list_page locations = { "locations",
 	    "/locations/", location_sort_keys, location_list,
-	    sizeof(struct location), list_row };
+	    sizeof(struct location), list_row, false };
 	struct tval *d = page_data(req);
 	struct list_query lq;
 

@@ -149,7 +149,8 @@ void
 ui_users_list(struct request *req)
 {
 	static const struct list_page users = { "users", "/users/",
-	    user_sort_keys, user_list, sizeof(struct user_row), list_row };
+	    user_sort_keys, user_list, sizeof(struct user_row), list_row,
+	    false };
 	struct tval *d = page_data(req), *f;
 	struct list_query lq;
 

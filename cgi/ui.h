@@ -65,6 +65,14 @@ void ui_device_edit_post(struct request *req);
 void ui_devices_manage_get(struct request *req);
 void ui_devices_manage_post(struct request *req);
 
+/* ui-access.c: RFID tags and the scan history (issue 15) */
+void ui_access(struct request *req);
+void ui_access_tags(struct request *req);
+void ui_access_tag_new_get(struct request *req);
+void ui_access_tag_new_post(struct request *req);
+void ui_access_tag_get(struct request *req);
+void ui_access_tag_post(struct request *req);
+
 /* ui-tokens.c */
 /* ui-groups.c: user groups (issue 15) */
 void ui_operator_groups(struct request *req);
@@ -129,6 +137,7 @@ void api_user_delete(struct request *req);
 void api_location_create(struct request *req);
 /* api-access.c: the access decision (issue 15) */
 void api_authorize(struct request *req);
+void api_access_scan(struct request *req);
 /* api-shares.c: a Location Facilitator's shared locations (issue 16) */
 void api_shared(struct request *req);
 void api_shared_devices(struct request *req);

@@ -268,25 +268,4 @@ struct ugroup_effect {
 int ugroup_effect(const struct viewer *v, int64_t user_id,
     struct ugroup_effect *out);
 
-/*
- * The access decision (seed 004): may user user_id use the device with
- * unit id unit_id, seen by v? A device with no user group is open to
- * every active user of its account (its root customer and below); a
- * device with groups to the active members of at least one of them.
- * status is OCPP 1.6's idTagInfo status: "Accepted"; "Blocked" (an
- * inactive user); "Invalid" (unknown, of another account, or in none of
- * the device's groups: a user of another account reads as unknown).
- * When allowed, effect holds the user's groups, discount and payer.
- */
-struct access_decision {
-	bool allowed;
-	const char *status;
-	const char *reason;
-	struct ugroup_effect effect;
-};
-
-/* 1 decided, 0 (no such device in v's view), -1 (database error). */
-int access_decide(const struct viewer *v, const char *unit_id,
-    int64_t user_id, struct access_decision *out);
-
 #endif

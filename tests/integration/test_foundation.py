@@ -457,7 +457,7 @@ class AccountsTests(ArborTest):
         """The tabs follow the permission matrix alone: each one shown (all
         nine for admin and the operator, three for a user without groups)
         serves a page."""
-        for username, count in (('admin', 9), ('operator', 9), ('driver', 3)):
+        for username, count in (('admin', 10), ('operator', 10), ('driver', 3)):
             c = self.logged_in(username)
             nav = re.search(r'<nav class="main-nav".*?</nav>', c.get('/accounts').text, re.S)
             tabs = re.findall(r'<a href="([^"]+)"', nav.group(0))

@@ -112,6 +112,7 @@ class TokenScopeTests(unittest.TestCase):
             ('post', '/locations'): {'name': 'Scope Yard', 'customer_id': cid('Aarhus')},
             ('patch', '/customers/{id}/profile'): {'plan': ''},
             ('post', '/authorize'): {'unit_id': 'NW-100001', 'user_id': uid('driver')},
+            ('post', '/access/scans'): {'unit_id': 'NW-100001', 'rfid': 'AABBCCDD'},
         }
         out = []
         for path, methods in json.loads(doc.text)['paths'].items():

@@ -90,6 +90,15 @@ enum {
 };
 #define FX_MISSING 999
 
+/* Three user groups (issue 15): 1 and 2 of Acme, 3 of all accounts. */
+#define FX_USER_GROUPS \
+	"INSERT INTO user_groups (id, name, account_id, " \
+	"max_discount_percent, discount_percent, financial_owner_id, created_at) VALUES " \
+	"(1, 'Acme drivers', 1, 30, 10, 3, 5), " \
+	"(2, 'Acme staff', 1, 30, 25, 4, 7), " \
+	"(3, 'Everyone', NULL, 25, NULL, 2, 6)"
+
+
 struct fixture {
 	/* what viewers reach: app.db, app.catalog (countries, time zones),
 	 * app.templates (the mails'), app.cfg.base_url (the links in mail)

@@ -1,11 +1,8 @@
 /*
  * test_model_usergroup.c - user groups (usergroup.c) on the fixture's
- * tree: the access decision for every reason, the most favourable
- * discount and who pays, who sees and changes which group, the
- * operators' definitions and the lists.
- *
- * The device is EAST-2 (Acme North East, account Acme); the asking
- * viewer acme.admin, who sees every device of Acme.
+ * tree: the most favourable discount and who pays, who sees and
+ * changes which group, the operators' definitions and the lists. The
+ * access decision's tests are test_model_access.c's.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,71 +17,6 @@
 
 #include "usergroup.h"
 
-/* A group of Acme (1) or of all accounts (NULL), id 1 and 2 and 3. */
-#define GROUPS \
-	"INSERT INTO user_groups (id, name, account_id, max_discount_percent, " \
-	"discount_percent, financial_owner_id, created_at) VALUES " \
-	"(1, 'Acme drivers', 1, 30, 10, 3, 5), " \
-	"(2, 'Acme staff', 1, 30, 25, 4, 7), " \
-	"(3, 'Everyone', NULL, 25, NULL, 2, 6)"
-
-static void
-test_decision(void **state)
-{
-	static const struct {
-		const char *what;
-		const char *sql[3];	/* the state, from the tree's */
-		int64_t user;
-		int rc;			/* 1 decided, 0 no such device */
-		const char *status;
-	} cases[] = {
-		{ "no group: an active user of the account", { NULL },
-		    FX_EAST_DRIVER, 1, "Accepted" },
-		{ "no group: a user of another account", { NULL },
-		    FX_OTHER_ADMIN, 1, "Invalid" },
-		{ "no group: nobody", { NULL }, FX_MISSING, 1, "Invalid" },
-		{ "inactive", { "UPDATE users SET active = 0 WHERE id = 5" },
-		    FX_EAST_DRIVER, 1, "Blocked" },
-		{ "grouped: a member", { GROUPS, "INSERT INTO "
-		    "user_group_devices VALUES (1, 4)", "INSERT INTO "
-		    "user_group_members VALUES (1, 5)" }, FX_EAST_DRIVER, 1,
-		    "Accepted" },
-		{ "grouped: not a member", { GROUPS, "INSERT INTO "
-		    "user_group_devices VALUES (1, 4)", "INSERT INTO "
-		    "user_group_members VALUES (2, 5)" }, FX_EAST_DRIVER, 1,
-		    "Invalid" },
-		{ "grouped: a member of another account", { GROUPS,
-		    "INSERT INTO user_group_devices VALUES (3, 4)",
-		    "INSERT INTO user_group_members VALUES (3, 7)" },
-		    FX_OTHER_ADMIN, 1, "Invalid" },
-		{ "grouped, all accounts: a member of the account", { GROUPS,
-		    "INSERT INTO user_group_devices VALUES (3, 4)",
-		    "INSERT INTO user_group_members VALUES (3, 5)" },
-		    FX_EAST_DRIVER, 1, "Accepted" },
-	};
-	struct fixture *f = *state;
-	struct access_decision d;
-	struct viewer v;
-	size_t i, j;
-	int rc;
-
-	for (i = 0; i < NELEM(cases); i++) {
-		fixture_renew(f);
-		for (j = 0; j < 3 && cases[i].sql[j] != NULL; j++)
-			fixture_exec(f, "%s", cases[i].sql[j]);
-		v = fixture_viewer(f, FX_ACME_ADMIN, ORIGIN_API);
-		rc = access_decide(&v, "EAST-2", cases[i].user, &d);
-		if (rc != cases[i].rc || strcmp(d.status, cases[i].status) != 0
-		    || d.allowed != (strcmp(cases[i].status, "Accepted") == 0))
-			fail_msg("%s: %d %s", cases[i].what, rc, d.status);
-	}
-	/* a device outside the viewer's view: not decided, like a missing one */
-	fixture_renew(f);
-	v = fixture_viewer(f, FX_SOUTH_ADMIN, ORIGIN_API);
-	assert_int_equal(access_decide(&v, "EAST-2", FX_EAST_DRIVER, &d), 0);
-	assert_int_equal(access_decide(&v, "NO-SUCH", FX_EAST_DRIVER, &d), 0);
-}
-
 /* The most favourable discount; its group names who pays; an all-accounts
  * group's discount is its cap; ties go to the group made first. */
 static void
@@ -94,7 +26,7 @@ test_effect(void **state)
 	struct ugroup_effect eff;
 	struct viewer v;
 
-	fixture_exec(f, GROUPS);
+	fixture_exec(f, FX_USER_GROUPS);
 	fixture_exec(f, "INSERT INTO user_group_members VALUES (1, 5), "
 	    "(2, 5), (3, 5)");
 	v = fixture_viewer(f, FX_ACME_ADMIN, ORIGIN_PAGE);
@@ -148,7 +80,7 @@ test_who_sees_which_group(void **state)
 	struct viewer v;
 	size_t i;
 
-	fixture_exec(f, GROUPS);
+	fixture_exec(f, FX_USER_GROUPS);
 	for (i = 0; i < NELEM(cases); i++) {
 		v = fixture_viewer(f, cases[i].who, ORIGIN_PAGE);
 		if (ugroup_get(&v, cases[i].group, &g) != cases[i].found)
@@ -258,7 +190,7 @@ test_list(void **state)
 	struct viewer v;
 	size_t i;
 
-	fixture_exec(f, GROUPS);
+	fixture_exec(f, FX_USER_GROUPS);
 	fixture_exec(f, "INSERT INTO user_groups (id, name, account_id, "
 	    "created_at) VALUES (4, 'Other drivers', 5, 1)");
 	for (i = 0; i < NELEM(cases); i++) {
@@ -277,8 +209,6 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_decision, fixture_setup,
-		    fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_effect, fixture_setup,
 		    fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_who_sees_which_group,

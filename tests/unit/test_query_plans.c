@@ -146,6 +146,11 @@ static const struct allowed allowlist[] = {
 	    "matches: a table that operators fill by hand" },
 	{ STMT_UGROUP_ACCOUNTS, SORT, "sorts the accounts (one row per "
 	    "tenant) by name for the operator's group form" },
+	/* access control: a small scope's tags and scans, sorted */
+	{ STMT_TAG_LIST_ASC_NARROW, SORT, WHY_SCOPE },
+	{ STMT_TAG_LIST_DESC_NARROW, SORT, WHY_SCOPE },
+	{ STMT_SCAN_LIST_ASC_NARROW, SORT, WHY_SCOPE },
+	{ STMT_SCAN_LIST_DESC_NARROW, SORT, WHY_SCOPE },
 
 	/* a wide scope sorted by a key without an index: the whole table */
 	SCAN_SORT(CUSTOMER_LIST, COUNTRY, SCAN, "SCAN c", WHY_CUSTOMERS_KEY)
@@ -234,7 +239,15 @@ static const char SCALE_STATS[] =
     "'10000 1'), "
     "('location_shares', 'location_shares_location', '10000 5'), "
     "('location_shares', 'location_shares_guest', '10000 5'), "
-    "('location_shares', 'location_shares_created_by', '10000 50')";
+    "('location_shares', 'location_shares_created_by', '10000 50'), "
+    "('rfid_tags', 'rfid_tags_uid', '100000 1'), "
+    "('rfid_tags', 'rfid_tags_user', '100000 1'), "
+    "('access_scans', 'access_scans_at', '1000000 1 1'), "
+    "('access_scans', 'access_scans_customer', '1000000 1000 1 1'), "
+    "('access_scans', 'access_scans_device', '1000000 10 1 1'), "
+    "('access_scans', 'access_scans_uid', '1000000 10 1 1'), "
+    "('access_scans', 'access_scans_tag', '1000000 10'), "
+    "('access_scans', 'access_scans_user', '1000000 10')";
 
 enum plan_case { AS_SHIPPED, AT_SCALE, NCASES };
 static const char *const case_names[NCASES] = {
