@@ -567,15 +567,17 @@ CREATE INDEX rfid_tags_uid ON rfid_tags(uid);
 CREATE INDEX rfid_tags_user ON rfid_tags(user_id);
 
 -- A scan a device reported (POST /api/v1/access/scans) and what Arbor
--- answered. It belongs to the customer the device had then
--- (customer_id): a device that moves on does not take the old owner's
--- history, and its holders' names, to the new one. at is the device's
+-- answered. It belongs to the customer and location the device had then
+-- (customer_id, location_id), and is seen by the device rule on those:
+-- a device that moves on does not take the old owner's history, and its
+-- holders' names, to the new one. at is the device's
 -- time of the scan; the history is in that order. uid is as reported,
 -- whether or not a tag has it; tag and holder are what it named then.
 CREATE TABLE access_scans (
 	id           INTEGER PRIMARY KEY,
 	customer_id  INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
 	device_id    INTEGER REFERENCES devices(id) ON DELETE SET NULL,
+	location_id  INTEGER REFERENCES locations(id) ON DELETE SET NULL,
 	uid          TEXT NOT NULL COLLATE NOCASE CHECK (length(uid) BETWEEN 1 AND 20),
 	tag_id       INTEGER REFERENCES rfid_tags(id) ON DELETE SET NULL,
 	user_id      INTEGER REFERENCES users(id) ON DELETE SET NULL,
@@ -593,5 +595,7 @@ CREATE INDEX access_scans_device ON access_scans(device_id, at, id);
 CREATE INDEX access_scans_uid ON access_scans(uid, at, id);
 CREATE INDEX access_scans_tag ON access_scans(tag_id) WHERE tag_id IS NOT NULL;
 CREATE INDEX access_scans_user ON access_scans(user_id) WHERE user_id IS NOT NULL;
+CREATE INDEX access_scans_location ON access_scans(location_id)
+    WHERE location_id IS NOT NULL;
 
 PRAGMA user_version = 11;

@@ -69,8 +69,7 @@ account_tag(const struct viewer *v, const char *device_path,
 
 	db_bind_text(s, ":uid", rfid);
 	while ((rc = db_step(v->db, s)) == SQLITE_ROW) {
-		if (!perm_same_account(device_path,
-		    (const char *)sqlite3_column_text(s, 3)))
+		if (!perm_same_account(device_path, db_text(v->arena, s, 3)))
 			continue;
 		out->tag_id = sqlite3_column_int64(s, 0);
 		*active = sqlite3_column_int(s, 1) != 0;
@@ -97,7 +96,8 @@ access_decide(const struct viewer *v, const char *unit_id, int64_t user_id,
 		out->device_id = sqlite3_column_int64(s, 0);
 		device_path = db_text(v->arena, s, 1);
 		out->customer_id = sqlite3_column_int64(s, 2);
-		grouped = sqlite3_column_int(s, 3) != 0;
+		out->location_id = sqlite3_column_int64(s, 3);
+		grouped = sqlite3_column_int(s, 4) != 0;
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW)
@@ -165,6 +165,7 @@ access_scan(const struct viewer *v, const char *unit_id, const char *rfid,
 	s = db_stmt(v->db, STMT_SCAN_INSERT);
 	db_bind_int(s, ":customer_id", out->customer_id);
 	db_bind_int(s, ":device_id", out->device_id);
+	db_bind_int(s, ":location_id", out->location_id);
 	db_bind_text(s, ":uid", rfid);
 	db_bind_int(s, ":tag_id", out->tag_id);
 	db_bind_int(s, ":user_id", out->user_id);
@@ -203,6 +204,12 @@ fill_scan(sqlite3_stmt *s, struct arena *a, void *row)
 	r->allowed = sqlite3_column_int(s, 9) != 0;
 	r->status = db_text(a, s, 10);
 	r->reason = db_text(a, s, 11);
+	/* why a holder v does not see was refused (inactive, in no group)
+	 * is theirs: v learns only that the device answered someone */
+	if (sqlite3_column_int64(s, 7) != 0 && r->holder == NULL) {
+		r->status = NULL;
+		r->reason = "The tag's holder is outside your view.";
+	}
 }
 
 static const enum stmt_id scan_wide[][2] = {
@@ -211,6 +218,8 @@ static const enum stmt_id scan_narrow[][2] = {
 	{ STMT_SCAN_LIST_ASC_NARROW, STMT_SCAN_LIST_DESC_NARROW } };
 static const enum stmt_id scan_device[][2] = {
 	{ STMT_SCAN_LIST_ASC_DEVICE, STMT_SCAN_LIST_DESC_DEVICE } };
+static const enum stmt_id scan_hits[][2] = {
+	{ STMT_SCAN_LIST_ASC_HITS, STMT_SCAN_LIST_DESC_HITS } };
 
 int
 access_scan_list(const struct viewer *v, const struct list_query *lq,
@@ -218,7 +227,7 @@ access_scan_list(const struct viewer *v, const struct list_query *lq,
 {
 	struct rows_list l = { STMT_SCAN_LIST_COUNT, false, scan_narrow, 1,
 	    STMT__MAX, sizeof(struct access_scan_row), fill_scan };
-	int64_t devices = 0, table = 0;
+	int64_t devices = 0, table = 0, hits;
 	sqlite3_stmt *s;
 	int rc;
 
@@ -239,6 +248,15 @@ access_scan_list(const struct viewer *v, const struct list_query *lq,
 			return -1;
 		if (devices > 0 && devices * 3 >= table)
 			l.sorted = scan_wide;
+		/* a search: its few candidates, else the plan above (many
+		 * match, so the page fills soon) */
+		if (*lq->lo != '\0') {
+			if ((hits = rows_candidates(v,
+			    STMT_SCAN_HIT_CANDIDATES, lq)) < 0)
+				return -1;
+			if (hits <= LIST_COUNT_BOUND)
+				l.sorted = scan_hits;
+		}
 	}
 	return rows_read_list(v, &l, lq, out);
 }
@@ -321,8 +339,7 @@ uid_taken(const struct viewer *v, int64_t id, const char *uid,
 	db_bind_text(s, ":uid", uid);
 	db_bind_int(s, ":id", id);
 	while (!taken && (rc = db_step(v->db, s)) == SQLITE_ROW)
-		taken = perm_same_account(path,
-		    (const char *)sqlite3_column_text(s, 0));
+		taken = perm_same_account(path, db_text(v->arena, s, 0));
 	sqlite3_reset(s);
 	return taken ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }

@@ -53,6 +53,7 @@ struct access_decision {
 	const char *reason;
 	int64_t device_id;
 	int64_t customer_id;	/* the device's */
+	int64_t location_id;	/* the device's, 0: none */
 	int64_t tag_id;		/* the tag rfid named, 0: none */
 	int64_t user_id;	/* the user asked about or the tag's
 				 * holder, 0: none of the account */
@@ -86,8 +87,8 @@ struct access_scan_row {
 	int64_t user_id;
 	const char *holder;	/* username */
 	bool allowed;
-	const char *status;
-	const char *reason;
+	const char *status;	/* NULL for a holder v does not see, whose */
+	const char *reason;	/* reason is not told either */
 };
 
 /* The history's sort keys: the time of the scan alone. */

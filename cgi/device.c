@@ -17,6 +17,7 @@
 #include "event.h"
 #include "guard.h"
 #include "perm.h"
+#include "usergroup.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define UNIT_ID_MIN 4
@@ -365,7 +366,9 @@ device_vin_error(const char *vin)
 #define FIELD(m) CHECK_FIELD(struct device_errors, m, #m, #m)
 const struct check_field device_error_fields[] = {
 	FIELD(unit_id), FIELD(name), FIELD(vehicle_name), FIELD(vin),
-	FIELD(customer_id), FIELD(location_id), { NULL, NULL, 0 }
+	FIELD(customer_id), FIELD(location_id),
+	{ "user_group", "user_groups", offsetof(struct device_errors,
+	    user_group) }, { NULL, NULL, 0 }
 };
 #undef FIELD
 
@@ -578,13 +581,19 @@ device_may_edit(const struct viewer *v)
 	    perm_allows(v, ACT_DEVICES_LIST);
 }
 
+bool
+device_may_scope(const struct viewer *v)
+{
+	return ugroup_sets_on_forms(v) && perm_allows(v, ACT_DEVICES_LIST);
+}
+
 int
 device_for_edit(const struct viewer *v, int64_t id, struct device *d)
 {
 	struct device_move_entry *history;
 	size_t n;
 
-	if (!device_may_edit(v))
+	if (!device_may_edit(v) && !device_may_scope(v))
 		return 0;
 	return device_detail(v, id, d, &history, &n);
 }
@@ -594,14 +603,16 @@ device_update(const struct viewer *v, int64_t id,
     const struct device_input *in, struct device_errors *e)
 {
 	struct device_input x = *in;
+	bool settings = device_may_edit(v);
+	bool scope = device_may_scope(v) && in->user_groups != NULL;
 	struct device cur;
-	const char *what;
+	const char *what = "";
 	sqlite3_stmt *s;
-	bool failed;
+	bool failed = false;
 	int rc;
 
 	memset(e, 0, sizeof(*e));
-	if (!device_may_edit(v))
+	if (!settings && !device_may_scope(v))
 		return MODEL_NOT_FOUND;
 	if (db_begin(v->db) != 0)
 		return MODEL_FAILED;
@@ -609,13 +620,23 @@ device_update(const struct viewer *v, int64_t id,
 		db_rollback(v->db);
 		return rc == 0 ? MODEL_NOT_FOUND : MODEL_FAILED;
 	}
-	/* the unit id and the customer are not an edit's to change */
-	x.unit_id = cur.unit_id;
-	x.customer_id = cur.customer_id;
-	check_details(&x, e);
-	failed = check_location(v, &x, e) < 0 ||
-	    check_own_location(v, &x, e) < 0;
-	what = changed_fields(v->arena, &cur, &x);
+	if (settings) {
+		/* the unit id and the customer are not an edit's to change */
+		x.unit_id = cur.unit_id;
+		x.customer_id = cur.customer_id;
+		check_details(&x, e);
+		failed = check_location(v, &x, e) < 0 ||
+		    check_own_location(v, &x, e) < 0;
+		what = changed_fields(v->arena, &cur, &x);
+	}
+	if (!failed && scope) {
+		if ((rc = ugroup_settable(v, in->user_groups,
+		    in->nuser_groups)) < 0)
+			failed = true;
+		else if (rc == 0)
+			check_fail(&e->user_group, 400, "Choose user groups of "
+			    "your account from the list.");
+	}
 	if (!failed && check_count(e, device_error_fields) == 0 &&
 	    *what != '\0') {
 		s = db_stmt(v->db, STMT_DEVICE_UPDATE);
@@ -634,6 +655,9 @@ device_update(const struct viewer *v, int64_t id,
 			    arena_printf(v->arena, "device %s: %s",
 			    cur.unit_id, what));
 	}
+	if (!failed && scope && check_count(e, device_error_fields) == 0)
+		failed = ugroup_set_for_device(v, id, cur.unit_id,
+		    in->user_groups, in->nuser_groups) != 0;
 	return db_finish(v->db, failed, e, device_error_fields);
 }
 

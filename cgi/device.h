@@ -74,15 +74,20 @@ int device_detail(const struct viewer *v, int64_t id, struct device *d,
     struct device_move_entry **history, size_t *n);
 
 /*
- * Whether v may edit devices (Device Management), and so which: those v
- * lists through Full Device Access or Account Administrator. An API
- * Developer's reading (perm_may_read) shows devices but lets no other
- * group change them.
+ * Whether v may edit devices' settings (Device Management), and so
+ * which: those v lists through Full Device Access or Account
+ * Administrator. An API Developer's reading (perm_may_read) shows
+ * devices but lets no other group change them.
  */
 bool device_may_edit(const struct viewer *v);
 
-/* Device id as device_detail() reads it, if v may edit it (see
- * device_may_edit): 1, 0 (not found, or not v's to edit), -1. */
+/* Whether v sets the user groups of the devices v lists (their charger
+ * scope, seed 004): an Account Administrator, of the account's groups.
+ * The edit form's other part, beside device_may_edit()'s. */
+bool device_may_scope(const struct viewer *v);
+
+/* Device id as device_detail() reads it, if v may edit either part of
+ * it: 1, 0 (not found, or not v's to edit), -1. */
 int device_for_edit(const struct viewer *v, int64_t id, struct device *d);
 
 /* A location a device may be put at. */
@@ -109,6 +114,10 @@ struct device_input {
 	const char *vin;		/* "" for none */
 	int64_t customer_id;		/* 0: not given, or not an id */
 	int64_t location_id;		/* 0: none; -1: given, but not an id */
+	/* an edit's user groups (the charger scope, seed 004), when its
+	 * form listed them: NULL keeps them */
+	const int64_t *user_groups;
+	size_t nuser_groups;
 };
 
 struct device_errors {
@@ -118,6 +127,7 @@ struct device_errors {
 	struct check_error vin;
 	struct check_error customer_id;
 	struct check_error location_id;
+	struct check_error user_group;
 };
 
 /* The fields of struct device_errors, in the order they are reported. */
@@ -140,15 +150,18 @@ enum model_result device_add(const struct viewer *v,
     char uuid[DEVICE_UUID_LEN + 1]);
 
 /*
- * Edit device id as v, in one transaction: the name, vehicle name and
- * VIN as device_add checks them, and the location: none, or one of the
- * device's customer (400 another customer's, 404 one v does not see); a
- * viewer with locations must keep the device at one of theirs (400), or
- * it would leave their view. in->unit_id and in->customer_id are not
+ * Edit device id as v, in one transaction, each part only by whom it is
+ * for (the other part of in is not read). The settings (device_may_edit):
+ * the name, vehicle name and VIN as device_add checks them, and the
+ * location: none, or one of the device's customer (400 another
+ * customer's, 404 one v does not see); a viewer with locations must
+ * keep the device at one of theirs (400), or it would leave their view;
+ * a device_updated event names the fields that changed (none: nothing
+ * is written). The user groups (device_may_scope, when
+ * in->user_groups is not NULL): groups of v's account only (400), set
+ * by ugroup_set_for_device(). in->unit_id and in->customer_id are not
  * read: neither is an edit's to change (a move is device_move_many).
- * MODEL_NOT_FOUND for a device outside v's view or not v's to edit
- * (device_may_edit); a device_updated event
- * names the fields that changed (none: nothing is written).
+ * MODEL_NOT_FOUND for a device outside v's view or not v's to edit.
  */
 enum model_result device_update(const struct viewer *v, int64_t id,
     const struct device_input *in, struct device_errors *e);

@@ -17,6 +17,7 @@
 #include "session.h"
 #include "tmpl.h"
 #include "tval.h"
+#include "usergroup.h"
 
 /* The tabs, in order; each shown only to users the matrix allows. Each
  * href is a page of the route table (test_foundation.py follows them). */
@@ -251,4 +252,58 @@ page_customer_filter(struct request *req, struct tval *d,
 		return false;
 	tv_set_bool(d, "filtered", *lq->q != '\0' || lq->customer_id != 0);
 	return true;
+}
+
+void
+page_ugroup_boxes(struct request *req, struct tval *d,
+    const struct ugroup_choice *c, size_t n, bool is_new,
+    const int64_t *chosen, size_t nchosen)
+{
+	struct arena *a = req->arena;
+	struct tval *boxes = tv_set_list(d, "user_group_choices"), *b;
+	struct buf fixed;
+	size_t i, j;
+	bool checked;
+
+	buf_init(&fixed, a);
+	for (i = 0; i < n; i++) {
+		if (!c[i].editable) {
+			if (c[i].member)
+				buf_printf(&fixed, "%s%s", fixed.len ? ", " :
+				    "", c[i].name);
+			continue;
+		}
+		checked = is_new ? c[i].auto_assign : c[i].member;
+		if (chosen != NULL)
+			for (j = 0, checked = false; j < nchosen && !checked;
+			    j++)
+				checked = chosen[j] == c[i].id;
+		b = tv_map(a);
+		tv_set_str(b, "value", arena_printf(a, "%lld",
+		    (long long)c[i].id));
+		tv_set_str(b, "label", c[i].name);
+		tv_set_bool(b, "checked", checked);
+		tv_set_bool(b, "auto_assign", c[i].auto_assign && is_new);
+		tv_push(boxes, b);
+	}
+	tv_set_bool(d, "has_user_group_choices", tv_len(boxes) > 0);
+	if (fixed.len > 0)
+		tv_set_str(d, "user_groups_fixed", fixed.data);
+}
+
+const int64_t *
+page_ugroup_ids(struct request *req, size_t *n)
+{
+	const char **values;
+	int64_t *ids;
+	size_t i;
+
+	*n = 0;
+	if (param_get(&req->form, "user_groups_listed") == NULL)
+		return NULL;
+	values = param_all(req->arena, &req->form, "user_group", n);
+	ids = arena_calloc(req->arena, *n ? *n : 1, sizeof(*ids));
+	for (i = 0; i < *n; i++)
+		ids[i] = parse_id(values[i]);
+	return ids;
 }

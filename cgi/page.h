@@ -103,4 +103,22 @@ struct list_query;
 bool page_customer_filter(struct request *req, struct tval *d,
     const struct list_query *lq);
 
+/*
+ * The user-group checkboxes of a user's or a device's form (seed 004)
+ * into d: "user_group_choices" [{value, label, checked, auto_assign}]
+ * of the editable groups among c (n of them), "has_user_group_choices",
+ * and "user_groups_fixed" (the read-only groups it is in, as text).
+ * chosen (nchosen ids): what the form sent, NULL for the stored
+ * membership, or for a new user (is_new) the auto-assign groups.
+ */
+struct ugroup_choice;
+void page_ugroup_boxes(struct request *req, struct tval *d,
+    const struct ugroup_choice *c, size_t n, bool is_new,
+    const int64_t *chosen, size_t nchosen);
+
+/* The user_group ids a form sent, when it listed the groups (its marker
+ * user_groups_listed: unchecked boxes are not sent), 0 for a value that
+ * is no id; NULL when the form did not list them (they are kept). */
+const int64_t *page_ugroup_ids(struct request *req, size_t *n);
+
 #endif

@@ -66,6 +66,9 @@ enum perm_action {
 				 * without ACT_DEVICES_LIST, saying why */
 	ACT_DEVICES_REGISTER,	/* register, edit device settings */
 	ACT_DEVICES_MANAGE,	/* re-assign devices to customers */
+	ACT_DEVICE_EDIT,	/* the edit form of a device: its settings
+				 * (Device Management) or its user groups
+				 * (Account Administrator), each their part */
 	ACT_LOCATIONS,		/* list/create/edit locations */
 	ACT_ENFORCE_MFA,	/* the require_mfa setting of a customer */
 	ACT_ACCOUNT_PROFILE,	/* the profile of the viewer's own account

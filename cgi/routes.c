@@ -148,9 +148,9 @@ static const struct route routes[] = {
 	  ACT_DEVICES_MANAGE, NULL },
 	{ METHOD_GET, "/devices/{id}", ui_device, R_READ, ACT_DEVICES_LIST, NULL },
 	{ METHOD_GET, "/devices/{id}/edit", ui_device_edit_get, 0,
-	  ACT_DEVICES_REGISTER, NULL },
+	  ACT_DEVICE_EDIT, NULL },
 	{ METHOD_POST, "/devices/{id}/edit", ui_device_edit_post, 0,
-	  ACT_DEVICES_REGISTER, NULL },
+	  ACT_DEVICE_EDIT, NULL },
 	/* API tokens */
 	{ METHOD_GET, "/tokens", ui_tokens, 0, ACT_ANY, NULL },
 	{ METHOD_POST, "/tokens/new", ui_token_new, 0, ACT_ANY, NULL },

@@ -182,7 +182,9 @@ rows_candidates(const struct viewer *v, enum stmt_id st,
 	sqlite3_stmt *s = db_stmt(v->db, st);
 	int64_t n = -1;
 
-	db_bind_text(s, ":match", lq->match);
+	/* a list's candidates by index ranges alone have no trigrams */
+	if (has_param(s, ":match"))
+		db_bind_text(s, ":match", lq->match);
 	db_bind_text(s, ":lo", lq->lo);
 	db_bind_text(s, ":hi", lq->hi);
 	db_bind_int(s, ":bound", LIST_COUNT_BOUND + 1);

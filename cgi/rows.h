@@ -91,9 +91,9 @@ const char *rows_like(struct arena *a, const char *q);
 /* Set lq's search fields (search, like, match, lo, hi) for lq->q. */
 void rows_search(struct arena *a, struct list_query *lq);
 
-/* How many candidates statement st (:match, :lo, :hi, :bound: a model's
- * *_HIT_CANDIDATES) finds for lq's search, up to :bound; -1 on a
- * database error. */
+/* How many candidates statement st (:match if it has it, :lo, :hi,
+ * :bound: a model's *_HIT_CANDIDATES) finds for lq's search, up to
+ * :bound; -1 on a database error. */
 int64_t rows_candidates(const struct viewer *v, enum stmt_id st,
     const struct list_query *lq);
 

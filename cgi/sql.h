@@ -83,8 +83,9 @@
 	"t.uid " dir ", t.id " dir " LIMIT :limit OFFSET :offset"
 
 /*
- * The scan history (issue 15): the scans of the scope's customers (the
- * customer each device had at its scan), filtered by :device_id,
+ * The scan history (issue 15): the scans v sees by the device rule
+ * (SCOPE_DEVICE) on the customer and location each device had at its
+ * scan, filtered by :device_id,
  * :result (1 allowed, 2 denied) and a search (:lo, :hi) by the start of
  * a uid, a unit id, or the username or e-mail of a holder v sees (a
  * search must not find by a name the rows do not show), each an index
@@ -96,13 +97,16 @@
  *   _NARROW  the scope's customers, their scans (access_scans_customer),
  *            then sorted: the scope is a small part (a nested customer).
  *   _DEVICE  one device's scans in time order (access_scans_device).
+ *   _HITS    a search with few candidates (SCAN_CANDIDATES: the scans of
+ *            the uids, devices and holders that start with it, found by
+ *            their indexes, up to a bound): those, checked, then sorted.
  * The page's rows are selected first; device, tag and holder are looked
  * up for those only. A holder, and a tag's label, are named only when v
  * sees that user (NULL otherwise: another customer's user may scan a
  * device of v's).
  */
 #define SCAN_WHERE \
-	SCOPE_CUSTOMER("c") " AND (:device_id = 0 OR s.device_id = " \
+	SCOPE_DEVICE("c", "s") " AND (:device_id = 0 OR s.device_id = " \
 	":device_id) AND (:result = 0 OR s.allowed = (:result = 1)) AND " \
 	"(:lo = '' OR (s.uid >= :lo AND s.uid < :hi) OR s.device_id IN " \
 	"(SELECT id FROM devices WHERE unit_id >= :lo AND unit_id < :hi) OR " \
@@ -112,6 +116,16 @@
 #define SCAN_FROM_WIDE \
 	"access_scans s INDEXED BY access_scans_at CROSS JOIN customers c ON " \
 	"c.id = s.customer_id WHERE "
+#define SCAN_CANDIDATES \
+	"SELECT id FROM access_scans WHERE uid >= :lo AND uid < :hi UNION " \
+	"ALL SELECT id FROM access_scans WHERE device_id IN (SELECT id FROM " \
+	"devices WHERE unit_id >= :lo AND unit_id < :hi) UNION ALL SELECT " \
+	"id FROM access_scans WHERE user_id IN (SELECT id FROM users WHERE " \
+	"username >= :lo AND username < :hi UNION ALL SELECT id FROM users " \
+	"WHERE email >= :lo AND email < :hi)"
+#define SCAN_FROM_HITS \
+	"access_scans s CROSS JOIN customers c ON c.id = s.customer_id WHERE " \
+	"s.id IN (" SCAN_CANDIDATES ") AND "
 #define SCAN_FROM_NARROW \
 	"customers c CROSS JOIN access_scans s INDEXED BY " \
 	"access_scans_customer ON s.customer_id = c.id WHERE "
@@ -121,7 +135,7 @@
 /* the scan at the position :after, in the scope */
 #define SCAN_AT_AFTER \
 	"FROM access_scans s JOIN customers c ON c.id = s.customer_id WHERE " \
-	"s.id = :after AND " SCOPE_CUSTOMER("c")
+	"s.id = :after AND " SCOPE_DEVICE("c", "s")
 #define SCAN_LIST_PAGE(from, dir, keyset) \
 	"SELECT p.id, p.at, coalesce(p.device_id, 0), (SELECT unit_id FROM " \
 	"devices WHERE id = p.device_id), p.uid, coalesce(p.tag_id, 0), " \
@@ -1211,12 +1225,23 @@
 	    "g.account_id = :account_id OR (g.account_id IS NULL AND g.id IN " \
 	    "(SELECT group_id FROM user_group_members WHERE user_id = " \
 	    ":user_id)) ORDER BY g.name COLLATE NOCASE, g.id") \
+	/* the same for device :user_id's form (its charger scope) */ \
+	X(UGROUP_DEVICE_CHOICES, "SELECT g.id, g.name, EXISTS (SELECT 1 FROM " \
+	    "user_group_devices x WHERE x.group_id = g.id AND x.device_id = " \
+	    ":user_id), g.account_id IS NOT NULL, g.auto_assign FROM " \
+	    "user_groups g WHERE " \
+	    "g.account_id = :account_id OR (g.account_id IS NULL AND g.id IN " \
+	    "(SELECT group_id FROM user_group_devices WHERE device_id = " \
+	    ":user_id)) ORDER BY g.name COLLATE NOCASE, g.id") \
+	X(UGROUP_DEVICE_DROP, "DELETE FROM user_group_devices WHERE group_id " \
+	    "= :id AND device_id = :user_id") \
 	X(UGROUP_MEMBER_DROP, "DELETE FROM user_group_members WHERE group_id " \
 	    "= :id AND user_id = :user_id") \
 	/* --- the access decision (seed 004): one device of v's scope, \
 	 * then the user asked about, whatever v sees of them: the answer \
 	 * says only whether they may use the device --- */ \
-	X(ACCESS_DEVICE, "SELECT d.id, c.path, d.customer_id, EXISTS (SELECT " \
+	X(ACCESS_DEVICE, "SELECT d.id, c.path, d.customer_id, " \
+	    "coalesce(d.location_id, 0), EXISTS (SELECT " \
 	    "1 FROM user_group_devices x WHERE x.device_id = d.id) FROM " \
 	    "devices d JOIN customers c ON c.id = d.customer_id WHERE " \
 	    "d.unit_id = :unit_id AND " SCOPE_DEVICE("c", "d")) \
@@ -1231,8 +1256,9 @@
 	    "rfid_tags t JOIN users u ON u.id = t.user_id JOIN customers c ON " \
 	    "c.id = u.customer_id WHERE t.uid = :uid ORDER BY t.id") \
 	X(SCAN_INSERT, "INSERT INTO access_scans (customer_id, device_id, " \
-	    "uid, tag_id, user_id, at, recorded_at, allowed, status, reason) " \
-	    "VALUES (:customer_id, :device_id, :uid, nullif(:tag_id, 0), " \
+	    "location_id, uid, tag_id, user_id, at, recorded_at, allowed, " \
+	    "status, reason) VALUES (:customer_id, :device_id, " \
+	    "nullif(:location_id, 0), :uid, nullif(:tag_id, 0), " \
 	    "nullif(:user_id, 0), :at, :now, :allowed, :status, :reason)") \
 	/* --- RFID tags (issue 15): seen by whoever sees their holder --- */ \
 	X(TAG_GET, "SELECT " TAG_COLUMNS " " TAG_FROM "WHERE t.id = :id AND " \
@@ -1264,10 +1290,15 @@
 	SCAN_PLAN_STMTS(X, WIDE) \
 	SCAN_PLAN_STMTS(X, NARROW) \
 	SCAN_PLAN_STMTS(X, DEVICE) \
-	/* a device filter: a device of the scope's customers */ \
-	X(SCAN_DEVICE_SEEN, "SELECT 1 FROM devices d JOIN customers c ON " \
-	    "c.id = d.customer_id WHERE d.id = :device_id AND " \
-	    SCOPE_CUSTOMER("c")) \
+	SCAN_PLAN_STMTS(X, HITS) \
+	X(SCAN_HIT_CANDIDATES, COUNT_UPTO(SCAN_CANDIDATES)) \
+	/* a device filter: a device v sees, or one with a scan v sees (it \
+	 * may have moved on since) */ \
+	X(SCAN_DEVICE_SEEN, "SELECT 1 WHERE EXISTS (SELECT 1 FROM devices d JOIN " \
+	    "customers c ON c.id = d.customer_id WHERE d.id = :device_id AND " \
+	    SCOPE_DEVICE("c", "d") ") OR EXISTS (SELECT 1 FROM access_scans " \
+	    "s JOIN customers c ON c.id = s.customer_id WHERE s.device_id = " \
+	    ":device_id AND " SCOPE_DEVICE("c", "s") ")") \
 	X(UGROUP_MEMBER_ADD, "INSERT OR IGNORE INTO user_group_members " \
 	    "(group_id, user_id) VALUES (:id, :user_id)") \
 	X(UGROUP_MEMBER_REMOVE, "DELETE FROM user_group_members WHERE " \

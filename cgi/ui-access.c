@@ -53,7 +53,8 @@ scan_row(struct request *req, const void *row, struct tval *t)
 	if (r->holder != NULL)
 		set_holder(req, t, r->user_id, r->holder);
 	tv_set_bool(t, "allowed", r->allowed);
-	tv_set_str(t, "status", r->status);
+	if (r->status != NULL)
+		tv_set_str(t, "status", r->status);
 	tv_set_str(t, "reason", r->reason);
 }
 
@@ -70,6 +71,8 @@ ui_access(struct request *req)
 		return;
 	tv_set_bool(d, "may_create", perm_allows(&req->viewer,
 	    ACT_ACCESS_CONTROL));
+	/* the history is of the devices the viewer sees (the device rule) */
+	tv_set_bool(d, "sees_no_devices", !req->viewer.scope.devices_visible);
 	results = tv_set_list(d, "results");
 	page_push_option(req->arena, results, "", "Allowed and denied",
 	    param_get(&req->query, "result"));

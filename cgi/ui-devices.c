@@ -24,6 +24,7 @@
 #include "timefmt.h"
 #include "tval.h"
 #include "ui.h"
+#include "usergroup.h"
 
 static const char *const not_found = "There is no page at this address.";
 static const char *const read_failed = "The devices could not be read. "
@@ -150,7 +151,8 @@ ui_device(struct request *req)
 		tv_push(hist, row);
 	}
 	tv_set_bool(d, "has_history", n > 0);
-	tv_set_bool(d, "may_edit", device_may_edit(&req->viewer));
+	tv_set_bool(d, "may_edit", device_may_edit(&req->viewer) ||
+	    device_may_scope(&req->viewer));
 	tv_set_int(d, "id", x.id);
 	page_render(req, 200, "device", d);
 }
@@ -246,17 +248,25 @@ ui_device_new_post(struct request *req)
  * typed); the locations are those of its customer it may be put at. */
 static void
 render_edit(struct request *req, int status, const struct device *x,
-    struct tval *form, struct tval *errors)
+    struct tval *form, const struct device_input *in, struct tval *errors)
 {
 	struct tval *d = page_data(req);
 	struct tval *lid = tv_get(form, "location_id");
 	struct device_location *l;
+	struct ugroup_choice *c;
+	size_t nc;
 	ssize_t n;
 
-	if ((n = device_places(&req->viewer, x->customer_id, &l)) < 0) {
+	if ((n = device_places(&req->viewer, x->customer_id, &l)) < 0 ||
+	    ugroup_device_choices(&req->viewer, x->id, &c, &nc) != 0) {
 		page_error(req, 503, read_failed);
 		return;
 	}
+	/* each sees their part: the settings, the user groups */
+	tv_set_bool(d, "settings", device_may_edit(&req->viewer));
+	if (device_may_scope(&req->viewer))
+		page_ugroup_boxes(req, d, c, nc, false, in != NULL ?
+		    in->user_groups : NULL, in != NULL ? in->nuser_groups : 0);
 	tv_set_int(d, "id", x->id);
 	tv_set_str(d, "unit_id", x->unit_id);
 	tv_set_str(d, "customer", x->customer);
@@ -296,7 +306,7 @@ ui_device_edit_get(struct request *req)
 	tv_set_str(form, "vin", x.vin ? x.vin : "");
 	tv_set_str(form, "location_id", x.location_id ? arena_printf(
 	    req->arena, "%lld", (long long)x.location_id) : "");
-	render_edit(req, 200, &x, form, NULL);
+	render_edit(req, 200, &x, form, NULL, NULL);
 }
 
 void
@@ -311,6 +321,7 @@ ui_device_edit_post(struct request *req)
 		return;
 	memset(&in, 0, sizeof(in));
 	read_details(req, form, &in);
+	in.user_groups = page_ugroup_ids(req, &in.nuser_groups);
 	switch (device_update(&req->viewer, req->id, &in, &e)) {
 	case MODEL_DONE:
 		flash_set(req, arena_printf(req->arena, "Device %s saved.",
@@ -320,7 +331,7 @@ ui_device_edit_post(struct request *req)
 		return;
 	case MODEL_INVALID:
 		render_edit(req, check_form_status(&e, device_error_fields),
-		    &x, form, page_errors(req->arena, &e,
+		    &x, form, &in, page_errors(req->arena, &e,
 		    device_error_fields));
 		return;
 	case MODEL_NOT_FOUND:	/* gone since it was read */

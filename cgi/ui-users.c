@@ -233,47 +233,20 @@ add_locations(struct request *req, struct tval *d,
 	return 0;
 }
 
-/* The user groups of the form into d: checkboxes of the groups the
- * viewer sets ("user_group_choices", checked as posted in f, else as
- * stored for t, else a new user's auto-assign groups) and the names of
- * the read-only ones t is in. -1 on a database error. */
+/* The user groups of the form into d (page_ugroup_boxes): checked as
+ * posted in f, else as stored for t, else a new user's auto-assign
+ * groups. -1 on a database error. */
 static int
 add_user_group_choices(struct request *req, struct tval *d,
     const struct user_input *f, const struct user_row *t)
 {
-	struct arena *a = req->arena;
-	struct tval *boxes = tv_set_list(d, "user_group_choices"), *b;
 	struct ugroup_choice *c;
-	struct buf fixed;
-	size_t n, i, j;
-	bool checked;
+	size_t n;
 
 	if (ugroup_choices(&req->viewer, t != NULL ? t->id : 0, &c, &n) != 0)
 		return -1;
-	buf_init(&fixed, a);
-	for (i = 0; i < n; i++) {
-		if (!c[i].editable) {
-			if (c[i].member)
-				buf_printf(&fixed, "%s%s", fixed.len ? ", " :
-				    "", c[i].name);
-			continue;
-		}
-		checked = t != NULL ? c[i].member : c[i].auto_assign;
-		if (f->user_groups != NULL)
-			for (j = 0, checked = false; j < f->nuser_groups &&
-			    !checked; j++)
-				checked = f->user_groups[j] == c[i].id;
-		b = tv_map(a);
-		tv_set_str(b, "value", arena_printf(a, "%lld",
-		    (long long)c[i].id));
-		tv_set_str(b, "label", c[i].name);
-		tv_set_bool(b, "checked", checked);
-		tv_set_bool(b, "auto_assign", c[i].auto_assign && t == NULL);
-		tv_push(boxes, b);
-	}
-	tv_set_bool(d, "has_user_group_choices", tv_len(boxes) > 0);
-	if (fixed.len > 0)
-		tv_set_str(d, "user_groups_fixed", fixed.data);
+	page_ugroup_boxes(req, d, c, n, t == NULL, f->user_groups,
+	    f->nuser_groups);
 	return 0;
 }
 
@@ -455,16 +428,7 @@ read_form(struct request *req, struct user_input *in)
 	in->active = param_get(p, "active") != NULL;
 	/* absent (a form from before the field): kept */
 	in->language = param_get(p, "language");
-	/* the user groups, when the form listed them: unchecked boxes are
-	 * not sent, the marker is */
-	if (param_get(p, "user_groups_listed") != NULL) {
-		values = param_all(a, p, "user_group", &n);
-		ids = arena_calloc(a, n ? n : 1, sizeof(*ids));
-		for (i = 0; i < n; i++)
-			ids[i] = parse_id(values[i]);	/* 0: not an id */
-		in->user_groups = ids;
-		in->nuser_groups = n;
-	}
+	in->user_groups = page_ugroup_ids(req, &in->nuser_groups);
 }
 
 static void

@@ -769,9 +769,31 @@ form_account(const struct viewer *v)
 	    viewer_account(v) : 0;
 }
 
-int
-ugroup_choices(const struct viewer *v, int64_t user_id,
-    struct ugroup_choice **out, size_t *n)
+/*
+ * What the user form and the device form set alike (seed 004: who is in
+ * a group, and which devices it opens): the groups a member's form
+ * shows, membership's insert and delete (both bind the member as
+ * :user_id), and the event of a change.
+ */
+struct member_kind {
+	enum stmt_id choices, add, drop;
+	const char *event;
+};
+static const struct member_kind of_user = { STMT_UGROUP_CHOICES,
+	STMT_UGROUP_MEMBER_ADD, STMT_UGROUP_MEMBER_DROP, "user_groups_set" };
+static const struct member_kind of_device = { STMT_UGROUP_DEVICE_CHOICES,
+	STMT_UGROUP_DEVICE_ADD, STMT_UGROUP_DEVICE_DROP,
+	"device_user_groups_set" };
+
+bool
+ugroup_sets_on_forms(const struct viewer *v)
+{
+	return form_account(v) != 0;
+}
+
+static int
+choices(const struct viewer *v, const struct member_kind *k,
+    int64_t member_id, struct ugroup_choice **out, size_t *n)
 {
 	int64_t account = form_account(v);
 	sqlite3_stmt *s;
@@ -784,9 +806,9 @@ ugroup_choices(const struct viewer *v, int64_t user_id,
 		return 0;
 	if (account == 0)
 		account = viewer_account(v);
-	s = db_stmt(v->db, STMT_UGROUP_CHOICES);
+	s = db_stmt(v->db, k->choices);
 	db_bind_int(s, ":account_id", account);
-	db_bind_int(s, ":user_id", user_id);
+	db_bind_int(s, ":user_id", member_id);
 	while ((rc = db_step(v->db, s)) == SQLITE_ROW) {
 		struct ugroup_choice *c;
 
@@ -811,6 +833,20 @@ ugroup_choices(const struct viewer *v, int64_t user_id,
 }
 
 int
+ugroup_choices(const struct viewer *v, int64_t user_id,
+    struct ugroup_choice **out, size_t *n)
+{
+	return choices(v, &of_user, user_id, out, n);
+}
+
+int
+ugroup_device_choices(const struct viewer *v, int64_t device_id,
+    struct ugroup_choice **out, size_t *n)
+{
+	return choices(v, &of_device, device_id, out, n);
+}
+
+int
 ugroup_settable(const struct viewer *v, const int64_t *ids, size_t n)
 {
 	struct ugroup_choice *c;
@@ -832,8 +868,12 @@ ugroup_settable(const struct viewer *v, const int64_t *ids, size_t n)
 	return 1;
 }
 
-int
-ugroup_set_for_user(const struct viewer *v, int64_t user_id,
+/* Make member_id (a user or a device, as k says) a member of exactly
+ * the groups ids among those v sets on its form; the event names what
+ * (the user's id, or text naming the device). 0, or -1. */
+static int
+set_for(const struct viewer *v, const struct member_kind *k,
+    int64_t member_id, int64_t event_user, const char *what,
     const int64_t *ids, size_t n)
 {
 	struct ugroup_choice *c;
@@ -844,7 +884,7 @@ ugroup_set_for_user(const struct viewer *v, int64_t user_id,
 
 	if (form_account(v) == 0)
 		return 0;
-	if (ugroup_choices(v, user_id, &c, &nc) != 0)
+	if (choices(v, k, member_id, &c, &nc) != 0)
 		return -1;
 	buf_init(&joined, v->arena);
 	buf_init(&left, v->arena);
@@ -855,20 +895,34 @@ ugroup_set_for_user(const struct viewer *v, int64_t user_id,
 			want = ids[j] == c[i].id;
 		if (want == c[i].member)
 			continue;
-		s = db_stmt(v->db, want ? STMT_UGROUP_MEMBER_ADD :
-		    STMT_UGROUP_MEMBER_DROP);
+		s = db_stmt(v->db, want ? k->add : k->drop);
 		db_bind_int(s, ":id", c[i].id);
-		db_bind_int(s, ":user_id", user_id);
+		db_bind_int(s, ":user_id", member_id);
 		if (db_exec(v->db, s) != 0)
 			return -1;
 		buf_printf(want ? &joined : &left, "%s\"%s\"",
 		    (want ? joined.len : left.len) ? ", " : "", c[i].name);
 	}
 	if (joined.len + left.len > 0)
-		event_log(v, "user_groups_set", user_id, perm_actor(v),
-		    arena_printf(v->arena, "joined %s; left %s",
+		event_log(v, k->event, event_user, perm_actor(v),
+		    arena_printf(v->arena, "%sjoined %s; left %s", what,
 		    joined.len ? joined.data : "none",
 		    left.len ? left.data : "none"));
 	return 0;
+}
+
+int
+ugroup_set_for_user(const struct viewer *v, int64_t user_id,
+    const int64_t *ids, size_t n)
+{
+	return set_for(v, &of_user, user_id, user_id, "", ids, n);
+}
+
+int
+ugroup_set_for_device(const struct viewer *v, int64_t device_id,
+    const char *unit_id, const int64_t *ids, size_t n)
+{
+	return set_for(v, &of_device, device_id, 0, arena_printf(v->arena,
+	    "device %s: ", unit_id), ids, n);
 }
 

@@ -254,6 +254,22 @@ int ugroup_settable(const struct viewer *v, const int64_t *ids, size_t n);
 int ugroup_set_for_user(const struct viewer *v, int64_t user_id,
     const int64_t *ids, size_t n);
 
+/* Whether v sets the groups of its account on users' and devices' forms
+ * (an Account Administrator, not an operator: they use the groups'
+ * pages). */
+bool ugroup_sets_on_forms(const struct viewer *v);
+
+/* The same for device device_id's form (its charger scope): the groups
+ * of v's account that open it, which an Account Administrator sets
+ * there, and the all-accounts groups that open it, read-only. */
+int ugroup_device_choices(const struct viewer *v, int64_t device_id,
+    struct ugroup_choice **out, size_t *n);
+
+/* The same for device device_id (unit id unit_id): logs
+ * device_user_groups_set when something changed. 0, or -1. */
+int ugroup_set_for_device(const struct viewer *v, int64_t device_id,
+    const char *unit_id, const int64_t *ids, size_t n);
+
 /* A user's groups and what follows from them (seed 004). */
 struct ugroup_effect {
 	const char **groups;		/* names, most favourable first */

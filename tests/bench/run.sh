@@ -9,6 +9,9 @@
 # Writes the figures to docs/PERFORMANCE.md, keeping the sections it does
 # not write.
 #
+# Then RFID scans (issue 15): BENCH_SCANS_TAGS tags, scans reported through
+# the API for a run, topped up to BENCH_SCANS scans, and the scan history.
+#
 # Environment: DURATION (seconds per run, default 10), CONNECTIONS
 # (default 32), PORT_BASE (default 18400), BENCH_CUSTOMERS (1000),
 # BENCH_USERS (100000), BENCH_DEVICES (1000000); ONLY (an extended
@@ -23,6 +26,7 @@ PORT_BASE=${PORT_BASE:-18400}
 BENCH_CUSTOMERS=${BENCH_CUSTOMERS:-1000}
 BENCH_USERS=${BENCH_USERS:-100000}
 BENCH_DEVICES=${BENCH_DEVICES:-1000000}
+BENCH_SCANS=${BENCH_SCANS:-100000}
 ONLY=${ONLY:-}
 APP_PORT=$PORT_BASE
 TRIVIAL_PORT=$((PORT_BASE + 1))
@@ -74,14 +78,15 @@ session=$(awk '$6 == "__Host-arbor_session" { print $7 }' "$jar")
 [ -n "$session" ] || die "login failed"
 cookie="Cookie: __Host-arbor_session=$session"
 
-# One wrk run: URL [header]. Sets req (req/s), p99 (ms, of the answers
+# One wrk run: URL [header [script]] (a wrk Lua script of requests). Sets req (req/s), p99 (ms, of the answers
 # that came) and timeouts (requests wrk gave up on after 2 s: their
 # latency is in no percentile); stops the bench when an answer was not
 # 2xx. Then waits for the workers to work off what the run left queued,
 # so that the next run starts on idle workers.
 bench() {
 	local args=(-t2 "-c$CONNECTIONS" "-d${DURATION}s" --latency) out bad
-	[ $# -gt 1 ] && args+=(-H "$2")
+	[ $# -gt 1 ] && [ -n "$2" ] && args+=(-H "$2")
+	[ $# -gt 2 ] && args+=(-s "$3")
 	out=$(wrk "${args[@]}" "$1")
 	req=$(awk '/Requests\/sec/ { printf "%.0f", $2 }' <<<"$out")
 	p99=$(awk '$1 == "99%" { v = $2; u = v; sub(/[0-9.]+/, "", u);
@@ -205,6 +210,52 @@ devices_next="/devices?page=2000 (next link of page 1999)"
 wanted() { [[ -z $ONLY || $1 =~ $ONLY ]]; }
 if wanted "$users_next"; then users_next_url=$(next_of "$APP/users?page=499"); fi
 if wanted "$devices_next"; then devices_next_url=$(next_of "$APP/devices?page=1999"); fi
+# RFID scans (issue 15): a tag for every 10th user, scans of them reported
+# by one device for a run (the POST row below), then scans of every device
+# added straight to the database up to BENCH_SCANS: the history's pages
+# at that size, newest first, filtered and searched
+db=$APP_VAR/arbor.db
+sqlite3 "$db" "INSERT INTO rfid_tags (uid, user_id, label, active, created_at,
+	updated_at) SELECT printf('%08X', id), id, '', 1, 0, 0 FROM users
+	WHERE id % 10 = 0 AND customer_id IN (SELECT id FROM customers WHERE
+	path LIKE (SELECT path FROM customers WHERE name = 'Northwind Fleet') || '%')"
+read -r tag_lo tag_hi <<<"$(sqlite3 -separator ' ' "$db" \
+	"SELECT min(user_id), max(user_id) FROM rfid_tags")"
+scan_body="{\"unit_id\":\"$unit_id\",\"rfid\":\"$(printf '%08X' "$tag_lo")\"}"
+scans_row="POST /api/v1/access/scans"
+if wanted "$scans_row"; then
+	code_size=$(curl -s -o /dev/null -w '%{http_code} %{size_download}' \
+		-H "$bearer" -H 'Content-Type: application/json' \
+		--data "$scan_body" "$APP/api/v1/access/scans")
+	[ "${code_size% *}" = 201 ] || die "POST /api/v1/access/scans answered ${code_size% *}"
+	scans_bytes=${code_size#* }
+	trivial_at "$scans_bytes"
+	TAG_LO=$tag_lo TAG_HI=$tag_hi TAG_EVERY=10 SCAN_UNIT=$unit_id \
+		bench "$APP/api/v1/access/scans" "$bearer" "$ROOT/tests/bench/scans.lua"
+	scans_req=$req scans_p99=$p99 scans_treq=$treq
+fi
+reported=$(sqlite3 "$db" "SELECT count(*) FROM access_scans")
+sqlite3 "$db" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n
+	WHERE i < $BENCH_SCANS - $reported), d(lo, span) AS (SELECT min(id),
+	max(id) - min(id) + 1 FROM devices), t(n) AS (SELECT max(id) FROM
+	rfid_tags) INSERT INTO access_scans (customer_id, device_id, uid, tag_id,
+	user_id, at, recorded_at, allowed, status, reason) SELECT dev.customer_id,
+	dev.id, coalesce(tag.uid, printf('%08X', i)), tag.id, tag.user_id,
+	unixepoch() - 86400 * 30 + i * 25, unixepoch(), tag.id IS NOT NULL,
+	CASE WHEN tag.id IS NULL THEN 'Invalid' ELSE 'Accepted' END, 'bench'
+	FROM n, d, t JOIN devices dev ON dev.id = d.lo + (i * 7919) % d.span
+	LEFT JOIN rfid_tags tag ON tag.id = i % (2 * t.n)"
+scans=$(sqlite3 "$db" "SELECT count(*) FROM access_scans")
+scan_device=$(sqlite3 "$db" "SELECT device_id FROM access_scans GROUP BY
+	device_id ORDER BY count(*) DESC LIMIT 1")
+scan_uid=$(sqlite3 "$db" "SELECT substr(uid, 1, 5) FROM access_scans
+	WHERE tag_id IS NOT NULL LIMIT 1")
+scan_pages=$(((scans + 49) / 50))
+scans_next="/access?page=$scan_pages (next link of page $((scan_pages - 1)))"
+if wanted "$scans_next"; then
+	scans_next_url=$(next_of "$APP/access?page=$((scan_pages - 1))")
+fi
+
 rows=$WORK/rows
 printf '%s|%s|%s|%s\n' \
 	"/users?page=1" "$APP/users?page=1" "$cookie" first \
@@ -220,7 +271,13 @@ printf '%s|%s|%s|%s\n' \
 	"/users?q=$last_name ($last_users users)" "$APP/users?q=$(urlencode "$last_name")" "$cookie" substring \
 	"/devices?q=$device_text ($text_devices devices)" "$APP/devices?q=$(urlencode "$device_text")" "$cookie" substring \
 	"/api/v1/users?limit=50" "$APP/api/v1/users?limit=50" "$bearer" api \
-	"/api/v1/devices?limit=50" "$APP/api/v1/devices?limit=50" "$bearer" api >"$rows"
+	"/api/v1/devices?limit=50" "$APP/api/v1/devices?limit=50" "$bearer" api \
+	"/access?page=1 ($scans scans)" "$APP/access?page=1" "$cookie" first \
+	"$scans_next" "${scans_next_url:-}" "$cookie" deep \
+	"/access?result=denied" "$APP/access?result=denied" "$cookie" first \
+	"/access?device_id=$scan_device (one device)" "$APP/access?device_id=$scan_device" "$cookie" first \
+	"/access?q=$scan_uid (a uid's start)" "$APP/access?q=$scan_uid" "$cookie" substring \
+	"/access/tags?page=1" "$APP/access/tags?page=1" "$cookie" first >"$rows"
 
 table="| page | bytes | req/s | trivial req/s | share of trivial | p99 | target | met |
 | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |"
@@ -243,6 +300,16 @@ while IFS='|' read -r page url header class; do
 	echo "$line"
 	table+=$'\n'"$line"
 done <"$rows"
+if [ -n "${scans_req:-}" ]; then
+	share=$(ratio "$scans_req" "$scans_treq")
+	ok=$(awk -v s="$share" -v t="${target[api]}" -v p="$scans_p99" -v pt="$P99_TARGET" \
+		'BEGIN { print (s >= t && p < pt) ? "yes" : "no" }')
+	total=$((total + 1))
+	[ "$ok" = no ] || { met=$((met + 1)); met_rows+="${met_rows:+, }\`$scans_row\`"; }
+	line="| \`$scans_row\` (a write each: decided and recorded) | $scans_bytes | $scans_req | $scans_treq | $share % | $scans_p99 ms | ≥ ${target[api]} %, p99 < $P99_TARGET ms | $ok |"
+	echo "$line"
+	table+=$'\n'"$line"
+fi
 
 # workers' memory after all that: the resident size of each
 rss=$(ps --ppid "$(cat "$APP_VAR/run/fcgi.pid")" -o rss= |
@@ -295,7 +362,10 @@ page of that row's size in the same run; p99 from \`wrk --latency\`. The
 searched values are the generator's examples: an existing unit id,
 device id and e-mail, a family name held by a few hundred users and the
 start of a number plate. The "next link" rows fetch the page before and
-follow its \`rel="next"\` link.
+follow its \`rel="next"\` link. The scan history (issue 15) holds $scans
+scans: $reported reported through \`POST /api/v1/access/scans\` (its own
+row: a random tag of the 1 in 10 users who hold one, at one device),
+the rest added straight to the database across every device.
 
 $table
 

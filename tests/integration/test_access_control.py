@@ -18,6 +18,7 @@ from fixtures import (STACK, Api, PageTest, cid, client, events,  # noqa: E402,F
                       uid)
 
 ACM = 32          # Access Control Management (cgi/perm.h)
+FDA = 2
 TAG_TABLES = ('rfid_tags', 'events')
 
 
@@ -254,18 +255,24 @@ class ScanTests(PageTest):
 
     def test_history_scope_and_holders(self):
         self.scan('A5A5A5A5')            # admin's card, at an Aarhus device
-        make_user('aarhus.viewer', 'Aarhus', groups=ACM)
+        make_user('aarhus.viewer', 'Aarhus', groups=ACM | FDA)
         nested = logged_in('aarhus.viewer')
         text = nested.get('/access').text
         self.assertIn('A5A5A5A5', text)
         self.assertNotIn('Boss card', text)          # the tag of a holder above
         self.assertNotIn('>admin<', text)
+        self.assertIn("The tag&#39;s holder is outside your view.", text)
         self.assertNotIn('A5A5A5A5', nested.get('/access?q=admin').text)
         self.assertIn('A5A5A5A5', client('admin').get('/access?q=admin').text)
         # another account sees none of it, nor a sibling customer
         self.assertNotIn('A5A5A5A5', client('contoso.admin').get('/access').text)
-        make_user('se.acm', 'Northwind Sweden', groups=ACM)
+        make_user('se.acm', 'Northwind Sweden', groups=ACM | FDA)
         self.assertNotIn('A5A5A5A5', logged_in('se.acm').get('/access').text)
+        # Access Control Management alone sees no device: no scan, and why
+        make_user('aarhus.tags', 'Aarhus', groups=ACM)
+        text = logged_in('aarhus.tags').get('/access').text
+        self.assertNotIn('A5A5A5A5', text)
+        self.assertIn('needs Full Device Access', text)
 
     def test_history_stays_with_the_customer_when_the_device_moves(self):
         unit = unit_of('Northwind Denmark')
@@ -273,8 +280,15 @@ class ScanTests(PageTest):
         scan_id = STACK.query('SELECT max(id) FROM access_scans')[0][0]
         STACK.query('UPDATE devices SET customer_id = ? WHERE unit_id = ?',
                     cid('Contoso Charging'), unit)
+        device_id = STACK.query('SELECT id FROM devices WHERE unit_id = ?', unit)[0][0]
         try:
             self.assertNotIn(unit, client('contoso.admin').get('/access').text)
+            # the new owner may filter by the device it sees: no old scan
+            r = client('contoso.admin').get(f'/access?device_id={device_id}')
+            self.assertPage(r)
+            self.assertNotIn('A1A1A1A1', r.text)
+            # the old owner still filters by it, through its scans
+            self.assertIn('A1A1A1A1', client('admin').get(f'/access?device_id={device_id}').text)
             self.assertEqual(STACK.query('SELECT customer_id FROM access_scans WHERE id = ?',
                                          scan_id), [(cid('Northwind Denmark'),)])
             self.assertIn(unit, client('admin').get('/access').text)
@@ -290,7 +304,8 @@ class ScanTests(PageTest):
                         "'Invalid', 'There is no such tag for this device''s account.')",
                         cid('Aarhus'), device_id, f'D{i:07d}', 1000000 + i)
         c = client('admin')
-        first = c.get(f'/access?device_id={device_id}&result=denied')
+        query = f'/access?device_id={device_id}&result=denied&q=D000'
+        first = c.get(query)
         self.assertPage(first)
         nxt = re.search(r'href="([^"]+)" rel="next"', first.text)
         self.assertIsNotNone(nxt)
@@ -298,9 +313,22 @@ class ScanTests(PageTest):
         self.assertPage(second)
         self.assertIn('Showing 51–100', second.text)
         self.assertIn(f'device_id={device_id}', nxt.group(1))
+        self.assertRegex(nxt.group(1), r'after=\d+')
+        # newest first, no row twice: D0000119 … D0000070, then D0000069 …
+        uids = re.compile(r'>(D\d{7})<')
+        page1, page2 = uids.findall(first.text), uids.findall(second.text)
+        self.assertEqual(page1, [f'D{i:07d}' for i in range(119, 69, -1)])
+        self.assertEqual(page2, [f'D{i:07d}' for i in range(69, 19, -1)])
+        # another tenant's scan as a position is no position: page 2 by number
+        foreign = STACK.insert('INSERT INTO access_scans (customer_id, uid, at, recorded_at, '
+                               "allowed, status, reason) VALUES (?, 'FFFFFFFF', 2000000, 0, 0, "
+                               "'Invalid', 'x')", cid('Contoso Charging'))
+        r = c.get(f'{query}&page=2&after={foreign}')
+        self.assertPage(r)
+        self.assertEqual(uids.findall(r.text), page2)
         # the oldest last: ascending puts D0000000 first
-        asc = c.get(f'/access?device_id={device_id}&result=denied&sort=time&dir=asc').text
-        self.assertIn('D0000000', asc)
+        asc = uids.findall(c.get(f'{query}&sort=time&dir=asc').text)
+        self.assertEqual(asc[:2], ['D0000000', 'D0000001'])
 
 
 if __name__ == '__main__':

@@ -11,7 +11,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fixtures import (AA, STACK, Api, PageTest, cid, client, events,  # noqa: E402,F401
+from fixtures import (AA, DM, FDA, STACK, Api, PageTest, cid, client, events,  # noqa: E402,F401
                       field_error, logged_in, make_user, new_token, setUpModule, tables,
                       uid)
 
@@ -511,6 +511,77 @@ class EffectTests(PageTest):
         doc = Api(token).call('GET', f'/api/v1/users/{uid("eff.none")}').json
         self.assertEqual((doc['discount_percent'], doc['financial_owner'], doc['user_groups']),
                          (0, None, []))
+
+
+class DeviceFormTests(PageTest):
+    """/devices/{id}/edit (seed 004's charger scope on the device): Device
+    Management edits the settings, an Account Administrator the user
+    groups; each sees and changes only their part."""
+
+    @classmethod
+    def setUpClass(cls):
+        new_group('Form chargers', cap='10')
+        new_group('Form roaming', scope='all', account='', cap='5')
+        make_user('form.dm', 'Northwind Fleet', groups=DM | FDA)
+        cls.device = STACK.query("SELECT id FROM devices WHERE unit_id = 'NW-100002'")[0][0]
+        cls.path = f'/devices/{cls.device}/edit'
+
+    def scope(self):
+        return sorted(r[0] for r in STACK.query(
+            'SELECT g.name FROM user_group_devices x JOIN user_groups g ON g.id = x.group_id '
+            'WHERE x.device_id = ?', self.device))
+
+    def settings(self):
+        return STACK.query('SELECT name, vehicle_name FROM devices WHERE id = ?', self.device)[0]
+
+    def test_each_sees_and_changes_only_their_part(self):
+        gid = group_id('Form chargers')
+        # an Account Administrator (nested, of Denmark): the groups only
+        c = client('dk.admin')
+        page = c.get(self.path)
+        self.assertPage(page)
+        self.assertIn(f'id="user_group-{gid}"', page.text)
+        self.assertNotIn('id="vehicle_name"', page.text)
+        before = self.settings()
+        r = c.post(self.path, [('user_groups_listed', '1'), ('user_group', str(gid)),
+                               ('name', 'Renamed'), ('vehicle_name', 'Hijack')])
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(self.scope(), ['Form chargers'])
+        self.assertEqual(self.settings(), before)
+        self.assertTrue(any('NW-100002' in d for _, _, d in events('device_user_groups_set')))
+        # Device Management: the settings only; groups sent are ignored
+        dm = logged_in('form.dm')
+        page = dm.get(self.path)
+        self.assertIn('id="vehicle_name"', page.text)
+        self.assertNotIn('user_groups_listed', page.text)
+        r = dm.post(self.path, [('name', 'Tracker 2b'), ('vehicle_name', 'Van 12'),
+                                ('location_id', ''), ('user_groups_listed', '1')])
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(self.settings()[0], 'Tracker 2b')
+        self.assertEqual(self.scope(), ['Form chargers'])
+        # unticked by the administrator: open again; the device page links the form
+        self.assertIn(f'href="{self.path}"', c.get(f'/devices/{self.device}').text)
+        r = c.post(self.path, [('user_groups_listed', '1')])
+        self.assertEqual((r.status, self.scope()), (303, []))
+
+    def test_refusals(self):
+        c = client('dk.admin')
+        roaming = group_id('Form roaming')
+        STACK.query("INSERT INTO user_groups (name, account_id, created_at) VALUES "
+                    "('Contoso form', ?, 0)", cid('Contoso Charging'))
+        foreign = group_id('Contoso form')
+        before = tables('user_group_devices', 'devices')
+        for gid in (roaming, foreign, 999999):
+            c.get(self.path)
+            r = c.post(self.path, [('user_groups_listed', '1'), ('user_group', str(gid))])
+            self.assertPage(r, 400)
+            self.assertIn('user groups of your account', field_error(r.text, 'user_group'))
+        self.assertEqual(tables('user_group_devices', 'devices'), before)
+        # a device outside the view, and a user with neither part
+        contoso = STACK.query("SELECT d.id FROM devices d JOIN customers c ON c.id = "
+                              "d.customer_id WHERE c.name = 'Contoso Charging'")[0][0]
+        self.assertEqual(c.get(f'/devices/{contoso}/edit').status, 404)
+        self.assertEqual(client('driver').get(self.path).status, 403)
 
 
 if __name__ == '__main__':

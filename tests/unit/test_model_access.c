@@ -189,6 +189,9 @@ test_tag_save(void **state)
 		{ "without Access Control Management", FX_SOUTH_ADMIN, {
 		    "01020304", "", "south.admin", true }, MODEL_NOT_FOUND,
 		    0, 0, 0 },
+		{ "an API Developer, who reads it", FX_NORTH_DM, {
+		    "01020304", "", "east.driver", true }, MODEL_NOT_FOUND,
+		    0, 0, 0 },
 	};
 	struct fixture *f = *state;
 	struct tag_errors e;
@@ -198,8 +201,10 @@ test_tag_save(void **state)
 	size_t i;
 
 	fixture_exec(f, TAGS);
-	/* north.admin with Access Control Management, to test the scope */
+	/* north.admin with Access Control Management, to test the scope;
+	 * north.dm an API Developer */
 	fixture_exec(f, "UPDATE users SET groups = groups | 32 WHERE id = 3");
+	fixture_exec(f, "UPDATE users SET groups = 64 WHERE id = 10");
 	before = fixture_snapshot(f);
 	for (i = 0; i < NELEM(refused); i++) {
 		v = fixture_viewer(f, refused[i].who, ORIGIN_PAGE);
@@ -212,7 +217,6 @@ test_tag_save(void **state)
 		assert_string_equal(fixture_snapshot(f), before);
 	}
 	/* another account's uid is free here, and not told */
-	v = fixture_viewer(f, FX_OTHER_ADMIN, ORIGIN_PAGE);
 	fixture_exec(f, "UPDATE users SET groups = groups | 32 WHERE id = 7");
 	v = fixture_viewer(f, FX_OTHER_ADMIN, ORIGIN_PAGE);
 	assert_int_equal(access_tag_save(&v, 0, &(struct tag_input){
@@ -229,10 +233,20 @@ test_tag_save(void **state)
 	    "AABBCCDD 4 Truck 0");
 	assert_non_null(strstr(fixture_events(f), "rfid_tag_updated"));
 	/* a tag whose holder the viewer does not see is not found */
+	before = fixture_snapshot(f);
 	v = fixture_viewer(f, FX_NORTH_ADMIN, ORIGIN_PAGE);
 	assert_int_equal(access_tag_save(&v, 14, &(struct tag_input){
 	    "0000000B", "", "north.admin", true }, &e, &saved),
 	    MODEL_NOT_FOUND);
+	assert_string_equal(fixture_snapshot(f), before);
+	/* uids are one per account, so a nested administrator learns that
+	 * a uid is taken above them (409), never by whom: the price of a
+	 * card naming one person wherever the account's devices read it */
+	assert_int_equal(access_tag_save(&v, 0, &(struct tag_input){
+	    "0000000B", "", "north.admin", true }, &e, &saved),
+	    MODEL_INVALID);
+	assert_int_equal(e.uid.status, 409);
+	assert_null(strstr(e.uid.msg, "acme"));
 }
 
 /* The ids of the scans page p holds, as bits. */
@@ -323,6 +337,15 @@ test_scans(void **state)
 	assert_int_equal(access_scan_list(&v, &lq, &p), 1);
 	assert_int_equal(scan_bits(&p), FX_BIT(2));
 	v = fixture_viewer(f, FX_NORTH_ADMIN, ORIGIN_PAGE);
+	/* the device rule: a viewer at Harbour does not see East Dock's
+	 * device, nor its scans, nor may filter by it (EAST-2 is there) */
+	fixture_exec(f, "UPDATE users SET groups = groups | 32 WHERE id = 11");
+	v = fixture_viewer(f, FX_EAST_DEVICES, ORIGIN_PAGE);
+	assert_int_equal(access_scan_list(&v, &lq, &p), 1);
+	assert_int_equal(p.n, 0);
+	lq.device_id = FX_DEV_EAST2;
+	assert_int_equal(access_scan_list(&v, &lq, &p), 0);
+	lq.device_id = 0;
 	/* a sibling sees none */
 	v = fixture_viewer(f, FX_SOUTH_ADMIN, ORIGIN_PAGE);
 	lq = fixture_search(f, "", 0, 0, 0, true);

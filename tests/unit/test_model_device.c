@@ -431,7 +431,8 @@ test_add_rules(void **state)
 
 	for (i = 0; i < NELEM(cases); i++) {
 		in = (struct device_input){ cases[i].unit_id, "Van", "",
-		    cases[i].vin, cases[i].customer_id, cases[i].location_id };
+		    cases[i].vin, cases[i].customer_id, cases[i].location_id,
+		    NULL, 0 };
 		rc = device_add(&v, &in, &e, &id, uuid);
 		ce = check_error_of(&e, &device_error_fields[cases[i].field]);
 		if (cases[i].status == 0 ? rc != MODEL_DONE ||
@@ -513,7 +514,7 @@ test_update_rules(void **state)
 		v = fixture_viewer(f, cases[i].user, ORIGIN_PAGE);
 		before = fixture_snapshot(f);
 		in = (struct device_input){ "ignored", "Edited", "", cases[i].vin,
-		    FX_OTHER, cases[i].location_id };
+		    FX_OTHER, cases[i].location_id, NULL, 0 };
 		rc = device_update(&v, cases[i].device, &in, &e);
 		ce = check_error_of(&e, &device_error_fields[cases[i].field]);
 		if (rc != cases[i].rc || (rc == MODEL_INVALID &&
@@ -532,7 +533,8 @@ test_update_rules(void **state)
 	    "location'"), 1);
 	/* the same values again: nothing written, nothing logged */
 	v = fixture_viewer(f, FX_EAST_DEVICES, ORIGIN_PAGE);
-	in = (struct device_input){ "", "Edited", "", "", 0, FX_HARBOUR };
+	in = (struct device_input){ "", "Edited", "", "", 0, FX_HARBOUR, NULL,
+	    0 };
 	assert_int_equal(device_update(&v, FX_DEV_EAST1, &in, &e), MODEL_DONE);
 	assert_int_equal(fixture_int(f, "SELECT count(*) FROM events WHERE "
 	    "kind = 'device_updated'"), 4);

@@ -258,7 +258,7 @@ test_taken_answers_per_address(void **state)
 		v = viewer_at(f, FX_NORTH_NCA, steps[i].addr, FIXTURE_NOW +
 		    steps[i].at);
 		in = (struct device_input){ steps[i].unit_id, "Van", "", "",
-		    FX_NORTH, 0 };
+		    FX_NORTH, 0, NULL, 0 };
 		for (k = 0; k < (i == 0 ? 20 : 1); k++)
 			rc = device_add(&v, &in, &e, &id, uuid);
 		if (steps[i].status == 0 ? rc != MODEL_DONE :

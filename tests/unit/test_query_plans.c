@@ -151,6 +151,8 @@ static const struct allowed allowlist[] = {
 	{ STMT_TAG_LIST_DESC_NARROW, SORT, WHY_SCOPE },
 	{ STMT_SCAN_LIST_ASC_NARROW, SORT, WHY_SCOPE },
 	{ STMT_SCAN_LIST_DESC_NARROW, SORT, WHY_SCOPE },
+	{ STMT_SCAN_LIST_ASC_HITS, SORT, WHY_HITS },
+	{ STMT_SCAN_LIST_DESC_HITS, SORT, WHY_HITS },
 
 	/* a wide scope sorted by a key without an index: the whole table */
 	SCAN_SORT(CUSTOMER_LIST, COUNTRY, SCAN, "SCAN c", WHY_CUSTOMERS_KEY)
@@ -247,7 +249,8 @@ static const char SCALE_STATS[] =
     "('access_scans', 'access_scans_device', '1000000 10 1 1'), "
     "('access_scans', 'access_scans_uid', '1000000 10 1 1'), "
     "('access_scans', 'access_scans_tag', '1000000 10'), "
-    "('access_scans', 'access_scans_user', '1000000 10')";
+    "('access_scans', 'access_scans_user', '1000000 10'), "
+    "('access_scans', 'access_scans_location', '1000000 100')";
 
 enum plan_case { AS_SHIPPED, AT_SCALE, NCASES };
 static const char *const case_names[NCASES] = {
