@@ -234,7 +234,7 @@ class ScanTests(PageTest):
         zone = STACK.query("SELECT c.time_zone FROM users u JOIN customers c ON c.id = "
                            "u.customer_id WHERE u.username = 'admin'")[0][0]
         shown = at.astimezone(ZoneInfo(zone)).strftime('%Y-%m-%d %H:%M')
-        self.assertIn(f'<td>{shown} ', page.text)       # and the zone's name
+        self.assertIn(f'">{shown} ', page.text)       # and the zone's name
         self.assertIn('>driver</a>', page.text)
         self.assertIn('Driver card', page.text)
         self.assertIn(self.unit, page.text)
