@@ -240,6 +240,7 @@ access_scan_list(const struct viewer *v, const struct list_query *lq,
 		if ((rc = db_exists(v->db, s)) != 1)
 			return rc;
 		l.sorted = scan_device;
+		l.count = STMT_SCAN_LIST_COUNT_DEVICE;
 	} else {
 		/* the scope's share of the devices stands for its share of
 		 * the scans, which nothing counts */
@@ -297,8 +298,10 @@ access_tag_list(const struct viewer *v, const struct list_query *lq,
 	/* the scope's share of the users stands for its share of the tags */
 	if (rows_pair(v, STMT_USERS_SHARE, lq, &users, &table) != 0)
 		return -1;
-	if (users > 0 && users * 3 >= table)
+	if (users > 0 && users * 3 >= table) {
 		l.sorted = tag_wide;
+		l.count = STMT_TAG_LIST_COUNT_WIDE;
+	}
 	return rows_read_list(v, &l, lq, out);
 }
 

@@ -110,9 +110,14 @@
 	":device_id) AND (:result = 0 OR s.allowed = (:result = 1)) AND " \
 	"(:lo = '' OR (s.uid >= :lo AND s.uid < :hi) OR s.device_id IN " \
 	"(SELECT id FROM devices WHERE unit_id >= :lo AND unit_id < :hi) OR " \
-	"s.user_id IN (SELECT u.id FROM users u JOIN customers hc ON hc.id = " \
-	"u.customer_id WHERE ((u.username >= :lo AND u.username < :hi) OR " \
-	"(u.email >= :lo AND u.email < :hi)) AND " SCOPE_CUSTOMER("hc") "))"
+	"s.user_id IN (" SCAN_HOLDERS("username") " UNION ALL " \
+	SCAN_HOLDERS("email") "))"
+/* the users v sees whose username (e-mail) starts with the search, by
+ * that column's index: the scope's users may be 100,000 */
+#define SCAN_HOLDERS(col) \
+	"SELECT u.id FROM users u CROSS JOIN customers hc ON hc.id = " \
+	"u.customer_id WHERE u." col " >= :lo AND u." col " < :hi AND " \
+	SCOPE_CUSTOMER("hc")
 #define SCAN_FROM_WIDE \
 	"access_scans s INDEXED BY access_scans_at CROSS JOIN customers c ON " \
 	"c.id = s.customer_id WHERE "
@@ -1265,6 +1270,8 @@
 	    SCOPE_CUSTOMER("c")) \
 	X(TAG_LIST_COUNT, COUNT_UPTO("SELECT 1 " TAG_FROM "WHERE " \
 	    TAG_LIST_WHERE)) \
+	X(TAG_LIST_COUNT_WIDE, COUNT_UPTO("SELECT 1 " TAG_FROM_WIDE "WHERE " \
+	    TAG_LIST_WHERE)) \
 	X(TAG_LIST_ASC_NARROW, TAG_LIST_PAGE(TAG_FROM, "ASC")) \
 	X(TAG_LIST_DESC_NARROW, TAG_LIST_PAGE(TAG_FROM, "DESC")) \
 	X(TAG_LIST_ASC_WIDE, TAG_LIST_PAGE(TAG_FROM_WIDE, "ASC")) \
@@ -1287,6 +1294,8 @@
 	 * its device had then --- */ \
 	X(SCAN_LIST_COUNT, COUNT_UPTO("SELECT 1 FROM access_scans s JOIN " \
 	    "customers c ON c.id = s.customer_id WHERE " SCAN_WHERE)) \
+	X(SCAN_LIST_COUNT_DEVICE, COUNT_UPTO("SELECT 1 FROM " \
+	    SCAN_FROM_DEVICE SCAN_WHERE)) \
 	SCAN_PLAN_STMTS(X, WIDE) \
 	SCAN_PLAN_STMTS(X, NARROW) \
 	SCAN_PLAN_STMTS(X, DEVICE) \
