@@ -593,6 +593,8 @@ CREATE INDEX access_scans_at ON access_scans(at, id);
 CREATE INDEX access_scans_customer ON access_scans(customer_id, at, id);
 CREATE INDEX access_scans_device ON access_scans(device_id, at, id);
 CREATE INDEX access_scans_uid ON access_scans(uid, at, id);
+-- the refusals alone, in time order: few among many accepted scans
+CREATE INDEX access_scans_denied ON access_scans(at, id) WHERE allowed = 0;
 CREATE INDEX access_scans_tag ON access_scans(tag_id) WHERE tag_id IS NOT NULL;
 CREATE INDEX access_scans_user ON access_scans(user_id) WHERE user_id IS NOT NULL;
 CREATE INDEX access_scans_location ON access_scans(location_id)

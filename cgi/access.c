@@ -220,6 +220,8 @@ static const enum stmt_id scan_device[][2] = {
 	{ STMT_SCAN_LIST_ASC_DEVICE, STMT_SCAN_LIST_DESC_DEVICE } };
 static const enum stmt_id scan_hits[][2] = {
 	{ STMT_SCAN_LIST_ASC_HITS, STMT_SCAN_LIST_DESC_HITS } };
+static const enum stmt_id scan_denied[][2] = {
+	{ STMT_SCAN_LIST_ASC_DENIED, STMT_SCAN_LIST_DESC_DENIED } };
 
 int
 access_scan_list(const struct viewer *v, const struct list_query *lq,
@@ -249,6 +251,11 @@ access_scan_list(const struct viewer *v, const struct list_query *lq,
 			return -1;
 		if (devices > 0 && devices * 3 >= table)
 			l.sorted = scan_wide;
+		/* the refusals: their own index, whatever the scope */
+		if (lq->result == LIST_RESULT_DENIED) {
+			l.sorted = scan_denied;
+			l.count = STMT_SCAN_LIST_COUNT_DENIED;
+		}
 		/* a search: its few candidates, else the plan above (many
 		 * match, so the page fills soon) */
 		if (*lq->lo != '\0') {

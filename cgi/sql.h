@@ -97,6 +97,8 @@
  *   _NARROW  the scope's customers, their scans (access_scans_customer),
  *            then sorted: the scope is a small part (a nested customer).
  *   _DEVICE  one device's scans in time order (access_scans_device).
+ *   _DENIED  the refusals in time order (access_scans_denied, a partial
+ *            index: few among many accepted scans), each checked.
  *   _HITS    a search with few candidates (SCAN_CANDIDATES: the scans of
  *            the uids, devices and holders that start with it, found by
  *            their indexes, up to a bound): those, checked, then sorted.
@@ -134,6 +136,9 @@
 #define SCAN_FROM_NARROW \
 	"customers c CROSS JOIN access_scans s INDEXED BY " \
 	"access_scans_customer ON s.customer_id = c.id WHERE "
+#define SCAN_FROM_DENIED \
+	"access_scans s INDEXED BY access_scans_denied CROSS JOIN customers " \
+	"c ON c.id = s.customer_id WHERE s.allowed = 0 AND "
 #define SCAN_FROM_DEVICE \
 	"access_scans s INDEXED BY access_scans_device CROSS JOIN customers " \
 	"c ON c.id = s.customer_id WHERE s.device_id = :device_id AND "
@@ -1300,6 +1305,9 @@
 	SCAN_PLAN_STMTS(X, NARROW) \
 	SCAN_PLAN_STMTS(X, DEVICE) \
 	SCAN_PLAN_STMTS(X, HITS) \
+	SCAN_PLAN_STMTS(X, DENIED) \
+	X(SCAN_LIST_COUNT_DENIED, COUNT_UPTO("SELECT 1 FROM " \
+	    SCAN_FROM_DENIED SCAN_WHERE)) \
 	X(SCAN_HIT_CANDIDATES, COUNT_UPTO(SCAN_CANDIDATES)) \
 	/* a device filter: a device v sees, or one with a scan v sees (it \
 	 * may have moved on since) */ \

@@ -248,6 +248,7 @@ static const char SCALE_STATS[] =
     "('access_scans', 'access_scans_customer', '1000000 1000 1 1'), "
     "('access_scans', 'access_scans_device', '1000000 10 1 1'), "
     "('access_scans', 'access_scans_uid', '1000000 10 1 1'), "
+    "('access_scans', 'access_scans_denied', '50000 1 1'), "
     "('access_scans', 'access_scans_tag', '1000000 10'), "
     "('access_scans', 'access_scans_user', '1000000 10'), "
     "('access_scans', 'access_scans_location', '1000000 100')";
