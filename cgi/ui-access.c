@@ -158,9 +158,8 @@ render_tag_form(struct request *req, int status, int64_t id,
 void
 ui_access_tag_new_get(struct request *req)
 {
-	struct tag_input in = { "", "", "", true };
+	static const struct tag_input in = { "", "", "", true };
 
-	in.user = check_trim(req->arena, param_get(&req->query, "user"));
 	render_tag_form(req, 200, 0, NULL, &in, NULL);
 }
 
