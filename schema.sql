@@ -600,4 +600,89 @@ CREATE INDEX access_scans_user ON access_scans(user_id) WHERE user_id IS NOT NUL
 CREATE INDEX access_scans_location ON access_scans(location_id)
     WHERE location_id IS NOT NULL;
 
-PRAGMA user_version = 11;
+-- Onboarding (issue 17, seeds 003 and 004): three ways a person becomes a
+-- user without an administrator typing their password. Each link is 32
+-- random bytes of which only the BLAKE2b hash is kept (token_hash); the
+-- person's user is made only when the link is used, through user.c's
+-- user_onboard(), which adds the account's auto-assign groups.
+--
+-- An invitation to one address, by an administrator who holds the groups
+-- it gives (checked again when it is accepted: invited_by must still
+-- hold them). status: accepted_at, else revoked_at, else expires_at.
+CREATE TABLE invites (
+	id           INTEGER PRIMARY KEY,
+	customer_id  INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+	email        TEXT NOT NULL COLLATE NOCASE CHECK (length(email) BETWEEN 3 AND 254),
+	groups       INTEGER NOT NULL DEFAULT 0,
+	message      TEXT NOT NULL DEFAULT '' CHECK (length(message) <= 500),
+	days         INTEGER NOT NULL CHECK (days BETWEEN 1 AND 30),
+	token_hash   BLOB NOT NULL UNIQUE,
+	invited_by   INTEGER REFERENCES users(id) ON DELETE SET NULL,
+	created_at   INTEGER NOT NULL,
+	sent_at      INTEGER NOT NULL,
+	expires_at   INTEGER NOT NULL,
+	accepted_at  INTEGER,
+	user_id      INTEGER REFERENCES users(id) ON DELETE SET NULL,
+	revoked_at   INTEGER
+);
+CREATE INDEX invites_customer ON invites(customer_id, sent_at);
+CREATE INDEX invites_email ON invites(email);
+CREATE INDEX invites_invited_by ON invites(invited_by) WHERE invited_by IS NOT NULL;
+CREATE INDEX invites_user ON invites(user_id) WHERE user_id IS NOT NULL;
+CREATE TABLE invite_locations (
+	invite_id    INTEGER NOT NULL REFERENCES invites(id) ON DELETE CASCADE,
+	location_id  INTEGER NOT NULL REFERENCES locations(id) ON DELETE CASCADE,
+	PRIMARY KEY (invite_id, location_id)
+) WITHOUT ROWID;
+CREATE INDEX invite_locations_location ON invite_locations(location_id);
+
+-- A reusable link that lets anyone who has it join a customer with its
+-- groups, up to max_uses times, after confirming their address.
+CREATE TABLE join_links (
+	id           INTEGER PRIMARY KEY,
+	customer_id  INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+	groups       INTEGER NOT NULL DEFAULT 0,
+	token_hash   BLOB NOT NULL UNIQUE,
+	max_uses     INTEGER NOT NULL CHECK (max_uses BETWEEN 1 AND 10000),
+	uses         INTEGER NOT NULL DEFAULT 0 CHECK (uses <= max_uses),
+	created_by   INTEGER REFERENCES users(id) ON DELETE SET NULL,
+	created_at   INTEGER NOT NULL,
+	expires_at   INTEGER NOT NULL,
+	revoked_at   INTEGER
+);
+CREATE INDEX join_links_customer ON join_links(customer_id, created_at);
+CREATE INDEX join_links_created_by ON join_links(created_by)
+    WHERE created_by IS NOT NULL;
+
+-- Addresses of these domains may sign up as users of the customer
+-- (/signup): one customer per domain, kept in lower case.
+CREATE TABLE signup_domains (
+	domain       TEXT PRIMARY KEY COLLATE NOCASE
+	    CHECK (length(domain) BETWEEN 3 AND 253 AND domain = lower(domain)),
+	customer_id  INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+	created_at   INTEGER NOT NULL
+);
+CREATE INDEX signup_domains_customer ON signup_domains(customer_id);
+
+-- A sign-up waiting for its address to be confirmed: through a join link
+-- (join_link_id; the username and password chosen already, the mail's
+-- link confirms) or by domain (join_link_id NULL; the mail's link opens
+-- the form). used_at: the user was made, or the link died.
+CREATE TABLE signups (
+	id            INTEGER PRIMARY KEY,
+	customer_id   INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+	join_link_id  INTEGER REFERENCES join_links(id) ON DELETE CASCADE,
+	email         TEXT NOT NULL COLLATE NOCASE CHECK (length(email) BETWEEN 3 AND 254),
+	username      TEXT,
+	password_hash TEXT,
+	token_hash    BLOB NOT NULL UNIQUE,
+	created_at    INTEGER NOT NULL,
+	expires_at    INTEGER NOT NULL,
+	used_at       INTEGER,
+	CHECK ((join_link_id IS NULL) = (username IS NULL))
+);
+CREATE INDEX signups_customer ON signups(customer_id);
+CREATE INDEX signups_join_link ON signups(join_link_id)
+    WHERE join_link_id IS NOT NULL;
+
+PRAGMA user_version = 12;

@@ -47,6 +47,9 @@ static const struct setting settings[] = {
 	    login_max_attempts_per_ip_minute, 1, 100000),
 	S("login", "max_password_checks", K_INT, login_max_password_checks, 1, 1000),
 	S("login", "max_taken_per_ip", K_INT, login_max_taken_per_ip, 1, 100000),
+	S("signup", "max_per_ip_hour", K_INT, signup_max_per_ip_hour, 1, 1000000),
+	S("signup", "max_mails_per_address_hour", K_INT,
+	    signup_max_mails_per_address_hour, 1, 1000),
 	S("mail", "spool", K_PATH, mail_spool, 0, 0),
 	S("mail", "from", K_STRING, mail_from, 0, 0),
 	S("mail", "smtp_url", K_STRING, smtp_url, 0, 0),
@@ -155,6 +158,10 @@ config_defaults(struct config *c, const char *dir)
 	/* an administrator mistypes now and then; a script probing for
 	 * addresses in use does it all the time */
 	c->login_max_taken_per_ip = 20;
+	/* a person signs up once or twice; a script tries addresses */
+	c->signup_max_per_ip_hour = 30;
+	/* the invitation, a resend or two: more is a mailbox flooded */
+	c->signup_max_mails_per_address_hour = 3;
 	c->mail_spool = resolve(dir, "var/mail");
 	c->mail_from = xstrdup("Arbor <no-reply@arbor.invalid>");
 	c->smtp_url = xstrdup("");

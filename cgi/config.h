@@ -28,6 +28,9 @@ struct config {
 				/* [login] max_attempts_per_ip_minute */
 	int login_max_password_checks;	/* [login] max_password_checks */
 	int login_max_taken_per_ip;	/* [login] max_taken_per_ip */
+	int signup_max_per_ip_hour;	/* [signup] max_per_ip_hour */
+	int signup_max_mails_per_address_hour;
+				/* [signup] max_mails_per_address_hour */
 	char *mail_spool;	/* [mail] spool: folder for .eml files */
 	char *mail_from;	/* [mail] from */
 	char *smtp_url;		/* [mail] smtp_url: empty = spool */

@@ -19,7 +19,7 @@
 #include "check.h"
 #include "sql.h"
 
-#define SCHEMA_VERSION 11
+#define SCHEMA_VERSION 12
 
 struct db {
 	sqlite3 *conn;

@@ -15,6 +15,8 @@
 #define STREAK_RESET (24 * 3600)
 /* the window of the sign-in throttle per address */
 #define ATTEMPT_WINDOW 60
+/* the window of the public pages' throttles */
+#define PUBLIC_WINDOW 3600
 
 /* A row of auth_failures; for "rate:" subjects failures counts every
  * attempt. */
@@ -227,4 +229,58 @@ guard_finish(const struct viewer *v, bool failed, void *errors,
 		return MODEL_FAILED;
 	}
 	return rc;
+}
+
+/* Count one more of subject's at most max per window seconds, inside the
+ * caller's write transaction: 1 counted, 0 used up (not counted), -1. */
+static int
+count_within(const struct viewer *v, const char *subject, int max,
+    int64_t window)
+{
+	struct guard_row r;
+
+	guard_read(v->db, subject, &r);
+	if (r.window_start <= v->now - window) {
+		r.failures = 0;
+		r.window_start = v->now;
+	}
+	if (r.failures >= max)
+		return 0;
+	r.failures++;
+	return guard_write(v->db, subject, &r) != 0 ? -1 : 1;
+}
+
+int64_t
+guard_public_post(const struct viewer *v)
+{
+	const char *subject = arena_printf(v->arena, "public:%s", v->addr);
+	struct guard_row r;
+	int rc;
+
+	if (db_begin(v->db) != 0)
+		return -1;
+	if ((rc = count_within(v, subject, v->app->cfg.signup_max_per_ip_hour,
+	    PUBLIC_WINDOW)) == 0) {
+		db_rollback(v->db);
+		guard_read(v->db, subject, &r);
+		return (r.window_start + PUBLIC_WINDOW - v->now + 59) / 60;
+	}
+	if (rc < 0 || db_commit(v->db) != 0) {
+		db_rollback(v->db);
+		return -1;
+	}
+	return 0;
+}
+
+int
+guard_mail_to(const struct viewer *v, const char *email)
+{
+	char *subject = arena_printf(v->arena, "mailto:%s", email);
+	size_t i;
+
+	/* the address as the users table compares it */
+	for (i = 7; subject[i] != '\0'; i++)
+		subject[i] = (char)tolower((unsigned char)subject[i]);
+	return count_within(v, subject,
+	    v->app->cfg.signup_max_mails_per_address_hour, PUBLIC_WINDOW);
 }

@@ -14,7 +14,11 @@
  *   "taken:ADDR"     answers from an address that an e-mail, username or
  *                    unit id is taken (409): they tell that it exists,
  *                    in whichever account,
- *   "rate:ADDR"      sign-in attempts from an address, right or wrong.
+ *   "rate:ADDR"      sign-in attempts from an address, right or wrong,
+ *   "public:ADDR"    posts to the public pages (invitations, join links,
+ *                    sign-up) from an address, per hour,
+ *   "mailto:EMAIL"   onboarding mails to an address, per hour, whoever
+ *                    asked for them.
  * Reaching a limit within the window locks the subject for a wait that
  * doubles with each lockout (1, 2, 4, 8… minutes) up to the configured
  * maximum, as Keycloak does. An account locks per address, so that a
@@ -87,5 +91,22 @@ int guard_check_passed(const struct viewer *v, int64_t user_id);
  */
 enum model_result guard_finish(const struct viewer *v, bool failed,
     void *errors, const struct check_field *fields);
+
+/*
+ * Count a post to a public page (an invitation's, a join link's, sign-up)
+ * from v's address, in a write transaction of its own: 0 when it may go
+ * on; the minutes to wait when the address has used up its posts of the
+ * hour ([signup] max_per_ip_hour; not counted); -1 on a database error.
+ */
+int64_t guard_public_post(const struct viewer *v);
+
+/*
+ * Whether one more onboarding mail may go to address email ([signup]
+ * max_mails_per_address_hour, whoever asks), inside the caller's write
+ * transaction: 1 yes (counted), 0 no, -1 on a database error. A public
+ * page that may not send answers as if it had: the limit must not tell
+ * that the address is known.
+ */
+int guard_mail_to(const struct viewer *v, const char *email);
 
 #endif

@@ -28,6 +28,9 @@ static const char *const mfa_values[] = { "", "on", "off", "required",
 static const char *const match_values[] = { "", "any", NULL };
 static const char *const result_values[] = { "", "allowed", "denied",
     NULL };
+/* list.h LIST_STATUS_* */
+static const char *const status_values[] = { "", "pending", "accepted",
+    "expired", "revoked", NULL };
 
 /* The index of s in values (NULL-ended), 0 when it is none of them. */
 static int
@@ -80,6 +83,7 @@ list_query_read(struct request *req, const char *const *keys,
 	lq->mfa = one_of(param_get(&req->query, "mfa"), mfa_values);
 	lq->device_id = query_id(req, "device_id");
 	lq->result = one_of(param_get(&req->query, "result"), result_values);
+	lq->status = one_of(param_get(&req->query, "status"), status_values);
 	lq->limit = LIST_PAGE_SIZE;
 	lq->offset = (lq->page - 1) * LIST_PAGE_SIZE;
 	/* a position only with the page it leads to */
@@ -116,6 +120,8 @@ list_href(struct request *req, const struct list_query *lq,
 		buf_printf(&b, "&device_id=%lld", (long long)lq->device_id);
 	if (lq->result != 0)
 		buf_printf(&b, "&result=%s", result_values[lq->result]);
+	if (lq->status != 0)
+		buf_printf(&b, "&status=%s", status_values[lq->status]);
 	if (lq->any)
 		buf_puts(&b, "&match=any");
 	if (page > 1)

@@ -1,7 +1,7 @@
 /*
  * list.h - the query of a list page: q, page, sort, dir and the filters
  * customer_id / location_id (and the Users list's group, active and mfa,
- * the scan history's device_id and result),
+ * the scan history's device_id and result, the invitations' status),
  * read and checked in one place, and the
  * pagination and sortable-header data every list template shows. The
  * rows themselves come from the models (rows.h runs their statements).

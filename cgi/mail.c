@@ -95,20 +95,13 @@ mail_queue(struct db *db, int64_t now, const char *to, const char *subject,
 }
 
 int
-mail_queue_for(const struct viewer *v, int64_t user_id, const char *to,
+mail_queue_in(const struct viewer *v, const char *language, const char *to,
     const char *name, const struct tval *data)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_USER_MAIL_LANGUAGE);
-	const char *language = "en", *blank;
+	const char *blank;
 	struct buf text;
-	int rc;
 
-	db_bind_int(s, ":id", user_id);
-	if ((rc = db_step(v->db, s)) == SQLITE_ROW)
-		language = db_text(v->arena, s, 0);
-	sqlite3_reset(s);
-	if ((rc != SQLITE_ROW && rc != SQLITE_DONE) ||
-	    v->app->templates == NULL)
+	if (v->app->templates == NULL)
 		return -1;
 	buf_init(&text, v->arena);
 	if (tmpl_render(v->app->templates, arena_printf(v->arena,
@@ -117,6 +110,45 @@ mail_queue_for(const struct viewer *v, int64_t user_id, const char *to,
 		return -1;
 	return mail_queue(v->db, v->now, to, arena_printf(v->arena, "%.*s",
 	    (int)(blank - text.data), text.data), blank + 2);
+}
+
+/* The first column of statement st for :id, or "en" when no row. */
+static int
+language_of(const struct viewer *v, enum stmt_id st, int64_t id,
+    const char **language)
+{
+	sqlite3_stmt *s = db_stmt(v->db, st);
+	int rc;
+
+	*language = "en";
+	db_bind_int(s, ":id", id);
+	if ((rc = db_step(v->db, s)) == SQLITE_ROW)
+		*language = db_text(v->arena, s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+mail_queue_for(const struct viewer *v, int64_t user_id, const char *to,
+    const char *name, const struct tval *data)
+{
+	const char *language;
+
+	if (language_of(v, STMT_USER_MAIL_LANGUAGE, user_id, &language) != 0)
+		return -1;
+	return mail_queue_in(v, language, to, name, data);
+}
+
+int
+mail_queue_to_customer(const struct viewer *v, int64_t customer_id,
+    const char *to, const char *name, const struct tval *data)
+{
+	const char *language;
+
+	if (language_of(v, STMT_CUSTOMER_MAIL_LANGUAGE, customer_id,
+	    &language) != 0)
+		return -1;
+	return mail_queue_in(v, language, to, name, data);
 }
 
 int64_t

@@ -56,6 +56,16 @@ struct viewer;
 int mail_queue_for(const struct viewer *v, int64_t user_id, const char *to,
     const char *name, const struct tval *data);
 
+/* mail_queue_for() in language ("en", "nl") rather than a user's. */
+int mail_queue_in(const struct viewer *v, const char *language,
+    const char *to, const char *name, const struct tval *data);
+
+/* mail_queue_for() to an address that has no user yet (an invitation, a
+ * sign-up), in the language of customer_id's account (its profile's,
+ * else English). */
+int mail_queue_to_customer(const struct viewer *v, int64_t customer_id,
+    const char *to, const char *name, const struct tval *data);
+
 /* The delay before the next try after a message failed attempts times
  * (attempts >= 1). */
 int64_t mail_retry_delay(int64_t attempts);

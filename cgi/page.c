@@ -7,6 +7,7 @@
 
 #include "app.h"
 #include "arena.h"
+#include "buf.h"
 #include "check.h"
 #include "customer.h"
 #include "http.h"
@@ -18,6 +19,7 @@
 #include "tmpl.h"
 #include "tval.h"
 #include "usergroup.h"
+#include "user.h"
 
 /* The tabs, in order; each shown only to users the matrix allows. Each
  * href is a page of the route table (test_foundation.py follows them). */
@@ -306,4 +308,79 @@ page_ugroup_ids(struct request *req, size_t *n)
 	for (i = 0; i < *n; i++)
 		ids[i] = parse_id(values[i]);
 	return ids;
+}
+
+/* ------------------------------------------- groups and locations boxes */
+
+void
+page_group_boxes(struct request *req, struct tval *d, unsigned asked,
+    unsigned current)
+{
+	unsigned mine = perm_grantable(&req->viewer);
+	struct tval *list = tv_set_list(d, "groups"), *g;
+	size_t i;
+	bool held;
+
+	for (i = 0; i < GROUP_COUNT; i++) {
+		held = (mine & perm_groups[i].bit) != 0;
+		g = tv_map(req->arena);
+		tv_set_str(g, "value", perm_groups[i].key);
+		tv_set_str(g, "label", perm_groups[i].name);
+		tv_set_str(g, "explanation", perm_groups[i].summary);
+		tv_set_bool(g, "checked", (held ? asked : current) &
+		    perm_groups[i].bit);
+		tv_set_bool(g, "disabled", !held);
+		tv_set_bool(g, "api_developer", perm_groups[i].bit ==
+		    GROUP_API_DEVELOPER);
+		tv_push(list, g);
+	}
+}
+
+int
+page_location_boxes(struct request *req, struct tval *d,
+    const int64_t *checked, size_t nchecked)
+{
+	struct tval *list = tv_set_list(d, "locations"), *l;
+	struct user_location_choice *ch;
+	struct rows_page p;
+	size_t i, j;
+
+	if (user_location_choices(&req->viewer, &p) != 1)
+		return -1;
+	for (i = 0, ch = p.rows; i < p.n; i++) {
+		l = tv_map(req->arena);
+		tv_set_str(l, "value", arena_printf(req->arena, "%lld",
+		    (long long)ch[i].id));
+		tv_set_str(l, "label", ch[i].name);
+		tv_set_str(l, "customer", ch[i].customer);
+		for (j = 0; j < nchecked && checked[j] != ch[i].id; j++)
+			;
+		tv_set_bool(l, "checked", j < nchecked);
+		tv_push(list, l);
+	}
+	tv_set_bool(d, "has_locations", p.n > 0);
+	return 0;
+}
+
+/* "Account Administrator, Fleet Management", "All groups", "All groups
+ * but API Developer" (what owners hold), or "" for none. */
+const char *
+page_group_names(struct arena *a, unsigned bits)
+{
+	struct buf b;
+	size_t i;
+
+	if ((bits & GROUP_ALL) == GROUP_ALL)
+		return "All groups";
+	if ((bits & GROUP_ALL) == GROUP_OWNER)
+		return "All groups but API Developer";
+	buf_init(&b, a);
+	for (i = 0; i < GROUP_COUNT; i++) {
+		if (!(bits & perm_groups[i].bit))
+			continue;
+		if (b.len > 0)
+			buf_puts(&b, ", ");
+		buf_puts(&b, perm_groups[i].name);
+	}
+	return b.data;
 }

@@ -121,4 +121,20 @@ void page_ugroup_boxes(struct request *req, struct tval *d,
  * is no id; NULL when the form did not list them (they are kept). */
 const int64_t *page_ugroup_ids(struct request *req, size_t *n);
 
+/* The permission-group checkboxes (templates/group_boxes) into d: those
+ * v holds checked as asked, the others disabled and showing current (a
+ * user's groups as they are; 0 for a new one). */
+void page_group_boxes(struct request *req, struct tval *d, unsigned asked,
+    unsigned current);
+
+/* The location checkboxes (templates/location_boxes) into d: the
+ * locations v sees, labelled with their customer's path, checked[0..n)
+ * checked. 0, or -1 on a database error. */
+int page_location_boxes(struct request *req, struct tval *d,
+    const int64_t *checked, size_t nchecked);
+
+/* The names of group bits (perm.h), comma-separated, "All groups" or
+ * "All groups but API Developer" (what owners hold); "" for none. */
+const char *page_group_names(struct arena *a, unsigned bits);
+
 #endif

@@ -153,6 +153,10 @@ rows_bind_list(sqlite3_stmt *s, const struct viewer *v,
 		db_bind_int(s, ":device_id", lq->device_id);
 	if (has_param(s, ":result"))
 		db_bind_int(s, ":result", lq->result);
+	if (has_param(s, ":status"))
+		db_bind_int(s, ":status", lq->status);
+	if (has_param(s, ":now"))
+		db_bind_int(s, ":now", v->now);
 	if (has_param(s, ":like"))
 		db_bind_text(s, ":like", lq->like);
 	if (has_param(s, ":like_start"))

@@ -61,6 +61,8 @@ struct list_query {
 	/* the scan history's filters: 0 = none */
 	int64_t device_id;
 	int result;		/* LIST_RESULT_ALLOWED / _DENIED */
+	/* the invitations' filter: 0 = none */
+	int status;		/* LIST_STATUS_PENDING … _REVOKED */
 	int64_t limit;
 	int64_t offset;
 	/* the API's keyset pages: rows with id > after, in id order, not
@@ -75,6 +77,9 @@ struct list_query {
 
 enum { LIST_ACTIVE_YES = 1, LIST_ACTIVE_NO };
 enum { LIST_RESULT_ALLOWED = 1, LIST_RESULT_DENIED };
+/* as sql.h INVITE_STATUS_OF numbers them */
+enum { LIST_STATUS_PENDING = 1, LIST_STATUS_ACCEPTED, LIST_STATUS_EXPIRED,
+	LIST_STATUS_REVOKED };
 /* on: TOTP enrolled; off: not, and not required; required: not, but the
  * customer (or one above) requires it */
 enum { LIST_MFA_ON = 1, LIST_MFA_OFF, LIST_MFA_REQUIRED };

@@ -643,6 +643,34 @@
 	X(RES##_API_HITS, from(narrow) id " IN (" candidates ") AND " where \
 	    API_AFTER(id))
 
+/*
+ * Invitations (issue 17) as invite.c fill_invite() reads them: the
+ * invitation of customer c, its inviter (named only to a viewer who sees
+ * them) and the user it made (likewise). :status is 1 pending, 2
+ * accepted, 3 expired, 4 revoked (0: any); a search matches the address.
+ */
+#define INVITE_STATUS_OF(i) \
+	"CASE WHEN " i ".accepted_at IS NOT NULL THEN 2 WHEN " i ".revoked_at " \
+	"IS NOT NULL THEN 4 WHEN " i ".expires_at <= :now THEN 3 ELSE 1 END"
+#define INVITE_COLUMNS \
+	"i.id, i.email, i.customer_id, c.name, i.groups, CASE WHEN " \
+	SCOPE_CUSTOMER("ic") " THEN iu.username END, i.created_at, " \
+	"i.sent_at, i.expires_at, i.accepted_at, i.revoked_at, CASE WHEN " \
+	SCOPE_CUSTOMER("nc") " THEN nu.id END, CASE WHEN " \
+	SCOPE_CUSTOMER("nc") " THEN nu.username END, i.message, i.days, " \
+	INVITE_STATUS_OF("i")
+#define INVITE_FROM \
+	"FROM invites i JOIN customers c ON c.id = i.customer_id LEFT JOIN " \
+	"users iu ON iu.id = i.invited_by LEFT JOIN customers ic ON ic.id = " \
+	"iu.customer_id LEFT JOIN users nu ON nu.id = i.user_id LEFT JOIN " \
+	"customers nc ON nc.id = nu.customer_id "
+#define INVITE_LIST_WHERE \
+	SCOPE_CUSTOMER("c") " AND (:like = '%%' OR i.email LIKE :like ESCAPE " \
+	"'\\') AND (:status = 0 OR " INVITE_STATUS_OF("i") " = :status)"
+#define INVITE_LIST_PAGE(order) \
+	"SELECT " INVITE_COLUMNS " " INVITE_FROM "WHERE " INVITE_LIST_WHERE \
+	" ORDER BY " order ", i.id LIMIT :limit OFFSET :offset"
+
 #define SQL_STATEMENTS(X) \
 	/* --- users --- */ \
 	X(USER_BY_ID, "SELECT " USER_COLUMNS " FROM users u " \
@@ -970,6 +998,11 @@
 	    "CAST(substr(c.path, 2, instr(substr(c.path, 2), '/') - 1) AS " \
 	    "INTEGER)), 'en') FROM users u LEFT JOIN customers c ON c.id = " \
 	    "u.customer_id WHERE u.id = :id") \
+	/* the e-mail language of customer :id's account (its profile's) */ \
+	X(CUSTOMER_MAIL_LANGUAGE, "SELECT p.language FROM customers c JOIN " \
+	    "account_profiles p ON p.customer_id = CAST(substr(c.path, 2, " \
+	    "instr(substr(c.path, 2), '/') - 1) AS INTEGER) WHERE c.id = :id " \
+	    "AND p.language IS NOT NULL") \
 	X(RECOVERY_INSERT, "INSERT INTO recovery_codes (user_id, code_hash) " \
 	    "VALUES (:user_id, :hash)") \
 	X(RECOVERY_DELETE_USER, "DELETE FROM recovery_codes " \
@@ -1387,6 +1420,96 @@
 	    USER_API_FILTERS) \
 	API_KEYSET_STMTS(X, LOCATION, LOCATION_API_FROM, "JOIN", \
 	    "CROSS JOIN", LOCATION_LIST_WHERE, "l.id", LOCATION_CANDIDATES) \
+	\
+	/* --- onboarding (issue 17): invitations, join links, sign-up \
+	 * domains, sign-ups; links by their token's hash --- */ \
+	X(INVITE_LIST_COUNT, COUNT_UPTO("SELECT 1 FROM invites i JOIN " \
+	    "customers c ON c.id = i.customer_id WHERE " INVITE_LIST_WHERE)) \
+	SORTED_LIST(X, INVITE_LIST_SENT, INVITE_LIST_PAGE, "i.sent_at") \
+	SORTED_LIST(X, INVITE_LIST_EMAIL, INVITE_LIST_PAGE, "i.email") \
+	X(INVITE_GET, "SELECT " INVITE_COLUMNS " " INVITE_FROM "WHERE i.id = " \
+	    ":id AND " SCOPE_CUSTOMER("c")) \
+	X(INVITE_LOCATION_NAMES, "SELECT l.name FROM invite_locations il " \
+	    "JOIN locations l ON l.id = il.location_id WHERE il.invite_id = " \
+	    ":id ORDER BY l.name") \
+	/* an invitation of the customer to the address that still works */ \
+	X(INVITE_OPEN_FOR, "SELECT 1 FROM invites WHERE email = :email AND " \
+	    "customer_id = :customer_id AND accepted_at IS NULL AND " \
+	    "revoked_at IS NULL AND expires_at > :now") \
+	X(INVITE_INSERT, "INSERT INTO invites (customer_id, email, groups, " \
+	    "message, days, token_hash, invited_by, created_at, sent_at, " \
+	    "expires_at) VALUES (:customer_id, :email, :groups, :message, " \
+	    ":days, :hash, :invited_by, :now, :now, :now + :days * 86400)") \
+	X(INVITE_LOCATION_ADD, "INSERT OR IGNORE INTO invite_locations " \
+	    "(invite_id, location_id) VALUES (:invite_id, :location_id)") \
+	/* a new link: the old one dies, the days start again */ \
+	X(INVITE_RESEND, "UPDATE invites SET token_hash = :hash, sent_at = " \
+	    ":now, expires_at = :now + days * 86400 WHERE id = :id AND " \
+	    "accepted_at IS NULL AND revoked_at IS NULL") \
+	X(INVITE_REVOKE, "UPDATE invites SET revoked_at = :now WHERE id = " \
+	    ":id AND accepted_at IS NULL AND revoked_at IS NULL") \
+	X(INVITE_BY_HASH, "SELECT i.id, i.email, i.customer_id, c.name, " \
+	    "i.groups, i.invited_by, coalesce(nullif(iu.full_name, ''), " \
+	    "iu.username), i.message, i.expires_at FROM invites i JOIN " \
+	    "customers c ON c.id = i.customer_id LEFT JOIN users iu ON iu.id " \
+	    "= i.invited_by WHERE i.token_hash = :hash AND i.accepted_at IS " \
+	    "NULL AND i.revoked_at IS NULL AND i.expires_at > :now") \
+	X(INVITE_ACCEPT, "UPDATE invites SET accepted_at = :now, user_id = " \
+	    ":user_id WHERE id = :id AND accepted_at IS NULL AND revoked_at " \
+	    "IS NULL AND expires_at > :now") \
+	/* the invitation's locations still at its customer or below it */ \
+	X(INVITE_LOCATIONS_GIVE, "INSERT INTO user_locations (user_id, " \
+	    "location_id) SELECT :user_id, il.location_id FROM " \
+	    "invite_locations il JOIN locations l ON l.id = il.location_id " \
+	    "JOIN customers lc ON lc.id = l.customer_id JOIN customers t ON " \
+	    "t.id = :customer_id WHERE il.invite_id = :id AND lc.path >= " \
+	    "t.path AND lc.path < substr(t.path, 1, length(t.path) - 1) || " \
+	    "'0'") \
+	/* join links of a customer, newest first; the maker named only to \
+	 * a viewer who sees them */ \
+	X(JOIN_LINKS_OF_CUSTOMER, "SELECT j.id, j.groups, j.max_uses, " \
+	    "j.uses, CASE WHEN " SCOPE_CUSTOMER("uc") " THEN u.username END, " \
+	    "j.created_at, j.expires_at, j.revoked_at FROM join_links j LEFT " \
+	    "JOIN users u ON u.id = j.created_by LEFT JOIN customers uc ON " \
+	    "uc.id = u.customer_id WHERE j.customer_id = :customer_id ORDER " \
+	    "BY j.created_at DESC, j.id DESC LIMIT :limit") \
+	X(JOIN_LINK_INSERT, "INSERT INTO join_links (customer_id, groups, " \
+	    "token_hash, max_uses, created_by, created_at, expires_at) VALUES " \
+	    "(:customer_id, :groups, :hash, :max_uses, :created_by, :now, " \
+	    ":expires_at)") \
+	X(JOIN_LINK_REVOKE, "UPDATE join_links SET revoked_at = :now WHERE " \
+	    "id = :id AND customer_id = :customer_id AND revoked_at IS NULL") \
+	X(JOIN_LINK_EXISTS, "SELECT 1 FROM join_links WHERE id = :id AND " \
+	    "customer_id = :customer_id") \
+	/* a link that still works: by its token, or by id */ \
+	X(JOIN_LINK_OPEN, "SELECT j.id, j.customer_id, c.name, j.groups, " \
+	    "j.created_by FROM join_links j JOIN customers c ON c.id = " \
+	    "j.customer_id WHERE (j.token_hash = :hash OR j.id = :id) AND " \
+	    "j.revoked_at IS NULL AND j.expires_at > :now AND j.uses < " \
+	    "j.max_uses") \
+	X(JOIN_LINK_USE, "UPDATE join_links SET uses = uses + 1 WHERE id = " \
+	    ":id AND uses < max_uses AND revoked_at IS NULL AND expires_at > " \
+	    ":now") \
+	X(SIGNUP_DOMAINS_OF, "SELECT domain FROM signup_domains WHERE " \
+	    "customer_id = :customer_id ORDER BY domain") \
+	X(SIGNUP_DOMAIN_HOLDER, "SELECT d.customer_id, c.name FROM " \
+	    "signup_domains d JOIN customers c ON c.id = d.customer_id WHERE " \
+	    "d.domain = :domain") \
+	X(SIGNUP_DOMAINS_CLEAR, "DELETE FROM signup_domains WHERE " \
+	    "customer_id = :customer_id") \
+	X(SIGNUP_DOMAIN_INSERT, "INSERT INTO signup_domains (domain, " \
+	    "customer_id, created_at) VALUES (:domain, :customer_id, :now)") \
+	X(SIGNUP_INSERT, "INSERT INTO signups (customer_id, join_link_id, " \
+	    "email, username, password_hash, token_hash, created_at, " \
+	    "expires_at) VALUES (:customer_id, :join_link_id, :email, " \
+	    ":username, :password_hash, :hash, :now, :expires_at)") \
+	/* a sign-up whose link still works */ \
+	X(SIGNUP_OPEN, "SELECT s.id, s.customer_id, c.name, s.join_link_id, " \
+	    "s.email, s.username, s.password_hash FROM signups s JOIN " \
+	    "customers c ON c.id = s.customer_id WHERE s.token_hash = :hash " \
+	    "AND s.used_at IS NULL AND s.expires_at > :now") \
+	X(SIGNUP_USE, "UPDATE signups SET used_at = :now, password_hash = " \
+	    "NULL WHERE id = :id AND used_at IS NULL") \
 	\
 	/* --- events --- */ \
 	X(EVENT_INSERT, "INSERT INTO events (at, kind, user_id, actor_id, " \

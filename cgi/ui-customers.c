@@ -247,6 +247,11 @@ render_form(struct request *req, int status, const struct customer_input *f,
 		if (perm_allows(&req->viewer, ACT_USERS))
 			tv_set_str(c, "new_user_href", arena_printf(a,
 			    "/users/new?customer_id=%lld", (long long)cur->id));
+		/* invitations, join links, sign-up domains (issue 17) */
+		if (perm_may_read(&req->viewer, ACT_USERS)) {
+			tv_set_bool(c, "onboarding", true);
+			tv_set_int(c, "id", cur->id);
+		}
 		if (perm_may_read(&req->viewer, ACT_DEVICES_LIST))
 			tv_set_str(c, "devices_href", arena_printf(a,
 			    "/devices?customer_id=%lld", (long long)cur->id));

@@ -50,29 +50,6 @@ static const char *const no_such = "There is no such user.";
 
 /* ---------------------------------------------------------------- list */
 
-/* "Account Administrator, Fleet Management", "All groups", "All groups
- * but API Developer" (what owners hold), or "" for none. */
-static const char *
-group_names(struct arena *a, unsigned bits)
-{
-	struct buf b;
-	size_t i;
-
-	if ((bits & GROUP_ALL) == GROUP_ALL)
-		return "All groups";
-	if ((bits & GROUP_ALL) == GROUP_OWNER)
-		return "All groups but API Developer";
-	buf_init(&b, a);
-	for (i = 0; i < GROUP_COUNT; i++) {
-		if (!(bits & perm_groups[i].bit))
-			continue;
-		if (b.len > 0)
-			buf_puts(&b, ", ");
-		buf_puts(&b, perm_groups[i].name);
-	}
-	return b.data;
-}
-
 static void
 list_row(struct request *req, const void *row, struct tval *t)
 {
@@ -92,7 +69,7 @@ list_row(struct request *req, const void *row, struct tval *t)
 	    "/users?customer_id=%lld", (long long)u->customer_id));
 	tv_set_str(t, "last_login", time_text(a, req->user,
 	    u->last_login_at));
-	tv_set_str(t, "groups", group_names(a, u->groups));
+	tv_set_str(t, "groups", page_group_names(a, u->groups));
 	tv_set_bool(t, "active", u->active);
 	tv_set_str(t, "locations", u->location_names);
 	tv_set_bool(t, "mfa_on", u->mfa_on);
@@ -168,70 +145,6 @@ ui_users_list(struct request *req)
 }
 
 /* ---------------------------------------------------------------- form */
-
-static bool
-has_location(const struct user_change *c, int64_t id)
-{
-	size_t i;
-
-	for (i = 0; i < c->nlocations; i++)
-		if (c->locations[i] == id)
-			return true;
-	return false;
-}
-
-/* The group checkboxes: each with its summary; those the editor lacks
- * are disabled and show the user's current state (t, NULL on create). */
-static void
-add_groups(struct request *req, struct tval *d, unsigned asked,
-    const struct user_row *t)
-{
-	unsigned mine = perm_grantable(&req->viewer);
-	struct tval *list = tv_set_list(d, "groups"), *g;
-	size_t i;
-	bool held;
-
-	for (i = 0; i < GROUP_COUNT; i++) {
-		held = (mine & perm_groups[i].bit) != 0;
-		g = tv_map(req->arena);
-		tv_set_str(g, "value", perm_groups[i].key);
-		tv_set_str(g, "label", perm_groups[i].name);
-		tv_set_str(g, "explanation", perm_groups[i].summary);
-		tv_set_bool(g, "checked", held ? (asked &
-		    perm_groups[i].bit) != 0 : t != NULL && (t->groups &
-		    perm_groups[i].bit) != 0);
-		tv_set_bool(g, "disabled", !held);
-		tv_set_bool(g, "api_developer", perm_groups[i].bit ==
-		    GROUP_API_DEVELOPER);
-		tv_push(list, g);
-	}
-}
-
-/* The locations the viewer sees, labelled with their customer's path.
- * 0, or -1 on a database error. */
-static int
-add_locations(struct request *req, struct tval *d,
-    const struct user_change *c)
-{
-	struct tval *list = tv_set_list(d, "locations"), *l;
-	struct user_location_choice *ch;
-	struct rows_page p;
-	size_t i;
-
-	if (user_location_choices(&req->viewer, &p) != 1)
-		return -1;
-	for (i = 0, ch = p.rows; i < p.n; i++) {
-		l = tv_map(req->arena);
-		tv_set_str(l, "value", arena_printf(req->arena, "%lld",
-		    (long long)ch[i].id));
-		tv_set_str(l, "label", ch[i].name);
-		tv_set_str(l, "customer", ch[i].customer);
-		tv_set_bool(l, "checked", has_location(c, ch[i].id));
-		tv_push(list, l);
-	}
-	tv_set_bool(d, "has_locations", p.n > 0);
-	return 0;
-}
 
 /* The user groups of the form into d (page_ugroup_boxes): checked as
  * posted in f, else as stored for t, else a new user's auto-assign
@@ -309,7 +222,7 @@ add_target(struct request *req, struct tval *d, const struct user_row *t)
 	    (long long)t->id));
 	tv_set_str(info, "username", t->username);
 	tv_set_str(info, "email", t->email);
-	tv_set_str(info, "groups", group_names(a, t->groups));
+	tv_set_str(info, "groups", page_group_names(a, t->groups));
 	add_user_groups(req, info, t->id);
 	tv_set_str(info, "customer", customer_path_text(&req->viewer,
 	    t->customer_id));
@@ -374,14 +287,14 @@ render_form(struct request *req, struct tval *d, int status,
 	tv_set_bool(form, "mode_manual", strcmp(mode, "manual") == 0);
 	tv_set_bool(form, "mode_keep", strcmp(mode, "keep") == 0);
 	customers = page_customer_options(req, c->customer_id, NULL);
-	if (customers == NULL || add_locations(req, d, c) != 0 ||
+	if (customers == NULL || page_location_boxes(req, d, c->locations, c->nlocations) != 0 ||
 	    add_user_group_choices(req, d, f, t) != 0) {
 		page_error(req, 503, "This page could not be read just now. "
 		    "Please try again.");
 		return;
 	}
 	tv_set(d, "customers", customers);
-	add_groups(req, d, c->asked, t);
+	page_group_boxes(req, d, c->asked, t != NULL ? t->groups : 0);
 	if (t != NULL)
 		add_target(req, d, t);
 	else
@@ -649,7 +562,7 @@ ui_user_delete_get(struct request *req)
 	tv_set_str(info, "full_name", t.full_name);
 	tv_set_str(info, "customer", customer_path_text(&req->viewer,
 	    t.customer_id));
-	tv_set_str(info, "groups", group_names(req->arena, t.groups));
+	tv_set_str(info, "groups", page_group_names(req->arena, t.groups));
 	tv_set_str(info, "last_login", time_text(req->arena, req->user,
 	    t.last_login_at));
 	tv_set_str(d, "action", arena_printf(req->arena, "/users/%lld/delete",

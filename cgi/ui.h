@@ -142,4 +142,31 @@ void api_access_scan(struct request *req);
 void api_shared(struct request *req);
 void api_shared_devices(struct request *req);
 
+/* ui-invites.c */
+void ui_invites(struct request *req);
+void ui_invite_new_get(struct request *req);
+void ui_invite_new_post(struct request *req);
+void ui_invite_get(struct request *req);
+void ui_invite_resend(struct request *req);
+void ui_invite_revoke(struct request *req);
+
+/* ui-join.c */
+void ui_join_links_get(struct request *req);
+void ui_join_links_post(struct request *req);
+void ui_join_link_revoke(struct request *req);
+void ui_signup_domains_get(struct request *req);
+void ui_signup_domains_post(struct request *req);
+
+/* ui-onboard.c */
+void ui_invite_accept_get(struct request *req);
+void ui_invite_accept_post(struct request *req);
+void ui_join_get(struct request *req);
+void ui_join_post(struct request *req);
+void ui_join_confirm_get(struct request *req);
+void ui_join_confirm_post(struct request *req);
+void ui_signup_get(struct request *req);
+void ui_signup_post(struct request *req);
+void ui_signup_finish_get(struct request *req);
+void ui_signup_finish_post(struct request *req);
+
 #endif

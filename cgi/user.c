@@ -593,13 +593,13 @@ check_location(const struct viewer *v, int64_t id,
 	return 0;
 }
 
-/* The locations: each once, each as check_location() says. 0, or -1 on
- * a database error. */
+/* The locations ids[0..n): each once, each as check_location() says.
+ * 0, or -1 on a database error. */
 static int
-check_locations(const struct viewer *v, const struct user_input *in,
+check_locations(const struct viewer *v, const int64_t *given, size_t n,
     struct user_change *c, struct user_errors *e)
 {
-	size_t n = in->nlocations, i, j;
+	size_t i, j;
 	int64_t *ids = arena_calloc(v->arena, n ? n : 1, sizeof(*ids)), id;
 
 	c->locations = ids;
@@ -608,7 +608,7 @@ check_locations(const struct viewer *v, const struct user_input *in,
 		n = 0;
 	}
 	for (i = 0; i < n; i++) {
-		id = in->locations[i];
+		id = given[i];
 		for (j = 0; j < c->nlocations && ids[j] != id; j++)
 			;
 		if (id == 0) {
@@ -625,6 +625,42 @@ check_locations(const struct viewer *v, const struct user_input *in,
 	return 0;
 }
 
+int
+user_check_placement(const struct viewer *v, int64_t customer_id,
+    const char *const *groups, size_t ngroups, const int64_t *locations,
+    size_t nlocations, struct user_change *c, struct user_errors *e)
+{
+	unsigned bit;
+	size_t i;
+	int rc;
+
+	c->customer_id = customer_id;
+	if (customer_id == 0) {
+		check_fail(&e->customer_id, 400, "Choose the customer the user "
+		    "belongs to.");
+	} else if ((rc = perm_sees_customer(v, customer_id)) != 1) {
+		if (rc < 0)
+			return -1;
+		check_fail(&e->customer_id, 404, "Choose one of the customers "
+		    "in the list.");
+		c->customer_id = 0;
+	}
+	for (i = 0; i < ngroups; i++) {
+		if ((bit = perm_group_by_key(groups[i])) == 0)
+			check_fail(&e->groups, 400, "Choose groups from the "
+			    "list.");
+		c->asked |= bit;
+	}
+	if (!perm_may_grant(v, c->asked))
+		check_fail(&e->groups, 403, (c->asked & ~perm_grantable(v)) ==
+		    GROUP_API_DEVELOPER ? "You can give API Developer only "
+		    "if you hold it, or hold Account Administrator, Full "
+		    "Device Access and Nested Customer Administrator (what it "
+		    "reads)." : "You can only grant the groups you hold "
+		    "yourself.");
+	return check_locations(v, locations, nlocations, c, e);
+}
+
 /* The rules about who may change what on whom: groups and oneself
  * (user.h, user_save; a user out of reach never gets here). */
 static void
@@ -636,13 +672,6 @@ check_powers(const struct viewer *v, const struct user_row *t,
 	bool self = t != NULL && t->id == perm_actor(v);
 	bool sets = strcmp(c->password_mode, "keep") != 0;
 
-	if (!perm_may_grant(v, c->asked))
-		check_fail(&e->groups, 403, (c->asked & ~perm_grantable(v)) ==
-		    GROUP_API_DEVELOPER ? "You can give API Developer only "
-		    "if you hold it, or hold Account Administrator, Full "
-		    "Device Access and Nested Customer Administrator (what it "
-		    "reads)." : "You can only grant the groups you hold "
-		    "yourself.");
 	c->groups = c->asked;
 	if (self) {
 		if (!in->active)
@@ -671,32 +700,14 @@ check_input(const struct viewer *v, const struct user_row *t,
     const struct user_input *in, struct user_change *c,
     struct user_errors *e)
 {
-	unsigned bit;
 	const char *why;
-	size_t i;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
 	memset(e, 0, sizeof(*e));
 	check_fields(t, in, c, e);
-	c->customer_id = in->customer_id;
-	if (in->customer_id == 0) {
-		check_fail(&e->customer_id, 400, "Choose the customer the user "
-		    "belongs to.");
-	} else if ((rc = perm_sees_customer(v, in->customer_id)) != 1) {
-		if (rc < 0)
-			return -1;
-		check_fail(&e->customer_id, 404, "Choose one of the customers "
-		    "in the list.");
-		c->customer_id = 0;
-	}
-	for (i = 0; i < in->ngroups; i++) {
-		if ((bit = perm_group_by_key(in->groups[i])) == 0)
-			check_fail(&e->groups, 400, "Choose groups from the "
-			    "list.");
-		c->asked |= bit;
-	}
-	if (check_locations(v, in, c, e) != 0)
+	if (user_check_placement(v, in->customer_id, in->groups, in->ngroups,
+	    in->locations, in->nlocations, c, e) != 0)
 		return -1;
 	if (in->user_groups != NULL) {
 		if ((rc = ugroup_settable(v, in->user_groups,
@@ -912,6 +923,85 @@ change_user(const struct viewer *v, const struct user_row *t,
 	}
 	event_log(v, "user_updated", t->id, actor, in->username);
 	return 0;
+}
+
+/* --------------------------------------------------------- onboarding */
+
+#define JOIN_FIELD(m, form) CHECK_FIELD(struct user_errors, m, form, #m)
+const struct check_field user_joining_fields[] = {
+	JOIN_FIELD(email, "email"), JOIN_FIELD(username, "username"),
+	JOIN_FIELD(full_name, "full_name"),
+	JOIN_FIELD(password, "new_password"),
+	JOIN_FIELD(confirm_password, "confirm_password"), { NULL, NULL, 0 }
+};
+#undef JOIN_FIELD
+
+int
+user_check_joining(const struct user_joining *j, struct user_errors *e)
+{
+	const char *why;
+
+	memset(e, 0, sizeof(*e));
+	check_identities(NULL, j->email, j->username, e);
+	if (check_chars(j->full_name) > FULL_NAME_MAX ||
+	    !check_plain(j->full_name, false))
+		check_fail(&e->full_name, 400, "Use at most 200 characters on "
+		    "one line.");
+	why = *j->password == '\0' ? "Choose a password." :
+	    password_policy(j->password, j->username, j->email);
+	if (why != NULL)
+		check_fail(&e->password, 400, why);
+	else if (strcmp(j->confirm, j->password) != 0)
+		check_fail(&e->confirm_password, 400, *j->confirm == '\0' ?
+		    "Enter the password again." : "The two passwords differ: "
+		    "type the same password twice.");
+	return check_count(e, user_joining_fields);
+}
+
+int
+user_grant_holds(const struct viewer *v, int64_t grantor,
+    int64_t customer_id, unsigned groups)
+{
+	struct user *g = grantor != 0 ? user_load(v->db, v->arena, grantor) :
+	    NULL;
+	struct viewer gv;
+	int rc;
+
+	if (g == NULL || !g->active)
+		return 0;
+	perm_viewer(&gv, v->app, v->arena, v->now, v->origin, v->addr, g);
+	if (!perm_allows(&gv, ACT_USERS) || !perm_may_grant(&gv, groups))
+		return 0;
+	if ((rc = perm_sees_customer(&gv, customer_id)) < 0)
+		return -1;
+	return rc;
+}
+
+int64_t
+user_onboard(const struct viewer *v, const struct user_onboarding *o,
+    struct user_errors *e)
+{
+	struct user_fields uf;
+	int64_t id;
+
+	if (check_unique(v->db, o->email, o->username, 0, e) != 0)
+		return 0;
+	memset(&uf, 0, sizeof(uf));
+	uf.customer_id = o->customer_id;
+	uf.email = o->email;
+	uf.username = o->username;
+	uf.full_name = o->full_name;
+	uf.password_hash = o->hash;
+	uf.must_change_password = false;	/* they chose it */
+	uf.active = true;
+	uf.groups = o->groups;
+	if ((id = user_create(v->db, v->now, &uf)) == 0 ||
+	    ugroup_auto_assign(v, id, o->customer_id) != 0)
+		return -1;
+	/* the person who joined is the actor: nobody else typed it */
+	event_log(v, "user_created", id, id, arena_printf(v->arena,
+	    "%s (%s)", o->username, o->how));
+	return id;
 }
 
 /* ----------------------------------------------------------- the flows */

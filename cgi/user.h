@@ -214,6 +214,69 @@ struct user_change {
 };
 
 /*
+ * Where a new user goes and what they hold, as v gives it: customer_id in
+ * v's scope (404 otherwise, like a missing one; 0: 400), the group keys
+ * known (400) and held by v (perm_may_grant: 403), the locations each
+ * once, in the scope and at the customer or below it. Fills c's
+ * customer_id (0 when not in the scope), asked and locations, and *e.
+ * The Users form and invitations (invite.c) check with it. 0, or -1 on
+ * a database error.
+ */
+int user_check_placement(const struct viewer *v, int64_t customer_id,
+    const char *const *groups, size_t ngroups, const int64_t *locations,
+    size_t nlocations, struct user_change *c, struct user_errors *e);
+
+/* What a person types to join (an invitation, a join link, sign-up by
+ * domain): never NULL; "" for a field the page does not ask. */
+struct user_joining {
+	const char *email;
+	const char *username;
+	const char *full_name;
+	const char *password;
+	const char *confirm;
+};
+
+/* The fields of those pages: e->password is the form's new_password. */
+extern const struct check_field user_joining_fields[];
+
+/* Check j by the Users form's rules (e-mail, username, full name) and the
+ * password policy, typed twice: fills *e (cleared first), returns the
+ * number of fields in error. */
+int user_check_joining(const struct user_joining *j, struct user_errors *e);
+
+/*
+ * Whether user grantor, as they are now, could still give groups to a
+ * new user of customer_id: active, allowed to manage users, holding the
+ * groups and seeing the customer. A link an administrator made
+ * (invitation, join link) grants nothing more than its maker still
+ * could. 1, 0, -1 (database error).
+ */
+int user_grant_holds(const struct viewer *v, int64_t grantor,
+    int64_t customer_id, unsigned groups);
+
+/* A user who joins by themselves, their fields checked. */
+struct user_onboarding {
+	int64_t customer_id;
+	const char *email;
+	const char *username;
+	const char *full_name;
+	const char *hash;	/* argon2id of the password they chose */
+	unsigned groups;
+	const char *how;	/* the event's detail: "invitation"… */
+};
+
+/*
+ * The one way a person makes their own user, inside the caller's write
+ * transaction: the e-mail and username not another user's (409 in *e:
+ * returns 0), then an active user of o->customer_id with o's groups and
+ * password (not to be changed), the customer's auto-assign user groups
+ * (seed 004), and the event user_created with the new user as its actor.
+ * The id, 0 (taken), or -1 (database error).
+ */
+int64_t user_onboard(const struct viewer *v, const struct user_onboarding *o,
+    struct user_errors *e);
+
+/*
  * Why v may not change or delete user u at all, as a sentence in v's
  * arena naming the groups v lacks, or NULL when v may: u holds a group v
  * lacks (perm_may_change_user). The Users page shows such a user

@@ -104,6 +104,9 @@ struct allowed {
 #define WHY_DEVICES_KEY "no index orders devices by location name (it " \
 	"is another table's): the wide plan reads and sorts every device"
 
+#define WHY_INVITES "sorts the scope's invitations: administrators send " \
+	"them one by one, an account's hundreds or thousands, not millions"
+
 /* per sort key of each list (sql.h's X-macros): what its plans do */
 #define ALLOW_CUSTOMER_SMALL(X_, KEY, name, col, index) \
 	BOTH(CUSTOMER_LIST, KEY, SCOPE, SORT, WHY_SCOPE) \
@@ -153,6 +156,11 @@ static const struct allowed allowlist[] = {
 	{ STMT_SCAN_LIST_DESC_NARROW, SORT, WHY_SCOPE },
 	{ STMT_SCAN_LIST_ASC_HITS, SORT, WHY_HITS },
 	{ STMT_SCAN_LIST_DESC_HITS, SORT, WHY_HITS },
+	/* invitations are sent one by one: a scope's are sorted per page */
+	{ STMT_INVITE_LIST_SENT_ASC, SORT, WHY_INVITES },
+	{ STMT_INVITE_LIST_SENT_DESC, SORT, WHY_INVITES },
+	{ STMT_INVITE_LIST_EMAIL_ASC, SORT, WHY_INVITES },
+	{ STMT_INVITE_LIST_EMAIL_DESC, SORT, WHY_INVITES },
 
 	/* a wide scope sorted by a key without an index: the whole table */
 	SCAN_SORT(CUSTOMER_LIST, COUNTRY, SCAN, "SCAN c", WHY_CUSTOMERS_KEY)
@@ -251,7 +259,23 @@ static const char SCALE_STATS[] =
     "('access_scans', 'access_scans_denied', '50000 1 1'), "
     "('access_scans', 'access_scans_tag', '1000000 10'), "
     "('access_scans', 'access_scans_user', '1000000 10'), "
-    "('access_scans', 'access_scans_location', '1000000 100')";
+    "('access_scans', 'access_scans_location', '1000000 100'), "
+    "('invites', 'sqlite_autoindex_invites_1', '100000 1'), "
+    "('invites', 'invites_customer', '100000 100 1'), "
+    "('invites', 'invites_email', '100000 1'), "
+    "('invites', 'invites_invited_by', '100000 100'), "
+    "('invites', 'invites_user', '80000 1'), "
+    "('invite_locations', 'sqlite_autoindex_invite_locations_1', "
+    "'20000 2 1'), "
+    "('invite_locations', 'invite_locations_location', '20000 20'), "
+    "('join_links', 'sqlite_autoindex_join_links_1', '1000 1'), "
+    "('join_links', 'join_links_customer', '1000 2 1'), "
+    "('join_links', 'join_links_created_by', '1000 2'), "
+    "('signup_domains', 'sqlite_autoindex_signup_domains_1', '1000 1'), "
+    "('signup_domains', 'signup_domains_customer', '1000 1'), "
+    "('signups', 'sqlite_autoindex_signups_1', '10000 1'), "
+    "('signups', 'signups_customer', '10000 10'), "
+    "('signups', 'signups_join_link', '5000 5')";
 
 enum plan_case { AS_SHIPPED, AT_SCALE, NCASES };
 static const char *const case_names[NCASES] = {
