@@ -43,7 +43,7 @@ ASAN_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARNINGS) -O1 -g \
 ASAN_LDFLAGS := -fsanitize=address,undefined
 
 LIBS := -lfcgi -lsqlite3 -lsodium -loath -lqrencode -ljansson $(INIH_LIBS) \
-	-lcurl -lcrack -lzxcvbn -lm
+	-lcurl -lcrack -lzxcvbn -lcsv -lm
 TEST_LIBS := -lcmocka
 
 # ---------------------------------------------------------------- sources
@@ -69,7 +69,7 @@ UNIT_PLAIN := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 DEPS_BUILD := build-essential pkg-config nginx-light libfcgi-dev spawn-fcgi \
 	multiwatch libsqlite3-dev sqlite3 libsodium-dev liboath-dev \
 	libqrencode-dev libjansson-dev libinih-dev libcurl4-openssl-dev \
-	libcrack2-dev cracklib-runtime libzxcvbn-dev iso-codes tzdata
+	libcrack2-dev cracklib-runtime libzxcvbn-dev libcsv-dev iso-codes tzdata
 # What `make test` needs on top.
 # The browser tests drive Debian's chromium through chromium-driver and
 # python3-selenium; npm only fetches axe-core (a plain script), so Debian

@@ -142,6 +142,9 @@ CREATE TABLE users (
 	-- the language of the user's e-mails (issue 16); NULL: their
 	-- account's (account_profiles.language), else English
 	language              TEXT CHECK (language IN ('en', 'nl')),
+	-- the contact's gender (issue 17: seed 003's CSV column contact.gender);
+	-- NULL: not given
+	gender                TEXT CHECK (gender IN ('female', 'male')),
 	-- operators stand above every account and belong to none
 	CHECK ((is_operator = 1) = (customer_id IS NULL))
 );
@@ -684,5 +687,8 @@ CREATE TABLE signups (
 CREATE INDEX signups_customer ON signups(customer_id);
 CREATE INDEX signups_join_link ON signups(join_link_id)
     WHERE join_link_id IS NOT NULL;
+-- the password hashes of join sign-ups nobody confirmed, to purge
+CREATE INDEX signups_pending ON signups(expires_at)
+    WHERE password_hash IS NOT NULL;
 
 PRAGMA user_version = 12;

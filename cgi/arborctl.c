@@ -9,6 +9,8 @@
  *   arborctl passwd USERNAME             password from standard input
  *   arborctl render DIR NAME DATA.json   print a rendered template (data:
  *                                        any JSON value)
+ *   arborctl import users FILE [--dry-run]  a CSV file of users (import.h)
+ *   arborctl export users                the users as CSV, on stdout
  *   arborctl mail send [--loop]          deliver the mail queue (once, or
  *                                        every few seconds until SIGTERM)
  *   arborctl mail status                 what is queued, failures
@@ -37,7 +39,10 @@
 #include "auth.h"
 #include "buf.h"
 #include "check.h"
+#include "csvfile.h"
 #include "db.h"
+#include "import.h"
+#include "list.h"
 #include "mail.h"
 #include "perm.h"
 #include "seed.h"
@@ -54,6 +59,8 @@ usage(void)
 	    "       arborctl operator add USERNAME EMAIL  (password on stdin)\n"
 	    "       arborctl passwd USERNAME              (password on stdin)\n"
 	    "       arborctl render TEMPLATE_DIR NAME DATA.json\n"
+	    "       arborctl import users FILE [--dry-run]\n"
+	    "       arborctl export users                 (CSV on stdout)\n"
 	    "       arborctl mail send [--loop]\n"
 	    "       arborctl mail status\n"
 	    "       arborctl bench-data [--customers N] [--users N] "
@@ -272,6 +279,107 @@ seed_result(enum model_result rc, const char *what, const char *refused)
 	}
 	fprintf(stderr, "arborctl: could not add the %s\n", what);
 	return 1;
+}
+
+/* The whole of file path (at most CSV_MAX_BYTES and one more, which
+ * import_users() refuses as too large), in a; NULL with a message. */
+static char *
+read_file(struct arena *a, const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *text;
+
+	if (f == NULL) {
+		fprintf(stderr, "arborctl: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	text = arena_alloc(a, CSV_MAX_BYTES + 2);
+	*len = fread(text, 1, CSV_MAX_BYTES + 1, f);
+	if (ferror(f)) {
+		fprintf(stderr, "arborctl: %s: cannot read\n", path);
+		text = NULL;
+	}
+	fclose(f);
+	if (text != NULL)
+		text[*len] = '\0';
+	return text;
+}
+
+/* arborctl import users FILE [--dry-run]: the page's import, as arborctl
+ * itself (it sees every customer), with the worker's mail templates (a
+ * new user's welcome mail). Each row in error on stderr; exit 1 when the
+ * file or a row is refused (then nothing changed). */
+static int
+cmd_import(const char *path, bool dry_run)
+{
+	struct import_result r;
+	struct viewer v;
+	struct app app;
+	char err[512];
+	const char *text;
+	size_t len, i;
+	int rc = 1;
+
+	if (open_viewer(&app, &v) != 0)
+		return 1;
+	if ((app.templates = tmpl_load(app.cfg.templates, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "arborctl: %s\n", err);
+		close_viewer(&app, &v);
+		return 1;
+	}
+	if ((text = read_file(v.arena, path, &len)) == NULL)
+		;
+	else if (import_users(&v, text, len, !dry_run, &r) != MODEL_DONE)
+		fputs("arborctl: the import failed; nothing was changed\n",
+		    stderr);
+	else if (r.file_error != NULL)
+		fprintf(stderr, "arborctl: %s: %s\n", path, r.file_error);
+	else {
+		for (i = 0; i < r.n; i++)
+			if (r.lines[i].action == IMPORT_ERROR)
+				fprintf(stderr, "row %zu (%s): %s%s%s\n",
+				    r.lines[i].row, r.lines[i].email,
+				    r.lines[i].column, *r.lines[i].column ?
+				    ": " : "", r.lines[i].reason);
+		printf("%zu rows: %zu %s, %zu %s, %zu unchanged, %zu with an "
+		    "error%s\n", r.n, r.created, r.committed ? "created" :
+		    "to create", r.updated, r.committed ? "changed" :
+		    "to change", r.unchanged, r.errors, r.errors > 0 ?
+		    ": nothing was imported" : dry_run ? " (a dry run: "
+		    "nothing was imported)" : "");
+		rc = r.errors > 0 ? 1 : 0;
+	}
+	tmpl_free(app.templates);
+	close_viewer(&app, &v);
+	return rc;
+}
+
+/* arborctl export users: every user, as the import reads them. */
+static int
+cmd_export(void)
+{
+	struct list_query lq;
+	struct viewer v;
+	struct app app;
+	struct buf b;
+	int rc;
+
+	if (open_viewer(&app, &v) != 0)
+		return 1;
+	memset(&lq, 0, sizeof(lq));
+	lq.q = "";
+	rows_search(v.arena, &lq);
+	buf_init(&b, v.arena);
+	if ((rc = export_users(&v, &lq, &b)) == 1 &&
+	    fwrite(b.data, 1, b.len, stdout) == b.len && fflush(stdout) == 0)
+		rc = 0;
+	else {
+		fputs("arborctl: the export failed\n", stderr);
+		rc = 1;
+	}
+	close_viewer(&app, &v);
+	return rc;
 }
 
 static int
@@ -598,6 +706,13 @@ main(int argc, char *argv[])
 	if (argc == 3 && strcmp(argv[1], "mail") == 0 &&
 	    strcmp(argv[2], "status") == 0)
 		return cmd_mail_status();
+	if ((argc == 4 || argc == 5) && strcmp(argv[1], "import") == 0 &&
+	    strcmp(argv[2], "users") == 0 && (argc == 4 ||
+	    strcmp(argv[4], "--dry-run") == 0))
+		return cmd_import(argv[3], argc == 5);
+	if (argc == 3 && strcmp(argv[1], "export") == 0 &&
+	    strcmp(argv[2], "users") == 0)
+		return cmd_export();
 	if (argc >= 2 && strcmp(argv[1], "bench-data") == 0)
 		return cmd_bench_data(argc - 2, argv + 2);
 	return usage();

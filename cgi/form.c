@@ -4,6 +4,7 @@
 #include "form.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "arena.h"
 
@@ -117,6 +118,159 @@ form_parse(struct arena *a, const char *s, size_t len, struct params *out)
 	return FORM_OK;
 }
 
+/* ------------------------------------------------ multipart/form-data */
+
+/* The boundary of a multipart/form-data Content-Type (RFC 7578: 1 to 70
+ * characters, perhaps quoted), or NULL when type is none. */
+static const char *
+multipart_boundary(struct arena *a, const char *type)
+{
+	const char *p;
+	size_t n;
+
+	if (strncasecmp(type, "multipart/form-data", 19) != 0 ||
+	    (type[19] != ';' && type[19] != ' ' && type[19] != '\0') ||
+	    (p = strcasestr(type, "boundary=")) == NULL)
+		return NULL;
+	p += 9;
+	if (*p == '"') {
+		p++;
+		n = strcspn(p, "\"");
+		if (p[n] != '"')
+			return NULL;
+	} else {
+		n = strcspn(p, "; \t");
+	}
+	return n >= 1 && n <= 70 ? arena_strndup(a, p, n) : NULL;
+}
+
+/* The value of parameter key (name, filename) of the Content-Disposition
+ * header in [h, end), unquoted; NULL when it has none. */
+static const char *
+disposition_param(struct arena *a, const char *h, const char *end,
+    const char *key)
+{
+	size_t klen = strlen(key);
+	const char *p = h, *q;
+
+	while (p < end) {
+		q = memchr(p, ';', (size_t)(end - p));
+		if (q == NULL)
+			q = end;
+		while (p < q && (*p == ' ' || *p == '\t'))
+			p++;
+		if ((size_t)(q - p) > klen + 1 && strncasecmp(p, key, klen) ==
+		    0 && p[klen] == '=') {
+			p += klen + 1;
+			if (*p == '"') {
+				p++;
+				q = memchr(p, '"', (size_t)(end - p));
+				if (q == NULL)
+					return NULL;
+			}
+			return arena_strndup(a, p, (size_t)(q - p));
+		}
+		p = q + 1;
+	}
+	return NULL;
+}
+
+bool
+form_is_multipart(const char *type)
+{
+	return strncasecmp(type, "multipart/form-data", 19) == 0;
+}
+
+enum form_err
+form_parse_multipart(struct arena *a, const char *body, size_t len,
+    const char *type, size_t max_value, struct params *out)
+{
+	const char *end = body + len, *p, *hend, *next, *line, *eol;
+	const char *boundary = multipart_boundary(a, type), *name, *file;
+	const char *disposition;
+	size_t dlen, n = 0, cap = 0, vlen;
+	struct param *v = NULL, *grown;
+	char *delim;
+
+	out->v = NULL;
+	out->n = 0;
+	if (boundary == NULL)
+		return FORM_BAD_MULTIPART;
+	delim = arena_printf(a, "\r\n--%s", boundary);
+	dlen = strlen(delim);
+	/* the first delimiter may open the body (no CRLF before it) */
+	if (len >= dlen - 2 && memcmp(body, delim + 2, dlen - 2) == 0)
+		p = body + dlen - 2;
+	else if ((p = memmem(body, len, delim, dlen)) != NULL)
+		p += dlen;
+	else
+		return FORM_BAD_MULTIPART;
+	for (;;) {
+		if (end - p >= 2 && p[0] == '-' && p[1] == '-')
+			break;		/* the closing delimiter */
+		if (end - p < 2 || p[0] != '\r' || p[1] != '\n')
+			return FORM_BAD_MULTIPART;
+		p += 2;
+		if ((hend = memmem(p, (size_t)(end - p), "\r\n\r\n", 4)) ==
+		    NULL)
+			return FORM_BAD_MULTIPART;
+		disposition = NULL;
+		for (line = p; line < hend; line = eol + 2) {
+			if ((eol = memmem(line, (size_t)(hend + 2 - line),
+			    "\r\n", 2)) == NULL)
+				eol = hend;
+			if ((size_t)(eol - line) > 20 && strncasecmp(line,
+			    "Content-Disposition:", 20) == 0)
+				disposition = line + 20;
+			if (eol == hend)
+				break;
+		}
+		if (disposition == NULL)
+			return FORM_BAD_MULTIPART;
+		eol = memmem(disposition, (size_t)(hend - disposition), "\r\n",
+		    2);
+		if (eol == NULL)
+			eol = hend;
+		name = disposition_param(a, disposition, eol, "name");
+		file = disposition_param(a, disposition, eol, "filename");
+		p = hend + 4;
+		if ((next = memmem(p, (size_t)(end - p), delim, dlen)) == NULL)
+			return FORM_BAD_MULTIPART;
+		vlen = (size_t)(next - p);
+		if (name == NULL || *name == '\0')
+			return FORM_EMPTY_NAME;
+		if (strlen(name) > FORM_MAX_NAME)
+			return FORM_NAME_TOO_LONG;
+		if (!utf8_valid(name, strlen(name)))
+			return FORM_BAD_UTF8;
+		/* a file's bytes go to its reader as they are (the CSV import
+		 * says what is wrong with them); every other value is text */
+		if (vlen > max_value)
+			return FORM_VALUE_TOO_LONG;
+		if (file == NULL && (memchr(p, '\0', vlen) != NULL))
+			return FORM_NUL;
+		if (file == NULL && !utf8_valid(p, vlen))
+			return FORM_BAD_UTF8;
+		if (n == FORM_MAX_FIELDS)
+			return FORM_TOO_MANY;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			grown = arena_calloc(a, cap, sizeof(*v));
+			if (n)
+				memcpy(grown, v, n * sizeof(*v));
+			v = grown;
+		}
+		v[n].name = name;
+		v[n].value = arena_strndup(a, p, vlen);
+		v[n].len = vlen;
+		n++;
+		p = next + dlen;
+	}
+	out->v = v;
+	out->n = n;
+	return FORM_OK;
+}
+
 void
 form_parse_cookies(struct arena *a, const char *header, struct params *out)
 {
@@ -177,6 +331,9 @@ form_strerror(enum form_err e)
 		return "A field in the request is too long.";
 	case FORM_EMPTY_NAME:
 		return "The request has a field without a name.";
+	case FORM_BAD_MULTIPART:
+		return "The upload could not be read: its parts are not framed "
+		    "by the boundary its Content-Type names.";
 	}
 	return "The request could not be read.";
 }

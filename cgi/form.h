@@ -38,12 +38,27 @@ enum form_err {
 	FORM_TOO_MANY,		/* more than FORM_MAX_FIELDS */
 	FORM_NAME_TOO_LONG,
 	FORM_VALUE_TOO_LONG,
-	FORM_EMPTY_NAME
+	FORM_EMPTY_NAME,
+	FORM_BAD_MULTIPART	/* no boundary, or a part not framed by it */
 };
 
 /* Parse application/x-www-form-urlencoded data (a query string or body). */
 enum form_err form_parse(struct arena *a, const char *s, size_t len,
     struct params *out);
+
+/* Whether Content-Type type is multipart/form-data. */
+bool form_is_multipart(const char *type);
+
+/*
+ * Parse a multipart/form-data body (RFC 7578: an upload) of Content-Type
+ * type: each part's name and value, with the limits of form_parse() but
+ * values of up to max_value bytes (a route that takes files says how
+ * large). A file's value (a part with a filename) is kept as it is (len
+ * says how long: its reader checks it); every other value must be UTF-8
+ * without NUL.
+ */
+enum form_err form_parse_multipart(struct arena *a, const char *body,
+    size_t len, const char *type, size_t max_value, struct params *out);
 
 /*
  * Parse a Cookie header. Lenient by design: other programs on the same

@@ -273,14 +273,43 @@ guard_public_post(const struct viewer *v)
 }
 
 int
-guard_mail_to(const struct viewer *v, const char *email)
+guard_mail_to(const struct viewer *v, const char *from, const char *email)
 {
-	char *subject = arena_printf(v->arena, "mailto:%s", email);
+	char *subject = arena_printf(v->arena, "mailto:%s:%s", from, email);
 	size_t i;
 
 	/* the address as the users table compares it */
-	for (i = 7; subject[i] != '\0'; i++)
+	for (i = 0; subject[i] != '\0'; i++)
 		subject[i] = (char)tolower((unsigned char)subject[i]);
 	return count_within(v, subject,
 	    v->app->cfg.signup_max_mails_per_address_hour, PUBLIC_WINDOW);
+}
+
+int64_t
+guard_taken_wait(const struct viewer *v)
+{
+	return guard_wait_minutes(v, arena_printf(v->arena, "taken:%s",
+	    v->addr));
+}
+
+int
+guard_taken_count(const struct viewer *v, size_t n)
+{
+	const char *subject = arena_printf(v->arena, "taken:%s", v->addr);
+	int max = v->app->cfg.login_max_taken_per_ip, locked = 0, rc = 0;
+	size_t i;
+
+	if (db_begin(v->db) != 0)
+		return -1;
+	/* past the limit, more do not lock longer: one lockout per file */
+	for (i = 0; i < n && i < (size_t)max && rc >= 0 && locked == 0; i++)
+		if ((rc = fail_one(v, subject, max)) > 0)
+			locked = 1;
+	if (locked)
+		event_log(v, "lockout", 0, perm_actor(v), subject);
+	if (rc < 0 || db_commit(v->db) != 0) {
+		db_rollback(v->db);
+		return -1;
+	}
+	return 0;
 }

@@ -17,8 +17,9 @@
  *   "rate:ADDR"      sign-in attempts from an address, right or wrong,
  *   "public:ADDR"    posts to the public pages (invitations, join links,
  *                    sign-up) from an address, per hour,
- *   "mailto:EMAIL"   onboarding mails to an address, per hour, whoever
- *                    asked for them.
+ *   "mailto:FROM:EMAIL" onboarding mails to an address per hour, from
+ *                    the public pages (FROM "public") or one customer's
+ *                    invitations (FROM its id).
  * Reaching a limit within the window locks the subject for a wait that
  * doubles with each lockout (1, 2, 4, 8… minutes) up to the configured
  * maximum, as Keycloak does. An account locks per address, so that a
@@ -92,6 +93,15 @@ int guard_check_passed(const struct viewer *v, int64_t user_id);
 enum model_result guard_finish(const struct viewer *v, bool failed,
     void *errors, const struct check_field *fields);
 
+/* The minutes v's address may not save users or devices for its 409s
+ * (guard_finish's lock); 0 when it may. */
+int64_t guard_taken_wait(const struct viewer *v);
+
+/* Count n answers that a value is taken (a CSV import's 409 rows) against
+ * v's address, as guard_finish() counts one, in a transaction of its own.
+ * 0, or -1 on a database error. */
+int guard_taken_count(const struct viewer *v, size_t n);
+
 /*
  * Count a post to a public page (an invitation's, a join link's, sign-up)
  * from v's address, in a write transaction of its own: 0 when it may go
@@ -101,12 +111,16 @@ enum model_result guard_finish(const struct viewer *v, bool failed,
 int64_t guard_public_post(const struct viewer *v);
 
 /*
- * Whether one more onboarding mail may go to address email ([signup]
- * max_mails_per_address_hour, whoever asks), inside the caller's write
- * transaction: 1 yes (counted), 0 no, -1 on a database error. A public
- * page that may not send answers as if it had: the limit must not tell
- * that the address is known.
+ * Whether one more onboarding mail may go to address email from source
+ * from ([signup] max_mails_per_address_hour), inside the caller's write
+ * transaction: 1 yes (counted), 0 no, -1 on a database error. The public
+ * pages count as one source ("public"), each customer's invitations as
+ * another (its id): a visitor cannot use up an administrator's mails, nor
+ * one account's invitations tell another's. A public page that may not
+ * send answers as if it had: the limit must not tell that the address is
+ * known.
  */
-int guard_mail_to(const struct viewer *v, const char *email);
+int guard_mail_to(const struct viewer *v, const char *from,
+    const char *email);
 
 #endif

@@ -76,6 +76,14 @@ is_urlencoded(const char *type)
 	    0 && (type[n] == '\0' || type[n] == ';');
 }
 
+/* The routes that take a CSV file (up to CSV_MAX_BYTES) as their body. */
+static bool
+import_path(const char *path)
+{
+	return strcmp(path, "/users/import") == 0 ||
+	    strcmp(path, "/api/v1/users/import") == 0;
+}
+
 enum http_read_err
 http_read(struct request *req, FCGX_Request *fcgi, const char **msg)
 {
@@ -115,16 +123,21 @@ http_read(struct request *req, FCGX_Request *fcgi, const char **msg)
 			*msg = "The request's Content-Length is not a number.";
 			return HTTP_READ_BAD;
 		}
-		if (len > HTTP_MAX_BODY)
+		if (len > (import_path(req->path) ? HTTP_MAX_IMPORT_BODY :
+		    HTTP_MAX_BODY))
 			return HTTP_READ_TOO_LARGE;
 	}
 	if (len > 0 && read_body(req, fcgi, (size_t)len) != 0) {
 		*msg = "The request body ended early.";
 		return HTTP_READ_BAD;
 	}
-	if (req->method == METHOD_POST && is_urlencoded(req->content_type)) {
-		fe = form_parse(req->arena, req->body, req->body_len,
-		    &req->form);
+	if (req->method == METHOD_POST && (is_urlencoded(req->content_type) ||
+	    form_is_multipart(req->content_type))) {
+		fe = is_urlencoded(req->content_type) ? form_parse(req->arena,
+		    req->body, req->body_len, &req->form) :
+		    form_parse_multipart(req->arena, req->body, req->body_len,
+		    req->content_type, import_path(req->path) ?
+		    HTTP_MAX_IMPORT_BODY : FORM_MAX_VALUE, &req->form);
 		if (fe != FORM_OK) {
 			*msg = form_strerror(fe);
 			return HTTP_READ_BAD;

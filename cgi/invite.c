@@ -139,6 +139,23 @@ days_of(const char *text)
 	return n;
 }
 
+/* Whether every line of text has at most 200 characters: a mail's line
+ * holds 900 bytes (mail.c), and a character up to 4. */
+static bool
+short_lines(struct arena *a, const char *text)
+{
+	const char *p, *nl;
+
+	for (p = text;; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (check_chars(arena_strndup(a, p, nl ? (size_t)(nl - p) :
+		    strlen(p))) > 200)
+			return false;
+		if (nl == NULL)
+			return true;
+	}
+}
+
 /* The fields' rules but uniqueness; fills *c (what the groups are) and
  * *e. The number of fields in error, or -1. */
 static int
@@ -166,6 +183,9 @@ check_invite(const struct viewer *v, const struct invite_input *in,
 	if (check_chars(in->message) > INVITE_MESSAGE_MAX ||
 	    !check_plain(in->message, true))
 		check_fail(&e->message, 400, "Use at most 500 characters.");
+	else if (!short_lines(v->arena, in->message))
+		check_fail(&e->message, 400, "Break the message into lines of "
+		    "at most 200 characters.");
 	return check_count(e, invite_error_fields);
 }
 
@@ -232,11 +252,13 @@ check_unique(const struct viewer *v, const struct invite_input *in,
 	return rc;
 }
 
-/* One more mail to email this hour, or a 429 on e (the first field). */
+/* One more invitation of customer_id to email this hour, or a 429 on e. */
 static int
-mail_allowed(const struct viewer *v, const char *email, struct check_error *e)
+mail_allowed(const struct viewer *v, int64_t customer_id, const char *email,
+    struct check_error *e)
 {
-	int rc = guard_mail_to(v, email);
+	int rc = guard_mail_to(v, arena_printf(v->arena, "%lld",
+	    (long long)customer_id), email);
 
 	if (rc == 0)
 		check_fail(e, 429, "This address got as many invitations as "
@@ -268,16 +290,17 @@ invite_create(const struct viewer *v, const struct invite_input *in,
 		failed = rc < 0;
 		goto done;
 	}
-	if ((rc = mail_allowed(v, in->email, &e->email)) != 1) {
+	if ((rc = mail_allowed(v, in->customer_id, in->email,
+	    &e->email)) != 1) {
 		failed = rc < 0;
 		goto done;
 	}
 	s = db_stmt(v->db, STMT_CUSTOMER_NAME);
 	db_bind_int(s, ":id", in->customer_id);
-	if (db_step(v->db, s) == SQLITE_ROW)
+	if ((rc = db_step(v->db, s)) == SQLITE_ROW)
 		customer = db_text(v->arena, s, 0);
 	sqlite3_reset(s);
-	failed = send_invitation(v, in->email, in->customer_id, customer,
+	failed = rc != SQLITE_ROW || send_invitation(v, in->email, in->customer_id, customer,
 	    in->message, days, hash) != 0;
 	s = db_stmt(v->db, STMT_INVITE_INSERT);
 	db_bind_int(s, ":customer_id", in->customer_id);
@@ -350,7 +373,16 @@ invite_resend(const struct viewer *v, int64_t id, const char **why,
 	*status = 400;
 	if ((r = begin_change(v, id, &i, why)) != MODEL_DONE)
 		return r;
-	if ((rc = mail_allowed(v, i.email, &limit)) != 1) {
+	if (!perm_may_grant(v, i.groups)) {
+		/* a resend renews what it gives: only for someone who could
+		 * give it (revoking takes nothing from anyone) */
+		db_rollback(v->db);
+		*why = "This invitation gives groups you do not hold: only "
+		    "someone who holds them can send it again.";
+		*status = 403;
+		return MODEL_INVALID;
+	}
+	if ((rc = mail_allowed(v, i.customer_id, i.email, &limit)) != 1) {
 		db_rollback(v->db);
 		*why = limit.msg;
 		*status = 429;

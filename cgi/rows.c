@@ -388,6 +388,8 @@ rows_read_one(const struct viewer *v, enum stmt_id st, int64_t id,
 
 	db_bind_int(s, ":id", id);
 	perm_bind_scope(s, &v->scope);
+	if (has_param(s, ":now"))
+		db_bind_int(s, ":now", v->now);
 	if ((rc = db_step(v->db, s)) == SQLITE_ROW)
 		fill(s, v->arena, row);
 	sqlite3_reset(s);

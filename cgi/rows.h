@@ -3,7 +3,8 @@
  * page of a list. The skeleton every model's reads share, so that each
  * model says only which statements and how a row becomes a struct.
  *
- * Both bind the viewer's scope (perm_bind_scope) and the parameters
+ * Both bind the viewer's scope (perm_bind_scope), :now (the viewer's
+ * clock: an invitation's status) and the parameters
  * below that a statement has, by name; a statement without one of them
  * simply does not get it. A filter (customer_id, location_id) outside the
  * scope is "not found", exactly like an object id outside it.

@@ -81,7 +81,7 @@ join_links_of(const struct viewer *v, int64_t id, struct join_link **out,
 		l->revoked_at = sqlite3_column_int64(s, 7);
 		l->status = l->revoked_at != 0 ? "revoked" :
 		    l->expires_at <= v->now ? "expired" :
-		    l->uses >= l->max_uses ? "used up" : "open";
+		    l->uses >= l->max_uses ? "used" : "open";
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 1 : -1;
@@ -196,10 +196,17 @@ join_link_revoke(const struct viewer *v, int64_t id, int64_t link_id,
 	db_bind_int(s, ":customer_id", id);
 	if (db_exec(v->db, s) != 0)
 		return db_finish(v->db, true, NULL, NULL);
-	if ((*was_open = db_changes(v->db) == 1))
+	if ((*was_open = db_changes(v->db) == 1)) {
+		/* its sign-ups waiting for a confirmation die with it */
+		s = db_stmt(v->db, STMT_SIGNUPS_OF_LINK_END);
+		db_bind_int(s, ":now", v->now);
+		db_bind_int(s, ":join_link_id", link_id);
+		if (db_exec(v->db, s) != 0)
+			return db_finish(v->db, true, NULL, NULL);
 		event_log(v, "join_link_revoked", 0, perm_actor(v),
 		    arena_printf(v->arena, "customer %lld (link %lld)",
 		    (long long)id, (long long)link_id));
+	}
 	return db_finish(v->db, false, NULL, NULL);
 }
 
@@ -259,7 +266,7 @@ send_signup(const struct viewer *v, int64_t customer_id,
 	char *token;
 	int rc;
 
-	if ((rc = guard_mail_to(v, email)) != 1)
+	if ((rc = guard_mail_to(v, "public", email)) != 1)
 		return rc;
 	tv_set_str(data, "customer", customer);
 	if (user != 0) {
@@ -299,6 +306,7 @@ join_register(const struct viewer *v, const char *token,
     struct join_target *out)
 {
 	char hash[crypto_pwhash_STRBYTES];
+	sqlite3_stmt *s;
 	bool failed;
 	int rc;
 
@@ -315,6 +323,13 @@ join_register(const struct viewer *v, const char *token,
 		sodium_memzero(hash, sizeof(hash));
 		db_rollback(v->db);
 		return rc == 0 ? MODEL_NOT_FOUND : MODEL_FAILED;
+	}
+	/* the password hashes of sign-ups nobody confirmed go */
+	s = db_stmt(v->db, STMT_SIGNUPS_PURGE);
+	db_bind_int(s, ":now", v->now);
+	if (db_exec(v->db, s) != 0) {
+		sodium_memzero(hash, sizeof(hash));
+		return db_finish(v->db, true, NULL, NULL);
 	}
 	if (user_id_by_username(v->db, j->username) != 0) {
 		check_fail(&e->username, 409, "This username is already "
@@ -392,6 +407,28 @@ domain_ok(const char *d)
 	return labels >= 2 && d[n - 1] != '-' && !digits;
 }
 
+/* Domains anyone can have an address at: as a sign-up domain, each would
+ * let the whole world join. */
+static const char *const public_mail[] = {
+	"gmail.com", "googlemail.com", "outlook.com", "hotmail.com",
+	"live.com", "msn.com", "yahoo.com", "icloud.com", "me.com",
+	"aol.com", "proton.me", "protonmail.com", "gmx.com", "gmx.net",
+	"gmx.de", "web.de", "mail.com", "yandex.com", "zoho.com",
+	"hotmail.nl", "live.nl", "ziggo.nl", "kpnmail.nl", "home.nl",
+	"planet.nl", "xs4all.nl", NULL
+};
+
+static bool
+public_domain(const char *d)
+{
+	size_t i;
+
+	for (i = 0; public_mail[i] != NULL; i++)
+		if (strcmp(d, public_mail[i]) == 0)
+			return true;
+	return false;
+}
+
 /* The domains of text (separated by commas or white space; a leading
  * '@' dropped, lower case, each once) into *out. Their number, or -1
  * with e set. */
@@ -427,6 +464,12 @@ parse_domains(struct arena *a, const char *text, const char ***out,
 			    "not a domain name like example.com.", one));
 			return -1;
 		}
+		if (public_domain(one)) {
+			check_fail(&e->domains, 400, arena_printf(a, "%s is a "
+			    "public mail service: anyone could join with an "
+			    "address there.", one));
+			return -1;
+		}
 		for (k = 0; k < n && strcmp(d[k], one) != 0; k++)
 			;
 		if (k < n)
@@ -452,6 +495,10 @@ signup_domains_set(const struct viewer *v, int64_t id, const char *domains,
 	int n, i, rc;
 
 	memset(e, 0, sizeof(*e));
+	/* a domain lets everyone with an address there in: the platform's
+	 * operators set it, once they know the account owns it */
+	if (!perm_allows(v, ACT_OPERATOR))
+		return MODEL_NOT_FOUND;
 	if ((rc = managed(v, id, true)) != 1)
 		return rc == 0 ? MODEL_NOT_FOUND : MODEL_FAILED;
 	if ((n = parse_domains(v->arena, domains, &d, e)) < 0)
@@ -472,16 +519,10 @@ signup_domains_set(const struct viewer *v, int64_t id, const char *domains,
 		failed = rc != SQLITE_ROW && rc != SQLITE_DONE;
 		if (failed || holder == 0 || holder == id)
 			continue;
-		/* who holds it is told only to a viewer who sees them */
-		if ((rc = perm_sees_customer(v, holder)) < 0)
-			failed = true;
-		else
-			check_fail(&e->domains, 409, rc == 1 ?
-			    arena_printf(v->arena, "%s is the sign-up domain "
-			    "of %s already: remove it there first.", d[i],
-			    name) : arena_printf(v->arena, "%s is the sign-up "
-			    "domain of another account. An operator can "
-			    "settle it.", d[i]));
+		/* operators see every customer: the conflict is named */
+		check_fail(&e->domains, 409, arena_printf(v->arena, "%s is the "
+		    "sign-up domain of %s (customer %lld) already: remove it "
+		    "there first.", d[i], name, (long long)holder));
 	}
 	if (!failed && check_count(e, domain_error_fields) == 0) {
 		s = db_stmt(v->db, STMT_SIGNUP_DOMAINS_CLEAR);
@@ -499,8 +540,7 @@ signup_domains_set(const struct viewer *v, int64_t id, const char *domains,
 			    arena_printf(v->arena, "customer %lld: %d "
 			    "domains", (long long)id, n));
 	}
-	/* a 409 tells that a domain is known: the guard counts it */
-	return guard_finish(v, failed, e, domain_error_fields);
+	return db_finish(v->db, failed, e, domain_error_fields);
 }
 
 /* The customer whose sign-up domain is email's (0: none): 0 or -1. */
@@ -640,7 +680,21 @@ signup_finish(const struct viewer *v, const char *token, bool join,
 	memset(typed, 0, sizeof(typed));
 	if ((rc = open_signup(v, token, join, out, &hash)) != 1)
 		return rc == 0 ? MODEL_NOT_FOUND : MODEL_FAILED;
-	if (!join) {
+	if (join) {
+		/* whoever had the join link chose the password, for any
+		 * address: the address's owner confirms only by knowing it
+		 * (else a stranger's password would open their user) */
+		rc = crypto_pwhash_str_verify(hash, j->password,
+		    strlen(j->password));
+		sodium_memzero((char *)hash, strlen(hash));
+		if (rc != 0) {
+			check_fail(&e->password, 400, *j->password == '\0' ?
+			    "Enter the password you chose when you joined." :
+			    "This is not the password chosen when joining. "
+			    "If you did not ask to join, ignore the mail.");
+			return MODEL_INVALID;
+		}
+	} else {
 		with = *j;
 		with.email = out->email;
 		if (user_check_joining(&with, e) != 0)
@@ -648,8 +702,10 @@ signup_finish(const struct viewer *v, const char *token, bool join,
 		if (password_hash(j->password, typed) != 0)
 			return MODEL_FAILED;
 	}
-	if (db_begin(v->db) != 0)
+	if (db_begin(v->db) != 0) {
+		sodium_memzero(typed, sizeof(typed));
 		return MODEL_FAILED;
+	}
 	if ((rc = open_signup(v, token, join, out, &hash)) != 1 ||
 	    (rc = still_open(v, out, &groups)) != 1) {
 		sodium_memzero(typed, sizeof(typed));
@@ -662,6 +718,8 @@ signup_finish(const struct viewer *v, const char *token, bool join,
 	    "sign-up by domain" };
 	id = user_onboard(v, &o, e);
 	sodium_memzero(typed, sizeof(typed));
+	if (hash != NULL)
+		sodium_memzero((char *)hash, strlen(hash));
 	failed = id < 0;
 	if (id > 0) {
 		s = db_stmt(v->db, STMT_SIGNUP_USE);

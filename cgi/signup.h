@@ -49,7 +49,7 @@ struct join_link {
 	int64_t created_at;
 	int64_t expires_at;
 	int64_t revoked_at;	/* 0: not */
-	const char *status;	/* "open", "used up", "expired", "revoked" */
+	const char *status;	/* "open", "used" (up), "expired", "revoked" */
 };
 
 /* The newest JOIN_LINKS_SHOWN join links of customer id if v sees it
@@ -131,10 +131,11 @@ extern const struct check_field domain_error_fields[];
 
 /*
  * Replace the sign-up domains of customer id by the comma-separated
- * domains as v (ACT_USERS): each a domain name (400), at most
- * SIGNUP_DOMAINS_MAX, none another customer's (409: the customer is
- * named when v sees it, which operators always do). Logs
- * signup_domains_set.
+ * domains as v, an operator (ACT_OPERATOR: a domain lets everyone with
+ * an address there join, so the platform sets it once it knows the
+ * account owns the domain; else MODEL_NOT_FOUND): each a domain name and
+ * not a public mail service (400), at most SIGNUP_DOMAINS_MAX, none
+ * another customer's (409, naming it). Logs signup_domains_set.
  */
 enum model_result signup_domains_set(const struct viewer *v, int64_t id,
     const char *domains, struct domain_errors *e);
@@ -166,8 +167,10 @@ int signup_find(const struct viewer *v, const char *token, bool join,
 
 /*
  * Finish sign-up token, in one transaction, making the user with
- * user_onboard(): a join link's (join; j NULL: the username and password
- * given before, the link still open and counted) or a domain's (j: the
+ * user_onboard(): a join link's (join: the username and password given
+ * before, j->password the same password again -- else MODEL_INVALID,
+ * e->password: the address's owner did not choose it --, the link still
+ * open and counted) or a domain's (j: the
  * username, full name and password, checked as MODEL_INVALID *e; the
  * domain still the same customer's). MODEL_NOT_FOUND as signup_find;
  * 409 in *e when the address or username was taken meanwhile. Logs

@@ -619,7 +619,7 @@
 	"u.totp_enabled, " MFA_REQUIRED("u.customer_id") ", " \
 	"(SELECT expires_at FROM user_links WHERE user_id = u.id ORDER BY " \
 	"id DESC LIMIT 1), (SELECT used_at FROM user_links WHERE user_id = " \
-	"u.id ORDER BY id DESC LIMIT 1), u.language " \
+	"u.id ORDER BY id DESC LIMIT 1), u.language, u.gender " \
 	"FROM users u " join " customers c ON c.id = u.customer_id WHERE " \
 	SCOPE_CUSTOMER("c")
 #define USER_API_SELECT USER_API_FROM("JOIN")
@@ -891,13 +891,15 @@
 	X(USER_UPDATE, "UPDATE users SET customer_id = :customer_id, " \
 	    "email = :email, username = :username, full_name = :full_name, " \
 	    "phone = :phone, address = :address, groups = :groups, " \
-	    "active = :active, language = :language, updated_at = :now " \
+	    "active = :active, language = :language, gender = :gender, " \
+	    "updated_at = :now " \
 	    "WHERE id = :id AND " \
 	    "is_operator = 0 AND customer_id IN (SELECT c.id FROM customers c " \
 	    "WHERE " SCOPE_CUSTOMER("c") ") AND :customer_id IN (SELECT c.id " \
 	    "FROM customers c WHERE " SCOPE_CUSTOMER("c") ")") \
 	X(USER_SET_CONTACT, "UPDATE users SET phone = :phone, " \
-	    "address = :address, language = :language WHERE id = :id") \
+	    "address = :address, language = :language, gender = :gender " \
+	    "WHERE id = :id") \
 	X(USER_DELETE, "DELETE FROM users WHERE id = :id AND is_operator = 0 " \
 	    "AND customer_id IN (SELECT c.id FROM customers c WHERE " \
 	    SCOPE_CUSTOMER("c") ")") \
@@ -1510,6 +1512,29 @@
 	    "AND s.used_at IS NULL AND s.expires_at > :now") \
 	X(SIGNUP_USE, "UPDATE signups SET used_at = :now, password_hash = " \
 	    "NULL WHERE id = :id AND used_at IS NULL") \
+	X(SIGNUPS_PURGE, "UPDATE signups SET password_hash = NULL WHERE " \
+	    "password_hash IS NOT NULL AND expires_at <= :now") \
+	X(SIGNUPS_OF_LINK_END, "UPDATE signups SET used_at = :now, " \
+	    "password_hash = NULL WHERE join_link_id = :join_link_id AND " \
+	    "used_at IS NULL") \
+	/* --- CSV import and export (issue 17) --- */ \
+	/* a location named :name (any case) at customer :customer_id or \
+	 * below, in the scope: the import's names; two is ambiguous */ \
+	X(IMPORT_LOCATION_BY_NAME, "SELECT l.id FROM customers t JOIN " \
+	    "customers lc ON lc.path >= t.path AND lc.path < " \
+	    SUBTREE_END("t.path") " JOIN locations l ON l.customer_id = " \
+	    "lc.id AND l.name = :name COLLATE NOCASE WHERE t.id = " \
+	    ":customer_id AND " SCOPE_CUSTOMER("lc") " LIMIT 2") \
+	/* the users of the Users list's filters, customer by customer in \
+	 * the tree's order and by id within each: one pass, no sort */ \
+	X(USER_EXPORT, "SELECT u.email, u.username, u.full_name, u.phone, " \
+	    "u.address, u.customer_id, u.groups, (SELECT group_concat(name, " \
+	    "', ') FROM (SELECT l.name FROM user_locations ul JOIN locations " \
+	    "l ON l.id = ul.location_id JOIN customers lc ON lc.id = " \
+	    "l.customer_id WHERE ul.user_id = u.id AND " \
+	    SCOPE_CUSTOMER("lc") " ORDER BY l.name)), u.active, u.gender, " \
+	    "u.language FROM customers c JOIN users u ON u.customer_id = " \
+	    "c.id WHERE " USER_LIST_WHERE " ORDER BY c.path, u.id") \
 	\
 	/* --- events --- */ \
 	X(EVENT_INSERT, "INSERT INTO events (at, kind, user_id, actor_id, " \

@@ -165,7 +165,11 @@ render_domains(struct request *req, int status, const char *typed,
 	if (!customer_of(req, d) || !page_found(req, signup_domains_of(
 	    &req->viewer, req->id, &domains), "The customer"))
 		return;
-	page_read_only(req, d, ACT_USERS);
+	if (!perm_allows(&req->viewer, ACT_OPERATOR))
+		tv_set_str(d, "read_only", "The platform's operators set "
+		    "sign-up domains, once they know the account owns the "
+		    "domain: everyone with an address there can join. Ask "
+		    "them for a change.");
 	tv_set_str(d, "domains", domains);
 	form = tv_set_map(d, "form");
 	tv_set_str(form, "domains", typed != NULL ? typed : domains);

@@ -37,6 +37,7 @@ enum onboard_page {
 /* What a page shows beyond its form. */
 struct onboard_view {
 	const char *email;	/* the address it is for (fixed), or NULL */
+	const char *username;	/* a join link's sign-up: chosen already */
 	const char *customer;	/* who the person joins, or NULL */
 	const char *inviter;
 	const char *message;	/* the inviter's */
@@ -44,12 +45,42 @@ struct onboard_view {
 	bool invalid;		/* the link does not work: no form */
 };
 
+/* Whether page shows field (a user_joining_fields form name). */
+static bool
+shows(enum onboard_page page, const char *field)
+{
+	if (strcmp(field, "email") == 0)
+		return page == PAGE_JOIN || page == PAGE_SIGNUP;
+	if (strcmp(field, "new_password") == 0)
+		return page != PAGE_SIGNUP;
+	if (strcmp(field, "full_name") == 0)
+		return page == PAGE_INVITE || page == PAGE_SIGNUP_FINISH;
+	/* username, confirm_password */
+	return page != PAGE_JOIN_CONFIRM && page != PAGE_SIGNUP;
+}
+
+/* The first error of a field page does not show (a 429 put on the first
+ * field, a username taken since a join): for the top of the page. */
+static const char *
+unshown_error(enum onboard_page page, const struct user_errors *e)
+{
+	const struct check_field *f;
+	const struct check_error *ce;
+
+	for (f = user_joining_fields; e != NULL && f->form != NULL; f++)
+		if ((ce = check_error_of(e, f))->msg != NULL &&
+		    !shows(page, f->form))
+			return ce->msg;
+	return NULL;
+}
+
 static void
 render(struct request *req, int status, enum onboard_page page,
     const struct onboard_view *view, const struct user_joining *typed,
     const struct user_errors *e)
 {
 	struct tval *d = page_data(req), *form;
+	const char *top = unshown_error(page, e);
 
 	req->no_store = true;	/* pages opened by secret links */
 	tv_set_bool(d, "invite", page == PAGE_INVITE);
@@ -66,6 +97,10 @@ render(struct request *req, int status, enum onboard_page page,
 	tv_set_bool(d, "invalid", view->invalid);
 	if (view->email != NULL)
 		tv_set_str(d, "email", view->email);
+	if (view->username != NULL)
+		tv_set_str(d, "username", view->username);
+	if (top != NULL)
+		tv_set_str(d, "page_error", top);
 	if (view->customer != NULL)
 		tv_set_str(d, "customer", view->customer);
 	if (view->inviter != NULL)
@@ -88,7 +123,7 @@ static void
 render_invalid(struct request *req, enum onboard_page page)
 {
 	const struct onboard_view none = { NULL, NULL, NULL, NULL, NULL,
-	    true };
+	    NULL, true };
 
 	render(req, 404, page, &none, NULL, NULL);
 }
@@ -148,7 +183,7 @@ done(struct request *req, const char *msg)
 static void
 invitation_view(const struct invitation *inv, struct onboard_view *view)
 {
-	*view = (struct onboard_view){ inv->email, inv->customer,
+	*view = (struct onboard_view){ inv->email, NULL, inv->customer,
 	    inv->inviter, inv->message, NULL, false };
 }
 
@@ -204,7 +239,7 @@ ui_invite_accept_post(struct request *req)
 void
 ui_join_get(struct request *req)
 {
-	struct onboard_view view = { NULL, NULL, NULL, NULL, NULL, false };
+	struct onboard_view view = { NULL, NULL, NULL, NULL, NULL, NULL, false };
 	struct join_target t;
 	int rc = join_find(&req->viewer, req->token, &t);
 
@@ -223,7 +258,7 @@ ui_join_get(struct request *req)
 void
 ui_join_post(struct request *req)
 {
-	struct onboard_view view = { NULL, NULL, NULL, NULL, NULL, false };
+	struct onboard_view view = { NULL, NULL, NULL, NULL, NULL, NULL, false };
 	struct join_target t;
 	struct user_joining j;
 	struct user_errors e;
@@ -257,7 +292,7 @@ ui_join_post(struct request *req)
 static void
 signup_get(struct request *req, enum onboard_page page)
 {
-	struct onboard_view view = { NULL, NULL, NULL, NULL, NULL, false };
+	struct onboard_view view = { NULL, NULL, NULL, NULL, NULL, NULL, false };
 	struct signup su;
 	int rc = signup_find(&req->viewer, req->token,
 	    page == PAGE_JOIN_CONFIRM, &su);
@@ -271,6 +306,7 @@ signup_get(struct request *req, enum onboard_page page)
 		return;
 	}
 	view.email = su.email;
+	view.username = su.username;
 	view.customer = su.customer;
 	render(req, 200, page, &view, NULL, NULL);
 }
@@ -278,7 +314,7 @@ signup_get(struct request *req, enum onboard_page page)
 static void
 signup_post(struct request *req, enum onboard_page page)
 {
-	struct onboard_view view = { NULL, NULL, NULL, NULL, NULL, false };
+	struct onboard_view view = { NULL, NULL, NULL, NULL, NULL, NULL, false };
 	bool join = page == PAGE_JOIN_CONFIRM;
 	struct user_joining j;
 	struct user_errors e;
@@ -287,8 +323,7 @@ signup_post(struct request *req, enum onboard_page page)
 	if (!may_post(req))
 		return;
 	read_joining(req, &j);
-	switch (signup_finish(&req->viewer, req->token, join, join ? NULL :
-	    &j, &e, &su)) {
+	switch (signup_finish(&req->viewer, req->token, join, &j, &e, &su)) {
 	case MODEL_DONE:
 		done(req, join ? "Your e-mail address is confirmed and your "
 		    "user is ready: sign in." : "Welcome! Your user is ready: "
@@ -296,6 +331,7 @@ signup_post(struct request *req, enum onboard_page page)
 		return;
 	case MODEL_INVALID:
 		view.email = su.email;
+		view.username = su.username;
 		view.customer = su.customer;
 		render(req, check_form_status(&e, user_joining_fields), page,
 		    &view, &j, &e);
@@ -327,7 +363,7 @@ void
 ui_signup_get(struct request *req)
 {
 	const struct onboard_view view = { NULL, NULL, NULL, NULL, NULL,
-	    false };
+	    NULL, false };
 
 	render(req, 200, PAGE_SIGNUP, &view, NULL, NULL);
 }
@@ -335,7 +371,7 @@ ui_signup_get(struct request *req)
 void
 ui_signup_post(struct request *req)
 {
-	struct onboard_view view = { NULL, NULL, NULL, NULL, NULL, false };
+	struct onboard_view view = { NULL, NULL, NULL, NULL, NULL, NULL, false };
 	struct user_joining j;
 	struct user_errors e;
 

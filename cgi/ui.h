@@ -137,6 +137,8 @@ void api_user_delete(struct request *req);
 void api_location_create(struct request *req);
 /* api-access.c: the access decision (issue 15) */
 void api_authorize(struct request *req);
+void api_users_export(struct request *req);
+void api_users_import(struct request *req);
 void api_access_scan(struct request *req);
 /* api-shares.c: a Location Facilitator's shared locations (issue 16) */
 void api_shared(struct request *req);
@@ -156,6 +158,11 @@ void ui_join_links_post(struct request *req);
 void ui_join_link_revoke(struct request *req);
 void ui_signup_domains_get(struct request *req);
 void ui_signup_domains_post(struct request *req);
+
+/* ui-import.c */
+void ui_users_export(struct request *req);
+void ui_users_import_get(struct request *req);
+void ui_users_import_post(struct request *req);
 
 /* ui-onboard.c */
 void ui_invite_accept_get(struct request *req);

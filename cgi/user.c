@@ -201,6 +201,7 @@ fill_row(sqlite3_stmt *s, struct arena *a, void *row)
 	u->link_expires_at = sqlite3_column_int64(s, 16);
 	u->link_used_at = sqlite3_column_int64(s, 17);
 	u->language = db_text_or_null(a, s, 18);
+	u->gender = db_text_or_null(a, s, 19);
 }
 
 enum user_link
@@ -475,6 +476,7 @@ user_input_init(struct user_input *in, struct arena *a,
 	in->nlocations = u->nlocations;
 	in->active = u->active;
 	in->language = u->language;
+	in->gender = u->gender;
 }
 
 #define FIELD(m) CHECK_FIELD(struct user_errors, m, #m, #m)
@@ -486,7 +488,7 @@ const struct check_field user_error_fields[] = {
 	FIELD(full_name), FIELD(phone),
 	FIELD(address), FIELD(active), FIELD(language),
 	CHECK_FIELD(struct user_errors, user_groups, "user_group",
-	    "user_groups"), { NULL, NULL, 0 }
+	    "user_groups"), FIELD(gender), { NULL, NULL, 0 }
 };
 #undef FIELD
 
@@ -558,12 +560,18 @@ check_fields(const struct user_row *t, const struct user_input *in,
 	    strcmp(c->language, "nl") != 0)
 		check_fail(&e->language, 400, "Choose English, Dutch or the "
 		    "account's language.");
-	/* one of three ways; a new user has no password to keep */
+	c->gender = in->gender != NULL ? in->gender : t != NULL &&
+	    t->gender != NULL ? t->gender : "";
+	if (*c->gender != '\0' && strcmp(c->gender, "female") != 0 &&
+	    strcmp(c->gender, "male") != 0)
+		check_fail(&e->gender, 400, "Choose female, male or none.");
+	/* one of three ways; a new user has no password to keep (but one
+	 * migrated from another system, who sets it by "forgot password") */
 	c->password_mode = m != NULL && (strcmp(m, "welcome") == 0 ||
 	    strcmp(m, "manual") == 0 || strcmp(m, "keep") == 0) ? m :
 	    t == NULL ? "welcome" : "keep";
-	if ((m != NULL && c->password_mode != m) ||
-	    (t == NULL && strcmp(c->password_mode, "keep") == 0))
+	if ((m != NULL && c->password_mode != m) || (t == NULL &&
+	    strcmp(c->password_mode, "keep") == 0 && !in->migrated))
 		check_fail(&e->password_mode, 400, "Choose how the user gets a "
 		    "password.");
 }
@@ -797,6 +805,16 @@ bind_language(sqlite3_stmt *s, const char *language)
 		db_bind_null(s, ":language");
 }
 
+/* :gender: "" is NULL, not given */
+static void
+bind_gender(sqlite3_stmt *s, const char *gender)
+{
+	if (*gender != '\0')
+		db_bind_text(s, ":gender", gender);
+	else
+		db_bind_null(s, ":gender");
+}
+
 static int
 update_user(const struct viewer *v, int64_t id, const struct user_input *in,
     const struct user_change *c)
@@ -813,6 +831,7 @@ update_user(const struct viewer *v, int64_t id, const struct user_input *in,
 	db_bind_int(s, ":groups", c->groups);
 	db_bind_int(s, ":active", in->active);
 	bind_language(s, c->language);
+	bind_gender(s, c->gender);
 	db_bind_int(s, ":now", v->now);
 	perm_bind_scope(s, &v->scope);
 	if (db_exec(v->db, s) != 0)
@@ -832,6 +851,7 @@ set_contact(const struct viewer *v, int64_t id, const struct user_input *in,
 	db_bind_text(s, ":phone", in->phone);
 	db_bind_text(s, ":address", in->address);
 	bind_language(s, c->language);
+	bind_gender(s, c->gender);
 	if (db_exec(v->db, s) != 0)
 		return -1;
 	return db_changes(v->db) == 1 ? 0 : -1;
@@ -1066,6 +1086,62 @@ user_save(const struct viewer *v, int64_t id, const struct user_input *in,
 	    MODEL_DONE)
 		*saved = id;
 	return r;
+}
+
+/* Whether in, checked into c, leaves t as it is. */
+static bool
+unchanged(const struct user_row *t, const struct user_input *in,
+    const struct user_change *c)
+{
+	size_t i, j;
+
+	if (strcmp(in->email, t->email) != 0 ||
+	    strcmp(in->username, t->username) != 0 ||
+	    strcmp(in->full_name, t->full_name) != 0 ||
+	    strcmp(in->phone, t->phone) != 0 ||
+	    strcmp(in->address, t->address) != 0 ||
+	    c->customer_id != t->customer_id || c->groups != t->groups ||
+	    in->active != t->active ||
+	    strcmp(c->language, t->language ? t->language : "") != 0 ||
+	    strcmp(c->gender, t->gender ? t->gender : "") != 0 ||
+	    c->nlocations != t->nlocations)
+		return false;
+	for (i = 0; i < c->nlocations; i++) {
+		for (j = 0; j < t->nlocations && t->locations[j] !=
+		    c->locations[i]; j++)
+			;
+		if (j == t->nlocations)
+			return false;
+	}
+	return true;
+}
+
+enum model_result
+user_import_row(const struct viewer *v, const struct user_row *t,
+    const struct user_input *in, bool dry, enum user_import_what *what,
+    struct user_errors *e)
+{
+	struct user_change c;
+	const char *why;
+	int rc;
+
+	memset(e, 0, sizeof(*e));
+	if (t != NULL && (why = user_out_of_reach(v, t)) != NULL) {
+		check_fail(&e->groups, 403, why);
+		return MODEL_INVALID;
+	}
+	if ((rc = check_input(v, t, in, &c, e)) != 0)
+		return rc < 0 ? MODEL_FAILED : MODEL_INVALID;
+	if (check_unique(v->db, in->email, in->username, t ? t->id : 0,
+	    e) != 0)
+		return MODEL_INVALID;
+	*what = t == NULL ? USER_IMPORT_CREATE : unchanged(t, in, &c) ?
+	    USER_IMPORT_UNCHANGED : USER_IMPORT_UPDATE;
+	if (dry || *what == USER_IMPORT_UNCHANGED)
+		return MODEL_DONE;
+	if (t == NULL)
+		return add_user(v, in, &c) != 0 ? MODEL_DONE : MODEL_FAILED;
+	return change_user(v, t, in, &c) == 0 ? MODEL_DONE : MODEL_FAILED;
 }
 
 const char *

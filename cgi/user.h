@@ -103,6 +103,7 @@ struct user_row {
 	int64_t link_used_at;		/* 0: not used (nor voided) */
 	const char *language;		/* of e-mails: "en", "nl", or NULL:
 					 * the account's */
+	const char *gender;		/* "female", "male", or NULL */
 	const int64_t *locations;	/* the ids of those the viewer sees */
 	size_t nlocations;
 	const char *customer;		/* list: its path below the viewer */
@@ -171,6 +172,11 @@ struct user_input {
 	 * user is to be in; NULL: not given, kept */
 	const int64_t *user_groups;
 	size_t nuser_groups;
+	const char *gender;		/* "female", "male", "" none; NULL:
+					 * not given, kept */
+	/* a CSV import's user from another system: a new one is made with
+	 * password mode "keep", so without password or welcome mail */
+	bool migrated;
 };
 
 /* The values of user u as they are (u NULL: a new, active user with
@@ -193,6 +199,7 @@ struct user_errors {
 	struct check_error active;
 	struct check_error language;
 	struct check_error user_groups;
+	struct check_error gender;
 };
 
 /* The fields of struct user_errors in the order they are reported: the
@@ -211,6 +218,7 @@ struct user_change {
 	const char *hash;		/* manual: the password's (argon2id) */
 	bool deactivated;		/* an active user made inactive */
 	const char *language;		/* "en", "nl" or "" (the account's) */
+	const char *gender;		/* "female", "male" or "" */
 };
 
 /*
@@ -311,6 +319,26 @@ const char *user_out_of_reach(const struct viewer *v,
 enum model_result user_save(const struct viewer *v, int64_t id,
     const struct user_input *in, struct user_change *c,
     struct user_errors *e, int64_t *saved);
+
+/* What a row of a CSV import does to its user. */
+enum user_import_what {
+	USER_IMPORT_CREATE,
+	USER_IMPORT_UPDATE,
+	USER_IMPORT_UNCHANGED
+};
+
+/*
+ * One row of a CSV import (import.c) as v, inside the caller's write
+ * transaction: in for user t (NULL: a new one), checked by every rule of
+ * user_save() (t out of reach: e->groups 403; the e-mail and username
+ * not another user's: 409) into *e (MODEL_INVALID). *what says whether
+ * it creates, changes or leaves t as it is; unless dry, it then writes
+ * as user_save() does: a new user gets the welcome mail unless
+ * in->migrated. MODEL_DONE, MODEL_INVALID, or MODEL_FAILED.
+ */
+enum model_result user_import_row(const struct viewer *v,
+    const struct user_row *t, const struct user_input *in, bool dry,
+    enum user_import_what *what, struct user_errors *e);
 
 /* Why v may not delete u, as a sentence (v's arena), or NULL when v
  * may: u is v's own user, or out of v's reach (user_out_of_reach). */

@@ -78,3 +78,29 @@ def invite_accept_sign_in(run):
     visitor.submit(visitor.button('Join'))
     assert visitor.text('h1') == 'Check your mail'
     visitor.screenshot('join-sent.png')
+
+
+@scenario('CSV import: a preview with row errors, then the import')
+def csv_import(run):
+    admin = run.page()
+    sign_in(admin, 'admin')
+    admin.goto('/users')
+    admin.submit(admin.link('Import CSV'), path='/users/import')
+    denmark = run.stack.query("SELECT id FROM customers WHERE name = 'Northwind Denmark'")[0][0]
+    bad = ('email,username,customer_id,groups,locations,migrated\n'
+           f'ada@import.example,ada.import,{denmark},fleet_management,Central Garage,false\n'
+           f'bo@import.example,bo.import,{denmark},no_such_group,,false\n'
+           f'cy@import.example,cy.import,{denmark},,Nowhere,maybe\n')
+    admin.fill(admin.label('or paste it here'), bad)
+    admin.submit(admin.button('Preview'), path='/users/import', status=400)
+    assert '3 rows: 1 to create, 0 to change, 0 unchanged, 2 with an error' in admin.text('main')
+    errors = admin.rows('error')
+    assert len(errors) == 2 and 'groups' in errors[0].text, [r.text for r in errors]
+    assert not admin.find_all('button[type="submit"]')[0].text.startswith('Import'), \
+        'no import while a row has an error'
+    admin.screenshot('import-preview.png')
+    good = bad.splitlines()[0] + '\n' + bad.splitlines()[1] + '\n'
+    admin.fill(admin.label('or paste it here'), good)
+    admin.submit(admin.button('Preview'), path='/users/import')
+    admin.submit(admin.button('Import 1 new and 0 changed users'), path='/users')
+    assert 'Imported: 1 created, 0 updated, 0 unchanged.' in admin.text('.flash')

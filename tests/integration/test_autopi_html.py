@@ -22,10 +22,11 @@ UNITS_HINT = 'Arbor itself shows no distances or speeds'
 
 
 def page_routes():
-    """The GET paths of the route table that answer with HTML pages."""
+    """The GET paths of the route table that answer with HTML pages (not
+    the API's, nor a .csv download)."""
     with open(os.path.join(ROOT, 'cgi', 'routes.c')) as f:
         paths = re.findall(r'\{ METHOD_GET, "([^"]+)"', f.read())
-    return [p for p in paths if not p.startswith('/api/')]
+    return [p for p in paths if not p.startswith('/api/') and not p.endswith('.csv')]
 
 
 def first_id(sql):

@@ -247,6 +247,82 @@ test_url_encode_path(void **state)
 	arena_free(a);
 }
 
+/* ------------------------------------------------ multipart/form-data */
+
+#define MP_TYPE "multipart/form-data; boundary=XyZ"
+
+static const struct {
+	const char *body;
+	enum form_err want;
+	size_t fields;
+	const char *name1, *value1;	/* the second field, if any */
+} multipart_cases[] = {
+	{ "--XyZ\r\nContent-Disposition: form-data; name=\"step\"\r\n\r\n"
+	  "preview\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; "
+	  "filename=\"u.csv\"\r\nContent-Type: text/csv\r\n\r\na,b\r\n1,2\r\n"
+	  "--XyZ--\r\n", FORM_OK, 2, "file", "a,b\r\n1,2" },
+	/* a preamble, a quoted name with a ';' in the filename */
+	{ "preamble\r\n--XyZ\r\ncontent-disposition: form-data; "
+	  "filename=\"a;b.csv\"; name=\"csv\"\r\n\r\nx\r\n--XyZ\r\n"
+	  "Content-Disposition: form-data; name=\"q\"\r\n\r\n\r\n--XyZ--",
+	  FORM_OK, 2, "q", "" },
+	{ "--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1",
+	  FORM_BAD_MULTIPART, 0, NULL, NULL },		/* no closing */
+	{ "--Other\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n"
+	  "--Other--", FORM_BAD_MULTIPART, 0, NULL, NULL },
+	{ "--XyZ\r\nContent-Type: text/plain\r\n\r\n1\r\n--XyZ--",
+	  FORM_BAD_MULTIPART, 0, NULL, NULL },		/* no disposition */
+	{ "--XyZ\r\nContent-Disposition: form-data; name=\"\"\r\n\r\n1\r\n"
+	  "--XyZ--", FORM_EMPTY_NAME, 0, NULL, NULL },
+	{ "--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n\xff\r\n"
+	  "--XyZ--", FORM_BAD_UTF8, 0, NULL, NULL },	/* text is UTF-8 */
+	{ "--XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"x\""
+	  "\r\n\r\n\xff\xfe\r\n--XyZ--", FORM_OK, 1, NULL, NULL },
+							/* a file is bytes */
+	{ "--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n"
+	  "--XyZjunk", FORM_BAD_MULTIPART, 0, NULL, NULL },
+};
+
+static void
+test_multipart(void **state)
+{
+	struct arena *a = arena_new();
+	struct params p;
+	enum form_err e;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(multipart_cases) / sizeof(multipart_cases[0]);
+	    i++) {
+		e = form_parse_multipart(a, multipart_cases[i].body,
+		    strlen(multipart_cases[i].body), MP_TYPE, 1024, &p);
+		if (e != multipart_cases[i].want)
+			fail_msg("case %zu: got %d, want %d", i, (int)e,
+			    (int)multipart_cases[i].want);
+		if (e != FORM_OK)
+			continue;
+		assert_int_equal(p.n, multipart_cases[i].fields);
+		if (multipart_cases[i].name1 != NULL) {
+			assert_string_equal(p.v[1].name,
+			    multipart_cases[i].name1);
+			assert_string_equal(p.v[1].value,
+			    multipart_cases[i].value1);
+			assert_int_equal(p.v[1].len,
+			    strlen(multipart_cases[i].value1));
+		}
+	}
+	/* the limit of a value, the boundary's presence */
+	e = form_parse_multipart(a, multipart_cases[0].body,
+	    strlen(multipart_cases[0].body), MP_TYPE, 4, &p);
+	assert_int_equal(e, FORM_VALUE_TOO_LONG);
+	e = form_parse_multipart(a, multipart_cases[0].body,
+	    strlen(multipart_cases[0].body), "multipart/form-data", 1024, &p);
+	assert_int_equal(e, FORM_BAD_MULTIPART);
+	assert_true(form_is_multipart(MP_TYPE));
+	assert_false(form_is_multipart("application/x-www-form-urlencoded"));
+	arena_free(a);
+}
+
 int
 main(void)
 {
@@ -260,6 +336,7 @@ main(void)
 		cmocka_unit_test(test_local_path),
 		cmocka_unit_test(test_url_encode),
 		cmocka_unit_test(test_url_encode_path),
+		cmocka_unit_test(test_multipart),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -275,7 +275,8 @@ static const char SCALE_STATS[] =
     "('signup_domains', 'signup_domains_customer', '1000 1'), "
     "('signups', 'sqlite_autoindex_signups_1', '10000 1'), "
     "('signups', 'signups_customer', '10000 10'), "
-    "('signups', 'signups_join_link', '5000 5')";
+    "('signups', 'signups_join_link', '5000 5'), "
+    "('signups', 'signups_pending', '100 1')";
 
 enum plan_case { AS_SHIPPED, AT_SCALE, NCASES };
 static const char *const case_names[NCASES] = {

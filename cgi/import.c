@@ -1,0 +1,506 @@
+/*
+ * import.c - users in and out as CSV (import.h).
+ */
+#include "import.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "app.h"
+#include "arena.h"
+#include "buf.h"
+#include "csvfile.h"
+#include "db.h"
+#include "event.h"
+#include "form.h"
+#include "guard.h"
+#include "list.h"
+#include "perm.h"
+#include "principal.h"
+#include "user.h"
+
+enum column {
+	C_EMAIL, C_USERNAME, C_FULL_NAME, C_PHONE, C_ADDRESS, C_CUSTOMER_ID,
+	C_GROUPS, C_LOCATIONS, C_ACTIVE, C_GENDER, C_LANGUAGE, C_MIGRATED,
+	C_COUNT
+};
+
+/* in enum column's order */
+const char *const import_user_columns[] = {
+	"email", "username", "full_name", "phone", "address", "customer_id",
+	"groups", "locations", "active", "contact.gender", "defaultLangCode",
+	"migrated", NULL
+};
+
+/* the columns a file must have: the key, and what a new user needs */
+static const enum column required[] = { C_EMAIL, C_USERNAME,
+	C_CUSTOMER_ID };
+
+/* The Users form's fields (user_error_fields' form names) as columns. */
+static const struct {
+	const char *field;
+	const char *column;
+} field_columns[] = {
+	{ "email", "email" }, { "username", "username" },
+	{ "customer_id", "customer_id" }, { "group", "groups" },
+	{ "location", "locations" }, { "password_mode", "active" },
+	{ "full_name", "full_name" }, { "phone", "phone" },
+	{ "address", "address" }, { "active", "active" },
+	{ "language", "defaultLangCode" }, { "gender", "contact.gender" },
+};
+
+const char *
+import_action_name(enum import_action a)
+{
+	switch (a) {
+	case IMPORT_CREATE: return "create";
+	case IMPORT_UPDATE: return "update";
+	case IMPORT_UNCHANGED: return "unchanged";
+	case IMPORT_ERROR: return "error";
+	}
+	return "error";
+}
+
+/* ------------------------------------------------- a set of strings */
+
+/* The e-mail addresses and usernames seen so far, compared as the users
+ * table compares them (ignoring ASCII case): open addressing. */
+struct seen {
+	const char **slots;
+	size_t cap;
+};
+
+static void
+seen_init(struct arena *a, struct seen *s, size_t n)
+{
+	for (s->cap = 64; s->cap < 2 * n + 2; s->cap *= 2)
+		;
+	s->slots = arena_calloc(a, s->cap, sizeof(*s->slots));
+}
+
+/* Add key: false when it was there already. */
+static bool
+seen_add(struct seen *s, const char *key)
+{
+	uint64_t h = 1469598103934665603ULL;
+	const char *p;
+	size_t i;
+
+	for (p = key; *p != '\0'; p++)
+		h = (h ^ (unsigned char)tolower((unsigned char)*p)) *
+		    1099511628211ULL;
+	for (i = h & (s->cap - 1); s->slots[i] != NULL;
+	    i = (i + 1) & (s->cap - 1))
+		if (strcasecmp(s->slots[i], key) == 0)
+			return false;
+	s->slots[i] = key;
+	return true;
+}
+
+/* ------------------------------------------------------------ a row */
+
+/* What the rows share: the file's columns, the sets, the counts. */
+struct importing {
+	const struct viewer *v;
+	int idx[C_COUNT];		/* the cell of each column; -1: absent */
+	struct seen emails, usernames;
+	bool commit;
+	size_t taken;			/* 409s: values of other users */
+};
+
+static void
+fail(struct import_line *l, const char *column, const char *reason)
+{
+	l->action = IMPORT_ERROR;
+	l->column = column;
+	l->reason = reason;
+}
+
+/* Column c of record r, trimmed and without the '\'' that neutralised
+ * it; NULL when the file has no such column. */
+static const char *
+cell(const struct importing *im, const struct csv_record *r, enum column c)
+{
+	if (im->idx[c] < 0)
+		return NULL;
+	return check_trim(im->v->arena, csvfile_value(r->cells[im->idx[c]]));
+}
+
+/* The comma-separated items of text, trimmed, empty ones dropped. */
+static const char **
+split(struct arena *a, const char *text, size_t *n)
+{
+	size_t cap = 1, i;
+	const char **items, *p, *comma;
+
+	for (p = text; *p != '\0'; p++)
+		cap += *p == ',';
+	items = arena_calloc(a, cap, sizeof(*items));
+	*n = 0;
+	for (p = text;; p = comma + 1) {
+		comma = strchr(p, ',');
+		i = comma != NULL ? (size_t)(comma - p) : strlen(p);
+		items[*n] = check_trim(a, arena_strndup(a, p, i));
+		if (*items[*n] != '\0')
+			(*n)++;
+		if (comma == NULL)
+			return items;
+	}
+}
+
+/* "true" or "false" as *b; "" leaves *b as it is. false when neither. */
+static bool
+truth(const char *text, bool *b)
+{
+	if (strcmp(text, "true") == 0)
+		*b = true;
+	else if (strcmp(text, "false") == 0)
+		*b = false;
+	else if (*text != '\0')
+		return false;
+	return true;
+}
+
+/* The ids of the locations named in text, at customer_id or below it and
+ * in v's scope: 1, 0 (*l failed: unknown or ambiguous), -1. */
+static int
+location_ids(const struct viewer *v, const char *text, int64_t customer_id,
+    struct user_input *in, struct import_line *l)
+{
+	size_t n, i;
+	const char **names = split(v->arena, text, &n);
+	int64_t *ids = arena_calloc(v->arena, n ? n : 1, sizeof(*ids));
+	sqlite3_stmt *s = db_stmt(v->db, STMT_IMPORT_LOCATION_BY_NAME);
+	int rc, found;
+
+	for (i = 0; i < n; i++) {
+		db_bind_int(s, ":customer_id", customer_id);
+		db_bind_text(s, ":name", names[i]);
+		perm_bind_scope(s, &v->scope);
+		found = 0;
+		while ((rc = db_step(v->db, s)) == SQLITE_ROW)
+			ids[i] = sqlite3_column_int64(s, 0), found++;
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE)
+			return -1;
+		if (found != 1) {
+			/* one outside the view is not there at all */
+			fail(l, "locations", arena_printf(v->arena, found == 0 ?
+			    "There is no location \"%s\" at the user's "
+			    "customer or below it." : "More than one location "
+			    "is called \"%s\" at the user's customer or below "
+			    "it: give the user that location on the Users "
+			    "page.", names[i]));
+			return 0;
+		}
+	}
+	in->locations = ids;
+	in->nlocations = n;
+	return 1;
+}
+
+/*
+ * The user_input of record r into *in, and the user it names into *t
+ * (NULL: a new one): 1, 0 (*l failed), -1. Columns left out keep what t
+ * has.
+ */
+static int
+read_row(struct importing *im, const struct csv_record *r,
+    struct user_input *in, struct user_row *t, bool *existing,
+    struct import_line *l)
+{
+	const struct viewer *v = im->v;
+	const char *email = cell(im, r, C_EMAIL), *text;
+	bool migrated = false;
+	int64_t id;
+	int rc;
+
+	*existing = false;
+	l->email = email;
+	if ((id = user_id_by_email(v->db, email)) != 0) {
+		/* one outside the view is a new user whose address is taken:
+		 * the form's answer (409) */
+		if ((rc = user_get(v, id, t)) < 0)
+			return -1;
+		*existing = rc == 1;
+	}
+	user_input_init(in, v->arena, *existing ? t : NULL);
+	in->email = email;
+	if ((text = cell(im, r, C_USERNAME)) != NULL)
+		in->username = text;
+	if ((text = cell(im, r, C_FULL_NAME)) != NULL)
+		in->full_name = text;
+	if ((text = cell(im, r, C_PHONE)) != NULL)
+		in->phone = text;
+	if ((text = cell(im, r, C_ADDRESS)) != NULL)
+		in->address = text;
+	if ((text = cell(im, r, C_CUSTOMER_ID)) != NULL)
+		in->customer_id = parse_id(text);	/* 0: the form's 400 */
+	if ((text = cell(im, r, C_GROUPS)) != NULL)
+		in->groups = split(v->arena, text, &in->ngroups);
+	if ((text = cell(im, r, C_ACTIVE)) != NULL && !truth(text,
+	    &in->active)) {
+		fail(l, "active", "Write true or false.");
+		return 0;
+	}
+	if ((text = cell(im, r, C_GENDER)) != NULL)	/* seed 003's rule */
+		in->gender = *text == '\0' ? "" : strcmp(text, "female") == 0 ?
+		    "female" : "male";
+	if ((text = cell(im, r, C_LANGUAGE)) != NULL)	/* seed 003's rule */
+		in->language = *text == '\0' ? "" : strcmp(text, "nl") == 0 ?
+		    "nl" : "en";
+	if ((text = cell(im, r, C_MIGRATED)) != NULL && !truth(text,
+	    &migrated)) {
+		fail(l, "migrated", "Write true or false (empty is false).");
+		return 0;
+	}
+	/* an existing user's password stays; a new one gets the welcome
+	 * mail, or (migrated) nothing */
+	in->password_mode = *existing || migrated ? "keep" : "welcome";
+	in->migrated = migrated && !*existing;
+	if ((text = cell(im, r, C_LOCATIONS)) != NULL && in->customer_id != 0 &&
+	    (rc = location_ids(v, text, in->customer_id, in, l)) != 1)
+		return rc;
+	if (!seen_add(&im->emails, email)) {
+		fail(l, "email", "An earlier row has this e-mail address.");
+		return 0;
+	}
+	if (!seen_add(&im->usernames, in->username)) {
+		fail(l, "username", "An earlier row has this username.");
+		return 0;
+	}
+	return 1;
+}
+
+/* The first field of e in error as *l, counting a taken value. */
+static void
+fail_with(struct importing *im, const struct user_errors *e,
+    struct import_line *l)
+{
+	const struct check_field *f;
+	const struct check_error *ce;
+	size_t i;
+
+	for (f = user_error_fields; f->form != NULL; f++) {
+		if ((ce = check_error_of(e, f))->msg == NULL)
+			continue;
+		for (i = 0; i < sizeof(field_columns) /
+		    sizeof(field_columns[0]) && strcmp(field_columns[i].field,
+		    f->form) != 0; i++)
+			;
+		fail(l, i < sizeof(field_columns) / sizeof(field_columns[0]) ?
+		    field_columns[i].column : "", ce->msg);
+		im->taken += ce->status == 409;
+		return;
+	}
+	fail(l, "", "This row cannot be imported.");
+}
+
+/* Check (and with im->commit write) record r into *l: 0 or -1. */
+static int
+import_row(struct importing *im, const struct csv_record *r,
+    struct import_line *l)
+{
+	static const enum import_action of[] = {
+		[USER_IMPORT_CREATE] = IMPORT_CREATE,
+		[USER_IMPORT_UPDATE] = IMPORT_UPDATE,
+		[USER_IMPORT_UNCHANGED] = IMPORT_UNCHANGED,
+	};
+	enum user_import_what what;
+	struct user_input in;
+	struct user_errors e;
+	struct user_row t;
+	bool existing;
+	int rc;
+
+	memset(l, 0, sizeof(*l));
+	l->row = r->number;
+	l->email = "";
+	if ((rc = read_row(im, r, &in, &t, &existing, l)) != 1)
+		return rc;
+	switch (user_import_row(im->v, existing ? &t : NULL, &in,
+	    !im->commit, &what, &e)) {
+	case MODEL_DONE:
+		l->action = of[what];
+		return 0;
+	case MODEL_INVALID:
+		fail_with(im, &e, l);
+		return 0;
+	case MODEL_NOT_FOUND:
+	case MODEL_FAILED:
+		break;
+	}
+	return -1;
+}
+
+/* ----------------------------------------------------------- the file */
+
+/* The header's columns into im->idx: NULL, or why the file is refused. */
+static const char *
+read_header(struct importing *im, const struct csv_record *h)
+{
+	struct arena *a = im->v->arena;
+	const char *unknown = "", *missing = "", *name;
+	size_t i, c;
+
+	for (c = 0; c < C_COUNT; c++)
+		im->idx[c] = -1;
+	for (i = 0; i < h->n; i++) {
+		name = check_trim(a, h->cells[i]);
+		for (c = 0; c < C_COUNT && strcmp(name,
+		    import_user_columns[c]) != 0; c++)
+			;
+		if (c == C_COUNT)
+			unknown = arena_printf(a, "%s%s\"%s\"", unknown,
+			    *unknown ? ", " : "", name);
+		else if (im->idx[c] >= 0)
+			return arena_printf(a, "The column \"%s\" is there "
+			    "twice.", name);
+		else
+			im->idx[c] = (int)i;
+	}
+	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+		if (im->idx[required[i]] < 0)
+			missing = arena_printf(a, "%s%s%s", missing, *missing ?
+			    ", " : "", import_user_columns[required[i]]);
+	if (*unknown != '\0')
+		return arena_printf(a, "Unknown columns: %s. The columns are "
+		    "email, username, full_name, phone, address, customer_id, "
+		    "groups, locations, active, contact.gender, "
+		    "defaultLangCode and migrated.", unknown);
+	if (*missing != '\0')
+		return arena_printf(a, "Required columns are missing: %s.",
+		    missing);
+	return NULL;
+}
+
+/* The file refused as a whole with status: MODEL_DONE, nothing read. */
+static enum model_result
+refuse(struct import_result *out, int status, const char *why)
+{
+	out->file_error = why;
+	out->status = status;
+	return MODEL_DONE;
+}
+
+/* Count the rows' 409s against v's address (the guard's "taken:"), as
+ * the Users form's are. 0, or -1. */
+static int
+count_taken(const struct viewer *v, size_t taken)
+{
+	return v->origin == ORIGIN_CLI || taken == 0 ? 0 :
+	    guard_taken_count(v, taken);
+}
+
+enum model_result
+import_users(const struct viewer *v, const char *text, size_t len,
+    bool commit, struct import_result *out)
+{
+	struct importing im;
+	struct csv_table t;
+	const char *why;
+	struct import_line *l;
+	size_t i, width;
+	bool failed = false;
+
+	memset(out, 0, sizeof(*out));
+	if (!perm_allows(v, ACT_USERS))
+		return MODEL_NOT_FOUND;
+	if (v->origin != ORIGIN_CLI && guard_taken_wait(v) > 0)
+		return refuse(out, 429, "Too many changes from your address "
+		    "were refused. Wait a few minutes and try again.");
+	if (csvfile_parse(v->arena, text, len, &t, &why) != 0)
+		return refuse(out, len > CSV_MAX_BYTES ? 413 : 400, why);
+	memset(&im, 0, sizeof(im));
+	im.v = v;
+	im.commit = commit;
+	if ((why = read_header(&im, &t.header)) != NULL)
+		return refuse(out, 400, why);
+	seen_init(v->arena, &im.emails, t.nrows);
+	seen_init(v->arena, &im.usernames, t.nrows);
+	out->lines = arena_calloc(v->arena, t.nrows ? t.nrows : 1,
+	    sizeof(*out->lines));
+	if (commit && db_begin(v->db) != 0)
+		return MODEL_FAILED;
+	width = t.header.n;
+	for (i = 0; i < t.nrows && !failed; i++) {
+		l = &out->lines[out->n++];
+		if (t.rows[i].n != width) {
+			memset(l, 0, sizeof(*l));
+			l->row = t.rows[i].number;
+			l->email = (size_t)im.idx[C_EMAIL] < t.rows[i].n ?
+			    csvfile_value(t.rows[i].cells[im.idx[C_EMAIL]]) :
+			    "";
+			fail(l, "", arena_printf(v->arena, "The row has %zu "
+			    "cells; the header has %zu.", t.rows[i].n, width));
+		} else {
+			failed = import_row(&im, &t.rows[i], l) != 0;
+		}
+		out->created += l->action == IMPORT_CREATE;
+		out->updated += l->action == IMPORT_UPDATE;
+		out->unchanged += l->action == IMPORT_UNCHANGED;
+		out->errors += l->action == IMPORT_ERROR;
+	}
+	if (commit) {
+		/* all rows or none */
+		if (failed || out->errors > 0 || db_commit(v->db) != 0)
+			db_rollback(v->db);
+		else
+			out->committed = true;
+		failed = failed || (out->errors == 0 && !out->committed);
+		if (out->committed)
+			event_log(v, "users_imported", 0, perm_actor(v),
+			    arena_printf(v->arena, "%zu created, %zu updated, "
+			    "%zu unchanged", out->created, out->updated,
+			    out->unchanged));
+	}
+	if (failed || count_taken(v, im.taken) != 0)
+		return MODEL_FAILED;
+	return MODEL_DONE;
+}
+
+/* ------------------------------------------------------------ export */
+
+int
+export_users(const struct viewer *v, const struct list_query *lq,
+    struct buf *b)
+{
+	sqlite3_stmt *s;
+	const char *groups;
+	unsigned bits;
+	size_t i;
+	int rc;
+
+	if (!perm_may_read(v, ACT_USERS))
+		return 0;
+	if (lq->customer_id != 0 &&
+	    (rc = perm_sees_customer(v, lq->customer_id)) != 1)
+		return rc;
+	for (i = 0; import_user_columns[i] != NULL; i++)
+		csvfile_cell(b, import_user_columns[i], i == 0);
+	csvfile_end(b);
+	s = db_stmt(v->db, STMT_USER_EXPORT);
+	rows_bind_list(s, v, lq);
+	while ((rc = db_step(v->db, s)) == SQLITE_ROW) {
+		for (i = 0; i < 6; i++)
+			csvfile_cell(b, i == 5 ? arena_printf(v->arena, "%lld",
+			    (long long)sqlite3_column_int64(s, 5)) :
+			    db_text(v->arena, s, (int)i), i == 0);
+		bits = (unsigned)sqlite3_column_int64(s, 6);
+		for (i = 0, groups = ""; i < GROUP_COUNT; i++)
+			if (bits & perm_groups[i].bit)
+				groups = arena_printf(v->arena, "%s%s%s", groups,
+				    *groups ? ", " : "", perm_groups[i].key);
+		csvfile_cell(b, groups, false);
+		csvfile_cell(b, db_text(v->arena, s, 7), false);
+		csvfile_cell(b, sqlite3_column_int(s, 8) ? "true" : "false",
+		    false);
+		csvfile_cell(b, db_text(v->arena, s, 9), false);
+		csvfile_cell(b, db_text(v->arena, s, 10), false);
+		csvfile_cell(b, "false", false);	/* migrated: here now */
+		csvfile_end(b);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 1 : -1;
+}

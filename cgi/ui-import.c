@@ -1,0 +1,162 @@
+/*
+ * ui-import.c - the Users list as CSV (/users/export.csv) and a CSV file
+ * of users into it (/users/import: preview, then commit).
+ *
+ * Parse, call import.c, render. The file comes pasted (csv) or uploaded
+ * (file, multipart); the preview's commit button sends the same text back
+ * (nothing of an import is kept between the two requests), and the
+ * commit checks every row again before it writes any.
+ */
+#include <string.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "form.h"
+#include "http.h"
+#include "import.h"
+#include "list.h"
+#include "page.h"
+#include "perm.h"
+#include "session.h"
+#include "tval.h"
+#include "ui.h"
+#include "user.h"
+
+/* The lines a preview lists at most: every error first, then the rest. */
+#define PREVIEW_LINES 500
+
+void
+ui_users_export(struct request *req)
+{
+	struct list_query lq;
+	struct buf b;
+	int rc;
+
+	list_query_read(req, user_sort_keys, &lq);
+	buf_init(&b, req->arena);
+	if ((rc = export_users(&req->viewer, &lq, &b)) != 1) {
+		if (rc == 0)
+			page_error(req, 404, "There is no page at this "
+			    "address.");
+		else
+			page_error(req, 503, "The users could not be read just "
+			    "now. Please try again.");
+		return;
+	}
+	req->no_store = true;
+	http_header(req, "Content-Disposition",
+	    "attachment; filename=\"users.csv\"");
+	http_body(req, 200, "text/csv; charset=utf-8", b.data, b.len);
+}
+
+/* The file of the POST: an upload (file) if one was chosen, else the
+ * pasted text (csv). */
+static const char *
+posted_file(struct request *req, size_t *len)
+{
+	const char *csv = param_get(&req->form, "csv");
+	size_t i;
+
+	for (i = 0; i < req->form.n; i++)
+		if (strcmp(req->form.v[i].name, "file") == 0 &&
+		    req->form.v[i].len > 0) {
+			*len = req->form.v[i].len;
+			return req->form.v[i].value;
+		}
+	*len = csv != NULL ? strlen(csv) : 0;
+	return csv != NULL ? csv : "";
+}
+
+static void
+push_line(struct request *req, struct tval *list,
+    const struct import_line *l)
+{
+	struct tval *t = tv_map(req->arena);
+
+	tv_set_int(t, "row", (int64_t)l->row);
+	tv_set_str(t, "email", l->email);
+	tv_set_str(t, "action", import_action_name(l->action));
+	if (l->action == IMPORT_ERROR) {
+		tv_set_str(t, "column", l->column);
+		tv_set_str(t, "reason", l->reason);
+	}
+	tv_push(list, t);
+}
+
+static void
+render(struct request *req, int status, const char *text,
+    const struct import_result *r)
+{
+	struct tval *d = page_data(req), *list, *counts;
+	size_t i, shown = 0;
+
+	tv_set_str(d, "csv", text);
+	if (r != NULL && r->file_error != NULL)
+		tv_set_str(d, "file_error", r->file_error);
+	if (r != NULL && r->file_error == NULL) {
+		counts = tv_set_map(d, "preview");
+		tv_set_int(counts, "rows", (int64_t)r->n);
+		tv_set_int(counts, "created", (int64_t)r->created);
+		tv_set_int(counts, "updated", (int64_t)r->updated);
+		tv_set_int(counts, "unchanged", (int64_t)r->unchanged);
+		tv_set_int(counts, "errors", (int64_t)r->errors);
+		tv_set_bool(counts, "may_commit", r->errors == 0 &&
+		    r->created + r->updated > 0);
+		list = tv_set_list(d, "lines");
+		for (i = 0; i < r->n && shown < PREVIEW_LINES; i++)
+			if (r->lines[i].action == IMPORT_ERROR) {
+				push_line(req, list, &r->lines[i]);
+				shown++;
+			}
+		for (i = 0; i < r->n && shown < PREVIEW_LINES; i++)
+			if (r->lines[i].action != IMPORT_ERROR) {
+				push_line(req, list, &r->lines[i]);
+				shown++;
+			}
+		if (r->n > shown)
+			tv_set_int(d, "lines_left", (int64_t)(r->n - shown));
+	}
+	page_render(req, status, "users_import", d);
+}
+
+void
+ui_users_import_get(struct request *req)
+{
+	render(req, 200, "", NULL);
+}
+
+void
+ui_users_import_post(struct request *req)
+{
+	const char *step = param_get(&req->form, "step");
+	bool commit = step != NULL && strcmp(step, "commit") == 0;
+	struct import_result r;
+	const char *text;
+	size_t len;
+
+	text = posted_file(req, &len);
+	switch (import_users(&req->viewer, text, len, commit, &r)) {
+	case MODEL_DONE:
+		break;
+	case MODEL_NOT_FOUND:
+	case MODEL_FAILED:
+		page_error(req, 503, "The import did not work just now. "
+		    "Nothing was changed: please try again.");
+		return;
+	case MODEL_INVALID:
+		break;
+	}
+	if (r.committed) {
+		flash_set(req, arena_printf(req->arena, "Imported: %zu created, "
+		    "%zu updated, %zu unchanged.", r.created, r.updated,
+		    r.unchanged));
+		http_redirect(req, "/users");
+		return;
+	}
+	/* the text goes back into the form (a file's too): the commit
+	 * sends it again; text that is not UTF-8 cannot be shown */
+	render(req, r.file_error != NULL ? r.status : r.errors > 0 ? 400 :
+	    200, r.file_error != NULL && r.status != 429 &&
+	    !utf8_valid(text, len) ? "" : arena_strndup(req->arena, text,
+	    len), &r);
+}
