@@ -691,4 +691,4 @@ CREATE INDEX signups_join_link ON signups(join_link_id)
 CREATE INDEX signups_pending ON signups(expires_at)
     WHERE password_hash IS NOT NULL;
 
-PRAGMA user_version = 12;
+PRAGMA user_version = 13;

@@ -17,7 +17,9 @@ struct reading {
 	struct csv_record *records;
 	size_t n, cap;
 	const char **cells;	/* of the record being read */
-	size_t ncells, cells_cap;
+	size_t ncells;		/* its cells, kept or not */
+	size_t width;		/* the cells a record keeps: the header's
+				 * (CSV_MAX_COLUMNS while reading it) */
 	bool too_many_columns;
 	bool too_many_rows;
 };
@@ -26,19 +28,16 @@ static void
 on_cell(void *s, size_t len, void *data)
 {
 	struct reading *r = data;
-	const char **grown;
 
-	if (r->ncells == CSV_MAX_COLUMNS) {
-		r->too_many_columns = true;
+	/* a record's cells beyond the header's are counted, not kept: a
+	 * row of them is refused whole, and need not cost memory */
+	if (r->ncells >= r->width) {
+		r->too_many_columns = r->too_many_columns || r->n == 0;
+		r->ncells++;
 		return;
 	}
-	if (r->ncells == r->cells_cap) {
-		r->cells_cap = r->cells_cap ? r->cells_cap * 2 : 16;
-		grown = arena_calloc(r->a, r->cells_cap, sizeof(*grown));
-		if (r->ncells > 0)
-			memcpy(grown, r->cells, r->ncells * sizeof(*grown));
-		r->cells = grown;
-	}
+	if (r->cells == NULL)
+		r->cells = arena_calloc(r->a, r->width, sizeof(*r->cells));
 	r->cells[r->ncells++] = arena_strndup(r->a, s ? s : "", len);
 }
 
@@ -63,10 +62,11 @@ on_record(int c, void *data)
 	}
 	r->records[r->n] = (struct csv_record){ r->n + 1, r->cells,
 	    r->ncells };
-	r->n++;
+	if (r->n++ == 0)
+		r->width = r->ncells;	/* the header's */
 	/* the next record's cells are an array of their own */
 	r->cells = NULL;
-	r->ncells = r->cells_cap = 0;
+	r->ncells = 0;
 }
 
 /* ';' when the first line holds more of them than ',' outside quotes. */
@@ -99,6 +99,7 @@ csvfile_parse(struct arena *a, const char *text, size_t len,
 	memset(out, 0, sizeof(*out));
 	memset(&r, 0, sizeof(r));
 	r.a = a;
+	r.width = CSV_MAX_COLUMNS;
 	if (len > CSV_MAX_BYTES) {
 		*why = "The file is larger than 16 MB: split it, and import "
 		    "the parts one after the other.";
@@ -134,7 +135,7 @@ csvfile_parse(struct arena *a, const char *text, size_t len,
 		return -1;
 	}
 	if (r.too_many_columns) {
-		*why = "A row has more than 64 cells.";
+		*why = "The header has more than 64 columns.";
 		return -1;
 	}
 	if (r.n == 0) {
@@ -156,19 +157,19 @@ formula_start(char c)
 }
 
 /* Whether value is written with a '\'' before it: a formula, or a value
- * that starts with the '\'' of one (which the import would drop). */
+ * that starts with a '\'' (which the import would otherwise take for a
+ * guard of its own). */
 static bool
 needs_guard(const char *value)
 {
-	return formula_start(value[0]) || (value[0] == '\'' &&
-	    formula_start(value[1]));
+	return formula_start(value[0]) || value[0] == '\'';
 }
 
 const char *
 csvfile_value(const char *cell)
 {
 	/* what csvfile_cell() guarded: a formula, or a value that starts
-	 * with the '\'' of one */
+	 * with '\''; any other leading '\'' was typed */
 	return cell[0] == '\'' && needs_guard(cell + 1) ? cell + 1 : cell;
 }
 

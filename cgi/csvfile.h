@@ -8,8 +8,9 @@
  * write in many locales): the header line decides, by which of the two it
  * holds more of outside quotes. A cell written that starts with '=', '+',
  * '-', '@', a tab or a carriage return is neutralised with a leading '\''
- * (a spreadsheet would run it as a formula); csvfile_value() drops that
- * '\'' again, so that an export imports unchanged.
+ * (a spreadsheet would run it as a formula), and so is one that starts
+ * with '\'' itself; csvfile_value() drops that '\'' again, so that an
+ * export imports unchanged.
  */
 #ifndef ARBOR_CSVFILE_H
 #define ARBOR_CSVFILE_H
@@ -29,8 +30,9 @@ struct buf;
 /* One record of a file. */
 struct csv_record {
 	size_t number;		/* in the file, the header being 1 */
-	const char **cells;	/* as read, NUL-terminated */
-	size_t n;
+	const char **cells;	/* as read, NUL-terminated: the first
+				 * min(n, the header's n) of them */
+	size_t n;		/* the cells the record has */
 };
 
 struct csv_table {
@@ -49,8 +51,8 @@ int csvfile_parse(struct arena *a, const char *text, size_t len,
     struct csv_table *out, const char **why);
 
 /* A cell as read, without the '\'' that neutralised it: one before '=',
- * '+', '-', '@', a tab or a carriage return, or before a '\'' and one of
- * those (a value csvfile_cell() guarded because it looked guarded). */
+ * '+', '-', '@', a tab, a carriage return or another '\'' (a value that
+ * starts with one is guarded too, so that every value reads back). */
 const char *csvfile_value(const char *cell);
 
 /* Append value to b as one cell: after a ',' unless first, quoted when

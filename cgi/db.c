@@ -191,11 +191,13 @@ static const struct migration migrations[] = {
 	/* 10 → 11 (issue 15): RFID tags and scans, tables of their own */
 	{ "PRAGMA user_version = 11;", true, NULL, NULL },
 	/* 11 → 12 (issue 17): invitations, join links, sign-up domains and
-	 * pending sign-ups, tables of their own; a user's gender (the CSV
-	 * import's contact.gender) */
+	 * pending sign-ups, tables of their own */
+	{ "PRAGMA user_version = 12;", true, NULL, NULL },
+	/* 12 → 13 (issue 17): a user's gender (the CSV import's
+	 * contact.gender); the partial index of unconfirmed sign-ups */
 	{ "ALTER TABLE users ADD COLUMN gender TEXT CHECK (gender IN "
 	"('female', 'male'));"
-	"PRAGMA user_version = 12;", true, NULL, NULL },
+	"PRAGMA user_version = 13;", true, NULL, NULL },
 	{ NULL, false, NULL, NULL }
 };
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

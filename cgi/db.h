@@ -19,7 +19,7 @@
 #include "check.h"
 #include "sql.h"
 
-#define SCHEMA_VERSION 12
+#define SCHEMA_VERSION 13
 
 struct db {
 	sqlite3 *conn;

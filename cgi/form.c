@@ -183,7 +183,8 @@ form_is_multipart(const char *type)
 
 enum form_err
 form_parse_multipart(struct arena *a, const char *body, size_t len,
-    const char *type, size_t max_value, struct params *out)
+    const char *type, size_t max_value, const char *raw_name,
+    struct params *out)
 {
 	const char *end = body + len, *p, *hend, *next, *line, *eol;
 	const char *boundary = multipart_boundary(a, type), *name, *file;
@@ -191,6 +192,7 @@ form_parse_multipart(struct arena *a, const char *body, size_t len,
 	size_t dlen, n = 0, cap = 0, vlen;
 	struct param *v = NULL, *grown;
 	char *delim;
+	bool raw;
 
 	out->v = NULL;
 	out->n = 0;
@@ -243,13 +245,16 @@ form_parse_multipart(struct arena *a, const char *body, size_t len,
 			return FORM_NAME_TOO_LONG;
 		if (!utf8_valid(name, strlen(name)))
 			return FORM_BAD_UTF8;
-		/* a file's bytes go to its reader as they are (the CSV import
-		 * says what is wrong with them); every other value is text */
+		/* the file the route reads goes to its reader as it is (the
+		 * CSV import says what is wrong with it); every other value,
+		 * a part with a file name too, is text */
+		raw = file != NULL && raw_name != NULL && strcmp(name,
+		    raw_name) == 0;
 		if (vlen > max_value)
 			return FORM_VALUE_TOO_LONG;
-		if (file == NULL && (memchr(p, '\0', vlen) != NULL))
+		if (!raw && memchr(p, '\0', vlen) != NULL)
 			return FORM_NUL;
-		if (file == NULL && !utf8_valid(p, vlen))
+		if (!raw && !utf8_valid(p, vlen))
 			return FORM_BAD_UTF8;
 		if (n == FORM_MAX_FIELDS)
 			return FORM_TOO_MANY;

@@ -53,12 +53,13 @@ bool form_is_multipart(const char *type);
  * Parse a multipart/form-data body (RFC 7578: an upload) of Content-Type
  * type: each part's name and value, with the limits of form_parse() but
  * values of up to max_value bytes (a route that takes files says how
- * large). A file's value (a part with a filename) is kept as it is (len
- * says how long: its reader checks it); every other value must be UTF-8
- * without NUL.
+ * large). The file part named raw_name (a part with a file name) is kept
+ * as it is (len says how long: its reader checks it); every other value
+ * must be UTF-8 without NUL.
  */
 enum form_err form_parse_multipart(struct arena *a, const char *body,
-    size_t len, const char *type, size_t max_value, struct params *out);
+    size_t len, const char *type, size_t max_value, const char *raw_name,
+    struct params *out);
 
 /*
  * Parse a Cookie header. Lenient by design: other programs on the same

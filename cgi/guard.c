@@ -286,10 +286,18 @@ guard_mail_to(const struct viewer *v, const char *from, const char *email)
 }
 
 int64_t
-guard_taken_wait(const struct viewer *v)
+guard_taken_left(const struct viewer *v)
 {
-	return guard_wait_minutes(v, arena_printf(v->arena, "taken:%s",
-	    v->addr));
+	const struct config *cfg = &v->app->cfg;
+	struct guard_row r;
+
+	guard_read(v->db, arena_printf(v->arena, "taken:%s", v->addr), &r);
+	if (r.locked_until > v->now)
+		return 0;
+	if (r.window_start < v->now - cfg->login_window_minutes * 60)
+		return cfg->login_max_taken_per_ip;
+	return r.failures < cfg->login_max_taken_per_ip ?
+	    cfg->login_max_taken_per_ip - r.failures : 0;
 }
 
 int

@@ -93,9 +93,9 @@ int guard_check_passed(const struct viewer *v, int64_t user_id);
 enum model_result guard_finish(const struct viewer *v, bool failed,
     void *errors, const struct check_field *fields);
 
-/* The minutes v's address may not save users or devices for its 409s
- * (guard_finish's lock); 0 when it may. */
-int64_t guard_taken_wait(const struct viewer *v);
+/* How many more answers that a value is taken (409s) v's address may
+ * get before guard_finish's lock: 0 while it is locked. */
+int64_t guard_taken_left(const struct viewer *v);
 
 /* Count n answers that a value is taken (a CSV import's 409 rows) against
  * v's address, as guard_finish() counts one, in a transaction of its own.

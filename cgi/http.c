@@ -131,13 +131,16 @@ http_read(struct request *req, FCGX_Request *fcgi, const char **msg)
 		*msg = "The request body ended early.";
 		return HTTP_READ_BAD;
 	}
+	/* an upload only where a file is read: every other route's form is
+	 * urlencoded text, checked as such */
 	if (req->method == METHOD_POST && (is_urlencoded(req->content_type) ||
-	    form_is_multipart(req->content_type))) {
+	    (form_is_multipart(req->content_type) &&
+	    import_path(req->path)))) {
 		fe = is_urlencoded(req->content_type) ? form_parse(req->arena,
 		    req->body, req->body_len, &req->form) :
 		    form_parse_multipart(req->arena, req->body, req->body_len,
-		    req->content_type, import_path(req->path) ?
-		    HTTP_MAX_IMPORT_BODY : FORM_MAX_VALUE, &req->form);
+		    req->content_type, HTTP_MAX_IMPORT_BODY, "file",
+		    &req->form);
 		if (fe != FORM_OK) {
 			*msg = form_strerror(fe);
 			return HTTP_READ_BAD;

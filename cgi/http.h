@@ -25,9 +25,10 @@ struct tval;
 typedef struct FCGX_Request FCGX_Request;
 
 #define HTTP_MAX_BODY (1024 * 1024)
-/* the body of a CSV import (csvfile.h CSV_MAX_BYTES, with an upload's
- * framing): nginx's limit on those routes is the same */
-#define HTTP_MAX_IMPORT_BODY (17 * 1024 * 1024)
+/* the body of a CSV import: the file (csvfile.h CSV_MAX_BYTES) or, from
+ * the preview's commit button, its base64 (4/3 of it), and an upload's
+ * framing; nginx's limit on those routes is the same */
+#define HTTP_MAX_IMPORT_BODY (23 * 1024 * 1024)
 
 enum http_method {
 	METHOD_GET,

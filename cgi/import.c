@@ -4,6 +4,7 @@
 #include "import.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -107,6 +108,8 @@ struct importing {
 	struct seen emails, usernames;
 	bool commit;
 	size_t taken;			/* 409s: values of other users */
+	size_t taken_left;		/* the guard's allowance of them */
+	bool over;			/* more than that: stop, tell nothing */
 };
 
 static void
@@ -162,38 +165,102 @@ truth(const char *text, bool *b)
 	return true;
 }
 
-/* The ids of the locations named in text, at customer_id or below it and
- * in v's scope: 1, 0 (*l failed: unknown or ambiguous), -1. */
+/* The commas a location's name may hold: a list's item is tried as the
+ * longest run of up to this many more items that names a location. */
+#define NAME_COMMAS_MAX 7
+
+/* The location named name (any case) at customer_id or below it, in v's
+ * scope, into *id: 1; 0 none; 2 more than one, none of them among
+ * prefer[0..n) (the user's own); -1 on a database error. */
+static int
+location_named(const struct viewer *v, const char *name, int64_t customer_id,
+    const int64_t *prefer, size_t n, int64_t *id)
+{
+	sqlite3_stmt *s = db_stmt(v->db, STMT_IMPORT_LOCATION_BY_NAME);
+	int64_t found_id, preferred = 0;
+	size_t found = 0, j;
+	int rc;
+
+	db_bind_int(s, ":customer_id", customer_id);
+	db_bind_text(s, ":name", name);
+	perm_bind_scope(s, &v->scope);
+	while ((rc = db_step(v->db, s)) == SQLITE_ROW) {
+		found_id = sqlite3_column_int64(s, 0);
+		if (found++ == 0)
+			*id = found_id;
+		for (j = 0; j < n; j++)
+			if (prefer[j] == found_id)
+				preferred = found_id;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return -1;
+	if (found > 1 && preferred != 0)
+		*id = preferred;
+	return found == 0 ? 0 : found == 1 || preferred != 0 ? 1 : 2;
+}
+
+/*
+ * The ids of the locations named in text, comma-separated, at customer_id
+ * or below it and in v's scope (a name may hold commas: each item is the
+ * longest run of items that names a location; of names held twice in the
+ * subtree, the user t's own): 1, 0 (*l failed: unknown, ambiguous, too
+ * many), -1.
+ */
 static int
 location_ids(const struct viewer *v, const char *text, int64_t customer_id,
-    struct user_input *in, struct import_line *l)
+    const struct user_row *t, struct user_input *in, struct import_line *l)
 {
-	size_t n, i;
-	const char **names = split(v->arena, text, &n);
-	int64_t *ids = arena_calloc(v->arena, n ? n : 1, sizeof(*ids));
-	sqlite3_stmt *s = db_stmt(v->db, STMT_IMPORT_LOCATION_BY_NAME);
-	int rc, found;
+	const char *p = text, *ends[NAME_COMMAS_MAX + 1], *e;
+	size_t cap = 1, n = 0, k, ne;
+	int64_t *ids, id = 0;
+	const char *name = "";
+	int rc = 0;
 
-	for (i = 0; i < n; i++) {
-		db_bind_int(s, ":customer_id", customer_id);
-		db_bind_text(s, ":name", names[i]);
-		perm_bind_scope(s, &v->scope);
-		found = 0;
-		while ((rc = db_step(v->db, s)) == SQLITE_ROW)
-			ids[i] = sqlite3_column_int64(s, 0), found++;
-		sqlite3_reset(s);
-		if (rc != SQLITE_DONE)
+	for (e = text; *e != '\0'; e++)
+		cap += *e == ',';
+	if (cap > USER_LOCATIONS_MAX) {
+		fail(l, "locations", "Give fewer locations.");
+		return 0;
+	}
+	ids = arena_calloc(v->arena, cap, sizeof(*ids));
+	for (;;) {
+		while (*p == ',' || *p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			break;
+		/* where the runs of 1, 2 … items end */
+		for (ne = 0, e = p; ne <= NAME_COMMAS_MAX; e++)
+			if (*e == ',' || *e == '\0') {
+				ends[ne++] = e;
+				if (*e == '\0')
+					break;
+			}
+		for (k = ne; k-- > 0;) {
+			name = check_trim(v->arena, arena_strndup(v->arena, p,
+			    (size_t)(ends[k] - p)));
+			if ((rc = location_named(v, name, customer_id, t ?
+			    t->locations : NULL, t ? t->nlocations : 0, &id)) !=
+			    0)
+				break;
+		}
+		if (rc < 0)
 			return -1;
-		if (found != 1) {
+		if (rc != 1) {
 			/* one outside the view is not there at all */
-			fail(l, "locations", arena_printf(v->arena, found == 0 ?
+			if (rc == 0)
+				name = check_trim(v->arena, arena_strndup(
+				    v->arena, p, (size_t)(ends[0] - p)));
+			fail(l, "locations", arena_printf(v->arena, rc == 0 ?
 			    "There is no location \"%s\" at the user's "
 			    "customer or below it." : "More than one location "
 			    "is called \"%s\" at the user's customer or below "
 			    "it: give the user that location on the Users "
-			    "page.", names[i]));
+			    "page.", name));
 			return 0;
 		}
+		ids[n++] = id;
+		p = ends[k];
 	}
 	in->locations = ids;
 	in->nlocations = n;
@@ -259,8 +326,12 @@ read_row(struct importing *im, const struct csv_record *r,
 	 * mail, or (migrated) nothing */
 	in->password_mode = *existing || migrated ? "keep" : "welcome";
 	in->migrated = migrated && !*existing;
+	/* names only at a customer v sees: the customer's own error says
+	 * the rest (an unseen one's locations would tell what is there) */
 	if ((text = cell(im, r, C_LOCATIONS)) != NULL && in->customer_id != 0 &&
-	    (rc = location_ids(v, text, in->customer_id, in, l)) != 1)
+	    (rc = perm_sees_customer(v, in->customer_id)) != 0 && (rc < 0 ||
+	    (rc = location_ids(v, text, in->customer_id, *existing ? t : NULL,
+	    in, l)) != 1))
 		return rc;
 	if (!seen_add(&im->emails, email)) {
 		fail(l, "email", "An earlier row has this e-mail address.");
@@ -291,7 +362,10 @@ fail_with(struct importing *im, const struct user_errors *e,
 			;
 		fail(l, i < sizeof(field_columns) / sizeof(field_columns[0]) ?
 		    field_columns[i].column : "", ce->msg);
-		im->taken += ce->status == 409;
+		/* a 409 tells that the value is someone's: as many as the
+		 * Users form would tell this address, and no more */
+		if (ce->status == 409 && ++im->taken > im->taken_left)
+			im->over = true;
 		return;
 	}
 	fail(l, "", "This row cannot be imported.");
@@ -375,6 +449,10 @@ read_header(struct importing *im, const struct csv_record *h)
 	return NULL;
 }
 
+static const char too_many[] = "Too many rows name an e-mail address or "
+    "username that is in use elsewhere, or too many changes from your "
+    "address were refused: wait a few minutes and try again.";
+
 /* The file refused as a whole with status: MODEL_DONE, nothing read. */
 static enum model_result
 refuse(struct import_result *out, int status, const char *why)
@@ -407,14 +485,15 @@ import_users(const struct viewer *v, const char *text, size_t len,
 	memset(out, 0, sizeof(*out));
 	if (!perm_allows(v, ACT_USERS))
 		return MODEL_NOT_FOUND;
-	if (v->origin != ORIGIN_CLI && guard_taken_wait(v) > 0)
-		return refuse(out, 429, "Too many changes from your address "
-		    "were refused. Wait a few minutes and try again.");
-	if (csvfile_parse(v->arena, text, len, &t, &why) != 0)
-		return refuse(out, len > CSV_MAX_BYTES ? 413 : 400, why);
 	memset(&im, 0, sizeof(im));
 	im.v = v;
 	im.commit = commit;
+	im.taken_left = v->origin == ORIGIN_CLI ? SIZE_MAX :
+	    (size_t)guard_taken_left(v);
+	if (im.taken_left == 0)
+		return refuse(out, 429, too_many);
+	if (csvfile_parse(v->arena, text, len, &t, &why) != 0)
+		return refuse(out, len > CSV_MAX_BYTES ? 413 : 400, why);
 	if ((why = read_header(&im, &t.header)) != NULL)
 		return refuse(out, 400, why);
 	seen_init(v->arena, &im.emails, t.nrows);
@@ -424,7 +503,7 @@ import_users(const struct viewer *v, const char *text, size_t len,
 	if (commit && db_begin(v->db) != 0)
 		return MODEL_FAILED;
 	width = t.header.n;
-	for (i = 0; i < t.nrows && !failed; i++) {
+	for (i = 0; i < t.nrows && !failed && !im.over; i++) {
 		l = &out->lines[out->n++];
 		if (t.rows[i].n != width) {
 			memset(l, 0, sizeof(*l));
@@ -441,6 +520,15 @@ import_users(const struct viewer *v, const char *text, size_t len,
 		out->updated += l->action == IMPORT_UPDATE;
 		out->unchanged += l->action == IMPORT_UNCHANGED;
 		out->errors += l->action == IMPORT_ERROR;
+	}
+	if (im.over) {
+		/* the rows would tell whose values these are: none of them */
+		if (commit)
+			db_rollback(v->db);
+		if (count_taken(v, im.taken) != 0)
+			return MODEL_FAILED;
+		memset(out, 0, sizeof(*out));
+		return refuse(out, 429, too_many);
 	}
 	if (commit) {
 		/* all rows or none */

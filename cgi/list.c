@@ -93,6 +93,32 @@ list_query_read(struct request *req, const char *const *keys,
 	}
 }
 
+/* lq's search and filters, each as "&name=value", into b. */
+static void
+put_filters(struct arena *a, struct buf *b, const struct list_query *lq)
+{
+	if (*lq->q != '\0')
+		buf_printf(b, "&q=%s", url_encode(a, lq->q));
+	if (lq->customer_id != 0)
+		buf_printf(b, "&customer_id=%lld", (long long)lq->customer_id);
+	if (lq->location_id != 0)
+		buf_printf(b, "&location_id=%lld", (long long)lq->location_id);
+	if (lq->group != 0)
+		buf_printf(b, "&group=%s", group_key(lq->group));
+	if (lq->active != 0)
+		buf_printf(b, "&active=%s", active_values[lq->active]);
+	if (lq->mfa != 0)
+		buf_printf(b, "&mfa=%s", mfa_values[lq->mfa]);
+	if (lq->device_id != 0)
+		buf_printf(b, "&device_id=%lld", (long long)lq->device_id);
+	if (lq->result != 0)
+		buf_printf(b, "&result=%s", result_values[lq->result]);
+	if (lq->status != 0)
+		buf_printf(b, "&status=%s", status_values[lq->status]);
+	if (lq->any)
+		buf_puts(b, "&match=any");
+}
+
 const char *
 list_href(struct request *req, const struct list_query *lq,
     const char *const *keys, size_t sort, bool desc, int64_t page,
@@ -104,30 +130,23 @@ list_href(struct request *req, const struct list_query *lq,
 	buf_init(&b, a);
 	buf_printf(&b, "%s?sort=%s&dir=%s", req->path, keys[sort],
 	    desc ? "desc" : "asc");
-	if (*lq->q != '\0')
-		buf_printf(&b, "&q=%s", url_encode(a, lq->q));
-	if (lq->customer_id != 0)
-		buf_printf(&b, "&customer_id=%lld", (long long)lq->customer_id);
-	if (lq->location_id != 0)
-		buf_printf(&b, "&location_id=%lld", (long long)lq->location_id);
-	if (lq->group != 0)
-		buf_printf(&b, "&group=%s", group_key(lq->group));
-	if (lq->active != 0)
-		buf_printf(&b, "&active=%s", active_values[lq->active]);
-	if (lq->mfa != 0)
-		buf_printf(&b, "&mfa=%s", mfa_values[lq->mfa]);
-	if (lq->device_id != 0)
-		buf_printf(&b, "&device_id=%lld", (long long)lq->device_id);
-	if (lq->result != 0)
-		buf_printf(&b, "&result=%s", result_values[lq->result]);
-	if (lq->status != 0)
-		buf_printf(&b, "&status=%s", status_values[lq->status]);
-	if (lq->any)
-		buf_puts(&b, "&match=any");
+	put_filters(a, &b, lq);
 	if (page > 1)
 		buf_printf(&b, "&page=%lld%s", (long long)page,
 		    position != NULL ? position : "");
 	return b.data;
+}
+
+const char *
+list_filter_href(struct request *req, const char *path,
+    const struct list_query *lq)
+{
+	struct buf b;
+
+	buf_init(&b, req->arena);
+	put_filters(req->arena, &b, lq);
+	return b.len == 0 ? path : arena_printf(req->arena, "%s?%s", path,
+	    b.data + 1);
 }
 
 /* The id at the start of row i of p (every row struct starts with it). */

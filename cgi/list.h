@@ -36,6 +36,11 @@ const char *list_href(struct request *req, const struct list_query *lq,
     const char *const *keys, size_t sort, bool desc, int64_t page,
     const char *position);
 
+/* path with lq's search and filters (not its sort or page): the same
+ * rows elsewhere (the Users list's CSV export). */
+const char *list_filter_href(struct request *req, const char *path,
+    const struct list_query *lq);
+
 /*
  * Put into d: "count", "count_one", "count_more" (count is a bound: more
  * match), "q", "sort", "dir" (the list query for the search form),

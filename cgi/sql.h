@@ -1519,12 +1519,13 @@
 	    "used_at IS NULL") \
 	/* --- CSV import and export (issue 17) --- */ \
 	/* a location named :name (any case) at customer :customer_id or \
-	 * below, in the scope: the import's names; two is ambiguous */ \
+	 * below, in the scope: the import's names (of several, the user's \
+	 * own is meant) */ \
 	X(IMPORT_LOCATION_BY_NAME, "SELECT l.id FROM customers t JOIN " \
 	    "customers lc ON lc.path >= t.path AND lc.path < " \
 	    SUBTREE_END("t.path") " JOIN locations l ON l.customer_id = " \
 	    "lc.id AND l.name = :name COLLATE NOCASE WHERE t.id = " \
-	    ":customer_id AND " SCOPE_CUSTOMER("lc") " LIMIT 2") \
+	    ":customer_id AND " SCOPE_CUSTOMER("lc") " LIMIT 50") \
 	/* the users of the Users list's filters, customer by customer in \
 	 * the tree's order and by id within each: one pass, no sort */ \
 	X(USER_EXPORT, "SELECT u.email, u.username, u.full_name, u.phone, " \

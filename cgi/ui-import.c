@@ -9,6 +9,8 @@
  */
 #include <string.h>
 
+#include <sodium.h>
+
 #include "arena.h"
 #include "buf.h"
 #include "form.h"
@@ -49,13 +51,27 @@ ui_users_export(struct request *req)
 	http_body(req, 200, "text/csv; charset=utf-8", b.data, b.len);
 }
 
-/* The file of the POST: an upload (file) if one was chosen, else the
- * pasted text (csv). */
+/* The file of the POST: the preview's, sent back by its commit button
+ * (file_b64: a textarea would turn each line break into CRLF, inside
+ * quoted cells too), an upload (file) if one was chosen, else the pasted
+ * text (csv). NULL when file_b64 is not base64. */
 static const char *
 posted_file(struct request *req, size_t *len)
 {
 	const char *csv = param_get(&req->form, "csv");
-	size_t i;
+	const char *b64 = param_get(&req->form, "file_b64");
+	size_t i, n;
+	char *bin;
+
+	if (b64 != NULL) {
+		n = strlen(b64);
+		bin = arena_alloc(req->arena, n / 4 * 3 + 1);
+		if (sodium_base642bin((unsigned char *)bin, n / 4 * 3 + 1, b64, n,
+		    NULL, len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
+			return NULL;
+		bin[*len] = '\0';
+		return bin;
+	}
 
 	for (i = 0; i < req->form.n; i++)
 		if (strcmp(req->form.v[i].name, "file") == 0 &&
@@ -83,14 +99,26 @@ push_line(struct request *req, struct tval *list,
 	tv_push(list, t);
 }
 
+/* text as base64 (the original alphabet), in a. */
+static const char *
+base64(struct arena *a, const char *text, size_t len)
+{
+	size_t n = sodium_base64_encoded_len(len,
+	    sodium_base64_VARIANT_ORIGINAL);
+	char *out = arena_alloc(a, n);
+
+	return sodium_bin2base64(out, n, (const unsigned char *)text, len,
+	    sodium_base64_VARIANT_ORIGINAL);
+}
+
 static void
-render(struct request *req, int status, const char *text,
+render(struct request *req, int status, const char *text, size_t len,
     const struct import_result *r)
 {
 	struct tval *d = page_data(req), *list, *counts;
 	size_t i, shown = 0;
 
-	tv_set_str(d, "csv", text);
+	tv_set_str(d, "csv", utf8_valid(text, len) ? text : "");
 	if (r != NULL && r->file_error != NULL)
 		tv_set_str(d, "file_error", r->file_error);
 	if (r != NULL && r->file_error == NULL) {
@@ -102,6 +130,8 @@ render(struct request *req, int status, const char *text,
 		tv_set_int(counts, "errors", (int64_t)r->errors);
 		tv_set_bool(counts, "may_commit", r->errors == 0 &&
 		    r->created + r->updated > 0);
+		if (r->errors == 0 && r->created + r->updated > 0)
+			tv_set_str(d, "file_b64", base64(req->arena, text, len));
 		list = tv_set_list(d, "lines");
 		for (i = 0; i < r->n && shown < PREVIEW_LINES; i++)
 			if (r->lines[i].action == IMPORT_ERROR) {
@@ -122,7 +152,7 @@ render(struct request *req, int status, const char *text,
 void
 ui_users_import_get(struct request *req)
 {
-	render(req, 200, "", NULL);
+	render(req, 200, "", 0, NULL);
 }
 
 void
@@ -134,7 +164,11 @@ ui_users_import_post(struct request *req)
 	const char *text;
 	size_t len;
 
-	text = posted_file(req, &len);
+	if ((text = posted_file(req, &len)) == NULL) {
+		page_error(req, 400, "The file sent back by the preview is "
+		    "damaged: preview it again.");
+		return;
+	}
 	switch (import_users(&req->viewer, text, len, commit, &r)) {
 	case MODEL_DONE:
 		break;
@@ -153,10 +187,9 @@ ui_users_import_post(struct request *req)
 		http_redirect(req, "/users");
 		return;
 	}
-	/* the text goes back into the form (a file's too): the commit
-	 * sends it again; text that is not UTF-8 cannot be shown */
+	/* the text goes back into the form (a file's too), unless it is
+	 * not UTF-8 (it cannot be shown); the commit button sends it as it
+	 * was */
 	render(req, r.file_error != NULL ? r.status : r.errors > 0 ? 400 :
-	    200, r.file_error != NULL && r.status != 429 &&
-	    !utf8_valid(text, len) ? "" : arena_strndup(req->arena, text,
-	    len), &r);
+	    200, text, len, &r);
 }

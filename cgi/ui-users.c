@@ -132,12 +132,11 @@ ui_users_list(struct request *req)
 	struct list_query lq;
 
 	tv_set_bool(d, "may_create", perm_allows(&req->viewer, ACT_USERS));
-	/* the same filters, as CSV */
-	tv_set_str(d, "export_href", arena_printf(req->arena,
-	    "/users/export.csv%s%s", *req->query_string ? "?" : "",
-	    req->query_string));
 	if (!list_page(req, d, &users, &lq) || !add_filters(req, d, &lq))
 		return;
+	/* the same filters, as CSV */
+	tv_set_str(d, "export_href", list_filter_href(req, "/users/export.csv",
+	    &lq));
 	if (lq.customer_id != 0) {
 		f = tv_set_map(d, "filter");
 		tv_set_str(f, "customer", customer_path_text(&req->viewer,

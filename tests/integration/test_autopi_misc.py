@@ -202,7 +202,7 @@ class LocationNameCaseTests(PageTest):
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         con = sqlite3.connect(path, isolation_level=None)
         try:
-            self.assertEqual(con.execute('PRAGMA user_version').fetchone(), (12,))
+            self.assertEqual(con.execute('PRAGMA user_version').fetchone(), (13,))
             # a token made before tokens had a scope could write, and still can
             self.assertEqual(con.execute('SELECT name, scope FROM api_tokens').fetchall(),
                              [('old', 'write')])

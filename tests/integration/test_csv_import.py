@@ -220,6 +220,83 @@ class ImportTest(PageTest):
         self.assertEqual(r.status, 400)
         self.assertIn('Required columns are missing', r.text)
 
+    def test_taken_values_are_told_no_more_than_the_form_tells(self):
+        """A file cannot list other accounts' addresses past the guard's
+        allowance of 409s (the Users form's, 20 per window): beyond it the
+        import is refused whole and names none of them."""
+        for i in range(25):
+            make_user(f'probe.target{i}', 'Contoso Charging', domain='secret.example')
+        dk_id = cid('Northwind Denmark')
+        text = 'email,username,customer_id\n' + ''.join(
+            f'probe.target{i}@secret.example,probe.new{i},{dk_id}\n' for i in range(25))
+        STACK.query("DELETE FROM auth_failures WHERE subject LIKE 'taken:%'")
+        r = self.api_import(text)
+        self.assertEqual(r.status, 429, r.text)
+        self.assertNotIn('secret.example', r.text)
+        self.assertEqual(self.api_import(f'email,username,customer_id\n'
+                                         f'ok.later@import.example,ok.later,{dk_id}\n').status,
+                         429, 'then the address waits, like the form')
+        STACK.query("DELETE FROM auth_failures WHERE subject LIKE 'taken:%'")
+
+    def test_round_trip_of_a_reader_who_holds_fewer_groups(self):
+        """dk.admin (Account Administrator only) exports users holding
+        groups they lack and a location named with a comma: importing the
+        export changes nothing and refuses nothing."""
+        comma = make_location('Depot, North', 'Northwind Denmark')
+        make_user('fm.holder', 'Northwind Denmark', FM, locations=[comma])
+        dk = client('dk.admin')
+        export = dk.get('/users/export.csv')
+        self.assertIn('"Depot, North"', export.text)
+        r = page_import(dk, export.text)
+        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual({row[2] for row in preview_rows(r.text)}, {'unchanged'})
+
+    def test_rows_of_the_wrong_width_and_bad_values(self):
+        dk_id = cid('Northwind Denmark')
+        r = self.api_import('email,username,customer_id,active,migrated\n'
+                            f'w1@import.example,w1,{dk_id},true,false,extra\n'
+                            f'w2@import.example,w2,{dk_id},yes,false\n'
+                            f'w3@import.example,w3,{dk_id},false,false\n'
+                            f'w4@import.example,w4,{dk_id},false,true\n')
+        got = {row['row']: row for row in r.json['rows']}
+        self.assertEqual((got[2]['action'], got[2]['column']), ('error', ''))
+        self.assertIn('6 cells', got[2]['reason'])
+        self.assertEqual((got[3]['action'], got[3]['column']), ('error', 'active'))
+        self.assertEqual((got[4]['action'], got[4]['column']), ('error', 'active'),
+                         'a welcome mail goes to active users only')
+        self.assertEqual(got[5]['action'], 'create', 'a migrated inactive user')
+
+    def test_page_commit_sends_the_file_back_as_it_was(self):
+        dk_id = cid('Northwind Denmark')
+        text = ('email,username,customer_id,address,migrated\n'
+                f'lines@import.example,lines.user,{dk_id},"Street 1\nCity",true\n')
+        c = client('admin')
+        r = page_import(c, text)
+        self.assertEqual(r.status, 200, r.text)
+        b64 = re.search(r'name="file_b64" value="([^"]+)"', r.text).group(1)
+        c.get('/users/import')
+        body, ctype = multipart([('csrf_token', c.csrf), ('step', 'commit'),
+                                 ('file_b64', b64)])
+        r = c.request('POST', '/users/import', body, {'Content-Type': ctype})
+        self.assertEqual(r.status, 303, r.text)
+        self.assertEqual(STACK.query("SELECT address FROM users WHERE username = 'lines.user'"),
+                         [('Street 1\nCity',)], 'no CRLF crept in')
+
+    def test_uploads_only_where_a_file_is_read(self):
+        """Another route does not read multipart: its form is empty, so the
+        CSRF check refuses it; and only the part named file may be bytes."""
+        c = client('admin')
+        c.get('/users/new')
+        body, ctype = multipart([('csrf_token', c.csrf), ('email', 'mp@import.example'),
+                                 ('username', 'mp.user')])
+        self.assertEqual(c.request('POST', '/users/new', body, {'Content-Type': ctype}).status,
+                         403)
+        c.get('/users/import')
+        body, ctype = multipart([('csrf_token', c.csrf), ('step', 'preview')],
+                                [('csv', 'x.csv', b'\xff\xfe')])
+        self.assertEqual(c.request('POST', '/users/import', body,
+                                   {'Content-Type': ctype}).status, 400)
+
 
 if __name__ == '__main__':
     unittest.main()

@@ -94,6 +94,7 @@ test_cells_read_back(void **state)
 		"plain", "", "with, comma", "with; semicolon", "quote \" in",
 		"line\nbreak", "=1+2", "+31 6 1234", "-5", "@SUM(A1)",
 		"\ttabbed", "'=already", "'quoted", " spaced ", "caf\xc3\xa9",
+		"''=x", ", ", "\r-cr",
 	};
 	struct arena *a = arena_new();
 	struct csv_table t;
@@ -112,7 +113,11 @@ test_cells_read_back(void **state)
 	/* nothing a spreadsheet runs starts a cell as written */
 	assert_null(strstr(b.data, ",="));
 	assert_null(strstr(b.data, ",+"));
+	assert_null(strstr(b.data, ",-"));
 	assert_null(strstr(b.data, ",@"));
+	assert_null(strstr(b.data, ",\"="));
+	assert_null(strstr(b.data, ",\"\t"));
+	assert_null(strstr(b.data, ",\"\r"));
 	if (csvfile_parse(a, b.data, b.len, &t, &why) != 0)
 		fail_msg("%s", why);
 	assert_int_equal(t.nrows, 1);
@@ -125,6 +130,7 @@ test_cells_read_back(void **state)
 	assert_string_equal(csvfile_value("'x"), "'x");
 	assert_string_equal(csvfile_value("'=x"), "=x");
 	assert_string_equal(csvfile_value("''=x"), "'=x");
+	assert_string_equal(csvfile_value("'hello"), "'hello");
 	arena_free(a);
 }
 

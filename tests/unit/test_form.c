@@ -276,9 +276,12 @@ static const struct {
 	  "--XyZ--", FORM_EMPTY_NAME, 0, NULL, NULL },
 	{ "--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n\xff\r\n"
 	  "--XyZ--", FORM_BAD_UTF8, 0, NULL, NULL },	/* text is UTF-8 */
-	{ "--XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"x\""
-	  "\r\n\r\n\xff\xfe\r\n--XyZ--", FORM_OK, 1, NULL, NULL },
-							/* a file is bytes */
+	{ "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; "
+	  "filename=\"x\"\r\n\r\n\xff\xfe\r\n--XyZ--", FORM_OK, 1, NULL,
+	  NULL },				/* the file read is bytes */
+	{ "--XyZ\r\nContent-Disposition: form-data; name=\"full_name\"; "
+	  "filename=\"x\"\r\n\r\n\xff\xfe\r\n--XyZ--", FORM_BAD_UTF8, 0,
+	  NULL, NULL },			/* any other part is text */
 	{ "--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n"
 	  "--XyZjunk", FORM_BAD_MULTIPART, 0, NULL, NULL },
 };
@@ -295,7 +298,7 @@ test_multipart(void **state)
 	for (i = 0; i < sizeof(multipart_cases) / sizeof(multipart_cases[0]);
 	    i++) {
 		e = form_parse_multipart(a, multipart_cases[i].body,
-		    strlen(multipart_cases[i].body), MP_TYPE, 1024, &p);
+		    strlen(multipart_cases[i].body), MP_TYPE, 1024, "file", &p);
 		if (e != multipart_cases[i].want)
 			fail_msg("case %zu: got %d, want %d", i, (int)e,
 			    (int)multipart_cases[i].want);
@@ -313,10 +316,11 @@ test_multipart(void **state)
 	}
 	/* the limit of a value, the boundary's presence */
 	e = form_parse_multipart(a, multipart_cases[0].body,
-	    strlen(multipart_cases[0].body), MP_TYPE, 4, &p);
+	    strlen(multipart_cases[0].body), MP_TYPE, 4, "file", &p);
 	assert_int_equal(e, FORM_VALUE_TOO_LONG);
 	e = form_parse_multipart(a, multipart_cases[0].body,
-	    strlen(multipart_cases[0].body), "multipart/form-data", 1024, &p);
+	    strlen(multipart_cases[0].body), "multipart/form-data", 1024,
+	    "file", &p);
 	assert_int_equal(e, FORM_BAD_MULTIPART);
 	assert_true(form_is_multipart(MP_TYPE));
 	assert_false(form_is_multipart("application/x-www-form-urlencoded"));
