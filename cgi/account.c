@@ -273,28 +273,25 @@ changed_names(struct arena *a, struct account_fields *was,
 }
 
 enum model_result
-account_profile_save(const struct viewer *v, int64_t id,
-    const struct account_fields *in, struct account_errors *e)
+account_profile_save_in(const struct viewer *v, int64_t id,
+    const struct account_fields *in, struct account_errors *e, bool *changed)
 {
 	struct account_profile cur;
 	struct account_fields f;
-	const char *given;
+	const char *given, *names;
 	sqlite3_stmt *s;
 	size_t i;
-	bool failed;
 	int rc;
 
 	memset(e, 0, sizeof(*e));
-	if (db_begin(v->db) != 0)
-		return MODEL_FAILED;
-	if ((rc = account_profile_get(v, id, &cur)) != 1) {
-		db_rollback(v->db);
+	if (changed != NULL)
+		*changed = false;
+	if ((rc = account_profile_get(v, id, &cur)) != 1)
 		return rc == 0 ? MODEL_NOT_FOUND : MODEL_FAILED;
-	}
 	if (!cur.may_change) {
 		check_fail(&e->plan, 403, "You may read this profile but not "
 		    "change it.");
-		return db_finish(v->db, false, e, account_error_fields);
+		return MODEL_INVALID;
 	}
 	f = cur.f;
 	for (i = 0; account_field_names[i] != NULL; i++)
@@ -303,7 +300,10 @@ account_profile_save(const struct viewer *v, int64_t id,
 			*account_field(&f, i) = check_trim(v->arena, given);
 	check_fields(v, &f, &cur, e);
 	if (check_count(e, account_error_fields) > 0)
-		return db_finish(v->db, false, e, account_error_fields);
+		return MODEL_INVALID;
+	names = changed_names(v->arena, &cur.f, &f);
+	if (changed != NULL && !(*changed = strcmp(names, "nothing") != 0))
+		return MODEL_DONE;	/* an import's row: nothing to write */
 	/* the account was found in v's scope above, in this transaction */
 	s = db_stmt(v->db, STMT_ACCOUNT_PROFILE_SAVE);
 	db_bind_int(s, ":id", id);
@@ -311,10 +311,26 @@ account_profile_save(const struct viewer *v, int64_t id,
 		db_bind_text(s, arena_printf(v->arena, ":%s",
 		    account_field_names[i]), *account_field(&f, i));
 	db_bind_int(s, ":now", v->now);
-	failed = db_exec(v->db, s) != 0;
-	if (!failed)
-		event_log(v, "account_profile_updated", 0, perm_actor(v),
-		    arena_printf(v->arena, "account %lld: %s", (long long)id,
-		    changed_names(v->arena, &cur.f, &f)));
-	return db_finish(v->db, failed, NULL, NULL);
+	if (db_exec(v->db, s) != 0)
+		return MODEL_FAILED;
+	event_log(v, "account_profile_updated", 0, perm_actor(v),
+	    arena_printf(v->arena, "account %lld: %s", (long long)id, names));
+	return MODEL_DONE;
+}
+
+enum model_result
+account_profile_save(const struct viewer *v, int64_t id,
+    const struct account_fields *in, struct account_errors *e)
+{
+	enum model_result r;
+
+	if (db_begin(v->db) != 0)
+		return MODEL_FAILED;
+	/* the page saves even what did not change: the profile is saved */
+	if ((r = account_profile_save_in(v, id, in, e, NULL)) ==
+	    MODEL_NOT_FOUND) {
+		db_rollback(v->db);
+		return r;
+	}
+	return db_finish(v->db, r == MODEL_FAILED, e, account_error_fields);
 }

@@ -85,6 +85,14 @@ extern const struct check_field account_error_fields[];
 enum model_result account_profile_save(const struct viewer *v, int64_t id,
     const struct account_fields *in, struct account_errors *e);
 
+/* account_profile_save() inside the caller's write transaction. With
+ * changed (an accounts import's row) it writes only when a field's value
+ * differs, and says so in *changed. On MODEL_INVALID and MODEL_FAILED
+ * the caller rolls back. */
+enum model_result account_profile_save_in(const struct viewer *v, int64_t id,
+    const struct account_fields *in, struct account_errors *e,
+    bool *changed);
+
 /* The plans arbor.conf's [plans] names offer, in v's arena (NULL-ended;
  * none: an empty list). */
 const char **account_plans(const struct viewer *v);

@@ -9,8 +9,8 @@
  *   arborctl passwd USERNAME             password from standard input
  *   arborctl render DIR NAME DATA.json   print a rendered template (data:
  *                                        any JSON value)
- *   arborctl import users FILE [--dry-run]  a CSV file of users (import.h)
- *   arborctl export users                the users as CSV, on stdout
+ *   arborctl import users|accounts FILE [--dry-run]  a CSV file (import.h)
+ *   arborctl export users|accounts       the same as CSV, on stdout
  *   arborctl mail send [--loop]          deliver the mail queue (once, or
  *                                        every few seconds until SIGTERM)
  *   arborctl mail status                 what is queued, failures
@@ -38,6 +38,7 @@
 #include "arena.h"
 #include "auth.h"
 #include "buf.h"
+#include "catalog.h"
 #include "check.h"
 #include "csvfile.h"
 #include "db.h"
@@ -59,8 +60,8 @@ usage(void)
 	    "       arborctl operator add USERNAME EMAIL  (password on stdin)\n"
 	    "       arborctl passwd USERNAME              (password on stdin)\n"
 	    "       arborctl render TEMPLATE_DIR NAME DATA.json\n"
-	    "       arborctl import users FILE [--dry-run]\n"
-	    "       arborctl export users                 (CSV on stdout)\n"
+	    "       arborctl import users|accounts FILE [--dry-run]\n"
+	    "       arborctl export users|accounts        (CSV on stdout)\n"
 	    "       arborctl mail send [--loop]\n"
 	    "       arborctl mail status\n"
 	    "       arborctl bench-data [--customers N] [--users N] "
@@ -310,7 +311,7 @@ read_file(struct arena *a, const char *path, size_t *len)
  * new user's welcome mail). Each row in error on stderr; exit 1 when the
  * file or a row is refused (then nothing changed). */
 static int
-cmd_import(const char *path, bool dry_run)
+cmd_import(bool accounts, const char *path, bool dry_run)
 {
 	struct import_result r;
 	struct viewer v;
@@ -322,15 +323,20 @@ cmd_import(const char *path, bool dry_run)
 
 	if (open_viewer(&app, &v) != 0)
 		return 1;
+	/* the worker's templates (a welcome mail) and catalog (countries,
+	 * time zones: an account's fields) */
 	if ((app.templates = tmpl_load(app.cfg.templates, err,
-	    sizeof(err))) == NULL) {
+	    sizeof(err))) == NULL || catalog_load(&app.catalog, err,
+	    sizeof(err)) != 0) {
 		fprintf(stderr, "arborctl: %s\n", err);
+		tmpl_free(app.templates);
 		close_viewer(&app, &v);
 		return 1;
 	}
 	if ((text = read_file(v.arena, path, &len)) == NULL)
 		;
-	else if (import_users(&v, text, len, !dry_run, &r) != MODEL_DONE)
+	else if ((accounts ? import_accounts : import_users)(&v, text, len,
+	    !dry_run, &r) != MODEL_DONE)
 		fputs("arborctl: the import failed; nothing was changed\n",
 		    stderr);
 	else if (r.file_error != NULL)
@@ -350,14 +356,15 @@ cmd_import(const char *path, bool dry_run)
 		    "nothing was imported)" : "");
 		rc = r.errors > 0 ? 1 : 0;
 	}
+	catalog_free(&app.catalog);
 	tmpl_free(app.templates);
 	close_viewer(&app, &v);
 	return rc;
 }
 
-/* arborctl export users: every user, as the import reads them. */
+/* arborctl export users|accounts: every one, as the import reads them. */
 static int
-cmd_export(void)
+cmd_export(bool accounts)
 {
 	struct list_query lq;
 	struct viewer v;
@@ -371,7 +378,8 @@ cmd_export(void)
 	lq.q = "";
 	rows_search(v.arena, &lq);
 	buf_init(&b, v.arena);
-	if ((rc = export_users(&v, &lq, &b)) == 1 &&
+	if ((rc = accounts ? export_accounts(&v, &b) : export_users(&v, &lq,
+	    &b)) == 1 &&
 	    fwrite(b.data, 1, b.len, stdout) == b.len && fflush(stdout) == 0)
 		rc = 0;
 	else {
@@ -707,12 +715,13 @@ main(int argc, char *argv[])
 	    strcmp(argv[2], "status") == 0)
 		return cmd_mail_status();
 	if ((argc == 4 || argc == 5) && strcmp(argv[1], "import") == 0 &&
-	    strcmp(argv[2], "users") == 0 && (argc == 4 ||
-	    strcmp(argv[4], "--dry-run") == 0))
-		return cmd_import(argv[3], argc == 5);
+	    (strcmp(argv[2], "users") == 0 || strcmp(argv[2], "accounts") ==
+	    0) && (argc == 4 || strcmp(argv[4], "--dry-run") == 0))
+		return cmd_import(argv[2][0] == 'a', argv[3], argc == 5);
 	if (argc == 3 && strcmp(argv[1], "export") == 0 &&
-	    strcmp(argv[2], "users") == 0)
-		return cmd_export();
+	    (strcmp(argv[2], "users") == 0 || strcmp(argv[2], "accounts") ==
+	    0))
+		return cmd_export(argv[2][0] == 'a');
 	if (argc >= 2 && strcmp(argv[1], "bench-data") == 0)
 		return cmd_bench_data(argc - 2, argv + 2);
 	return usage();

@@ -818,22 +818,35 @@ write_change(const struct viewer *v, const struct customer_change *c,
 }
 
 enum model_result
-customer_save(const struct viewer *v, int64_t id,
+customer_save_in(const struct viewer *v, int64_t id,
     const struct customer_input *in, struct customer_change *c,
     struct customer_errors *e, int64_t *saved)
 {
-	bool failed;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
 	memset(e, 0, sizeof(*e));
+	if (id != 0 && (rc = customer_get(v, id, &c->cur)) != 1)
+		return rc == 0 ? MODEL_NOT_FOUND : MODEL_FAILED;
+	if (decide(v, in, c, e) != 0)
+		return MODEL_FAILED;
+	if (check_count(e, customer_error_fields) > 0)
+		return MODEL_INVALID;
+	return write_change(v, c, saved) == 0 ? MODEL_DONE : MODEL_FAILED;
+}
+
+enum model_result
+customer_save(const struct viewer *v, int64_t id,
+    const struct customer_input *in, struct customer_change *c,
+    struct customer_errors *e, int64_t *saved)
+{
+	enum model_result r;
+
 	if (db_begin(v->db) != 0)
 		return MODEL_FAILED;
-	if (id != 0 && (rc = customer_get(v, id, &c->cur)) != 1) {
+	if ((r = customer_save_in(v, id, in, c, e, saved)) == MODEL_NOT_FOUND) {
 		db_rollback(v->db);
-		return rc == 0 ? MODEL_NOT_FOUND : MODEL_FAILED;
+		return r;
 	}
-	failed = decide(v, in, c, e) != 0 || (check_count(e,
-	    customer_error_fields) == 0 && write_change(v, c, saved) != 0);
-	return db_finish(v->db, failed, e, customer_error_fields);
+	return db_finish(v->db, r == MODEL_FAILED, e, customer_error_fields);
 }

@@ -255,4 +255,11 @@ enum model_result customer_save(const struct viewer *v, int64_t id,
     const struct customer_input *in, struct customer_change *c,
     struct customer_errors *e, int64_t *saved);
 
+/* customer_save() inside the caller's write transaction (an accounts
+ * import's, over every row): on MODEL_INVALID and MODEL_FAILED the caller
+ * rolls back. */
+enum model_result customer_save_in(const struct viewer *v, int64_t id,
+    const struct customer_input *in, struct customer_change *c,
+    struct customer_errors *e, int64_t *saved);
+
 #endif

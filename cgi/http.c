@@ -81,6 +81,7 @@ static bool
 import_path(const char *path)
 {
 	return strcmp(path, "/users/import") == 0 ||
+	    strcmp(path, "/accounts/import") == 0 ||
 	    strcmp(path, "/api/v1/users/import") == 0;
 }
 

@@ -8,10 +8,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "account.h"
 #include "app.h"
 #include "arena.h"
 #include "buf.h"
 #include "csvfile.h"
+#include "customer.h"
 #include "db.h"
 #include "event.h"
 #include "form.h"
@@ -35,8 +37,7 @@ const char *const import_user_columns[] = {
 };
 
 /* the columns a file must have: the key, and what a new user needs */
-static const enum column required[] = { C_EMAIL, C_USERNAME,
-	C_CUSTOMER_ID };
+static const int user_required[] = { C_EMAIL, C_USERNAME, C_CUSTOMER_ID };
 
 /* The Users form's fields (user_error_fields' form names) as columns. */
 static const struct {
@@ -410,39 +411,46 @@ import_row(struct importing *im, const struct csv_record *r,
 
 /* ----------------------------------------------------------- the file */
 
-/* The header's columns into im->idx: NULL, or why the file is refused. */
+/*
+ * The header h of a file whose columns are columns (NULL-ended), those of
+ * the indexes required[0..nrequired) required, into idx (the cell of
+ * each; -1: absent): NULL, or why the file is refused (unknown columns,
+ * one twice, required ones missing).
+ */
 static const char *
-read_header(struct importing *im, const struct csv_record *h)
+read_header(struct arena *a, const struct csv_record *h,
+    const char *const *columns, const int *required, size_t nrequired,
+    int *idx)
 {
-	struct arena *a = im->v->arena;
-	const char *unknown = "", *missing = "", *name;
-	size_t i, c;
+	const char *unknown = "", *missing = "", *all = "", *name;
+	size_t i, c, count;
 
-	for (c = 0; c < C_COUNT; c++)
-		im->idx[c] = -1;
+	for (count = 0; columns[count] != NULL; count++)
+		idx[count] = -1;
 	for (i = 0; i < h->n; i++) {
 		name = check_trim(a, h->cells[i]);
-		for (c = 0; c < C_COUNT && strcmp(name,
-		    import_user_columns[c]) != 0; c++)
+		for (c = 0; c < count && strcmp(name, columns[c]) != 0; c++)
 			;
-		if (c == C_COUNT)
+		if (c == count)
 			unknown = arena_printf(a, "%s%s\"%s\"", unknown,
 			    *unknown ? ", " : "", name);
-		else if (im->idx[c] >= 0)
+		else if (idx[c] >= 0)
 			return arena_printf(a, "The column \"%s\" is there "
 			    "twice.", name);
 		else
-			im->idx[c] = (int)i;
+			idx[c] = (int)i;
 	}
-	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++)
-		if (im->idx[required[i]] < 0)
+	for (i = 0; i < nrequired; i++)
+		if (idx[required[i]] < 0)
 			missing = arena_printf(a, "%s%s%s", missing, *missing ?
-			    ", " : "", import_user_columns[required[i]]);
-	if (*unknown != '\0')
+			    ", " : "", columns[required[i]]);
+	if (*unknown != '\0') {
+		for (c = 0; c < count; c++)
+			all = arena_printf(a, "%s%s%s", all, c == 0 ? "" : c + 1
+			    == count ? " and " : ", ", columns[c]);
 		return arena_printf(a, "Unknown columns: %s. The columns are "
-		    "email, username, full_name, phone, address, customer_id, "
-		    "groups, locations, active, contact.gender, "
-		    "defaultLangCode and migrated.", unknown);
+		    "%s.", unknown, all);
+	}
 	if (*missing != '\0')
 		return arena_printf(a, "Required columns are missing: %s.",
 		    missing);
@@ -494,7 +502,9 @@ import_users(const struct viewer *v, const char *text, size_t len,
 		return refuse(out, 429, too_many);
 	if (csvfile_parse(v->arena, text, len, &t, &why) != 0)
 		return refuse(out, len > CSV_MAX_BYTES ? 413 : 400, why);
-	if ((why = read_header(&im, &t.header)) != NULL)
+	if ((why = read_header(v->arena, &t.header, import_user_columns,
+	    user_required, sizeof(user_required) / sizeof(user_required[0]),
+	    im.idx)) != NULL)
 		return refuse(out, 400, why);
 	seen_init(v->arena, &im.emails, t.nrows);
 	seen_init(v->arena, &im.usernames, t.nrows);
@@ -591,4 +601,312 @@ export_users(const struct viewer *v, const struct list_query *lq,
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 1 : -1;
+}
+
+/* ---------------------------------------------------------- accounts */
+
+enum account_column {
+	A_NAME, A_EMAIL, A_COUNTRY, A_TIME_ZONE, A_TIME_FORMAT, A_UNITS,
+	A_OWNER_EMAIL, A_PLAN, A_TYPE, A_LANGUAGE, A_CONTACT_NAME,
+	A_CONTACT_PHONE, A_CONTACT_EMAIL, A_CONTACT_GENDER, A_STREET,
+	A_POSTAL_CODE, A_CITY, A_BILLING_COUNTRY, A_FLAGS, A_NOTIFICATIONS,
+	A_COUNT
+};
+
+/* in enum account_column's order */
+const char *const import_account_columns[] = {
+	"name", "email", "country", "time_zone", "time_format", "units",
+	"owner_email", "plan", "account_type", "language", "contact.name",
+	"contact.phone", "contact.email", "contact.gender", "billing.street",
+	"billing.postal_code", "billing.city", "billing.country",
+	"featureFlags", "notifications", NULL
+};
+
+/* The profile's fields (account.h) of the columns from A_PLAN on. */
+static const char *const profile_fields[] = {
+	"plan", "account_type", "language", "contact_name", "contact_phone",
+	"contact_email", "contact_gender", "billing_street",
+	"billing_postal_code", "billing_city", "billing_country",
+	"feature_flags", "notifications"
+};
+
+/* The slot of profile field name (account.h) in f. */
+static const char **
+profile_slot(struct account_fields *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; strcmp(account_field_names[i], name) != 0; i++)
+		;
+	return account_field(f, i);
+}
+
+/* the columns an accounts file must have: the key, what a new one needs */
+static const int account_required[] = { A_NAME, A_EMAIL, A_COUNTRY };
+
+/* The first field in error of e (fields), as column: the profile's
+ * columns after the customer's. */
+static const char *
+first_error(const void *e, const struct check_field *fields,
+    const char **column)
+{
+	const struct check_field *f;
+	const struct check_error *ce;
+	size_t c;
+
+	for (f = fields; f->form != NULL; f++) {
+		if ((ce = check_error_of(e, f))->msg == NULL)
+			continue;
+		*column = "";
+		for (c = 0; c < A_COUNT; c++)
+			if (strcmp(f->form, c < A_PLAN ?
+			    import_account_columns[c] :
+			    profile_fields[c - A_PLAN]) == 0)
+				*column = import_account_columns[c];
+		return ce->msg;
+	}
+	return NULL;
+}
+
+/* The account named name: its id, 0 for none; -2 when two accounts have
+ * that name; -1 on a database error. */
+static int64_t
+account_named(const struct viewer *v, const char *name)
+{
+	sqlite3_stmt *s = db_stmt(v->db, STMT_ACCOUNT_BY_NAME);
+	int64_t id = 0;
+	int rc, n = 0;
+
+	db_bind_text(s, ":name", name);
+	while ((rc = db_step(v->db, s)) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0), n++;
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return -1;
+	return n > 1 ? -2 : id;
+}
+
+/* Whether the customer of in would differ from cur. */
+static bool
+customer_differs(const struct customer *cur, const struct customer_input *in)
+{
+	return strcmp(in->name, cur->name) != 0 ||
+	    strcmp(in->email, cur->email) != 0 ||
+	    strcmp(in->owner_email, cur->owner_email ? cur->owner_email :
+	    "") != 0 || strcmp(in->country, cur->country) != 0 ||
+	    strcmp(in->time_zone, cur->time_zone) != 0 ||
+	    strcmp(in->time_format, cur->time_format) != 0 ||
+	    strcmp(in->units, cur->units) != 0;
+}
+
+/* Check and write record r (inside the transaction) into *l: 0, or -1
+ * (database error). */
+static int
+account_row(const struct viewer *v, const int *idx, struct seen *names,
+    const struct csv_record *r, struct import_line *l)
+{
+	const char *cells[A_COUNT], *why, *column = "";
+	struct customer_input in;
+	struct customer_change cc;
+	struct customer_errors ce;
+	struct account_fields af;
+	struct account_errors ae;
+	struct customer cur;
+	enum model_result rc;
+	int64_t id, saved = 0;
+	bool changed = false, differs, created;
+	size_t c, n;
+	const char **flags;
+
+	for (c = 0; c < A_COUNT; c++)
+		cells[c] = idx[c] < 0 ? NULL : check_trim(v->arena,
+		    csvfile_value(r->cells[idx[c]]));
+	l->email = cells[A_NAME];	/* the key shown */
+	if (!seen_add(names, cells[A_NAME])) {
+		fail(l, "name", "An earlier row has this name.");
+		return 0;
+	}
+	if ((id = account_named(v, cells[A_NAME])) == -1)
+		return -1;
+	if (id == -2) {
+		fail(l, "name", "Two accounts have this name: change that one "
+		    "on its page.");
+		return 0;
+	}
+	if (id != 0 && customer_get(v, id, &cur) != 1)
+		return -1;
+	customer_input_init(&in, id != 0 ? &cur : NULL, id == 0);
+	in.parent = PARENT_NONE;
+	{
+		const char **slot[] = { &in.name, &in.email, &in.country,
+		    &in.time_zone, &in.time_format, &in.units,
+		    &in.owner_email };
+
+		for (c = A_NAME; c <= A_OWNER_EMAIL; c++)
+			if (cells[c] != NULL)
+				*slot[c] = cells[c];
+	}
+	created = id == 0;
+	differs = created || customer_differs(&cur, &in);
+	if (differs) {
+		rc = customer_save_in(v, id, &in, &cc, &ce, &saved);
+		if (rc == MODEL_INVALID) {
+			why = first_error(&ce, customer_error_fields, &column);
+			fail(l, column, why);
+			return 0;
+		}
+		if (rc != MODEL_DONE)
+			return -1;
+		id = saved;
+	}
+	memset(&af, 0, sizeof(af));
+	for (c = A_PLAN; c < A_COUNT; c++)
+		if (cells[c] != NULL)
+			*profile_slot(&af, profile_fields[c - A_PLAN]) =
+			    cells[c];
+	if (af.contact_gender != NULL && *af.contact_gender != '\0')
+		af.contact_gender = strcmp(af.contact_gender, "female") == 0 ?
+		    "female" : "male";		/* seed 003's rule */
+	if (af.feature_flags != NULL) {
+		flags = split(v->arena, af.feature_flags, &n);
+		for (c = 0, af.feature_flags = ""; c < n; c++)
+			af.feature_flags = arena_printf(v->arena, "%s%s%s",
+			    af.feature_flags, c ? "," : "", flags[c]);
+	}
+	if (af.notifications != NULL) {
+		if (strcmp(af.notifications, "true") == 0)
+			af.notifications = "1";
+		else if (strcmp(af.notifications, "false") == 0)
+			af.notifications = "0";
+		else if (*af.notifications == '\0')
+			af.notifications = NULL;
+		else {
+			fail(l, "notifications", "Write true or false.");
+			return 0;
+		}
+	}
+	rc = account_profile_save_in(v, id, &af, &ae, &changed);
+	if (rc == MODEL_INVALID) {
+		why = first_error(&ae, account_error_fields, &column);
+		fail(l, column, why);
+		return 0;
+	}
+	if (rc != MODEL_DONE)
+		return -1;
+	l->action = created ? IMPORT_CREATE : differs || changed ?
+	    IMPORT_UPDATE : IMPORT_UNCHANGED;
+	return 0;
+}
+
+enum model_result
+import_accounts(const struct viewer *v, const char *text, size_t len,
+    bool commit, struct import_result *out)
+{
+	int idx[A_COUNT];
+	struct seen names;
+	struct csv_table t;
+	struct import_line *l;
+	const char *why;
+	bool failed = false;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (!perm_allows(v, ACT_OPERATOR))
+		return MODEL_NOT_FOUND;
+	if (csvfile_parse(v->arena, text, len, &t, &why) != 0)
+		return refuse(out, len > CSV_MAX_BYTES ? 413 : 400, why);
+	if ((why = read_header(v->arena, &t.header, import_account_columns,
+	    account_required, sizeof(account_required) /
+	    sizeof(account_required[0]), idx)) != NULL)
+		return refuse(out, 400, why);
+	seen_init(v->arena, &names, t.nrows);
+	out->lines = arena_calloc(v->arena, t.nrows ? t.nrows : 1,
+	    sizeof(*out->lines));
+	/* the preview runs the writes too, and rolls them back: a new
+	 * account's profile is checked on the account it makes */
+	if (db_begin(v->db) != 0)
+		return MODEL_FAILED;
+	for (i = 0; i < t.nrows && !failed; i++) {
+		l = &out->lines[out->n++];
+		memset(l, 0, sizeof(*l));
+		l->row = t.rows[i].number;
+		l->email = "";
+		if (t.rows[i].n != t.header.n)
+			fail(l, "", arena_printf(v->arena, "The row has %zu "
+			    "cells; the header has %zu.", t.rows[i].n,
+			    t.header.n));
+		else
+			failed = account_row(v, idx, &names, &t.rows[i], l) !=
+			    0;
+		out->created += l->action == IMPORT_CREATE;
+		out->updated += l->action == IMPORT_UPDATE;
+		out->unchanged += l->action == IMPORT_UNCHANGED;
+		out->errors += l->action == IMPORT_ERROR;
+	}
+	if (failed || !commit || out->errors > 0 || db_commit(v->db) != 0) {
+		db_rollback(v->db);
+		failed = failed || (commit && out->errors == 0);
+	} else {
+		out->committed = true;
+		event_log(v, "accounts_imported", 0, perm_actor(v),
+		    arena_printf(v->arena, "%zu created, %zu updated, %zu "
+		    "unchanged", out->created, out->updated, out->unchanged));
+	}
+	return failed ? MODEL_FAILED : MODEL_DONE;
+}
+
+int
+export_accounts(const struct viewer *v, struct buf *b)
+{
+	sqlite3_stmt *s;
+	struct account_profile p;
+	struct customer c;
+	int64_t *ids;
+	size_t n = 0, cap = 64, i, k;
+	const char *value;
+	int rc;
+
+	if (!perm_allows(v, ACT_OPERATOR))
+		return 0;
+	for (i = 0; import_account_columns[i] != NULL; i++)
+		csvfile_cell(b, import_account_columns[i], i == 0);
+	csvfile_end(b);
+	ids = arena_calloc(v->arena, cap, sizeof(*ids));
+	s = db_stmt(v->db, STMT_UGROUP_ACCOUNTS);
+	db_bind_int(s, ":limit", INT64_MAX);
+	while ((rc = db_step(v->db, s)) == SQLITE_ROW) {
+		if (n == cap) {
+			int64_t *grown = arena_calloc(v->arena, cap * 2,
+			    sizeof(*grown));
+
+			memcpy(grown, ids, cap * sizeof(*grown));
+			ids = grown;
+			cap *= 2;
+		}
+		ids[n++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (customer_get(v, ids[i], &c) != 1 ||
+		    account_profile_get(v, ids[i], &p) != 1)
+			return -1;
+		csvfile_cell(b, c.name, true);
+		csvfile_cell(b, c.email, false);
+		csvfile_cell(b, c.country, false);
+		csvfile_cell(b, c.time_zone, false);
+		csvfile_cell(b, c.time_format, false);
+		csvfile_cell(b, c.units, false);
+		csvfile_cell(b, c.owner_email ? c.owner_email : "", false);
+		for (k = 0; k < A_COUNT - A_PLAN; k++) {
+			value = *profile_slot(&p.f, profile_fields[k]);
+			if (k == A_NOTIFICATIONS - A_PLAN)
+				value = strcmp(value, "1") == 0 ? "true" :
+				    "false";
+			csvfile_cell(b, value, false);
+		}
+		csvfile_end(b);
+	}
+	return 1;
 }

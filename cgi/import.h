@@ -83,4 +83,29 @@ enum model_result import_users(const struct viewer *v, const char *text,
 int export_users(const struct viewer *v, const struct list_query *lq,
     struct buf *b);
 
+/* ------------------------------------------------------------ accounts */
+
+/*
+ * Accounts (operators; seed 003's "Accounts" columns): name (the key: an
+ * account of that name, ignoring case, is changed), email, country
+ * (required with name), time_zone, time_format, units, owner_email, plan,
+ * account_type, language, contact.name, contact.phone, contact.email,
+ * contact.gender (female only for exactly "female", any other value male,
+ * empty none), billing.street, billing.postal_code, billing.city,
+ * billing.country, featureFlags (a comma list), notifications
+ * (true/false). A column left out keeps what an account has. Each row is
+ * the customer form's and the profile form's rules (customer_save_in,
+ * account_profile_save_in); the preview runs the same writes and rolls
+ * them back.
+ */
+extern const char *const import_account_columns[];
+
+/* As import_users(), for accounts; v must be an operator. */
+enum model_result import_accounts(const struct viewer *v, const char *text,
+    size_t len, bool commit, struct import_result *out);
+
+/* Every account with its profile, as CSV into b (operators): 1, 0 (v is
+ * not an operator), -1. */
+int export_accounts(const struct viewer *v, struct buf *b);
+
 #endif

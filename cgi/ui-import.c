@@ -1,6 +1,7 @@
 /*
  * ui-import.c - the Users list as CSV (/users/export.csv) and a CSV file
- * of users into it (/users/import: preview, then commit).
+ * of users into it (/users/import: preview, then commit); the same for
+ * the accounts (operators: /accounts/export.csv, /accounts/import).
  *
  * Parse, call import.c, render. The file comes pasted (csv) or uploaded
  * (file, multipart); the preview's commit button sends the same text back
@@ -27,16 +28,26 @@
 /* The lines a preview lists at most: every error first, then the rest. */
 #define PREVIEW_LINES 500
 
-void
-ui_users_export(struct request *req)
-{
-	struct list_query lq;
-	struct buf b;
-	int rc;
+/* What an import page imports. */
+struct import_kind {
+	bool accounts;
+	const char *action;		/* the page */
+	const char *done;		/* where a commit leads */
+	enum model_result (*import)(const struct viewer *v, const char *text,
+	    size_t len, bool commit, struct import_result *out);
+};
 
-	list_query_read(req, user_sort_keys, &lq);
-	buf_init(&b, req->arena);
-	if ((rc = export_users(&req->viewer, &lq, &b)) != 1) {
+static const struct import_kind users_kind = { false, "/users/import",
+	"/users", import_users };
+static const struct import_kind accounts_kind = { true, "/accounts/import",
+	"/accounts", import_accounts };
+
+/* The CSV of an export (rc as export_users() answers) as a download. */
+static void
+send_csv(struct request *req, int rc, const struct buf *b,
+    const char *filename)
+{
+	if (rc != 1) {
 		if (rc == 0)
 			page_error(req, 404, "There is no page at this "
 			    "address.");
@@ -46,9 +57,29 @@ ui_users_export(struct request *req)
 		return;
 	}
 	req->no_store = true;
-	http_header(req, "Content-Disposition",
-	    "attachment; filename=\"users.csv\"");
-	http_body(req, 200, "text/csv; charset=utf-8", b.data, b.len);
+	http_header(req, "Content-Disposition", arena_printf(req->arena,
+	    "attachment; filename=\"%s\"", filename));
+	http_body(req, 200, "text/csv; charset=utf-8", b->data, b->len);
+}
+
+void
+ui_users_export(struct request *req)
+{
+	struct list_query lq;
+	struct buf b;
+
+	list_query_read(req, user_sort_keys, &lq);
+	buf_init(&b, req->arena);
+	send_csv(req, export_users(&req->viewer, &lq, &b), &b, "users.csv");
+}
+
+void
+ui_accounts_export(struct request *req)
+{
+	struct buf b;
+
+	buf_init(&b, req->arena);
+	send_csv(req, export_accounts(&req->viewer, &b), &b, "accounts.csv");
 }
 
 /* The file of the POST: the preview's, sent back by its commit button
@@ -112,12 +143,14 @@ base64(struct arena *a, const char *text, size_t len)
 }
 
 static void
-render(struct request *req, int status, const char *text, size_t len,
-    const struct import_result *r)
+render(struct request *req, const struct import_kind *k, int status,
+    const char *text, size_t len, const struct import_result *r)
 {
 	struct tval *d = page_data(req), *list, *counts;
 	size_t i, shown = 0;
 
+	tv_set_bool(d, "accounts", k->accounts);
+	tv_set_str(d, "action", k->action);
 	tv_set_str(d, "csv", utf8_valid(text, len) ? text : "");
 	if (r != NULL && r->file_error != NULL)
 		tv_set_str(d, "file_error", r->file_error);
@@ -146,17 +179,11 @@ render(struct request *req, int status, const char *text, size_t len,
 		if (r->n > shown)
 			tv_set_int(d, "lines_left", (int64_t)(r->n - shown));
 	}
-	page_render(req, status, "users_import", d);
+	page_render(req, status, "import", d);
 }
 
-void
-ui_users_import_get(struct request *req)
-{
-	render(req, 200, "", 0, NULL);
-}
-
-void
-ui_users_import_post(struct request *req)
+static void
+import_post(struct request *req, const struct import_kind *k)
 {
 	const char *step = param_get(&req->form, "step");
 	bool commit = step != NULL && strcmp(step, "commit") == 0;
@@ -169,7 +196,7 @@ ui_users_import_post(struct request *req)
 		    "damaged: preview it again.");
 		return;
 	}
-	switch (import_users(&req->viewer, text, len, commit, &r)) {
+	switch (k->import(&req->viewer, text, len, commit, &r)) {
 	case MODEL_DONE:
 		break;
 	case MODEL_NOT_FOUND:
@@ -184,12 +211,36 @@ ui_users_import_post(struct request *req)
 		flash_set(req, arena_printf(req->arena, "Imported: %zu created, "
 		    "%zu updated, %zu unchanged.", r.created, r.updated,
 		    r.unchanged));
-		http_redirect(req, "/users");
+		http_redirect(req, k->done);
 		return;
 	}
 	/* the text goes back into the form (a file's too), unless it is
 	 * not UTF-8 (it cannot be shown); the commit button sends it as it
 	 * was */
-	render(req, r.file_error != NULL ? r.status : r.errors > 0 ? 400 :
+	render(req, k, r.file_error != NULL ? r.status : r.errors > 0 ? 400 :
 	    200, text, len, &r);
+}
+
+void
+ui_users_import_get(struct request *req)
+{
+	render(req, &users_kind, 200, "", 0, NULL);
+}
+
+void
+ui_users_import_post(struct request *req)
+{
+	import_post(req, &users_kind);
+}
+
+void
+ui_accounts_import_get(struct request *req)
+{
+	render(req, &accounts_kind, 200, "", 0, NULL);
+}
+
+void
+ui_accounts_import_post(struct request *req)
+{
+	import_post(req, &accounts_kind);
 }

@@ -163,6 +163,9 @@ void ui_signup_domains_post(struct request *req);
 void ui_users_export(struct request *req);
 void ui_users_import_get(struct request *req);
 void ui_users_import_post(struct request *req);
+void ui_accounts_export(struct request *req);
+void ui_accounts_import_get(struct request *req);
+void ui_accounts_import_post(struct request *req);
 
 /* ui-onboard.c */
 void ui_invite_accept_get(struct request *req);

@@ -298,5 +298,71 @@ class ImportTest(PageTest):
                                    {'Content-Type': ctype}).status, 400)
 
 
+def accounts_import(c, text, step='preview'):
+    """POST /accounts/import as its page's form does (multipart)."""
+    c.get('/accounts/import')
+    body, ctype = multipart([('csrf_token', c.csrf), ('step', step), ('csv', text)])
+    return c.request('POST', '/accounts/import', body, {'Content-Type': ctype})
+
+
+class AccountImportTest(PageTest):
+    """Operators' accounts in and out: seed 003's account columns."""
+
+    def test_round_trip_and_a_new_account(self):
+        op = client('operator')
+        export = op.get('/accounts/export.csv')
+        self.assertEqual(export.status, 200)
+        rows = rows_of(export.text)
+        self.assertEqual({r['name'] for r in rows}, {'Northwind Fleet', 'Contoso Charging'})
+        self.assertEqual(set(rows[0]), {
+            'name', 'email', 'country', 'time_zone', 'time_format', 'units', 'owner_email',
+            'plan', 'account_type', 'language', 'contact.name', 'contact.phone',
+            'contact.email', 'contact.gender', 'billing.street', 'billing.postal_code',
+            'billing.city', 'billing.country', 'featureFlags', 'notifications'})
+        r = accounts_import(op, export.text)
+        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual({row[2] for row in preview_rows(r.text)}, {'unchanged'})
+        text = ('name,email,country,account_type,language,contact.gender,featureFlags,'
+                'notifications\n'
+                'Fjord Fleet,ops@fjord.example,NO,company,nl,Female,"beta, ocpp",true\n')
+        before = tables('customers', 'account_profiles')
+        r = accounts_import(op, text)
+        self.assertEqual([row[2] for row in preview_rows(r.text)], ['create'], r.text)
+        self.assertEqual(tables('customers', 'account_profiles'), before,
+                         'a preview writes nothing')
+        r = accounts_import(op, text, step='commit')
+        self.assertEqual((r.status, r.headers.get('Location')), (303, '/accounts'), r.text)
+        row = STACK.query("SELECT c.country, c.parent_id, p.language, p.contact_gender, "
+                          "p.feature_flags, p.notifications FROM customers c JOIN "
+                          "account_profiles p ON p.customer_id = c.id WHERE c.name = "
+                          "'Fjord Fleet'")
+        self.assertEqual(row, [('NO', None, 'nl', 'male', 'beta,ocpp', 1)])
+        again = op.get('/accounts/export.csv').text
+        r = accounts_import(op, again)
+        self.assertEqual({row[2] for row in preview_rows(r.text)}, {'unchanged'})
+
+    def test_refusals(self):
+        op = client('operator')
+        text = ('name,email,country,plan,notifications\n'
+                'Bad Land,bad@land.example,XX,,true\n'
+                'Plan Land,plan@land.example,NL,no-such-plan,true\n'
+                'Flag Land,flag@land.example,NL,,maybe\n'
+                'Twice,one@land.example,NL,,true\n'
+                'twice,two@land.example,NL,,true\n')
+        before = tables('customers', 'account_profiles')
+        r = accounts_import(op, text, step='commit')
+        self.assertEqual(r.status, 400)
+        got = {row[0]: row for row in preview_rows(r.text)}
+        self.assertEqual(got[2][2:4], ('error', 'country'))
+        self.assertEqual(got[3][2:4], ('error', 'plan'))
+        self.assertEqual(got[4][2:4], ('error', 'notifications'))
+        self.assertEqual(got[6][2:4], ('error', 'name'))
+        self.assertEqual(tables('customers', 'account_profiles'), before, 'nothing changed')
+        # operators only
+        admin = client('admin')
+        self.assertEqual(admin.get('/accounts/export.csv').status, 403)
+        self.assertEqual(admin.get('/accounts/import').status, 403)
+
+
 if __name__ == '__main__':
     unittest.main()
