@@ -298,12 +298,14 @@ account_profile_save_in(const struct viewer *v, int64_t id,
 		if ((given = *account_field((struct account_fields *)in, i)) !=
 		    NULL)
 			*account_field(&f, i) = check_trim(v->arena, given);
+	names = changed_names(v->arena, &cur.f, &f);
+	/* an import's row that changes nothing is not checked (a value that
+	 * arbor.conf no longer offers, a plan, must not block it) */
+	if (changed != NULL && !(*changed = strcmp(names, "nothing") != 0))
+		return MODEL_DONE;
 	check_fields(v, &f, &cur, e);
 	if (check_count(e, account_error_fields) > 0)
 		return MODEL_INVALID;
-	names = changed_names(v->arena, &cur.f, &f);
-	if (changed != NULL && !(*changed = strcmp(names, "nothing") != 0))
-		return MODEL_DONE;	/* an import's row: nothing to write */
 	/* the account was found in v's scope above, in this transaction */
 	s = db_stmt(v->db, STMT_ACCOUNT_PROFILE_SAVE);
 	db_bind_int(s, ":id", id);

@@ -668,32 +668,46 @@ first_error(const void *e, const struct check_field *fields,
 	return NULL;
 }
 
-/* The account named name: its id, 0 for none; -2 when two accounts have
- * that name; -1 on a database error. */
+/* The account named name (of several, the one whose e-mail is email):
+ * its id, 0 for none; -2 when that leaves more than one; -1 on a
+ * database error. *count: the accounts of that name. */
 static int64_t
-account_named(const struct viewer *v, const char *name)
+account_named(const struct viewer *v, const char *name, const char *email,
+    int *count)
 {
 	sqlite3_stmt *s = db_stmt(v->db, STMT_ACCOUNT_BY_NAME);
-	int64_t id = 0;
-	int rc, n = 0;
+	int64_t id = 0, by_email = 0;
+	int rc, n = 0, m = 0;
 
 	db_bind_text(s, ":name", name);
-	while ((rc = db_step(v->db, s)) == SQLITE_ROW)
+	while ((rc = db_step(v->db, s)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(s, 0), n++;
+		if (email != NULL && strcasecmp(email, (const char *)
+		    sqlite3_column_text(s, 1) ? (const char *)
+		    sqlite3_column_text(s, 1) : "") == 0)
+			by_email = id, m++;
+	}
 	sqlite3_reset(s);
+	*count = n;
 	if (rc != SQLITE_DONE)
 		return -1;
-	return n > 1 ? -2 : id;
+	if (n <= 1)
+		return id;
+	return m == 1 ? by_email : -2;
 }
 
 /* Whether the customer of in would differ from cur. */
 static bool
 customer_differs(const struct customer *cur, const struct customer_input *in)
 {
+	/* an empty owner e-mail is the main one (customer.c stores that) */
+	const char *owner = *in->owner_email != '\0' ? in->owner_email :
+	    in->email;
+
 	return strcmp(in->name, cur->name) != 0 ||
 	    strcmp(in->email, cur->email) != 0 ||
-	    strcmp(in->owner_email, cur->owner_email ? cur->owner_email :
-	    "") != 0 || strcmp(in->country, cur->country) != 0 ||
+	    strcmp(owner, cur->owner_email ? cur->owner_email : "") != 0 ||
+	    strcmp(in->country, cur->country) != 0 ||
 	    strcmp(in->time_zone, cur->time_zone) != 0 ||
 	    strcmp(in->time_format, cur->time_format) != 0 ||
 	    strcmp(in->units, cur->units) != 0;
@@ -711,29 +725,36 @@ account_row(const struct viewer *v, const int *idx, struct seen *names,
 	struct customer_errors ce;
 	struct account_fields af;
 	struct account_errors ae;
+	struct account_profile before;
 	struct customer cur;
 	enum model_result rc;
 	int64_t id, saved = 0;
 	bool changed = false, differs, created;
 	size_t c, n;
 	const char **flags;
+	int count;
 
 	for (c = 0; c < A_COUNT; c++)
 		cells[c] = idx[c] < 0 ? NULL : check_trim(v->arena,
 		    csvfile_value(r->cells[idx[c]]));
 	l->email = cells[A_NAME];	/* the key shown */
-	if (!seen_add(names, cells[A_NAME])) {
+	if ((id = account_named(v, cells[A_NAME], cells[A_EMAIL], &count)) ==
+	    -1)
+		return -1;
+	/* a name once, unless accounts of that name are there already,
+	 * told apart by their e-mail (an export of them) */
+	if (*cells[A_NAME] != '\0' && !seen_add(names, arena_printf(v->arena,
+	    "%s\n%s", cells[A_NAME], count > 1 ? cells[A_EMAIL] : ""))) {
 		fail(l, "name", "An earlier row has this name.");
 		return 0;
 	}
-	if ((id = account_named(v, cells[A_NAME])) == -1)
-		return -1;
 	if (id == -2) {
-		fail(l, "name", "Two accounts have this name: change that one "
-		    "on its page.");
+		fail(l, "name", "More than one account has this name and "
+		    "e-mail: change that one on its page.");
 		return 0;
 	}
-	if (id != 0 && customer_get(v, id, &cur) != 1)
+	if (id != 0 && (customer_get(v, id, &cur) != 1 ||
+	    account_profile_get(v, id, &before) != 1))
 		return -1;
 	customer_input_init(&in, id != 0 ? &cur : NULL, id == 0);
 	in.parent = PARENT_NONE;
@@ -752,7 +773,8 @@ account_row(const struct viewer *v, const int *idx, struct seen *names,
 		rc = customer_save_in(v, id, &in, &cc, &ce, &saved);
 		if (rc == MODEL_INVALID) {
 			why = first_error(&ce, customer_error_fields, &column);
-			fail(l, column, why);
+			fail(l, column, why ? why : "This row cannot be "
+			    "imported.");
 			return 0;
 		}
 		if (rc != MODEL_DONE)
@@ -764,6 +786,18 @@ account_row(const struct viewer *v, const int *idx, struct seen *names,
 		if (cells[c] != NULL)
 			*profile_slot(&af, profile_fields[c - A_PLAN]) =
 			    cells[c];
+	/* a profile never saved shows defaults, some the customer's (its
+	 * e-mail, its country): a cell that repeats one is not given, so
+	 * that it goes on following the customer */
+	for (c = A_PLAN; id != 0 && !created && before.updated_at == 0 &&
+	    c < A_COUNT; c++) {
+		const char **slot = profile_slot(&af, profile_fields[c -
+		    A_PLAN]);
+
+		if (*slot != NULL && strcmp(*slot, *profile_slot(&before.f,
+		    profile_fields[c - A_PLAN])) == 0)
+			*slot = NULL;
+	}
 	if (af.contact_gender != NULL && *af.contact_gender != '\0')
 		af.contact_gender = strcmp(af.contact_gender, "female") == 0 ?
 		    "female" : "male";		/* seed 003's rule */
@@ -788,7 +822,7 @@ account_row(const struct viewer *v, const int *idx, struct seen *names,
 	rc = account_profile_save_in(v, id, &af, &ae, &changed);
 	if (rc == MODEL_INVALID) {
 		why = first_error(&ae, account_error_fields, &column);
-		fail(l, column, why);
+		fail(l, column, why ? why : "This row cannot be imported.");
 		return 0;
 	}
 	if (rc != MODEL_DONE)
@@ -819,6 +853,12 @@ import_accounts(const struct viewer *v, const char *text, size_t len,
 	    account_required, sizeof(account_required) /
 	    sizeof(account_required[0]), idx)) != NULL)
 		return refuse(out, 400, why);
+	/* the preview writes and rolls back: its write lock is short only
+	 * for a file of accounts, not of everything */
+	if (t.nrows > IMPORT_ACCOUNTS_MAX)
+		return refuse(out, 413, "A file of accounts has at most 5,000 "
+		    "rows: split it, and import the parts one after the "
+		    "other.");
 	seen_init(v->arena, &names, t.nrows);
 	out->lines = arena_calloc(v->arena, t.nrows ? t.nrows : 1,
 	    sizeof(*out->lines));
@@ -831,11 +871,13 @@ import_accounts(const struct viewer *v, const char *text, size_t len,
 		memset(l, 0, sizeof(*l));
 		l->row = t.rows[i].number;
 		l->email = "";
-		if (t.rows[i].n != t.header.n)
+		if (t.rows[i].n != t.header.n) {
+			if ((size_t)idx[A_NAME] < t.rows[i].n)
+				l->email = t.rows[i].cells[idx[A_NAME]];
 			fail(l, "", arena_printf(v->arena, "The row has %zu "
 			    "cells; the header has %zu.", t.rows[i].n,
 			    t.header.n));
-		else
+		} else
 			failed = account_row(v, idx, &names, &t.rows[i], l) !=
 			    0;
 		out->created += l->action == IMPORT_CREATE;

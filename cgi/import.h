@@ -93,12 +93,18 @@ int export_users(const struct viewer *v, const struct list_query *lq,
  * contact.gender (female only for exactly "female", any other value male,
  * empty none), billing.street, billing.postal_code, billing.city,
  * billing.country, featureFlags (a comma list), notifications
- * (true/false). A column left out keeps what an account has. Each row is
- * the customer form's and the profile form's rules (customer_save_in,
+ * (true/false). A column left out keeps what an account has; of two
+ * accounts of one name, the row's e-mail says which. Each row is the
+ * customer form's and the profile form's rules (customer_save_in,
  * account_profile_save_in); the preview runs the same writes and rolls
- * them back.
+ * them back (so it holds the write lock: at most IMPORT_ACCOUNTS_MAX
+ * rows).
  */
 extern const char *const import_account_columns[];
+
+/* The rows of a file of accounts at most (its preview takes the write
+ * lock: see import_accounts()). */
+#define IMPORT_ACCOUNTS_MAX 5000
 
 /* As import_users(), for accounts; v must be an operator. */
 enum model_result import_accounts(const struct viewer *v, const char *text,

@@ -1527,8 +1527,8 @@
 	    "lc.id AND l.name = :name COLLATE NOCASE WHERE t.id = " \
 	    ":customer_id AND " SCOPE_CUSTOMER("lc") " LIMIT 50") \
 	/* the accounts of a name (any case): an accounts import's key */ \
-	X(ACCOUNT_BY_NAME, "SELECT id FROM customers WHERE parent_id IS NULL " \
-	    "AND name = :name COLLATE NOCASE LIMIT 2") \
+	X(ACCOUNT_BY_NAME, "SELECT id, email FROM customers WHERE parent_id " \
+	    "IS NULL AND name = :name COLLATE NOCASE LIMIT 50") \
 	/* the users of the Users list's filters, customer by customer in \
 	 * the tree's order and by id within each: one pass, no sort */ \
 	X(USER_EXPORT, "SELECT u.email, u.username, u.full_name, u.phone, " \

@@ -362,6 +362,55 @@ class AccountImportTest(PageTest):
         admin = client('admin')
         self.assertEqual(admin.get('/accounts/export.csv').status, 403)
         self.assertEqual(admin.get('/accounts/import').status, 403)
+        admin.get('/accounts')
+        body, ctype = multipart([('csrf_token', admin.csrf), ('step', 'preview'),
+                                 ('csv', text)])
+        self.assertEqual(admin.request('POST', '/accounts/import', body,
+                                       {'Content-Type': ctype}).status, 403)
+        r = accounts_import(op, 'name,email\n')
+        self.assertEqual(r.status, 400)
+        self.assertIn('Required columns are missing: country', r.text)
+
+    def test_updates_and_their_columns(self):
+        """A changed profile cell is an update; a profile error names its
+        column; an empty owner e-mail is the main one (unchanged); accounts
+        of one name are told apart by their e-mail."""
+        op = client('operator')
+        STACK.insert("INSERT INTO customers (name, email, owner_email, country, path, depth, "
+                     "created_at, updated_at) VALUES ('Contoso Charging', 'other@contoso.example', "
+                     "'other@contoso.example', 'NL', '/twin/', 0, 0, 0)")
+        STACK.query("UPDATE customers SET path = '/' || id || '/' WHERE path = '/twin/'")
+        export = op.get('/accounts/export.csv').text
+        r = accounts_import(op, export)
+        self.assertEqual({row[2] for row in preview_rows(r.text)}, {'unchanged'},
+                         'two accounts of one name round-trip')
+        rows = rows_of(export)
+        header = ','.join(rows[0].keys())
+
+        def line(name='Northwind Fleet', **change):
+            row = dict([x for x in rows if x['name'] == name][0], **change)
+            return header + '\n' + ','.join(f'"{v}"' for v in row.values()) + '\n'
+
+        updated = STACK.query("SELECT updated_at FROM customers WHERE name = 'Northwind Fleet'")
+        twin = [x for x in rows if x['email'] == 'other@contoso.example'][0]
+        r = accounts_import(op, header + '\n' + ','.join(
+            f'"{v}"' for v in dict(twin, owner_email='').values()) + '\n')
+        self.assertEqual([x[2] for x in preview_rows(r.text)], ['unchanged'],
+                         'an empty owner e-mail is the main one, which it is')
+        r = accounts_import(op, line(**{'contact.email': 'not-an-address'}))
+        self.assertEqual([x[2:4] for x in preview_rows(r.text)], [('error', 'contact.email')])
+        r = accounts_import(op, line(featureFlags='Bad Flag!'))
+        self.assertEqual([x[2:4] for x in preview_rows(r.text)], [('error', 'featureFlags')])
+        r = accounts_import(op, line(**{'billing.city': 'Aarhus'}), step='commit')
+        self.assertEqual(r.status, 303, r.text)
+        self.assertEqual(STACK.query("SELECT p.billing_city FROM account_profiles p JOIN "
+                                     "customers c ON c.id = p.customer_id WHERE c.name = "
+                                     "'Northwind Fleet'"), [('Aarhus',)])
+        self.assertEqual(STACK.query("SELECT updated_at FROM customers WHERE name = "
+                                     "'Northwind Fleet'"), updated,
+                         'a profile change leaves the customer as it was')
+        r = accounts_import(op, line(**{'billing.city': 'Aarhus'}))
+        self.assertEqual([x[2] for x in preview_rows(r.text)], ['unchanged'])
 
 
 if __name__ == '__main__':
