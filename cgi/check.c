@@ -4,6 +4,8 @@
 #include "check.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
@@ -50,6 +52,22 @@ check_plain(const char *s, bool lines)
 		    c == 0x7f)
 			return false;
 	}
+	return true;
+}
+
+bool
+check_number(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long n;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (*end != '\0' || errno != 0 || n < min || n > max)
+		return false;
+	*out = n;
 	return true;
 }
 

@@ -30,6 +30,10 @@ size_t check_chars(const char *s);
 /* Whether s holds no control character; with lines, CR and LF pass. */
 bool check_plain(const char *s, bool lines);
 
+/* s as a number from min to max, written in decimal digits only (no sign,
+ * no spaces): true and *out, or false. */
+bool check_number(const char *s, long min, long max, long *out);
+
 /*
  * Whether s is a plausible e-mail address: local@domain, at most 254
  * bytes, a local part of 1..64 bytes without spaces, quotes or brackets

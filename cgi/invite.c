@@ -4,7 +4,6 @@
  */
 #include "invite.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -127,16 +126,11 @@ const struct check_field invite_error_fields[] = {
 static int64_t
 days_of(const char *text)
 {
-	char *end;
 	long n;
 
 	if (*text == '\0')
 		return INVITE_DAYS_DEFAULT;
-	n = strtol(text, &end, 10);
-	if (*end != '\0' || end == text || n < INVITE_DAYS_MIN ||
-	    n > INVITE_DAYS_MAX)
-		return 0;
-	return n;
+	return check_number(text, INVITE_DAYS_MIN, INVITE_DAYS_MAX, &n) ? n : 0;
 }
 
 /* Whether every line of text has at most 200 characters: a mail's line
@@ -189,18 +183,6 @@ check_invite(const struct viewer *v, const struct invite_input *in,
 	return check_count(e, invite_error_fields);
 }
 
-/* The link of token, for the mail. */
-static const char *
-link_url(const struct viewer *v, const char *token)
-{
-	const char *base = v->app->cfg.base_url;
-	size_t n = strlen(base);
-
-	while (n > 0 && base[n - 1] == '/')
-		n--;
-	return arena_printf(v->arena, "%.*s/invite/%s", (int)n, base, token);
-}
-
 /* Queue the invitation's mail with a new link whose hash is *hash, inside
  * the write transaction. 0 or -1. */
 static int
@@ -219,7 +201,8 @@ send_invitation(const struct viewer *v, const char *email,
 	tv_set_str(data, "message", message);
 	tv_set_bool(data, "has_message", *message != '\0');
 	tv_set_int(data, "days", days);
-	tv_set_str(data, "url", link_url(v, token));
+	tv_set_str(data, "url", mail_url(v, arena_printf(v->arena,
+	    "/invite/%s", token)));
 	rc = mail_queue_to_customer(v, customer_id, email, "invite", data);
 	sodium_memzero(token, strlen(token));
 	return rc;

@@ -94,6 +94,17 @@ mail_queue(struct db *db, int64_t now, const char *to, const char *subject,
 	return db_exec(db, s);
 }
 
+const char *
+mail_url(const struct viewer *v, const char *path)
+{
+	const char *base = v->app->cfg.base_url;
+	size_t n = strlen(base);
+
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	return arena_printf(v->arena, "%.*s%s", (int)n, base, path);
+}
+
 int
 mail_queue_in(const struct viewer *v, const char *language, const char *to,
     const char *name, const struct tval *data)

@@ -56,6 +56,11 @@ struct viewer;
 int mail_queue_for(const struct viewer *v, int64_t user_id, const char *to,
     const char *name, const struct tval *data);
 
+/* The address of path (starting with '/') on the site, for a link in a
+ * mail: [server] base_url without its trailing '/', then path; in v's
+ * arena. */
+const char *mail_url(const struct viewer *v, const char *path);
+
 /* mail_queue_for() in language ("en", "nl") rather than a user's. */
 int mail_queue_in(const struct viewer *v, const char *language,
     const char *to, const char *name, const struct tval *data);

@@ -251,8 +251,7 @@ password_link_send(const struct viewer *v, int64_t user_id,
 {
 	unsigned char hash[TOKEN_HASH_BYTES];
 	bool setup = strcmp(purpose, "setup") == 0;
-	const char *base = v->app->cfg.base_url, *url;
-	size_t n = strlen(base);
+	const char *url;
 	struct tval *data;
 	sqlite3_stmt *s;
 	char *token;
@@ -267,10 +266,8 @@ password_link_send(const struct viewer *v, int64_t user_id,
 	    RESET_SECONDS));
 	if (db_exec(v->db, s) != 0)
 		return -1;
-	while (n > 0 && base[n - 1] == '/')
-		n--;
-	url = arena_printf(v->arena, "%.*s/password/%s/%s", (int)n, base,
-	    setup ? "setup" : "reset", token);
+	url = mail_url(v, arena_printf(v->arena, "/password/%s/%s", setup ?
+	    "setup" : "reset", token));
 	sodium_memzero(token, strlen(token));
 	data = tv_map(v->arena);
 	tv_set_str(data, "name", *full_name ? full_name : username);

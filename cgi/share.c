@@ -171,8 +171,6 @@ static int
 send_invitation(const struct viewer *v, const struct location *l,
     const struct share_input *in, const char *token)
 {
-	const char *base = v->app->cfg.base_url;
-	size_t n = strlen(base);
 	sqlite3_stmt *s = db_stmt(v->db, STMT_USER_ID_BY_EMAIL);
 	int64_t recipient = 0;
 	struct tval *data;
@@ -186,15 +184,13 @@ send_invitation(const struct viewer *v, const struct location *l,
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return -1;
-	while (n > 0 && base[n - 1] == '/')
-		n--;
 	data = tv_map(v->arena);
 	tv_set_str(data, "sharer", v->user != NULL ? (*v->user->full_name ?
 	    v->user->full_name : v->user->username) : "Arbor");
 	tv_set_str(data, "location", l->name);
 	tv_set_str(data, "expires_on", in->expires_on);
-	tv_set_str(data, "url", arena_printf(v->arena, "%.*s/shares/%s",
-	    (int)n, base, token));
+	tv_set_str(data, "url", mail_url(v, arena_printf(v->arena,
+	    "/shares/%s", token)));
 	return mail_queue_for(v, recipient, in->email, "location_share", data);
 }
 

@@ -5,7 +5,6 @@
 #include "signup.h"
 
 #include <ctype.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -26,18 +25,6 @@
 #include "user.h"
 
 #define DAY (24 * 3600)
-
-/* base_url + path + token, for a mail. */
-static const char *
-link_url(const struct viewer *v, const char *path, const char *token)
-{
-	const char *base = v->app->cfg.base_url;
-	size_t n = strlen(base);
-
-	while (n > 0 && base[n - 1] == '/')
-		n--;
-	return arena_printf(v->arena, "%.*s%s%s", (int)n, base, path, token);
-}
 
 /* Customer id as v may manage its onboarding (write: ACT_USERS, else
  * read): 1, 0 (not found), -1. */
@@ -105,15 +92,11 @@ join_default_expiry(const struct viewer *v)
 static int64_t
 uses_of(const char *text)
 {
-	char *end;
 	long n;
 
 	if (*text == '\0')
 		return JOIN_DEFAULT_USES;
-	n = strtol(text, &end, 10);
-	if (*end != '\0' || end == text || n < 1 || n > JOIN_MAX_USES)
-		return 0;
-	return n;
+	return check_number(text, 1, JOIN_MAX_USES, &n) ? n : 0;
 }
 
 enum model_result
@@ -161,7 +144,7 @@ join_link_create(const struct viewer *v, int64_t id,
 	db_bind_int(s, ":expires_at", expires);
 	failed = db_exec(v->db, s) != 0;
 	if (!failed) {
-		*url = link_url(v, "/join/", token);
+		*url = mail_url(v, arena_printf(v->arena, "/join/%s", token));
 		event_log(v, "join_link_created", 0, perm_actor(v),
 		    arena_printf(v->arena, "customer %lld, %lld uses until "
 		    "%s (link %lld)", (long long)id, (long long)uses,
@@ -270,9 +253,8 @@ send_signup(const struct viewer *v, int64_t customer_id,
 		return rc;
 	tv_set_str(data, "customer", customer);
 	if (user != 0) {
-		tv_set_str(data, "login_url", link_url(v, "/login", ""));
-		tv_set_str(data, "forgot_url", link_url(v, "/password/forgot",
-		    ""));
+		tv_set_str(data, "login_url", mail_url(v, "/login"));
+		tv_set_str(data, "forgot_url", mail_url(v, "/password/forgot"));
 		return mail_queue_for(v, user, email, "account_exists", data);
 	}
 	token = token_new(v->arena, token_hash_);
@@ -291,8 +273,8 @@ send_signup(const struct viewer *v, int64_t customer_id,
 	db_bind_blob(s, ":hash", token_hash_, sizeof(token_hash_));
 	db_bind_int(s, ":now", v->now);
 	db_bind_int(s, ":expires_at", v->now + SIGNUP_SECONDS);
-	tv_set_str(data, "url", link_url(v, join_link_id != 0 ?
-	    "/join/confirm/" : "/signup/", token));
+	tv_set_str(data, "url", mail_url(v, arena_printf(v->arena, "%s%s",
+	    join_link_id != 0 ? "/join/confirm/" : "/signup/", token)));
 	rc = db_exec(v->db, s) != 0 ? -1 : mail_queue_to_customer(v,
 	    customer_id, email, join_link_id != 0 ? "join_confirm" : "signup",
 	    data);

@@ -216,15 +216,11 @@ const struct check_field ugroup_error_fields[] = {
 static int
 percent(const char *s)
 {
-	char *end;
 	long n;
 
 	if (s == NULL || *s == '\0')
 		return 0;
-	if (*s < '0' || *s > '9')
-		return -1;
-	n = strtol(s, &end, 10);
-	return *end == '\0' && n >= 0 && n <= 100 ? (int)n : -1;
+	return check_number(s, 0, 100, &n) ? (int)n : -1;
 }
 
 /* The user named login (username or e-mail) among those v sees, of the

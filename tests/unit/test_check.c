@@ -98,6 +98,33 @@ test_chars_and_plain(void **state)
 }
 
 static void
+test_number(void **state)
+{
+	static const struct {
+		const char *s;
+		bool ok;
+		long n;
+	} cases[] = {
+		{ "7", true, 7 }, { "1", true, 1 }, { "30", true, 30 },
+		{ "0", false, 0 }, { "31", false, 0 }, { "", false, 0 },
+		{ "+5", false, 0 }, { "-5", false, 0 }, { " 5", false, 0 },
+		{ "5 ", false, 0 }, { "5x", false, 0 }, { "007", true, 7 },
+		{ "99999999999999999999", false, 0 },
+	};
+	size_t i;
+	long n;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		n = -1;
+		if (check_number(cases[i].s, 1, 30, &n) != cases[i].ok ||
+		    (cases[i].ok && n != cases[i].n))
+			fail_msg("check_number(\"%s\")", cases[i].s);
+	}
+	assert_false(check_number(NULL, 1, 30, &n));
+}
+
+static void
 test_email(void **state)
 {
 	static const struct {
@@ -176,6 +203,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_trim),
 		cmocka_unit_test(test_chars_and_plain),
+		cmocka_unit_test(test_number),
 		cmocka_unit_test(test_email),
 		cmocka_unit_test(test_iban),
 		cmocka_unit_test(test_errors),
