@@ -6,6 +6,9 @@
 #   make stop       stop what `make run` started
 #   make test       deps, build (plain and ASan/UBSan), then unit,
 #                   integration and browser tests
+#   make bench      wrk against the real stack at scale (docs/PERFORMANCE.md)
+#   make soak       a minute of mixed load: no errors, no worker deaths, flat
+#                   memory (docs/RELIABILITY.md)
 #   make unit | integration | browser | asan | deps | prereq | clean
 #
 # GNU make; safe with -j.
@@ -185,24 +188,9 @@ TEST_ENV := MUSTACHE_SPEC_DIR=$(CURDIR)/tests/mustache-spec \
 	ASAN_OPTIONS=$${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
 	UBSAN_OPTIONS=$${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-VALGRIND := valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible \
-	--errors-for-leak-kinds=definite,indirect,possible --error-exitcode=1 \
-	--track-origins=yes
-
 .PHONY: unit integration browser test
 unit: $(UNIT_ASAN) $(UNIT_PLAIN)
-	@cd $(CURDIR) && fail=; n=0; \
-	for t in $(UNIT_ASAN); do \
-		n=$$((n + 1)); echo "== $$t"; \
-		$(TEST_ENV) $$t || fail="$$fail $$t"; \
-	done; \
-	for t in $(UNIT_PLAIN); do \
-		n=$$((n + 1)); echo "== valgrind $$t"; \
-		MUSTACHE_SPEC_DIR=$(CURDIR)/tests/mustache-spec $(VALGRIND) $$t \
-			|| fail="$$fail valgrind:$$t"; \
-	done; \
-	if [ -n "$$fail" ]; then echo "unit: FAILED:$$fail" >&2; exit 1; fi; \
-	echo "unit: $$n runs passed"
+	@cd $(CURDIR) && $(TEST_ENV) bash tests/unit/run.sh $(UNIT_ASAN) -- $(UNIT_PLAIN)
 
 integration: all asan
 	cd $(CURDIR) && $(TEST_ENV) BIN=$(CURDIR)/build/asan/bin \
@@ -218,20 +206,29 @@ browser: all prereq
 prereq:
 	@bash tests/prereq.sh $(DEPS)
 
-# In order; all three run even when one fails, and make fails if any did.
+# Everything is built first, JOBS at a time (default: the cores); then
+# the tests in order, each phase spreading its runs over the cores. All
+# phases run even when one fails, and make fails if any did.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test: deps
 	@$(MAKE) --no-print-directory prereq
-	@$(MAKE) --no-print-directory all asan
+	@$(MAKE) --no-print-directory -j$(JOBS) all asan $(UNIT_ASAN) $(UNIT_PLAIN)
 	@fail=; \
 	for t in unit integration browser; do \
+		began=$$SECONDS; \
 		$(MAKE) --no-print-directory $$t || fail="$$fail $$t"; \
+		echo "make test: $$t took $$((SECONDS - began)) s"; \
 	done; \
 	if [ -n "$$fail" ]; then echo "make test: FAILED:$$fail" >&2; exit 1; fi; \
 	echo "make test: all passed"
 
-.PHONY: bench
+.PHONY: bench soak
 bench: all
 	cd $(CURDIR) && BIN=$(CURDIR)/bin ROOT=$(CURDIR) bash tests/bench/run.sh
+
+# Not part of `make test`: a minute of mixed load (tests/soak/run.sh).
+soak: all
+	cd $(CURDIR) && bash tests/soak/run.sh
 
 # ---------------------------------------------------------------- deps
 

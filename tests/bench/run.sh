@@ -67,16 +67,8 @@ VAR=$TRIVIAL_VAR PORT=$TRIVIAL_PORT BIN=$TRIVIAL_VAR/bin \
 	"$ROOT/nginx/stack.sh" start >/dev/null
 
 # log in as admin (all groups: the fullest Accounts page, and every list)
-jar=$WORK/cookies
-csrf_of() { sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' "$1" | head -1; }
-curl -s -c "$jar" -b "$jar" "$APP/login" -o "$WORK/login.html"
-curl -s -c "$jar" -b "$jar" -o /dev/null \
-	--data-urlencode "csrf_token=$(csrf_of "$WORK/login.html")" \
-	--data-urlencode "username=admin" \
-	--data-urlencode "password=arbor-demo-password" "$APP/login"
-session=$(awk '$6 == "__Host-arbor_session" { print $7 }' "$jar")
-[ -n "$session" ] || die "login failed"
-cookie="Cookie: __Host-arbor_session=$session"
+. "$ROOT/tests/bench/web.sh"
+sign_in admin
 
 # One wrk run: URL [header [script]] (a wrk Lua script of requests). Sets req (req/s), p99 (ms, of the answers
 # that came) and timeouts (requests wrk gave up on after 2 s: their
@@ -163,19 +155,6 @@ device_text=$(example device_text | sed 's/ devices=.*//')
 text_devices=$(example device_text | sed 's/.* devices=//')
 [ -n "$email" ] && [ -n "$unit_id" ] || die "no examples from bench-data"
 
-# percent-encode a query value
-urlencode() {
-	local s=$1 out= c i
-	for ((i = 0; i < ${#s}; i++)); do
-		c=${s:i:1}
-		case $c in
-		[a-zA-Z0-9.~_-]) out+=$c ;;
-		*) printf -v c '%%%02X' "'$c"; out+=$c ;;
-		esac
-	done
-	echo "$out"
-}
-
 # The "next" link of a page, as the page writes it: URL -> URL.
 next_of() {
 	local href
@@ -190,15 +169,7 @@ next_of() {
 	esac
 }
 
-# an API token of admin's, through the tokens page (the secret shows
-# on the page the creation redirects to)
-curl -s -b "$jar" -c "$jar" "$APP/tokens" -o "$WORK/tokens.html"
-token=$(curl -s -L -b "$jar" -c "$jar" \
-	--data-urlencode "csrf_token=$(csrf_of "$WORK/tokens.html")" \
-	--data-urlencode "name=bench" \
-	--data-urlencode "expires_on=$(date -u -d '+30 days' +%Y-%m-%d)" \
-	"$APP/tokens/new" | sed -n 's/.*id="token-secret">\([^<]*\)<.*/\1/p')
-[ -n "$token" ] || die "could not create an API token"
+api_token bench
 bearer="Authorization: Bearer $token"
 
 # The rows: page (as the table shows it) | URL | header | target class.

@@ -7,20 +7,28 @@ function decorated with browser.scenario(name) that takes a Run. Screenshots go 
 ARTIFACTS (default tests/artifacts). Environment: ROOT, BIN as for the
 integration tests.
 
-Usage: run.py [FILE...]
+Usage: run.py [-j N] [FILE...]
+Files run in processes of their own, N at a time (-j, default BROWSER_JOBS
+or the number of cores): see tests/integration/parallel.py.
 """
 import glob
 import importlib.util
 import os
+import re
 import sys
+import time
 import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+TIMES = os.path.join(os.path.dirname(os.path.dirname(HERE)), 'build', 'browser-times.json')
+CHILD = 'ARBOR_BROWSER_FILE'          # set for a child: the file it runs
+FIGURES = re.compile(r'^file-result: (\d+) passed, (\d+) failed$', re.M)
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'integration'))
 
 import arbor_stack  # noqa: E402
 import browser  # noqa: E402
+import parallel  # noqa: E402
 
 class Run:
     """What a scenario works with: the stack and the browsers it opened."""
@@ -76,23 +84,35 @@ def run_file(path):
     return passed, failed
 
 
-def main(files):
+def run_child(path):
+    """The child: one file's scenarios, then its figures on the last line."""
+    try:
+        passed, failed = run_file(path)
+    except Exception:
+        traceback.print_exc()
+        passed, failed = 0, 1
+    print(f'file-result: {passed} passed, {failed} failed', flush=True)
+    return 0 if failed == 0 else 1
+
+
+def main(argv):
     if not os.path.exists(browser.AXE_JS):
         print(f'browser: {browser.AXE_JS} is missing: run `npm ci` in {HERE}',
               file=sys.stderr)
         return 2
-    files = files or sorted(glob.glob(os.path.join(HERE, 'test_*.py')))
+    if os.environ.get(CHILD):
+        return run_child(os.environ[CHILD])
+    jobs, argv = parallel.jobs_from(argv, 'BROWSER_JOBS')
+    files = [os.path.abspath(f) for f in argv] or \
+        sorted(glob.glob(os.path.join(HERE, 'test_*.py')))
+    began = time.monotonic()
+    results = parallel.run(os.path.abspath(__file__), CHILD, files, argv, jobs, FIGURES, TIMES)
     passed = failed = 0
-    for path in files:
-        print(f'== {os.path.basename(path)}', flush=True)
-        try:
-            p, f = run_file(path)
-        except Exception:
-            traceback.print_exc()
-            p, f = 0, 1
-        passed += p
-        failed += f
-    print(f'browser: {passed} passed, {failed} failed')
+    for figures, _, status in results.values():
+        p, f = figures or (0, 1)
+        passed, failed = passed + p, failed + (f or int(status != 0))
+    print(f'browser: {passed} passed, {failed} failed in {time.monotonic() - began:.0f} s '
+          f'({len(files)} files, {jobs} at a time)')
     return 0 if failed == 0 and passed > 0 else 1
 
 

@@ -19,6 +19,7 @@ import glob
 import html.parser
 import http.client
 import os
+import random
 import re
 import shutil
 import socket
@@ -43,9 +44,18 @@ class StackError(Exception):
 
 
 def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
+    """A port that is free now, below Linux's range for outgoing connections
+    (32768 up), so that no client's connection takes it before nginx binds
+    it, and at random, so that test processes running side by side rarely
+    pick the same one (start() picks again when one did)."""
+    while True:
+        port = random.randrange(20000, 32768)
+        with socket.socket() as s:
+            try:
+                s.bind(('127.0.0.1', port))
+            except OSError:
+                continue
+            return port
 
 
 class Stack:
@@ -93,7 +103,16 @@ class Stack:
             self.arborctl('init')
             if self.demo:
                 self.arborctl('demo')
-            self._stack_sh('start', self.start_timeout)
+            for attempt in range(3):
+                try:
+                    self._stack_sh('start', self.start_timeout)
+                    break
+                except StackError as e:
+                    if 'Address already in use' not in str(e) or attempt == 2:
+                        raise
+                self.port = free_port()     # another process took it: again
+                self._write_conf()
+                self.env = self._environment()
         except BaseException:
             print(self.logs(), file=sys.stderr)
             self._stop_quietly()

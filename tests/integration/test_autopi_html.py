@@ -29,13 +29,14 @@ def page_routes():
     return [p for p in paths if not p.startswith('/api/') and not p.endswith('.csv')]
 
 
-def first_id(sql):
-    rows = STACK.query(sql)
+def first_id(sql, stack=None):
+    rows = (stack or STACK).query(sql)
     return str(rows[0][0]) if rows else '0'
 
 
-def concrete(path):
-    """path with its {placeholders} filled in by rows of the demo."""
+def concrete(path, stack=None):
+    """path with its {placeholders} filled in by rows of the demo (on STACK,
+    or on stack)."""
     ids = {'/customers/': "SELECT id FROM customers WHERE name = 'Northwind Denmark'",
            '/locations/': 'SELECT id FROM locations ORDER BY id',
            '/users/': "SELECT id FROM users WHERE username = 'dk.admin'",
@@ -43,7 +44,7 @@ def concrete(path):
            '/tokens/': 'SELECT id FROM api_tokens ORDER BY id'}
     for prefix, sql in ids.items():
         if path.startswith(prefix) and '{id}' in path:
-            return path.replace('{id}', first_id(sql))
+            return path.replace('{id}', first_id(sql, stack))
     return path.replace('{token}', 'not-a-real-token')
 
 

@@ -89,28 +89,6 @@ static const char TREE_SQL[] =
 /* What links in mail start with. */
 static char base_url[] = "https://arbor.example.test";
 
-/* A new in-memory database with the schema and (unless empty) the tree,
- * into f->app.db: 0, or -1 with the reason printed. */
-static int
-open_tree(struct fixture *f, bool empty)
-{
-	char err[256];
-	char *msg = NULL;
-
-	if (db_open_memory(&f->app.db, schema_sql, err, sizeof(err)) != 0) {
-		print_error("fixture: %s\n", err);
-		return -1;
-	}
-	if (!empty && sqlite3_exec(f->app.db.conn, TREE_SQL, NULL, NULL, &msg) !=
-	    SQLITE_OK) {
-		print_error("fixture: the tree: %s\n", msg ? msg : "?");
-		sqlite3_free(msg);
-		db_close(&f->app.db);
-		return -1;
-	}
-	return 0;
-}
-
 /* Copy database from over to: 0, or -1 with the reason printed. The
  * statements prepared on to stay valid (the same schema, page for
  * page). */
@@ -127,29 +105,88 @@ copy_db(sqlite3 *to, sqlite3 *from)
 	return sqlite3_backup_finish(b) == SQLITE_OK ? 0 : -1;
 }
 
+/*
+ * What the tests of one program share, made by the first set-up: loading
+ * the catalog and the templates and preparing every statement cost more
+ * than most tests do (seconds a test under valgrind), and no test changes
+ * them. Each test gets the one database back as the tree (or the empty
+ * schema) was, copied over it page for page; its prepared statements stay
+ * valid. Freed at exit, so that the leak checkers see nothing left.
+ */
+static struct {
+	int made;		/* 0 not yet, 1 made, -1 failed */
+	struct app app;		/* catalog, templates, db */
+	sqlite3 *tree, *empty;	/* the database as set up, either way */
+} shared;
+
+static void
+shared_free(void)
+{
+	sqlite3_close(shared.tree);
+	sqlite3_close(shared.empty);
+	db_close(&shared.app.db);
+	catalog_free(&shared.app.catalog);
+	tmpl_free(shared.app.templates);
+}
+
+static int
+shared_make(void)
+{
+	char err[256];
+	char *msg = NULL;
+
+	/* the mails' templates, from the repository (tests run there) */
+	if (catalog_load(&shared.app.catalog, err, sizeof(err)) != 0 ||
+	    (shared.app.templates = tmpl_load("templates", err, sizeof(err))) ==
+	    NULL || db_open_memory(&shared.app.db, schema_sql, err,
+	    sizeof(err)) != 0) {
+		print_error("fixture: %s\n", err);
+		return -1;
+	}
+	if (sqlite3_open(":memory:", &shared.empty) != SQLITE_OK ||
+	    copy_db(shared.empty, shared.app.db.conn) != 0)
+		return -1;
+	if (sqlite3_exec(shared.app.db.conn, TREE_SQL, NULL, NULL, &msg) !=
+	    SQLITE_OK) {
+		print_error("fixture: the tree: %s\n", msg ? msg : "?");
+		sqlite3_free(msg);
+		return -1;
+	}
+	if (sqlite3_open(":memory:", &shared.tree) != SQLITE_OK ||
+	    copy_db(shared.tree, shared.app.db.conn) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+shared_setup(void)
+{
+	if (shared.made == 0) {
+		atexit(shared_free);
+		shared.made = shared_make() == 0 ? 1 : -1;
+	}
+	return shared.made == 1 ? 0 : -1;
+}
+
 static int
 setup(void **state, bool empty)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	char err[256];
+	struct fixture *f;
+	sqlite3_stmt *s = NULL;
 
-	if (f == NULL)
+	if (shared_setup() != 0)
 		return -1;
-	/* the mails' templates, from the repository (tests run there) */
-	if (catalog_load(&f->app.catalog, err, sizeof(err)) != 0 ||
-	    (f->app.templates = tmpl_load("templates", err, sizeof(err))) ==
-	    NULL) {
-		print_error("fixture: %s\n", err);
-		catalog_free(&f->app.catalog);
-		free(f);
+	/* what a failed test may have left: a transaction, a statement
+	 * stopped half way */
+	while ((s = sqlite3_next_stmt(shared.app.db.conn, s)) != NULL)
+		sqlite3_reset(s);
+	if (!sqlite3_get_autocommit(shared.app.db.conn))
+		sqlite3_exec(shared.app.db.conn, "ROLLBACK", NULL, NULL, NULL);
+	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return -1;
-	}
-	if (open_tree(f, empty) != 0 || sqlite3_open(":memory:", &f->tree) !=
-	    SQLITE_OK || copy_db(f->tree, f->app.db.conn) != 0) {
-		sqlite3_close(f->tree);
-		db_close(&f->app.db);
-		catalog_free(&f->app.catalog);
-		tmpl_free(f->app.templates);
+	f->app = shared.app;
+	f->tree = empty ? shared.empty : shared.tree;
+	if (copy_db(f->app.db.conn, f->tree) != 0) {
 		free(f);
 		return -1;
 	}
@@ -191,10 +228,6 @@ fixture_teardown(void **state)
 	struct fixture *f = *state;
 
 	arena_free(f->arena);
-	sqlite3_close(f->tree);
-	db_close(&f->app.db);
-	catalog_free(&f->app.catalog);
-	tmpl_free(f->app.templates);
 	free(f);
 	return 0;
 }
