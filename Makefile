@@ -9,6 +9,9 @@
 #   make bench      wrk against the real stack at scale (docs/PERFORMANCE.md)
 #   make soak       a minute of mixed load: no errors, no worker deaths, flat
 #                   memory (docs/RELIABILITY.md)
+#   make install    install for a server (PREFIX, DESTDIR, SYSCONFDIR,
+#                   LOCALSTATEDIR, SYSTEMDUNITDIR; see deploy/README.md)
+#   make uninstall  remove what install put (not the config, not the data)
 #   make unit | integration | browser | asan | deps | prereq | clean
 #
 # GNU make; safe with -j.
@@ -76,9 +79,13 @@ DEPS_BUILD := build-essential pkg-config nginx-light libfcgi-dev spawn-fcgi \
 # What `make test` needs on top.
 # The browser tests drive Debian's chromium through chromium-driver and
 # python3-selenium; npm only fetches axe-core (a plain script), so Debian
-# 12's Node 18 is enough.
+# 12's Node 18 is enough. The deployment checks (test_deploy) render the
+# man pages with groff (groff-base), verify the units with systemd-analyze
+# (systemd; it runs man, from man-db, for Documentation=) and make a
+# throwaway certificate for nginx -t with openssl.
 DEPS_TEST := libcmocka-dev oathtool zbar-tools python3 python3-aiosmtpd \
-	python3-selenium valgrind wrk curl chromium chromium-driver nodejs npm tidy
+	python3-selenium valgrind wrk curl chromium chromium-driver nodejs npm tidy \
+	groff-base man-db systemd openssl
 DEPS := $(DEPS_BUILD) $(DEPS_TEST)
 
 # $(call install_missing,PACKAGES): install those of PACKAGES dpkg does
@@ -314,6 +321,112 @@ run: deps-build
 stop:
 	$(MAIL_STOP)
 	@VAR=$(CURDIR)/var bash nginx/stack.sh stop
+
+# ---------------------------------------------------------------- install
+
+# FHS paths. The systemd units go to $(PREFIX)/lib/systemd/system, which
+# systemd.unit(5) names for units "installed by the administrator" (on
+# Debian /usr/local/lib/systemd/system is in the unit path); that leaves
+# /etc/systemd/system to the administrator's own units and `systemctl
+# edit` overrides, which a reinstall then never overwrites. A PREFIX whose
+# lib/systemd/system systemd does not read (say /opt/arbor) needs
+# SYSTEMDUNITDIR=/etc/systemd/system.
+PREFIX ?= /usr/local
+DESTDIR ?=
+SYSCONFDIR ?= /etc
+LOCALSTATEDIR ?= /var
+BINDIR := $(PREFIX)/bin
+DATADIR := $(PREFIX)/share/arbor
+MANDIR := $(PREFIX)/share/man
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+CONFDIR := $(SYSCONFDIR)/arbor
+STATEDIR := $(LOCALSTATEDIR)/lib/arbor
+NGINXSITEDIR := $(SYSCONFDIR)/nginx/sites-available
+
+UNITS := deploy/arbor-fcgi.socket deploy/arbor-fcgi.service \
+	deploy/arbor-mail.service
+MAN_PAGES := man/arborctl.8 man/arbor.conf.5
+# templates/ and static/ as they are, every file (static/ has folders)
+SHARED_FILES := $(sort $(shell find templates static -type f))
+
+# The files in deploy/ and man/ name the default paths; these become the
+# ones chosen. Longest first, so /usr/local/bin is not cut by a shorter
+# rule.
+INSTALL_SED := sed -e 's|/usr/local/share/arbor|$(DATADIR)|g' \
+	-e 's|/usr/local/bin|$(BINDIR)|g' \
+	-e 's|/etc/arbor|$(CONFDIR)|g' \
+	-e 's|/var/lib/arbor|$(STATEDIR)|g'
+
+# $(call install_edited,SRC,DEST,MODE): SRC through INSTALL_SED to DEST
+# with MODE, written aside (unreadable to others until its mode is set)
+# and moved into place, so DEST is never a half-written file.
+define install_edited
+(umask 077 && $(INSTALL_SED) $(1) >$(2).tmp) && chmod $(3) $(2).tmp && \
+	mv -f $(2).tmp $(2)
+endef
+
+# As root without DESTDIR (a real install): the arbor system user and the
+# owners of the config and the state folder. With DESTDIR (a staging tree,
+# a package) or as another user, files are only laid out.
+define INSTALL_OWNERS
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
+		getent passwd arbor >/dev/null || \
+			adduser --system --group --home $(STATEDIR) \
+				--no-create-home arbor || exit 1; \
+		chown root:arbor $(CONFDIR) $(CONFDIR)/arbor.conf && \
+		chown arbor:arbor $(STATEDIR) $(STATEDIR)/mail; \
+	fi
+endef
+
+.PHONY: install uninstall
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/nginx \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(NGINXSITEDIR)
+	install -m 0755 bin/arbor-fcgi bin/arborctl $(DESTDIR)$(BINDIR)/
+	@for f in $(SHARED_FILES); do \
+		install -D -m 0644 $$f $(DESTDIR)$(DATADIR)/$$f || exit 1; \
+	done
+	install -m 0644 nginx/fastcgi.conf $(DESTDIR)$(DATADIR)/nginx/
+	@for f in $(UNITS); do \
+		$(call install_edited,$$f,$(DESTDIR)$(SYSTEMDUNITDIR)/$${f#deploy/},0644) \
+			|| exit 1; \
+	done
+	@for f in $(MAN_PAGES); do \
+		$(call install_edited,$$f,$(DESTDIR)$(MANDIR)/man$${f##*.}/$${f#man/},0644) \
+			|| exit 1; \
+	done
+	install -d -m 0750 $(DESTDIR)$(CONFDIR)
+	install -d -m 0750 $(DESTDIR)$(STATEDIR) $(DESTDIR)$(STATEDIR)/mail
+	@# The config and the nginx site are the administrator's once
+	@# written (server_name, certificates): never overwritten.
+	@if [ -e $(DESTDIR)$(CONFDIR)/arbor.conf ]; then \
+		echo "kept $(DESTDIR)$(CONFDIR)/arbor.conf"; \
+	else \
+		$(call install_edited,deploy/arbor.conf.example,$(DESTDIR)$(CONFDIR)/arbor.conf,0640) && \
+		echo "wrote $(DESTDIR)$(CONFDIR)/arbor.conf: edit base_url and [mail]"; \
+	fi
+	@if [ -e $(DESTDIR)$(NGINXSITEDIR)/arbor ]; then \
+		echo "kept $(DESTDIR)$(NGINXSITEDIR)/arbor (compare with deploy/nginx-arbor.conf)"; \
+	else \
+		$(call install_edited,deploy/nginx-arbor.conf,$(DESTDIR)$(NGINXSITEDIR)/arbor,0644) && \
+		echo "wrote $(DESTDIR)$(NGINXSITEDIR)/arbor: edit server_name and the certificates"; \
+	fi
+	$(INSTALL_OWNERS)
+
+# What install put, except the config, the nginx site (the
+# administrator's edits) and the state folder (the data).
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/arbor-fcgi $(DESTDIR)$(BINDIR)/arborctl \
+		$(foreach u,$(UNITS),$(DESTDIR)$(SYSTEMDUNITDIR)/$(notdir $(u))) \
+		$(DESTDIR)$(MANDIR)/man8/arborctl.8 $(DESTDIR)$(MANDIR)/man5/arbor.conf.5 \
+		$(DESTDIR)$(DATADIR)/nginx/fastcgi.conf
+	@for f in $(SHARED_FILES); do rm -f $(DESTDIR)$(DATADIR)/$$f; done
+	@# the folders install made, when nothing else is in them
+	@if [ -d $(DESTDIR)$(DATADIR) ]; then \
+		find $(DESTDIR)$(DATADIR) -depth -type d -empty -delete; \
+	fi
+	@echo "kept $(DESTDIR)$(CONFDIR), $(DESTDIR)$(NGINXSITEDIR)/arbor and $(DESTDIR)$(STATEDIR)"
 
 # ---------------------------------------------------------------- clean
 

@@ -39,9 +39,11 @@ void
 api_problem(struct request *req, int status, const char *detail,
     const char *field)
 {
-	json_t *p = json_pack("{s:s, s:s, s:i, s:s}", "type", "about:blank",
-	    "title", http_status_text(status), "status", status, "detail",
-	    detail);
+	/* request_id: an extension member (RFC 9457 3.2) that finds the
+	 * request's log line */
+	json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type",
+	    "about:blank", "title", http_status_text(status), "status", status,
+	    "detail", detail, "request_id", req->request_id);
 
 	if (p == NULL) {
 		api_json(req, 500, json_object());

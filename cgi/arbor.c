@@ -26,6 +26,7 @@
 #include "http.h"
 #include "log.h"
 #include "page.h"
+#include "principal.h"
 #include "routes.h"
 #include "tmpl.h"
 
@@ -97,13 +98,26 @@ app_close(struct app *app)
 	oath_done();
 }
 
-/* One request, from the FastCGI parameters to the last byte out. */
+static long
+ms_since(const struct timespec *start)
+{
+	struct timespec end;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	return (long)(end.tv_sec - start->tv_sec) * 1000 +
+	    (end.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+/* One request, from the FastCGI parameters to the last byte out, and its
+ * line in the log. */
 static void
 serve(struct app *app, struct arena *arena, FCGX_Request *fcgi)
 {
 	struct request req;
+	struct timespec start;
 	const char *msg = NULL;
 
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	memset(&req, 0, sizeof(req));
 	req.arena = arena;
 	req.app = app;
@@ -130,6 +144,9 @@ serve(struct app *app, struct arena *arena, FCGX_Request *fcgi)
 	/* a handler that returned inside a transaction changed nothing */
 	db_rollback(&app->db);
 	http_send(&req, fcgi);
+	log_request(req.request_id, req.user ? req.user->id : 0,
+	    http_method_name(req.method), req.route, req.status,
+	    ms_since(&start));
 }
 
 int

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include <fcgiapp.h>
+#include <sodium.h>
 
 #include "arena.h"
 #include "log.h"
@@ -45,6 +46,36 @@ param_or_empty(FCGX_Request *fcgi, const char *name)
 	const char *v = FCGX_GetParam(name, fcgi->envp);
 
 	return v ? v : "";
+}
+
+static bool
+request_id_valid(const char *id)
+{
+	size_t n;
+
+	if (id == NULL)
+		return false;
+	for (n = 0; id[n] != '\0'; n++)
+		if (!((id[n] >= '0' && id[n] <= '9') ||
+		    (id[n] >= 'a' && id[n] <= 'f')))
+			return false;
+	return n == HTTP_REQUEST_ID_LEN;
+}
+
+/* nginx's id when it is one (it cannot hold anything but hex then: safe
+ * in a header and a log line), else a random one of the same form. */
+static const char *
+request_id(struct arena *a, const char *given)
+{
+	unsigned char raw[HTTP_REQUEST_ID_LEN / 2];
+	char *id;
+
+	if (request_id_valid(given))
+		return arena_strdup(a, given);
+	id = arena_alloc(a, HTTP_REQUEST_ID_LEN + 1);
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2hex(id, HTTP_REQUEST_ID_LEN + 1, raw, sizeof(raw));
+	return id;
 }
 
 /* Read exactly len bytes of body, or fail. */
@@ -95,6 +126,8 @@ http_read(struct request *req, FCGX_Request *fcgi, const char **msg)
 
 	buf_init(&req->headers, req->arena);
 	buf_init(&req->body_out, req->arena);
+	req->request_id = request_id(req->arena, FCGX_GetParam("REQUEST_ID",
+	    fcgi->envp));
 	req->status = 200;
 	req->response_type = "text/html; charset=utf-8";
 	req->method = method_of(FCGX_GetParam("REQUEST_METHOD", fcgi->envp));
@@ -240,6 +273,21 @@ http_status_text(int status)
 	return "Unknown";
 }
 
+const char *
+http_method_name(enum http_method m)
+{
+	switch (m) {
+	case METHOD_GET: return "GET";
+	case METHOD_HEAD: return "HEAD";
+	case METHOD_POST: return "POST";
+	case METHOD_PUT: return "PUT";
+	case METHOD_PATCH: return "PATCH";
+	case METHOD_DELETE: return "DELETE";
+	case METHOD_OTHER: break;
+	}
+	return "OTHER";
+}
+
 void
 http_send(struct request *req, FCGX_Request *fcgi)
 {
@@ -254,11 +302,12 @@ http_send(struct request *req, FCGX_Request *fcgi)
 	    "Referrer-Policy: same-origin\r\n"
 	    "Cross-Origin-Opener-Policy: same-origin\r\n"
 	    "Cache-Control: %s\r\n"
+	    "X-Request-Id: %s\r\n"
 	    "%s\r\n",
 	    req->status, http_status_text(req->status), req->response_type,
 	    req->body_out.len,
 	    req->no_store ? "no-store" : "private, no-cache",
-	    req->headers.data);
+	    req->request_id, req->headers.data);
 
 	FCGX_PutStr(head, (int)strlen(head), fcgi->out);
 	if (req->method != METHOD_HEAD)

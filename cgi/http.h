@@ -40,10 +40,17 @@ enum http_method {
 	METHOD_OTHER
 };
 
+/* A request id: 32 lowercase hex characters (nginx's $request_id). */
+#define HTTP_REQUEST_ID_LEN 32
+
 struct request {
 	struct arena *arena;
 	struct app *app;
 	int64_t now;			/* time of arrival, Unix seconds */
+	/* nginx's REQUEST_ID, or one of our own when it is missing or not
+	 * 32 hex characters: in the log line, the X-Request-Id header, error
+	 * pages and problem documents, so a user's report can be found */
+	const char *request_id;
 
 	enum http_method method;
 	const char *path;		/* raw path, without the query */
@@ -59,6 +66,8 @@ struct request {
 	struct params cookies;
 
 	/* Filled by the dispatcher. */
+	const char *route;		/* the pattern matched, for the log;
+					 * NULL when no route has the path */
 	int64_t id;			/* the {id} of the route */
 	int64_t sub_id;			/* its {sub} */
 	const char *token;		/* the {token} of the route */
@@ -119,5 +128,8 @@ void http_send(struct request *req, FCGX_Request *fcgi);
 const char *http_cookie_get(const struct request *req, const char *name);
 
 const char *http_status_text(int status);
+
+/* "GET", "POST"...; "OTHER" for a method Arbor has no route for. */
+const char *http_method_name(enum http_method m);
 
 #endif

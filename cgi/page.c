@@ -148,7 +148,9 @@ page_render(struct request *req, int status, const char *name,
 		log_error("template %s failed to render", name);
 		buf_clear(&req->body_out);
 		buf_puts(&req->body_out, "Internal error: this page could not "
-		    "be drawn. Please try again later.\n");
+		    "be drawn. Please try again later.\nRequest id: ");
+		buf_puts(&req->body_out, req->request_id);
+		buf_puts(&req->body_out, "\n");
 		req->response_type = "text/plain; charset=utf-8";
 		status = 500;
 	}
@@ -178,6 +180,7 @@ page_error(struct request *req, int status, const char *message)
 	tv_set_int(d, "status", status);
 	tv_set_str(d, "title", status_title(status));
 	tv_set_str(d, "message", message);
+	tv_set_str(d, "request_id", req->request_id);
 	page_render(req, status, "error", d);
 }
 

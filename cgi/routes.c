@@ -338,21 +338,6 @@ pattern_match(const char *pattern, const char *path, struct arena *a,
 	return *p == '\0' && *s == '\0';
 }
 
-static const char *
-method_name(enum http_method m)
-{
-	switch (m) {
-	case METHOD_GET: return "GET";
-	case METHOD_HEAD: return "HEAD";
-	case METHOD_POST: return "POST";
-	case METHOD_PUT: return "PUT";
-	case METHOD_PATCH: return "PATCH";
-	case METHOD_DELETE: return "DELETE";
-	case METHOD_OTHER: break;
-	}
-	return "OTHER";
-}
-
 enum route_result
 route_find(struct request *req, const struct route **out, char *allow,
     size_t allowlen)
@@ -369,6 +354,7 @@ route_find(struct request *req, const struct route **out, char *allow,
 		if (!pattern_match(routes[i].pattern, req->path, req->arena,
 		    &id, &sub, &token))
 			continue;
+		req->route = routes[i].pattern;
 		if (routes[i].method == m) {
 			*out = &routes[i];
 			req->id = id;
@@ -381,7 +367,7 @@ route_find(struct request *req, const struct route **out, char *allow,
 		used += (size_t)snprintf(allow + used, used < allowlen ?
 		    allowlen - used : 0, "%s%s", used ? ", " : "",
 		    routes[i].method == METHOD_GET ? "GET, HEAD" :
-		    method_name(routes[i].method));
+		    http_method_name(routes[i].method));
 		if (used >= allowlen)
 			used = allowlen - 1;
 	}

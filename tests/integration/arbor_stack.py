@@ -261,6 +261,14 @@ class Response:
         return self.headers.get(name)
 
     @property
+    def stable_text(self):
+        """The body without this answer's request id (X-Request-Id, shown on
+        error pages and in problem documents), which differs on every
+        answer: what a test compares when two answers must be the same."""
+        rid = self.header('X-Request-Id')
+        return self.text.replace(rid, '') if rid else self.text
+
+    @property
     def set_cookies(self):
         return self.headers.get_all('Set-Cookie') or []
 
