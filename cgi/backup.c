@@ -57,6 +57,25 @@ first_finding(void *ctx, const char *table, int64_t row, const char *what)
 		    "check: %s", what);
 }
 
+/* Step b to its end, BACKUP_PAGES at a time with a nap between steps:
+ * SQLITE_DONE, or what stopped it (an error, or busy for too long). */
+static int
+step_all(sqlite3_backup *b)
+{
+	struct timespec nap = { 0, BACKUP_NAP_NS };
+	int rc, busy = 0;
+
+	for (;;) {
+		rc = sqlite3_backup_step(b, BACKUP_PAGES);
+		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+			if (++busy >= BACKUP_BUSY_MAX)
+				return rc;
+		} else if (rc != SQLITE_OK)
+			return rc;
+		nanosleep(&nap, NULL);
+	}
+}
+
 /*
  * Copy db into the empty database file path, from one snapshot: a read
  * transaction on db holds it for the whole copy, so a worker's commit
@@ -67,10 +86,9 @@ static int
 copy_pages(struct db *db, const char *path, int *pages, char *err,
     size_t errlen)
 {
-	struct timespec nap = { 0, BACKUP_NAP_NS };
-	sqlite3_backup *b = NULL;
+	sqlite3_backup *b;
 	sqlite3 *copy = NULL;
-	int rc, busy = 0;
+	int done, rc = -1;
 
 	if (sqlite3_open_v2(path, &copy, SQLITE_OPEN_READWRITE, NULL) !=
 	    SQLITE_OK) {
@@ -80,32 +98,23 @@ copy_pages(struct db *db, const char *path, int *pages, char *err,
 		return -1;
 	}
 	if (db_begin_read(db) != 0 ||
-	    db_step(db, db_stmt(db, STMT_SCHEMA_VERSION_READ)) != SQLITE_ROW) {
+	    db_step(db, db_stmt(db, STMT_SCHEMA_VERSION_READ)) != SQLITE_ROW)
 		snprintf(err, errlen, "cannot read the database: %s",
 		    sqlite3_errmsg(db->conn));
-		db_reset_all(db);
-		db_rollback(db);
-		sqlite3_close(copy);
-		return -1;
-	}
-	if ((b = sqlite3_backup_init(copy, "main", db->conn, "main")) != NULL)
-		do {
-			rc = sqlite3_backup_step(b, BACKUP_PAGES);
-			if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-				busy++;
-			if (rc == SQLITE_OK || rc == SQLITE_BUSY ||
-			    rc == SQLITE_LOCKED)
-				nanosleep(&nap, NULL);
-		} while ((rc == SQLITE_OK || ((rc == SQLITE_BUSY ||
-		    rc == SQLITE_LOCKED) && busy < BACKUP_BUSY_MAX)));
-	if (b != NULL)
+	else if ((b = sqlite3_backup_init(copy, "main", db->conn, "main")) ==
+	    NULL)
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(copy));
+	else {
+		done = step_all(b);
 		*pages = sqlite3_backup_pagecount(b);
-	if (b == NULL || sqlite3_backup_finish(b) != SQLITE_OK) {
-		snprintf(err, errlen, "copying to %s: %s", path,
-		    sqlite3_errmsg(copy));
-		rc = -1;
-	} else
-		rc = 0;
+		/* finish reports errors, not a copy left unfinished */
+		if (sqlite3_backup_finish(b) != SQLITE_OK || done != SQLITE_DONE)
+			snprintf(err, errlen, "copying to %s: %s", path,
+			    sqlite3_errstr(done != SQLITE_DONE ? done :
+			    sqlite3_errcode(copy)));
+		else
+			rc = 0;
+	}
 	db_reset_all(db);
 	db_rollback(db);
 	if (sqlite3_close(copy) != SQLITE_OK && rc == 0) {
