@@ -18,6 +18,12 @@
  *       [--width W] [--depth D] [--seed S]
  *                                        benchmark customers, users and
  *                                        devices under the demo account
+ *   arborctl check                       the database's consistency
+ *                                        (dbcheck.h): "ok", or one line
+ *                                        per finding and exit status 1
+ *   arborctl backup FILE                 a consistent copy to a new file
+ *                                        (0600) while the site serves;
+ *                                        restoring: deploy/README.md
  */
 #include <errno.h>
 #include <limits.h>
@@ -37,11 +43,13 @@
 #include "app.h"
 #include "arena.h"
 #include "auth.h"
+#include "backup.h"
 #include "buf.h"
 #include "catalog.h"
 #include "check.h"
 #include "csvfile.h"
 #include "db.h"
+#include "dbcheck.h"
 #include "import.h"
 #include "list.h"
 #include "mail.h"
@@ -66,7 +74,9 @@ usage(void)
 	    "       arborctl mail status\n"
 	    "       arborctl bench-data [--customers N] [--users N] "
 	    "[--devices N]\n"
-	    "                           [--width W] [--depth D] [--seed S]\n",
+	    "                           [--width W] [--depth D] [--seed S]\n"
+	    "       arborctl check\n"
+	    "       arborctl backup FILE\n",
 	    stderr);
 	return 2;
 }
@@ -689,6 +699,64 @@ cmd_bench_data(int argc, char *argv[])
 	return rc;
 }
 
+/* ---------------------------------------------- database care (issue 18) */
+
+/* A finding of the check as one line: table, row id and what. */
+static void
+print_finding(void *ctx, const char *table, int64_t row, const char *what)
+{
+	(void)ctx;
+	if (row != 0)
+		printf("%s %lld: %s\n", table, (long long)row, what);
+	else
+		printf("%s: %s\n", table, what);
+}
+
+/* arborctl check: "ok" (exit 0), or each finding (exit 1). */
+static int
+cmd_check(void)
+{
+	struct config cfg;
+	struct db db;
+	long found;
+
+	if (open_work(&cfg, &db) != 0)
+		return 1;
+	found = dbcheck_run(&db, print_finding, NULL);
+	if (found == 0)
+		puts("ok");
+	else if (found > 0)
+		fprintf(stderr, "arborctl: %s: %ld finding%s\n", cfg.database,
+		    found, found == 1 ? "" : "s");
+	else
+		fprintf(stderr, "arborctl: %s: the check could not read all of "
+		    "the database (its findings are above)\n", cfg.database);
+	db_close(&db);
+	config_free(&cfg);
+	return found == 0 ? 0 : 1;
+}
+
+/* arborctl backup FILE: the live database into the new file. */
+static int
+cmd_backup(const char *path)
+{
+	struct config cfg;
+	struct db db;
+	char err[1024];
+	int pages = 0, rc;
+
+	if (open_work(&cfg, &db) != 0)
+		return 1;
+	if ((rc = backup_write(&db, path, &pages, err, sizeof(err))) == 0)
+		printf("%s copied to %s (%d pages, mode 0600, integrity ok)\n",
+		    cfg.database, path, pages);
+	else
+		fprintf(stderr, "arborctl: backup: %s\n", err);
+	db_close(&db);
+	config_free(&cfg);
+	return rc == 0 ? 0 : 1;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -722,6 +790,10 @@ main(int argc, char *argv[])
 	    (strcmp(argv[2], "users") == 0 || strcmp(argv[2], "accounts") ==
 	    0))
 		return cmd_export(argv[2][0] == 'a');
+	if (argc == 2 && strcmp(argv[1], "check") == 0)
+		return cmd_check();
+	if (argc == 3 && strcmp(argv[1], "backup") == 0)
+		return cmd_backup(argv[2]);
 	if (argc >= 2 && strcmp(argv[1], "bench-data") == 0)
 		return cmd_bench_data(argc - 2, argv + 2);
 	return usage();

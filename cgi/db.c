@@ -780,13 +780,26 @@ db_simple(struct db *db, const char *sql)
 	return 0;
 }
 
-int
-db_begin(struct db *db)
+/* Start a transaction with sql (BEGIN of a kind): 0 or -1. */
+static int
+begin(struct db *db, const char *sql)
 {
-	if (db_simple(db, "BEGIN IMMEDIATE") != 0)
+	if (db_simple(db, sql) != 0)
 		return -1;
 	db->in_transaction = true;
 	return 0;
+}
+
+int
+db_begin(struct db *db)
+{
+	return begin(db, "BEGIN IMMEDIATE");
+}
+
+int
+db_begin_read(struct db *db)
+{
+	return begin(db, "BEGIN");
 }
 
 int

@@ -109,6 +109,9 @@ int db_bulk_begin(struct db *db);
 int db_bulk_end(struct db *db, const char *schema);
 
 int db_begin(struct db *db);
+/* A read transaction (BEGIN, deferred: no write lock): the statements
+ * until db_rollback() see one snapshot while others write. 0 or -1. */
+int db_begin_read(struct db *db);
 int db_commit(struct db *db);
 /* Roll back if a transaction is open; harmless otherwise. */
 void db_rollback(struct db *db);

@@ -25,6 +25,9 @@ static const struct route routes[] = {
 	{ METHOD_POST, "/login/mfa", ui_login_mfa_post, R_STAGE_MFA,
 	  ACT_ANY, NULL },
 	{ METHOD_POST, "/logout", ui_logout, R_PUBLIC, ACT_ANY, NULL },
+	/* load balancers and watchdogs (issue 18) */
+	{ METHOD_GET, "/healthz", ui_healthz, R_PUBLIC | R_PROBE, ACT_ANY,
+	  NULL },
 	{ METHOD_GET, "/accounts", ui_accounts, 0, ACT_ANY, NULL },
 	{ METHOD_GET, "/accounts/security", ui_accounts_security_get, 0,
 	  ACT_ENFORCE_MFA, NULL },
@@ -506,14 +509,17 @@ route_dispatch(struct request *req)
 	const char *stage_to;
 	bool api = api_path(req->path);
 	char allow[128];
+	enum route_result found = route_find(req, &r, allow, sizeof(allow));
 
-	if (!api) {
+	/* a probe's answer is the same with any cookie, and writes none
+	 * (resuming a session would write its last use) */
+	if (!api && !(found == ROUTE_FOUND && (r->flags & R_PROBE))) {
 		session_load(req);
 		if (req->method == METHOD_GET || req->method == METHOD_HEAD)
 			flash_take(req);
 	}
 	http_viewer(req);
-	switch (route_find(req, &r, allow, sizeof(allow))) {
+	switch (found) {
 	case ROUTE_NO_PATH:
 		if (api)
 			api_problem(req, 404, "There is no such resource.",

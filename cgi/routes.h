@@ -28,9 +28,11 @@ enum route_flag {
 	R_STAGE_PASSWORD = 1 << 2,
 	R_STAGE_ENROL = 1 << 3,
 	R_API = 1 << 4,		/* /api/v1: bearer token, JSON problems */
-	R_READ = 1 << 5		/* a GET that shows data and offers no change
+	R_READ = 1 << 5,	/* a GET that shows data and offers no change
 				 * of its own: the gate asks perm_may_read(),
 				 * so that API Developers read it too */
+	R_PROBE = 1 << 6	/* a machine's question (GET /healthz): public,
+				 * and no cookie is read or set */
 };
 #define R_ANY_STAGE (R_STAGE_MFA | R_STAGE_PASSWORD | R_STAGE_ENROL)
 

@@ -671,6 +671,15 @@
 	"SELECT " INVITE_COLUMNS " " INVITE_FROM "WHERE " INVITE_LIST_WHERE \
 	" ORDER BY " order ", i.id LIMIT :limit OFFSET :offset"
 
+/* The check's orphans of search index table_fts: entries whose row of
+ * table is gone, rows of table without an entry (table, row, what). */
+#define CHECK_INDEX_ROWS(table) \
+	"SELECT '" table "_fts', d.id, 'indexes row ' || d.id || ' of " \
+	table ", which does not exist' FROM " table "_fts_docsize d WHERE " \
+	"d.id NOT IN (SELECT id FROM " table ") UNION ALL SELECT '" table \
+	"', t.id, 'has no entry in the search index " table "_fts' FROM " \
+	table " t WHERE t.id NOT IN (SELECT id FROM " table "_fts_docsize)"
+
 #define SQL_STATEMENTS(X) \
 	/* --- users --- */ \
 	X(USER_BY_ID, "SELECT " USER_COLUMNS " FROM users u " \
@@ -1539,6 +1548,74 @@
 	    SCOPE_CUSTOMER("lc") " ORDER BY l.name)), u.active, u.gender, " \
 	    "u.language FROM customers c JOIN users u ON u.customer_id = " \
 	    "c.id WHERE " USER_LIST_WHERE " ORDER BY c.path, u.id") \
+	\
+	/* --- the database check and health (issue 18, dbcheck.c): \
+	 * every row of a table, by design; arborctl check runs them once, \
+	 * in one read transaction, never a page --- */ \
+	X(CHECK_INTEGRITY, "PRAGMA integrity_check") \
+	/* each row a foreign key misses, with the column that names it */ \
+	X(CHECK_FOREIGN_KEYS, "SELECT f.\"table\", coalesce(f.rowid, 0), " \
+	    "f.parent, k.\"from\" FROM pragma_foreign_key_check f JOIN " \
+	    "pragma_foreign_key_list(f.\"table\") k ON k.id = f.fkid AND " \
+	    "k.seq = 0 ORDER BY 1, 2") \
+	/* the customers whose path or depth differ from what their parent \
+	 * links make, walked down from the accounts (as the triggers write \
+	 * them: the parent's path and the id); one the walk never reaches \
+	 * (its parents go round) has NULLs */ \
+	X(CHECK_TREE, "WITH RECURSIVE tree(id, path, depth) AS (SELECT id, " \
+	    "'/' || id || '/', 0 FROM customers WHERE parent_id IS NULL " \
+	    "UNION ALL SELECT c.id, t.path || c.id || '/', t.depth + 1 FROM " \
+	    "tree t JOIN customers c ON c.parent_id = t.id) SELECT c.id, " \
+	    "c.path, c.depth, t.path, t.depth FROM customers c LEFT JOIN " \
+	    "tree t ON t.id = c.id WHERE t.id IS NULL OR t.path != c.path " \
+	    "OR t.depth != c.depth ORDER BY c.id") \
+	/* every customer counter that differs from the rows: stored and \
+	 * counted in pairs, own users, devices, locations, then the \
+	 * subtree's customers, users, devices, locations; the subtree \
+	 * by the parent links (UNION: a cycle ends the walk), not the \
+	 * paths the check above judges */ \
+	X(CHECK_CUSTOMER_COUNTERS, "WITH RECURSIVE up(id, ancestor_id) AS " \
+	    "(SELECT id, id FROM customers UNION SELECT up.id, c.parent_id " \
+	    "FROM up JOIN customers c ON c.id = up.ancestor_id WHERE " \
+	    "c.parent_id IS NOT NULL), own(id, users, devices, locations) " \
+	    "AS (SELECT c.id, (SELECT count(*) FROM users u WHERE " \
+	    "u.customer_id = c.id), (SELECT count(*) FROM devices d WHERE " \
+	    "d.customer_id = c.id), (SELECT count(*) FROM locations l WHERE " \
+	    "l.customer_id = c.id) FROM customers c), tree(id, customers, " \
+	    "users, devices, locations) AS (SELECT up.ancestor_id, count(*), " \
+	    "sum(o.users), sum(o.devices), sum(o.locations) FROM up JOIN own " \
+	    "o ON o.id = up.id GROUP BY up.ancestor_id) SELECT c.id, " \
+	    "c.user_count, o.users, c.device_count, o.devices, " \
+	    "c.location_count, o.locations, c.tree_customers, t.customers, " \
+	    "c.tree_users, t.users, c.tree_devices, t.devices, " \
+	    "c.tree_locations, t.locations FROM customers c JOIN own o ON " \
+	    "o.id = c.id JOIN tree t ON t.id = c.id WHERE c.user_count != " \
+	    "o.users OR c.device_count != o.devices OR c.location_count != " \
+	    "o.locations OR c.tree_customers != t.customers OR " \
+	    "c.tree_users != t.users OR c.tree_devices != t.devices OR " \
+	    "c.tree_locations != t.locations ORDER BY c.id") \
+	X(CHECK_LOCATION_COUNTERS, "SELECT id, device_count, counted FROM " \
+	    "(SELECT l.id, l.device_count, (SELECT count(*) FROM devices d " \
+	    "WHERE d.location_id = l.id) AS counted FROM locations l) WHERE " \
+	    "device_count != counted ORDER BY id") \
+	/* rows no foreign key can hold to: a search index's entry whose \
+	 * row is gone (or a row without one), an account's profile or \
+	 * user group at a nested customer (one that has a parent) */ \
+	X(CHECK_ORPHANS, CHECK_INDEX_ROWS("customers") " UNION ALL " \
+	    CHECK_INDEX_ROWS("users") " UNION ALL " \
+	    CHECK_INDEX_ROWS("locations") " UNION ALL " \
+	    CHECK_INDEX_ROWS("devices") " UNION ALL SELECT " \
+	    "'account_profiles', p.customer_id, 'is the profile of customer " \
+	    "' || c.id || ', which is no account' FROM account_profiles p " \
+	    "JOIN customers c ON c.id = p.customer_id WHERE c.parent_id IS " \
+	    "NOT NULL UNION ALL SELECT 'user_groups', g.id, 'belongs to " \
+	    "customer ' || c.id || ', which is no account' FROM user_groups " \
+	    "g JOIN customers c ON c.id = g.account_id WHERE c.parent_id IS " \
+	    "NOT NULL") \
+	/* the schema version as the database says: GET /healthz (can a \
+	 * worker read the database?) and the snapshot a backup copies */ \
+	X(SCHEMA_VERSION_READ, "SELECT user_version FROM " \
+	    "pragma_user_version") \
 	\
 	/* --- events --- */ \
 	X(EVENT_INSERT, "INSERT INTO events (at, kind, user_id, actor_id, " \

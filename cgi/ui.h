@@ -19,6 +19,9 @@ void ui_login_mfa_get(struct request *req);
 void ui_login_mfa_post(struct request *req);
 void ui_logout(struct request *req);
 
+/* ui-health.c (issue 18) */
+void ui_healthz(struct request *req);
+
 /* ui-accounts.c */
 void ui_accounts(struct request *req);
 void ui_accounts_security_get(struct request *req);

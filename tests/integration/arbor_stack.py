@@ -62,9 +62,12 @@ class Stack:
     """A private Arbor instance; use as a context manager or start()/stop()."""
 
     def __init__(self, demo=True, bin_dir=None, wrap=None, workers=None, settings=None,
-                 start_timeout=60, stop_timeout=60):
-        """settings: {section: {key: value}} overriding arbor.conf defaults."""
-        self.demo = demo
+                 start_timeout=60, stop_timeout=60, restore=None):
+        """settings: {section: {key: value}} overriding arbor.conf defaults;
+        restore: (database, key file) to start on copies of, instead of a new
+        database (`arborctl init` migrates it if it is older; no demo data)."""
+        self.demo = demo and restore is None
+        self.restore = restore
         self.settings = settings or {}
         self.bin = bin_dir or os.environ.get('BIN') or os.path.join(ROOT, 'bin')
         self.wrap = wrap          # a str; may contain {var}, e.g. log paths
@@ -99,6 +102,10 @@ class Stack:
         self.conf = os.path.join(self.var, 'arbor.conf')
         self._write_conf()
         self.env = self._environment()
+        if self.restore:
+            for source, name in zip(self.restore, ('arbor.db', 'arbor.keys')):
+                shutil.copyfile(source, os.path.join(self.var, name))
+                os.chmod(os.path.join(self.var, name), 0o600)
         try:
             self.arborctl('init')
             if self.demo:
@@ -164,6 +171,12 @@ class Stack:
             raise StackError(f'stack.sh {action}: no answer after {timeout} s')
         if p.returncode != 0:
             raise StackError(f'stack.sh {action} exited {p.returncode}:\n{p.stdout}{p.stderr}')
+
+    def resume(self):
+        """Start nginx and the workers again on the same VAR and database,
+        after they stopped or were killed (stack.sh start clears what a
+        killed stack left)."""
+        self._stack_sh('start', self.start_timeout)
 
     def _stop_quietly(self):
         try:

@@ -104,6 +104,9 @@ struct allowed {
 #define WHY_DEVICES_KEY "no index orders devices by location name (it " \
 	"is another table's): the wide plan reads and sorts every device"
 
+#define WHY_CHECK "the database check reads every row by design: " \
+	"arborctl check, an operator's command (dbcheck.c)"
+
 #define WHY_INVITES "sorts the scope's invitations: administrators send " \
 	"them one by one, an account's hundreds or thousands, not millions"
 
@@ -175,6 +178,16 @@ static const struct allowed allowlist[] = {
 	{ STMT_CUSTOMER_LIST_COUNT_SCAN, "SCAN c", WHY_COUNT_WIDE },
 	{ STMT_USERS_COUNT_SCAN, "SCAN u", WHY_COUNT_WIDE },
 	{ STMT_DEVICES_COUNT_WIDE, "SCAN d", WHY_COUNT_WIDE },
+
+	/* arborctl check (issue 18): an operator's command that judges
+	 * every row, run once in a read transaction, never by a page */
+	{ STMT_CHECK_TREE, "SCAN c", WHY_CHECK },
+	{ STMT_CHECK_TREE, "SCAN t", WHY_CHECK },
+	{ STMT_CHECK_CUSTOMER_COUNTERS, "SCAN c", WHY_CHECK },
+	{ STMT_CHECK_CUSTOMER_COUNTERS, "SCAN o", WHY_CHECK },
+	{ STMT_CHECK_CUSTOMER_COUNTERS, "SCAN t", WHY_CHECK },
+	{ STMT_CHECK_LOCATION_COUNTERS, "SCAN l", WHY_CHECK },
+	{ STMT_CHECK_ORPHANS, "SCAN d", WHY_CHECK },
 };
 
 #undef BOTH

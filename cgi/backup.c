@@ -1,0 +1,194 @@
+/*
+ * backup.c - the online backup of the database (backup.h).
+ */
+#include "backup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "dbcheck.h"
+
+/* Pages per step (400 KiB of 4 KiB pages) and the nap between steps:
+ * each step is a short read, and the naps leave the disk to the
+ * workers. */
+#define BACKUP_PAGES 100
+#define BACKUP_NAP_NS (5 * 1000 * 1000)
+/* Naps a step may find the databases busy before the backup gives up
+ * (10 s). */
+#define BACKUP_BUSY_MAX 2000
+
+/* Take path and what SQLite may have left beside it off the disk. */
+static void
+remove_copy(const char *path)
+{
+	static const char *const suffixes[] = { "-wal", "-shm", "-journal" };
+	char side[4096];
+	size_t i;
+
+	unlink(path);
+	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++)
+		if ((size_t)snprintf(side, sizeof(side), "%s%s", path,
+		    suffixes[i]) < sizeof(side))
+			unlink(side);
+}
+
+/* The first finding of the copy's integrity check, into the err buffer
+ * that ctx is (struct msg). */
+struct msg {
+	char *text;
+	size_t len;
+};
+
+static void
+first_finding(void *ctx, const char *table, int64_t row, const char *what)
+{
+	struct msg *m = ctx;
+
+	(void)table;
+	(void)row;
+	if (m->text[0] == '\0')
+		snprintf(m->text, m->len, "the copy fails SQLite's integrity "
+		    "check: %s", what);
+}
+
+/* Step b to its end, BACKUP_PAGES at a time with a nap between steps:
+ * SQLITE_DONE, or what stopped it (an error, or busy for too long). */
+static int
+step_all(sqlite3_backup *b)
+{
+	struct timespec nap = { 0, BACKUP_NAP_NS };
+	int rc, busy = 0;
+
+	for (;;) {
+		rc = sqlite3_backup_step(b, BACKUP_PAGES);
+		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+			if (++busy >= BACKUP_BUSY_MAX)
+				return rc;
+		} else if (rc != SQLITE_OK)
+			return rc;
+		nanosleep(&nap, NULL);
+	}
+}
+
+/*
+ * Copy db into the empty database file path, from one snapshot: a read
+ * transaction on db holds it for the whole copy, so a worker's commit
+ * between two steps does not start the copy again (in WAL mode a reader
+ * blocks no writer). 0 (*pages) or -1 with a message in err.
+ */
+static int
+copy_pages(struct db *db, const char *path, int *pages, char *err,
+    size_t errlen)
+{
+	sqlite3_backup *b;
+	sqlite3 *copy = NULL;
+	int done, rc = -1;
+
+	if (sqlite3_open_v2(path, &copy, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, copy ?
+		    sqlite3_errmsg(copy) : "out of memory");
+		sqlite3_close(copy);
+		return -1;
+	}
+	if (db_begin_read(db) != 0 ||
+	    db_step(db, db_stmt(db, STMT_SCHEMA_VERSION_READ)) != SQLITE_ROW)
+		snprintf(err, errlen, "cannot read the database: %s",
+		    sqlite3_errmsg(db->conn));
+	else if ((b = sqlite3_backup_init(copy, "main", db->conn, "main")) ==
+	    NULL)
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(copy));
+	else {
+		done = step_all(b);
+		*pages = sqlite3_backup_pagecount(b);
+		/* finish reports errors, not a copy left unfinished */
+		if (sqlite3_backup_finish(b) != SQLITE_OK || done != SQLITE_DONE)
+			snprintf(err, errlen, "copying to %s: %s", path,
+			    sqlite3_errstr(done != SQLITE_DONE ? done :
+			    sqlite3_errcode(copy)));
+		else
+			rc = 0;
+	}
+	db_reset_all(db);
+	db_rollback(db);
+	if (sqlite3_close(copy) != SQLITE_OK && rc == 0) {
+		snprintf(err, errlen, "%s: cannot close the copy", path);
+		rc = -1;
+	}
+	return rc;
+}
+
+/* Open the copy at path as a worker would and check its integrity: 0,
+ * or -1 with a message in err. */
+static int
+verify_copy(const char *path, char *err, size_t errlen)
+{
+	struct msg m = { err, errlen };
+	struct db copy;
+	long found;
+
+	if (db_open(&copy, path, DB_SERVE, err, errlen) != 0)
+		return -1;
+	err[0] = '\0';
+	found = dbcheck_integrity(&copy, first_finding, &m);
+	if (found < 0)
+		snprintf(err, errlen, "%s: the integrity check failed: %s",
+		    path, sqlite3_errmsg(copy.conn));
+	db_close(&copy);
+	return found == 0 ? 0 : -1;
+}
+
+/* A file SQLite would take for the journal of a database at path,
+ * left by another (it would be played into the copy), or NULL. */
+static const char *
+stale_journal(const char *path, char *name, size_t n)
+{
+	static const char *const suffixes[] = { "-wal", "-journal" };
+	size_t i;
+
+	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++)
+		if ((size_t)snprintf(name, n, "%s%s", path, suffixes[i]) >= n ||
+		    access(name, F_OK) == 0)
+			return name;
+	return NULL;
+}
+
+int
+backup_write(struct db *db, const char *path, int *pages, char *err,
+    size_t errlen)
+{
+	char journal[4096];
+	int fd, mode_set;
+
+	if (stale_journal(path, journal, sizeof(journal)) != NULL) {
+		snprintf(err, errlen, "%s exists (a journal of another "
+		    "database): choose another name", journal);
+		return -1;
+	}
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) < 0) {
+		snprintf(err, errlen, "%s: %s", path, errno == EEXIST ?
+		    "exists already (a backup never overwrites a file)" :
+		    strerror(errno));
+		return -1;
+	}
+	/* 0600 whatever the umask: the copy holds what the database does */
+	mode_set = fchmod(fd, 0600);
+	if (close(fd) != 0 || mode_set != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		remove_copy(path);
+		return -1;
+	}
+	if (copy_pages(db, path, pages, err, errlen) != 0 ||
+	    verify_copy(path, err, errlen) != 0) {
+		remove_copy(path);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,25 @@
+/*
+ * backup.h - a consistent copy of the live database while the workers
+ * serve (issue 18, `arborctl backup FILE`), through SQLite's online
+ * backup API. Restoring it is deploy/README.md's "Backups".
+ */
+#ifndef ARBOR_BACKUP_H
+#define ARBOR_BACKUP_H
+
+#include <stddef.h>
+
+struct db;
+
+/*
+ * Copy db to a new file path, created 0600 (an existing path is refused,
+ * never overwritten), as of one moment: the copy holds the transactions
+ * committed before it started, whole, and none after. It is copied a
+ * few pages at a time with short naps in between, then opened as the
+ * workers open a database and checked with SQLite's integrity check.
+ * Returns 0 (*pages: its size in pages), or -1 with a message in err
+ * and no file left at path.
+ */
+int backup_write(struct db *db, const char *path, int *pages, char *err,
+    size_t errlen);
+
+#endif

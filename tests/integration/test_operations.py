@@ -1,0 +1,147 @@
+"""test_operations.py - issue 18's tools for operators, on the demo stack:
+GET /healthz for load balancers, and `arborctl backup` taken while writes
+go on, restored into a second stack that signs in and reads.
+"""
+import hashlib
+import json
+import os
+import shutil
+import stat
+import tempfile
+import threading
+import time
+import unittest
+
+from arbor_stack import SESSION_COOKIE, Client, Stack
+from fixtures import STACK, Api, cid, client, new_token, setUpModule  # noqa: F401
+
+
+def schema_version(stack):
+    return stack.query('PRAGMA user_version')[0][0]
+
+
+class HealthTests(unittest.TestCase):
+    def assertHealthy(self, r):
+        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(r.header('Content-Type'), 'application/json')
+        self.assertEqual(json.loads(r.text), {'status': 'ok',
+                                              'schema_version': schema_version(STACK)})
+        self.assertEqual(r.set_cookies, [], 'a probe gets no cookie')
+
+    def test_signed_out_it_answers_the_schema_version_and_nothing_else(self):
+        r = Client(STACK).get('/healthz')
+        self.assertHealthy(r)
+        self.assertEqual(r.header('Cache-Control'), 'no-store')
+
+    def test_a_session_cookie_is_neither_read_nor_touched(self):
+        admin = client('admin')
+        seen = STACK.query('SELECT id, last_seen_at FROM sessions ORDER BY id')
+        time.sleep(1.1)     # a resumed session would note a later second
+        self.assertHealthy(admin.get('/healthz'))
+        self.assertEqual(STACK.query('SELECT id, last_seen_at FROM sessions ORDER BY id'), seen)
+        stale = Client(STACK)
+        stale.cookies[SESSION_COOKIE] = 'not-a-session'
+        self.assertHealthy(stale.get('/healthz'))
+
+    def test_it_takes_no_other_method(self):
+        r = Client(STACK).request('POST', '/healthz')
+        self.assertEqual(r.status, 405)
+        self.assertEqual(r.header('Allow'), 'GET, HEAD')
+
+
+class Writer(threading.Thread):
+    """Makes users through the API until stopped: the load a backup is taken
+    under. made: (username, the time its 201 came) of each."""
+
+    def __init__(self, api):
+        super().__init__(daemon=True)
+        self.api = api
+        self.stop = threading.Event()
+        self.made = []
+        self.failures = []
+
+    def run(self):
+        n = 0
+        while not self.stop.is_set():
+            n += 1
+            name = f'backup-load-{n}'
+            r = self.api.call('POST', '/api/v1/users', {
+                'email': f'{name}@backup.example', 'username': name,
+                'customer_id': cid('Northwind Fleet'), 'groups': []})
+            if r.status == 201:
+                self.made.append((name, time.monotonic()))
+            else:
+                self.failures.append(r)
+
+
+def digest(path):
+    with open(path, 'rb') as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+class BackupTests(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix='arbor-backup-')
+        self.addCleanup(shutil.rmtree, self.dir)
+
+    def test_a_backup_under_load_restores_into_a_stack_that_signs_in(self):
+        writer = Writer(Api(new_token('admin', name='backup load')[0]))
+        writer.start()
+        try:
+            while len(writer.made) < 10:
+                time.sleep(0.05)
+            started = time.monotonic()
+            copy = os.path.join(self.dir, 'arbor-copy.db')
+            p = STACK.arborctl('backup', copy, check=False)
+            while len(writer.made) < 20 + sum(1 for _, at in writer.made if at < started):
+                time.sleep(0.05)    # the writes go on after it too
+        finally:
+            writer.stop.set()
+            writer.join(60)
+        self.assertEqual((p.returncode, p.stderr), (0, ''))
+        self.assertRegex(p.stdout, r'copied to .*arbor-copy\.db \(\d+ pages, mode 0600, '
+                                   r'integrity ok\)')
+        self.assertEqual(writer.failures, [])
+        self.assertEqual(stat.S_IMODE(os.stat(copy).st_mode), 0o600)
+        self.assertEqual(sorted(os.listdir(self.dir)), ['arbor-copy.db'])
+        before = {name for name, at in writer.made if at < started}
+
+        keys = os.path.join(STACK.var, 'arbor.keys')
+        with Stack(restore=(copy, keys)) as restored:
+            p = restored.arborctl('check', check=False)
+            self.assertEqual((p.returncode, p.stdout), (0, 'ok\n'))
+            names = {r[0] for r in restored.query(
+                "SELECT username FROM users WHERE username LIKE 'backup-load-%'")}
+            self.assertLessEqual(before, names, 'every user made before the backup is in it')
+            self.assertLess(len(names), len(writer.made), 'none made after it ended')
+            admin = Client(restored)
+            admin.login('admin')
+            r = admin.get('/users?q=backup-load-1')
+            self.assertEqual(r.status, 200)
+            self.assertIn('<td>backup-load-1</td>', r.text)
+
+    def test_an_existing_file_is_refused_and_kept(self):
+        copy = os.path.join(self.dir, 'taken.db')
+        with open(copy, 'w') as f:
+            f.write('an earlier backup')
+        was = digest(copy)
+        p = STACK.arborctl('backup', copy, check=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn('exists already', p.stderr)
+        self.assertEqual(digest(copy), was)
+
+    def test_a_failed_backup_leaves_no_file(self):
+        for path, why in ((os.path.join(self.dir, 'no-such-folder', 'copy.db'),
+                           'No such file or directory'),
+                          (os.path.join(self.dir, 'journalled.db'), 'journalled.db-wal exists')):
+            if 'journalled' in path:
+                with open(path + '-wal', 'w') as f:
+                    f.write('a journal of another database')
+            p = STACK.arborctl('backup', path, check=False)
+            self.assertEqual(p.returncode, 1, p.stdout)
+            self.assertIn(why, p.stderr)
+            self.assertFalse(os.path.exists(path), path)
+
+
+if __name__ == '__main__':
+    unittest.main()
