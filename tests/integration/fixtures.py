@@ -16,6 +16,7 @@ event log and table snapshots; readers of list pages and forms.
 """
 import html
 import json
+import os
 import re
 import time
 import unittest
@@ -179,6 +180,18 @@ class Api:
 
 
 # ------------------------------------------------------------------ events and tables
+
+def access_lines(needle, wait=5.0, stack=None):
+    """The lines of nginx's access log that contain needle. nginx writes a
+    request's line after the client has its answer: waits for one."""
+    deadline = time.monotonic() + wait
+    while True:
+        with open(os.path.join((stack or STACK).log_dir, 'access.log'), errors='replace') as f:
+            found = [line for line in f if needle in line]
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+
 
 def last_event_id():
     return STACK.query('SELECT coalesce(max(id), 0) FROM events')[0][0]

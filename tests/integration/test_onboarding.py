@@ -15,8 +15,9 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from arbor_stack import Client  # noqa: E402
-from fixtures import (AA, FM, STACK, PageTest, cid, client, events, field_error,  # noqa: E402
-                      logged_in, make_location, make_user, setUpModule, uid)  # noqa: F401
+from fixtures import (AA, FM, STACK, PageTest, access_lines, cid, client, events,  # noqa: E402
+                      field_error, logged_in, make_location, make_user, setUpModule,  # noqa: F401
+                      uid)
 from test_mail import message_to, spool_files  # noqa: E402
 
 GOOD_PASSWORD = 'Plum-Orbit-Canyon-Whistle-77'
@@ -273,7 +274,8 @@ class InvitationTests(Base):
         Client(STACK).get('/join/' + 'C' * 43)
         Client(STACK).get('/signup/' + 'D' * 43)
         Client(STACK).get('/join/confirm/' + 'E' * 43)
-        with open(os.path.join(STACK.var, 'log', 'access.log')) as f:
+        self.assertTrue(access_lines('/join/confirm/'), 'the last request is logged')
+        with open(os.path.join(STACK.log_dir, 'access.log')) as f:
             log = f.read()
         token = link.rsplit('/', 1)[1]
         self.assertNotIn(token, log)

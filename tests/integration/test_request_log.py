@@ -17,7 +17,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from arbor_stack import Client  # noqa: E402
-from fixtures import STACK, client, new_token, setUpModule, uid  # noqa: E402,F401
+from fixtures import STACK, access_lines, client, new_token, setUpModule, uid  # noqa: E402,F401
 
 ID_RE = re.compile(r'^[0-9a-f]{32}$')
 LINE_RE = re.compile(r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ arbor\[(\d+)\] request: '
@@ -95,8 +95,7 @@ class RequestIdTests(unittest.TestCase):
         _, _, user, method, route, status, _ = lines[0]
         self.assertEqual((user, method, route, status),
                          (str(uid('dk.admin')), 'GET', '/users/{id}', '404'))
-        with open(os.path.join(STACK.log_dir, 'access.log')) as f:
-            access = [line for line in f if f' {rid} "GET /users/999999999 ' in line]
+        access = access_lines(f' {rid} "GET /users/999999999 ')
         self.assertEqual(len(access), 1, 'nginx logs the id too')
         self.assertIn('" 404 ', access[0])
 
