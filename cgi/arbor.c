@@ -144,7 +144,7 @@ serve(struct app *app, struct arena *arena, FCGX_Request *fcgi)
 	/* a handler that returned inside a transaction changed nothing */
 	db_rollback(&app->db);
 	http_send(&req, fcgi);
-	log_request(req.request_id, req.user ? req.user->id : 0,
+	log_request(req.request_id, req.user ? req.user->id : req.ended_user_id,
 	    http_method_name(req.method), req.route, req.status,
 	    ms_since(&start));
 }

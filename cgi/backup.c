@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -23,7 +24,8 @@
  * (10 s). */
 #define BACKUP_BUSY_MAX 2000
 
-/* Take path and what SQLite may have left beside it off the disk. */
+/* Take the partial copy at path and what SQLite may have left beside it
+ * off the disk (all of them this backup's own: the name is mkstemp's). */
 static void
 remove_copy(const char *path)
 {
@@ -90,8 +92,8 @@ copy_pages(struct db *db, const char *path, int *pages, char *err,
 	sqlite3 *copy = NULL;
 	int done, rc = -1;
 
-	if (sqlite3_open_v2(path, &copy, SQLITE_OPEN_READWRITE, NULL) !=
-	    SQLITE_OK) {
+	if (sqlite3_open_v2(path, &copy, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, copy ?
 		    sqlite3_errmsg(copy) : "out of memory");
 		sqlite3_close(copy);
@@ -159,35 +161,81 @@ stale_journal(const char *path, char *name, size_t n)
 	return NULL;
 }
 
+/* Flush the folder of path, so that a name linked in it lasts. */
+static int
+sync_folder(const char *path)
+{
+	char folder[4096];
+	char *slash;
+	int fd, rc;
+
+	if ((size_t)snprintf(folder, sizeof(folder), "%s", path) >=
+	    sizeof(folder))
+		return -1;
+	if ((slash = strrchr(folder, '/')) == NULL)
+		strcpy(folder, ".");
+	else if (slash == folder)
+		folder[1] = '\0';
+	else
+		*slash = '\0';
+	if ((fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+/*
+ * The copy is made and checked under a private name beside path
+ * (path.partial-XXXXXX, 0600 from mkstemp), then linked to path, which
+ * fails rather than replace a file that appeared meanwhile. A backup
+ * stopped half way (a signal, a full disk) thus never leaves a file at
+ * path that SQLite would open as a valid, smaller database.
+ */
 int
 backup_write(struct db *db, const char *path, int *pages, char *err,
     size_t errlen)
 {
-	char journal[4096];
-	int fd, mode_set;
+	char journal[4096], partial[4096];
+	struct stat st;
+	int fd;
 
+	if (lstat(path, &st) == 0) {
+		snprintf(err, errlen, "%s exists already (a backup never "
+		    "overwrites a file)", path);
+		return -1;
+	}
 	if (stale_journal(path, journal, sizeof(journal)) != NULL) {
 		snprintf(err, errlen, "%s exists (a journal of another "
 		    "database): choose another name", journal);
 		return -1;
 	}
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0600)) < 0) {
+	if ((size_t)snprintf(partial, sizeof(partial), "%s.partial-XXXXXX",
+	    path) >= sizeof(partial)) {
+		snprintf(err, errlen, "%s: the name is too long", path);
+		return -1;
+	}
+	if ((fd = mkstemp(partial)) < 0) {
+		snprintf(err, errlen, "%s: %s", partial, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	if (copy_pages(db, partial, pages, err, errlen) != 0 ||
+	    verify_copy(partial, err, errlen) != 0) {
+		remove_copy(partial);
+		return -1;
+	}
+	if (link(partial, path) != 0) {
 		snprintf(err, errlen, "%s: %s", path, errno == EEXIST ?
-		    "exists already (a backup never overwrites a file)" :
+		    "exists already (made while the copy ran; a backup never "
+		    "overwrites a file)" : strerror(errno));
+		remove_copy(partial);
+		return -1;
+	}
+	remove_copy(partial);
+	if (sync_folder(path) != 0) {
+		snprintf(err, errlen, "%s: cannot flush its folder: %s", path,
 		    strerror(errno));
-		return -1;
-	}
-	/* 0600 whatever the umask: the copy holds what the database does */
-	mode_set = fchmod(fd, 0600);
-	if (close(fd) != 0 || mode_set != 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		remove_copy(path);
-		return -1;
-	}
-	if (copy_pages(db, path, pages, err, errlen) != 0 ||
-	    verify_copy(path, err, errlen) != 0) {
-		remove_copy(path);
 		return -1;
 	}
 	return 0;

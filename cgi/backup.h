@@ -15,9 +15,11 @@ struct db;
  * never overwritten), as of one moment: the copy holds the transactions
  * committed before it started, whole, and none after. It is copied a
  * few pages at a time with short naps in between, then opened as the
- * workers open a database and checked with SQLite's integrity check.
+ * workers open a database and checked with SQLite's integrity check,
+ * all under the name path.partial-XXXXXX, and only then linked to path.
  * Returns 0 (*pages: its size in pages), or -1 with a message in err
- * and no file left at path.
+ * and no file left at path. A backup killed half way leaves only its
+ * .partial- file, which may be deleted.
  */
 int backup_write(struct db *db, const char *path, int *pages, char *err,
     size_t errlen);

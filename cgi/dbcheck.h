@@ -10,7 +10,7 @@
  * or depth is not what its parent links make (or whose parents go
  * round), a counter the triggers kept that differs from the rows, and
  * rows that must have a parent row no foreign key names (a search index
- * entry without its row, an account's profile at a nested customer).
+ * entry without its row, or a row without its entry).
  */
 #ifndef ARBOR_DBCHECK_H
 #define ARBOR_DBCHECK_H

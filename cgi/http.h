@@ -74,6 +74,8 @@ struct request {
 	const void *route_data;		/* the route's data (routes.h) */
 	struct session *session;	/* NULL when not logged in */
 	struct user *user;		/* the principal, NULL when anonymous */
+	int64_t ended_user_id;		/* whose session this request ended
+					 * (a sign-out): the log names them */
 	const char *flash;		/* message carried over a redirect */
 	bool session_expired;		/* a session cookie that timed out */
 	const char *csrf;		/* this request's form token, once made */

@@ -8,6 +8,7 @@
 #include "app.h"
 #include "arena.h"
 #include "http.h"
+#include "principal.h"
 
 #define SESSION_COOKIE "arbor_session"
 #define PRE_COOKIE "arbor_pre"
@@ -76,6 +77,8 @@ void
 session_drop(struct request *req)
 {
 	http_cookie(req, SESSION_COOKIE, "", 0);
+	if (req->user != NULL)
+		req->ended_user_id = req->user->id;
 	req->session = NULL;
 	req->user = NULL;
 	req->csrf = NULL;

@@ -124,6 +124,17 @@ class RequestIdTests(unittest.TestCase):
         self.assertEqual(lines[0][2:6], ('-', 'GET', '-', '404'))
         self.assertNotIn('secret-looking-part', worker_log())
 
+    def test_sign_out_logs_who_signed_out(self):
+        """The sign-out's line names the user whose session it ended, not '-'."""
+        c = Client(STACK)
+        c.login('driver')
+        r = c.logout()
+        lines = request_lines(r.header('X-Request-Id'))
+        self.assertEqual(len(lines), 1)
+        self.assertEqual(lines[0][2:6], (str(uid('driver')), 'POST', '/logout', '303'))
+        r = c.get('/login')
+        self.assertEqual(request_lines(r.header('X-Request-Id'))[0][2], '-')
+
     def test_reset_link_logs_the_pattern_not_the_token(self):
         """/password/reset/TOKEN is logged as its pattern; the token is nowhere
         in the worker's log."""

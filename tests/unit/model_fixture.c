@@ -176,12 +176,17 @@ setup(void **state, bool empty)
 
 	if (shared_setup() != 0)
 		return -1;
-	/* what a failed test may have left: a transaction, a statement
-	 * stopped half way */
+	/* what an earlier test may have left: a transaction, a statement
+	 * stopped half way (a failed test), the settings a test turns off
+	 * to write what the models refuse (and back on, unless it fails) */
 	while ((s = sqlite3_next_stmt(shared.app.db.conn, s)) != NULL)
 		sqlite3_reset(s);
 	if (!sqlite3_get_autocommit(shared.app.db.conn))
 		sqlite3_exec(shared.app.db.conn, "ROLLBACK", NULL, NULL, NULL);
+	if (sqlite3_exec(shared.app.db.conn, "PRAGMA foreign_keys = ON; "
+	    "PRAGMA ignore_check_constraints = OFF", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		return -1;
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return -1;
 	f->app = shared.app;

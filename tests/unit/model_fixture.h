@@ -53,6 +53,12 @@
  * _lists() and _rows(). Rows a model needs that the tree lacks go into
  * TREE_SQL in model_fixture.c, with an id in the enums below, so that
  * every model's tests share one picture of the data.
+ *
+ * The tests of one program share one connection (preparing every
+ * statement for each test cost more than the tests): set-up copies the
+ * tree back over it, ends a transaction left open and turns foreign keys
+ * and CHECK constraints back on. A test must leave nothing else on it:
+ * no other PRAGMA, temporary table, function or authorizer.
  */
 #ifndef ARBOR_MODEL_FIXTURE_H
 #define ARBOR_MODEL_FIXTURE_H

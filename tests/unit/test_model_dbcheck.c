@@ -90,15 +90,6 @@ test_damage_is_found(void **state)
 		{ "a row without its search index entry", { "DELETE FROM "
 		  "users_fts_docsize WHERE id = 5" },
 		  "users 5: has no entry in the search index users_fts\n" },
-		{ "a profile of no account", { "INSERT INTO "
-		  "account_profiles (customer_id, updated_at) VALUES (2, 0)" },
-		  "account_profiles 2: is the profile of customer 2, which "
-		  "is no account\n" },
-		{ "a user group of no account", { "INSERT INTO user_groups "
-		  "(id, name, account_id, created_at) VALUES (9, 'Drivers', "
-		  "20, 0)" },
-		  "user_groups 9: belongs to customer 20, which is no "
-		  "account\n" },
 		{ "rows a foreign key misses", { "PRAGMA foreign_keys = OFF",
 		  "INSERT INTO api_tokens (id, user_id, name, token_hash, "
 		  "created_at, expires_at) VALUES (9, 999, 'lost', X'99', 0, "
