@@ -23,10 +23,11 @@ UNITS_HINT = 'Arbor itself shows no distances or speeds'
 
 def page_routes():
     """The GET paths of the route table that answer with HTML pages (not
-    the API's, nor a .csv download)."""
+    the API's, a .csv download, nor the probes' /healthz)."""
     with open(os.path.join(ROOT, 'cgi', 'routes.c')) as f:
         paths = re.findall(r'\{ METHOD_GET, "([^"]+)"', f.read())
-    return [p for p in paths if not p.startswith('/api/') and not p.endswith('.csv')]
+    return [p for p in paths if not p.startswith('/api/') and not p.endswith('.csv')
+            and p != '/healthz']
 
 
 def first_id(sql, stack=None):
