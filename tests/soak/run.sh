@@ -196,6 +196,14 @@ $SOAK_USERS users and $SOAK_DEVICES devices. $(nproc) workers.
 | page | connections | requests | req/s | p50 ms | p99 ms | not 2xx/3xx |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: |
 ${page_rows}
+wrk sends a connection's next request as soon as the last is answered, and
+the workers take the queued requests in turn, so with the machine saturated
+(wrk, nginx and the workers share its cores) every page waits about as long
+as the queue: connections divided by the total rate. The sign-ins, an
+argon2id hash each (~100 ms of a core, on purpose), take a good part of the
+workers. What a page costs on its own is in docs/PERFORMANCE.md; this run
+is about staying up and staying the same size.
+
 $total requests; $bad_total answers outside 2xx/3xx; workers at the end: the
 same processes as at the start (${end_workers% }) — $([ "$start_workers" = "$end_workers" ] && echo "none died" || echo "SOME DIED").
 
