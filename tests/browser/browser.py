@@ -36,6 +36,9 @@ CHROMEDRIVER = os.environ.get('CHROMEDRIVER', '/usr/bin/chromedriver')
 AXE_JS = os.path.join(HERE, 'node_modules', 'axe-core', 'axe.min.js')
 ARTIFACTS = os.environ.get('ARTIFACTS') or os.path.join(os.path.dirname(HERE), 'artifacts')
 TIMEOUT = 20
+# How often a wait looks again (selenium's default, 0.5 s, is paid after
+# nearly every click: the next page is rarely there at the first look).
+POLL = 0.02
 # The guide's flags: without the background-networking ones Chromium keeps
 # trying to reach hosts this machine cannot reach.
 FLAGS = ('--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
@@ -138,19 +141,19 @@ class Page:
         # a mark on the old window: the next page's window lacks it
         self.driver.execute_script('window.arborOldPage = true')
         element.click()
-        WebDriverWait(self.driver, TIMEOUT, ignored_exceptions=(WebDriverException,)).until(
+        WebDriverWait(self.driver, TIMEOUT, poll_frequency=POLL, ignored_exceptions=(WebDriverException,)).until(
             lambda d: d.execute_script('return window.arborOldPage === undefined'
                                        ' && document.readyState === "complete"'))
         if path is not None:
             want = path if callable(path) else (lambda p: p == path)
-            WebDriverWait(self.driver, TIMEOUT).until(
+            WebDriverWait(self.driver, TIMEOUT, poll_frequency=POLL).until(
                 lambda d: want(self.path), f'waiting for a path like {path!r}, at {self.path}')
         return self.inspect(status)
 
     def inspect(self, expect_status=None):
         """The checks after a page load (see the top of this file); returns
         the page's HTTP status."""
-        WebDriverWait(self.driver, TIMEOUT).until(
+        WebDriverWait(self.driver, TIMEOUT, poll_frequency=POLL).until(
             lambda d: d.execute_script('return document.readyState') == 'complete')
         status = self._read_network(expect_status)
         self._read_console()
