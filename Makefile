@@ -7,6 +7,8 @@
 #   make test       deps, build (plain and ASan/UBSan), then unit,
 #                   integration and browser tests
 #   make unit | integration | browser | asan | deps | prereq | clean
+#   make fuzz       each libFuzzer harness FUZZ_SECONDS (default 60)
+#   make fuzz-smoke each harness for a few seconds (part of make test)
 #
 # GNU make; safe with -j.
 
@@ -42,6 +44,14 @@ ASAN_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARNINGS) -O1 -g \
 	-fno-omit-frame-pointer
 ASAN_LDFLAGS := -fsanitize=address,undefined
 
+# The fuzz harnesses (tests/fuzz/): clang's libFuzzer over objects built
+# with coverage and the same sanitizers, a finding ending the run.
+FUZZ_CC := clang
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARNINGS) -O1 -g \
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
+
 LIBS := -lfcgi -lsqlite3 -lsodium -loath -lqrencode -ljansson $(INIH_LIBS) \
 	-lcurl -lcrack -lzxcvbn -lcsv -lm
 TEST_LIBS := -lcmocka
@@ -63,6 +73,11 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_ASAN := $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRC))
 UNIT_PLAIN := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/bin/%,$(FUZZ_SRC))
+CORE_FUZZ_OBJ := $(patsubst cgi/%.c,build/fuzz/%.o,$(CORE_SRC)) \
+	build/fuzz/tests/fuzz.o
+
 # ---------------------------------------------------------------- packages
 
 # What building and `make run` need.
@@ -75,7 +90,8 @@ DEPS_BUILD := build-essential pkg-config nginx-light libfcgi-dev spawn-fcgi \
 # python3-selenium; npm only fetches axe-core (a plain script), so Debian
 # 12's Node 18 is enough.
 DEPS_TEST := libcmocka-dev oathtool zbar-tools python3 python3-aiosmtpd \
-	python3-selenium valgrind wrk curl chromium chromium-driver nodejs npm tidy
+	python3-selenium valgrind wrk curl chromium chromium-driver nodejs npm tidy \
+	clang
 DEPS := $(DEPS_BUILD) $(DEPS_TEST)
 
 # $(call install_missing,PACKAGES): install those of PACKAGES dpkg does
@@ -176,7 +192,21 @@ $(filter build/tests/test_model_%,$(UNIT_PLAIN)): build/tests/model_fixture.o
 
 .PRECIOUS: build/asan/tests/%.o build/tests/%.o
 
-bin build build/bench build/asan build/asan/bin build/asan/tests build/tests:
+# ---------------------------------------------------------------- fuzzing
+
+build/fuzz/%.o: cgi/%.c | build/fuzz
+	$(FUZZ_CC) $(CPPFLAGS_ALL) $(FUZZ_CFLAGS) -c -o $@ $<
+
+build/fuzz/tests/%.o: tests/fuzz/%.c | build/fuzz/tests
+	$(FUZZ_CC) $(CPPFLAGS_ALL) -Itests/fuzz $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_BIN): build/fuzz/bin/%: build/fuzz/tests/%.o $(CORE_FUZZ_OBJ) | build/fuzz/bin
+	$(FUZZ_CC) $(FUZZ_LDFLAGS) -o $@ $^ $(LIBS)
+
+.PRECIOUS: build/fuzz/tests/%.o
+
+bin build build/bench build/asan build/asan/bin build/asan/tests build/tests \
+build/fuzz build/fuzz/bin build/fuzz/tests:
 	mkdir -p $@
 
 # ---------------------------------------------------------------- tests
@@ -189,7 +219,7 @@ VALGRIND := valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,po
 	--errors-for-leak-kinds=definite,indirect,possible --error-exitcode=1 \
 	--track-origins=yes
 
-.PHONY: unit integration browser test
+.PHONY: unit integration browser test fuzz fuzz-smoke
 unit: $(UNIT_ASAN) $(UNIT_PLAIN)
 	@cd $(CURDIR) && fail=; n=0; \
 	for t in $(UNIT_ASAN); do \
@@ -209,6 +239,15 @@ integration: all asan
 		VALGRIND_BIN=$(CURDIR)/bin ROOT=$(CURDIR) \
 		/usr/bin/python3 tests/integration/run.py
 
+# Each harness in turn on its corpus under build/fuzz/corpus (seeded
+# from tests/fuzz/corpus); fails on any crash, leak or UB finding.
+FUZZ_SECONDS ?= 60
+fuzz: $(FUZZ_BIN)
+	cd $(CURDIR) && bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+fuzz-smoke: $(FUZZ_BIN)
+	cd $(CURDIR) && bash tests/fuzz/run.sh 3 $(FUZZ_BIN)
+
 browser: all prereq
 	cd $(CURDIR) && BIN=$(CURDIR)/bin ROOT=$(CURDIR) /usr/bin/python3 tests/browser/run.py
 
@@ -218,12 +257,12 @@ browser: all prereq
 prereq:
 	@bash tests/prereq.sh $(DEPS)
 
-# In order; all three run even when one fails, and make fails if any did.
+# In order; all four run even when one fails, and make fails if any did.
 test: deps
 	@$(MAKE) --no-print-directory prereq
 	@$(MAKE) --no-print-directory all asan
 	@fail=; \
-	for t in unit integration browser; do \
+	for t in unit fuzz-smoke integration browser; do \
 		$(MAKE) --no-print-directory $$t || fail="$$fail $$t"; \
 	done; \
 	if [ -n "$$fail" ]; then echo "make test: FAILED:$$fail" >&2; exit 1; fi; \
@@ -324,4 +363,5 @@ stop:
 clean:
 	rm -rf build bin
 
--include $(wildcard build/*.d build/*/*.d build/asan/tests/*.d)
+-include $(wildcard build/*.d build/*/*.d build/asan/tests/*.d \
+	build/fuzz/tests/*.d)

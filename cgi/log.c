@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 log_line(const char *level, const char *fmt, va_list ap)
 {
 	char when[32];
