@@ -5,7 +5,7 @@
 #                   on http://127.0.0.1:$(PORT)/ (default 8080)
 #   make stop       stop what `make run` started
 #   make test       deps, build (plain and ASan/UBSan), then unit,
-#                   integration and browser tests
+#                   fuzz-smoke, integration and browser tests
 #   make unit | integration | browser | asan | deps | prereq | clean
 #   make fuzz       each libFuzzer harness FUZZ_SECONDS (default 60)
 #   make fuzz-smoke each harness for a few seconds (part of make test)
@@ -88,10 +88,11 @@ DEPS_BUILD := build-essential pkg-config nginx-light libfcgi-dev spawn-fcgi \
 # What `make test` needs on top.
 # The browser tests drive Debian's chromium through chromium-driver and
 # python3-selenium; npm only fetches axe-core (a plain script), so Debian
-# 12's Node 18 is enough.
+# 12's Node 18 is enough. libFuzzer (the fuzz harnesses) is in clang's
+# runtime package, which clang only recommends.
 DEPS_TEST := libcmocka-dev oathtool zbar-tools python3 python3-aiosmtpd \
 	python3-selenium valgrind wrk curl chromium chromium-driver nodejs npm tidy \
-	clang
+	clang libclang-rt-14-dev
 DEPS := $(DEPS_BUILD) $(DEPS_TEST)
 
 # $(call install_missing,PACKAGES): install those of PACKAGES dpkg does
