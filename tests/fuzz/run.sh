@@ -46,15 +46,18 @@ for bin in "$@"; do
 	"$bin" "${opts[@]}" "$corpus" "${seeds[@]}" >"$log" 2>&1
 	rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
-	files=$(find "$corpus" -type f | wc -l)
+	# the inputs libFuzzer keeps (the folder also holds those it has
+	# since replaced by smaller ones)
+	kept=$(grep -o 'corp: [0-9]*' "$log" | tail -1)
 	if [ "$rc" -eq 0 ]; then
 		verdict=ok
 	else
 		verdict="FAILED (exit $rc; see $log)"
 		failed="$failed $name"
 	fi
-	printf 'fuzz %-10s %12s executions in %4d s, corpus %5d files: %s\n' \
-		"$name" "${runs:-0}" $((SECONDS - start)) "$files" "$verdict"
+	printf 'fuzz %-10s %12s executions in %4d s, corpus %5s inputs: %s\n' \
+		"$name" "${runs:-0}" $((SECONDS - start)) "${kept#corp: }" \
+		"$verdict"
 done
 if [ -n "$failed" ]; then
 	echo "fuzz: FAILED:$failed" >&2
