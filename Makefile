@@ -5,7 +5,7 @@
 #                   on http://127.0.0.1:$(PORT)/ (default 8080)
 #   make stop       stop what `make run` started
 #   make test       deps, build (plain and ASan/UBSan), then unit,
-#                   integration and browser tests
+#                   fuzz-smoke, integration and browser tests
 #   make bench      wrk against the real stack at scale (docs/PERFORMANCE.md)
 #   make soak       a minute of mixed load: no errors, no worker deaths, flat
 #                   memory (docs/RELIABILITY.md)
@@ -13,6 +13,8 @@
 #                   LOCALSTATEDIR, SYSTEMDUNITDIR; see deploy/README.md)
 #   make uninstall  remove what install put (not the config, not the data)
 #   make unit | integration | browser | asan | deps | prereq | clean
+#   make fuzz       each libFuzzer harness FUZZ_SECONDS (default 60)
+#   make fuzz-smoke each harness for a few seconds (part of make test)
 #
 # GNU make; safe with -j.
 
@@ -48,6 +50,14 @@ ASAN_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARNINGS) -O1 -g \
 	-fno-omit-frame-pointer
 ASAN_LDFLAGS := -fsanitize=address,undefined
 
+# The fuzz harnesses (tests/fuzz/): clang's libFuzzer over objects built
+# with coverage and the same sanitizers, a finding ending the run.
+FUZZ_CC := clang
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARNINGS) -O1 -g \
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
+
 LIBS := -lfcgi -lsqlite3 -lsodium -loath -lqrencode -ljansson $(INIH_LIBS) \
 	-lcurl -lcrack -lzxcvbn -lcsv -lm
 TEST_LIBS := -lcmocka
@@ -69,6 +79,11 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_ASAN := $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRC))
 UNIT_PLAIN := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/bin/%,$(FUZZ_SRC))
+CORE_FUZZ_OBJ := $(patsubst cgi/%.c,build/fuzz/%.o,$(CORE_SRC)) \
+	build/fuzz/tests/fuzz.o
+
 # ---------------------------------------------------------------- packages
 
 # What building and `make run` need.
@@ -82,10 +97,11 @@ DEPS_BUILD := build-essential pkg-config nginx-light libfcgi-dev spawn-fcgi \
 # 12's Node 18 is enough. The deployment checks (test_deploy) render the
 # man pages with groff (groff-base), verify the units with systemd-analyze
 # (systemd; it runs man, from man-db, for Documentation=) and make a
-# throwaway certificate for nginx -t with openssl.
+# throwaway certificate for nginx -t with openssl. libFuzzer (the fuzz
+# harnesses) is in clang's runtime package, which clang only recommends.
 DEPS_TEST := libcmocka-dev oathtool zbar-tools python3 python3-aiosmtpd \
 	python3-selenium valgrind wrk curl chromium chromium-driver nodejs npm tidy \
-	groff-base man-db systemd openssl
+	groff-base man-db systemd openssl clang libclang-rt-14-dev
 DEPS := $(DEPS_BUILD) $(DEPS_TEST)
 
 # $(call install_missing,PACKAGES): install those of PACKAGES dpkg does
@@ -186,7 +202,21 @@ $(filter build/tests/test_model_%,$(UNIT_PLAIN)): build/tests/model_fixture.o
 
 .PRECIOUS: build/asan/tests/%.o build/tests/%.o
 
-bin build build/bench build/asan build/asan/bin build/asan/tests build/tests:
+# ---------------------------------------------------------------- fuzzing
+
+build/fuzz/%.o: cgi/%.c | build/fuzz
+	$(FUZZ_CC) $(CPPFLAGS_ALL) $(FUZZ_CFLAGS) -c -o $@ $<
+
+build/fuzz/tests/%.o: tests/fuzz/%.c | build/fuzz/tests
+	$(FUZZ_CC) $(CPPFLAGS_ALL) -Itests/fuzz $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_BIN): build/fuzz/bin/%: build/fuzz/tests/%.o $(CORE_FUZZ_OBJ) | build/fuzz/bin
+	$(FUZZ_CC) $(FUZZ_LDFLAGS) -o $@ $^ $(LIBS)
+
+.PRECIOUS: build/fuzz/tests/%.o
+
+bin build build/bench build/asan build/asan/bin build/asan/tests build/tests \
+build/fuzz build/fuzz/bin build/fuzz/tests:
 	mkdir -p $@
 
 # ---------------------------------------------------------------- tests
@@ -195,7 +225,7 @@ TEST_ENV := MUSTACHE_SPEC_DIR=$(CURDIR)/tests/mustache-spec \
 	ASAN_OPTIONS=$${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
 	UBSAN_OPTIONS=$${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-.PHONY: unit integration browser test
+.PHONY: unit integration browser test fuzz fuzz-smoke
 unit: $(UNIT_ASAN) $(UNIT_PLAIN)
 	@cd $(CURDIR) && $(TEST_ENV) bash tests/unit/run.sh $(UNIT_ASAN) -- $(UNIT_PLAIN)
 
@@ -203,6 +233,15 @@ integration: all asan
 	cd $(CURDIR) && $(TEST_ENV) BIN=$(CURDIR)/build/asan/bin \
 		VALGRIND_BIN=$(CURDIR)/bin ROOT=$(CURDIR) \
 		/usr/bin/python3 tests/integration/run.py
+
+# Each harness in turn on its corpus under build/fuzz/corpus (seeded
+# from tests/fuzz/corpus); fails on any crash, leak or UB finding.
+FUZZ_SECONDS ?= 60
+fuzz: $(FUZZ_BIN)
+	cd $(CURDIR) && bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+fuzz-smoke: $(FUZZ_BIN)
+	cd $(CURDIR) && bash tests/fuzz/run.sh 3 $(FUZZ_BIN)
 
 browser: all prereq
 	cd $(CURDIR) && BIN=$(CURDIR)/bin ROOT=$(CURDIR) /usr/bin/python3 tests/browser/run.py
@@ -219,9 +258,10 @@ prereq:
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test: deps
 	@$(MAKE) --no-print-directory prereq
-	@$(MAKE) --no-print-directory -j$(JOBS) all asan $(UNIT_ASAN) $(UNIT_PLAIN)
+	@$(MAKE) --no-print-directory -j$(JOBS) all asan $(UNIT_ASAN) $(UNIT_PLAIN) \
+		$(FUZZ_BIN)
 	@fail=; \
-	for t in unit integration browser; do \
+	for t in unit fuzz-smoke integration browser; do \
 		began=$$SECONDS; \
 		$(MAKE) --no-print-directory $$t || fail="$$fail $$t"; \
 		echo "make test: $$t took $$((SECONDS - began)) s"; \
@@ -434,4 +474,5 @@ uninstall:
 clean:
 	rm -rf build bin
 
--include $(wildcard build/*.d build/*/*.d build/asan/tests/*.d)
+-include $(wildcard build/*.d build/*/*.d build/asan/tests/*.d \
+	build/fuzz/tests/*.d)

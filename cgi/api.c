@@ -77,9 +77,14 @@ api_body(struct request *req)
 	j = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &err);
 	if (j == NULL || !json_is_object(j)) {
 		json_decref(j);
-		api_problem(req, 400, j == NULL ? arena_printf(req->arena,
-		    "The body is not valid JSON: %s (line %d).", err.text,
-		    err.line) : "The body must be a JSON object.", NULL);
+		/* jansson's message quotes the bytes it stopped at, which need
+		 * not be UTF-8, and a problem document holds only UTF-8 */
+		api_problem(req, 400, j != NULL ? "The body must be a JSON "
+		    "object." : utf8_valid(err.text, strlen(err.text)) ?
+		    arena_printf(req->arena, "The body is not valid JSON: %s "
+		    "(line %d).", err.text, err.line) : arena_printf(req->arena,
+		    "The body is not valid JSON: it is not UTF-8 (line %d).",
+		    err.line), NULL);
 		return NULL;
 	}
 	return j;

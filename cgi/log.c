@@ -16,7 +16,7 @@
 
 /* The line from its time-and-pid head and the message, cut (with "...")
  * when longer than LOG_LINE_MAX, then written at once. */
-static void
+static void __attribute__((format(printf, 2, 0)))
 log_line(const char *level, const char *fmt, va_list ap)
 {
 	char line[LOG_LINE_MAX];

@@ -39,7 +39,8 @@
 #include "buf.h"
 #include "tval.h"
 
-#define MU_MAX_DEPTH	64	/* partials and parents inside each other */
+#define MU_MAX_DEPTH	64	/* partials, parents and blocks expanded
+				 * inside each other */
 #define MU_MAX_NEST	64	/* sections and blocks inside each other */
 #define MU_MAX_DELIM	16	/* delimiter bytes, terminator included */
 
@@ -746,7 +747,7 @@ struct render {
 	mu_lookup_fn lookup;
 	void *ctx;
 	bool bol;		/* a template line starts: indentation is due */
-	int depth;		/* partials and parents entered */
+	int depth;		/* partials, parents and blocks entered */
 };
 
 static int render_list(struct render *r, const struct mu_list *l,
@@ -981,6 +982,7 @@ render_node(struct render *r, const struct mu_node *n, const struct env *e)
 	struct indent ind;
 	struct scope sc;
 	struct env sub = *e;
+	int rv;
 
 	switch (n->kind) {
 	case MU_TEXT:
@@ -1005,13 +1007,20 @@ render_node(struct render *r, const struct mu_node *n, const struct env *e)
 		sub.sc = &sc;
 		return expand(r, n, &sub);
 	case MU_BLOCK:
+		/* an override may hold a block of its own name, which is
+		 * filled by that override again: bounded like partials */
+		if (r->depth >= MU_MAX_DEPTH)
+			return -1;
 		put_lit(r, e, n->lit);
 		if (n->indent.n > 0) {
 			ind.s = n->indent;
 			ind.up = e->ind;
 			sub.ind = &ind;
 		}
-		return render_list(r, block_content(n, e->sc), &sub);
+		r->depth++;
+		rv = render_list(r, block_content(n, e->sc), &sub);
+		r->depth--;
+		return rv;
 	}
 	return 0;
 }

@@ -204,13 +204,23 @@ test_escaping(void **state)
 	arena_free(a);
 }
 
+/* Asserts that rendering src with partials ps is refused (-1). */
+static void
+render_refused(struct arena *a, const char *src, struct partials *ps)
+{
+	struct mu_template *t = parse_ok(src);
+	struct buf out;
+
+	buf_init(&out, a);
+	assert_int_equal(mu_render(t, NULL, lookup, ps, &out), -1);
+	mu_free(t);
+}
+
 static void
 test_recursive_partial(void **state)
 {
 	struct partials ps = { 0, NULL, NULL };
 	struct arena *a = arena_new();
-	struct mu_template *t;
-	struct buf out;
 	char err[256];
 
 	(void)state;
@@ -218,15 +228,36 @@ test_recursive_partial(void **state)
 	    sizeof(err)), 0);
 	assert_int_equal(partials_add(&ps, "up", "{{<up}}{{/up}}", 14, err,
 	    sizeof(err)), 0);
-	t = parse_ok("{{>self}}");
-	buf_init(&out, a);
-	assert_int_equal(mu_render(t, NULL, lookup, &ps, &out), -1);
-	mu_free(t);
+	render_refused(a, "{{>self}}", &ps);
 	/* A parent that extends itself. */
-	t = parse_ok("{{<up}}{{/up}}");
-	buf_init(&out, a);
-	assert_int_equal(mu_render(t, NULL, lookup, &ps, &out), -1);
-	mu_free(t);
+	render_refused(a, "{{<up}}{{/up}}", &ps);
+	partials_free(&ps);
+	arena_free(a);
+}
+
+/* An override holding a block of its own name fills that block with
+ * itself again (found by the fuzzer: it recursed until the stack
+ * overflowed); a block of another name inside one renders. */
+static void
+test_recursive_block(void **state)
+{
+	static const char parent[] = "{{$x}}default{{/x}}";
+	static const char outer[] = "<{{$y}}{{$x}}in y{{/x}}{{/y}}>";
+	struct partials ps = { 0, NULL, NULL };
+	struct arena *a = arena_new();
+	char err[256];
+
+	(void)state;
+	assert_int_equal(partials_add(&ps, "parent", parent,
+	    sizeof(parent) - 1, err, sizeof(err)), 0);
+	assert_int_equal(partials_add(&ps, "outer", outer, sizeof(outer) - 1,
+	    err, sizeof(err)), 0);
+	render_refused(a, "{{<parent}}{{$x}}[{{$x}}inner{{/x}}]{{/x}}"
+	    "{{/parent}}", &ps);
+	assert_string_equal(render_str(a, "{{<outer}}{{$x}}[{{$y}}deep{{/y}}]"
+	    "{{/x}}{{/outer}}", NULL, &ps), "<[deep]>");
+	assert_string_equal(render_str(a, "{{<outer}}{{/outer}}", NULL, &ps),
+	    "<in y>");
 	partials_free(&ps);
 	arena_free(a);
 }
@@ -394,6 +425,7 @@ main(void)
 		SPEC("~inheritance.json"),
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_recursive_partial),
+		cmocka_unit_test(test_recursive_block),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_empty_string_falsy),
 		cmocka_unit_test(test_dotted_names),
