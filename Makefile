@@ -241,7 +241,7 @@ fuzz: $(FUZZ_BIN)
 	cd $(CURDIR) && bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
 fuzz-smoke: $(FUZZ_BIN)
-	cd $(CURDIR) && bash tests/fuzz/run.sh 3 $(FUZZ_BIN)
+	cd $(CURDIR) && FUZZ_JOBS=$(JOBS) bash tests/fuzz/run.sh 3 $(FUZZ_BIN)
 
 browser: all prereq
 	cd $(CURDIR) && BIN=$(CURDIR)/bin ROOT=$(CURDIR) /usr/bin/python3 tests/browser/run.py

@@ -53,6 +53,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf_init(&req.headers, a);
 	buf_init(&req.body_out, a);
 	req.content_type = "application/json; charset=utf-8";
+	/* what http_read() sets: every problem document names it */
+	req.request_id = "0123456789abcdef0123456789abcdef";
 	memcpy(copy, data, size);	/* as http_read() keeps a body */
 	req.body = copy;
 	req.body_len = size;

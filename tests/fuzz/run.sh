@@ -1,6 +1,7 @@
 #!/bin/bash
 # run.sh SECONDS HARNESS... - run each libFuzzer harness (build/fuzz/bin/
-# fuzz_NAME) for SECONDS, one after another, on its working corpus
+# fuzz_NAME) for SECONDS, FUZZ_JOBS at a time (default 1: a long run
+# leaves the other cores to other work), on its working corpus
 # build/fuzz/corpus/NAME seeded from tests/fuzz/corpus/NAME, with
 # tests/fuzz/NAME.dict when there is one. FUZZ_RUNS=N stops a harness
 # after N executions instead (SECONDS still bounds it). Prints each
@@ -28,8 +29,13 @@ max_len() {
 }
 
 mkdir -p build/fuzz/artifacts build/fuzz/log
-failed=
-for bin in "$@"; do
+results=$(mktemp -d /tmp/arbor-fuzz.XXXXXX)
+trap 'rm -rf "$results"' EXIT
+
+# One harness: its line of figures, and its name in $results/failed when
+# it found something.
+run_one() {
+	local bin=$1 name corpus log opts seeds start rc runs kept verdict
 	name=$(basename "$bin")
 	name=${name#fuzz_}
 	corpus=build/fuzz/corpus/$name
@@ -53,13 +59,23 @@ for bin in "$@"; do
 		verdict=ok
 	else
 		verdict="FAILED (exit $rc; see $log)"
-		failed="$failed $name"
+		echo "$name" >>"$results/failed"
 	fi
 	printf 'fuzz %-10s %12s executions in %4d s, corpus %5s inputs: %s\n' \
 		"$name" "${runs:-0}" $((SECONDS - start)) "${kept#corp: }" \
 		"$verdict"
+}
+
+for bin in "$@"; do
+	while [ "$(jobs -rp | wc -l)" -ge "${FUZZ_JOBS:-1}" ]; do
+		wait -n
+	done
+	run_one "$bin" &
 done
+wait
+failed=
+[ -f "$results/failed" ] && failed=$(tr '\n' ' ' <"$results/failed")
 if [ -n "$failed" ]; then
-	echo "fuzz: FAILED:$failed" >&2
+	echo "fuzz: FAILED: $failed" >&2
 	exit 1
 fi

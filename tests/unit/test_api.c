@@ -26,6 +26,8 @@ request_with(struct request *req, struct arena *a, const char *body,
 	buf_init(&req->headers, a);
 	buf_init(&req->body_out, a);
 	req->content_type = "application/json";
+	/* what http_read() sets: every problem document names it */
+	req->request_id = "0123456789abcdef0123456789abcdef";
 	req->body = body;
 	req->body_len = len;
 	req->status = 200;
@@ -69,6 +71,8 @@ test_refused_bodies(void **state)
 		    strlen(refused[i].detail)) != 0)
 			fail_msg("case %zu: detail \"%s\"", i, detail);
 		assert_true(utf8_valid(detail, strlen(detail)));
+		assert_string_equal(json_string_value(json_object_get(problem,
+		    "request_id")), req.request_id);
 		json_decref(problem);
 	}
 	arena_free(a);
