@@ -18,7 +18,18 @@ static const char *const members[] = { "email", "username", "full_name",
     "phone", "address", "language", "password", "password_mode",
     "customer_id", "active", "groups", "locations", NULL };
 
-/* Every reader on member key; a refusal must have sent a problem. */
+/* A reader's answer rc: a refusal (-1) must have sent a 400 problem.
+ * Resets the status for the next reader. */
+static void
+check_refusal(struct request *req, int rc)
+{
+	if (rc < 0 && req->status != 400)
+		__builtin_trap();	/* refused without a problem */
+	req->status = 200;
+}
+
+/* Every reader on member key, each on its own: a refusal must have sent
+ * a problem, and what is read must be what the body holds. */
 static void
 read_member(struct request *req, json_t *body, const char *key)
 {
@@ -26,17 +37,27 @@ read_member(struct request *req, json_t *body, const char *key)
 	int64_t id, *ids;
 	size_t n;
 	bool b;
+	int rc;
 
 	req->status = 200;
-	if ((api_opt_string(req, body, key, &s) == 1 && strlen(s) >
-	    json_string_length(json_object_get(body, key))) ||
-	    (api_opt_bool(req, body, key, &b) < 0 && req->status != 400) ||
-	    (api_opt_id(req, body, key, &id) == 1 && id < 0) ||
-	    (api_opt_strings(req, body, key, &strings, &n) == 1 &&
-	    strings[n] != NULL) ||
-	    (api_opt_ids(req, body, key, &ids, &n) == 1 && n > 0 &&
-	    ids[n - 1] <= 0))
+	rc = api_opt_string(req, body, key, &s);
+	if (rc == 1 && strlen(s) > json_string_length(json_object_get(body,
+	    key)))
 		__builtin_trap();
+	check_refusal(req, rc);
+	check_refusal(req, api_opt_bool(req, body, key, &b));
+	rc = api_opt_id(req, body, key, &id);
+	if (rc == 1 && id < 0)
+		__builtin_trap();
+	check_refusal(req, rc);
+	rc = api_opt_strings(req, body, key, &strings, &n);
+	if (rc == 1 && strings[n] != NULL)
+		__builtin_trap();
+	check_refusal(req, rc);
+	rc = api_opt_ids(req, body, key, &ids, &n);
+	if (rc == 1 && n > 0 && ids[n - 1] <= 0)
+		__builtin_trap();
+	check_refusal(req, rc);
 }
 
 int

@@ -75,6 +75,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sep = memchr(p, SEPARATOR, (size_t)(end - p));
 		if (sep == NULL || ts.n == TEMPLATES - 1)
 			sep = end;
+		err[0] = '\0';
 		ts.t[ts.n] = mu_parse((const char *)p, (size_t)(sep - p), err,
 		    sizeof(err));
 		if (ts.t[ts.n] == NULL && err[0] == '\0')

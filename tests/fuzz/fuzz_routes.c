@@ -26,6 +26,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	req.arena = a;
 	req.method = (enum http_method)(data[0] % (METHOD_OTHER + 1));
 	req.path = fuzz_cstr(a, data + 1, size - 1);
+	memset(allow, 'x', sizeof(allow));	/* no terminator until written */
 	switch (route_find(&req, &r, allow, sizeof(allow))) {
 	case ROUTE_FOUND:
 		if (r == NULL || req.id < 0 || req.sub_id < 0 ||
@@ -34,7 +35,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 		break;
 	case ROUTE_BAD_METHOD:
-		if (strlen(allow) == 0 || strlen(allow) >= sizeof(allow))
+		/* an Allow header: some method, and ended inside the buffer */
+		if (memchr(allow, '\0', sizeof(allow)) == NULL ||
+		    allow[0] == '\0')
 			__builtin_trap();
 		break;
 	case ROUTE_NO_PATH:

@@ -15,6 +15,10 @@ import sys
 import threading
 import time
 
+# A file still running after this long has hung: it fails (a whole
+# module or browser file takes a minute at most).
+CHILD_TIMEOUT = 900
+
 
 def jobs_from(argv, variable):
     """(jobs, the other arguments): -j N first, else the environment
@@ -49,16 +53,21 @@ def run(runner, child_variable, paths, args, jobs, figures_re, times_file):
             except queue.Empty:
                 return
             began = time.monotonic()
-            child = subprocess.run([sys.executable, runner] + args,
-                                   env=dict(os.environ, **{child_variable: path}),
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            try:
+                child = subprocess.run([sys.executable, runner] + args,
+                                       env=dict(os.environ, **{child_variable: path}),
+                                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                       timeout=CHILD_TIMEOUT)
+                out, status = child.stdout.decode('utf-8', errors='replace'), child.returncode
+            except subprocess.TimeoutExpired as e:
+                out = (e.stdout or b'').decode('utf-8', errors='replace') + \
+                    f'\n{os.path.basename(path)}: stopped after {CHILD_TIMEOUT} s\n'
+                status = -1
             took = time.monotonic() - began
-            out = child.stdout.decode('utf-8', errors='replace')
             found = figures_re.findall(out)
             with lock:
-                results[path] = (tuple(map(int, found[-1])) if found else None, took,
-                                 child.returncode)
-                if not found or any(map(int, found[-1])) or child.returncode:
+                results[path] = (tuple(map(int, found[-1])) if found else None, took, status)
+                if not found or any(map(int, found[-1])) or status:
                     print(f'== {os.path.basename(path)} ({took:.1f} s)\n{out}', flush=True)
 
     threads = [threading.Thread(target=worker) for _ in range(jobs)]
@@ -66,6 +75,8 @@ def run(runner, child_variable, paths, args, jobs, figures_re, times_file):
         t.start()
     for t in threads:
         t.join()
+    for p in paths:             # a file whose thread died ran nothing: no pass
+        results.setdefault(p, (None, 0.0, -1))
     if not args:
         os.makedirs(os.path.dirname(times_file), exist_ok=True)
         with open(times_file, 'w') as f:

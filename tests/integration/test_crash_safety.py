@@ -85,9 +85,16 @@ class Killer(threading.Thread):
         self._watch()
 
     def _watch(self):
-        """{worker pid: [born, young deaths of its slot]} of the workers now."""
+        """{worker pid: [born, young deaths of its slot]} of the WORKERS
+        workers, once multiwatch has started them all (a slot missed here
+        would let a later kill be counted against the wrong one)."""
+        top, deadline = pid_file(self.stack, 'fcgi.pid'), time.monotonic() + 10
+        while len(pids := pids_under(top)) < WORKERS and time.monotonic() < deadline:
+            time.sleep(0.02)
+        if len(pids) != WORKERS:
+            raise AssertionError(f'{len(pids)} workers under multiwatch, not {WORKERS}')
         now = time.monotonic()
-        self.slots = {pid: [now, 0] for pid in pids_under(pid_file(self.stack, 'fcgi.pid'))}
+        self.slots = {pid: [now, 0] for pid in pids}
 
     def run(self):
         try:
@@ -234,9 +241,22 @@ class CrashSafetyTest(unittest.TestCase):
                 status, result = call()
             except (OSError, http.client.HTTPException):
                 status, result = None, None
-                time.sleep(0.5)     # the stack is down: wait for it
+                self.wait_for_the_stack()
             records.append((kind, what, status, result))
         return records
+
+    def wait_for_the_stack(self, limit=60):
+        """After a write got no answer (the stack is down, being started
+        again): wait until it answers, so that a slow restart costs time,
+        not the writes the test counts on."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            try:
+                if request(self.stack, 'GET', '/healthz')[0] == 200:
+                    return
+            except (OSError, http.client.HTTPException):
+                pass
+            time.sleep(0.1)
 
     # ------------------------------------------------------------ the test
 

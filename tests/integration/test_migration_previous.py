@@ -2,10 +2,11 @@
 
 tests/integration/db-previous.sql is a database that the previous version
 of Arbor made (its `arborctl init`, `demo` and some `bench-data`; written
-by previous-db.sh). Today's `arborctl init` migrates it; then `arborctl
-check` finds nothing, the schema is a new database's, every user of the
-old database signs in with the old password, every page route reads as an
-account administrator and as an operator, and the API's lists read.
+by previous-db.sh). Today's `arborctl init` migrates it; then no row is
+lost, `arborctl check` finds nothing, the schema is a new database's, the
+demo's users and a generated one sign in with their old passwords, every
+page route reads as an account administrator and as an operator, and the
+API's lists read.
 """
 import json
 import os
@@ -32,6 +33,19 @@ def dump_version():
         return int(re.search(r'^PRAGMA user_version = (\d+);\s*\Z', f.read(), re.M).group(1))
 
 
+def row_counts(path):
+    """{table: rows} of the database at path (its own tables, not SQLite's
+    nor the search indexes', which a migration may rebuild)."""
+    con = sqlite3.connect(path)
+    try:
+        tables = [name for (name,) in con.execute(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE "
+            "'sqlite_%' AND name NOT LIKE '%_fts%' ORDER BY name")]
+        return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+    finally:
+        con.close()
+
+
 class PreviousStack(Stack):
     """A stack whose database is db-previous.sql when `arborctl init` first
     opens it."""
@@ -46,9 +60,11 @@ class PreviousStack(Stack):
             return super().arborctl(*args, **kw)
         with open(PREVIOUS_SQL, 'rb') as dump:
             subprocess.run(['sqlite3', self.database], stdin=dump, check=True, timeout=60)
+        self.rows_before = row_counts(self.database)
         self.init_run = super().arborctl('init', check=False)
         if self.init_run.returncode != 0:
             raise StackError(f'arborctl init: {self.init_run.stdout}{self.init_run.stderr}')
+        self.rows_after = row_counts(self.database)
         return self.init_run
 
 
@@ -82,6 +98,14 @@ class PreviousVersionTests(unittest.TestCase):
             self.assertEqual(schema_differences(con), [])
         finally:
             con.close()
+
+    def test_no_row_is_lost(self):
+        """Every table of the old database has as many rows after the
+        migration (and the dump is not empty)."""
+        before = PREVIOUS.rows_before
+        self.assertGreater(before['users'], 40)
+        self.assertGreater(before['devices'], 50)
+        self.assertEqual({t: PREVIOUS.rows_after.get(t) for t in before}, before)
 
     def test_check_finds_nothing(self):
         run = PREVIOUS.arborctl('check', check=False)

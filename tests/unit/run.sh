@@ -35,14 +35,22 @@ one() {
 	fi
 	status=$?
 	[ $status -eq 0 ] || echo "$kind:$prog" >>"$out/failed"
+	echo "$kind:$prog" >>"$out/done"
 	flock "$out/lock" sh -c 'echo "== $1 $2"; cat "$3"' _ "$kind" "$prog" "$log"
 }
 export -f one
 export VALGRIND out
 
 printf '%s\n' "${runs[@]}" | xargs -P "$JOBS" -L 1 bash -c 'one "$@"' _
+xargs_status=$?
 if [ -s "$out/failed" ]; then
 	echo "unit: FAILED: $(tr '\n' ' ' <"$out/failed")" >&2
 	exit 1
 fi
-echo "unit: ${#runs[@]} runs passed"
+# a run that never ended (xargs stopped, a shell killed) is no pass
+ran=$(wc -l <"$out/done" 2>/dev/null || echo 0)
+if [ "$xargs_status" -ne 0 ] || [ "$ran" -ne "${#runs[@]}" ]; then
+	echo "unit: FAILED: $ran of ${#runs[@]} runs ended (xargs: $xargs_status)" >&2
+	exit 1
+fi
+echo "unit: $ran runs passed"
