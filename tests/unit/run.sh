@@ -23,7 +23,8 @@ done
 out=$(mktemp -d /tmp/arbor-unit.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 
-# one run: KIND PROGRAM; its output to $out/N.log, printed under a lock
+# one run: KIND PROGRAM; its output to a file of its own, printed whole
+# under a lock
 one() {
 	local kind=$1 prog=$2 log status
 	log=$(mktemp "$out/run.XXXXXX")
