@@ -206,10 +206,11 @@ ${page_rows}
 wrk sends a connection's next request as soon as the last is answered, and
 the workers take the queued requests in turn, so with the machine saturated
 (wrk, nginx and the workers share its cores) every page waits about as long
-as the queue: connections divided by the total rate. The sign-ins, an
-argon2id hash each (~100 ms of a core, on purpose), take a good part of the
-workers. What a page costs on its own is in docs/PERFORMANCE.md; this run
-is about staying up and staying the same size.
+as the queue: connections divided by the total rate. The sign-ins (an
+argon2id hash each, ~100 ms of a core, on purpose) and the writes (each a
+transaction synced to disk) take a good part of the two workers. What a
+page costs on its own is in docs/PERFORMANCE.md; this run is about staying
+up and staying the same size.
 
 $total requests; $bad_total answered other than the page's status (303 for the
 sign-in, 200 for the others) or not at all; workers at the end: the
