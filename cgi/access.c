@@ -64,27 +64,27 @@ static int
 account_tag(const struct viewer *v, const char *device_path,
     const char *rfid, struct access_decision *out, bool *active)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_ACCESS_TAG);
+	struct db_stmt *s = db_stmt(v->db, STMT_ACCESS_TAG);
 	int rc;
 
 	db_bind_text(s, ":uid", rfid);
-	while ((rc = db_step(v->db, s)) == SQLITE_ROW) {
+	while ((rc = db_step(v->db, s)) == DB_ROW) {
 		if (!perm_same_account(device_path, db_text(v->arena, s, 3)))
 			continue;
-		out->tag_id = sqlite3_column_int64(s, 0);
-		*active = sqlite3_column_int(s, 1) != 0;
-		out->user_id = sqlite3_column_int64(s, 2);
+		out->tag_id = db_col_int(s, 0);
+		*active = db_col_int(s, 1) != 0;
+		out->user_id = db_col_int(s, 2);
 		break;
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	db_reset(s);
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
 }
 
 int
 access_decide(const struct viewer *v, const char *unit_id, int64_t user_id,
     const char *rfid, struct access_decision *out)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_ACCESS_DEVICE);
+	struct db_stmt *s = db_stmt(v->db, STMT_ACCESS_DEVICE);
 	const char *device_path = NULL, *user_path = NULL;
 	bool grouped = false, active = false, tag_active = false;
 	int rc;
@@ -92,16 +92,16 @@ access_decide(const struct viewer *v, const char *unit_id, int64_t user_id,
 	memset(out, 0, sizeof(*out));
 	db_bind_text(s, ":unit_id", unit_id);
 	perm_bind_scope(s, &v->scope);
-	if ((rc = db_step(v->db, s)) == SQLITE_ROW) {
-		out->device_id = sqlite3_column_int64(s, 0);
+	if ((rc = db_step(v->db, s)) == DB_ROW) {
+		out->device_id = db_col_int(s, 0);
 		device_path = db_text(v->arena, s, 1);
-		out->customer_id = sqlite3_column_int64(s, 2);
-		out->location_id = sqlite3_column_int64(s, 3);
-		grouped = sqlite3_column_int(s, 4) != 0;
+		out->customer_id = db_col_int(s, 2);
+		out->location_id = db_col_int(s, 3);
+		grouped = db_col_int(s, 4) != 0;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? 0 : -1;
+	db_reset(s);
+	if (rc != DB_ROW)
+		return rc == DB_DONE ? 0 : -1;
 	if (rfid != NULL) {
 		if ((rc = account_tag(v, device_path, rfid, out,
 		    &tag_active)) < 0)
@@ -116,12 +116,12 @@ access_decide(const struct viewer *v, const char *unit_id, int64_t user_id,
 	}
 	s = db_stmt(v->db, STMT_ACCESS_USER);
 	db_bind_int(s, ":user_id", user_id);
-	if ((rc = db_step(v->db, s)) == SQLITE_ROW) {
-		active = sqlite3_column_int(s, 0) != 0;
+	if ((rc = db_step(v->db, s)) == DB_ROW) {
+		active = db_col_int(s, 0) != 0;
 		user_path = db_text(v->arena, s, 1);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(s);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return -1;
 	/* another account's user is told apart from no user by nothing */
 	if (user_path == NULL || !perm_same_account(device_path, user_path)) {
@@ -153,7 +153,7 @@ enum model_result
 access_scan(const struct viewer *v, const char *unit_id, const char *rfid,
     int64_t at, struct access_decision *out)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	if (db_begin(v->db) != 0)
@@ -181,32 +181,32 @@ access_scan(const struct viewer *v, const char *unit_id, const char *rfid,
 
 /* A row of SCAN_LIST_PAGE into struct access_scan_row. */
 static void
-fill_scan(sqlite3_stmt *s, struct arena *a, void *row)
+fill_scan(struct db_stmt *s, struct arena *a, void *row)
 {
 	struct access_scan_row *r = row;
 
 	memset(r, 0, sizeof(*r));
-	r->id = sqlite3_column_int64(s, 0);
-	r->at = sqlite3_column_int64(s, 1);
-	r->device_id = sqlite3_column_int64(s, 2);
-	r->unit_id = sqlite3_column_type(s, 3) == SQLITE_NULL ? NULL :
+	r->id = db_col_int(s, 0);
+	r->at = db_col_int(s, 1);
+	r->device_id = db_col_int(s, 2);
+	r->unit_id = db_col_null(s, 3) ? NULL :
 	    db_text(a, s, 3);
 	r->uid = db_text(a, s, 4);
 	/* NULL: a tag and holder v does not see, or gone */
-	if (sqlite3_column_type(s, 6) != SQLITE_NULL) {
-		r->tag_id = sqlite3_column_int64(s, 5);
+	if (!db_col_null(s, 6)) {
+		r->tag_id = db_col_int(s, 5);
 		r->label = db_text(a, s, 6);
 	}
-	if (sqlite3_column_type(s, 8) != SQLITE_NULL) {
-		r->user_id = sqlite3_column_int64(s, 7);
+	if (!db_col_null(s, 8)) {
+		r->user_id = db_col_int(s, 7);
 		r->holder = db_text(a, s, 8);
 	}
-	r->allowed = sqlite3_column_int(s, 9) != 0;
+	r->allowed = db_col_int(s, 9) != 0;
 	r->status = db_text(a, s, 10);
 	r->reason = db_text(a, s, 11);
 	/* why a holder v does not see was refused (inactive, in no group)
 	 * is theirs: v learns only that the device answered someone */
-	if (sqlite3_column_int64(s, 7) != 0 && r->holder == NULL) {
+	if (db_col_int(s, 7) != 0 && r->holder == NULL) {
 		r->status = NULL;
 		r->reason = "The tag's holder is outside your view.";
 	}
@@ -230,7 +230,7 @@ access_scan_list(const struct viewer *v, const struct list_query *lq,
 	struct rows_list l = { STMT_SCAN_LIST_COUNT, false, scan_narrow, 1,
 	    STMT__MAX, sizeof(struct access_scan_row), fill_scan };
 	int64_t devices = 0, table = 0, hits;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	if (!perm_may_read(v, ACT_ACCESS_CONTROL))
@@ -273,18 +273,18 @@ access_scan_list(const struct viewer *v, const struct list_query *lq,
 
 /* A row of TAG_COLUMNS into struct rfid_tag. */
 static void
-fill_tag(sqlite3_stmt *s, struct arena *a, void *row)
+fill_tag(struct db_stmt *s, struct arena *a, void *row)
 {
 	struct rfid_tag *t = row;
 
-	t->id = sqlite3_column_int64(s, 0);
+	t->id = db_col_int(s, 0);
 	t->uid = db_text(a, s, 1);
 	t->label = db_text(a, s, 2);
-	t->user_id = sqlite3_column_int64(s, 3);
+	t->user_id = db_col_int(s, 3);
 	t->holder = db_text(a, s, 4);
-	t->active = sqlite3_column_int(s, 5) != 0;
-	t->created_at = sqlite3_column_int64(s, 6);
-	t->updated_at = sqlite3_column_int64(s, 7);
+	t->active = db_col_int(s, 5) != 0;
+	t->created_at = db_col_int(s, 6);
+	t->updated_at = db_col_int(s, 7);
 }
 
 static const enum stmt_id tag_narrow[][2] = {
@@ -325,17 +325,17 @@ static int
 find_holder(const struct viewer *v, const char *name, int64_t *holder,
     const char **path)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_TAG_HOLDER);
+	struct db_stmt *s = db_stmt(v->db, STMT_TAG_HOLDER);
 	int rc;
 
 	db_bind_text(s, ":name", name);
 	perm_bind_scope(s, &v->scope);
-	if ((rc = db_step(v->db, s)) == SQLITE_ROW) {
-		*holder = sqlite3_column_int64(s, 0);
+	if ((rc = db_step(v->db, s)) == DB_ROW) {
+		*holder = db_col_int(s, 0);
 		*path = db_text(v->arena, s, 2);
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	db_reset(s);
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
 }
 
 /* Whether another tag than id of the account of path has uid: 1, 0, -1. */
@@ -343,15 +343,15 @@ static int
 uid_taken(const struct viewer *v, int64_t id, const char *uid,
     const char *path)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_TAG_UID_HOLDERS);
+	struct db_stmt *s = db_stmt(v->db, STMT_TAG_UID_HOLDERS);
 	int rc, taken = 0;
 
 	db_bind_text(s, ":uid", uid);
 	db_bind_int(s, ":id", id);
-	while (!taken && (rc = db_step(v->db, s)) == SQLITE_ROW)
+	while (!taken && (rc = db_step(v->db, s)) == DB_ROW)
 		taken = perm_same_account(path, db_text(v->arena, s, 0));
-	sqlite3_reset(s);
-	return taken ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	db_reset(s);
+	return taken ? 1 : rc == DB_DONE ? 0 : -1;
 }
 
 /* Check in as v into *uid and *holder, filling *e: 0, or -1. */
@@ -401,7 +401,7 @@ access_tag_save(const struct viewer *v, int64_t id,
 	struct rfid_tag cur;
 	const char *uid = NULL;
 	int64_t holder = 0;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	bool failed;
 	int rc;
 

@@ -94,7 +94,7 @@ int
 account_profile_get(const struct viewer *v, int64_t id,
     struct account_profile *p)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	size_t i;
 	int rc, may = access(v, id);
 
@@ -104,18 +104,18 @@ account_profile_get(const struct viewer *v, int64_t id,
 	s = db_stmt(v->db, STMT_ACCOUNT_PROFILE);
 	db_bind_int(s, ":id", id);
 	perm_bind_scope(s, &v->scope);
-	if ((rc = db_step(v->db, s)) == SQLITE_ROW) {
-		p->id = sqlite3_column_int64(s, 0);
+	if ((rc = db_step(v->db, s)) == DB_ROW) {
+		p->id = db_col_int(s, 0);
 		p->account = db_text(v->arena, s, 1);
 		for (i = 0; account_field_names[i] != NULL; i++)
 			*account_field(&p->f, i) = db_text(v->arena, s,
 			    (int)i + 2);
-		p->updated_at = sqlite3_column_int64(s, (int)i + 2);
+		p->updated_at = db_col_int(s, (int)i + 2);
 		p->may_change = may == 2;
 		p->may_flag = v->system || v->user->is_operator;
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	db_reset(s);
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
 }
 
 static bool
@@ -279,7 +279,7 @@ account_profile_save_in(const struct viewer *v, int64_t id,
 	struct account_profile cur;
 	struct account_fields f;
 	const char *given, *names;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	size_t i;
 	int rc;
 

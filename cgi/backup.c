@@ -100,7 +100,7 @@ copy_pages(struct db *db, const char *path, int *pages, char *err,
 		return -1;
 	}
 	if (db_begin_read(db) != 0 ||
-	    db_step(db, db_stmt(db, STMT_SCHEMA_VERSION_READ)) != SQLITE_ROW)
+	    db_step(db, db_stmt(db, STMT_SCHEMA_VERSION_READ)) != DB_ROW)
 		snprintf(err, errlen, "cannot read the database: %s",
 		    sqlite3_errmsg(db->conn));
 	else if ((b = sqlite3_backup_init(copy, "main", db->conn, "main")) ==

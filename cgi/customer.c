@@ -21,7 +21,7 @@
 /* The settings of f that an INSERT and an UPDATE store alike (the owner
  * e-mail depends on where the customer is: the callers bind it). */
 static void
-bind_fields(sqlite3_stmt *s, const struct customer_fields *f)
+bind_fields(struct db_stmt *s, const struct customer_fields *f)
 {
 	db_bind_text(s, ":name", f->name);
 	db_bind_text(s, ":email", f->email);
@@ -36,7 +36,7 @@ int64_t
 customer_create(struct db *db, int64_t now, int64_t parent_id,
     const struct customer_fields *f)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	char parent_path[4096] = "/", path[4096 + 32];
 	int64_t depth = 0, id;
 	int n;
@@ -44,14 +44,14 @@ customer_create(struct db *db, int64_t now, int64_t parent_id,
 	if (parent_id != 0) {
 		s = db_stmt(db, STMT_CUSTOMER_PATH);
 		db_bind_int(s, ":id", parent_id);
-		if (db_step(db, s) != SQLITE_ROW) {
-			sqlite3_reset(s);
+		if (db_step(db, s) != DB_ROW) {
+			db_reset(s);
 			return 0;
 		}
 		n = snprintf(parent_path, sizeof(parent_path), "%s",
-		    (const char *)sqlite3_column_text(s, 0));
-		depth = sqlite3_column_int64(s, 1) + 1;
-		sqlite3_reset(s);
+		    db_col_text(s, 0));
+		depth = db_col_int(s, 1) + 1;
+		db_reset(s);
 		if (n < 0 || (size_t)n >= sizeof(parent_path))
 			return 0;
 	}
@@ -100,7 +100,7 @@ static size_t
 known(const struct viewer *v, struct customer_paths *paths, int64_t id)
 {
 	size_t slot = (size_t)id % PATHS_SLOTS;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	bool found;
 
 	while (paths->ids[slot] != 0) {
@@ -114,10 +114,10 @@ known(const struct viewer *v, struct customer_paths *paths, int64_t id)
 		paths->n++;
 	s = db_stmt(v->db, STMT_CUSTOMER_NAME);
 	db_bind_int(s, ":id", id);
-	found = db_step(v->db, s) == SQLITE_ROW;
+	found = db_step(v->db, s) == DB_ROW;
 	paths->names[slot] = found ? db_text(v->arena, s, 0) : "";
-	paths->require_mfa[slot] = found && sqlite3_column_int(s, 1) != 0;
-	sqlite3_reset(s);
+	paths->require_mfa[slot] = found && db_col_int(s, 1) != 0;
+	db_reset(s);
 	if (slot != PATHS_SPARE)
 		paths->ids[slot] = id;
 	return slot;
@@ -155,13 +155,13 @@ const char *
 customer_paths_text(const struct viewer *v, struct customer_paths *paths,
     int64_t customer_id)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_CUSTOMER_PATH);
+	struct db_stmt *s = db_stmt(v->db, STMT_CUSTOMER_PATH);
 	const char *path;
 	bool mfa;
 
 	db_bind_int(s, ":id", customer_id);
-	path = db_step(v->db, s) == SQLITE_ROW ? db_text(v->arena, s, 0) : "";
-	sqlite3_reset(s);
+	path = db_step(v->db, s) == DB_ROW ? db_text(v->arena, s, 0) : "";
+	db_reset(s);
 	return customer_paths_label(v, paths, path, &mfa);
 }
 
@@ -174,14 +174,14 @@ customer_path_text(const struct viewer *v, int64_t customer_id)
 int64_t
 customer_scope_size(const struct viewer *v)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_CUSTOMERS_IN_SCOPE);
+	struct db_stmt *s = db_stmt(v->db, STMT_CUSTOMERS_IN_SCOPE);
 	int64_t n = -1;
 
 	perm_bind_scope(s, &v->scope);
 	db_bind_int(s, ":customer_id", 0);
-	if (db_step(v->db, s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
+	if (db_step(v->db, s) == DB_ROW)
+		n = db_col_int(s, 0);
+	db_reset(s);
 	return n;
 }
 
@@ -190,7 +190,7 @@ customer_choices(const struct viewer *v, const char *exclude_path,
     struct customer_choice **out)
 {
 	struct arena *a = v->arena;
-	sqlite3_stmt *s = db_stmt(v->db, STMT_CUSTOMER_OPTIONS);
+	struct db_stmt *s = db_stmt(v->db, STMT_CUSTOMER_OPTIONS);
 	const char **names = NULL;
 	size_t cap = 0, level, i, n = 0, ncap = 16;
 	size_t excl = exclude_path ? strlen(exclude_path) : 0;
@@ -204,10 +204,10 @@ customer_choices(const struct viewer *v, const char *exclude_path,
 	/* Rows come in path order, which is depth-first: a customer's
 	 * parent came before it, so names[0..level-1] are its ancestors
 	 * below the viewer's top. */
-	while ((rc = db_step(v->db, s)) == SQLITE_ROW) {
-		id = sqlite3_column_int64(s, 0);
-		depth = sqlite3_column_int64(s, 1);
-		path = (const char *)sqlite3_column_text(s, 3);
+	while ((rc = db_step(v->db, s)) == DB_ROW) {
+		id = db_col_int(s, 0);
+		depth = db_col_int(s, 1);
+		path = db_col_text(s, 3);
 		if (depth < v->top_depth || path == NULL)
 			continue;	/* cannot happen inside the scope */
 		level = (size_t)(depth - v->top_depth);
@@ -241,9 +241,9 @@ customer_choices(const struct viewer *v, const char *exclude_path,
 		list[n].label = b.data;
 		n++;
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	*out = list;
-	return rc == SQLITE_DONE ? (ssize_t)n : -1;
+	return rc == DB_DONE ? (ssize_t)n : -1;
 }
 
 /* ------------------------------------------------------------ reads */
@@ -272,30 +272,30 @@ static const enum stmt_id plan_hits[][2] = { CUSTOMER_SORTS(ROW_HITS, _) };
 /* A row of CUSTOMER_LIST_PAGE: id, name, email, country, require_mfa,
  * users. */
 static void
-fill_list_row(sqlite3_stmt *s, struct arena *a, void *row)
+fill_list_row(struct db_stmt *s, struct arena *a, void *row)
 {
 	struct customer *c = row;
 
 	memset(c, 0, sizeof(*c));
-	c->id = sqlite3_column_int64(s, 0);
+	c->id = db_col_int(s, 0);
 	c->name = db_text(a, s, 1);
 	c->email = db_text(a, s, 2);
 	c->country = db_text(a, s, 3);
-	c->require_mfa = sqlite3_column_int(s, 4) != 0;
-	c->users = sqlite3_column_int64(s, 5);
+	c->require_mfa = db_col_int(s, 4) != 0;
+	c->users = db_col_int(s, 5);
 }
 
 /* A row of CUSTOMER_COLUMNS (or CUSTOMER_COLUMNS_MFA). */
 static void
-fill_row(sqlite3_stmt *s, struct arena *a, void *row)
+fill_row(struct db_stmt *s, struct arena *a, void *row)
 {
 	struct customer *c = row;
 
 	memset(c, 0, sizeof(*c));
-	c->id = sqlite3_column_int64(s, 0);
-	c->parent_id = sqlite3_column_int64(s, 1);
+	c->id = db_col_int(s, 0);
+	c->parent_id = db_col_int(s, 1);
 	c->path = db_text(a, s, 2);
-	c->depth = sqlite3_column_int64(s, 3);
+	c->depth = db_col_int(s, 3);
 	c->name = db_text(a, s, 4);
 	c->email = db_text(a, s, 5);
 	c->owner_email = db_text_or_null(a, s, 6);
@@ -303,24 +303,24 @@ fill_row(sqlite3_stmt *s, struct arena *a, void *row)
 	c->time_zone = db_text(a, s, 8);
 	c->time_format = db_text(a, s, 9);
 	c->units = db_text(a, s, 10);
-	c->require_mfa = sqlite3_column_int(s, 11) != 0;
-	c->mfa_required = sqlite3_column_int(s, 12) != 0;
-	c->top = sqlite3_column_int(s, 13) != 0;
-	c->created_at = sqlite3_column_int64(s, 14);
-	c->updated_at = sqlite3_column_int64(s, 15);
+	c->require_mfa = db_col_int(s, 11) != 0;
+	c->mfa_required = db_col_int(s, 12) != 0;
+	c->top = db_col_int(s, 13) != 0;
+	c->created_at = db_col_int(s, 14);
+	c->updated_at = db_col_int(s, 15);
 }
 
 /* A row of CUSTOMER_DETAIL: CUSTOMER_COLUMNS, then mfa_inherited, users
  * and children. */
 static void
-fill_detail(sqlite3_stmt *s, struct arena *a, void *row)
+fill_detail(struct db_stmt *s, struct arena *a, void *row)
 {
 	struct customer *c = row;
 
 	fill_row(s, a, row);
-	c->mfa_inherited = sqlite3_column_int(s, 16) != 0;
-	c->users = sqlite3_column_int64(s, 17);
-	c->children = sqlite3_column_int64(s, 18);
+	c->mfa_inherited = db_col_int(s, 16) != 0;
+	c->users = db_col_int(s, 17);
+	c->children = db_col_int(s, 18);
 }
 
 /*
@@ -425,16 +425,16 @@ customer_new_parent(const struct viewer *v, int64_t want,
 
 /* A row of ACCOUNTS_LIST. */
 static void
-fill_account(sqlite3_stmt *s, struct arena *a, void *row)
+fill_account(struct db_stmt *s, struct arena *a, void *row)
 {
 	struct customer_account *c = row;
 
-	c->id = sqlite3_column_int64(s, 0);
+	c->id = db_col_int(s, 0);
 	c->name = db_text(a, s, 1);
 	c->email = db_text(a, s, 2);
 	c->owner_email = db_text(a, s, 3);
-	c->customers = sqlite3_column_int64(s, 4);
-	c->users = sqlite3_column_int64(s, 5);
+	c->customers = db_col_int(s, 4);
+	c->users = db_col_int(s, 5);
 }
 
 int
@@ -669,7 +669,7 @@ static int
 check_sibling_name(const struct viewer *v, const struct customer_change *c,
     const char *name, struct customer_errors *e)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	if (c->parent_id == 0 || e->name.status != 0 || (c->cur.id != 0 &&
@@ -745,7 +745,7 @@ static int
 move_subtree(const struct viewer *v, const struct customer_change *c)
 {
 	const struct customer *cur = &c->cur;
-	sqlite3_stmt *s = db_stmt(v->db, STMT_CUSTOMER_MOVE);
+	struct db_stmt *s = db_stmt(v->db, STMT_CUSTOMER_MOVE);
 	const char *new_prefix = c->parent_id != 0 ?
 	    arena_printf(v->arena, "%s%lld/", c->parent.path,
 	    (long long)cur->id) : arena_printf(v->arena, "/%lld/",
@@ -776,7 +776,7 @@ move_subtree(const struct viewer *v, const struct customer_change *c)
 static int
 update_row(const struct viewer *v, int64_t id, const struct customer_fields *f)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_CUSTOMER_UPDATE);
+	struct db_stmt *s = db_stmt(v->db, STMT_CUSTOMER_UPDATE);
 
 	bind_fields(s, f);
 	db_bind_text(s, ":owner_email", f->owner_email);

@@ -277,8 +277,9 @@ prepare_all(struct db *db, char *err, size_t errlen)
 	int i;
 
 	for (i = 0; i < STMT__MAX; i++) {
+		db->stmts[i].db = db;
 		if (sqlite3_prepare_v3(db->conn, stmt_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &db->stmts[i], NULL) !=
+		    SQLITE_PREPARE_PERSISTENT, &db->stmts[i].lite, NULL) !=
 		    SQLITE_OK) {
 			snprintf(err, errlen, "statement %d: %s", i,
 			    sqlite3_errmsg(db->conn));
@@ -435,7 +436,7 @@ db_close(struct db *db)
 	int i;
 
 	for (i = 0; i < STMT__MAX; i++)
-		sqlite3_finalize(db->stmts[i]);
+		sqlite3_finalize(db->stmts[i].lite);
 	sqlite3_close(db->conn);
 	memset(db, 0, sizeof(*db));
 }
@@ -663,106 +664,147 @@ db_reset_all(struct db *db)
 	int i;
 
 	for (i = 0; i < STMT__MAX; i++)
-		if (db->stmts[i] != NULL)
-			sqlite3_reset(db->stmts[i]);
+		if (db->stmts[i].lite != NULL)
+			sqlite3_reset(db->stmts[i].lite);
 }
 
-sqlite3_stmt *
+struct db_stmt *
 db_stmt(struct db *db, enum stmt_id id)
 {
-	sqlite3_stmt *s = db->stmts[id];
+	struct db_stmt *s = &db->stmts[id];
 
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	sqlite3_reset(s->lite);
+	sqlite3_clear_bindings(s->lite);
 	return s;
 }
 
-static int
-param_index(sqlite3_stmt *s, const char *name)
+void
+db_reset(struct db_stmt *s)
 {
-	int i = sqlite3_bind_parameter_index(s, name);
+	sqlite3_reset(s->lite);
+}
+
+bool
+db_has_param(struct db_stmt *s, const char *name)
+{
+	return sqlite3_bind_parameter_index(s->lite, name) != 0;
+}
+
+static int
+param_index(struct db_stmt *s, const char *name)
+{
+	int i = sqlite3_bind_parameter_index(s->lite, name);
 
 	if (i == 0) {
 		log_error("statement has no parameter %s: %s", name,
-		    sqlite3_sql(s));
+		    sqlite3_sql(s->lite));
 		abort();
 	}
 	return i;
 }
 
 void
-db_bind_int(sqlite3_stmt *s, const char *name, int64_t v)
+db_bind_int(struct db_stmt *s, const char *name, int64_t v)
 {
-	sqlite3_bind_int64(s, param_index(s, name), v);
+	sqlite3_bind_int64(s->lite, param_index(s, name), v);
 }
 
 void
-db_bind_text(sqlite3_stmt *s, const char *name, const char *v)
+db_bind_text(struct db_stmt *s, const char *name, const char *v)
 {
 	if (v == NULL)
-		sqlite3_bind_null(s, param_index(s, name));
+		sqlite3_bind_null(s->lite, param_index(s, name));
 	else
-		sqlite3_bind_text(s, param_index(s, name), v, -1,
+		sqlite3_bind_text(s->lite, param_index(s, name), v, -1,
 		    SQLITE_TRANSIENT);
 }
 
 void
-db_bind_blob(sqlite3_stmt *s, const char *name, const void *v, size_t n)
+db_bind_blob(struct db_stmt *s, const char *name, const void *v, size_t n)
 {
-	sqlite3_bind_blob64(s, param_index(s, name), v, n, SQLITE_TRANSIENT);
+	sqlite3_bind_blob64(s->lite, param_index(s, name), v, n,
+	    SQLITE_TRANSIENT);
 }
 
 void
-db_bind_null(sqlite3_stmt *s, const char *name)
+db_bind_null(struct db_stmt *s, const char *name)
 {
-	sqlite3_bind_null(s, param_index(s, name));
+	sqlite3_bind_null(s->lite, param_index(s, name));
 }
 
-int
-db_step(struct db *db, sqlite3_stmt *s)
+enum db_step_result
+db_step(struct db *db, struct db_stmt *s)
 {
-	int rc = sqlite3_step(s);
+	int rc = sqlite3_step(s->lite);
 
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE &&
-	    (rc & 0xff) != SQLITE_CONSTRAINT)
+	db->constraint_failed = (rc & 0xff) == SQLITE_CONSTRAINT;
+	if (rc == SQLITE_ROW)
+		return DB_ROW;
+	if (rc == SQLITE_DONE)
+		return DB_DONE;
+	if (!db->constraint_failed)
 		log_error("sqlite: %s (%d) in: %s", sqlite3_errmsg(db->conn),
-		    rc, sqlite3_sql(s));
-	return rc;
+		    rc, sqlite3_sql(s->lite));
+	return DB_ERROR;
 }
 
 int
-db_exists(struct db *db, sqlite3_stmt *s)
+db_exists(struct db *db, struct db_stmt *s)
 {
-	int rc = db_step(db, s);
+	enum db_step_result rc = db_step(db, s);
 
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	db_reset(s);
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
 }
 
 int
-db_exec(struct db *db, sqlite3_stmt *s)
+db_exec(struct db *db, struct db_stmt *s)
 {
-	int rc = db_step(db, s);
+	enum db_step_result rc = db_step(db, s);
 
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	db_reset(s);
+	return rc == DB_DONE ? 0 : -1;
+}
+
+int64_t
+db_col_int(struct db_stmt *s, int col)
+{
+	return sqlite3_column_int64(s->lite, col);
+}
+
+const char *
+db_col_text(struct db_stmt *s, int col)
+{
+	return (const char *)sqlite3_column_text(s->lite, col);
+}
+
+const void *
+db_col_blob(struct db_stmt *s, int col, size_t *len)
+{
+	const void *p = sqlite3_column_blob(s->lite, col);
+
+	*len = (size_t)sqlite3_column_bytes(s->lite, col);
+	return p;
+}
+
+bool
+db_col_null(struct db_stmt *s, int col)
+{
+	return sqlite3_column_type(s->lite, col) == SQLITE_NULL;
 }
 
 char *
-db_text(struct arena *a, sqlite3_stmt *s, int col)
+db_text(struct arena *a, struct db_stmt *s, int col)
 {
-	const unsigned char *t = sqlite3_column_text(s, col);
+	const char *t = db_col_text(s, col);
 
-	if (t == NULL)
-		return arena_strdup(a, "");
-	return arena_strndup(a, (const char *)t,
-	    (size_t)sqlite3_column_bytes(s, col));
+	return arena_strdup(a, t != NULL ? t : "");
 }
 
 char *
-db_text_or_null(struct arena *a, sqlite3_stmt *s, int col)
+db_text_or_null(struct arena *a, struct db_stmt *s, int col)
 {
-	if (sqlite3_column_type(s, col) == SQLITE_NULL)
+	if (db_col_null(s, col))
 		return NULL;
 	return db_text(a, s, col);
 }
@@ -826,7 +868,7 @@ db_rollback(struct db *db)
 bool
 db_is_constraint(struct db *db)
 {
-	return (sqlite3_errcode(db->conn) & 0xff) == SQLITE_CONSTRAINT;
+	return db->constraint_failed;
 }
 
 int

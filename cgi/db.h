@@ -21,10 +21,28 @@
 
 #define SCHEMA_VERSION 13
 
+/*
+ * A statement of the table, as the models hold it: they bind, step and
+ * read columns through the functions below, never through an engine's
+ * own API, so that one model runs on either engine.
+ */
+struct db_stmt {
+	struct db *db;
+	sqlite3_stmt *lite;
+};
+
+/* What db_step() answers. */
+enum db_step_result {
+	DB_ERROR = -1,	/* logged; a constraint violation: db_is_constraint */
+	DB_DONE = 0,	/* no (more) rows */
+	DB_ROW = 1	/* a row is ready to read */
+};
+
 struct db {
 	sqlite3 *conn;
-	sqlite3_stmt *stmts[STMT__MAX];
+	struct db_stmt stmts[STMT__MAX];
 	bool in_transaction;
+	bool constraint_failed;	/* the last step's error was a constraint */
 };
 
 enum db_open_mode {
@@ -70,32 +88,47 @@ void db_reset_all(struct db *db);
 extern const char schema_sql[];
 
 /* The statement id, reset and with its bindings cleared. */
-sqlite3_stmt *db_stmt(struct db *db, enum stmt_id id);
+struct db_stmt *db_stmt(struct db *db, enum stmt_id id);
 
 /* Bind by parameter name (":name"); a name the statement lacks is a
  * programming error and aborts, so a typo cannot silently bind nothing. */
-void db_bind_int(sqlite3_stmt *s, const char *name, int64_t v);
-void db_bind_text(sqlite3_stmt *s, const char *name, const char *v);
-void db_bind_blob(sqlite3_stmt *s, const char *name, const void *v,
+void db_bind_int(struct db_stmt *s, const char *name, int64_t v);
+void db_bind_text(struct db_stmt *s, const char *name, const char *v);
+void db_bind_blob(struct db_stmt *s, const char *name, const void *v,
     size_t n);
-void db_bind_null(sqlite3_stmt *s, const char *name);
+void db_bind_null(struct db_stmt *s, const char *name);
+/* Whether the statement has parameter name (for the shared binders of
+ * list statements, which bind what each one takes). */
+bool db_has_param(struct db_stmt *s, const char *name);
 
-/* sqlite3_step with error logging: SQLITE_ROW, SQLITE_DONE or an error
- * code (logged with the statement's SQL). */
-int db_step(struct db *db, sqlite3_stmt *s);
+/* The next row: DB_ROW, DB_DONE or DB_ERROR (logged with the
+ * statement's SQL, unless a constraint refused it). */
+enum db_step_result db_step(struct db *db, struct db_stmt *s);
+
+/* Let go of the statement's rows (and the snapshot they hold) and its
+ * bindings' effect; db_stmt() does it too. */
+void db_reset(struct db_stmt *s);
 
 /* Run a statement that returns no rows; 0 or -1. */
-int db_exec(struct db *db, sqlite3_stmt *s);
+int db_exec(struct db *db, struct db_stmt *s);
 
 /* Whether s (bound) returns a row, then reset it: 1, 0, or -1 on a
  * database error. */
-int db_exists(struct db *db, sqlite3_stmt *s);
+int db_exists(struct db *db, struct db_stmt *s);
+
+/* Columns of the current row. An integer column (0 for NULL); text,
+ * valid until the next step or reset (NULL for NULL); a blob and its
+ * length (NULL, 0 for NULL); whether the column is NULL. */
+int64_t db_col_int(struct db_stmt *s, int col);
+const char *db_col_text(struct db_stmt *s, int col);
+const void *db_col_blob(struct db_stmt *s, int col, size_t *len);
+bool db_col_null(struct db_stmt *s, int col);
 
 /* Column helpers: text as a copy in the arena ("" for NULL). */
 struct arena;
-char *db_text(struct arena *a, sqlite3_stmt *s, int col);
+char *db_text(struct arena *a, struct db_stmt *s, int col);
 /* NULL for SQL NULL, else a copy in the arena. */
-char *db_text_or_null(struct arena *a, sqlite3_stmt *s, int col);
+char *db_text_or_null(struct arena *a, struct db_stmt *s, int col);
 
 /*
  * A bulk load, inside an open transaction (db_begin): db_bulk_begin drops

@@ -37,38 +37,38 @@ finding(struct run *r, const char *table, int64_t row, const char *fmt,
 
 /* Column i as text, "" for NULL. */
 static const char *
-text(sqlite3_stmt *s, int i)
+text(struct db_stmt *s, int i)
 {
-	const unsigned char *t = sqlite3_column_text(s, i);
+	const char *t = db_col_text(s, i);
 
 	return t != NULL ? (const char *)t : "";
 }
 
 static long long
-num(sqlite3_stmt *s, int i)
+num(struct db_stmt *s, int i)
 {
-	return (long long)sqlite3_column_int64(s, i);
+	return (long long)db_col_int(s, i);
 }
 
 /* SQLite's own verdict: one row "ok", or one row per problem. */
 static void
-integrity_row(struct run *r, sqlite3_stmt *s)
+integrity_row(struct run *r, struct db_stmt *s)
 {
 	if (strcmp(text(s, 0), "ok") != 0)
 		finding(r, "database", 0, "%s", text(s, 0));
 }
 
 static void
-foreign_key_row(struct run *r, sqlite3_stmt *s)
+foreign_key_row(struct run *r, struct db_stmt *s)
 {
 	finding(r, text(s, 0), num(s, 1), "%s names a row of %s that does "
 	    "not exist", text(s, 3), text(s, 2));
 }
 
 static void
-tree_row(struct run *r, sqlite3_stmt *s)
+tree_row(struct run *r, struct db_stmt *s)
 {
-	if (sqlite3_column_type(s, 3) == SQLITE_NULL)
+	if (db_col_null(s, 3))
 		finding(r, "customers", num(s, 0), "is under no account: its "
 		    "parent links go round (path %s)", text(s, 1));
 	else
@@ -84,7 +84,7 @@ static const char *const customer_counters[] = {
 };
 
 static void
-customer_counters_row(struct run *r, sqlite3_stmt *s)
+customer_counters_row(struct run *r, struct db_stmt *s)
 {
 	size_t i;
 	int col;
@@ -100,19 +100,19 @@ customer_counters_row(struct run *r, sqlite3_stmt *s)
 }
 
 static void
-location_counter_row(struct run *r, sqlite3_stmt *s)
+location_counter_row(struct run *r, struct db_stmt *s)
 {
 	finding(r, "locations", num(s, 0), "device_count is %lld, its rows "
 	    "make %lld", num(s, 1), num(s, 2));
 }
 
 static void
-orphan_row(struct run *r, sqlite3_stmt *s)
+orphan_row(struct run *r, struct db_stmt *s)
 {
 	finding(r, text(s, 0), num(s, 1), "%s", text(s, 2));
 }
 
-typedef void (*row_reader)(struct run *, sqlite3_stmt *);
+typedef void (*row_reader)(struct run *, struct db_stmt *);
 
 static const struct {
 	enum stmt_id id;
@@ -130,13 +130,13 @@ static const struct {
 static int
 each_row(struct run *r, enum stmt_id id, row_reader read)
 {
-	sqlite3_stmt *s = db_stmt(r->db, id);
+	struct db_stmt *s = db_stmt(r->db, id);
 	int rc;
 
-	while ((rc = db_step(r->db, s)) == SQLITE_ROW)
+	while ((rc = db_step(r->db, s)) == DB_ROW)
 		read(r, s);
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	db_reset(s);
+	return rc == DB_DONE ? 0 : -1;
 }
 
 long
@@ -167,11 +167,11 @@ dbcheck_integrity(struct db *db, dbcheck_report report, void *ctx)
 int
 dbcheck_health(const struct viewer *v, int64_t *schema_version)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_SCHEMA_VERSION_READ);
+	struct db_stmt *s = db_stmt(v->db, STMT_SCHEMA_VERSION_READ);
 	int rc = db_step(v->db, s);
 
-	if (rc == SQLITE_ROW)
-		*schema_version = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : -1;
+	if (rc == DB_ROW)
+		*schema_version = db_col_int(s, 0);
+	db_reset(s);
+	return rc == DB_ROW ? 0 : -1;
 }

@@ -56,21 +56,21 @@ _Static_assert(NELEM(plan_narrow) == NELEM(device_sort_keys) - 1,
 
 /* A row of DEVICE_COLUMNS (sql.h). */
 static void
-fill_row(sqlite3_stmt *s, struct arena *a, void *row)
+fill_row(struct db_stmt *s, struct arena *a, void *row)
 {
 	struct device *d = row;
 
 	memset(d, 0, sizeof(*d));
-	d->id = sqlite3_column_int64(s, 0);
+	d->id = db_col_int(s, 0);
 	d->unit_id = db_text(a, s, 1);
 	d->uuid = db_text(a, s, 2);
 	d->name = db_text(a, s, 3);
 	d->vehicle_name = db_text(a, s, 4);
 	d->vin = db_text_or_null(a, s, 5);
-	d->customer_id = sqlite3_column_int64(s, 6);
-	d->location_id = sqlite3_column_int64(s, 7);
+	d->customer_id = db_col_int(s, 6);
+	d->location_id = db_col_int(s, 7);
 	d->location = db_text_or_null(a, s, 8);
-	d->registered_at = sqlite3_column_int64(s, 9);
+	d->registered_at = db_col_int(s, 9);
 	d->tree_path = db_text(a, s, 10);
 }
 
@@ -190,7 +190,7 @@ customer_or_outside(const struct viewer *v, int64_t id)
 static const char *
 actor_name(const struct viewer *v, int64_t user_id)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	const char *name = "an administrator outside your view";
 
 	if (user_id == 0)
@@ -198,9 +198,9 @@ actor_name(const struct viewer *v, int64_t user_id)
 	s = db_stmt(v->db, STMT_USER_NAME_VISIBLE);
 	db_bind_int(s, ":id", user_id);
 	perm_bind_scope(s, &v->scope);
-	if (db_step(v->db, s) == SQLITE_ROW)
+	if (db_step(v->db, s) == DB_ROW)
 		name = db_text(v->arena, s, 0);
-	sqlite3_reset(s);
+	db_reset(s);
 	return name;
 }
 
@@ -214,7 +214,7 @@ static int
 read_moves(const struct viewer *v, int64_t id, struct move_row **out,
     size_t *n)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_DEVICE_HISTORY);
+	struct db_stmt *s = db_stmt(v->db, STMT_DEVICE_HISTORY);
 	size_t cap = 8;
 	struct move_row *m = arena_calloc(v->arena, cap, sizeof(*m)), *more;
 	int rc;
@@ -222,20 +222,20 @@ read_moves(const struct viewer *v, int64_t id, struct move_row **out,
 	*n = 0;
 	db_bind_int(s, ":id", id);
 	perm_bind_scope(s, &v->scope);
-	while ((rc = db_step(v->db, s)) == SQLITE_ROW) {
+	while ((rc = db_step(v->db, s)) == DB_ROW) {
 		if (*n == cap) {
 			more = arena_calloc(v->arena, 2 * cap, sizeof(*m));
 			memcpy(more, m, cap * sizeof(*m));
 			m = more;
 			cap *= 2;
 		}
-		m[(*n)++] = (struct move_row){ sqlite3_column_int64(s, 0),
-		    sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2),
-		    sqlite3_column_int64(s, 3) };
+		m[(*n)++] = (struct move_row){ db_col_int(s, 0),
+		    db_col_int(s, 1), db_col_int(s, 2),
+		    db_col_int(s, 3) };
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	*out = m;
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc == DB_DONE ? 0 : -1;
 }
 
 int
@@ -273,13 +273,13 @@ struct location_row {
 };
 
 static void
-fill_location(sqlite3_stmt *s, struct arena *a, void *row)
+fill_location(struct db_stmt *s, struct arena *a, void *row)
 {
 	struct location_row *r = row;
 
-	r->id = sqlite3_column_int64(s, 0);
+	r->id = db_col_int(s, 0);
 	r->name = db_text(a, s, 1);
-	r->customer_id = sqlite3_column_int64(s, 2);
+	r->customer_id = db_col_int(s, 2);
 }
 
 /* The locations statement st lists (LOCATIONS_IN_SCOPE, or DEVICE_PLACES
@@ -388,7 +388,7 @@ check_location(const struct viewer *v, const struct device_input *in,
 {
 	int rc = in->location_id > 0 ?
 	    perm_sees_location(v, in->location_id) : 0;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
 	if (rc < 0)
 		return -1;
@@ -406,11 +406,11 @@ check_location(const struct viewer *v, const struct device_input *in,
 	db_bind_int(s, ":customer_id", in->customer_id);
 	perm_bind_scope(s, &v->scope);
 	rc = db_step(v->db, s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_DONE)
+	db_reset(s);
+	if (rc == DB_DONE)
 		check_fail(&e->location_id, 400, "That location belongs to "
 		    "another customer.");
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	return rc == DB_ROW || rc == DB_DONE ? 0 : -1;
 }
 
 /* The rules of what registering and editing both set: name, vehicle
@@ -467,7 +467,7 @@ device_uuid_new(char out[DEVICE_UUID_LEN + 1])
 
 /* Bind v's user as :name, NULL for nobody (arborctl acting as itself). */
 static void
-bind_actor(sqlite3_stmt *s, const char *name, const struct viewer *v)
+bind_actor(struct db_stmt *s, const char *name, const struct viewer *v)
 {
 	if (perm_actor(v) != 0)
 		db_bind_int(s, name, perm_actor(v));
@@ -479,7 +479,7 @@ int64_t
 device_insert(const struct viewer *v, const struct device_input *in,
     char uuid[DEVICE_UUID_LEN + 1])
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_DEVICE_INSERT);
+	struct db_stmt *s = db_stmt(v->db, STMT_DEVICE_INSERT);
 
 	device_uuid_new(uuid);
 	db_bind_text(s, ":unit_id", in->unit_id);
@@ -534,7 +534,7 @@ static int
 check_own_location(const struct viewer *v, const struct device_input *in,
     struct device_errors *e)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	if (v->scope.location_user == 0 || e->location_id.msg != NULL)
@@ -544,10 +544,10 @@ check_own_location(const struct viewer *v, const struct device_input *in,
 		db_bind_int(s, ":user_id", v->scope.location_user);
 		db_bind_int(s, ":id", in->location_id);
 		rc = db_step(v->db, s);
-		sqlite3_reset(s);
-		if (rc == SQLITE_ROW)
+		db_reset(s);
+		if (rc == DB_ROW)
 			return 0;
-		if (rc != SQLITE_DONE)
+		if (rc != DB_DONE)
 			return -1;
 	}
 	check_fail(&e->location_id, 400, "You see only the devices at your "
@@ -607,7 +607,7 @@ device_update(const struct viewer *v, int64_t id,
 	bool scope = device_may_scope(v) && in->user_groups != NULL;
 	struct device cur;
 	const char *what = "";
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	bool failed = false;
 	int rc;
 
@@ -712,7 +712,7 @@ static int
 find_device(const struct viewer *v, const char *key, struct device *d)
 {
 	bool uuid = looks_like_uuid(key);
-	sqlite3_stmt *s = db_stmt(v->db, uuid ? STMT_DEVICE_BY_UUID :
+	struct db_stmt *s = db_stmt(v->db, uuid ? STMT_DEVICE_BY_UUID :
 	    STMT_DEVICE_BY_UNIT);
 	char *lower = NULL;
 	size_t i;
@@ -725,10 +725,10 @@ find_device(const struct viewer *v, const char *key, struct device *d)
 	}
 	db_bind_text(s, ":key", uuid ? lower : key);
 	perm_bind_scope(s, &v->scope);
-	if ((rc = db_step(v->db, s)) == SQLITE_ROW)
+	if ((rc = db_step(v->db, s)) == DB_ROW)
 		fill_row(s, v->arena, d);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	db_reset(s);
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
 }
 
 /* An item's key and place, to sort items by a key and keep their order
@@ -828,7 +828,7 @@ static int
 clears_location(const struct viewer *v, const struct device_move_item *it,
     int64_t location_id, int64_t target)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	if (it->unchanged || location_id == 0)
@@ -838,8 +838,8 @@ clears_location(const struct viewer *v, const struct device_move_item *it,
 	db_bind_int(s, ":customer_id", target);
 	perm_bind_scope(s, &v->scope);
 	rc = db_step(v->db, s);
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 1 : rc == SQLITE_ROW ? 0 : -1;
+	db_reset(s);
+	return rc == DB_DONE ? 1 : rc == DB_ROW ? 0 : -1;
 }
 
 enum model_result
@@ -889,7 +889,7 @@ static int
 move_one(const struct viewer *v, const struct device_move_item *it,
     int64_t target)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_DEVICE_MOVE);
+	struct db_stmt *s = db_stmt(v->db, STMT_DEVICE_MOVE);
 
 	db_bind_int(s, ":customer_id", target);
 	db_bind_int(s, ":id", it->id);

@@ -27,7 +27,7 @@ void
 event_log(const struct viewer *v, const char *kind, int64_t user_id,
     int64_t actor_id, const char *detail)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_EVENT_INSERT);
+	struct db_stmt *s = db_stmt(v->db, STMT_EVENT_INSERT);
 
 	db_bind_int(s, ":now", v->now);
 	db_bind_text(s, ":kind", kind);

@@ -27,23 +27,23 @@ struct guard_row {
 static void
 guard_read(struct db *db, const char *subject, struct guard_row *r)
 {
-	sqlite3_stmt *s = db_stmt(db, STMT_GUARD_GET);
+	struct db_stmt *s = db_stmt(db, STMT_GUARD_GET);
 
 	r->failures = r->window_start = r->locked_until = r->lockouts = 0;
 	db_bind_text(s, ":subject", subject);
-	if (db_step(db, s) == SQLITE_ROW) {
-		r->failures = sqlite3_column_int64(s, 0);
-		r->window_start = sqlite3_column_int64(s, 1);
-		r->locked_until = sqlite3_column_int64(s, 2);
-		r->lockouts = sqlite3_column_int64(s, 3);
+	if (db_step(db, s) == DB_ROW) {
+		r->failures = db_col_int(s, 0);
+		r->window_start = db_col_int(s, 1);
+		r->locked_until = db_col_int(s, 2);
+		r->lockouts = db_col_int(s, 3);
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 }
 
 static int
 guard_write(struct db *db, const char *subject, const struct guard_row *r)
 {
-	sqlite3_stmt *s = db_stmt(db, STMT_GUARD_PUT);
+	struct db_stmt *s = db_stmt(db, STMT_GUARD_PUT);
 
 	db_bind_text(s, ":subject", subject);
 	db_bind_int(s, ":failures", r->failures);
@@ -56,7 +56,7 @@ guard_write(struct db *db, const char *subject, const struct guard_row *r)
 static int
 forget(const struct viewer *v, const char *subject)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_GUARD_CLEAR);
+	struct db_stmt *s = db_stmt(v->db, STMT_GUARD_CLEAR);
 
 	db_bind_text(s, ":subject", subject);
 	return db_exec(v->db, s);

@@ -177,7 +177,7 @@ static int
 location_named(const struct viewer *v, const char *name, int64_t customer_id,
     const int64_t *prefer, size_t n, int64_t *id)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_IMPORT_LOCATION_BY_NAME);
+	struct db_stmt *s = db_stmt(v->db, STMT_IMPORT_LOCATION_BY_NAME);
 	int64_t found_id, preferred = 0;
 	size_t found = 0, j;
 	int rc;
@@ -185,16 +185,16 @@ location_named(const struct viewer *v, const char *name, int64_t customer_id,
 	db_bind_int(s, ":customer_id", customer_id);
 	db_bind_text(s, ":name", name);
 	perm_bind_scope(s, &v->scope);
-	while ((rc = db_step(v->db, s)) == SQLITE_ROW) {
-		found_id = sqlite3_column_int64(s, 0);
+	while ((rc = db_step(v->db, s)) == DB_ROW) {
+		found_id = db_col_int(s, 0);
 		if (found++ == 0)
 			*id = found_id;
 		for (j = 0; j < n; j++)
 			if (prefer[j] == found_id)
 				preferred = found_id;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
+	db_reset(s);
+	if (rc != DB_DONE)
 		return -1;
 	if (found > 1 && preferred != 0)
 		*id = preferred;
@@ -564,7 +564,7 @@ int
 export_users(const struct viewer *v, const struct list_query *lq,
     struct buf *b)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	const char *groups;
 	unsigned bits;
 	size_t i;
@@ -580,27 +580,27 @@ export_users(const struct viewer *v, const struct list_query *lq,
 	csvfile_end(b);
 	s = db_stmt(v->db, STMT_USER_EXPORT);
 	rows_bind_list(s, v, lq);
-	while ((rc = db_step(v->db, s)) == SQLITE_ROW) {
+	while ((rc = db_step(v->db, s)) == DB_ROW) {
 		for (i = 0; i < 6; i++)
 			csvfile_cell(b, i == 5 ? arena_printf(v->arena, "%lld",
-			    (long long)sqlite3_column_int64(s, 5)) :
+			    (long long)db_col_int(s, 5)) :
 			    db_text(v->arena, s, (int)i), i == 0);
-		bits = (unsigned)sqlite3_column_int64(s, 6);
+		bits = (unsigned)db_col_int(s, 6);
 		for (i = 0, groups = ""; i < GROUP_COUNT; i++)
 			if (bits & perm_groups[i].bit)
 				groups = arena_printf(v->arena, "%s%s%s", groups,
 				    *groups ? ", " : "", perm_groups[i].key);
 		csvfile_cell(b, groups, false);
 		csvfile_cell(b, db_text(v->arena, s, 7), false);
-		csvfile_cell(b, sqlite3_column_int(s, 8) ? "true" : "false",
+		csvfile_cell(b, db_col_int(s, 8) ? "true" : "false",
 		    false);
 		csvfile_cell(b, db_text(v->arena, s, 9), false);
 		csvfile_cell(b, db_text(v->arena, s, 10), false);
 		csvfile_cell(b, "false", false);	/* migrated: here now */
 		csvfile_end(b);
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 1 : -1;
+	db_reset(s);
+	return rc == DB_DONE ? 1 : -1;
 }
 
 /* ---------------------------------------------------------- accounts */
@@ -675,21 +675,20 @@ static int64_t
 account_named(const struct viewer *v, const char *name, const char *email,
     int *count)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_ACCOUNT_BY_NAME);
+	struct db_stmt *s = db_stmt(v->db, STMT_ACCOUNT_BY_NAME);
 	int64_t id = 0, by_email = 0;
 	int rc, n = 0, m = 0;
 
 	db_bind_text(s, ":name", name);
-	while ((rc = db_step(v->db, s)) == SQLITE_ROW) {
-		id = sqlite3_column_int64(s, 0), n++;
-		if (email != NULL && strcasecmp(email, (const char *)
-		    sqlite3_column_text(s, 1) ? (const char *)
-		    sqlite3_column_text(s, 1) : "") == 0)
+	while ((rc = db_step(v->db, s)) == DB_ROW) {
+		id = db_col_int(s, 0), n++;
+		if (email != NULL && db_col_text(s, 1) != NULL &&
+		    strcasecmp(email, db_col_text(s, 1)) == 0)
 			by_email = id, m++;
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	*count = n;
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		return -1;
 	if (n <= 1)
 		return id;
@@ -900,7 +899,7 @@ import_accounts(const struct viewer *v, const char *text, size_t len,
 int
 export_accounts(const struct viewer *v, struct buf *b)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	struct account_profile p;
 	struct customer c;
 	int64_t *ids;
@@ -916,7 +915,7 @@ export_accounts(const struct viewer *v, struct buf *b)
 	ids = arena_calloc(v->arena, cap, sizeof(*ids));
 	s = db_stmt(v->db, STMT_UGROUP_ACCOUNTS);
 	db_bind_int(s, ":limit", INT64_MAX);
-	while ((rc = db_step(v->db, s)) == SQLITE_ROW) {
+	while ((rc = db_step(v->db, s)) == DB_ROW) {
 		if (n == cap) {
 			int64_t *grown = arena_calloc(v->arena, cap * 2,
 			    sizeof(*grown));
@@ -925,10 +924,10 @@ export_accounts(const struct viewer *v, struct buf *b)
 			ids = grown;
 			cap *= 2;
 		}
-		ids[n++] = sqlite3_column_int64(s, 0);
+		ids[n++] = db_col_int(s, 0);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
+	db_reset(s);
+	if (rc != DB_DONE)
 		return -1;
 	for (i = 0; i < n; i++) {
 		if (customer_get(v, ids[i], &c) != 1 ||

@@ -38,28 +38,28 @@ invite_status_name(int status)
 const char *const invite_sort_keys[] = { "sent", "email", NULL };
 
 static void
-fill_invite(sqlite3_stmt *s, struct arena *a, void *row)
+fill_invite(struct db_stmt *s, struct arena *a, void *row)
 {
 	struct invite *i = row;
 
-	i->id = sqlite3_column_int64(s, 0);
+	i->id = db_col_int(s, 0);
 	i->email = db_text(a, s, 1);
-	i->customer_id = sqlite3_column_int64(s, 2);
+	i->customer_id = db_col_int(s, 2);
 	i->customer = db_text(a, s, 3);
-	i->groups = (unsigned)sqlite3_column_int64(s, 4);
-	i->invited_by = sqlite3_column_type(s, 5) == SQLITE_NULL ? NULL :
+	i->groups = (unsigned)db_col_int(s, 4);
+	i->invited_by = db_col_null(s, 5) ? NULL :
 	    db_text(a, s, 5);
-	i->created_at = sqlite3_column_int64(s, 6);
-	i->sent_at = sqlite3_column_int64(s, 7);
-	i->expires_at = sqlite3_column_int64(s, 8);
-	i->accepted_at = sqlite3_column_int64(s, 9);
-	i->revoked_at = sqlite3_column_int64(s, 10);
-	i->user_id = sqlite3_column_int64(s, 11);
-	i->username = sqlite3_column_type(s, 12) == SQLITE_NULL ? NULL :
+	i->created_at = db_col_int(s, 6);
+	i->sent_at = db_col_int(s, 7);
+	i->expires_at = db_col_int(s, 8);
+	i->accepted_at = db_col_int(s, 9);
+	i->revoked_at = db_col_int(s, 10);
+	i->user_id = db_col_int(s, 11);
+	i->username = db_col_null(s, 12) ? NULL :
 	    db_text(a, s, 12);
 	i->message = db_text(a, s, 13);
-	i->days = sqlite3_column_int64(s, 14);
-	i->status = sqlite3_column_int(s, 15);
+	i->days = db_col_int(s, 14);
+	i->status = (int)db_col_int(s, 15);
 }
 
 static const enum stmt_id invite_sorted[][2] = {
@@ -82,7 +82,7 @@ int
 invite_get(const struct viewer *v, int64_t id, struct invite *out,
     const char ***locations, size_t *n)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	size_t cap = 8;
 	int rc;
 
@@ -96,7 +96,7 @@ invite_get(const struct viewer *v, int64_t id, struct invite *out,
 	*locations = arena_calloc(v->arena, cap, sizeof(**locations));
 	s = db_stmt(v->db, STMT_INVITE_LOCATION_NAMES);
 	db_bind_int(s, ":id", id);
-	while ((rc = db_step(v->db, s)) == SQLITE_ROW) {
+	while ((rc = db_step(v->db, s)) == DB_ROW) {
 		if (*n == cap) {
 			const char **grown = arena_calloc(v->arena, cap * 2,
 			    sizeof(*grown));
@@ -107,8 +107,8 @@ invite_get(const struct viewer *v, int64_t id, struct invite *out,
 		}
 		(*locations)[(*n)++] = db_text(v->arena, s, 0);
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 1 : -1;
+	db_reset(s);
+	return rc == DB_DONE ? 1 : -1;
 }
 
 /* ----------------------------------------------------------- writing */
@@ -214,7 +214,7 @@ static int
 check_unique(const struct viewer *v, const struct invite_input *in,
     struct invite_errors *e)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	if (user_id_by_email(v->db, in->email) != 0) {
@@ -256,7 +256,7 @@ invite_create(const struct viewer *v, const struct invite_input *in,
 	unsigned char hash[TOKEN_HASH_BYTES];
 	struct user_change c;
 	const char *customer = "";
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int64_t days;
 	size_t i;
 	bool failed;
@@ -280,10 +280,10 @@ invite_create(const struct viewer *v, const struct invite_input *in,
 	}
 	s = db_stmt(v->db, STMT_CUSTOMER_NAME);
 	db_bind_int(s, ":id", in->customer_id);
-	if ((rc = db_step(v->db, s)) == SQLITE_ROW)
+	if ((rc = db_step(v->db, s)) == DB_ROW)
 		customer = db_text(v->arena, s, 0);
-	sqlite3_reset(s);
-	failed = rc != SQLITE_ROW || send_invitation(v, in->email, in->customer_id, customer,
+	db_reset(s);
+	failed = rc != DB_ROW || send_invitation(v, in->email, in->customer_id, customer,
 	    in->message, days, hash) != 0;
 	s = db_stmt(v->db, STMT_INVITE_INSERT);
 	db_bind_int(s, ":customer_id", in->customer_id);
@@ -350,7 +350,7 @@ invite_resend(const struct viewer *v, int64_t id, const char **why,
 	struct check_error limit = { NULL, 0 };
 	enum model_result r;
 	struct invite i;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	*status = 400;
@@ -391,7 +391,7 @@ invite_revoke(const struct viewer *v, int64_t id, const char **why)
 {
 	enum model_result r;
 	struct invite i;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	if ((r = begin_change(v, id, &i, why)) != MODEL_DONE)
@@ -414,7 +414,7 @@ invite_find(const struct viewer *v, const char *token,
     struct invitation *out)
 {
 	unsigned char hash[TOKEN_HASH_BYTES];
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -423,20 +423,20 @@ invite_find(const struct viewer *v, const char *token,
 	s = db_stmt(v->db, STMT_INVITE_BY_HASH);
 	db_bind_blob(s, ":hash", hash, sizeof(hash));
 	db_bind_int(s, ":now", v->now);
-	if ((rc = db_step(v->db, s)) == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(s, 0);
+	if ((rc = db_step(v->db, s)) == DB_ROW) {
+		out->id = db_col_int(s, 0);
 		out->email = db_text(v->arena, s, 1);
-		out->customer_id = sqlite3_column_int64(s, 2);
+		out->customer_id = db_col_int(s, 2);
 		out->customer = db_text(v->arena, s, 3);
-		out->groups = (unsigned)sqlite3_column_int64(s, 4);
-		out->invited_by = sqlite3_column_int64(s, 5);
+		out->groups = (unsigned)db_col_int(s, 4);
+		out->invited_by = db_col_int(s, 5);
 		out->inviter = db_text(v->arena, s, 6);
 		out->message = db_text(v->arena, s, 7);
-		out->expires_at = sqlite3_column_int64(s, 8);
+		out->expires_at = db_col_int(s, 8);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? 0 : -1;
+	db_reset(s);
+	if (rc != DB_ROW)
+		return rc == DB_DONE ? 0 : -1;
 	/* what its inviter may no longer give, the link does not give */
 	return user_grant_holds(v, out->invited_by, out->customer_id,
 	    out->groups);
@@ -450,7 +450,7 @@ invite_accept(const struct viewer *v, const char *token,
 	char hash[crypto_pwhash_STRBYTES];
 	struct user_onboarding o;
 	struct user_joining with;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int64_t id = 0;
 	bool failed;
 	int rc;

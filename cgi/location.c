@@ -40,30 +40,30 @@ _Static_assert(sizeof(plan_scan) == sizeof(plan_scope), "a row per key");
 
 /* A row of LOCATION_LIST_PAGE: id, name, customer_id, users. */
 static void
-fill_list_row(sqlite3_stmt *s, struct arena *a, void *row)
+fill_list_row(struct db_stmt *s, struct arena *a, void *row)
 {
 	struct location *l = row;
 
 	memset(l, 0, sizeof(*l));
-	l->id = sqlite3_column_int64(s, 0);
+	l->id = db_col_int(s, 0);
 	l->name = db_text(a, s, 1);
-	l->customer_id = sqlite3_column_int64(s, 2);
-	l->users = sqlite3_column_int64(s, 3);
+	l->customer_id = db_col_int(s, 2);
+	l->users = db_col_int(s, 3);
 }
 
 /* A row of LOCATION_API_SELECT: id, name, customer_id, created_at,
  * updated_at. */
 static void
-fill_row(sqlite3_stmt *s, struct arena *a, void *row)
+fill_row(struct db_stmt *s, struct arena *a, void *row)
 {
 	struct location *l = row;
 
 	memset(l, 0, sizeof(*l));
-	l->id = sqlite3_column_int64(s, 0);
+	l->id = db_col_int(s, 0);
 	l->name = db_text(a, s, 1);
-	l->customer_id = sqlite3_column_int64(s, 2);
-	l->created_at = sqlite3_column_int64(s, 3);
-	l->updated_at = sqlite3_column_int64(s, 4);
+	l->customer_id = db_col_int(s, 2);
+	l->created_at = db_col_int(s, 3);
+	l->updated_at = db_col_int(s, 4);
 }
 
 /*
@@ -177,7 +177,7 @@ check_input(const struct viewer *v, const struct location_input *in,
 int64_t
 location_insert(const struct viewer *v, const struct location_input *in)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_LOCATION_INSERT);
+	struct db_stmt *s = db_stmt(v->db, STMT_LOCATION_INSERT);
 
 	db_bind_int(s, ":customer_id", in->customer_id);
 	db_bind_text(s, ":name", in->name);
@@ -192,7 +192,7 @@ static int
 update_location(const struct viewer *v, int64_t id,
     const struct location_input *in)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_LOCATION_UPDATE);
+	struct db_stmt *s = db_stmt(v->db, STMT_LOCATION_UPDATE);
 
 	db_bind_int(s, ":id", id);
 	perm_bind_scope(s, &v->scope);
@@ -243,7 +243,7 @@ static int
 check_move(const struct viewer *v, const struct location *cur,
     const struct location_input *in, struct location_errors *e)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int64_t devices, users;
 	int rc;
 
@@ -252,12 +252,12 @@ check_move(const struct viewer *v, const struct location *cur,
 	s = db_stmt(v->db, STMT_LOCATION_MOVE_TIES);
 	db_bind_int(s, ":id", cur->id);
 	db_bind_int(s, ":customer_id", in->customer_id);
-	if ((rc = db_step(v->db, s)) == SQLITE_ROW) {
-		devices = sqlite3_column_int64(s, 0);
-		users = sqlite3_column_int64(s, 1);
+	if ((rc = db_step(v->db, s)) == DB_ROW) {
+		devices = db_col_int(s, 0);
+		users = db_col_int(s, 1);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW)
+	db_reset(s);
+	if (rc != DB_ROW)
 		return -1;
 	if (devices + users > 0)
 		check_fail(&e->customer_id, 409, arena_printf(v->arena,
@@ -306,7 +306,7 @@ int
 location_ties(const struct viewer *v, int64_t id, struct location *l,
     struct location_ties *t)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	if ((rc = location_get(v, id, l)) != 1)
@@ -315,21 +315,21 @@ location_ties(const struct viewer *v, int64_t id, struct location *l,
 	db_bind_int(s, ":id", id);
 	perm_bind_scope(s, &v->scope);
 	rc = db_step(v->db, s);
-	if (rc == SQLITE_ROW) {
-		t->users = sqlite3_column_int64(s, 0);
-		t->last = sqlite3_column_int64(s, 1);
-		t->devices = sqlite3_column_int64(s, 2);
+	if (rc == DB_ROW) {
+		t->users = db_col_int(s, 0);
+		t->last = db_col_int(s, 1);
+		t->devices = db_col_int(s, 2);
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	/* gone between the two reads: as if never seen */
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
 }
 
 enum model_result
 location_remove(const struct viewer *v, int64_t id, struct location *gone,
     struct location_ties *t)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	if (db_begin(v->db) != 0)

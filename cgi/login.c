@@ -36,7 +36,7 @@ login_stage(const struct user *u, const struct session *s)
 int
 login_session_end(const struct viewer *v, int64_t id)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_SESSION_DELETE);
+	struct db_stmt *s = db_stmt(v->db, STMT_SESSION_DELETE);
 
 	db_bind_int(s, ":id", id);
 	return db_exec(v->db, s);
@@ -46,19 +46,19 @@ login_session_end(const struct viewer *v, int64_t id)
 static bool
 read_session(const struct viewer *v, struct session *s)
 {
-	sqlite3_stmt *st = db_stmt(v->db, STMT_SESSION_BY_HASH);
+	struct db_stmt *st = db_stmt(v->db, STMT_SESSION_BY_HASH);
 	bool found;
 
 	db_bind_blob(st, ":hash", s->hash, sizeof(s->hash));
-	if ((found = db_step(v->db, st) == SQLITE_ROW)) {
-		s->id = sqlite3_column_int64(st, 0);
-		s->user_id = sqlite3_column_int64(st, 1);
-		s->mfa_passed = sqlite3_column_int(st, 2) != 0;
-		s->mfa_failures = sqlite3_column_int(st, 3);
-		s->created_at = sqlite3_column_int64(st, 4);
-		s->last_seen_at = sqlite3_column_int64(st, 5);
+	if ((found = db_step(v->db, st) == DB_ROW)) {
+		s->id = db_col_int(st, 0);
+		s->user_id = db_col_int(st, 1);
+		s->mfa_passed = db_col_int(st, 2) != 0;
+		s->mfa_failures = (int)db_col_int(st, 3);
+		s->created_at = db_col_int(st, 4);
+		s->last_seen_at = db_col_int(st, 5);
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return found;
 }
 
@@ -66,7 +66,7 @@ enum session_state
 login_resume(const struct viewer *v, struct session *s, struct user **u)
 {
 	const struct config *cfg = &v->app->cfg;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 
 	if (!read_session(v, s))
 		return SESSION_EXPIRED;
@@ -96,18 +96,18 @@ static int64_t
 lookup_login(const struct viewer *v, const char *login, const char **hash,
     bool *active)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_USER_LOGIN_LOOKUP);
+	struct db_stmt *s = db_stmt(v->db, STMT_USER_LOGIN_LOOKUP);
 	int64_t id = 0;
 
 	*hash = NULL;
 	*active = false;
 	db_bind_text(s, ":login", login);
-	if (db_step(v->db, s) == SQLITE_ROW) {
-		id = sqlite3_column_int64(s, 0);
+	if (db_step(v->db, s) == DB_ROW) {
+		id = db_col_int(s, 0);
 		*hash = db_text_or_null(v->arena, s, 1);
-		*active = sqlite3_column_int(s, 2) != 0;
+		*active = db_col_int(s, 2) != 0;
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	return id;
 }
 
@@ -117,7 +117,7 @@ upgrade_hash(const struct viewer *v, int64_t id, const char *hash,
     const char *pw)
 {
 	char fresh[crypto_pwhash_STRBYTES];
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
 	if (!password_needs_rehash(hash) || password_hash(pw, fresh) != 0)
 		return;
@@ -135,7 +135,7 @@ start_session(const struct viewer *v, int64_t user_id,
 {
 	const struct config *cfg = &v->app->cfg;
 	struct session *ses = arena_calloc(v->arena, 1, sizeof(*ses));
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
 	/* the user's sessions that ran out, so abandoned ones do not pile
 	 * up */
@@ -248,7 +248,7 @@ login_session_rotate(const struct viewer *v, int64_t id)
 {
 	unsigned char hash[TOKEN_HASH_BYTES];
 	const char *token = token_new(v->arena, hash);
-	sqlite3_stmt *s = db_stmt(v->db, STMT_SESSION_ROTATE);
+	struct db_stmt *s = db_stmt(v->db, STMT_SESSION_ROTATE);
 
 	db_bind_blob(s, ":hash", hash, sizeof(hash));
 	db_bind_int(s, ":id", id);

@@ -79,7 +79,7 @@ int
 mail_queue(struct db *db, int64_t now, const char *to, const char *subject,
     const char *body)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
 	if (!address_ok(to) || !mail_header_safe(subject) ||
 	    strlen(subject) > MAIL_SUBJECT_MAX || !lines_short(body)) {
@@ -128,15 +128,15 @@ static int
 language_of(const struct viewer *v, enum stmt_id st, int64_t id,
     const char **language)
 {
-	sqlite3_stmt *s = db_stmt(v->db, st);
+	struct db_stmt *s = db_stmt(v->db, st);
 	int rc;
 
 	*language = "en";
 	db_bind_int(s, ":id", id);
-	if ((rc = db_step(v->db, s)) == SQLITE_ROW)
+	if ((rc = db_step(v->db, s)) == DB_ROW)
 		*language = db_text(v->arena, s, 0);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	db_reset(s);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : -1;
 }
 
 int
@@ -480,7 +480,7 @@ struct message {
 static bool
 claim(struct db *db, int64_t id, int64_t now)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	bool got;
 
 	if (db_begin(db) != 0)
@@ -498,20 +498,20 @@ claim(struct db *db, int64_t id, int64_t now)
 static bool
 load(struct db *db, struct arena *a, int64_t id, struct message *m)
 {
-	sqlite3_stmt *s = db_stmt(db, STMT_MAIL_GET);
+	struct db_stmt *s = db_stmt(db, STMT_MAIL_GET);
 	bool ok = false;
 
 	db_bind_int(s, ":id", id);
-	if (db_step(db, s) == SQLITE_ROW) {
+	if (db_step(db, s) == DB_ROW) {
 		m->id = id;
 		m->to = db_text(a, s, 0);
 		m->subject = db_text(a, s, 1);
 		m->body = db_text(a, s, 2);
-		m->created = sqlite3_column_int64(s, 3);
-		m->attempts = sqlite3_column_int64(s, 4);
+		m->created = db_col_int(s, 3);
+		m->attempts = db_col_int(s, 4);
 		ok = true;
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	return ok;
 }
 
@@ -519,7 +519,7 @@ static int
 record(struct db *db, const struct message *m, int64_t now,
     const char *error)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
 	if (db_begin(db) != 0)
 		return -1;
@@ -543,20 +543,20 @@ record(struct db *db, const struct message *m, int64_t now,
 int
 mail_read_status(struct db *db, struct arena *a, struct mail_status *st)
 {
-	sqlite3_stmt *s = db_stmt(db, STMT_MAIL_SENT_COUNT);
+	struct db_stmt *s = db_stmt(db, STMT_MAIL_SENT_COUNT);
 	struct mail_pending *p;
 	size_t cap = 16;
 	int rc;
 
 	memset(st, 0, sizeof(*st));
-	if ((rc = db_step(db, s)) == SQLITE_ROW)
-		st->sent = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW)
+	if ((rc = db_step(db, s)) == DB_ROW)
+		st->sent = db_col_int(s, 0);
+	db_reset(s);
+	if (rc != DB_ROW)
 		return -1;
 	st->pending = arena_calloc(a, cap, sizeof(*p));
 	s = db_stmt(db, STMT_MAIL_PENDING);
-	while ((rc = db_step(db, s)) == SQLITE_ROW) {
+	while ((rc = db_step(db, s)) == DB_ROW) {
 		if (st->npending == cap) {
 			p = arena_calloc(a, 2 * cap, sizeof(*p));
 			memcpy(p, st->pending, cap * sizeof(*p));
@@ -564,15 +564,15 @@ mail_read_status(struct db *db, struct arena *a, struct mail_status *st)
 			cap *= 2;
 		}
 		p = &st->pending[st->npending++];
-		p->id = sqlite3_column_int64(s, 0);
+		p->id = db_col_int(s, 0);
 		p->recipient = db_text(a, s, 1);
-		p->attempts = sqlite3_column_int64(s, 3);
-		p->next_attempt_at = sqlite3_column_int64(s, 4);
+		p->attempts = db_col_int(s, 3);
+		p->next_attempt_at = db_col_int(s, 4);
 		p->last_error = db_text(a, s, 5);
-		p->created_at = sqlite3_column_int64(s, 6);
+		p->created_at = db_col_int(s, 6);
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	db_reset(s);
+	return rc == DB_DONE ? 0 : -1;
 }
 
 int
@@ -585,7 +585,7 @@ mail_send_due(const struct config *cfg, struct db *db,
 	bool use_smtp = cfg->smtp_url[0] != '\0', smtp_ready = false;
 	struct message m;
 	struct smtp smtp;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	size_t n = 0, i;
 	char *text;
 	int rc;
@@ -595,10 +595,10 @@ mail_send_due(const struct config *cfg, struct db *db,
 	s = db_stmt(db, STMT_MAIL_DUE);
 	db_bind_int(s, ":now", now);
 	db_bind_int(s, ":limit", BATCH);
-	while (n < BATCH && (rc = db_step(db, s)) == SQLITE_ROW)
-		ids[n++] = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);	/* no read snapshot is held while sending */
-	if (n == 0 && rc != SQLITE_DONE) {
+	while (n < BATCH && (rc = db_step(db, s)) == DB_ROW)
+		ids[n++] = db_col_int(s, 0);
+	db_reset(s);	/* no read snapshot is held while sending */
+	if (n == 0 && rc != DB_DONE) {
 		arena_free(a);
 		return -1;
 	}

@@ -22,16 +22,18 @@ static int
 read_secret(const struct viewer *v, unsigned char secret[TOTP_SECRET_BYTES],
     int64_t *last_step)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_USER_TOTP);
+	struct db_stmt *s = db_stmt(v->db, STMT_USER_TOTP);
 	int rc = -1;
 
 	db_bind_int(s, ":id", v->user->id);
-	if (db_step(v->db, s) == SQLITE_ROW) {
-		rc = totp_open(&v->app->keys, sqlite3_column_blob(s, 0),
-		    (size_t)sqlite3_column_bytes(s, 0), secret);
-		*last_step = sqlite3_column_int64(s, 1);
+	if (db_step(v->db, s) == DB_ROW) {
+		size_t n;
+		const void *sealed = db_col_blob(s, 0, &n);
+
+		rc = totp_open(&v->app->keys, sealed, n, secret);
+		*last_step = db_col_int(s, 1);
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	return rc;
 }
 
@@ -39,7 +41,7 @@ static enum mfa_result
 check_totp(const struct viewer *v, const char *code)
 {
 	unsigned char secret[TOTP_SECRET_BYTES];
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int64_t last, step;
 
 	if (read_secret(v, secret, &last) != 0)
@@ -61,7 +63,7 @@ enum mfa_result
 mfa_check(const struct viewer *v, const char *code, bool recovery_ok)
 {
 	unsigned char hash[RECOVERY_HASH_BYTES];
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
 	if (code == NULL)
 		return MFA_WRONG;
@@ -82,7 +84,7 @@ mfa_check(const struct viewer *v, const char *code, bool recovery_ok)
 int
 mfa_session_result(const struct viewer *v, int64_t session_id, bool passed)
 {
-	sqlite3_stmt *s = db_stmt(v->db, passed ? STMT_SESSION_MFA_PASSED :
+	struct db_stmt *s = db_stmt(v->db, passed ? STMT_SESSION_MFA_PASSED :
 	    STMT_SESSION_MFA_FAILED);
 
 	db_bind_int(s, ":id", session_id);
@@ -95,7 +97,7 @@ static int
 store_secret(const struct viewer *v, int64_t user_id,
     const unsigned char *sealed, bool enabled)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_USER_SET_TOTP);
+	struct db_stmt *s = db_stmt(v->db, STMT_USER_SET_TOTP);
 
 	if (sealed != NULL)
 		db_bind_blob(s, ":secret", sealed, TOTP_SEALED_BYTES);
@@ -135,7 +137,7 @@ new_recovery_codes(const struct viewer *v)
 	char code[RECOVERY_CODE_LEN + 1];
 	const char **codes = arena_calloc(v->arena, RECOVERY_CODES,
 	    sizeof(*codes));
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int i;
 
 	s = db_stmt(v->db, STMT_RECOVERY_DELETE_USER);
@@ -161,7 +163,7 @@ new_recovery_codes(const struct viewer *v)
 static int
 turn_on(const struct viewer *v, int64_t session_id, const char ***codes)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_USER_ENABLE_TOTP);
+	struct db_stmt *s = db_stmt(v->db, STMT_USER_ENABLE_TOTP);
 
 	db_bind_int(s, ":now", v->now);
 	db_bind_int(s, ":id", v->user->id);
@@ -200,13 +202,13 @@ mfa_enrol(const struct viewer *v, int64_t session_id, const char *code,
 int64_t
 mfa_codes_left(const struct viewer *v)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_RECOVERY_LEFT);
+	struct db_stmt *s = db_stmt(v->db, STMT_RECOVERY_LEFT);
 	int64_t n = -1;
 
 	db_bind_int(s, ":user_id", v->user->id);
-	if (db_step(v->db, s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
+	if (db_step(v->db, s) == DB_ROW)
+		n = db_col_int(s, 0);
+	db_reset(s);
 	return n;
 }
 
@@ -271,7 +273,7 @@ mfa_disable(const struct viewer *v, int64_t session_id, const char *password,
     const char *code, struct mfa_errors *e)
 {
 	enum model_result rc;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
 	memset(e, 0, sizeof(*e));
 	if (!v->user->totp_enabled)
@@ -355,7 +357,7 @@ mfa_reset(const struct viewer *v, int64_t session_id, int64_t user_id,
 {
 	const char *why;
 	enum model_result rc;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int found, status;
 
 	memset(e, 0, sizeof(*e));

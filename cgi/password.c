@@ -166,7 +166,7 @@ int
 password_lock_out(const struct viewer *v, int64_t user_id, int64_t actor,
     int64_t keep_session)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_SESSION_DELETE_USER);
+	struct db_stmt *s = db_stmt(v->db, STMT_SESSION_DELETE_USER);
 
 	db_bind_int(s, ":user_id", user_id);
 	db_bind_int(s, ":keep", keep_session);
@@ -178,7 +178,7 @@ password_lock_out(const struct viewer *v, int64_t user_id, int64_t actor,
 int
 password_links_void(const struct viewer *v, int64_t user_id)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_LINK_USE_ALL);
+	struct db_stmt *s = db_stmt(v->db, STMT_LINK_USE_ALL);
 
 	db_bind_int(s, ":user_id", user_id);
 	db_bind_int(s, ":now", v->now);
@@ -200,7 +200,7 @@ password_set(const struct viewer *v, int64_t user_id, const char *hash,
 		[PASSWORD_BY_ADMIN] = { "password_set_by_admin", true },
 		[PASSWORD_BY_CLI] = { "password_set", false },
 	};
-	sqlite3_stmt *s = db_stmt(v->db, STMT_USER_SET_PASSWORD);
+	struct db_stmt *s = db_stmt(v->db, STMT_USER_SET_PASSWORD);
 	int64_t actor = perm_actor(v);
 	const char *detail = "";
 
@@ -253,7 +253,7 @@ password_link_send(const struct viewer *v, int64_t user_id,
 	bool setup = strcmp(purpose, "setup") == 0;
 	const char *url;
 	struct tval *data;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	char *token;
 
 	token = token_new(v->arena, hash);
@@ -290,27 +290,27 @@ static int
 reset_candidate(const struct viewer *v, const char *email,
     struct password_link *u, const char **full_name, int64_t *recent)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_USER_FOR_RESET);
+	struct db_stmt *s = db_stmt(v->db, STMT_USER_FOR_RESET);
 	int rc;
 
 	db_bind_text(s, ":email", email);
-	if ((rc = db_step(v->db, s)) == SQLITE_ROW) {
-		u->user_id = sqlite3_column_int64(s, 0);
+	if ((rc = db_step(v->db, s)) == DB_ROW) {
+		u->user_id = db_col_int(s, 0);
 		u->username = db_text(v->arena, s, 1);
 		u->email = db_text(v->arena, s, 2);
 		*full_name = db_text(v->arena, s, 3);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? 0 : -1;
+	db_reset(s);
+	if (rc != DB_ROW)
+		return rc == DB_DONE ? 0 : -1;
 	s = db_stmt(v->db, STMT_LINK_RECENT);
 	db_bind_int(s, ":user_id", u->user_id);
 	db_bind_text(s, ":purpose", "reset");
 	db_bind_int(s, ":since", v->now - 3600);
-	if ((rc = db_step(v->db, s)) == SQLITE_ROW)
-		*recent = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 1 : -1;
+	if ((rc = db_step(v->db, s)) == DB_ROW)
+		*recent = db_col_int(s, 0);
+	db_reset(s);
+	return rc == DB_ROW ? 1 : -1;
 }
 
 enum model_result
@@ -354,7 +354,7 @@ password_link_find(const struct viewer *v, const char *purpose,
     const char *token, struct password_link *l)
 {
 	unsigned char hash[TOKEN_HASH_BYTES];
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc, found = 0;
 
 	if (token_hash(token, hash) != 0)
@@ -362,18 +362,18 @@ password_link_find(const struct viewer *v, const char *purpose,
 	s = db_stmt(v->db, STMT_LINK_BY_HASH);
 	db_bind_blob(s, ":hash", hash, sizeof(hash));
 	db_bind_text(s, ":purpose", purpose);
-	if ((rc = db_step(v->db, s)) == SQLITE_ROW &&
-	    sqlite3_column_type(s, 3) == SQLITE_NULL &&
-	    sqlite3_column_int64(s, 2) > v->now &&
-	    sqlite3_column_int(s, 6) != 0) {
-		l->id = sqlite3_column_int64(s, 0);
-		l->user_id = sqlite3_column_int64(s, 1);
+	if ((rc = db_step(v->db, s)) == DB_ROW &&
+	    db_col_null(s, 3) &&
+	    db_col_int(s, 2) > v->now &&
+	    db_col_int(s, 6) != 0) {
+		l->id = db_col_int(s, 0);
+		l->user_id = db_col_int(s, 1);
 		l->username = db_text(v->arena, s, 4);
 		l->email = db_text(v->arena, s, 5);
 		found = 1;
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : -1;
+	db_reset(s);
+	return rc == DB_ROW || rc == DB_DONE ? found : -1;
 }
 
 /* Use link l (single use: only one request can) and give its user hash,
@@ -383,7 +383,7 @@ static int
 use_link(const struct viewer *v, const struct password_link *l,
     const char *hash, enum password_why why)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_LINK_USE);
+	struct db_stmt *s = db_stmt(v->db, STMT_LINK_USE);
 
 	db_bind_int(s, ":id", l->id);
 	db_bind_int(s, ":now", v->now);

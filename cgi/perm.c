@@ -239,13 +239,13 @@ perm_viewer(struct viewer *v, struct app *app, struct arena *a, int64_t now,
 }
 
 void
-perm_bind_scope(sqlite3_stmt *s, const struct scope *sc)
+perm_bind_scope(struct db_stmt *s, const struct scope *sc)
 {
 	db_bind_text(s, ":scope_path", sc->path);
 	db_bind_text(s, ":scope_end", sc->path_end);
-	if (sqlite3_bind_parameter_index(s, ":scope_devices") != 0)
+	if (db_has_param(s, ":scope_devices"))
 		db_bind_int(s, ":scope_devices", sc->devices_visible);
-	if (sqlite3_bind_parameter_index(s, ":scope_loc_user") != 0)
+	if (db_has_param(s, ":scope_loc_user"))
 		db_bind_int(s, ":scope_loc_user", sc->location_user);
 }
 
@@ -259,14 +259,14 @@ perm_actor(const struct viewer *v)
 static int
 sees(const struct viewer *v, enum stmt_id st, int64_t id)
 {
-	sqlite3_stmt *s = db_stmt(v->db, st);
+	struct db_stmt *s = db_stmt(v->db, st);
 	int rc;
 
 	db_bind_int(s, ":id", id);
 	perm_bind_scope(s, &v->scope);
 	rc = db_step(v->db, s);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	db_reset(s);
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
 }
 
 int

@@ -15,8 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
-
+struct db_stmt;
 struct user;
 
 /* The fixed permission groups; the values are the bits of users.groups. */
@@ -200,7 +199,7 @@ int perm_sees_location(const struct viewer *v, int64_t id);
  * Bind the scope to a statement's :scope_path, :scope_end and (if the
  * statement has it) :scope_loc_user and :scope_devices parameters.
  */
-void perm_bind_scope(sqlite3_stmt *s, const struct scope *sc);
+void perm_bind_scope(struct db_stmt *s, const struct scope *sc);
 
 /*
  * The SQL of the rule, used by every scoped statement in sql.h. c is the

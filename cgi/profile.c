@@ -36,7 +36,7 @@ profile_settings_save(const struct viewer *v,
     const struct profile_settings *in, struct profile_errors *e)
 {
 	const char *language;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
 	memset(e, 0, sizeof(*e));
 	if (!catalog_zone_valid(&v->app->catalog, in->time_zone))
@@ -71,27 +71,27 @@ int
 profile_sessions(const struct viewer *v,
     void (*row)(void *arg, const struct profile_session *s), void *arg)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_SESSIONS_OF_USER);
+	struct db_stmt *s = db_stmt(v->db, STMT_SESSIONS_OF_USER);
 	struct profile_session ps;
 	int rc;
 
 	db_bind_int(s, ":user_id", v->user->id);
-	while ((rc = db_step(v->db, s)) == SQLITE_ROW) {
-		ps.id = sqlite3_column_int64(s, 0);
-		ps.created_at = sqlite3_column_int64(s, 1);
-		ps.last_seen_at = sqlite3_column_int64(s, 2);
+	while ((rc = db_step(v->db, s)) == DB_ROW) {
+		ps.id = db_col_int(s, 0);
+		ps.created_at = db_col_int(s, 1);
+		ps.last_seen_at = db_col_int(s, 2);
 		ps.ip = db_text(v->arena, s, 3);
 		ps.user_agent = db_text(v->arena, s, 4);
 		row(arg, &ps);
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	db_reset(s);
+	return rc == DB_DONE ? 0 : -1;
 }
 
 enum model_result
 profile_session_end(const struct viewer *v, int64_t id)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_SESSION_DELETE_OWN);
+	struct db_stmt *s = db_stmt(v->db, STMT_SESSION_DELETE_OWN);
 
 	/* bound to the user's own id: another user's session id ends
 	 * nothing */
@@ -108,7 +108,7 @@ profile_session_end(const struct viewer *v, int64_t id)
 enum model_result
 profile_sessions_end_others(const struct viewer *v, int64_t keep)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_SESSION_DELETE_USER);
+	struct db_stmt *s = db_stmt(v->db, STMT_SESSION_DELETE_USER);
 
 	db_bind_int(s, ":user_id", v->user->id);
 	db_bind_int(s, ":keep", keep);

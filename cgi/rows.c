@@ -128,54 +128,48 @@ rows_search(struct arena *a, struct list_query *lq)
 	lq->hi = hi;
 }
 
-static bool
-has_param(sqlite3_stmt *s, const char *name)
-{
-	return sqlite3_bind_parameter_index(s, name) != 0;
-}
-
 void
-rows_bind_list(sqlite3_stmt *s, const struct viewer *v,
+rows_bind_list(struct db_stmt *s, const struct viewer *v,
     const struct list_query *lq)
 {
 	perm_bind_scope(s, &v->scope);
-	if (has_param(s, ":customer_id"))
+	if (db_has_param(s, ":customer_id"))
 		db_bind_int(s, ":customer_id", lq->customer_id);
-	if (has_param(s, ":location_id"))
+	if (db_has_param(s, ":location_id"))
 		db_bind_int(s, ":location_id", lq->location_id);
-	if (has_param(s, ":group"))
+	if (db_has_param(s, ":group"))
 		db_bind_int(s, ":group", lq->group);
-	if (has_param(s, ":active"))
+	if (db_has_param(s, ":active"))
 		db_bind_int(s, ":active", lq->active);
-	if (has_param(s, ":mfa"))
+	if (db_has_param(s, ":mfa"))
 		db_bind_int(s, ":mfa", lq->mfa);
-	if (has_param(s, ":device_id"))
+	if (db_has_param(s, ":device_id"))
 		db_bind_int(s, ":device_id", lq->device_id);
-	if (has_param(s, ":result"))
+	if (db_has_param(s, ":result"))
 		db_bind_int(s, ":result", lq->result);
-	if (has_param(s, ":status"))
+	if (db_has_param(s, ":status"))
 		db_bind_int(s, ":status", lq->status);
-	if (has_param(s, ":now"))
+	if (db_has_param(s, ":now"))
 		db_bind_int(s, ":now", v->now);
-	if (has_param(s, ":like"))
+	if (db_has_param(s, ":like"))
 		db_bind_text(s, ":like", lq->like);
-	if (has_param(s, ":like_start"))
+	if (db_has_param(s, ":like_start"))
 		db_bind_text(s, ":like_start", lq->like_start);
-	if (has_param(s, ":q"))
+	if (db_has_param(s, ":q"))
 		db_bind_text(s, ":q", lq->q);
-	if (has_param(s, ":match"))
+	if (db_has_param(s, ":match"))
 		db_bind_text(s, ":match", lq->match);
-	if (has_param(s, ":lo"))
+	if (db_has_param(s, ":lo"))
 		db_bind_text(s, ":lo", lq->lo);
-	if (has_param(s, ":hi"))
+	if (db_has_param(s, ":hi"))
 		db_bind_text(s, ":hi", lq->hi);
-	if (has_param(s, ":bound"))
+	if (db_has_param(s, ":bound"))
 		db_bind_int(s, ":bound", LIST_COUNT_BOUND + 1);
-	if (has_param(s, ":limit"))
+	if (db_has_param(s, ":limit"))
 		db_bind_int(s, ":limit", lq->limit);
-	if (has_param(s, ":offset"))
+	if (db_has_param(s, ":offset"))
 		db_bind_int(s, ":offset", lq->offset);
-	if (has_param(s, ":after"))
+	if (db_has_param(s, ":after"))
 		db_bind_int(s, ":after", lq->after);
 }
 
@@ -183,18 +177,18 @@ int64_t
 rows_candidates(const struct viewer *v, enum stmt_id st,
     const struct list_query *lq)
 {
-	sqlite3_stmt *s = db_stmt(v->db, st);
+	struct db_stmt *s = db_stmt(v->db, st);
 	int64_t n = -1;
 
 	/* a list's candidates by index ranges alone have no trigrams */
-	if (has_param(s, ":match"))
+	if (db_has_param(s, ":match"))
 		db_bind_text(s, ":match", lq->match);
 	db_bind_text(s, ":lo", lq->lo);
 	db_bind_text(s, ":hi", lq->hi);
 	db_bind_int(s, ":bound", LIST_COUNT_BOUND + 1);
-	if (db_step(v->db, s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
+	if (db_step(v->db, s) == DB_ROW)
+		n = db_col_int(s, 0);
+	db_reset(s);
 	return n;
 }
 
@@ -202,30 +196,30 @@ int
 rows_pair(const struct viewer *v, enum stmt_id st,
     const struct list_query *lq, int64_t *a, int64_t *b)
 {
-	sqlite3_stmt *s = db_stmt(v->db, st);
+	struct db_stmt *s = db_stmt(v->db, st);
 	int rc;
 
 	rows_bind_list(s, v, lq);
-	if ((rc = db_step(v->db, s)) == SQLITE_ROW) {
-		*a = sqlite3_column_int64(s, 0);
-		*b = sqlite3_column_int64(s, 1);
+	if ((rc = db_step(v->db, s)) == DB_ROW) {
+		*a = db_col_int(s, 0);
+		*b = db_col_int(s, 1);
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : -1;
+	db_reset(s);
+	return rc == DB_ROW ? 0 : -1;
 }
 
 /* Read the rows statement s finds (bound already) into out, after the
  * n it holds. 0 or -1. */
 static int
 read_rows(const struct viewer *v, const struct rows_list *l,
-    sqlite3_stmt *s, struct rows_page *out)
+    struct db_stmt *s, struct rows_page *out)
 {
 	size_t cap = out->n > 16 ? out->n : 16;
 	int rc;
 
 	out->rows = arena_alloc(v->arena, cap * l->row_size);
 	out->n = 0;
-	while ((rc = db_step(v->db, s)) == SQLITE_ROW) {
+	while ((rc = db_step(v->db, s)) == DB_ROW) {
 		if (out->n == cap) {
 			void *bigger = arena_alloc(v->arena,
 			    2 * cap * l->row_size);
@@ -237,8 +231,8 @@ read_rows(const struct viewer *v, const struct rows_list *l,
 		l->fill(s, v->arena, (char *)out->rows + out->n * l->row_size);
 		out->n++;
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	db_reset(s);
+	return rc == DB_DONE ? 0 : -1;
 }
 
 /* Turn the n rows of out round: a previous page is read backwards. */
@@ -260,19 +254,19 @@ static int
 count_rows(const struct viewer *v, const struct rows_list *l,
     const struct list_query *lq, struct rows_page *out)
 {
-	sqlite3_stmt *s = db_stmt(v->db, l->count);
+	struct db_stmt *s = db_stmt(v->db, l->count);
 	int rc;
 
 	rows_bind_list(s, v, lq);
 	rc = db_step(v->db, s);
-	if (rc == SQLITE_ROW)
-		out->count = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
+	if (rc == DB_ROW)
+		out->count = db_col_int(s, 0);
+	db_reset(s);
 	if (!l->count_exact && out->count > LIST_COUNT_BOUND) {
 		out->count = LIST_COUNT_BOUND;
 		out->count_more = true;
 	}
-	return rc == SQLITE_ROW ? 0 : -1;
+	return rc == DB_ROW ? 0 : -1;
 }
 
 /*
@@ -289,10 +283,10 @@ read_page(const struct viewer *v, const struct rows_list *l,
 	const enum stmt_id *dirs = l->sorted[lq->sort < l->nsorted ?
 	    lq->sort : 0];
 	/* a list without positions (no :after) counts from the top */
-	bool positions = has_param(db_stmt(v->db, dirs[0]), ":after");
+	bool positions = db_has_param(db_stmt(v->db, dirs[0]), ":after");
 	bool back = positions && lq->before != 0;
 	struct list_query at = *lq;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
 	at.after = !positions ? 0 : back ? lq->before : lq->after;
 	at.offset = at.after != 0 ? 0 : lq->offset;
@@ -351,7 +345,7 @@ int
 rows_read_list(const struct viewer *v, const struct rows_list *l,
     const struct list_query *lq, struct rows_page *out)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -383,15 +377,15 @@ int
 rows_read_one(const struct viewer *v, enum stmt_id st, int64_t id,
     rows_fill_fn fill, void *row)
 {
-	sqlite3_stmt *s = db_stmt(v->db, st);
+	struct db_stmt *s = db_stmt(v->db, st);
 	int rc;
 
 	db_bind_int(s, ":id", id);
 	perm_bind_scope(s, &v->scope);
-	if (has_param(s, ":now"))
+	if (db_has_param(s, ":now"))
 		db_bind_int(s, ":now", v->now);
-	if ((rc = db_step(v->db, s)) == SQLITE_ROW)
+	if ((rc = db_step(v->db, s)) == DB_ROW)
 		fill(s, v->arena, row);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	db_reset(s);
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
 }

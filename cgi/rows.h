@@ -20,7 +20,7 @@
 
 struct arena;
 struct viewer;
-typedef struct sqlite3_stmt sqlite3_stmt;
+struct db_stmt;
 
 #define LIST_PAGE_SIZE 50
 #define LIST_Q_MAX 200
@@ -87,7 +87,7 @@ enum { LIST_MFA_ON = 1, LIST_MFA_OFF, LIST_MFA_REQUIRED };
 
 /* Bind the viewer's scope and whichever of lq's parameters statement s
  * has (a model's own count over a list's filters). */
-void rows_bind_list(sqlite3_stmt *s, const struct viewer *v,
+void rows_bind_list(struct db_stmt *s, const struct viewer *v,
     const struct list_query *lq);
 
 /* q as a LIKE pattern "%q%", with % _ and \ taken literally (ESCAPE
@@ -111,7 +111,7 @@ int rows_pair(const struct viewer *v, enum stmt_id st,
 
 /* Fill the struct at row (in the viewer's arena a) from the current row
  * of s. */
-typedef void (*rows_fill_fn)(sqlite3_stmt *s, struct arena *a, void *row);
+typedef void (*rows_fill_fn)(struct db_stmt *s, struct arena *a, void *row);
 
 /*
  * One list: count counts the rows (STMT__MAX: none), exactly from the

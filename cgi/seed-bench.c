@@ -279,7 +279,7 @@ customers_add(struct bench_run *b, int64_t root)
 static int
 spread_read(struct bench_run *b, const struct user *admin)
 {
-	sqlite3_stmt *s = db_stmt(b->v->db, STMT_CUSTOMER_IDS_UNDER);
+	struct db_stmt *s = db_stmt(b->v->db, STMT_CUSTOMER_IDS_UNDER);
 	size_t cap = 1024;
 	struct viewer av;
 	int64_t *grown;
@@ -291,7 +291,7 @@ spread_read(struct bench_run *b, const struct user *admin)
 	b->nspread = 0;
 	if ((b->spread = malloc(cap * sizeof(int64_t))) == NULL)
 		return -1;
-	while ((rc = db_step(b->v->db, s)) == SQLITE_ROW) {
+	while ((rc = db_step(b->v->db, s)) == DB_ROW) {
 		if (b->nspread == cap) {
 			if ((grown = realloc(b->spread, 2 * cap *
 			    sizeof(int64_t))) == NULL)
@@ -299,10 +299,10 @@ spread_read(struct bench_run *b, const struct user *admin)
 			b->spread = grown;
 			cap *= 2;
 		}
-		b->spread[b->nspread++] = sqlite3_column_int64(s, 0);
+		b->spread[b->nspread++] = db_col_int(s, 0);
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE && b->nspread > 0 ? 0 : -1;
+	db_reset(s);
+	return rc == DB_DONE && b->nspread > 0 ? 0 : -1;
 }
 
 static int64_t
@@ -500,16 +500,16 @@ demo_admin(const struct viewer *v)
 static int
 last_ids_read(struct bench_run *b)
 {
-	sqlite3_stmt *s = db_stmt(b->v->db, STMT_BENCH_LAST_IDS);
+	struct db_stmt *s = db_stmt(b->v->db, STMT_BENCH_LAST_IDS);
 	int rc = db_step(b->v->db, s);
 
-	if (rc == SQLITE_ROW) {
-		b->last_customer = sqlite3_column_int64(s, 0);
-		b->last_user = sqlite3_column_int64(s, 1);
-		b->last_device = sqlite3_column_int64(s, 2);
+	if (rc == DB_ROW) {
+		b->last_customer = db_col_int(s, 0);
+		b->last_user = db_col_int(s, 1);
+		b->last_device = db_col_int(s, 2);
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : -1;
+	db_reset(s);
+	return rc == DB_ROW ? 0 : -1;
 }
 
 /* Everything, inside the open transaction. */

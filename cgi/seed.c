@@ -114,11 +114,11 @@ seed_demo_login(size_t i, const char **what)
 static int
 no_users(struct db *db)
 {
-	sqlite3_stmt *s = db_stmt(db, STMT_USER_COUNT);
+	struct db_stmt *s = db_stmt(db, STMT_USER_COUNT);
 	int rc = db_step(db, s);
-	int64_t n = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+	int64_t n = rc == DB_ROW ? db_col_int(s, 0) : -1;
 
-	sqlite3_reset(s);
+	db_reset(s);
 	return n < 0 ? -1 : n == 0;
 }
 

@@ -58,7 +58,7 @@ static int
 sharable(const struct viewer *v, int64_t id, struct location *l,
     const char **cannot)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	if (cannot != NULL)
@@ -84,7 +84,7 @@ share_list_of_location(const struct viewer *v, int64_t id,
     struct location *l, struct location_share **out, size_t *n,
     bool *more, const char **cannot)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	struct location_share *sh;
 	int rc;
 
@@ -98,26 +98,26 @@ share_list_of_location(const struct viewer *v, int64_t id,
 	db_bind_int(s, ":location_id", id);
 	db_bind_int(s, ":limit", SHARES_SHOWN_MAX + 1);
 	perm_bind_scope(s, &v->scope);
-	while ((rc = db_step(v->db, s)) == SQLITE_ROW) {
+	while ((rc = db_step(v->db, s)) == DB_ROW) {
 		struct location_share *x = &sh[(*n)++];
 		const char *by = db_text_or_null(v->arena, s, 2);
 
-		x->id = sqlite3_column_int64(s, 0);
+		x->id = db_col_int(s, 0);
 		x->email = db_text(v->arena, s, 1);
 		x->shared_by = by == NULL ? "an administrator outside your "
 		    "view" : *by == '\0' ? "a deleted user" : by;
-		x->created_at = sqlite3_column_int64(s, 3);
-		x->expires_at = sqlite3_column_int64(s, 4);
-		x->accepted_at = sqlite3_column_int64(s, 5);
-		x->revoked_at = sqlite3_column_int64(s, 6);
+		x->created_at = db_col_int(s, 3);
+		x->expires_at = db_col_int(s, 4);
+		x->accepted_at = db_col_int(s, 5);
+		x->revoked_at = db_col_int(s, 6);
 		x->status = status_of(v->now, x->expires_at, x->accepted_at,
-		    x->revoked_at, sqlite3_column_int(s, 7) != 0);
+		    x->revoked_at, db_col_int(s, 7) != 0);
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	if ((*more = *n > SHARES_SHOWN_MAX))
 		*n = SHARES_SHOWN_MAX;
 	*out = sh;
-	return rc == SQLITE_DONE ? 1 : -1;
+	return rc == DB_DONE ? 1 : -1;
 }
 
 #define FIELD(m) CHECK_FIELD(struct share_errors, m, #m, #m)
@@ -142,7 +142,7 @@ check_input(const struct viewer *v, int64_t location_id,
 {
 	const char *why = time_last_day(v->arena, v->user, v->now,
 	    in->expires_on, SHARE_MAX_DAYS, "one year", expires);
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	memset(e, 0, sizeof(*e));
@@ -171,7 +171,7 @@ static int
 send_invitation(const struct viewer *v, const struct location *l,
     const struct share_input *in, const char *token)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_USER_ID_BY_EMAIL);
+	struct db_stmt *s = db_stmt(v->db, STMT_USER_ID_BY_EMAIL);
 	int64_t recipient = 0;
 	struct tval *data;
 	int rc;
@@ -179,10 +179,10 @@ send_invitation(const struct viewer *v, const struct location *l,
 	/* the language of the address's user, whichever account it is in;
 	 * the sharer learns nothing of it */
 	db_bind_text(s, ":email", in->email);
-	if ((rc = db_step(v->db, s)) == SQLITE_ROW)
-		recipient = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if ((rc = db_step(v->db, s)) == DB_ROW)
+		recipient = db_col_int(s, 0);
+	db_reset(s);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return -1;
 	data = tv_map(v->arena);
 	tv_set_str(data, "sharer", v->user != NULL ? (*v->user->full_name ?
@@ -200,7 +200,7 @@ share_create(const struct viewer *v, int64_t id, const struct share_input *in,
 {
 	unsigned char hash[TOKEN_HASH_BYTES];
 	struct location l;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int64_t expires;
 	char *token;
 	bool failed;
@@ -244,7 +244,7 @@ share_revoke(const struct viewer *v, int64_t id, int64_t share_id,
     bool *was_open)
 {
 	struct location l;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int64_t guest = 0, expires_at = 0, accepted_at = 0, revoked_at = 0;
 	const char *email = "";
 	int rc;
@@ -258,15 +258,15 @@ share_revoke(const struct viewer *v, int64_t id, int64_t share_id,
 		s = db_stmt(v->db, STMT_SHARE_OF_LOCATION);
 		db_bind_int(s, ":id", share_id);
 		db_bind_int(s, ":location_id", id);
-		if ((rc = db_step(v->db, s)) == SQLITE_ROW) {
+		if ((rc = db_step(v->db, s)) == DB_ROW) {
 			email = db_text(v->arena, s, 1);
-			guest = sqlite3_column_int64(s, 2);
-			expires_at = sqlite3_column_int64(s, 3);
-			accepted_at = sqlite3_column_int64(s, 4);
-			revoked_at = sqlite3_column_int64(s, 5);
+			guest = db_col_int(s, 2);
+			expires_at = db_col_int(s, 3);
+			accepted_at = db_col_int(s, 4);
+			revoked_at = db_col_int(s, 5);
 		}
-		sqlite3_reset(s);
-		rc = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+		db_reset(s);
+		rc = rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
 	}
 	if (rc != 1) {
 		db_rollback(v->db);
@@ -291,7 +291,7 @@ int
 share_end_all(const struct viewer *v, int64_t id, const char *name,
     const char *why)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_SHARES_REVOKE_OF_LOCATION);
+	struct db_stmt *s = db_stmt(v->db, STMT_SHARES_REVOKE_OF_LOCATION);
 	int n;
 
 	db_bind_int(s, ":location_id", id);
@@ -314,7 +314,7 @@ share_invitation(const struct viewer *v, const char *token,
     struct share_invitation *out)
 {
 	unsigned char hash[TOKEN_HASH_BYTES];
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	const char *email, *location, *owner, *path;
 	int64_t guest, expires_at, revoked_at, accepted_at;
 	int rc;
@@ -325,20 +325,20 @@ share_invitation(const struct viewer *v, const char *token,
 		return 0;
 	s = db_stmt(v->db, STMT_SHARE_BY_HASH);
 	db_bind_blob(s, ":hash", hash, sizeof(hash));
-	if ((rc = db_step(v->db, s)) != SQLITE_ROW) {
-		sqlite3_reset(s);
-		return rc == SQLITE_DONE ? 0 : -1;
+	if ((rc = db_step(v->db, s)) != DB_ROW) {
+		db_reset(s);
+		return rc == DB_DONE ? 0 : -1;
 	}
-	out->share_id = sqlite3_column_int64(s, 0);
+	out->share_id = db_col_int(s, 0);
 	email = db_text(v->arena, s, 1);
-	guest = sqlite3_column_int64(s, 2);
-	expires_at = sqlite3_column_int64(s, 3);
-	revoked_at = sqlite3_column_int64(s, 4);
-	accepted_at = sqlite3_column_int64(s, 5);
+	guest = db_col_int(s, 2);
+	expires_at = db_col_int(s, 3);
+	revoked_at = db_col_int(s, 4);
+	accepted_at = db_col_int(s, 5);
 	location = db_text(v->arena, s, 6);
 	owner = db_text(v->arena, s, 7);
 	path = db_text(v->arena, s, 8);
-	sqlite3_reset(s);
+	db_reset(s);
 
 	/* the guest who accepted it keeps it, whatever their address now;
 	 * anyone else learns nothing of a link sent to another address */
@@ -371,7 +371,7 @@ enum model_result
 share_accept(const struct viewer *v, const char *token,
     struct share_invitation *out)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
 	if (db_begin(v->db) != 0)
 		return MODEL_FAILED;
@@ -397,16 +397,16 @@ share_accept(const struct viewer *v, const char *token,
 
 /* Row s of SHARES_OF_GUEST or SHARE_OF_GUEST into *g. */
 static void
-fill_guest_share(const struct viewer *v, sqlite3_stmt *s,
+fill_guest_share(const struct viewer *v, struct db_stmt *s,
     struct guest_share *g)
 {
 	memset(g, 0, sizeof(*g));
-	g->id = sqlite3_column_int64(s, 0);
-	g->location_id = sqlite3_column_int64(s, 1);
+	g->id = db_col_int(s, 0);
+	g->location_id = db_col_int(s, 1);
 	g->location = db_text(v->arena, s, 2);
 	g->owner = db_text(v->arena, s, 3);
-	g->expires_at = sqlite3_column_int64(s, 4);
-	g->accepted_at = sqlite3_column_int64(s, 5);
+	g->expires_at = db_col_int(s, 4);
+	g->accepted_at = db_col_int(s, 5);
 }
 
 /* Up to limit devices of g's location after device id after into g:
@@ -415,7 +415,7 @@ static int
 read_devices(const struct viewer *v, struct guest_share *g, int64_t after,
     size_t limit)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_SHARED_DEVICES);
+	struct db_stmt *s = db_stmt(v->db, STMT_SHARED_DEVICES);
 	int rc;
 
 	g->devices = arena_calloc(v->arena, limit + 1, sizeof(*g->devices));
@@ -423,17 +423,17 @@ read_devices(const struct viewer *v, struct guest_share *g, int64_t after,
 	db_bind_int(s, ":location_id", g->location_id);
 	db_bind_int(s, ":after", after);
 	db_bind_int(s, ":limit", (int64_t)limit + 1);
-	while ((rc = db_step(v->db, s)) == SQLITE_ROW) {
+	while ((rc = db_step(v->db, s)) == DB_ROW) {
 		struct shared_device *d = &g->devices[g->ndevices++];
 
-		d->id = sqlite3_column_int64(s, 0);
+		d->id = db_col_int(s, 0);
 		d->unit_id = db_text(v->arena, s, 1);
 		d->name = db_text(v->arena, s, 2);
 		d->vehicle_name = db_text(v->arena, s, 3);
-		d->registered_at = sqlite3_column_int64(s, 4);
+		d->registered_at = db_col_int(s, 4);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
+	db_reset(s);
+	if (rc != DB_DONE)
 		return -1;
 	g->more = g->ndevices > limit;
 	if (g->more)
@@ -457,10 +457,10 @@ log_view(const struct viewer *v, const struct guest_share *g,
 /* Statement id of the guest's shares, bound to v and now, in a
  * transaction (a view is logged): NULL when v is no Location
  * Facilitator (*rc 0) or on a database error (*rc -1). */
-static sqlite3_stmt *
+static struct db_stmt *
 guest_statement(const struct viewer *v, enum stmt_id id, int *rc)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
 	*rc = 0;
 	if (v->user == NULL || !perm_allows(v, ACT_SHARED))
@@ -479,7 +479,7 @@ int
 share_list_of_guest(const struct viewer *v, size_t devices_each,
     struct guest_share **out, size_t *n)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	struct guest_share *g;
 	bool failed = false;
 	size_t i;
@@ -491,10 +491,10 @@ share_list_of_guest(const struct viewer *v, size_t devices_each,
 		return rc;
 	g = arena_calloc(v->arena, SHARES_SHOWN_MAX, sizeof(*g));
 	db_bind_int(s, ":limit", SHARES_SHOWN_MAX);
-	while ((rc = db_step(v->db, s)) == SQLITE_ROW)
+	while ((rc = db_step(v->db, s)) == DB_ROW)
 		fill_guest_share(v, s, &g[(*n)++]);
-	sqlite3_reset(s);
-	failed = rc != SQLITE_DONE;
+	db_reset(s);
+	failed = rc != DB_DONE;
 	for (i = 0; !failed && i < *n; i++) {
 		failed = devices_each > 0 &&
 		    read_devices(v, &g[i], 0, devices_each) != 0;
@@ -513,21 +513,21 @@ int
 share_of_guest(const struct viewer *v, int64_t share_id, int64_t after,
     size_t limit, struct guest_share *out)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	bool failed;
 	int rc;
 
 	if ((s = guest_statement(v, STMT_SHARE_OF_GUEST, &rc)) == NULL)
 		return rc;
 	db_bind_int(s, ":id", share_id);
-	if ((rc = db_step(v->db, s)) == SQLITE_ROW)
+	if ((rc = db_step(v->db, s)) == DB_ROW)
 		fill_guest_share(v, s, out);
-	sqlite3_reset(s);
-	if (rc == SQLITE_DONE) {
+	db_reset(s);
+	if (rc == DB_DONE) {
 		db_rollback(v->db);
 		return 0;
 	}
-	failed = rc != SQLITE_ROW || read_devices(v, out, after, limit) != 0;
+	failed = rc != DB_ROW || read_devices(v, out, after, limit) != 0;
 	if (!failed)
 		log_view(v, out, true, after);
 	return db_finish(v->db, failed, NULL, NULL) == MODEL_DONE ? 1 : -1;

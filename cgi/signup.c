@@ -43,7 +43,7 @@ int
 join_links_of(const struct viewer *v, int64_t id, struct join_link **out,
     size_t *n)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	struct join_link *l;
 	int rc;
 
@@ -55,23 +55,23 @@ join_links_of(const struct viewer *v, int64_t id, struct join_link **out,
 	db_bind_int(s, ":customer_id", id);
 	db_bind_int(s, ":limit", JOIN_LINKS_SHOWN);
 	perm_bind_scope(s, &v->scope);
-	while ((rc = db_step(v->db, s)) == SQLITE_ROW) {
+	while ((rc = db_step(v->db, s)) == DB_ROW) {
 		l = &(*out)[(*n)++];
-		l->id = sqlite3_column_int64(s, 0);
-		l->groups = (unsigned)sqlite3_column_int64(s, 1);
-		l->max_uses = sqlite3_column_int64(s, 2);
-		l->uses = sqlite3_column_int64(s, 3);
-		l->created_by = sqlite3_column_type(s, 4) == SQLITE_NULL ?
+		l->id = db_col_int(s, 0);
+		l->groups = (unsigned)db_col_int(s, 1);
+		l->max_uses = db_col_int(s, 2);
+		l->uses = db_col_int(s, 3);
+		l->created_by = db_col_null(s, 4) ?
 		    NULL : db_text(v->arena, s, 4);
-		l->created_at = sqlite3_column_int64(s, 5);
-		l->expires_at = sqlite3_column_int64(s, 6);
-		l->revoked_at = sqlite3_column_int64(s, 7);
+		l->created_at = db_col_int(s, 5);
+		l->expires_at = db_col_int(s, 6);
+		l->revoked_at = db_col_int(s, 7);
 		l->status = l->revoked_at != 0 ? "revoked" :
 		    l->expires_at <= v->now ? "expired" :
 		    l->uses >= l->max_uses ? "used" : "open";
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 1 : -1;
+	db_reset(s);
+	return rc == DB_DONE ? 1 : -1;
 }
 
 #define FIELD(m) CHECK_FIELD(struct join_link_errors, m, #m, #m)
@@ -109,7 +109,7 @@ join_link_create(const struct viewer *v, int64_t id,
 	struct user_change c;
 	int64_t uses, expires = 0;
 	const char *why;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	char *token;
 	bool failed;
 	int rc;
@@ -158,7 +158,7 @@ enum model_result
 join_link_revoke(const struct viewer *v, int64_t id, int64_t link_id,
     bool *was_open)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	*was_open = false;
@@ -199,7 +199,7 @@ open_link(const struct viewer *v, const char *token, int64_t id,
     struct join_target *out)
 {
 	unsigned char hash[TOKEN_HASH_BYTES];
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -210,16 +210,16 @@ open_link(const struct viewer *v, const char *token, int64_t id,
 	db_bind_blob(s, ":hash", hash, sizeof(hash));
 	db_bind_int(s, ":id", token != NULL ? 0 : id);
 	db_bind_int(s, ":now", v->now);
-	if ((rc = db_step(v->db, s)) == SQLITE_ROW) {
-		out->link_id = sqlite3_column_int64(s, 0);
-		out->customer_id = sqlite3_column_int64(s, 1);
+	if ((rc = db_step(v->db, s)) == DB_ROW) {
+		out->link_id = db_col_int(s, 0);
+		out->customer_id = db_col_int(s, 1);
 		out->customer = db_text(v->arena, s, 2);
-		out->groups = (unsigned)sqlite3_column_int64(s, 3);
-		out->created_by = sqlite3_column_int64(s, 4);
+		out->groups = (unsigned)db_col_int(s, 3);
+		out->created_by = db_col_int(s, 4);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? 0 : -1;
+	db_reset(s);
+	if (rc != DB_ROW)
+		return rc == DB_DONE ? 0 : -1;
 	/* what its maker may no longer give, the link does not give */
 	return user_grant_holds(v, out->created_by, out->customer_id,
 	    out->groups);
@@ -245,7 +245,7 @@ send_signup(const struct viewer *v, int64_t customer_id,
 	unsigned char token_hash_[TOKEN_HASH_BYTES];
 	int64_t user = user_id_by_email(v->db, email);
 	struct tval *data = tv_map(v->arena);
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	char *token;
 	int rc;
 
@@ -288,7 +288,7 @@ join_register(const struct viewer *v, const char *token,
     struct join_target *out)
 {
 	char hash[crypto_pwhash_STRBYTES];
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	bool failed;
 	int rc;
 
@@ -339,7 +339,7 @@ const struct check_field domain_error_fields[] = {
 int
 signup_domains_of(const struct viewer *v, int64_t id, const char **domains)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	struct buf b;
 	int rc;
 
@@ -349,12 +349,12 @@ signup_domains_of(const struct viewer *v, int64_t id, const char **domains)
 	buf_init(&b, v->arena);
 	s = db_stmt(v->db, STMT_SIGNUP_DOMAINS_OF);
 	db_bind_int(s, ":customer_id", id);
-	while ((rc = db_step(v->db, s)) == SQLITE_ROW)
+	while ((rc = db_step(v->db, s)) == DB_ROW)
 		buf_printf(&b, "%s%s", b.len ? ", " : "", db_text(v->arena, s,
 		    0));
-	sqlite3_reset(s);
+	db_reset(s);
 	*domains = b.len ? b.data : "";
-	return rc == SQLITE_DONE ? 1 : -1;
+	return rc == DB_DONE ? 1 : -1;
 }
 
 /* Whether d (lower case) is a domain name: dot-separated labels of
@@ -470,7 +470,7 @@ signup_domains_set(const struct viewer *v, int64_t id, const char *domains,
     struct domain_errors *e)
 {
 	const char **d;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int64_t holder;
 	const char *name;
 	bool failed;
@@ -493,12 +493,12 @@ signup_domains_set(const struct viewer *v, int64_t id, const char *domains,
 		db_bind_text(s, ":domain", d[i]);
 		holder = 0;
 		name = "";
-		if ((rc = db_step(v->db, s)) == SQLITE_ROW) {
-			holder = sqlite3_column_int64(s, 0);
+		if ((rc = db_step(v->db, s)) == DB_ROW) {
+			holder = db_col_int(s, 0);
 			name = db_text(v->arena, s, 1);
 		}
-		sqlite3_reset(s);
-		failed = rc != SQLITE_ROW && rc != SQLITE_DONE;
+		db_reset(s);
+		failed = rc != DB_ROW && rc != DB_DONE;
 		if (failed || holder == 0 || holder == id)
 			continue;
 		/* operators see every customer: the conflict is named */
@@ -531,7 +531,7 @@ domain_holder(const struct viewer *v, const char *email, int64_t *id,
     const char **name)
 {
 	const char *at = strrchr(email, '@');
-	sqlite3_stmt *s = db_stmt(v->db, STMT_SIGNUP_DOMAIN_HOLDER);
+	struct db_stmt *s = db_stmt(v->db, STMT_SIGNUP_DOMAIN_HOLDER);
 	char *domain = arena_strdup(v->arena, at != NULL ? at + 1 : "");
 	size_t i;
 	int rc;
@@ -541,12 +541,12 @@ domain_holder(const struct viewer *v, const char *email, int64_t *id,
 	for (i = 0; domain[i] != '\0'; i++)
 		domain[i] = (char)tolower((unsigned char)domain[i]);
 	db_bind_text(s, ":domain", domain);
-	if ((rc = db_step(v->db, s)) == SQLITE_ROW) {
-		*id = sqlite3_column_int64(s, 0);
+	if ((rc = db_step(v->db, s)) == DB_ROW) {
+		*id = db_col_int(s, 0);
 		*name = db_text(v->arena, s, 1);
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	db_reset(s);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : -1;
 }
 
 enum model_result
@@ -585,7 +585,7 @@ open_signup(const struct viewer *v, const char *token, bool join,
     struct signup *out, const char **hash)
 {
 	unsigned char h[TOKEN_HASH_BYTES];
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -595,20 +595,20 @@ open_signup(const struct viewer *v, const char *token, bool join,
 	s = db_stmt(v->db, STMT_SIGNUP_OPEN);
 	db_bind_blob(s, ":hash", h, sizeof(h));
 	db_bind_int(s, ":now", v->now);
-	if ((rc = db_step(v->db, s)) == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(s, 0);
-		out->customer_id = sqlite3_column_int64(s, 1);
+	if ((rc = db_step(v->db, s)) == DB_ROW) {
+		out->id = db_col_int(s, 0);
+		out->customer_id = db_col_int(s, 1);
 		out->customer = db_text(v->arena, s, 2);
-		out->join_link_id = sqlite3_column_int64(s, 3);
+		out->join_link_id = db_col_int(s, 3);
 		out->email = db_text(v->arena, s, 4);
-		out->username = sqlite3_column_type(s, 5) == SQLITE_NULL ?
+		out->username = db_col_null(s, 5) ?
 		    NULL : db_text(v->arena, s, 5);
-		*hash = sqlite3_column_type(s, 6) == SQLITE_NULL ? NULL :
+		*hash = db_col_null(s, 6) ? NULL :
 		    db_text(v->arena, s, 6);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? 0 : -1;
+	db_reset(s);
+	if (rc != DB_ROW)
+		return rc == DB_DONE ? 0 : -1;
 	return (out->join_link_id != 0) == join ? 1 : 0;
 }
 
@@ -652,7 +652,7 @@ signup_finish(const struct viewer *v, const char *token, bool join,
 	struct user_onboarding o;
 	struct user_joining with;
 	const char *hash;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	unsigned groups;
 	int64_t id;
 	bool failed;

@@ -36,42 +36,42 @@ token_default_expiry(const struct viewer *v)
 
 /* Row s of TOKENS_OF_USER or TOKEN_OF_USER into *t. */
 static void
-fill_token(const struct viewer *v, sqlite3_stmt *s, struct token *t)
+fill_token(const struct viewer *v, struct db_stmt *s, struct token *t)
 {
-	t->id = sqlite3_column_int64(s, 0);
+	t->id = db_col_int(s, 0);
 	t->name = db_text(v->arena, s, 1);
-	t->created_at = sqlite3_column_int64(s, 2);
-	t->expires_at = sqlite3_column_int64(s, 3);
-	t->last_used_at = sqlite3_column_int64(s, 4);
+	t->created_at = db_col_int(s, 2);
+	t->expires_at = db_col_int(s, 3);
+	t->last_used_at = db_col_int(s, 4);
 	t->last_ip = db_text(v->arena, s, 5);
-	t->revoked = sqlite3_column_type(s, 6) != SQLITE_NULL;
+	t->revoked = !db_col_null(s, 6);
 	t->read_only = strcmp(db_text(v->arena, s, 7), "read") == 0;
 }
 
 int
 token_get(const struct viewer *v, int64_t id, struct token *t)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_TOKEN_OF_USER);
+	struct db_stmt *s = db_stmt(v->db, STMT_TOKEN_OF_USER);
 	int rc;
 
 	db_bind_int(s, ":id", id);
 	db_bind_int(s, ":user_id", perm_actor(v));
-	if ((rc = db_step(v->db, s)) == SQLITE_ROW)
+	if ((rc = db_step(v->db, s)) == DB_ROW)
 		fill_token(v, s, t);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	db_reset(s);
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
 }
 
 ssize_t
 token_list(const struct viewer *v, struct token **out)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_TOKENS_OF_USER);
+	struct db_stmt *s = db_stmt(v->db, STMT_TOKENS_OF_USER);
 	struct token *t = NULL, *grown;
 	size_t n = 0, cap = 0;
 	int rc;
 
 	db_bind_int(s, ":user_id", perm_actor(v));
-	while ((rc = db_step(v->db, s)) == SQLITE_ROW) {
+	while ((rc = db_step(v->db, s)) == DB_ROW) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 8;
 			grown = arena_calloc(v->arena, cap, sizeof(*t));
@@ -81,9 +81,9 @@ token_list(const struct viewer *v, struct token **out)
 		}
 		fill_token(v, s, &t[n++]);
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	*out = t;
-	return rc == SQLITE_DONE ? (ssize_t)n : -1;
+	return rc == DB_DONE ? (ssize_t)n : -1;
 }
 
 #define FIELD(m) CHECK_FIELD(struct token_errors, m, #m, #m)
@@ -104,7 +104,7 @@ check_input(const struct viewer *v, const char *name, const char *expires_on,
 {
 	const char *why = time_last_day(v->arena, v->user, v->now, expires_on,
 	    TOKEN_MAX_DAYS, "one year", expires);
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	memset(e, 0, sizeof(*e));
@@ -143,7 +143,7 @@ token_create(const struct viewer *v, const char *name, const char *expires_on,
 {
 	unsigned char hash[TOKEN_HASH_BYTES];
 	enum model_result rc;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int64_t expires;
 	char *random;
 	bool failed;
@@ -175,7 +175,7 @@ token_create(const struct viewer *v, const char *name, const char *expires_on,
 enum model_result
 token_revoke(const struct viewer *v, int64_t id, struct token *gone)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	if (db_begin(v->db) != 0)
@@ -197,7 +197,7 @@ token_revoke(const struct viewer *v, int64_t id, struct token *gone)
 int
 token_revoke_all(const struct viewer *v, int64_t user_id, int64_t actor)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_TOKEN_REVOKE_USER);
+	struct db_stmt *s = db_stmt(v->db, STMT_TOKEN_REVOKE_USER);
 	int n;
 
 	db_bind_int(s, ":user_id", user_id);
@@ -234,7 +234,7 @@ token_authenticate(const struct viewer *v, const char *authorization,
 	const char *last_ip;
 	int64_t id, user_id, last_used;
 	struct user *owner;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	bool usable;
 
 	*u = NULL;
@@ -243,18 +243,18 @@ token_authenticate(const struct viewer *v, const char *authorization,
 		return TOKEN_REFUSED;
 	s = db_stmt(v->db, STMT_TOKEN_AUTH);
 	db_bind_blob(s, ":hash", hash, sizeof(hash));
-	if (db_step(v->db, s) != SQLITE_ROW) {
-		sqlite3_reset(s);
+	if (db_step(v->db, s) != DB_ROW) {
+		db_reset(s);
 		return TOKEN_REFUSED;
 	}
-	id = sqlite3_column_int64(s, 0);
-	user_id = sqlite3_column_int64(s, 1);
-	usable = sqlite3_column_int64(s, 2) > v->now &&
-	    sqlite3_column_type(s, 3) == SQLITE_NULL;
-	last_used = sqlite3_column_int64(s, 4);
+	id = db_col_int(s, 0);
+	user_id = db_col_int(s, 1);
+	usable = db_col_int(s, 2) > v->now &&
+	    db_col_null(s, 3);
+	last_used = db_col_int(s, 4);
 	last_ip = db_text(v->arena, s, 5);
 	*read_only = strcmp(db_text(v->arena, s, 6), "write") != 0;
-	sqlite3_reset(s);
+	db_reset(s);
 	if (!usable || (owner = user_load(v->db, v->arena, user_id)) ==
 	    NULL || !owner->active)
 		return TOKEN_REFUSED;

@@ -29,29 +29,29 @@
 struct user *
 user_load(struct db *db, struct arena *a, int64_t id)
 {
-	sqlite3_stmt *s = db_stmt(db, STMT_USER_BY_ID);
+	struct db_stmt *s = db_stmt(db, STMT_USER_BY_ID);
 	struct user *u;
 	int c = 0;
 
 	db_bind_int(s, ":id", id);
-	if (db_step(db, s) != SQLITE_ROW)
+	if (db_step(db, s) != DB_ROW)
 		return NULL;
 	u = arena_alloc(a, sizeof(*u));
-	u->id = sqlite3_column_int64(s, c++);
-	u->customer_id = sqlite3_column_int64(s, c++);
-	u->is_operator = sqlite3_column_int(s, c++) != 0;
+	u->id = db_col_int(s, c++);
+	u->customer_id = db_col_int(s, c++);
+	u->is_operator = db_col_int(s, c++) != 0;
 	u->username = db_text(a, s, c++);
 	u->email = db_text(a, s, c++);
 	u->full_name = db_text(a, s, c++);
 	u->phone = db_text(a, s, c++);
 	u->address = db_text(a, s, c++);
-	u->groups = (unsigned)sqlite3_column_int(s, c++);
-	u->active = sqlite3_column_int(s, c++) != 0;
-	u->must_change_password = sqlite3_column_int(s, c++) != 0;
-	u->totp_enabled = sqlite3_column_int(s, c++) != 0;
-	u->totp_last_step = sqlite3_column_int64(s, c++);
-	u->last_login_at = sqlite3_column_int64(s, c++);
-	u->created_at = sqlite3_column_int64(s, c++);
+	u->groups = (unsigned)db_col_int(s, c++);
+	u->active = db_col_int(s, c++) != 0;
+	u->must_change_password = db_col_int(s, c++) != 0;
+	u->totp_enabled = db_col_int(s, c++) != 0;
+	u->totp_last_step = db_col_int(s, c++);
+	u->last_login_at = db_col_int(s, c++);
+	u->created_at = db_col_int(s, c++);
 	u->customer_path = db_text(a, s, c++);
 	u->customer_name = db_text(a, s, c++);
 	u->own_time_zone = db_text_or_null(a, s, c++);
@@ -60,17 +60,17 @@ user_load(struct db *db, struct arena *a, int64_t id)
 	u->time_zone = db_text(a, s, c++);
 	u->time_format = db_text(a, s, c++);
 	u->units = db_text(a, s, c++);
-	u->has_locations = sqlite3_column_int(s, c++) != 0;
-	u->mfa_required = sqlite3_column_int(s, c++) != 0;
+	u->has_locations = db_col_int(s, c++) != 0;
+	u->mfa_required = db_col_int(s, c++) != 0;
 	u->own_language = db_text_or_null(a, s, c++);
-	sqlite3_reset(s);
+	db_reset(s);
 	return u;
 }
 
 int64_t
 user_create(struct db *db, int64_t now, const struct user_fields *f)
 {
-	sqlite3_stmt *s = db_stmt(db, STMT_USER_INSERT);
+	struct db_stmt *s = db_stmt(db, STMT_USER_INSERT);
 
 	if (f->is_operator)
 		db_bind_null(s, ":customer_id");
@@ -91,7 +91,7 @@ user_create(struct db *db, int64_t now, const struct user_fields *f)
 int
 user_location_add(struct db *db, int64_t user_id, int64_t location_id)
 {
-	sqlite3_stmt *s = db_stmt(db, STMT_USER_LOCATION_ADD);
+	struct db_stmt *s = db_stmt(db, STMT_USER_LOCATION_ADD);
 
 	db_bind_int(s, ":user_id", user_id);
 	db_bind_int(s, ":location_id", location_id);
@@ -101,7 +101,7 @@ user_location_add(struct db *db, int64_t user_id, int64_t location_id)
 int
 user_set_last_login(struct db *db, int64_t id, int64_t at)
 {
-	sqlite3_stmt *s = db_stmt(db, STMT_USER_SET_LAST_LOGIN);
+	struct db_stmt *s = db_stmt(db, STMT_USER_SET_LAST_LOGIN);
 
 	db_bind_int(s, ":id", id);
 	db_bind_int(s, ":now", at);
@@ -111,13 +111,13 @@ user_set_last_login(struct db *db, int64_t id, int64_t at)
 bool
 user_password_ok(struct db *db, struct arena *a, int64_t id, const char *pw)
 {
-	sqlite3_stmt *s = db_stmt(db, STMT_USER_PASSWORD_HASH);
+	struct db_stmt *s = db_stmt(db, STMT_USER_PASSWORD_HASH);
 	const char *hash = NULL;
 
 	db_bind_int(s, ":id", id);
-	if (db_step(db, s) == SQLITE_ROW)
+	if (db_step(db, s) == DB_ROW)
 		hash = db_text_or_null(a, s, 0);
-	sqlite3_reset(s);
+	db_reset(s);
 	return hash != NULL && pw != NULL &&
 	    strlen(pw) <= PASSWORD_MAX_BYTES && password_verify(hash, pw);
 }
@@ -126,13 +126,13 @@ static int64_t
 id_lookup(struct db *db, enum stmt_id id, const char *name,
     const char *value)
 {
-	sqlite3_stmt *s = db_stmt(db, id);
+	struct db_stmt *s = db_stmt(db, id);
 	int64_t found = 0;
 
 	db_bind_text(s, name, value);
-	if (db_step(db, s) == SQLITE_ROW)
-		found = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
+	if (db_step(db, s) == DB_ROW)
+		found = db_col_int(s, 0);
+	db_reset(s);
 	return found;
 }
 
@@ -152,10 +152,10 @@ user_id_by_username(struct db *db, const char *username)
 
 /* A group_concat of ids ("3,7", NULL for none) into u->locations. */
 static void
-fill_location_ids(sqlite3_stmt *s, struct arena *a, int col,
+fill_location_ids(struct db_stmt *s, struct arena *a, int col,
     struct user_row *u)
 {
-	const char *p = (const char *)sqlite3_column_text(s, col);
+	const char *p = db_col_text(s, col);
 	int64_t *ids;
 	size_t n = p != NULL && *p != '\0' ? 1 : 0;
 	char *end;
@@ -163,7 +163,7 @@ fill_location_ids(sqlite3_stmt *s, struct arena *a, int col,
 	for (; p != NULL && *p != '\0'; p++)
 		n += *p == ',';
 	ids = arena_calloc(a, n ? n : 1, sizeof(*ids));
-	p = (const char *)sqlite3_column_text(s, col);
+	p = db_col_text(s, col);
 	while (p != NULL && u->nlocations < n) {
 		ids[u->nlocations++] = strtoll(p, &end, 10);
 		p = *end == ',' ? end + 1 : NULL;
@@ -177,29 +177,29 @@ fill_location_ids(sqlite3_stmt *s, struct arena *a, int col,
  * the customer (or one above) requires MFA, the latest link's expires_at
  * and used_at, the e-mail language (NULL: the account's). */
 static void
-fill_row(sqlite3_stmt *s, struct arena *a, void *row)
+fill_row(struct db_stmt *s, struct arena *a, void *row)
 {
 	struct user_row *u = row;
 
 	memset(u, 0, sizeof(*u));
-	u->id = sqlite3_column_int64(s, 0);
+	u->id = db_col_int(s, 0);
 	u->username = db_text(a, s, 1);
 	u->email = db_text(a, s, 2);
 	u->full_name = db_text(a, s, 3);
 	u->phone = db_text(a, s, 4);
 	u->address = db_text(a, s, 5);
-	u->customer_id = sqlite3_column_int64(s, 6);
-	u->groups = (unsigned)sqlite3_column_int(s, 7);
+	u->customer_id = db_col_int(s, 6);
+	u->groups = (unsigned)db_col_int(s, 7);
 	fill_location_ids(s, a, 8, u);
-	u->active = sqlite3_column_int(s, 9) != 0;
-	u->has_password = sqlite3_column_int(s, 10) != 0;
-	u->must_change_password = sqlite3_column_int(s, 11) != 0;
-	u->last_login_at = sqlite3_column_int64(s, 12);
-	u->created_at = sqlite3_column_int64(s, 13);
-	u->mfa_on = sqlite3_column_int(s, 14) != 0;
-	u->mfa_required = sqlite3_column_int(s, 15) != 0;
-	u->link_expires_at = sqlite3_column_int64(s, 16);
-	u->link_used_at = sqlite3_column_int64(s, 17);
+	u->active = db_col_int(s, 9) != 0;
+	u->has_password = db_col_int(s, 10) != 0;
+	u->must_change_password = db_col_int(s, 11) != 0;
+	u->last_login_at = db_col_int(s, 12);
+	u->created_at = db_col_int(s, 13);
+	u->mfa_on = db_col_int(s, 14) != 0;
+	u->mfa_required = db_col_int(s, 15) != 0;
+	u->link_expires_at = db_col_int(s, 16);
+	u->link_used_at = db_col_int(s, 17);
 	u->language = db_text_or_null(a, s, 18);
 	u->gender = db_text_or_null(a, s, 19);
 }
@@ -223,20 +223,20 @@ user_link_state(const struct user_row *u, int64_t now)
  * customer's path of ids (user_list makes the customer's names and
  * whether MFA is required of it). */
 static void
-fill_list_row(sqlite3_stmt *s, struct arena *a, void *row)
+fill_list_row(struct db_stmt *s, struct arena *a, void *row)
 {
 	struct user_row *u = row;
 
 	memset(u, 0, sizeof(*u));
-	u->id = sqlite3_column_int64(s, 0);
+	u->id = db_col_int(s, 0);
 	u->email = db_text(a, s, 1);
 	u->username = db_text(a, s, 2);
-	u->customer_id = sqlite3_column_int64(s, 3);
-	u->last_login_at = sqlite3_column_int64(s, 4);
-	u->groups = (unsigned)sqlite3_column_int(s, 5);
-	u->active = sqlite3_column_int(s, 6) != 0;
+	u->customer_id = db_col_int(s, 3);
+	u->last_login_at = db_col_int(s, 4);
+	u->groups = (unsigned)db_col_int(s, 5);
+	u->active = db_col_int(s, 6) != 0;
 	u->location_names = db_text(a, s, 7);
-	u->mfa_on = sqlite3_column_int(s, 8) != 0;
+	u->mfa_on = db_col_int(s, 8) != 0;
 	u->tree_path = db_text(a, s, 9);
 }
 
@@ -412,13 +412,13 @@ user_get(const struct viewer *v, int64_t id, struct user_row *u)
 
 /* A row of LOCATIONS_IN_SCOPE: id, name, customer_id. */
 static void
-fill_choice(sqlite3_stmt *s, struct arena *a, void *row)
+fill_choice(struct db_stmt *s, struct arena *a, void *row)
 {
 	struct user_location_choice *l = row;
 
-	l->id = sqlite3_column_int64(s, 0);
+	l->id = db_col_int(s, 0);
 	l->name = db_text(a, s, 1);
-	l->customer_id = sqlite3_column_int64(s, 2);
+	l->customer_id = db_col_int(s, 2);
 	l->customer = NULL;
 }
 
@@ -583,17 +583,17 @@ static int
 check_location(const struct viewer *v, int64_t id,
     const struct user_change *c, struct user_errors *e)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_LOCATION_ASSIGNABLE);
+	struct db_stmt *s = db_stmt(v->db, STMT_LOCATION_ASSIGNABLE);
 	int rc;
 
 	db_bind_int(s, ":id", id);
 	db_bind_int(s, ":customer_id", c->customer_id);
 	perm_bind_scope(s, &v->scope);
 	rc = db_step(v->db, s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
+	db_reset(s);
+	if (rc == DB_ROW)
 		return 1;
-	if (rc != SQLITE_DONE || (rc = perm_sees_location(v, id)) < 0)
+	if (rc != DB_DONE || (rc = perm_sees_location(v, id)) < 0)
 		return -1;
 	/* one outside the scope is not there at all */
 	check_fail(&e->locations, rc == 1 ? 400 : 404, "Choose locations of "
@@ -797,7 +797,7 @@ check_unique(struct db *db, const char *email, const char *username,
  */
 /* :language: "" is NULL, the account's language */
 static void
-bind_language(sqlite3_stmt *s, const char *language)
+bind_language(struct db_stmt *s, const char *language)
 {
 	if (*language != '\0')
 		db_bind_text(s, ":language", language);
@@ -807,7 +807,7 @@ bind_language(sqlite3_stmt *s, const char *language)
 
 /* :gender: "" is NULL, not given */
 static void
-bind_gender(sqlite3_stmt *s, const char *gender)
+bind_gender(struct db_stmt *s, const char *gender)
 {
 	if (*gender != '\0')
 		db_bind_text(s, ":gender", gender);
@@ -819,7 +819,7 @@ static int
 update_user(const struct viewer *v, int64_t id, const struct user_input *in,
     const struct user_change *c)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_USER_UPDATE);
+	struct db_stmt *s = db_stmt(v->db, STMT_USER_UPDATE);
 
 	db_bind_int(s, ":id", id);
 	db_bind_int(s, ":customer_id", c->customer_id);
@@ -845,7 +845,7 @@ static int
 set_contact(const struct viewer *v, int64_t id, const struct user_input *in,
     const struct user_change *c)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_USER_SET_CONTACT);
+	struct db_stmt *s = db_stmt(v->db, STMT_USER_SET_CONTACT);
 
 	db_bind_int(s, ":id", id);
 	db_bind_text(s, ":phone", in->phone);
@@ -863,7 +863,7 @@ static int
 set_locations(const struct viewer *v, int64_t user_id, const int64_t *ids,
     size_t n)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_USER_LOCATIONS_CLEAR);
+	struct db_stmt *s = db_stmt(v->db, STMT_USER_LOCATIONS_CLEAR);
 	size_t i;
 
 	db_bind_int(s, ":user_id", user_id);
@@ -1189,7 +1189,7 @@ user_why_not_remove(const struct viewer *v, const struct user_row *u)
 enum model_result
 user_remove(const struct viewer *v, int64_t id, struct user_row *gone)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	if (db_begin(v->db) != 0)

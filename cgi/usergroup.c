@@ -64,35 +64,35 @@ edits(const struct viewer *v, const struct user_group *g)
 static const char *
 user_name_for(const struct viewer *v, int64_t id)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_USER_NAME_VISIBLE);
+	struct db_stmt *s = db_stmt(v->db, STMT_USER_NAME_VISIBLE);
 	const char *name = NULL;
 
 	db_bind_int(s, ":id", id);
 	perm_bind_scope(s, &v->scope);
-	if (db_step(v->db, s) == SQLITE_ROW)
+	if (db_step(v->db, s) == DB_ROW)
 		name = db_text(v->arena, s, 0);
-	sqlite3_reset(s);
+	db_reset(s);
 	return name;
 }
 
 /* Row s of UGROUP_COLUMNS into *g. */
 static void
-fill_group(const struct viewer *v, sqlite3_stmt *s, struct user_group *g)
+fill_group(const struct viewer *v, struct db_stmt *s, struct user_group *g)
 {
 	memset(g, 0, sizeof(*g));
-	g->id = sqlite3_column_int64(s, 0);
+	g->id = db_col_int(s, 0);
 	g->name = db_text(v->arena, s, 1);
 	g->description = db_text(v->arena, s, 2);
-	g->account_id = sqlite3_column_int64(s, 3);
+	g->account_id = db_col_int(s, 3);
 	g->account = db_text(v->arena, s, 4);
-	g->auto_assign = sqlite3_column_int(s, 5) != 0;
-	g->financial_owner_id = sqlite3_column_int64(s, 6);
-	g->max_discount = sqlite3_column_int(s, 7);
-	g->discount = sqlite3_column_int(s, 8);
-	g->created_at = sqlite3_column_int64(s, 9);
-	g->updated_at = sqlite3_column_int64(s, 10);
-	g->members = sqlite3_column_int64(s, 11);
-	g->devices = sqlite3_column_int64(s, 12);
+	g->auto_assign = db_col_int(s, 5) != 0;
+	g->financial_owner_id = db_col_int(s, 6);
+	g->max_discount = (int)db_col_int(s, 7);
+	g->discount = (int)db_col_int(s, 8);
+	g->created_at = db_col_int(s, 9);
+	g->updated_at = db_col_int(s, 10);
+	g->members = db_col_int(s, 11);
+	g->devices = db_col_int(s, 12);
 }
 
 /* The names and permissions of g as v may know them (after the row's
@@ -119,7 +119,7 @@ ugroup_list(const struct viewer *v, const struct ugroup_query *query,
 	const char *q = query->q != NULL ? query->q : "";
 	const char *scope = query->scope != NULL ? query->scope : "";
 	int64_t account = operator(v) ? 0 : viewer_account(v), pages;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	size_t i;
 	int rc;
 
@@ -134,10 +134,10 @@ ugroup_list(const struct viewer *v, const struct ugroup_query *query,
 	db_bind_text(s, ":scope", scope);
 	db_bind_text(s, ":q", q);
 	db_bind_text(s, ":like", rows_like(v->arena, q));
-	if ((rc = db_step(v->db, s)) == SQLITE_ROW)
-		out->total = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW)
+	if ((rc = db_step(v->db, s)) == DB_ROW)
+		out->total = db_col_int(s, 0);
+	db_reset(s);
+	if (rc != DB_ROW)
 		return -1;
 	pages = out->total > 0 ? (out->total + UGROUP_PAGE_SIZE - 1) /
 	    UGROUP_PAGE_SIZE : 1;
@@ -152,11 +152,11 @@ ugroup_list(const struct viewer *v, const struct ugroup_query *query,
 	db_bind_text(s, ":like", rows_like(v->arena, q));
 	db_bind_int(s, ":limit", UGROUP_PAGE_SIZE);
 	db_bind_int(s, ":offset", (out->page - 1) * UGROUP_PAGE_SIZE);
-	while ((rc = db_step(v->db, s)) == SQLITE_ROW &&
+	while ((rc = db_step(v->db, s)) == DB_ROW &&
 	    out->n < UGROUP_PAGE_SIZE)
 		fill_group(v, s, &out->rows[out->n++]);
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+	db_reset(s);
+	if (rc != DB_DONE && rc != DB_ROW)
 		return -1;
 	for (i = 0; i < out->n; i++)
 		finish_group(v, &out->rows[i]);
@@ -167,7 +167,7 @@ int
 ugroup_accounts(const struct viewer *v, struct ugroup_account **out,
     size_t *n)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	*n = 0;
@@ -176,27 +176,27 @@ ugroup_accounts(const struct viewer *v, struct ugroup_account **out,
 		return 0;
 	s = db_stmt(v->db, STMT_UGROUP_ACCOUNTS);
 	db_bind_int(s, ":limit", UGROUP_ACCOUNTS_MAX);
-	while ((rc = db_step(v->db, s)) == SQLITE_ROW) {
-		(*out)[*n].id = sqlite3_column_int64(s, 0);
+	while ((rc = db_step(v->db, s)) == DB_ROW) {
+		(*out)[*n].id = db_col_int(s, 0);
 		(*out)[(*n)++].name = db_text(v->arena, s, 1);
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	db_reset(s);
+	return rc == DB_DONE ? 0 : -1;
 }
 
 int
 ugroup_get(const struct viewer *v, int64_t id, struct user_group *g)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_UGROUP_GET);
+	struct db_stmt *s = db_stmt(v->db, STMT_UGROUP_GET);
 	int rc;
 
 	db_bind_int(s, ":id", id);
-	if ((rc = db_step(v->db, s)) == SQLITE_ROW)
+	if ((rc = db_step(v->db, s)) == DB_ROW)
 		fill_group(v, s, g);
-	sqlite3_reset(s);
-	if (rc == SQLITE_DONE || (rc == SQLITE_ROW && !sees(v, g)))
+	db_reset(s);
+	if (rc == DB_DONE || (rc == DB_ROW && !sees(v, g)))
 		return 0;
-	if (rc != SQLITE_ROW)
+	if (rc != DB_ROW)
 		return -1;
 	finish_group(v, g);
 	return 1;
@@ -229,7 +229,7 @@ static int64_t
 user_by_login(const struct viewer *v, const char *login,
     const char *account_path)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_UGROUP_USER_BY_LOGIN);
+	struct db_stmt *s = db_stmt(v->db, STMT_UGROUP_USER_BY_LOGIN);
 	int64_t id = 0;
 	int rc;
 
@@ -238,10 +238,10 @@ user_by_login(const struct viewer *v, const char *login,
 	db_bind_text(s, ":account_path", account_path);
 	db_bind_text(s, ":account_end", *account_path != '\0' ?
 	    perm_subtree_end(v->arena, account_path) : "");
-	if ((rc = db_step(v->db, s)) == SQLITE_ROW)
-		id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? id : rc == SQLITE_DONE ? 0 : -1;
+	if ((rc = db_step(v->db, s)) == DB_ROW)
+		id = db_col_int(s, 0);
+	db_reset(s);
+	return rc == DB_ROW ? id : rc == DB_DONE ? 0 : -1;
 }
 
 /* The rules of a group, inside the transaction: its account's path in
@@ -253,7 +253,7 @@ check_group(const struct viewer *v, int64_t id, const struct ugroup_input *in,
 {
 	bool account = in->scope != NULL && strcmp(in->scope, "account") == 0;
 	size_t chars = check_chars(in->name);
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	*account_path = "";
@@ -272,13 +272,13 @@ check_group(const struct viewer *v, int64_t id, const struct ugroup_input *in,
 	if (account) {
 		s = db_stmt(v->db, STMT_UGROUP_ACCOUNT);
 		db_bind_int(s, ":id", in->account_id);
-		if ((rc = db_step(v->db, s)) == SQLITE_ROW)
+		if ((rc = db_step(v->db, s)) == DB_ROW)
 			*account_path = arena_printf(v->arena, "/%lld/",
 			    (long long)in->account_id);
-		sqlite3_reset(s);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		db_reset(s);
+		if (rc != DB_ROW && rc != DB_DONE)
 			return -1;
-		if (rc == SQLITE_DONE)
+		if (rc == DB_DONE)
 			check_fail(&e->account_id, 400, "Choose the account "
 			    "of the group.");
 	} else if (in->auto_assign)
@@ -306,12 +306,12 @@ check_group(const struct viewer *v, int64_t id, const struct ugroup_input *in,
 		db_bind_text(s, ":account_path", *account_path);
 		db_bind_text(s, ":account_end", perm_subtree_end(v->arena,
 		    *account_path));
-		if ((rc = db_step(v->db, s)) == SQLITE_ROW) {
-			users = sqlite3_column_int64(s, 0);
-			devices = sqlite3_column_int64(s, 1);
+		if ((rc = db_step(v->db, s)) == DB_ROW) {
+			users = db_col_int(s, 0);
+			devices = db_col_int(s, 1);
 		}
-		sqlite3_reset(s);
-		if (rc != SQLITE_ROW)
+		db_reset(s);
+		if (rc != DB_ROW)
 			return -1;
 		if (users + devices > 0)
 			check_fail(&e->account_id, 409, arena_printf(v->arena,
@@ -344,7 +344,7 @@ ugroup_save(const struct viewer *v, int64_t id, const struct ugroup_input *in,
 	struct user_group cur;
 	const char *account_path;
 	bool account = in->scope != NULL && strcmp(in->scope, "account") == 0;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int64_t owner;
 	bool failed;
 	int cap, rc;
@@ -395,7 +395,7 @@ ugroup_save(const struct viewer *v, int64_t id, const struct ugroup_input *in,
 enum model_result
 ugroup_delete(const struct viewer *v, int64_t id, struct user_group *gone)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	if (!operator(v))
@@ -445,7 +445,7 @@ ugroup_set_discount(const struct viewer *v, int64_t id, const char *text,
 {
 	struct user_group g;
 	enum model_result r;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int n;
 
 	memset(e, 0, sizeof(*e));
@@ -511,7 +511,7 @@ add_pasted(const struct viewer *v, const struct paste_kind *k, int64_t id,
 	struct user_group g;
 	enum model_result r;
 	const char **logins, *account_path, *name;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	size_t n, i;
 	int64_t found;
 	bool failed = false;
@@ -545,12 +545,12 @@ add_pasted(const struct viewer *v, const struct paste_kind *k, int64_t id,
 		    perm_subtree_end(v->arena, account_path) : "");
 		found = 0;
 		name = NULL;
-		if ((rc = db_step(v->db, s)) == SQLITE_ROW) {
-			found = sqlite3_column_int64(s, 0);
+		if ((rc = db_step(v->db, s)) == DB_ROW) {
+			found = db_col_int(s, 0);
 			name = db_text(v->arena, s, 1);
 		}
-		sqlite3_reset(s);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		db_reset(s);
+		if (rc != DB_ROW && rc != DB_DONE) {
 			failed = true;
 			break;
 		}
@@ -602,7 +602,7 @@ remove_one(const struct viewer *v, const struct paste_kind *k, int64_t id,
 {
 	struct user_group g;
 	enum model_result r;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
 	memset(e, 0, sizeof(*e));
 	if (db_begin(v->db) != 0)
@@ -644,7 +644,7 @@ ugroup_devices(const struct viewer *v, int64_t id, int64_t after,
     struct ugroup_device **out, size_t *n, bool *more)
 {
 	struct user_group g;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	*out = NULL;
@@ -658,18 +658,18 @@ ugroup_devices(const struct viewer *v, int64_t id, int64_t after,
 	db_bind_int(s, ":after", after);
 	db_bind_int(s, ":limit", UGROUP_PAGE_SIZE + 1);
 	perm_bind_scope(s, &v->scope);
-	while ((rc = db_step(v->db, s)) == SQLITE_ROW) {
+	while ((rc = db_step(v->db, s)) == DB_ROW) {
 		struct ugroup_device *d = &(*out)[(*n)++];
 
-		d->id = sqlite3_column_int64(s, 0);
+		d->id = db_col_int(s, 0);
 		d->unit_id = db_text(v->arena, s, 1);
 		d->name = db_text(v->arena, s, 2);
 		d->vehicle_name = db_text(v->arena, s, 3);
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	if ((*more = *n > UGROUP_PAGE_SIZE))
 		*n = UGROUP_PAGE_SIZE;
-	return rc == SQLITE_DONE ? 1 : -1;
+	return rc == DB_DONE ? 1 : -1;
 }
 
 int
@@ -677,7 +677,7 @@ ugroup_members(const struct viewer *v, int64_t id, int64_t after,
     struct ugroup_member **out, size_t *n, bool *more)
 {
 	struct user_group g;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	*out = NULL;
@@ -691,26 +691,26 @@ ugroup_members(const struct viewer *v, int64_t id, int64_t after,
 	db_bind_int(s, ":after", after);
 	db_bind_int(s, ":limit", UGROUP_PAGE_SIZE + 1);
 	perm_bind_scope(s, &v->scope);
-	while ((rc = db_step(v->db, s)) == SQLITE_ROW) {
+	while ((rc = db_step(v->db, s)) == DB_ROW) {
 		struct ugroup_member *m = &(*out)[(*n)++];
 
-		m->id = sqlite3_column_int64(s, 0);
+		m->id = db_col_int(s, 0);
 		m->username = db_text(v->arena, s, 1);
 		m->email = db_text(v->arena, s, 2);
 		m->full_name = db_text(v->arena, s, 3);
-		m->active = sqlite3_column_int(s, 4) != 0;
+		m->active = db_col_int(s, 4) != 0;
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	if ((*more = *n > UGROUP_PAGE_SIZE))
 		*n = UGROUP_PAGE_SIZE;
-	return rc == SQLITE_DONE ? 1 : -1;
+	return rc == DB_DONE ? 1 : -1;
 }
 
 int
 ugroup_auto_assign(const struct viewer *v, int64_t user_id,
     int64_t customer_id)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_UGROUP_AUTO_ASSIGN);
+	struct db_stmt *s = db_stmt(v->db, STMT_UGROUP_AUTO_ASSIGN);
 
 	db_bind_int(s, ":user_id", user_id);
 	db_bind_int(s, ":customer_id", customer_id);
@@ -721,7 +721,7 @@ int
 ugroup_effect(const struct viewer *v, int64_t user_id,
     struct ugroup_effect *out)
 {
-	sqlite3_stmt *s = db_stmt(v->db, STMT_UGROUP_OF_USER);
+	struct db_stmt *s = db_stmt(v->db, STMT_UGROUP_OF_USER);
 	int64_t owner = 0;
 	size_t cap = 8;
 	int rc;
@@ -729,7 +729,7 @@ ugroup_effect(const struct viewer *v, int64_t user_id,
 	memset(out, 0, sizeof(*out));
 	out->groups = arena_calloc(v->arena, cap, sizeof(*out->groups));
 	db_bind_int(s, ":user_id", user_id);
-	while ((rc = db_step(v->db, s)) == SQLITE_ROW) {
+	while ((rc = db_step(v->db, s)) == DB_ROW) {
 		if (out->ngroups == cap) {
 			const char **grown = arena_calloc(v->arena, cap * 2,
 			    sizeof(*grown));
@@ -740,13 +740,13 @@ ugroup_effect(const struct viewer *v, int64_t user_id,
 		}
 		/* the first row is the most favourable (sql.h) */
 		if (out->ngroups == 0) {
-			out->discount = sqlite3_column_int(s, 2);
-			owner = sqlite3_column_int64(s, 3);
+			out->discount = (int)db_col_int(s, 2);
+			owner = db_col_int(s, 3);
 		}
 		out->groups[out->ngroups++] = db_text(v->arena, s, 1);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
+	db_reset(s);
+	if (rc != DB_DONE)
 		return -1;
 	out->financial_owner = owner != 0 ? user_name_for(v, owner) : NULL;
 	out->financial_owner_hidden = owner != 0 &&
@@ -792,7 +792,7 @@ choices(const struct viewer *v, const struct member_kind *k,
     int64_t member_id, struct ugroup_choice **out, size_t *n)
 {
 	int64_t account = form_account(v);
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	size_t cap = 16;
 	int rc;
 
@@ -805,7 +805,7 @@ choices(const struct viewer *v, const struct member_kind *k,
 	s = db_stmt(v->db, k->choices);
 	db_bind_int(s, ":account_id", account);
 	db_bind_int(s, ":user_id", member_id);
-	while ((rc = db_step(v->db, s)) == SQLITE_ROW) {
+	while ((rc = db_step(v->db, s)) == DB_ROW) {
 		struct ugroup_choice *c;
 
 		if (*n == cap) {
@@ -817,15 +817,15 @@ choices(const struct viewer *v, const struct member_kind *k,
 			cap *= 2;
 		}
 		c = &(*out)[(*n)++];
-		c->id = sqlite3_column_int64(s, 0);
+		c->id = db_col_int(s, 0);
 		c->name = db_text(v->arena, s, 1);
-		c->member = sqlite3_column_int(s, 2) != 0;
-		c->editable = sqlite3_column_int(s, 3) != 0 &&
+		c->member = db_col_int(s, 2) != 0;
+		c->editable = db_col_int(s, 3) != 0 &&
 		    form_account(v) != 0;
-		c->auto_assign = sqlite3_column_int(s, 4) != 0;
+		c->auto_assign = db_col_int(s, 4) != 0;
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	db_reset(s);
+	return rc == DB_DONE ? 0 : -1;
 }
 
 int
@@ -874,7 +874,7 @@ set_for(const struct viewer *v, const struct member_kind *k,
 {
 	struct ugroup_choice *c;
 	struct buf joined, left;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	size_t nc, i, j;
 	bool want;
 

@@ -449,7 +449,9 @@ fixture_text(struct fixture *f, const char *fmt, ...)
 	va_start(ap, fmt);
 	s = first_row(f, fmt, ap, &rc);
 	va_end(ap);
-	t = rc == SQLITE_ROW ? db_text(f->arena, s, 0) : "";
+	t = rc == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL ?
+	    arena_strdup(f->arena, (const char *)sqlite3_column_text(s, 0)) :
+	    "";
 	sqlite3_finalize(s);
 	return t;
 }

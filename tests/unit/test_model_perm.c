@@ -77,10 +77,10 @@ test_sees_customer_and_location(void **state)
 /* A list of location ids, on the Locations statements, for the runner
  * alone: which rows, not how a model turns them into structs. */
 static void
-fill_id(sqlite3_stmt *s, struct arena *a, void *row)
+fill_id(struct db_stmt *s, struct arena *a, void *row)
 {
 	(void)a;
-	*(int64_t *)row = sqlite3_column_int64(s, 0);
+	*(int64_t *)row = db_col_int(s, 0);
 }
 
 static const enum stmt_id by_name[][2] = {
