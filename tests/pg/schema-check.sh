@@ -75,7 +75,8 @@ missing=$(comm -23 <(sqlite3 -batch :memory: ".read $root/schema.sql" \
     <(sql -At -c "SELECT indexname FROM pg_indexes WHERE schemaname =
 	'public' UNION SELECT tgname FROM pg_trigger WHERE NOT tgisinternal" |
     LC_ALL=C sort))
-[ -z "$missing" ] || fail "schema.sql's indexes or triggers missing:" $missing
+[ -z "$missing" ] ||
+    fail "schema.sql's indexes or triggers missing: $(tr '\n' ' ' <<<"$missing")"
 echo "ok: every index and counter trigger of schema.sql is there"
 
 sql -f "$root/tests/pg/schema-check.sql" ||
