@@ -32,7 +32,7 @@ WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 
 # Header paths of the libraries that ship a pkg-config file (liboath's
 # headers, for one, live in their own folder). Empty when not installed.
-PKGS := sqlite3 libsodium liboath libqrencode jansson inih libcurl
+PKGS := sqlite3 libpq libsodium liboath libqrencode jansson inih libcurl
 PKG_CFLAGS := $(foreach p,$(PKGS),$(shell pkg-config --cflags $(p) 2>/dev/null))
 INIH_LIBS := $(shell pkg-config --libs inih 2>/dev/null || echo -linih)
 INIH_LIBS := $(if $(strip $(INIH_LIBS)),$(INIH_LIBS),-linih)
@@ -58,7 +58,7 @@ FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARNINGS) -O1 -g \
 	-fno-omit-frame-pointer
 FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
 
-LIBS := -lfcgi -lsqlite3 -lsodium -loath -lqrencode -ljansson $(INIH_LIBS) \
+LIBS := -lfcgi -lsqlite3 -lpq -lsodium -loath -lqrencode -ljansson $(INIH_LIBS) \
 	-lcurl -lcrack -lzxcvbn -lcsv -lm
 TEST_LIBS := -lcmocka
 
@@ -69,8 +69,8 @@ CORE_SRC := $(filter-out $(MAINS),$(sort $(wildcard cgi/*.c)))
 CORE_OBJ := $(patsubst cgi/%.c,build/%.o,$(CORE_SRC))
 CORE_ASAN_OBJ := $(patsubst cgi/%.c,build/asan/%.o,$(CORE_SRC))
 
-SCHEMA_OBJ := build/schema_sql.o
-SCHEMA_ASAN_OBJ := build/asan/schema_sql.o
+SCHEMA_OBJ := build/schema_sql.o build/schema_pg_sql.o
+SCHEMA_ASAN_OBJ := build/asan/schema_sql.o build/asan/schema_pg_sql.o
 
 PROGRAMS := bin/arbor-fcgi bin/arborctl bin/trivial-fcgi
 ASAN_PROGRAMS := build/asan/bin/arbor-fcgi build/asan/bin/arborctl
@@ -88,7 +88,7 @@ CORE_FUZZ_OBJ := $(patsubst cgi/%.c,build/fuzz/%.o,$(CORE_SRC)) \
 
 # What building and `make run` need.
 DEPS_BUILD := build-essential pkg-config nginx-light libfcgi-dev spawn-fcgi \
-	multiwatch libsqlite3-dev sqlite3 libsodium-dev liboath-dev \
+	multiwatch libsqlite3-dev sqlite3 libpq-dev libsodium-dev liboath-dev \
 	libqrencode-dev libjansson-dev libinih-dev libcurl4-openssl-dev \
 	libcrack2-dev cracklib-runtime libzxcvbn-dev libcsv-dev iso-codes tzdata
 # What `make test` needs on top.
@@ -161,24 +161,32 @@ build/asan/%.o: cgi/%.c | build/asan
 build/bench/trivial-fcgi.o: tests/bench/trivial-fcgi.c | build/bench
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS) -c -o $@ $<
 
-# schema.sql as one C string: each line becomes a literal with \ " and ?
-# escaped (no trigraphs) and \n appended.
-build/schema_sql.c: schema.sql | build
+# schema.sql and schema-pg.sql as C strings (schema_sql, schema_pg_sql):
+# each line becomes a literal with \ " and ? escaped (no trigraphs) and
+# \n appended.
+define SCHEMA_C
 	@echo "GEN $@"
 	@{ \
-		echo '/* Generated from schema.sql by the Makefile: do not edit. */'; \
-		echo 'extern const char schema_sql[];'; \
-		echo 'const char schema_sql[] ='; \
+		echo '/* Generated from $< by the Makefile: do not edit. */'; \
+		echo 'extern const char $(1)[];'; \
+		echo 'const char $(1)[] ='; \
 		echo '""'; \
 		sed -e 's/\r$$//' -e 's/\\/\\\\/g' -e 's/"/\\"/g' \
 			-e 's/?/\\?/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
 		echo ';'; \
 	} > $@.tmp && mv -f $@.tmp $@
+endef
 
-build/schema_sql.o: build/schema_sql.c
+build/schema_sql.c: schema.sql | build
+	$(call SCHEMA_C,schema_sql)
+
+build/schema_pg_sql.c: schema-pg.sql | build
+	$(call SCHEMA_C,schema_pg_sql)
+
+build/schema%.o: build/schema%.c
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS) -c -o $@ $<
 
-build/asan/schema_sql.o: build/schema_sql.c | build/asan
+build/asan/schema%.o: build/schema%.c | build/asan
 	$(CC) $(CPPFLAGS_ALL) $(ASAN_CFLAGS) -c -o $@ $<
 
 # ---------------------------------------------------------------- unit tests
@@ -326,7 +334,7 @@ run: deps-build
 	@mkdir -p var var/mail
 	@if [ ! -f arbor.conf ]; then \
 		echo "Writing arbor.conf (from deploy/arbor.conf.example)"; \
-		sed -e 's|^\([[:space:]]*database[[:space:]]*=\).*|\1 var/arbor.db|' \
+		sed -e 's|^\([[:space:]]*path[[:space:]]*=\).*|\1 var/arbor.db|' \
 			-e 's|^\([[:space:]]*keys[[:space:]]*=\).*|\1 var/arbor.keys|' \
 			-e 's|^\([[:space:]]*templates[[:space:]]*=\).*|\1 templates|' \
 			-e 's|^\([[:space:]]*base_url[[:space:]]*=\).*|\1 http://127.0.0.1:$(PORT)|' \

@@ -69,7 +69,7 @@ app_open(struct app *app)
 	}
 	if (config_load(&app->cfg, err, sizeof(err)) != 0 ||
 	    keys_load(&app->keys, app->cfg.keys, err, sizeof(err)) != 0 ||
-	    db_open(&app->db, app->cfg.database, DB_SERVE, err,
+	    db_connect(&app->db, &app->cfg, DB_SERVE, err,
 	    sizeof(err)) != 0 ||
 	    (app->templates = tmpl_load(app->cfg.templates, err,
 	    sizeof(err))) == NULL ||
@@ -108,6 +108,57 @@ ms_since(const struct timespec *start)
 	    (end.tv_nsec - start->tv_nsec) / 1000000;
 }
 
+/*
+ * How often a request runs again after PostgreSQL found no serial order
+ * for one of its transactions (db.h, db_request_retry): a conflict that
+ * comes back this often is load that waiting will not fix, and the user
+ * is better told.
+ */
+#define MAX_RETRIES 3
+
+/* A 503 that says why and that nothing was changed, as a page or a
+ * problem document. */
+static void
+unavailable(struct request *req, const char *why)
+{
+	if (strncmp(req->path, "/api/", 5) == 0)
+		api_problem(req, 503, why, NULL);
+	else
+		page_error(req, 503, why);
+}
+
+/* Route req, running it again (from what http_read() made of it) while
+ * the database asks for that. */
+static void
+dispatch(struct request *req)
+{
+	struct db *db = &req->app->db;
+	const struct request read = *req;
+	int retries = 0;
+
+	if (db_request_start(db) != 0) {
+		unavailable(req, "The database cannot be reached just now; "
+		    "nothing was changed. Please try again in a moment.");
+		return;
+	}
+	route_dispatch(req);
+	while (db_request_retry(db)) {
+		db_rollback(db);
+		if (retries++ == MAX_RETRIES) {
+			log_error("request %s: no serial order after %d tries",
+			    req->request_id, MAX_RETRIES + 1);
+			*req = read;
+			unavailable(req, "The database was too busy to make "
+			    "this change; nothing was changed. Please try "
+			    "again.");
+			return;
+		}
+		*req = read;
+		db->retry = false;
+		route_dispatch(req);
+	}
+}
+
 /* One request, from the FastCGI parameters to the last byte out, and its
  * line in the log. */
 static void
@@ -124,7 +175,7 @@ serve(struct app *app, struct arena *arena, FCGX_Request *fcgi)
 	req.now = (int64_t)time(NULL);
 	switch (http_read(&req, fcgi, &msg)) {
 	case HTTP_READ_OK:
-		route_dispatch(&req);
+		dispatch(&req);
 		break;
 	case HTTP_READ_TOO_LARGE:
 		if (strncmp(req.path, "/api/", 5) == 0)

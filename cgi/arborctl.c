@@ -93,12 +93,22 @@ load_config(struct config *cfg)
 	return 0;
 }
 
+/* The database cfg names, for messages: SQLite's file, or the words
+ * "the PostgreSQL database" (its connection string may hold a
+ * password). */
+static const char *
+database_name(const struct config *cfg)
+{
+	return cfg->engine == ENGINE_SQLITE ? cfg->database :
+	    "the PostgreSQL database";
+}
+
 static int
 open_db(struct db *db, const struct config *cfg, enum db_open_mode mode)
 {
 	char err[512];
 
-	if (db_open(db, cfg->database, mode, err, sizeof(err)) != 0) {
+	if (db_connect(db, cfg, mode, err, sizeof(err)) != 0) {
 		fprintf(stderr, "arborctl: %s\n", err);
 		return -1;
 	}
@@ -158,10 +168,11 @@ cmd_init(void)
 	}
 	if (open_db(&db, &cfg, DB_INIT) != 0)
 		goto out;
-	if (db_init_schema(&db, schema_sql, err, sizeof(err)) != 0)
+	if (db_init_schema(&db, cfg.engine == ENGINE_SQLITE ? schema_sql :
+	    schema_pg_sql, err, sizeof(err)) != 0)
 		fprintf(stderr, "arborctl: %s\n", err);
 	else {
-		printf("database %s is at schema version %d\n", cfg.database,
+		printf("%s is at schema version %d\n", database_name(&cfg),
 		    SCHEMA_VERSION);
 		rc = 0;
 	}
@@ -726,11 +737,12 @@ cmd_check(void)
 	if (found == 0)
 		puts("ok");
 	else if (found > 0)
-		fprintf(stderr, "arborctl: %s: %ld finding%s\n", cfg.database,
+		fprintf(stderr, "arborctl: %s: %ld finding%s\n", database_name(&cfg),
 		    found, found == 1 ? "" : "s");
 	else
 		fprintf(stderr, "arborctl: %s: the check could not read all of "
-		    "the database (its findings are above)\n", cfg.database);
+		    "the database (its findings are above)\n",
+		    database_name(&cfg));
 	db_close(&db);
 	config_free(&cfg);
 	return found == 0 ? 0 : 1;
@@ -744,13 +756,21 @@ cmd_backup(const char *path)
 	struct db db;
 	char err[1024];
 	int pages = 0, rc;
+	long long bytes = 0;
 
 	if (open_work(&cfg, &db) != 0)
 		return 1;
-	if ((rc = backup_write(&db, path, &pages, err, sizeof(err))) == 0)
+	if (cfg.engine == ENGINE_POSTGRESQL) {
+		if ((rc = backup_write_postgresql(cfg.database_url, path, &bytes,
+		    err, sizeof(err))) == 0)
+			printf("%s copied to %s (a pg_dump archive of %lld "
+			    "bytes, mode 0600, read back whole)\n",
+			    database_name(&cfg), path, bytes);
+	} else if ((rc = backup_write(&db, path, &pages, err,
+	    sizeof(err))) == 0)
 		printf("%s copied to %s (%d pages, mode 0600, integrity ok)\n",
-		    cfg.database, path, pages);
-	else
+		    database_name(&cfg), path, pages);
+	if (rc != 0)
 		fprintf(stderr, "arborctl: backup: %s\n", err);
 	db_close(&db);
 	config_free(&cfg);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -185,29 +186,29 @@ sync_folder(const char *path)
 	return rc;
 }
 
+/* What fills a backup's private file (its name: partial) and checks
+ * it: 0, or -1 with a message in err. */
+typedef int (*backup_fill)(void *ctx, const char *partial, char *err,
+    size_t errlen);
+
 /*
  * The copy is made and checked under a private name beside path
  * (path.partial-XXXXXX, 0600 from mkstemp), then linked to path, which
  * fails rather than replace a file that appeared meanwhile. A backup
  * stopped half way (a signal, a full disk) thus never leaves a file at
- * path that SQLite would open as a valid, smaller database.
+ * path that could be taken for a whole copy.
  */
-int
-backup_write(struct db *db, const char *path, int *pages, char *err,
+static int
+publish(const char *path, backup_fill fill, void *ctx, char *err,
     size_t errlen)
 {
-	char journal[4096], partial[4096];
+	char partial[4096];
 	struct stat st;
 	int fd;
 
 	if (lstat(path, &st) == 0) {
 		snprintf(err, errlen, "%s exists already (a backup never "
 		    "overwrites a file)", path);
-		return -1;
-	}
-	if (stale_journal(path, journal, sizeof(journal)) != NULL) {
-		snprintf(err, errlen, "%s exists (a journal of another "
-		    "database): choose another name", journal);
 		return -1;
 	}
 	if ((size_t)snprintf(partial, sizeof(partial), "%s.partial-XXXXXX",
@@ -220,8 +221,7 @@ backup_write(struct db *db, const char *path, int *pages, char *err,
 		return -1;
 	}
 	close(fd);
-	if (copy_pages(db, partial, pages, err, errlen) != 0 ||
-	    verify_copy(partial, err, errlen) != 0) {
+	if (fill(ctx, partial, err, errlen) != 0) {
 		remove_copy(partial);
 		return -1;
 	}
@@ -238,5 +238,103 @@ backup_write(struct db *db, const char *path, int *pages, char *err,
 		    strerror(errno));
 		return -1;
 	}
+	return 0;
+}
+
+struct sqlite_copy {
+	struct db *db;
+	int *pages;
+};
+
+static int
+fill_sqlite(void *ctx, const char *partial, char *err, size_t errlen)
+{
+	struct sqlite_copy *c = ctx;
+
+	return copy_pages(c->db, partial, c->pages, err, errlen) != 0 ||
+	    verify_copy(partial, err, errlen) != 0 ? -1 : 0;
+}
+
+int
+backup_write(struct db *db, const char *path, int *pages, char *err,
+    size_t errlen)
+{
+	struct sqlite_copy c = { db, pages };
+	char journal[4096];
+
+	if (stale_journal(path, journal, sizeof(journal)) != NULL) {
+		snprintf(err, errlen, "%s exists (a journal of another "
+		    "database): choose another name", journal);
+		return -1;
+	}
+	return publish(path, fill_sqlite, &c, err, errlen);
+}
+
+/*
+ * Run argv (a program found on PATH) with its standard output to
+ * /dev/null and its errors to ours: 0 when it exits 0, or -1 with a
+ * message in err.
+ */
+static int
+run(char *const argv[], char *err, size_t errlen)
+{
+	pid_t pid;
+	int status, fd;
+
+	fflush(NULL);
+	if ((pid = fork()) < 0) {
+		snprintf(err, errlen, "cannot start %s: %s", argv[0],
+		    strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		if ((fd = open("/dev/null", O_WRONLY)) >= 0)
+			dup2(fd, STDOUT_FILENO);
+		execvp(argv[0], argv);
+		fprintf(stderr, "arborctl: %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			snprintf(err, errlen, "%s: %s", argv[0],
+			    strerror(errno));
+			return -1;
+		}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		snprintf(err, errlen, "%s failed (%s %d; its message is above)",
+		    argv[0], WIFEXITED(status) ? "exit status" : "signal",
+		    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * pg_dump's archive (custom format) of the database url names, from
+ * one snapshot: it runs in one REPEATABLE READ transaction, so the
+ * workers go on writing and none of it is half in the copy. pg_restore
+ * then reads the archive's table of contents whole: a cut-off or
+ * damaged file is refused there, not on the day of a restore.
+ */
+static int
+fill_postgresql(void *ctx, const char *partial, char *err, size_t errlen)
+{
+	char *dump[] = { "pg_dump", "--format=custom", "--no-owner",
+	    "--file", (char *)partial, "--dbname", ctx, NULL };
+	char *list[] = { "pg_restore", "--list", (char *)partial, NULL };
+
+	return run(dump, err, errlen) != 0 || run(list, err, errlen) != 0 ?
+	    -1 : 0;
+}
+
+int
+backup_write_postgresql(const char *url, const char *path, long long *bytes,
+    char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (publish(path, fill_postgresql, (void *)url, err, errlen) != 0)
+		return -1;
+	*bytes = stat(path, &st) == 0 ? (long long)st.st_size : 0;
 	return 0;
 }

@@ -1,7 +1,8 @@
 /*
  * backup.h - a consistent copy of the live database while the workers
  * serve (issue 18, `arborctl backup FILE`), through SQLite's online
- * backup API. Restoring it is deploy/README.md's "Backups".
+ * backup API, or on PostgreSQL (issue 19) pg_dump. Restoring it is
+ * deploy/README.md's "Backups".
  */
 #ifndef ARBOR_BACKUP_H
 #define ARBOR_BACKUP_H
@@ -23,5 +24,17 @@ struct db;
  */
 int backup_write(struct db *db, const char *path, int *pages, char *err,
     size_t errlen);
+
+/*
+ * The same for the PostgreSQL database of libpq connection string url:
+ * pg_dump's custom archive (restored with pg_restore: deploy/README.md),
+ * from one snapshot, checked by reading its table of contents with
+ * pg_restore, under path.partial-XXXXXX until done. pg_dump and
+ * pg_restore come from PATH (Debian's postgresql-client); a password
+ * comes from ~/.pgpass, not url (a program's arguments are public).
+ * Returns 0 (*bytes: its size), or -1 with a message in err.
+ */
+int backup_write_postgresql(const char *url, const char *path,
+    long long *bytes, char *err, size_t errlen);
 
 #endif

@@ -18,7 +18,7 @@ struct loader {
 	char err[256];
 };
 
-enum kind { K_PATH, K_STRING, K_INT };
+enum kind { K_PATH, K_STRING, K_INT, K_ENGINE };
 
 struct setting {
 	const char *section;
@@ -30,9 +30,15 @@ struct setting {
 
 #define S(sec, nm, k, field, lo, hi) \
 	{ sec, nm, k, offsetof(struct config, field), lo, hi }
+/* A setting's older name, still read: files written before there was a
+ * choice of engine name SQLite's file [server] database. */
+#define OLDER_NAME(sec, nm, k, field) S(sec, nm, k, field, 0, 0)
 
 static const struct setting settings[] = {
-	S("server", "database", K_PATH, database, 0, 0),
+	S("database", "engine", K_ENGINE, engine, 0, 0),
+	S("database", "path", K_PATH, database, 0, 0),
+	S("database", "url", K_STRING, database_url, 0, 0),
+	OLDER_NAME("server", "database", K_PATH, database),
 	S("server", "keys", K_PATH, keys, 0, 0),
 	S("server", "templates", K_PATH, templates, 0, 0),
 	S("server", "base_url", K_STRING, base_url, 0, 0),
@@ -127,6 +133,17 @@ on_setting(void *user, const char *section, const char *name,
 			}
 			*(int *)((char *)l->c + s->offset) = (int)n;
 			return 1;
+		case K_ENGINE:
+			if (strcmp(value, "sqlite") == 0)
+				l->c->engine = ENGINE_SQLITE;
+			else if (strcmp(value, "postgresql") == 0)
+				l->c->engine = ENGINE_POSTGRESQL;
+			else {
+				snprintf(l->err, sizeof(l->err), "[%s] %s: want "
+				    "sqlite or postgresql", section, name);
+				return 0;
+			}
+			return 1;
 		}
 	}
 	snprintf(l->err, sizeof(l->err), "unknown setting [%s] %s",
@@ -138,7 +155,9 @@ static void
 config_defaults(struct config *c, const char *dir)
 {
 	memset(c, 0, sizeof(*c));
+	c->engine = ENGINE_SQLITE;
 	c->database = resolve(dir, "var/arbor.db");
+	c->database_url = xstrdup("");
 	c->keys = resolve(dir, "var/arbor.keys");
 	c->templates = resolve(dir, "templates");
 	c->base_url = xstrdup("http://127.0.0.1:8080");
@@ -204,6 +223,12 @@ config_load(struct config *c, char *err, size_t errlen)
 		config_free(c);
 		return -1;
 	}
+	if (c->engine == ENGINE_POSTGRESQL && c->database_url[0] == '\0') {
+		snprintf(err, errlen, "%s: [database] engine = postgresql "
+		    "needs [database] url (a libpq connection string)", path);
+		config_free(c);
+		return -1;
+	}
 	return 0;
 }
 
@@ -211,10 +236,17 @@ void
 config_free(struct config *c)
 {
 	size_t i;
+	char **field;
 
+	/* a field two names share ([server] database) is freed once: the
+	 * first free leaves NULL behind */
 	for (i = 0; i < sizeof(settings) / sizeof(settings[0]); i++)
-		if (settings[i].kind != K_INT)
-			free(*(char **)((char *)c + settings[i].offset));
+		if (settings[i].kind == K_PATH ||
+		    settings[i].kind == K_STRING) {
+			field = (char **)((char *)c + settings[i].offset);
+			free(*field);
+			*field = NULL;
+		}
 	free(c->path);
 	memset(c, 0, sizeof(*c));
 }

@@ -11,9 +11,19 @@
 
 #include <stddef.h>
 
+/* [database] engine */
+enum config_engine {
+	ENGINE_SQLITE,		/* the default: one file, no server */
+	ENGINE_POSTGRESQL	/* a server that several app nodes share */
+};
+
 struct config {
 	char *path;		/* the file read */
-	char *database;		/* [server] database */
+	enum config_engine engine;	/* [database] engine */
+	char *database;		/* [database] path (its older name:
+				 * [server] database): SQLite's file */
+	char *database_url;	/* [database] url: PostgreSQL's libpq
+				 * connection string */
 	char *keys;		/* [server] keys: the 0600 key file */
 	char *templates;	/* [server] templates */
 	char *base_url;		/* [server] base_url: for links in mail */

@@ -10,9 +10,12 @@
 #include <sys/stat.h>
 
 #include "arena.h"
+#include "db-pg.h"
 #include "log.h"
 
 #define BUSY_TIMEOUT_MS 10000
+
+static int db_simple(struct db *db, const char *sql);
 
 static const char *const stmt_sql[STMT__MAX] = {
 #define X(id, sql) [STMT_##id] = sql,
@@ -21,10 +24,11 @@ static const char *const stmt_sql[STMT__MAX] = {
 };
 
 /*
- * The counters and the search indexes made anew from the rows: the end of
- * a bulk load (db_bulk_end) and of the migration that brought them.
+ * The counters made anew from the rows (in SQL both engines read alike),
+ * and on SQLite the search indexes too: the end of a bulk load
+ * (db_bulk_end) and of the migration that brought them.
  */
-#define RECOUNT_AND_REINDEX \
+#define RECOUNT \
 	"UPDATE customers SET " \
 	"device_count = (SELECT count(*) FROM devices d " \
 	"WHERE d.customer_id = customers.id), " \
@@ -38,7 +42,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"WHERE d.path >= customers.path AND d.path < substr(customers.path, " \
 	"1, length(customers.path) - 1) || '0');" \
 	"UPDATE locations SET device_count = (SELECT count(*) FROM devices d " \
-	"WHERE d.location_id = locations.id);" \
+	"WHERE d.location_id = locations.id);"
+#define RECOUNT_AND_REINDEX RECOUNT \
 	"INSERT INTO customers_fts (customers_fts) VALUES ('rebuild');" \
 	"INSERT INTO users_fts (users_fts) VALUES ('rebuild');" \
 	"INSERT INTO locations_fts (locations_fts) VALUES ('rebuild');" \
@@ -278,6 +283,8 @@ prepare_all(struct db *db, char *err, size_t errlen)
 
 	for (i = 0; i < STMT__MAX; i++) {
 		db->stmts[i].db = db;
+		if (stmt_sql[i] == NULL)	/* PostgreSQL's alone */
+			continue;
 		if (sqlite3_prepare_v3(db->conn, stmt_sql[i], -1,
 		    SQLITE_PREPARE_PERSISTENT, &db->stmts[i].lite, NULL) !=
 		    SQLITE_OK) {
@@ -403,6 +410,20 @@ db_open(struct db *db, const char *path, enum db_open_mode mode, char *err,
 }
 
 int
+db_connect(struct db *db, const struct config *cfg, enum db_open_mode mode,
+    char *err, size_t errlen)
+{
+	if (cfg->engine == ENGINE_SQLITE)
+		return db_open(db, cfg->database, mode, err, errlen);
+	memset(db, 0, sizeof(*db));
+	if (pg_open(db, cfg->database_url, mode, err, errlen) != 0) {
+		db_close(db);
+		return -1;
+	}
+	return 0;
+}
+
+int
 db_open_memory(struct db *db, const char *sql, char *err, size_t errlen)
 {
 	configure_library();
@@ -438,6 +459,7 @@ db_close(struct db *db)
 	for (i = 0; i < STMT__MAX; i++)
 		sqlite3_finalize(db->stmts[i].lite);
 	sqlite3_close(db->conn);
+	pg_close(db);
 	memset(db, 0, sizeof(*db));
 }
 
@@ -592,6 +614,8 @@ db_init_schema(struct db *db, const char *sql, char *err,
 	int64_t version = -1, tables = -1;
 	size_t v;
 
+	if (db->pg != NULL)
+		return pg_init_schema(db, sql, err, errlen);
 	if (pragma_int(db->conn, "PRAGMA user_version", &version) != 0 ||
 	    pragma_int(db->conn, "SELECT count(*) FROM sqlite_schema",
 	    &tables) != 0) {
@@ -623,10 +647,25 @@ db_init_schema(struct db *db, const char *sql, char *err,
 #define BULK_CACHE "PRAGMA cache_size = -262144;"
 #define NORMAL_CACHE "PRAGMA cache_size = -2000;"
 
+/*
+ * PostgreSQL's bulk load: the counters' triggers of schema-pg.sql are
+ * off for the load's transaction (ALTER TABLE is transactional there,
+ * and holds the tables until it ends), then every counter is counted
+ * once. Its search indexes (GIN) keep themselves.
+ */
+#define PG_TRIGGER_TABLES(state) \
+	"ALTER TABLE customers " state " TRIGGER USER;" \
+	"ALTER TABLE users " state " TRIGGER USER;" \
+	"ALTER TABLE locations " state " TRIGGER USER;" \
+	"ALTER TABLE devices " state " TRIGGER USER;"
+
 int
 db_bulk_begin(struct db *db)
 {
 	int64_t left = -1;
+
+	if (db->pg != NULL)
+		return db_simple(db, PG_TRIGGER_TABLES("DISABLE"));
 
 	if (sqlite3_exec(db->conn, BULK_CACHE DROP_TRIGGERS, NULL, NULL,
 	    NULL) !=
@@ -648,6 +687,9 @@ db_bulk_end(struct db *db, const char *schema)
 {
 	char *msg = NULL;
 
+	if (db->pg != NULL)
+		return db_simple(db, RECOUNT PG_TRIGGER_TABLES("ENABLE"));
+
 	if (sqlite3_exec(db->conn, RECOUNT_AND_REINDEX NORMAL_CACHE, NULL,
 	    NULL, &msg) != SQLITE_OK || add_missing(db->conn, schema,
 	    &msg) != 0) {
@@ -664,8 +706,21 @@ db_reset_all(struct db *db)
 	int i;
 
 	for (i = 0; i < STMT__MAX; i++)
-		if (db->stmts[i].lite != NULL)
-			sqlite3_reset(db->stmts[i].lite);
+		db_reset(&db->stmts[i]);
+}
+
+int
+db_request_start(struct db *db)
+{
+	db->retry = false;
+	db->commits = 0;
+	return db->pg != NULL ? pg_check_connection(db) : 0;
+}
+
+bool
+db_request_retry(const struct db *db)
+{
+	return db->retry && db->commits == 0;
 }
 
 struct db_stmt *
@@ -673,20 +728,39 @@ db_stmt(struct db *db, enum stmt_id id)
 {
 	struct db_stmt *s = &db->stmts[id];
 
-	sqlite3_reset(s->lite);
-	sqlite3_clear_bindings(s->lite);
+	if (s->pg != NULL) {
+		pg_reset(s->pg);
+		pg_clear_bindings(s->pg);
+	} else if (s->lite != NULL) {
+		sqlite3_reset(s->lite);
+		sqlite3_clear_bindings(s->lite);
+	} else {
+		log_error("statement %d has no text for this engine", (int)id);
+		abort();
+	}
 	return s;
+}
+
+bool
+db_has_stmt(const struct db *db, enum stmt_id id)
+{
+	return db->stmts[id].lite != NULL || db->stmts[id].pg != NULL;
 }
 
 void
 db_reset(struct db_stmt *s)
 {
-	sqlite3_reset(s->lite);
+	if (s->pg != NULL)
+		pg_reset(s->pg);
+	else if (s->lite != NULL)
+		sqlite3_reset(s->lite);
 }
 
 bool
 db_has_param(struct db_stmt *s, const char *name)
 {
+	if (s->pg != NULL)
+		return pg_has_param(s->pg, name);
 	return sqlite3_bind_parameter_index(s->lite, name) != 0;
 }
 
@@ -706,13 +780,21 @@ param_index(struct db_stmt *s, const char *name)
 void
 db_bind_int(struct db_stmt *s, const char *name, int64_t v)
 {
-	sqlite3_bind_int64(s->lite, param_index(s, name), v);
+	char text[24];
+
+	if (s->pg != NULL) {
+		snprintf(text, sizeof(text), "%lld", (long long)v);
+		pg_bind(s->pg, name, text, strlen(text), false);
+	} else
+		sqlite3_bind_int64(s->lite, param_index(s, name), v);
 }
 
 void
 db_bind_text(struct db_stmt *s, const char *name, const char *v)
 {
-	if (v == NULL)
+	if (s->pg != NULL)
+		pg_bind(s->pg, name, v, v != NULL ? strlen(v) : 0, false);
+	else if (v == NULL)
 		sqlite3_bind_null(s->lite, param_index(s, name));
 	else
 		sqlite3_bind_text(s->lite, param_index(s, name), v, -1,
@@ -722,21 +804,30 @@ db_bind_text(struct db_stmt *s, const char *name, const char *v)
 void
 db_bind_blob(struct db_stmt *s, const char *name, const void *v, size_t n)
 {
-	sqlite3_bind_blob64(s->lite, param_index(s, name), v, n,
-	    SQLITE_TRANSIENT);
+	if (s->pg != NULL)
+		pg_bind(s->pg, name, v, n, true);
+	else
+		sqlite3_bind_blob64(s->lite, param_index(s, name), v, n,
+		    SQLITE_TRANSIENT);
 }
 
 void
 db_bind_null(struct db_stmt *s, const char *name)
 {
-	sqlite3_bind_null(s->lite, param_index(s, name));
+	if (s->pg != NULL)
+		pg_bind(s->pg, name, NULL, 0, false);
+	else
+		sqlite3_bind_null(s->lite, param_index(s, name));
 }
 
 enum db_step_result
 db_step(struct db *db, struct db_stmt *s)
 {
-	int rc = sqlite3_step(s->lite);
+	int rc;
 
+	if (s->pg != NULL)
+		return pg_step(db, s->pg);
+	rc = sqlite3_step(s->lite);
 	db->constraint_failed = (rc & 0xff) == SQLITE_CONSTRAINT;
 	if (rc == SQLITE_ROW)
 		return DB_ROW;
@@ -769,20 +860,27 @@ db_exec(struct db *db, struct db_stmt *s)
 int64_t
 db_col_int(struct db_stmt *s, int col)
 {
+	if (s->pg != NULL)
+		return pg_col_int(s->pg, col);
 	return sqlite3_column_int64(s->lite, col);
 }
 
 const char *
 db_col_text(struct db_stmt *s, int col)
 {
+	if (s->pg != NULL)
+		return pg_col_text(s->pg, col);
 	return (const char *)sqlite3_column_text(s->lite, col);
 }
 
 const void *
 db_col_blob(struct db_stmt *s, int col, size_t *len)
 {
-	const void *p = sqlite3_column_blob(s->lite, col);
+	const void *p;
 
+	if (s->pg != NULL)
+		return pg_col_blob(s->pg, col, len);
+	p = sqlite3_column_blob(s->lite, col);
 	*len = (size_t)sqlite3_column_bytes(s->lite, col);
 	return p;
 }
@@ -790,6 +888,8 @@ db_col_blob(struct db_stmt *s, int col, size_t *len)
 bool
 db_col_null(struct db_stmt *s, int col)
 {
+	if (s->pg != NULL)
+		return pg_col_null(s->pg, col);
 	return sqlite3_column_type(s->lite, col) == SQLITE_NULL;
 }
 
@@ -814,6 +914,8 @@ db_simple(struct db *db, const char *sql)
 {
 	char *msg = NULL;
 
+	if (db->pg != NULL)
+		return pg_command(db, sql);
 	if (sqlite3_exec(db->conn, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		log_error("sqlite: %s: %s", sql, msg ? msg : "?");
 		sqlite3_free(msg);
@@ -822,26 +924,62 @@ db_simple(struct db *db, const char *sql)
 	return 0;
 }
 
-/* Start a transaction with sql (BEGIN of a kind): 0 or -1. */
-static int
-begin(struct db *db, const char *sql)
-{
-	if (db_simple(db, sql) != 0)
-		return -1;
-	db->in_transaction = true;
-	return 0;
-}
+/*
+ * PostgreSQL's writers take turns, as SQLite's do: each takes this
+ * advisory lock (a session lock, so a worker that dies lets go of it
+ * with its connection) before its transaction begins. Every write of an
+ * account moves the counters of the account's own row (the subtree
+ * counters of schema-pg.sql), so two writers of one account would
+ * conflict in any case; taking turns makes that a short wait instead of
+ * a serialization failure to retry. The lock is taken before BEGIN
+ * because a SERIALIZABLE transaction's snapshot is taken at its first
+ * statement: taken after the wait, it sees every write before it.
+ * SERIALIZABLE still guards what the lock does not order: statements
+ * that write outside a transaction (a session's last use, a login
+ * failure) against a writer that read them.
+ */
+#define PG_LOCK_WRITERS "SELECT pg_advisory_lock(1098017391)"
+#define PG_UNLOCK_WRITERS "SELECT pg_advisory_unlock(1098017391)"
 
 int
 db_begin(struct db *db)
 {
-	return begin(db, "BEGIN IMMEDIATE");
+	if (db->pg != NULL) {
+		if (db_simple(db, PG_LOCK_WRITERS) != 0)
+			return -1;
+		if (db_simple(db, "BEGIN ISOLATION LEVEL SERIALIZABLE") != 0) {
+			db_simple(db, PG_UNLOCK_WRITERS);
+			return -1;
+		}
+	} else if (db_simple(db, "BEGIN IMMEDIATE") != 0)
+		return -1;
+	db->in_transaction = true;
+	db->writing = true;
+	return 0;
 }
 
+/* A read transaction sees one snapshot and takes no lock: SQLite's
+ * deferred BEGIN, PostgreSQL's REPEATABLE READ READ ONLY (which never
+ * fails to serialize). */
 int
 db_begin_read(struct db *db)
 {
-	return begin(db, "BEGIN");
+	if (db_simple(db, db->pg != NULL ? "BEGIN ISOLATION LEVEL "
+	    "REPEATABLE READ READ ONLY" : "BEGIN") != 0)
+		return -1;
+	db->in_transaction = true;
+	db->writing = false;
+	return 0;
+}
+
+/* The end of a transaction, committed or not: the writers' lock goes. */
+static void
+ended(struct db *db)
+{
+	if (db->pg != NULL && db->writing)
+		db_simple(db, PG_UNLOCK_WRITERS);
+	db->in_transaction = false;
+	db->writing = false;
 }
 
 int
@@ -851,7 +989,9 @@ db_commit(struct db *db)
 		db_rollback(db);
 		return -1;
 	}
-	db->in_transaction = false;
+	if (db->writing)
+		db->commits++;
+	ended(db);
 	return 0;
 }
 
@@ -860,9 +1000,9 @@ db_rollback(struct db *db)
 {
 	if (!db->in_transaction)
 		return;
-	if (!sqlite3_get_autocommit(db->conn))
+	if (db->pg != NULL || !sqlite3_get_autocommit(db->conn))
 		db_simple(db, "ROLLBACK");
-	db->in_transaction = false;
+	ended(db);
 }
 
 bool
@@ -874,12 +1014,16 @@ db_is_constraint(struct db *db)
 int
 db_changes(struct db *db)
 {
+	if (db->pg != NULL)
+		return pg_changes(db);
 	return sqlite3_changes(db->conn);
 }
 
 int64_t
 db_last_id(struct db *db)
 {
+	if (db->pg != NULL)
+		return pg_last_id(db);
 	return sqlite3_last_insert_rowid(db->conn);
 }
 

@@ -1,11 +1,19 @@
 /*
- * db.h - the SQLite connection of a process and its statement table.
+ * db.h - the database connection of a process and its statement table.
+ *
+ * Two engines sit behind these functions (issue 19): SQLite (db.c), the
+ * default, and PostgreSQL (db-pg.c), for several app nodes sharing one
+ * database; arbor.conf's [database] engine chooses. The models see only
+ * this header.
  *
  * Every SQL statement the program runs is listed once in sql.h and
  * prepared once per connection, with bound parameters only. A write goes
- * through db_begin() (BEGIN IMMEDIATE: take the write lock first, so two
- * workers never both hold a read snapshot they then try to upgrade, which
- * SQLite can only answer with SQLITE_BUSY) and db_commit()/db_rollback().
+ * through db_begin() and db_commit()/db_rollback(), and writers take
+ * turns on either engine: SQLite's BEGIN IMMEDIATE takes its write lock
+ * first (so two workers never both hold a read snapshot they then try
+ * to upgrade, which SQLite can only answer with SQLITE_BUSY);
+ * PostgreSQL's writers take one advisory lock before their SERIALIZABLE
+ * transaction begins (db.c says why).
  */
 #ifndef ARBOR_DB_H
 #define ARBOR_DB_H
@@ -17,6 +25,7 @@
 #include <sqlite3.h>
 
 #include "check.h"
+#include "config.h"
 #include "sql.h"
 
 #define SCHEMA_VERSION 13
@@ -26,9 +35,13 @@
  * read columns through the functions below, never through an engine's
  * own API, so that one model runs on either engine.
  */
+struct pg_conn;
+struct pg_stmt;
+
 struct db_stmt {
 	struct db *db;
-	sqlite3_stmt *lite;
+	sqlite3_stmt *lite;	/* SQLite's, or NULL */
+	struct pg_stmt *pg;	/* PostgreSQL's (db-pg.c), or NULL */
 };
 
 /* What db_step() answers. */
@@ -39,10 +52,16 @@ enum db_step_result {
 };
 
 struct db {
-	sqlite3 *conn;
+	sqlite3 *conn;		/* SQLite's connection, or NULL */
+	struct pg_conn *pg;	/* PostgreSQL's (db-pg.c), or NULL */
 	struct db_stmt stmts[STMT__MAX];
 	bool in_transaction;
+	bool writing;		/* the transaction is a writer's */
 	bool constraint_failed;	/* the last step's error was a constraint */
+	/* PostgreSQL found no serial order for the transaction (or a
+	 * deadlock) and rolled it back: run the request again */
+	bool retry;
+	int commits;		/* writes committed since db_request_start */
 };
 
 enum db_open_mode {
@@ -51,7 +70,16 @@ enum db_open_mode {
 };
 
 /*
- * Open path, apply and verify the connection settings (WAL,
+ * Open the database cfg names: its [database] engine, path or url.
+ * What db_open() says for SQLite; for PostgreSQL the server must have
+ * the schema at SCHEMA_VERSION (DB_SERVE) and every statement is
+ * prepared. Returns 0 or -1 with a message in err.
+ */
+int db_connect(struct db *db, const struct config *cfg,
+    enum db_open_mode mode, char *err, size_t errlen);
+
+/*
+ * Open SQLite's path, apply and verify the connection settings (WAL,
  * synchronous=FULL, foreign keys, busy timeout) and, for DB_SERVE,
  * prepare every statement. The database and its -wal and -shm files are
  * created 0600 whatever the umask, and existing ones lose their group
@@ -74,21 +102,42 @@ int db_open_memory(struct db *db, const char *sql, char *err,
 void db_close(struct db *db);
 
 /*
- * Create the schema from schema_sql in a new database, or run the
- * migrations of an older one. Returns 0 or -1 with a message in err.
+ * Create the schema in a new database (sql: the text of schema.sql, or
+ * of schema-pg.sql on PostgreSQL), or run the migrations of an older
+ * one. Returns 0 or -1 with a message in err.
  */
 int db_init_schema(struct db *db, const char *sql, char *err,
     size_t errlen);
+
+/*
+ * A request begins: forget the last one's retry and commits, and on
+ * PostgreSQL connect again if the server dropped the connection. 0, or
+ * -1 when the database cannot be reached (logged).
+ */
+int db_request_start(struct db *db);
+
+/*
+ * Whether the request should run again from the start: a transaction
+ * of it failed to serialize (PostgreSQL) and was rolled back, and none
+ * of its transactions had committed, so that running it again does no
+ * more than running it once would have.
+ */
+bool db_request_retry(const struct db *db);
 
 /* Reset every statement: called after each request so that no
  * half-read SELECT keeps a read snapshot (and the WAL) pinned. */
 void db_reset_all(struct db *db);
 
-/* schema.sql, compiled in (build/schema_sql.c, made by the Makefile). */
+/* schema.sql and schema-pg.sql, compiled in (build/schema_sql.c and
+ * build/schema_pg_sql.c, made by the Makefile). */
 extern const char schema_sql[];
+extern const char schema_pg_sql[];
 
 /* The statement id, reset and with its bindings cleared. */
 struct db_stmt *db_stmt(struct db *db, enum stmt_id id);
+/* Whether the engine has statement id: one about SQLite's own files
+ * (SQLITE_ONLY in sql.h) has no PostgreSQL text. */
+bool db_has_stmt(const struct db *db, enum stmt_id id);
 
 /* Bind by parameter name (":name"); a name the statement lacks is a
  * programming error and aborts, so a typo cannot silently bind nothing. */

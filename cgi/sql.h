@@ -14,6 +14,73 @@
 #include "perm.h"
 
 /*
+ * Where the engines' dialects differ (issue 19). This file is read by
+ * db.c for SQLite and by db-pg.c, with SQL_POSTGRESQL defined, for
+ * PostgreSQL: each gets its own text of every statement from the one
+ * table below. Everything outside these macros is SQL both engines read
+ * alike, and mean alike.
+ *
+ *   NOCASE(x)          x to sort and compare ignoring ASCII case:
+ *                      SQLite's NOCASE collation; on PostgreSQL lower(x)
+ *                      (its database sorts bytes, like SQLite's BINARY,
+ *                      and schema-pg.sql indexes lower(x))
+ *   NOCASE_EQ(a, b)    a equal to b ignoring ASCII case
+ *   ILIKE              LIKE ignoring ASCII case, as SQLite's LIKE does
+ *   CROSS_JOIN         a join SQLite must take in the order written; the
+ *                      PostgreSQL planner orders joins itself, and allows
+ *                      no ON after CROSS JOIN
+ *   INDEXED_BY(index), NOT_INDEXED   SQLite's index hints; none there
+ *   IS_SAME            equal, a NULL to a NULL too (SQLite's IS)
+ *   GROUP_CONCAT(x, sep, order)   the texts of x joined by sep, in the
+ *                      order of order (SQLite joins them in the order it
+ *                      reads the rows, which the statement's index gives)
+ *   LEAST(a, b)        the smaller of a and b
+ *   ACCOUNT_ID_OF(path)   the first id of a customer path: the account's
+ *   RANDOM_HEX         random hexadecimal digits
+ *   SKIP_LOCKED        PostgreSQL passes over rows another transaction
+ *                      holds (senders claiming mail on several nodes);
+ *                      SQLite's one writer makes that needless
+ *   SCHEMA_VERSION_SELECT   the database's schema version: SQLite's
+ *                      user_version, PostgreSQL's table schema_version
+ *   SQLITE_ONLY(sql)   a statement about SQLite's own files: none on
+ *                      PostgreSQL (dbcheck.c asks db_has_stmt)
+ */
+#ifdef SQL_POSTGRESQL
+#define NOCASE(x) "lower(" x ")"
+#define NOCASE_EQ(a, b) "lower(" a ") = lower(" b ")"
+#define ILIKE "ILIKE"
+#define CROSS_JOIN "JOIN"
+#define INDEXED_BY(index) ""
+#define NOT_INDEXED ""
+#define IS_SAME "IS NOT DISTINCT FROM"
+#define GROUP_CONCAT(x, sep, order) \
+	"string_agg((" x ")::text, " sep " ORDER BY " order ")"
+#define LEAST(a, b) "least(" a ", " b ")"
+#define ACCOUNT_ID_OF(path) "CAST(split_part(" path ", '/', 2) AS BIGINT)"
+#define RANDOM_HEX "md5(gen_random_uuid()::text)"
+#define SKIP_LOCKED " FOR UPDATE SKIP LOCKED"
+#define SCHEMA_VERSION_SELECT "SELECT version FROM schema_version"
+#define SQLITE_ONLY(sql) NULL
+#else
+#define NOCASE(x) x " COLLATE NOCASE"
+#define NOCASE_EQ(a, b) a " = " b " COLLATE NOCASE"
+#define ILIKE "LIKE"
+#define CROSS_JOIN "CROSS JOIN"
+#define INDEXED_BY(index) "INDEXED BY " index
+#define NOT_INDEXED "NOT INDEXED"
+#define IS_SAME "IS"
+#define GROUP_CONCAT(x, sep, order) "group_concat(" x ", " sep ")"
+#define LEAST(a, b) "min(" a ", " b ")"
+#define ACCOUNT_ID_OF(path) \
+	"CAST(substr(" path ", 2, instr(substr(" path ", 2), '/') - 1) AS " \
+	"INTEGER)"
+#define RANDOM_HEX "hex(randomblob(8))"
+#define SKIP_LOCKED ""
+#define SCHEMA_VERSION_SELECT "SELECT user_version FROM pragma_user_version"
+#define SQLITE_ONLY(sql) sql
+#endif
+
+/*
  * Whether customer id (an SQL expression) or one above it requires MFA,
  * as one value: deliberately not scoped (a requirement comes from above);
  * it answers one boolean about a customer the caller found in the scope.
@@ -54,8 +121,8 @@
 #define UGROUP_LIST_WHERE \
 	"(:account_id = 0 OR g.account_id = :account_id OR g.account_id IS " \
 	"NULL) AND (:scope = '' OR (:scope = 'all') = (g.account_id IS " \
-	"NULL)) AND (:q = '' OR g.name LIKE :like ESCAPE '\\' OR " \
-	"g.description LIKE :like ESCAPE '\\')"
+	"NULL)) AND (:q = '' OR g.name " ILIKE " :like ESCAPE '\\' OR " \
+	"g.description " ILIKE " :like ESCAPE '\\')"
 
 /*
  * RFID tags (issue 15) as access.c fill_tag() reads them: the tag and its
@@ -69,15 +136,15 @@
 	"FROM rfid_tags t JOIN users u ON u.id = t.user_id JOIN customers c " \
 	"ON c.id = u.customer_id "
 #define TAG_LIST_WHERE \
-	SCOPE_CUSTOMER("c") " AND (:like = '%%' OR t.uid LIKE :like ESCAPE " \
-	"'\\' OR t.label LIKE :like ESCAPE '\\' OR u.username LIKE :like " \
-	"ESCAPE '\\' OR u.email LIKE :like ESCAPE '\\')"
+	SCOPE_CUSTOMER("c") " AND (:like = '%%' OR t.uid " ILIKE " :like ESCAPE " \
+	"'\\' OR t.label " ILIKE " :like ESCAPE '\\' OR u.username " ILIKE " :like " \
+	"ESCAPE '\\' OR u.email " ILIKE " :like ESCAPE '\\')"
 /* a list page in the uid's order: _NARROW the scope's tags sorted (a
  * scope of few users), _WIDE the tags in that order, each checked
  * against the scope, stopping after the page (most of the users) */
 #define TAG_FROM_WIDE \
-	"FROM rfid_tags t INDEXED BY rfid_tags_uid CROSS JOIN users u ON " \
-	"u.id = t.user_id CROSS JOIN customers c ON c.id = u.customer_id "
+	"FROM rfid_tags t " INDEXED_BY("rfid_tags_uid") " " CROSS_JOIN " users u ON " \
+	"u.id = t.user_id " CROSS_JOIN " customers c ON c.id = u.customer_id "
 #define TAG_LIST_PAGE(from, dir) \
 	"SELECT " TAG_COLUMNS " " from "WHERE " TAG_LIST_WHERE " ORDER BY " \
 	"t.uid " dir ", t.id " dir " LIMIT :limit OFFSET :offset"
@@ -109,7 +176,7 @@
  */
 #define SCAN_WHERE \
 	SCOPE_DEVICE("c", "s") " AND (:device_id = 0 OR s.device_id = " \
-	":device_id) AND (:result = 0 OR s.allowed = (:result = 1)) AND " \
+	":device_id) AND (:result = 0 OR (s.allowed = 1) = (:result = 1)) AND " \
 	"(:lo = '' OR (s.uid >= :lo AND s.uid < :hi) OR s.device_id IN " \
 	"(SELECT id FROM devices WHERE unit_id >= :lo AND unit_id < :hi) OR " \
 	"s.user_id IN (" SCAN_HOLDERS("username") " UNION ALL " \
@@ -117,11 +184,11 @@
 /* the users v sees whose username (e-mail) starts with the search, by
  * that column's index: the scope's users may be 100,000 */
 #define SCAN_HOLDERS(col) \
-	"SELECT u.id FROM users u CROSS JOIN customers hc ON hc.id = " \
+	"SELECT u.id FROM users u " CROSS_JOIN " customers hc ON hc.id = " \
 	"u.customer_id WHERE u." col " >= :lo AND u." col " < :hi AND " \
 	SCOPE_CUSTOMER("hc")
 #define SCAN_FROM_WIDE \
-	"access_scans s INDEXED BY access_scans_at CROSS JOIN customers c ON " \
+	"access_scans s " INDEXED_BY("access_scans_at") " " CROSS_JOIN " customers c ON " \
 	"c.id = s.customer_id WHERE "
 #define SCAN_CANDIDATES \
 	"SELECT id FROM access_scans WHERE uid >= :lo AND uid < :hi UNION " \
@@ -131,16 +198,16 @@
 	"username >= :lo AND username < :hi UNION ALL SELECT id FROM users " \
 	"WHERE email >= :lo AND email < :hi)"
 #define SCAN_FROM_HITS \
-	"access_scans s CROSS JOIN customers c ON c.id = s.customer_id WHERE " \
+	"access_scans s " CROSS_JOIN " customers c ON c.id = s.customer_id WHERE " \
 	"s.id IN (" SCAN_CANDIDATES ") AND "
 #define SCAN_FROM_NARROW \
-	"customers c CROSS JOIN access_scans s INDEXED BY " \
-	"access_scans_customer ON s.customer_id = c.id WHERE "
+	"customers c " CROSS_JOIN " access_scans s " \
+	INDEXED_BY("access_scans_customer") " ON s.customer_id = c.id WHERE "
 #define SCAN_FROM_DENIED \
-	"access_scans s INDEXED BY access_scans_denied CROSS JOIN customers " \
+	"access_scans s " INDEXED_BY("access_scans_denied") " " CROSS_JOIN " customers " \
 	"c ON c.id = s.customer_id WHERE s.allowed = 0 AND "
 #define SCAN_FROM_DEVICE \
-	"access_scans s INDEXED BY access_scans_device CROSS JOIN customers " \
+	"access_scans s " INDEXED_BY("access_scans_device") " " CROSS_JOIN " customers " \
 	"c ON c.id = s.customer_id WHERE s.device_id = :device_id AND "
 /* the scan at the position :after, in the scope */
 #define SCAN_AT_AFTER \
@@ -207,6 +274,15 @@
  * same condition loosened to the key alone: SQLite seeks an index by a
  * row value only when the key is a plain column, and by this one always.
  */
+#ifdef SQL_POSTGRESQL
+/* PostgreSQL has no value below (above) every number and text, and
+ * plans the OR of the first page by the value :after is bound to */
+#define KEYSET_FROM(key, id, cmp, row) \
+	"(:after = 0 OR ((" key ") " cmp "= (SELECT " key " " row ") AND (" \
+	key ", " id ") " cmp " (SELECT " key ", " id " " row ")))"
+#define KEYSET_ASC(key, id, row) KEYSET_FROM(key, id, ">", row)
+#define KEYSET_DESC(key, id, row) KEYSET_FROM(key, id, "<", row)
+#else
 #define KEYSET_FROM(key, id, cmp, start, row) \
 	"(" key ") " cmp "= (SELECT " key " " row " UNION ALL SELECT " start \
 	" WHERE :after = 0) AND (" key ", " id ") " cmp " (SELECT " key \
@@ -214,6 +290,7 @@
 #define KEYSET_ASC(key, id, row) \
 	KEYSET_FROM(key, id, ">", "-9223372036854775808", row)
 #define KEYSET_DESC(key, id, row) KEYSET_FROM(key, id, "<", "x''", row)
+#endif
 
 /*
  * How many rows a scope holds, from the counters of schema.sql (issue 14):
@@ -227,13 +304,14 @@
 	"FROM (SELECT " tree " AS n FROM customers c WHERE c.path = " \
 	":scope_path AND " SCOPE_CUSTOMER("c") " UNION ALL SELECT " tree \
 	" FROM customers c WHERE :scope_path = '/' AND c.parent_id IS NULL " \
-	"AND " SCOPE_CUSTOMER("c") ")) END"
+	"AND " SCOPE_CUSTOMER("c") ") AS scope) END"
 /* the scope's rows and the table's (every account's), to choose a plan */
 #define SCOPE_SHARE(tree) \
 	"SELECT (" SCOPE_COUNT(tree, "0") "), (SELECT coalesce(sum(" tree \
 	"), 0) FROM customers WHERE parent_id IS NULL)"
 /* at most :bound rows of a select: a search says "more than" beyond */
-#define COUNT_UPTO(select) "SELECT count(*) FROM (" select " LIMIT :bound)"
+#define COUNT_UPTO(select) \
+	"SELECT count(*) FROM (" select " LIMIT :bound) AS upto"
 
 /*
  * A customer of the scope as customer.c reads it: its row, whether it or
@@ -266,12 +344,42 @@
  * page's sort keys (the first is the default); column is never NULL
  * (KEYSET_*) and index is how the scan plan reads the table.
  */
+/*
+ * A search of three characters or more (:match not ''): its candidates
+ * by the trigrams of the text. SQLite reads the list's FTS5 trigram
+ * table with :match; PostgreSQL answers the list's own ILIKE :like from
+ * the pg_trgm GIN indexes of the same columns (schema-pg.sql), so its
+ * candidates are already the rows the list's LIKE keeps. A citext
+ * column is searched as text, the way its index is made.
+ */
+#ifdef SQL_POSTGRESQL
+#define TRIGRAMS(table, cond) \
+	"SELECT id FROM " table " WHERE :match != '' AND (" cond ")"
+#define CUSTOMER_TRIGRAM_HITS TRIGRAMS("customers", "name ILIKE :like " \
+	"ESCAPE '\\' OR email ILIKE :like ESCAPE '\\'")
+#define LOCATION_TRIGRAM_HITS TRIGRAMS("locations", "name ILIKE :like " \
+	"ESCAPE '\\'")
+#define USER_TRIGRAM_HITS TRIGRAMS("users", "email::text ILIKE :like " \
+	"ESCAPE '\\' OR username::text ILIKE :like ESCAPE '\\' OR " \
+	"full_name ILIKE :like ESCAPE '\\'")
+#define DEVICE_TRIGRAM_HITS TRIGRAMS("devices", "unit_id::text ILIKE " \
+	":like ESCAPE '\\' OR name ILIKE :like ESCAPE '\\' OR " \
+	"vehicle_name ILIKE :like ESCAPE '\\' OR vin ILIKE :like ESCAPE " \
+	"'\\'")
+#else
+#define TRIGRAMS(fts) \
+	"SELECT rowid FROM " fts " WHERE :match != '' AND " fts " MATCH " \
+	":match"
+#define CUSTOMER_TRIGRAM_HITS TRIGRAMS("customers_fts")
+#define LOCATION_TRIGRAM_HITS TRIGRAMS("locations_fts")
+#define USER_TRIGRAM_HITS TRIGRAMS("users_fts")
+#define DEVICE_TRIGRAM_HITS TRIGRAMS("devices_fts")
+#endif
 #define CUSTOMER_HITS \
-	"SELECT rowid FROM customers_fts WHERE :match != '' AND " \
-	"customers_fts MATCH :match UNION ALL SELECT id FROM customers " \
-	"WHERE :match = '' AND name COLLATE NOCASE >= :lo AND name COLLATE " \
-	"NOCASE < :hi UNION ALL SELECT id FROM customers WHERE :match = '' " \
-	"AND email COLLATE NOCASE >= :lo AND email COLLATE NOCASE < :hi"
+	CUSTOMER_TRIGRAM_HITS " UNION ALL SELECT id FROM customers WHERE " \
+	":match = '' AND " NOCASE("name") " >= :lo AND " NOCASE("name") \
+	" < :hi UNION ALL SELECT id FROM customers WHERE :match = '' AND " \
+	NOCASE("email") " >= :lo AND " NOCASE("email") " < :hi"
 #define CUSTOMER_CANDIDATES \
 	CUSTOMER_HITS " UNION ALL SELECT id FROM customers WHERE " \
 	":like = '%%' AND parent_id = :customer_id"
@@ -280,15 +388,15 @@
  * customers" link) directly below :customer_id unless that is 0 */
 #define CUSTOMER_LIST_WHERE \
 	SCOPE_CUSTOMER("c") " AND (:customer_id = 0 OR " \
-	"c.parent_id = :customer_id) AND (:like = '%%' OR c.name LIKE :like " \
-	"ESCAPE '\\' OR c.email LIKE :like ESCAPE '\\')"
+	"c.parent_id = :customer_id) AND (:like = '%%' OR c.name " ILIKE " :like " \
+	"ESCAPE '\\' OR c.email " ILIKE " :like ESCAPE '\\')"
 #define CUSTOMER_SORTS(S, X) \
-	S(X, NAME, "name", "c.name COLLATE NOCASE", \
-	    "INDEXED BY customers_name") \
-	S(X, EMAIL, "email", "c.email COLLATE NOCASE", \
-	    "INDEXED BY customers_email") \
-	S(X, COUNTRY, "country", "c.country", "NOT INDEXED") \
-	S(X, USERS, "users", "c.user_count", "NOT INDEXED")
+	S(X, NAME, "name", NOCASE("c.name"), \
+	    INDEXED_BY("customers_name")) \
+	S(X, EMAIL, "email", NOCASE("c.email"), \
+	    INDEXED_BY("customers_email")) \
+	S(X, COUNTRY, "country", "c.country", NOT_INDEXED) \
+	S(X, USERS, "users", "c.user_count", NOT_INDEXED)
 /* the plans' FROM and the start of their WHERE */
 #define CUSTOMER_FROM_SCOPE(index) "customers c WHERE "
 #define CUSTOMER_FROM_SCAN(index) "customers c " index " WHERE "
@@ -342,29 +450,28 @@
 	"u.id = ul.user_id JOIN customers uc ON uc.id = u.customer_id " \
 	"WHERE ul.location_id = " l ".id AND " SCOPE_CUSTOMER("uc") ")"
 #define LOCATION_HITS \
-	"SELECT rowid FROM locations_fts WHERE :match != '' AND " \
-	"locations_fts MATCH :match UNION ALL SELECT id FROM locations " \
-	"WHERE :match = '' AND name COLLATE NOCASE >= :lo AND name COLLATE " \
-	"NOCASE < :hi UNION ALL SELECT id FROM locations WHERE customer_id " \
-	"IN (" CUSTOMER_HITS ")"
+	LOCATION_TRIGRAM_HITS " UNION ALL SELECT id FROM locations WHERE " \
+	":match = '' AND " NOCASE("name") " >= :lo AND " NOCASE("name") \
+	" < :hi UNION ALL SELECT id FROM locations WHERE customer_id IN (" \
+	CUSTOMER_HITS ")"
 #define LOCATION_CANDIDATES \
 	LOCATION_HITS " UNION ALL SELECT id FROM locations WHERE " \
 	":like = '%%' AND customer_id = :customer_id"
 #define LOCATION_LIST_WHERE \
 	SCOPE_CUSTOMER("c") " AND (:customer_id = 0 OR " \
-	"l.customer_id = :customer_id) AND (:like = '%%' OR l.name LIKE " \
-	":like ESCAPE '\\' OR c.name LIKE :like ESCAPE '\\')"
+	"l.customer_id = :customer_id) AND (:like = '%%' OR l.name " ILIKE " " \
+	":like ESCAPE '\\' OR c.name " ILIKE " :like ESCAPE '\\')"
 #define LOCATION_SORTS(S, X) \
-	S(X, NAME, "name", "l.name COLLATE NOCASE") \
-	S(X, CUSTOMER, "customer", "c.name COLLATE NOCASE") \
+	S(X, NAME, "name", NOCASE("l.name")) \
+	S(X, CUSTOMER, "customer", NOCASE("c.name")) \
 	S(X, USERS, "users", LOCATION_USERS("l"))
 #define LOCATION_FROM_SCOPE \
 	"locations l JOIN customers c ON c.id = l.customer_id WHERE "
 #define LOCATION_FROM_SCAN \
-	"locations l INDEXED BY locations_name CROSS JOIN customers c ON " \
+	"locations l " INDEXED_BY("locations_name") " " CROSS_JOIN " customers c ON " \
 	"c.id = l.customer_id WHERE "
 #define LOCATION_FROM_HITS \
-	"locations l CROSS JOIN customers c ON c.id = l.customer_id " \
+	"locations l " CROSS_JOIN " customers c ON c.id = l.customer_id " \
 	"WHERE l.id IN (" LOCATION_CANDIDATES ") AND "
 /* the location at the position :after, in the scope */
 #define LOCATION_AT_AFTER "FROM " LOCATION_FROM_SCOPE "l.id = :after AND " \
@@ -407,7 +514,8 @@
  * sort keys (the first is the default); a key is never NULL (KEYSET_*).
  */
 #define USER_LIST_LOCATIONS(u) \
-	"(SELECT group_concat(l.name, ', ') FROM user_locations ul JOIN " \
+	"(SELECT " GROUP_CONCAT("l.name", "', '", "l.id") " FROM " \
+	"user_locations ul JOIN " \
 	"locations l ON l.id = ul.location_id JOIN customers lc ON " \
 	"lc.id = l.customer_id WHERE ul.user_id = " u ".id AND " \
 	SCOPE_CUSTOMER("lc") ")"
@@ -423,7 +531,7 @@
  * the mfa filter asks.
  */
 #define MFA_REQUIRED_CUSTOMERS \
-	"(SELECT d.id FROM customers a CROSS JOIN customers d ON " \
+	"(SELECT d.id FROM customers a " CROSS_JOIN " customers d ON " \
 	"d.path >= a.path AND d.path < " SUBTREE_END("a.path") " " \
 	"WHERE a.require_mfa = 1)"
 /* the filters of the list's form (list.h, 0: none): a group held,
@@ -431,14 +539,14 @@
  * parameter test first, so that an unused one costs nothing */
 #define USER_LIST_FILTERS \
 	"(:group = 0 OR (u.groups & :group) != 0) AND " \
-	"(:active = 0 OR u.active = (:active = 1)) AND " \
+	"(:active = 0 OR (u.active = 1) = (:active = 1)) AND " \
 	"(:mfa = 0 OR (:mfa = 1 AND u.totp_enabled = 1) OR (:mfa > 1 AND " \
 	"u.totp_enabled = 0 AND (+c.id IN " MFA_REQUIRED_CUSTOMERS ") = " \
 	"(:mfa = 3)))"
 /* the search, :like being "%q%" or for a prefix search "q%" */
 #define USER_LIST_LIKE \
-	"(:like = '%%' OR u.email LIKE :like ESCAPE '\\' " \
-	"OR u.username LIKE :like ESCAPE '\\' OR u.full_name LIKE :like " \
+	"(:like = '%%' OR u.email " ILIKE " :like ESCAPE '\\' " \
+	"OR u.username " ILIKE " :like ESCAPE '\\' OR u.full_name " ILIKE " :like " \
 	"ESCAPE '\\')"
 #define USER_LIST_WHERE \
 	SCOPE_CUSTOMER("c") " AND " USER_LIST_CUSTOMER " AND " \
@@ -451,12 +559,11 @@
  * the list then decides.
  */
 #define USER_HITS \
-	"SELECT rowid FROM users_fts WHERE :match != '' AND users_fts " \
-	"MATCH :match UNION ALL SELECT id FROM users WHERE :match = '' AND " \
+	USER_TRIGRAM_HITS " UNION ALL SELECT id FROM users WHERE :match = '' AND " \
 	"email >= :lo AND email < :hi UNION ALL SELECT id FROM users WHERE " \
 	":match = '' AND username >= :lo AND username < :hi UNION ALL " \
-	"SELECT id FROM users WHERE :match = '' AND full_name COLLATE NOCASE " \
-	">= :lo AND full_name COLLATE NOCASE < :hi"
+	"SELECT id FROM users WHERE :match = '' AND " NOCASE("full_name") " " \
+	">= :lo AND " NOCASE("full_name") " < :hi"
 /* per sort key: its name, its column, and its plan for a wide scope:
  * SCAN walks users in the key's order; the customer order is the tree's,
  * which the SCOPE plan walks already (it has no SCAN statement) */
@@ -473,7 +580,7 @@
 #define USER_FROM_SCOPE \
 	"users u JOIN customers c ON c.id = u.customer_id WHERE "
 #define USER_FROM_SCAN \
-	"users u CROSS JOIN customers c ON c.id = u.customer_id WHERE "
+	"users u " CROSS_JOIN " customers c ON c.id = u.customer_id WHERE "
 #define USER_FROM_HITS USER_FROM_SCAN "u.id IN (" USER_HITS ") AND "
 /* the user at the position :after, in the scope */
 #define USER_AT_AFTER \
@@ -519,9 +626,9 @@
 /* the search: :like in the unit id, name, vehicle name or VIN; the
  * device id (a UUID) by its start, :like_start */
 #define DEVICE_LIKE \
-	"(:like = '%%' OR d.unit_id LIKE :like ESCAPE '\\' OR " \
-	"d.device_uuid LIKE :like_start ESCAPE '\\' OR d.name LIKE :like ESCAPE " \
-	"'\\' OR d.vehicle_name LIKE :like ESCAPE '\\' OR d.vin LIKE :like " \
+	"(:like = '%%' OR d.unit_id " ILIKE " :like ESCAPE '\\' OR " \
+	"d.device_uuid " ILIKE " :like_start ESCAPE '\\' OR d.name " ILIKE " :like ESCAPE " \
+	"'\\' OR d.vehicle_name " ILIKE " :like ESCAPE '\\' OR d.vin " ILIKE " :like " \
 	"ESCAPE '\\')"
 #define DEVICE_FILTERS \
 	SCOPE_DEVICE("c", "d") " AND " \
@@ -531,16 +638,15 @@
  * unit id, name, vehicle name or VIN; and the start of the device id
  * whatever the length */
 #define DEVICE_HITS \
-	"SELECT rowid FROM devices_fts WHERE :match != '' AND devices_fts " \
-	"MATCH :match UNION ALL SELECT id FROM devices WHERE :match = '' AND " \
-	"unit_id >= :lo AND unit_id < :hi UNION ALL SELECT id FROM devices " \
-	"WHERE device_uuid >= :lo AND device_uuid < :hi " \
-	"UNION ALL SELECT id FROM devices WHERE :match = '' AND name COLLATE " \
-	"NOCASE >= :lo AND name COLLATE NOCASE < :hi UNION ALL SELECT id " \
-	"FROM devices WHERE :match = '' AND vehicle_name COLLATE NOCASE >= " \
-	":lo AND vehicle_name COLLATE NOCASE < :hi UNION ALL SELECT id FROM " \
-	"devices WHERE :match = '' AND vin COLLATE NOCASE >= :lo AND vin " \
-	"COLLATE NOCASE < :hi"
+	DEVICE_TRIGRAM_HITS " UNION ALL SELECT id FROM devices WHERE " \
+	":match = '' AND unit_id >= :lo AND unit_id < :hi UNION ALL SELECT " \
+	"id FROM devices WHERE device_uuid >= :lo AND device_uuid < :hi " \
+	"UNION ALL SELECT id FROM devices WHERE :match = '' AND " \
+	NOCASE("name") " >= :lo AND " NOCASE("name") " < :hi UNION ALL " \
+	"SELECT id FROM devices WHERE :match = '' AND " NOCASE("vehicle_name") \
+	" >= :lo AND " NOCASE("vehicle_name") " < :hi UNION ALL SELECT id " \
+	"FROM devices WHERE :match = '' AND " NOCASE("vin") " >= :lo AND " \
+	NOCASE("vin") " < :hi"
 /* The columns of a device row as device.c reads them (fill_row). */
 #define DEVICE_COLUMNS \
 	"d.id, d.unit_id, d.device_uuid, d.name, d.vehicle_name, d.vin, " \
@@ -550,7 +656,7 @@
  * NARROW plan walks already, customer by customer) */
 #define DEVICE_SORTS(S, X) \
 	S(X, UNIT, "d.unit_id", WIDE) \
-	S(X, NAME, "d.name COLLATE NOCASE", WIDE) \
+	S(X, NAME, NOCASE("d.name"), WIDE) \
 	S(X, CUSTOMER, "c.path", NARROW) \
 	S(X, LOCATION, "coalesce(l.name, '')", WIDE) \
 	S(X, REGISTERED, "d.registered_at", WIDE)
@@ -558,7 +664,7 @@
 	"devices d " join " customers c ON c.id = d.customer_id LEFT JOIN " \
 	"locations l ON l.id = d.location_id WHERE "
 #define DEVICE_FROM_NARROW DEVICE_JOINS("JOIN")
-#define DEVICE_FROM_WIDE DEVICE_JOINS("CROSS JOIN")
+#define DEVICE_FROM_WIDE DEVICE_JOINS(CROSS_JOIN)
 #define DEVICE_FROM_HITS DEVICE_FROM_WIDE "d.id IN (" DEVICE_HITS ") AND "
 /* the device at the position :after, in the scope */
 #define DEVICE_AT_AFTER "FROM " DEVICE_JOINS("JOIN") "d.id = :after AND " \
@@ -611,7 +717,8 @@
  * scope, as DEVICE_API_WIDE) */
 #define USER_API_FROM(join) \
 	"SELECT u.id, u.username, u.email, u.full_name, u.phone, u.address, " \
-	"u.customer_id, u.groups, (SELECT group_concat(ul.location_id) FROM " \
+	"u.customer_id, u.groups, (SELECT " GROUP_CONCAT("ul.location_id", \
+	"','", "ul.location_id") " FROM " \
 	"user_locations ul JOIN locations l ON l.id = ul.location_id JOIN " \
 	"customers lc ON lc.id = l.customer_id WHERE ul.user_id = u.id AND " \
 	SCOPE_CUSTOMER("lc") "), u.active, u.password_hash IS NOT NULL, " \
@@ -665,7 +772,7 @@
 	"iu.customer_id LEFT JOIN users nu ON nu.id = i.user_id LEFT JOIN " \
 	"customers nc ON nc.id = nu.customer_id "
 #define INVITE_LIST_WHERE \
-	SCOPE_CUSTOMER("c") " AND (:like = '%%' OR i.email LIKE :like ESCAPE " \
+	SCOPE_CUSTOMER("c") " AND (:like = '%%' OR i.email " ILIKE " :like ESCAPE " \
 	"'\\') AND (:status = 0 OR " INVITE_STATUS_OF("i") " = :status)"
 #define INVITE_LIST_PAGE(order) \
 	"SELECT " INVITE_COLUMNS " " INVITE_FROM "WHERE " INVITE_LIST_WHERE \
@@ -733,7 +840,7 @@
 	X(CUSTOMER_INSERT, "INSERT INTO customers (parent_id, path, depth, " \
 	    "name, email, owner_email, country, time_zone, time_format, " \
 	    "units, require_mfa, created_at, updated_at) VALUES (:parent_id, " \
-	    "'/pending/' || hex(randomblob(8)), :depth, :name, :email, " \
+	    "'/pending/' || " RANDOM_HEX ", :depth, :name, :email, " \
 	    ":owner_email, :country, :time_zone, :time_format, :units, " \
 	    ":require_mfa, :now, :now)") \
 	X(CUSTOMER_SET_PATH, "UPDATE customers SET path = :path " \
@@ -759,8 +866,9 @@
 	/* --- locations --- */ \
 	X(LOCATION_INSERT, "INSERT INTO locations (customer_id, name, " \
 	    "created_at, updated_at) VALUES (:customer_id, :name, :now, :now)") \
-	X(USER_LOCATION_ADD, "INSERT OR IGNORE INTO user_locations " \
-	    "(user_id, location_id) VALUES (:user_id, :location_id)") \
+	X(USER_LOCATION_ADD, "INSERT INTO user_locations " \
+	    "(user_id, location_id) VALUES (:user_id, :location_id) " \
+	    "ON CONFLICT DO NOTHING") \
 	\
 	/* --- customers and locations pages (issue 4) --- */ \
 	CUSTOMER_SORTS(CUSTOMER_SORT_STMTS, X) \
@@ -771,7 +879,7 @@
 	X(CUSTOMER_LIST_COUNT_SCOPE, COUNT_UPTO("SELECT 1 FROM " \
 	    CUSTOMER_FROM_SCOPE() CUSTOMER_LIST_WHERE)) \
 	X(CUSTOMER_LIST_COUNT_SCAN, COUNT_UPTO("SELECT 1 FROM " \
-	    CUSTOMER_FROM_SCAN("NOT INDEXED") CUSTOMER_LIST_WHERE)) \
+	    CUSTOMER_FROM_SCAN(NOT_INDEXED) CUSTOMER_LIST_WHERE)) \
 	X(CUSTOMER_LIST_COUNT_HITS, COUNT_UPTO("SELECT 1 FROM " \
 	    CUSTOMER_FROM_HITS() CUSTOMER_LIST_WHERE)) \
 	/* to choose a plan: the list's rows without a search and the \
@@ -794,7 +902,7 @@
 	 * top of one's view are not one's to know of */ \
 	X(CUSTOMER_SIBLING_NAMED, "SELECT 1 FROM customers k JOIN customers " \
 	    "p ON p.id = k.parent_id WHERE k.parent_id = :parent_id AND " \
-	    "k.id != :id AND k.name = :name COLLATE NOCASE AND " \
+	    "k.id != :id AND " NOCASE_EQ("k.name", ":name") " AND " \
 	    SCOPE_CUSTOMER("p") " LIMIT 1") \
 	/* how many customers the scope holds (the counters) */ \
 	X(CUSTOMERS_IN_SCOPE, SCOPE_COUNT("tree_customers", "1")) \
@@ -822,7 +930,7 @@
 	    SCOPE_CUSTOMER("c") " AND NOT (:new_prefix >= :old_prefix AND " \
 	    ":new_prefix < :old_end)") \
 	LOCATION_SORTS(LOCATION_SORT_STMTS, X) \
-	LOCATION_PLAN_STMTS(X, NAME, SCAN, "l.name COLLATE NOCASE") \
+	LOCATION_PLAN_STMTS(X, NAME, SCAN, NOCASE("l.name")) \
 	X(LOCATION_LIST_SHARE, SCOPE_SHARE("tree_locations")) \
 	/* how many locations the list has: without a search the counters \
 	 * say; else at most :bound, counted in the list's plan */ \
@@ -919,7 +1027,7 @@
 	/* the locations of the scope, for the user form */ \
 	X(LOCATIONS_IN_SCOPE, "SELECT l.id, l.name, l.customer_id FROM " \
 	    "locations l JOIN customers c ON c.id = l.customer_id WHERE " \
-	    SCOPE_CUSTOMER("c") " ORDER BY c.path, l.name COLLATE NOCASE") \
+	    SCOPE_CUSTOMER("c") " ORDER BY c.path, " NOCASE("l.name") "") \
 	/* a location a user of customer :customer_id may get: visible to \
 	 * the editor and at that customer or below it (the user could not \
 	 * see a location above) */ \
@@ -944,7 +1052,7 @@
 	 * has used_at >= expires_at, which LINK_USE never writes, so that \
 	 * the user page tells it from a used one (user_link_state) */ \
 	X(LINK_USE_ALL, "UPDATE user_links SET used_at = :now, expires_at = " \
-	    "min(expires_at, :now) WHERE user_id = :user_id AND used_at IS " \
+	    LEAST("expires_at", ":now") " WHERE user_id = :user_id AND used_at IS " \
 	    "NULL") \
 	X(LINK_RECENT, "SELECT count(*) FROM user_links WHERE user_id = " \
 	    ":user_id AND purpose = :purpose AND created_at > :since") \
@@ -983,9 +1091,12 @@
 	/* --- profile, MFA and brute-force protection (issue 3) --- */ \
 	X(GUARD_GET, "SELECT failures, window_start, locked_until, lockouts " \
 	    "FROM auth_failures WHERE subject = :subject") \
-	X(GUARD_PUT, "INSERT OR REPLACE INTO auth_failures (subject, " \
-	    "failures, window_start, locked_until, lockouts) VALUES " \
-	    "(:subject, :failures, :window_start, :locked_until, :lockouts)") \
+	X(GUARD_PUT, "INSERT INTO auth_failures (subject, failures, " \
+	    "window_start, locked_until, lockouts) VALUES (:subject, " \
+	    ":failures, :window_start, :locked_until, :lockouts) ON CONFLICT " \
+	    "(subject) DO UPDATE SET failures = excluded.failures, " \
+	    "window_start = excluded.window_start, locked_until = " \
+	    "excluded.locked_until, lockouts = excluded.lockouts") \
 	X(GUARD_CLEAR, "DELETE FROM auth_failures WHERE subject = :subject") \
 	X(USER_PASSWORD_HASH, "SELECT password_hash FROM users WHERE id = :id") \
 	X(USER_TOTP, "SELECT totp_secret, totp_last_step FROM users " \
@@ -1006,13 +1117,13 @@
 	 * account's (the first id of their customer's path), else English */ \
 	X(USER_MAIL_LANGUAGE, "SELECT coalesce(u.language, (SELECT " \
 	    "p.language FROM account_profiles p WHERE p.customer_id = " \
-	    "CAST(substr(c.path, 2, instr(substr(c.path, 2), '/') - 1) AS " \
-	    "INTEGER)), 'en') FROM users u LEFT JOIN customers c ON c.id = " \
+	    ACCOUNT_ID_OF("c.path") "), 'en') FROM users u LEFT JOIN " \
+	    "customers c ON c.id = " \
 	    "u.customer_id WHERE u.id = :id") \
 	/* the e-mail language of customer :id's account (its profile's) */ \
 	X(CUSTOMER_MAIL_LANGUAGE, "SELECT p.language FROM customers c JOIN " \
-	    "account_profiles p ON p.customer_id = CAST(substr(c.path, 2, " \
-	    "instr(substr(c.path, 2), '/') - 1) AS INTEGER) WHERE c.id = :id " \
+	    "account_profiles p ON p.customer_id = " ACCOUNT_ID_OF("c.path") \
+	    " WHERE c.id = :id " \
 	    "AND p.language IS NOT NULL") \
 	X(RECOVERY_INSERT, "INSERT INTO recovery_codes (user_id, code_hash) " \
 	    "VALUES (:user_id, :hash)") \
@@ -1104,7 +1215,7 @@
 	    "l JOIN customers c ON c.id = l.customer_id WHERE l.customer_id = " \
 	    ":customer_id AND " SCOPE_CUSTOMER("c") " AND (:scope_loc_user = 0 " \
 	    "OR l.id IN (SELECT location_id FROM user_locations WHERE " \
-	    "user_id = :scope_loc_user)) ORDER BY l.name COLLATE NOCASE, l.id") \
+	    "user_id = :scope_loc_user)) ORDER BY " NOCASE("l.name") ", l.id") \
 	X(USER_HAS_LOCATION, "SELECT 1 FROM user_locations WHERE user_id = " \
 	    ":user_id AND location_id = :id") \
 	/* a location of customer :customer_id, in the scope */ \
@@ -1207,7 +1318,7 @@
 	 * make them by hand); members and devices are read by group or by \
 	 * user through the keys of their tables --- */ \
 	X(UGROUP_LIST, "SELECT " UGROUP_COLUMNS " " UGROUP_FROM "WHERE " \
-	    UGROUP_LIST_WHERE " ORDER BY g.name COLLATE NOCASE, g.id LIMIT " \
+	    UGROUP_LIST_WHERE " ORDER BY " NOCASE("g.name") ", g.id LIMIT " \
 	    ":limit OFFSET :offset") \
 	X(UGROUP_COUNT, "SELECT count(*) FROM user_groups g WHERE " \
 	    UGROUP_LIST_WHERE) \
@@ -1227,10 +1338,11 @@
 	    ":discount, updated_at = :now WHERE id = :id") \
 	X(UGROUP_DELETE, "DELETE FROM user_groups WHERE id = :id") \
 	/* a name taken: in the account, or among the all-accounts groups */ \
-	X(UGROUP_NAME_TAKEN, "SELECT 1 FROM user_groups WHERE name = :name " \
-	    "COLLATE NOCASE AND account_id IS :account_id AND id != :id") \
+	X(UGROUP_NAME_TAKEN, "SELECT 1 FROM user_groups WHERE " \
+	    NOCASE_EQ("name", ":name") " AND account_id " IS_SAME \
+	    " :account_id AND id != :id") \
 	X(UGROUP_ACCOUNTS, "SELECT id, name FROM customers WHERE parent_id IS " \
-	    "NULL ORDER BY name COLLATE NOCASE, id LIMIT :limit") \
+	    "NULL ORDER BY " NOCASE("name") ", id LIMIT :limit") \
 	/* the members and devices of group :id outside the account at \
 	 * :account_path: what a change of the group's account must not \
 	 * strand in it */ \
@@ -1257,8 +1369,9 @@
 	    "d.device_uuid = lower(:login)) AND " SCOPE_DEVICE("c", "d") " AND " \
 	    "(:account_path = '' OR (c.path >= :account_path AND c.path < " \
 	    ":account_end))") \
-	X(UGROUP_DEVICE_ADD, "INSERT OR IGNORE INTO user_group_devices " \
-	    "(group_id, device_id) VALUES (:id, :user_id)") \
+	X(UGROUP_DEVICE_ADD, "INSERT INTO user_group_devices " \
+	    "(group_id, device_id) VALUES (:id, :user_id) " \
+	    "ON CONFLICT DO NOTHING") \
 	X(UGROUP_DEVICE_REMOVE, "DELETE FROM user_group_devices WHERE " \
 	    "group_id = :id AND device_id = :user_id AND device_id IN (SELECT " \
 	    "d.id FROM devices d JOIN customers c ON c.id = d.customer_id WHERE " \
@@ -1278,7 +1391,7 @@
 	    "user_groups g WHERE " \
 	    "g.account_id = :account_id OR (g.account_id IS NULL AND g.id IN " \
 	    "(SELECT group_id FROM user_group_members WHERE user_id = " \
-	    ":user_id)) ORDER BY g.name COLLATE NOCASE, g.id") \
+	    ":user_id)) ORDER BY " NOCASE("g.name") ", g.id") \
 	/* the same for device :user_id's form (its charger scope) */ \
 	X(UGROUP_DEVICE_CHOICES, "SELECT g.id, g.name, EXISTS (SELECT 1 FROM " \
 	    "user_group_devices x WHERE x.group_id = g.id AND x.device_id = " \
@@ -1286,7 +1399,7 @@
 	    "user_groups g WHERE " \
 	    "g.account_id = :account_id OR (g.account_id IS NULL AND g.id IN " \
 	    "(SELECT group_id FROM user_group_devices WHERE device_id = " \
-	    ":user_id)) ORDER BY g.name COLLATE NOCASE, g.id") \
+	    ":user_id)) ORDER BY " NOCASE("g.name") ", g.id") \
 	X(UGROUP_DEVICE_DROP, "DELETE FROM user_group_devices WHERE group_id " \
 	    "= :id AND device_id = :user_id") \
 	X(UGROUP_MEMBER_DROP, "DELETE FROM user_group_members WHERE group_id " \
@@ -1360,8 +1473,9 @@
 	    SCOPE_DEVICE("c", "d") ") OR EXISTS (SELECT 1 FROM access_scans " \
 	    "s JOIN customers c ON c.id = s.customer_id WHERE s.device_id = " \
 	    ":device_id AND " SCOPE_DEVICE("c", "s") ")") \
-	X(UGROUP_MEMBER_ADD, "INSERT OR IGNORE INTO user_group_members " \
-	    "(group_id, user_id) VALUES (:id, :user_id)") \
+	X(UGROUP_MEMBER_ADD, "INSERT INTO user_group_members " \
+	    "(group_id, user_id) VALUES (:id, :user_id) " \
+	    "ON CONFLICT DO NOTHING") \
 	X(UGROUP_MEMBER_REMOVE, "DELETE FROM user_group_members WHERE " \
 	    "group_id = :id AND user_id = :user_id AND user_id IN (SELECT u.id " \
 	    "FROM users u JOIN customers c ON c.id = u.customer_id WHERE u.id = " \
@@ -1376,8 +1490,8 @@
 	 * auto-assign groups (seed 004) */ \
 	X(UGROUP_AUTO_ASSIGN, "INSERT INTO user_group_members (group_id, " \
 	    "user_id) SELECT g.id, :user_id FROM user_groups g WHERE " \
-	    "g.account_id = (SELECT CAST(substr(c.path, 2, instr(substr(" \
-	    "c.path, 2), '/') - 1) AS INTEGER) FROM customers c WHERE c.id = " \
+	    "g.account_id = (SELECT " ACCOUNT_ID_OF("c.path") " FROM " \
+	    "customers c WHERE c.id = " \
 	    ":customer_id) AND g.auto_assign = 1") \
 	/* a user's groups, the most favourable discount first, ties: the \
 	 * group made first (seed 004); an all-accounts group's discount is \
@@ -1406,8 +1520,8 @@
 	/* a name the user's tokens in use have, ignoring case: one that \
 	 * was revoked or ran out may be used again */ \
 	X(TOKEN_NAME_TAKEN, "SELECT 1 FROM api_tokens WHERE user_id = " \
-	    ":user_id AND name = :name COLLATE NOCASE AND revoked_at IS NULL " \
-	    "AND expires_at > :now LIMIT 1") \
+	    ":user_id AND " NOCASE_EQ("name", ":name") " AND revoked_at " \
+	    "IS NULL AND expires_at > :now LIMIT 1") \
 	/* bound to the owner: another user's token id revokes nothing */ \
 	X(TOKEN_REVOKE, "UPDATE api_tokens SET revoked_at = :now WHERE " \
 	    "id = :id AND user_id = :user_id AND revoked_at IS NULL") \
@@ -1422,15 +1536,15 @@
 	    "last_used_ip = :ip WHERE id = :id") \
 	\
 	/* --- the API's customers, users and locations (issue 6) --- */ \
-	API_KEYSET_STMTS(X, CUSTOMER, CUSTOMER_API_FROM, "", "NOT INDEXED", \
+	API_KEYSET_STMTS(X, CUSTOMER, CUSTOMER_API_FROM, "", NOT_INDEXED, \
 	    CUSTOMER_LIST_WHERE, "c.id", CUSTOMER_HITS) \
 	X(USER_API_LIST, USER_API_SELECT " AND " USER_API_FILTERS) \
-	X(USER_API_WIDE, USER_API_FROM("CROSS JOIN") " AND " \
+	X(USER_API_WIDE, USER_API_FROM(CROSS_JOIN) " AND " \
 	    USER_API_FILTERS) \
 	X(USER_API_HITS, USER_API_SELECT " AND u.id IN (" USER_HITS ") AND " \
 	    USER_API_FILTERS) \
 	API_KEYSET_STMTS(X, LOCATION, LOCATION_API_FROM, "JOIN", \
-	    "CROSS JOIN", LOCATION_LIST_WHERE, "l.id", LOCATION_CANDIDATES) \
+	    CROSS_JOIN, LOCATION_LIST_WHERE, "l.id", LOCATION_CANDIDATES) \
 	\
 	/* --- onboarding (issue 17): invitations, join links, sign-up \
 	 * domains, sign-ups; links by their token's hash --- */ \
@@ -1450,9 +1564,11 @@
 	X(INVITE_INSERT, "INSERT INTO invites (customer_id, email, groups, " \
 	    "message, days, token_hash, invited_by, created_at, sent_at, " \
 	    "expires_at) VALUES (:customer_id, :email, :groups, :message, " \
-	    ":days, :hash, :invited_by, :now, :now, :now + :days * 86400)") \
-	X(INVITE_LOCATION_ADD, "INSERT OR IGNORE INTO invite_locations " \
-	    "(invite_id, location_id) VALUES (:invite_id, :location_id)") \
+	    ":days, :hash, :invited_by, :now, :now, :now + CAST(:days AS " \
+	    "BIGINT) * 86400)") \
+	X(INVITE_LOCATION_ADD, "INSERT INTO invite_locations " \
+	    "(invite_id, location_id) VALUES (:invite_id, :location_id) " \
+	    "ON CONFLICT DO NOTHING") \
 	/* a new link: the old one dies, the days start again */ \
 	X(INVITE_RESEND, "UPDATE invites SET token_hash = :hash, sent_at = " \
 	    ":now, expires_at = :now + days * 86400 WHERE id = :id AND " \
@@ -1533,31 +1649,33 @@
 	X(IMPORT_LOCATION_BY_NAME, "SELECT l.id FROM customers t JOIN " \
 	    "customers lc ON lc.path >= t.path AND lc.path < " \
 	    SUBTREE_END("t.path") " JOIN locations l ON l.customer_id = " \
-	    "lc.id AND l.name = :name COLLATE NOCASE WHERE t.id = " \
+	    "lc.id AND " NOCASE_EQ("l.name", ":name") " WHERE t.id = " \
 	    ":customer_id AND " SCOPE_CUSTOMER("lc") " LIMIT 50") \
 	/* the accounts of a name (any case): an accounts import's key */ \
 	X(ACCOUNT_BY_NAME, "SELECT id, email FROM customers WHERE parent_id " \
-	    "IS NULL AND name = :name COLLATE NOCASE LIMIT 50") \
+	    "IS NULL AND " NOCASE_EQ("name", ":name") " LIMIT 50") \
 	/* the users of the Users list's filters, customer by customer in \
 	 * the tree's order and by id within each: one pass, no sort */ \
 	X(USER_EXPORT, "SELECT u.email, u.username, u.full_name, u.phone, " \
-	    "u.address, u.customer_id, u.groups, (SELECT group_concat(name, " \
-	    "', ') FROM (SELECT l.name FROM user_locations ul JOIN locations " \
+	    "u.address, u.customer_id, u.groups, (SELECT " \
+	    GROUP_CONCAT("name", "', '", "name") " FROM (SELECT l.name " \
+	    "FROM user_locations ul JOIN locations " \
 	    "l ON l.id = ul.location_id JOIN customers lc ON lc.id = " \
 	    "l.customer_id WHERE ul.user_id = u.id AND " \
-	    SCOPE_CUSTOMER("lc") " ORDER BY l.name)), u.active, u.gender, " \
+	    SCOPE_CUSTOMER("lc") " ORDER BY l.name) AS names), u.active, " \
+	    "u.gender, " \
 	    "u.language FROM customers c JOIN users u ON u.customer_id = " \
 	    "c.id WHERE " USER_LIST_WHERE " ORDER BY c.path, u.id") \
 	\
 	/* --- the database check and health (issue 18, dbcheck.c): \
 	 * every row of a table, by design; arborctl check runs them once, \
 	 * in one read transaction, never a page --- */ \
-	X(CHECK_INTEGRITY, "PRAGMA integrity_check") \
+	X(CHECK_INTEGRITY, SQLITE_ONLY("PRAGMA integrity_check")) \
 	/* each row a foreign key misses, with the column that names it */ \
-	X(CHECK_FOREIGN_KEYS, "SELECT f.\"table\", coalesce(f.rowid, 0), " \
-	    "f.parent, k.\"from\" FROM pragma_foreign_key_check f JOIN " \
-	    "pragma_foreign_key_list(f.\"table\") k ON k.id = f.fkid AND " \
-	    "k.seq = 0 ORDER BY 1, 2") \
+	X(CHECK_FOREIGN_KEYS, SQLITE_ONLY("SELECT f.\"table\", " \
+	    "coalesce(f.rowid, 0), f.parent, k.\"from\" FROM " \
+	    "pragma_foreign_key_check f JOIN pragma_foreign_key_list(" \
+	    "f.\"table\") k ON k.id = f.fkid AND k.seq = 0 ORDER BY 1, 2")) \
 	/* the customers whose path or depth differ from what their parent \
 	 * links make, walked down from the accounts (as the triggers write \
 	 * them: the parent's path and the id); one the walk never reaches \
@@ -1596,20 +1714,20 @@
 	    "c.tree_locations != t.locations ORDER BY c.id") \
 	X(CHECK_LOCATION_COUNTERS, "SELECT id, device_count, counted FROM " \
 	    "(SELECT l.id, l.device_count, (SELECT count(*) FROM devices d " \
-	    "WHERE d.location_id = l.id) AS counted FROM locations l) WHERE " \
+	    "WHERE d.location_id = l.id) AS counted FROM locations l) AS n " \
+	    "WHERE " \
 	    "device_count != counted ORDER BY id") \
 	/* rows no foreign key can hold to: a search index's entry whose \
 	 * row is gone, or a row without one. (An account's profile and \
 	 * user groups stay with it when an operator moves it under \
 	 * another customer: the app makes that state, so it is none.) */ \
-	X(CHECK_ORPHANS, CHECK_INDEX_ROWS("customers") " UNION ALL " \
-	    CHECK_INDEX_ROWS("users") " UNION ALL " \
+	X(CHECK_ORPHANS, SQLITE_ONLY(CHECK_INDEX_ROWS("customers") \
+	    " UNION ALL " CHECK_INDEX_ROWS("users") " UNION ALL " \
 	    CHECK_INDEX_ROWS("locations") " UNION ALL " \
-	    CHECK_INDEX_ROWS("devices")) \
+	    CHECK_INDEX_ROWS("devices"))) \
 	/* the schema version as the database says: GET /healthz (can a \
 	 * worker read the database?) and the snapshot a backup copies */ \
-	X(SCHEMA_VERSION_READ, "SELECT user_version FROM " \
-	    "pragma_user_version") \
+	X(SCHEMA_VERSION_READ, SCHEMA_VERSION_SELECT) \
 	\
 	/* --- events --- */ \
 	X(EVENT_INSERT, "INSERT INTO events (at, kind, user_id, actor_id, " \

@@ -12,7 +12,11 @@
 #   ROOT        project folder (default: the parent of this script's)
 #   BIN         folder holding arbor-fcgi (default $ROOT/bin)
 #   ARBOR_CONF  configuration file the workers read (required by start)
-#   WORKERS     number of workers under multiwatch (default: nproc)
+#   WORKERS     number of workers under multiwatch (default: nproc), per
+#               node
+#   NODES       app nodes (default 1): separate worker pools on separate
+#               sockets, as if on separate machines, behind one nginx
+#               upstream (issue 19: two nodes on one PostgreSQL database)
 #   WRAP        command prefix for the worker, e.g. "valgrind -q
 #               --leak-check=full". With WRAP, exactly one worker runs,
 #               without multiwatch: the wrapped process is the worker.
@@ -25,7 +29,9 @@
 #
 # Files: $VAR/run/nginx.pid (nginx master), $VAR/run/fcgi.pid (the worker
 # process tree's top: multiwatch, or the single wrapped worker),
-# $VAR/run/arbor.sock (the FastCGI socket).
+# $VAR/run/arbor.sock (the FastCGI socket), $VAR/log/arbor-fcgi.log (its
+# stderr); node N from 2 on has fcgi-N.pid, arbor-N.sock and
+# arbor-fcgi-N.log.
 #
 # Exit status of `status`: 0 running, 3 stopped, 1 partly running.
 
@@ -46,6 +52,7 @@ PORT=${PORT:-8080}
 BIN=${BIN:-$ROOT/bin}
 WRAP=${WRAP:-}
 WORKERS=${WORKERS:-$(nproc 2>/dev/null || echo 2)}
+NODES=${NODES:-1}
 if [ -n "$WRAP" ]; then
 	START_TIMEOUT=${START_TIMEOUT:-60}
 	STOP_TIMEOUT=${STOP_TIMEOUT:-60}
@@ -65,11 +72,26 @@ find_prog() {
 	return 1
 }
 
-run_dir() { echo "$VAR/run"; }
-sock_path() { echo "$VAR/run/arbor.sock"; }
+# node_suffix N: "" for node 1 (the names of a one-node stack), "-N" on
+node_suffix() { [ "$1" = 1 ] || echo "-$1"; }
+sock_path() { echo "$VAR/run/arbor$(node_suffix "$1").sock"; }
 nginx_pidfile() { echo "$VAR/run/nginx.pid"; }
-fcgi_pidfile() { echo "$VAR/run/fcgi.pid"; }
-fcgi_idfile() { echo "$VAR/run/fcgi.id"; }
+fcgi_pidfile() { echo "$VAR/run/fcgi$(node_suffix "$1").pid"; }
+fcgi_idfile() { echo "$VAR/run/fcgi$(node_suffix "$1").id"; }
+fcgi_log() { echo "$VAR/log/arbor-fcgi$(node_suffix "$1").log"; }
+
+# The nodes with a pid file, started by this or an earlier start
+# (whatever NODES is now).
+started_nodes() {
+	local f n
+	for f in "$VAR"/run/fcgi.pid "$VAR"/run/fcgi-*.pid; do
+		[ -e "$f" ] || continue
+		n=${f##*/fcgi}
+		n=${n%.pid}
+		n=${n#-}
+		echo "${n:-1}"
+	done
+}
 
 # Process start time (field 22 of /proc/PID/stat), to tell a process from
 # a later one that reuses its pid.
@@ -110,16 +132,16 @@ nginx_pid() {
 	echo "$pid"
 }
 
-# The top of the worker tree of this stack (multiwatch or the single
-# wrapped worker), if it runs.
+# The top of node N's worker tree (multiwatch or the single wrapped
+# worker), if it runs.
 fcgi_pid() {
 	local pid id
-	pid=$(read_pid "$(fcgi_pidfile)") || return 1
+	pid=$(read_pid "$(fcgi_pidfile "$1")") || return 1
 	[ "$pid" -gt 1 ] && [ "$pid" != $$ ] || return 1
 	alive "$pid" || return 1
 	# Only the very process started (same start time), never another
 	# that got the pid later.
-	read -r id <"$(fcgi_idfile)" 2>/dev/null || return 1
+	read -r id <"$(fcgi_idfile "$1")" 2>/dev/null || return 1
 	[[ $id =~ ^[0-9]+$ ]] || return 1
 	[ "$(proc_start "$pid" || true)" = "$id" ] || return 1
 	echo "$pid"
@@ -182,9 +204,13 @@ stop_nginx() {
 	return 0
 }
 
+# stop_fcgi N: stop node N's workers.
 stop_fcgi() {
 	local pid kids
-	pid=$(fcgi_pid) || { rm -f "$(fcgi_pidfile)" "$(fcgi_idfile)"; return 1; }
+	pid=$(fcgi_pid "$1") || {
+		rm -f "$(fcgi_pidfile "$1")" "$(fcgi_idfile "$1")" "$(sock_path "$1")"
+		return 1
+	}
 	kids=$(children "$pid")
 	# SIGTERM: arbor-fcgi finishes the current request, frees everything
 	# and exits through main (so valgrind sees a normal exit). multiwatch
@@ -197,18 +223,22 @@ stop_fcgi() {
 		# shellcheck disable=SC2086
 		kill_hard "$pid" $kids
 	fi
-	rm -f "$(fcgi_pidfile)" "$(fcgi_idfile)"
+	rm -f "$(fcgi_pidfile "$1")" "$(fcgi_idfile "$1")" "$(sock_path "$1")"
 	return 0
 }
 
 cmd_stop() {
-	local stopped=
+	local stopped= n
 	if [ ! -d "$VAR/run" ]; then
 		return 0
 	fi
 	stop_nginx && stopped="$stopped nginx"
-	stop_fcgi && stopped="$stopped workers"
-	rm -f "$(sock_path)"
+	for n in $(started_nodes); do
+		if stop_fcgi "$n"; then
+			[ "$n" = 1 ] && stopped="$stopped workers" ||
+				stopped="$stopped node-$n"
+		fi
+	done
 	if [ -n "$stopped" ]; then
 		say "stopped$stopped ($VAR)"
 	fi
@@ -216,12 +246,21 @@ cmd_stop() {
 }
 
 cmd_status() {
-	local n f
+	local n f node up=0 down=0
 	n=$(nginx_pid) && echo "nginx: running (pid $n)" || echo "nginx: stopped"
-	f=$(fcgi_pid) && echo "workers: running (pid $f)" || echo "workers: stopped"
-	if [ -n "$n" ] && [ -n "$f" ]; then
+	for node in $(started_nodes); do
+		if f=$(fcgi_pid "$node"); then
+			echo "workers$(node_suffix "$node"): running (pid $f)"
+			up=$((up + 1))
+		else
+			echo "workers$(node_suffix "$node"): stopped"
+			down=$((down + 1))
+		fi
+	done
+	[ $((up + down)) -gt 0 ] || { echo "workers: stopped"; down=1; }
+	if [ -n "$n" ] && [ "$down" = 0 ]; then
 		return 0
-	elif [ -z "$n" ] && [ -z "$f" ]; then
+	elif [ -z "$n" ] && [ "$up" = 0 ]; then
 		return 3
 	fi
 	return 1
@@ -246,7 +285,7 @@ port_in_use() {
 
 show_logs() {
 	local f
-	for f in "$VAR/log/nginx-error.log" "$VAR/log/arbor-fcgi.log"; do
+	for f in "$VAR/log/nginx-error.log" "$VAR"/log/arbor-fcgi*.log; do
 		if [ -s "$f" ]; then
 			echo "--- last lines of $f:" >&2
 			tail -n 20 "$f" >&2
@@ -261,13 +300,60 @@ start_failed() {
 	exit 1
 }
 
+# The nodes whose workers run.
+running_nodes() {
+	local n
+	for n in $(started_nodes); do
+		fcgi_pid "$n" >/dev/null && echo "$n"
+	done
+	true
+}
+
+# start_node N WORKER SOCKMODE SOCKGROUP: node N's workers on their own
+# socket, until that socket is there (or START_TIMEOUT, from deadline).
+# spawn-fcgi -n: it binds the socket and execs the program in place, so
+# the workers' stderr goes to the node's log and the pid of the
+# background job is the pid of the program.
+start_node() {
+	local node=$1 worker=$2 sockmode=$3 sockgroup=$4 pid log
+	local -a cmd=("$spawn" -n -s "$(sock_path "$node")" -M "$sockmode")
+	[ -n "$sockgroup" ] && cmd+=(-G "$sockgroup")
+	cmd+=(--)
+	if [ -n "$WRAP" ]; then
+		local -a wrap
+		read -r -a wrap <<<"$WRAP"
+		# spawn-fcgi execs without a PATH search.
+		case ${wrap[0]} in
+		*/*) ;;
+		*) wrap[0]=$(command -v "${wrap[0]}") || die "WRAP: ${wrap[0]} not found" ;;
+		esac
+		cmd+=("${wrap[@]}" "$worker")
+	else
+		cmd+=("$multiwatch" -f "$WORKERS" -s TERM -- "$worker")
+	fi
+	log=$(fcgi_log "$node")
+	echo "=== $(date '+%Y-%m-%d %H:%M:%S') start: ${cmd[*]}" >>"$log"
+	(cd "$ROOT" && exec setsid "${cmd[@]}" </dev/null >>"$log" 2>&1) &
+	pid=$!
+	echo "$pid" >"$(fcgi_pidfile "$node")"
+	# Its start time tells it from a later process with the same pid.
+	proc_start "$pid" >"$(fcgi_idfile "$node")" 2>/dev/null || true
+	while [ ! -S "$(sock_path "$node")" ]; do
+		alive "$pid" || start_failed "the workers exited at once (see $log)"
+		[ "$SECONDS" -lt "$deadline" ] ||
+			start_failed "no socket $(sock_path "$node") after ${START_TIMEOUT}s"
+		sleep 0.05
+	done
+}
+
 cmd_start() {
-	local nginx spawn multiwatch worker sockmode=0600 sockgroup=""
+	local nginx worker sockmode=0600 sockgroup=""
 	local user_line="" out pid code deadline
 
 	[ -n "${ARBOR_CONF:-}" ] || die "ARBOR_CONF is not set"
 	[[ $PORT =~ ^[0-9]+$ ]] || die "PORT must be a number, not '$PORT'"
 	[[ $WORKERS =~ ^[1-9][0-9]*$ ]] || die "WORKERS must be a positive number"
+	[[ $NODES =~ ^[1-9]$ ]] || die "NODES must be a number from 1 to 9"
 	nginx=$(find_prog nginx) || die "nginx not found (make deps installs nginx-light)"
 	spawn=$(find_prog spawn-fcgi) || die "spawn-fcgi not found (make deps)"
 	worker=$BIN/arbor-fcgi
@@ -285,7 +371,7 @@ cmd_start() {
 	esac
 	export ARBOR_CONF
 
-	if nginx_pid >/dev/null || fcgi_pid >/dev/null; then
+	if nginx_pid >/dev/null || [ -n "$(running_nodes)" ]; then
 		cmd_status >&2 || true
 		die "already running in $VAR: run '$0 stop' first"
 	fi
@@ -294,7 +380,8 @@ cmd_start() {
 	fi
 
 	mkdir -p "$VAR/run" "$VAR/log" "$VAR/nginx"
-	rm -f "$(nginx_pidfile)" "$(fcgi_pidfile)" "$(fcgi_idfile)" "$(sock_path)"
+	rm -f "$(nginx_pidfile)" "$VAR"/run/fcgi*.pid "$VAR"/run/fcgi*.id \
+		"$VAR"/run/arbor*.sock
 
 	# As root, nginx's workers run as www-data: they must reach the
 	# socket, but nobody else need.
@@ -318,9 +405,14 @@ cmd_start() {
 		chmod 0700 "$VAR/run"
 	fi
 
-	# nginx.conf from the template.
+	# nginx.conf from the template; its upstream has a server per node.
+	local servers= node
+	for node in $(seq "$NODES"); do
+		servers="${servers}server unix:$(sock_path "$node"); "
+	done
 	sed -e "s|@PORT@|$PORT|g" -e "s|@VAR@|$(sed_quote "$VAR")|g" \
 		-e "s|@ROOT@|$(sed_quote "$ROOT")|g" \
+		-e "s|@UPSTREAM_SERVERS@|$(sed_quote "$servers")|g" \
 		-e "s|@USER_LINE@|$user_line|g" "$here/arbor.conf.in" >"$VAR/nginx.conf.tmp"
 	mv -f "$VAR/nginx.conf.tmp" "$VAR/nginx.conf"
 	if ! out=$("$nginx" -t -q -p "$VAR/nginx/" -e "$VAR/log/nginx-error.log" \
@@ -329,38 +421,9 @@ cmd_start() {
 		die "nginx rejects $VAR/nginx.conf"
 	fi
 
-	# The workers. spawn-fcgi -n: it binds the socket and execs the
-	# program in place, so the workers' stderr goes to our log and the
-	# pid of the background job is the pid of the program.
-	local -a cmd=("$spawn" -n -s "$(sock_path)" -M "$sockmode")
-	[ -n "$sockgroup" ] && cmd+=(-G "$sockgroup")
-	cmd+=(--)
-	if [ -n "$WRAP" ]; then
-		local -a wrap
-		read -r -a wrap <<<"$WRAP"
-		# spawn-fcgi execs without a PATH search.
-		case ${wrap[0]} in
-		*/*) ;;
-		*) wrap[0]=$(command -v "${wrap[0]}") || die "WRAP: ${wrap[0]} not found" ;;
-		esac
-		cmd+=("${wrap[@]}" "$worker")
-	else
-		cmd+=("$multiwatch" -f "$WORKERS" -s TERM -- "$worker")
-	fi
-	{
-		echo "=== $(date '+%Y-%m-%d %H:%M:%S') start: ${cmd[*]}"
-	} >>"$VAR/log/arbor-fcgi.log"
-	(cd "$ROOT" && exec setsid "${cmd[@]}" </dev/null >>"$VAR/log/arbor-fcgi.log" 2>&1) &
-	pid=$!
-	echo "$pid" >"$(fcgi_pidfile)"
-	# Its start time tells it from a later process with the same pid.
-	proc_start "$pid" >"$(fcgi_idfile)" 2>/dev/null || true
-
 	deadline=$((SECONDS + START_TIMEOUT))
-	while [ ! -S "$(sock_path)" ]; do
-		alive "$pid" || start_failed "the workers exited at once"
-		[ "$SECONDS" -lt "$deadline" ] || start_failed "no socket $(sock_path) after ${START_TIMEOUT}s"
-		sleep 0.05
+	for node in $(seq "$NODES"); do
+		start_node "$node" "$worker" "$sockmode" "$sockgroup"
 	done
 
 	if ! out=$("$nginx" -p "$VAR/nginx/" -e "$VAR/log/nginx-error.log" \
@@ -376,11 +439,18 @@ cmd_start() {
 		'' | 502 | 503 | 504) ;;
 		*) break ;;
 		esac
-		fcgi_pid >/dev/null || start_failed "the workers exited (see $VAR/log/arbor-fcgi.log)"
+		for node in $(seq "$NODES"); do
+			fcgi_pid "$node" >/dev/null ||
+				start_failed "the workers exited (see $(fcgi_log "$node"))"
+		done
 		nginx_pid >/dev/null || start_failed "nginx exited"
 		[ "$SECONDS" -lt "$deadline" ] ||
 			start_failed "http://127.0.0.1:$PORT/ does not answer after ${START_TIMEOUT}s (last status: ${code:-none})"
 		sleep 0.2
+	done
+	pid=
+	for node in $(seq "$NODES"); do
+		pid="$pid${pid:+, }$(fcgi_pid "$node")"
 	done
 	say "running on http://127.0.0.1:$PORT/ (nginx $(nginx_pid), workers $pid; state in $VAR)"
 }

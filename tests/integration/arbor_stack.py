@@ -8,6 +8,11 @@ Client is a small cookie-keeping HTTP client that never follows redirects.
 
 Environment: ROOT (project folder, default: two levels above this file),
 BIN (binaries, default ROOT/bin), ARBOR_KEEP_VAR=1 keeps VAR after stop.
+ARBOR_PG_URL (a libpq connection string of a PostgreSQL cluster, as
+tests/pg/cluster.sh prints it) runs every stack on PostgreSQL instead of
+SQLite: each on a database of its own, made at start and dropped at stop;
+ARBOR_NODES (default 1) is how many app nodes each stack has (make test-pg:
+two).
 
 As a program:  arbor_stack.py serve [--no-demo] -- COMMAND [ARG...]
 starts a Stack, runs COMMAND with BASE_URL, ARBOR_CONF and ARBOR_VAR set,
@@ -43,6 +48,82 @@ class StackError(Exception):
     """The stack could not start or stop, or a sanitizer reported."""
 
 
+PG_URL = os.environ.get('ARBOR_PG_URL', '')
+NODES = int(os.environ.get('ARBOR_NODES', '1'))
+
+
+def on_postgresql():
+    """Whether the stacks of this run use PostgreSQL (ARBOR_PG_URL)."""
+    return PG_URL != ''
+
+
+def pg_url(dbname):
+    """ARBOR_PG_URL naming another database of the same cluster."""
+    kept = [part for part in PG_URL.split() if not part.startswith('dbname=')]
+    return ' '.join(kept + [f'dbname={dbname}'])
+
+
+def pg_connect(dbname):
+    import psycopg2     # Debian's python3-psycopg2: make test-pg installs it
+    con = psycopg2.connect(pg_url(dbname))
+    con.autocommit = True
+    return con
+
+
+def pg_admin(sql):
+    """Run sql (CREATE or DROP DATABASE) on the cluster's postgres database."""
+    con = pg_connect('postgres')
+    try:
+        con.cursor().execute(sql)
+    finally:
+        con.close()
+
+
+class PgCursor:
+    """The part of a sqlite3 cursor the tests use, over psycopg2's."""
+
+    def __init__(self, cursor):
+        self.cursor = cursor
+
+    def fetchone(self):
+        return self.cursor.fetchone() if self.cursor.description else None
+
+    def fetchall(self):
+        return self.cursor.fetchall() if self.cursor.description else []
+
+    @property
+    def rowcount(self):
+        return self.cursor.rowcount
+
+    def __iter__(self):
+        return iter(self.fetchall())
+
+
+class PgConnection:
+    """The part of an autocommit sqlite3 connection the tests use, on the
+    stack's PostgreSQL database: execute() takes SQLite's ? placeholders."""
+
+    def __init__(self, dbname):
+        self.con = pg_connect(dbname)
+
+    def execute(self, sql, params=()):
+        cursor = self.con.cursor()
+        cursor.execute(sql.replace('%', '%%').replace('?', '%s'), tuple(params))
+        return PgCursor(cursor)
+
+    def executescript(self, sql):
+        self.con.cursor().execute(sql)
+
+    def close(self):
+        self.con.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
 def free_port():
     """A port that is free now, below Linux's range for outgoing connections
     (32768 up), so that no client's connection takes it before nginx binds
@@ -72,6 +153,7 @@ class Stack:
         self.bin = bin_dir or os.environ.get('BIN') or os.path.join(ROOT, 'bin')
         self.wrap = wrap          # a str; may contain {var}, e.g. log paths
         self.workers = workers
+        self.pg_database = None     # the stack's own, on PostgreSQL
         self.start_timeout = start_timeout
         self.stop_timeout = stop_timeout
         self.var = None
@@ -100,6 +182,12 @@ class Stack:
         for sub in ('log', 'mail'):
             os.makedirs(os.path.join(self.var, sub))
         self.conf = os.path.join(self.var, 'arbor.conf')
+        if on_postgresql():
+            if self.restore:
+                raise StackError('restore= copies SQLite files: not on PostgreSQL')
+            self.pg_database = 'arbor_' + os.path.basename(self.var).replace('-', '_')
+            pg_admin(f'CREATE DATABASE "{self.pg_database}" '
+                     "TEMPLATE template0 LOCALE 'C' ENCODING 'UTF8'")
         self._write_conf()
         self.env = self._environment()
         if self.restore:
@@ -124,12 +212,17 @@ class Stack:
             print(self.logs(), file=sys.stderr)
             self._stop_quietly()
             self._remove_var()
+            self._drop_database()
             raise
 
     def _write_conf(self):
+        if self.pg_database:
+            database = {'engine': 'postgresql', 'url': pg_url(self.pg_database)}
+        else:
+            database = {'path': self.database}
         settings = {
-            'server': {'database': self.database,
-                       'keys': os.path.join(self.var, 'arbor.keys'),
+            'database': database,
+            'server': {'keys': os.path.join(self.var, 'arbor.keys'),
                        'templates': os.path.join(ROOT, 'templates'),
                        'base_url': self.url('')},
             'session': {'idle_minutes': 30, 'absolute_hours': 12},
@@ -160,6 +253,7 @@ class Stack:
             env['WRAP'] = self.wrap.format(var=self.var)
         if self.workers:
             env['WORKERS'] = str(self.workers)
+        env['NODES'] = str(NODES)
         return env
 
     def _stack_sh(self, action, timeout):
@@ -203,7 +297,13 @@ class Stack:
             raise StackError(text)
         if remove_var:
             self._remove_var()
+            self._drop_database()
         self.var = None
+
+    def _drop_database(self):
+        if self.pg_database and os.environ.get('ARBOR_KEEP_VAR') != '1':
+            pg_admin(f'DROP DATABASE IF EXISTS "{self.pg_database}" WITH (FORCE)')
+            self.pg_database = None
 
     def _remove_var(self):
         if os.environ.get('ARBOR_KEEP_VAR') != '1':
@@ -240,7 +340,10 @@ class Stack:
         return p
 
     def db(self):
-        """A new autocommit sqlite3 connection to the application database."""
+        """A new autocommit connection to the application database: sqlite3's,
+        or on PostgreSQL one that takes the same calls (PgConnection)."""
+        if self.pg_database:
+            return PgConnection(self.pg_database)
         return sqlite3.connect(self.database, timeout=30, isolation_level=None)
 
     def query(self, sql, *params):
@@ -255,6 +358,8 @@ class Stack:
         """Run one INSERT on the application database; return the new row's id."""
         con = self.db()
         try:
+            if self.pg_database:
+                return con.execute(sql + ' RETURNING id', params).fetchone()[0]
             return con.execute(sql, params).lastrowid
         finally:
             con.close()

@@ -1,0 +1,623 @@
+/*
+ * db-pg.c - the PostgreSQL engine behind db.h (issue 19).
+ *
+ * The statements are sql.h's, read with SQL_POSTGRESQL defined: where
+ * the dialects differ, sql.h's macros give PostgreSQL's text. libpq
+ * numbers parameters ($1, $2...) where SQLite names them, so when a
+ * connection prepares a statement each ":name" of its fixed text
+ * becomes "$n" (a name used twice is one parameter); no value ever
+ * becomes SQL text. Values travel as text (blobs as bytes) and results
+ * come back as text, which db_col_* read.
+ *
+ * A statement's whole result is read at its first step (PQexecPrepared),
+ * not row by row: the models step one statement while they run others,
+ * and a connection streaming rows could run nothing else. Lists read a
+ * page at a time, so a result is small; an export of every user is the
+ * largest.
+ */
+#define SQL_POSTGRESQL
+#include "db-pg.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "log.h"
+
+static const char *const pg_sql[STMT__MAX] = {
+#define X(id, sql) [STMT_##id] = sql,
+	SQL_STATEMENTS(X)
+#undef X
+};
+static const char *const pg_names[STMT__MAX] = {
+#define X(id, sql) [STMT_##id] = #id,
+	SQL_STATEMENTS(X)
+#undef X
+};
+
+struct pg_stmt {
+	char name[16];		/* "s123": its name on the server */
+	char *sql;		/* the text prepared, $n numbered */
+	int nparams;
+	char **param_names;	/* ":name" of $1..$n */
+	char **values;		/* bound values, NULL for SQL NULL */
+	int *lengths;		/* for bytes */
+	int *formats;		/* 0 text, 1 bytes */
+	size_t *caps;		/* allocated size of each values[i] */
+	char **owned;		/* the buffers behind values[] */
+	PGresult *res;		/* the result, from the first step */
+	int row;		/* the current row; -1 before the first */
+	unsigned char *blob;	/* the last blob column read, decoded */
+};
+
+struct pg_conn {
+	PGconn *conn;
+	char *url;
+	struct pg_stmt stmts[STMT__MAX];
+	int changes;		/* rows changed by the last statement */
+};
+
+/* Whether the statement exists on this engine (a check of SQLite's own
+ * files has no PostgreSQL text: SQLITE_ONLY in sql.h). */
+static bool
+present(enum stmt_id id)
+{
+	return pg_sql[id] != NULL;
+}
+
+/*
+ * The fixed text sql with ":name" numbered as "$n", its names in
+ * st->param_names. Quoted text and identifiers are copied as they are,
+ * and "::" (a cast) is not a parameter. 0 or -1 (out of memory).
+ */
+static int
+number_params(struct pg_stmt *st, const char *sql)
+{
+	size_t len = strlen(sql), o = 0, cap = len * 2 + 1;
+	char *out = malloc(cap), quote = 0;
+	const char *p = sql, *start;
+	int i;
+
+	if (out == NULL)
+		return -1;
+	while (*p != '\0') {
+		if (quote != 0) {
+			if (*p == quote)
+				quote = 0;
+			out[o++] = *p++;
+			continue;
+		}
+		if (*p == '\'' || *p == '"') {
+			quote = *p;
+			out[o++] = *p++;
+			continue;
+		}
+		if (*p != ':' || p[1] == ':' || (p > sql && p[-1] == ':') ||
+		    !(isalpha((unsigned char)p[1]) || p[1] == '_')) {
+			out[o++] = *p++;
+			continue;
+		}
+		start = p++;
+		while (isalnum((unsigned char)*p) || *p == '_')
+			p++;
+		for (i = 0; i < st->nparams; i++)
+			if (strlen(st->param_names[i]) == (size_t)(p - start) &&
+			    strncmp(st->param_names[i], start,
+			    (size_t)(p - start)) == 0)
+				break;
+		if (i == st->nparams) {
+			char **names = realloc(st->param_names,
+			    sizeof(*names) * (size_t)(st->nparams + 1));
+
+			if (names == NULL) {
+				free(out);
+				return -1;
+			}
+			st->param_names = names;
+			names[i] = strndup(start, (size_t)(p - start));
+			if (names[i] == NULL) {
+				free(out);
+				return -1;
+			}
+			st->nparams++;
+		}
+		/* "$n" is never longer than the ":name" it replaces plus
+		 * the room doubled above */
+		o += (size_t)snprintf(out + o, cap - o, "$%d", i + 1);
+	}
+	out[o] = '\0';
+	st->sql = out;
+	return 0;
+}
+
+static int
+stmt_setup(struct pg_stmt *st, enum stmt_id id)
+{
+	size_t n;
+
+	snprintf(st->name, sizeof(st->name), "s%d", (int)id);
+	st->row = -1;
+	if (number_params(st, pg_sql[id]) != 0)
+		return -1;
+	n = (size_t)st->nparams;
+	if (n == 0)
+		return 0;
+	st->values = calloc(n, sizeof(*st->values));
+	st->lengths = calloc(n, sizeof(*st->lengths));
+	st->formats = calloc(n, sizeof(*st->formats));
+	st->caps = calloc(n, sizeof(*st->caps));
+	st->owned = calloc(n, sizeof(*st->owned));
+	return st->values && st->lengths && st->formats && st->caps &&
+	    st->owned ? 0 : -1;
+}
+
+static void
+stmt_free(struct pg_stmt *st)
+{
+	int i;
+
+	PQclear(st->res);
+	PQfreemem(st->blob);
+	for (i = 0; i < st->nparams; i++) {
+		free(st->param_names[i]);
+		free(st->owned[i]);
+	}
+	free(st->param_names);
+	free(st->owned);
+	free(st->values);
+	free(st->lengths);
+	free(st->formats);
+	free(st->caps);
+	free(st->sql);
+	memset(st, 0, sizeof(*st));
+}
+
+/* The server's message of res (or of the connection), one line. */
+static const char *
+message(PGconn *conn, const PGresult *res)
+{
+	const char *m = res ? PQresultErrorMessage(res) : PQerrorMessage(conn);
+
+	return m && *m ? m : "no message";
+}
+
+/* Prepare every statement on the server, one round trip each; each
+ * that fails is logged, the first is in err. */
+static int
+prepare_all(struct pg_conn *pc, char *err, size_t errlen)
+{
+	PGresult *res;
+	int i, failures = 0;
+
+	for (i = 0; i < STMT__MAX; i++) {
+		if (!present((enum stmt_id)i))
+			continue;
+		res = PQprepare(pc->conn, pc->stmts[i].name, pc->stmts[i].sql,
+		    pc->stmts[i].nparams, NULL);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			if (failures++ == 0)
+				snprintf(err, errlen, "statement %s: %s%s",
+				    pg_names[i], message(pc->conn, res),
+				    pc->stmts[i].sql);
+			log_error("postgresql: statement %s: %s%s",
+			    pg_names[i], message(pc->conn, res),
+			    pc->stmts[i].sql);
+		}
+		PQclear(res);
+	}
+	return failures == 0 ? 0 : -1;
+}
+
+/* One value of a query without parameters, as text, into out. */
+static int
+query_text(PGconn *conn, const char *sql, char *out, size_t outlen,
+    char *err, size_t errlen)
+{
+	PGresult *res = PQexec(conn, sql);
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		snprintf(err, errlen, "%s: %s", sql, message(conn, res));
+		PQclear(res);
+		return -1;
+	}
+	snprintf(out, outlen, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return 0;
+}
+
+/*
+ * The session's settings. Times are Unix seconds computed by the
+ * program, so the time zone only names the server's own; UTC keeps
+ * its log lines comparable with ours. The database must sort text as
+ * bytes (LC_COLLATE C), as SQLite does: the customers' path ranges and
+ * every sorted list depend on it.
+ */
+static int
+configure(struct pg_conn *pc, char *err, size_t errlen)
+{
+	char collate[64];
+	PGresult *res = PQexec(pc->conn, "SET TIME ZONE 'UTC'; "
+	    "SET client_min_messages = warning");
+
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		snprintf(err, errlen, "settings: %s", message(pc->conn, res));
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	if (query_text(pc->conn, "SELECT datcollate FROM pg_database WHERE "
+	    "datname = current_database()", collate, sizeof(collate), err,
+	    errlen) != 0)
+		return -1;
+	if (strcmp(collate, "C") != 0 && strcmp(collate, "POSIX") != 0) {
+		snprintf(err, errlen, "the database sorts text as \"%s\"; "
+		    "Arbor needs LC_COLLATE \"C\" (CREATE DATABASE ... "
+		    "TEMPLATE template0 LOCALE 'C' ENCODING 'UTF8')", collate);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+schema_version(struct pg_conn *pc, long long *version, char *err,
+    size_t errlen)
+{
+	char text[32], *end;
+
+	if (query_text(pc->conn, "SELECT version FROM schema_version", text,
+	    sizeof(text), err, errlen) != 0)
+		return -1;
+	*version = strtoll(text, &end, 10);
+	return 0;
+}
+
+int
+pg_open(struct db *db, const char *url, enum db_open_mode mode, char *err,
+    size_t errlen)
+{
+	struct pg_conn *pc = calloc(1, sizeof(*pc));
+	long long version = -1;
+	int i;
+
+	if (pc == NULL || (pc->url = strdup(url)) == NULL) {
+		free(pc);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	db->pg = pc;
+	pc->conn = PQconnectdb(url);
+	if (PQstatus(pc->conn) != CONNECTION_OK) {
+		snprintf(err, errlen, "postgresql: %s", message(pc->conn,
+		    NULL));
+		return -1;
+	}
+	if (configure(pc, err, errlen) != 0)
+		return -1;
+	for (i = 0; i < STMT__MAX; i++) {
+		db->stmts[i].db = db;
+		if (!present((enum stmt_id)i))
+			continue;
+		db->stmts[i].pg = &pc->stmts[i];
+		if (stmt_setup(&pc->stmts[i], (enum stmt_id)i) != 0) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	if (mode == DB_INIT)
+		return 0;
+	if (schema_version(pc, &version, err, errlen) != 0 ||
+	    version != SCHEMA_VERSION) {
+		snprintf(err, errlen, "postgresql: schema version %lld, this "
+		    "program needs %d: run `arborctl init`", version,
+		    SCHEMA_VERSION);
+		return -1;
+	}
+	return prepare_all(pc, err, errlen);
+}
+
+void
+pg_close(struct db *db)
+{
+	struct pg_conn *pc = db->pg;
+	int i;
+
+	if (pc == NULL)
+		return;
+	for (i = 0; i < STMT__MAX; i++)
+		stmt_free(&pc->stmts[i]);
+	PQfinish(pc->conn);
+	free(pc->url);
+	free(pc);
+	db->pg = NULL;
+}
+
+int
+pg_init_schema(struct db *db, const char *schema, char *err, size_t errlen)
+{
+	struct pg_conn *pc = db->pg;
+	char have[8];
+	long long version;
+	PGresult *res;
+
+	if (query_text(pc->conn, "SELECT count(*) FROM pg_tables WHERE "
+	    "schemaname = current_schema() AND tablename = 'schema_version'",
+	    have, sizeof(have), err, errlen) != 0)
+		return -1;
+	if (strcmp(have, "0") == 0) {
+		/* one simple query runs as one transaction: all or none */
+		res = PQexec(pc->conn, schema);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+		    PQresultStatus(res) != PGRES_TUPLES_OK) {
+			snprintf(err, errlen, "schema-pg.sql: %s",
+			    message(pc->conn, res));
+			PQclear(res);
+			return -1;
+		}
+		PQclear(res);
+	}
+	if (schema_version(pc, &version, err, errlen) != 0)
+		return -1;
+	/* PostgreSQL's schema begins at version 13: a later version adds
+	 * its migration for both engines */
+	if (version != SCHEMA_VERSION) {
+		snprintf(err, errlen, "database has schema version %lld; this "
+		    "program knows %d", version, SCHEMA_VERSION);
+		return -1;
+	}
+	return 0;
+}
+
+int
+pg_check_connection(struct db *db)
+{
+	struct pg_conn *pc = db->pg;
+	char err[512];
+	int i;
+
+	if (PQstatus(pc->conn) == CONNECTION_OK)
+		return 0;
+	for (i = 0; i < STMT__MAX; i++)
+		pg_reset(&pc->stmts[i]);
+	PQreset(pc->conn);
+	if (PQstatus(pc->conn) != CONNECTION_OK) {
+		log_error("postgresql: cannot connect again: %s",
+		    message(pc->conn, NULL));
+		return -1;
+	}
+	if (configure(pc, err, sizeof(err)) != 0 ||
+	    prepare_all(pc, err, sizeof(err)) != 0) {
+		log_error("postgresql: after connecting again: %s", err);
+		return -1;
+	}
+	log_info("postgresql: connected again");
+	return 0;
+}
+
+void
+pg_reset(struct pg_stmt *s)
+{
+	PQclear(s->res);
+	s->res = NULL;
+	s->row = -1;
+}
+
+void
+pg_clear_bindings(struct pg_stmt *s)
+{
+	int i;
+
+	for (i = 0; i < s->nparams; i++) {
+		s->values[i] = NULL;
+		s->lengths[i] = 0;
+		s->formats[i] = 0;
+	}
+}
+
+static int
+param_number(const struct pg_stmt *s, const char *name)
+{
+	int i;
+
+	for (i = 0; i < s->nparams; i++)
+		if (strcmp(s->param_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+bool
+pg_has_param(const struct pg_stmt *s, const char *name)
+{
+	return param_number(s, name) >= 0;
+}
+
+void
+pg_bind(struct pg_stmt *s, const char *name, const void *v, size_t n,
+    bool bytes)
+{
+	int i = param_number(s, name);
+
+	if (i < 0) {
+		log_error("statement has no parameter %s: %s", name, s->sql);
+		abort();
+	}
+	if (v == NULL) {
+		s->values[i] = NULL;
+		return;
+	}
+	/* a copy, as SQLite's SQLITE_TRANSIENT makes: the caller's value
+	 * may be gone by the step */
+	if (s->caps[i] < n + 1) {
+		char *p = realloc(s->owned[i], n + 1);
+
+		if (p == NULL) {
+			log_error("out of memory binding %s", name);
+			abort();
+		}
+		s->owned[i] = p;
+		s->caps[i] = n + 1;
+	}
+	memcpy(s->owned[i], v, n);
+	s->owned[i][n] = '\0';
+	s->values[i] = s->owned[i];
+	s->lengths[i] = (int)n;
+	s->formats[i] = bytes ? 1 : 0;
+}
+
+/* SQLSTATE classes and codes the program answers differently. */
+static bool
+is_constraint(const char *state)
+{
+	return state != NULL && strncmp(state, "23", 2) == 0;
+}
+
+static bool
+is_serialization(const char *state)
+{
+	return state != NULL && (strcmp(state, "40001") == 0 ||
+	    strcmp(state, "40P01") == 0);
+}
+
+/* Note what failed res says about the transaction and the request, and
+ * log it unless it is a constraint (which the models answer). */
+static void
+failed(struct db *db, const PGresult *res, const char *sql)
+{
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+	db->constraint_failed = is_constraint(state);
+	if (is_serialization(state))
+		db->retry = true;
+	if (!db->constraint_failed)
+		log_error("postgresql: %s (%s) in: %s",
+		    message(db->pg->conn, res), state ? state : "?", sql);
+}
+
+enum db_step_result
+pg_step(struct db *db, struct pg_stmt *s)
+{
+	ExecStatusType status;
+
+	if (s->res == NULL) {
+		s->res = PQexecPrepared(db->pg->conn, s->name, s->nparams,
+		    (const char *const *)s->values, s->lengths, s->formats, 0);
+		status = PQresultStatus(s->res);
+		if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+			failed(db, s->res, s->sql);
+			PQclear(s->res);
+			s->res = NULL;
+			return DB_ERROR;
+		}
+		db->constraint_failed = false;
+		db->pg->changes = atoi(PQcmdTuples(s->res));
+		s->row = -1;
+	}
+	if (s->row + 1 < PQntuples(s->res)) {
+		s->row++;
+		return DB_ROW;
+	}
+	s->row = PQntuples(s->res);
+	return DB_DONE;
+}
+
+/* The current row's column, or NULL outside a row. */
+static const char *
+value(struct pg_stmt *s, int col)
+{
+	if (s->res == NULL || s->row < 0 || s->row >= PQntuples(s->res) ||
+	    col >= PQnfields(s->res) || PQgetisnull(s->res, s->row, col))
+		return NULL;
+	return PQgetvalue(s->res, s->row, col);
+}
+
+/* An integer column; a boolean (what a comparison returns) is 0 or 1,
+ * as SQLite has it. */
+int64_t
+pg_col_int(struct pg_stmt *s, int col)
+{
+	const char *v = value(s, col);
+
+	if (v == NULL)
+		return 0;
+	if (strcmp(v, "t") == 0)
+		return 1;
+	if (strcmp(v, "f") == 0)
+		return 0;
+	return strtoll(v, NULL, 10);
+}
+
+const char *
+pg_col_text(struct pg_stmt *s, int col)
+{
+	return value(s, col);
+}
+
+const void *
+pg_col_blob(struct pg_stmt *s, int col, size_t *len)
+{
+	const char *v = value(s, col);
+
+	PQfreemem(s->blob);
+	s->blob = NULL;
+	*len = 0;
+	if (v == NULL)
+		return NULL;
+	s->blob = PQunescapeBytea((const unsigned char *)v, len);
+	return s->blob;
+}
+
+bool
+pg_col_null(struct pg_stmt *s, int col)
+{
+	return value(s, col) == NULL;
+}
+
+int
+pg_command(struct db *db, const char *sql)
+{
+	PGresult *res = PQexec(db->pg->conn, sql);
+	int rc = 0;
+
+	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+	    PQresultStatus(res) != PGRES_TUPLES_OK) {
+		failed(db, res, sql);
+		rc = -1;
+	} else if (strcmp(sql, "COMMIT") == 0 &&
+	    strcmp(PQcmdStatus(res), "COMMIT") != 0) {
+		/* the COMMIT of a transaction a statement failed in rolls
+		 * it back, and says so only in its tag */
+		log_error("postgresql: COMMIT answered %s: a statement of the "
+		    "transaction had failed", PQcmdStatus(res));
+		rc = -1;
+	}
+	PQclear(res);
+	return rc;
+}
+
+int
+pg_changes(struct db *db)
+{
+	return db->pg->changes;
+}
+
+/*
+ * The id the last INSERT gave its row: the value the session's last
+ * nextval() returned, which is the row's own identity column because
+ * no trigger of schema-pg.sql inserts into a table with one.
+ */
+int64_t
+pg_last_id(struct db *db)
+{
+	PGresult *res = PQexec(db->pg->conn, "SELECT lastval()");
+	int64_t id = 0;
+
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	else
+		failed(db, res, "SELECT lastval()");
+	PQclear(res);
+	return id;
+}
