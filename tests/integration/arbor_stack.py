@@ -85,6 +85,14 @@ class PgCursor:
     def __init__(self, cursor):
         self.cursor = cursor
 
+    @property
+    def lastrowid(self):
+        """The id the last INSERT on this connection gave its row (the
+        session's last nextval(): the row's own identity column)."""
+        c = self.cursor.connection.cursor()
+        c.execute('SELECT lastval()')
+        return c.fetchone()[0]
+
     def fetchone(self):
         return self.cursor.fetchone() if self.cursor.description else None
 
@@ -109,6 +117,12 @@ class PgConnection:
     def execute(self, sql, params=()):
         cursor = self.con.cursor()
         cursor.execute(sql.replace('%', '%%').replace('?', '%s'), tuple(params))
+        return PgCursor(cursor)
+
+    def executemany(self, sql, rows):
+        cursor = self.con.cursor()
+        cursor.executemany(sql.replace('%', '%%').replace('?', '%s'),
+                           [tuple(r) for r in rows])
         return PgCursor(cursor)
 
     def executescript(self, sql):
@@ -319,6 +333,15 @@ class Stack:
                 if text.strip():
                     reports.append(f'{path}:\n{text}')
         return reports
+
+    def worker_log(self):
+        """What every node's workers wrote (VAR/log/arbor-fcgi*.log), node
+        after node."""
+        text = ''
+        for path in sorted(glob.glob(os.path.join(self.log_dir, 'arbor-fcgi*.log'))):
+            with open(path, errors='replace') as f:
+                text += f.read()
+        return text
 
     def logs(self, lines=30):
         """The last lines of every file in VAR/log, for failure messages."""

@@ -3,7 +3,7 @@
 nginx makes a request id ($request_id) and passes it as REQUEST_ID; the
 worker answers it as X-Request-Id, shows it on error pages and in problem
 documents, and writes one line per request to its standard error
-(VAR/log/arbor-fcgi.log here): id, user, method, route pattern, status,
+(VAR/log/arbor-fcgi*.log here, a file per node): id, user, method, route pattern, status,
 milliseconds. A missing or malformed id (straight FastCGI, not through
 nginx) is replaced by one the worker makes.
 """
@@ -26,8 +26,7 @@ LINE_RE = re.compile(r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ arbor\[(\d+)\] request: 
 
 
 def worker_log():
-    with open(os.path.join(STACK.log_dir, 'arbor-fcgi.log'), errors='replace') as f:
-        return f.read()
+    return STACK.worker_log()
 
 
 def request_lines(request_id):
