@@ -153,6 +153,8 @@ dispatch(struct request *req)
 			    "again.");
 			return;
 		}
+		log_info("request %s: no serial order: running it again",
+		    req->request_id);
 		*req = read;
 		db->retry = false;
 		route_dispatch(req);

@@ -157,16 +157,21 @@ class Stack:
     """A private Arbor instance; use as a context manager or start()/stop()."""
 
     def __init__(self, demo=True, bin_dir=None, wrap=None, workers=None, settings=None,
-                 start_timeout=60, stop_timeout=60, restore=None):
+                 start_timeout=60, stop_timeout=60, restore=None, nodes=None,
+                 engine=None):
         """settings: {section: {key: value}} overriding arbor.conf defaults;
         restore: (database, key file) to start on copies of, instead of a new
-        database (`arborctl init` migrates it if it is older; no demo data)."""
+        database (`arborctl init` migrates it if it is older; no demo data);
+        nodes: app nodes (default ARBOR_NODES, else 1); engine: 'sqlite' or
+        'postgresql' (default: PostgreSQL when ARBOR_PG_URL is set)."""
         self.demo = demo and restore is None
         self.restore = restore
         self.settings = settings or {}
         self.bin = bin_dir or os.environ.get('BIN') or os.path.join(ROOT, 'bin')
         self.wrap = wrap          # a str; may contain {var}, e.g. log paths
         self.workers = workers
+        self.nodes = nodes or NODES
+        self.engine = engine or ('postgresql' if on_postgresql() else 'sqlite')
         self.pg_database = None     # the stack's own, on PostgreSQL
         self.start_timeout = start_timeout
         self.stop_timeout = stop_timeout
@@ -196,7 +201,7 @@ class Stack:
         for sub in ('log', 'mail'):
             os.makedirs(os.path.join(self.var, sub))
         self.conf = os.path.join(self.var, 'arbor.conf')
-        if on_postgresql():
+        if self.engine == 'postgresql':
             if self.restore:
                 raise StackError('restore= copies SQLite files: not on PostgreSQL')
             self.pg_database = 'arbor_' + os.path.basename(self.var).replace('-', '_')
@@ -267,7 +272,7 @@ class Stack:
             env['WRAP'] = self.wrap.format(var=self.var)
         if self.workers:
             env['WORKERS'] = str(self.workers)
-        env['NODES'] = str(NODES)
+        env['NODES'] = str(self.nodes)
         return env
 
     def _stack_sh(self, action, timeout):
