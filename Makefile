@@ -3,9 +3,13 @@
 #   make            build bin/arbor-fcgi, bin/arborctl, bin/trivial-fcgi
 #   make run        install what is missing, build, start nginx + workers
 #                   on http://127.0.0.1:$(PORT)/ (default 8080)
-#   make stop       stop what `make run` started
+#   make run-cluster  the same on PostgreSQL: a throwaway cluster and two
+#                   app nodes behind one nginx (docs/ARCHITECTURE.md)
+#   make stop       stop what `make run` or `make run-cluster` started
 #   make test       deps, build (plain and ASan/UBSan), then unit,
 #                   fuzz-smoke, integration and browser tests
+#   make test-pg    the integration and browser tests on PostgreSQL, two
+#                   app nodes per stack
 #   make bench      wrk against the real stack at scale (docs/PERFORMANCE.md)
 #   make soak       a minute of mixed load: no errors, no worker deaths, flat
 #                   memory (docs/RELIABILITY.md)
@@ -103,6 +107,11 @@ DEPS_TEST := libcmocka-dev oathtool zbar-tools python3 python3-aiosmtpd \
 	python3-selenium valgrind wrk curl chromium chromium-driver nodejs npm tidy \
 	groff-base man-db systemd openssl clang libclang-rt-14-dev
 DEPS := $(DEPS_BUILD) $(DEPS_TEST)
+# What `make run-cluster` and `make test-pg` need on top: Debian 12's
+# PostgreSQL 15 server (its contrib extensions citext and pg_trgm come
+# with it) and client (pg_dump for arborctl backup), and psycopg2 for the
+# tests' own reads of the database.
+DEPS_PG := postgresql-15 postgresql-client-15 python3-psycopg2
 
 # $(call install_missing,PACKAGES): install those of PACKAGES dpkg does
 # not report installed. nodejs and npm also count as present when the
@@ -254,6 +263,19 @@ fuzz-smoke: $(FUZZ_BIN)
 browser: all prereq
 	cd $(CURDIR) && BIN=$(CURDIR)/bin ROOT=$(CURDIR) /usr/bin/python3 tests/browser/run.py
 
+# Not part of `make test` (it needs the PostgreSQL server): the schema
+# check and every integration and browser test on PostgreSQL, each stack
+# with two app nodes, on one throwaway cluster (tests/pg/run-tests.sh).
+.PHONY: test-pg deps-pg
+test-pg: deps deps-pg
+	@$(MAKE) --no-print-directory prereq
+	@$(MAKE) --no-print-directory -j$(JOBS) all asan
+	@cd $(CURDIR) && $(TEST_ENV) BIN=$(CURDIR)/build/asan/bin \
+		PLAIN_BIN=$(CURDIR)/bin ROOT=$(CURDIR) bash tests/pg/run-tests.sh
+
+deps-pg:
+	$(call install_missing,$(DEPS_PG))
+
 # What the tests need beyond packages (see tests/prereq.sh), said in one
 # line before anything is built.
 .PHONY: prereq
@@ -328,7 +350,7 @@ define MAIL_STOP
 	rm -f var/run/mail.pid var/run/mail.id
 endef
 
-.PHONY: run stop
+.PHONY: run run-cluster stop
 run: deps-build
 	@$(MAKE) --no-print-directory all
 	@mkdir -p var var/mail
@@ -369,6 +391,24 @@ run: deps-build
 stop:
 	$(MAIL_STOP)
 	@VAR=$(CURDIR)/var bash nginx/stack.sh stop
+	@if [ -d var/cluster ]; then \
+		VAR=$(CURDIR)/var/cluster ROOT=$(CURDIR) bash nginx/cluster.sh stop; \
+	fi
+
+# `make run` on PostgreSQL with two app nodes (nginx/cluster.sh); its
+# state, the cluster too, is in var/cluster. `make run` and this share
+# PORT: stop one before starting the other.
+run-cluster: deps-build deps-pg
+	@$(MAKE) --no-print-directory all
+	@VAR=$(CURDIR)/var/cluster PORT=$(PORT) ROOT=$(CURDIR) BIN=$(CURDIR)/bin \
+		bash nginx/cluster.sh start
+	@echo
+	@echo "Arbor is running at http://127.0.0.1:$(PORT)/ on PostgreSQL, two app nodes"
+	@echo
+	@echo "Demo logins as for make run (password arbor-demo-password): operator,"
+	@echo "admin, dk.admin, driver, contoso.admin."
+	@echo
+	@echo "Mail goes to var/cluster/mail/; logs are in var/cluster/log/. Stop with: make stop"
 
 # ---------------------------------------------------------------- install
 

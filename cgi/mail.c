@@ -1,11 +1,12 @@
 /*
  * mail.c - the mail queue and its sender (spool files or SMTP).
  *
- * Delivery is at least once: a sender leases a message (MAIL_CLAIM moves
- * its next attempt a few minutes ahead) before delivering it and marks it
- * sent afterwards, so two senders never deliver the same message, and a
- * sender that dies mid-way leaves the message to be retried when the
- * lease runs out. A spool file is named after the message id and replaced
+ * Delivery is at least once: a sender leases the messages due
+ * (MAIL_CLAIM_DUE moves their next attempt a few minutes ahead, in one
+ * statement) before delivering them and marks each sent afterwards, so
+ * two senders, on one node or several, never deliver the same message,
+ * and a sender that dies mid-way leaves its messages to be retried when
+ * the lease runs out. A spool file is named after the message id and replaced
  * atomically (rename), so a retry rewrites the same file.
  */
 #include "mail.h"
@@ -476,23 +477,12 @@ struct message {
 	int64_t attempts;
 };
 
-/* Lease message id; true when this sender got it. */
-static bool
-claim(struct db *db, int64_t id, int64_t now)
+static int
+by_id(const void *a, const void *b)
 {
-	struct db_stmt *s;
-	bool got;
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 
-	if (db_begin(db) != 0)
-		return false;
-	s = db_stmt(db, STMT_MAIL_CLAIM);
-	db_bind_int(s, ":id", id);
-	db_bind_int(s, ":now", now);
-	db_bind_int(s, ":lease", now + LEASE_SECONDS);
-	got = db_exec(db, s) == 0 && db_changes(db) == 1;
-	if (db_commit(db) != 0)
-		return false;
-	return got;
+	return x < y ? -1 : x > y;
 }
 
 static bool
@@ -592,18 +582,23 @@ mail_send_due(const struct config *cfg, struct db *db,
 
 	memset(res, 0, sizeof(*res));
 	memset(&smtp, 0, sizeof(smtp));
-	s = db_stmt(db, STMT_MAIL_DUE);
+	/* one statement, so no transaction: the lease holds from its end */
+	s = db_stmt(db, STMT_MAIL_CLAIM_DUE);
 	db_bind_int(s, ":now", now);
+	db_bind_int(s, ":lease", now + LEASE_SECONDS);
 	db_bind_int(s, ":limit", BATCH);
-	while (n < BATCH && (rc = db_step(db, s)) == DB_ROW)
-		ids[n++] = db_col_int(s, 0);
-	db_reset(s);	/* no read snapshot is held while sending */
-	if (n == 0 && rc != DB_DONE) {
+	while ((rc = db_step(db, s)) == DB_ROW)
+		if (n < BATCH)
+			ids[n++] = db_col_int(s, 0);
+	db_reset(s);
+	if (rc != DB_DONE) {
 		arena_free(a);
 		return -1;
 	}
+	/* oldest first, as they were queued (RETURNING keeps no order) */
+	qsort(ids, n, sizeof(ids[0]), by_id);
 	for (i = 0; i < n; i++) {
-		if (!claim(db, ids[i], now) || !load(db, a, ids[i], &m))
+		if (!load(db, a, ids[i], &m))
 			continue;
 		text = mail_format(cfg->mail_from, m.to, m.subject, m.body,
 		    rfc5322_date(a, (time_t)time(NULL)),

@@ -1065,13 +1065,15 @@
 	X(MAIL_INSERT, "INSERT INTO mail_queue (created_at, recipient, " \
 	    "subject, body, next_attempt_at) VALUES (:now, :recipient, " \
 	    ":subject, :body, :now)") \
-	X(MAIL_DUE, "SELECT id FROM mail_queue WHERE sent_at IS NULL AND " \
-	    "next_attempt_at <= :now ORDER BY next_attempt_at, id " \
-	    "LIMIT :limit") \
-	/* a sender leases a message before sending it, so two senders \
-	 * never deliver the same one (a crashed one's lease runs out) */ \
-	X(MAIL_CLAIM, "UPDATE mail_queue SET next_attempt_at = :lease " \
-	    "WHERE id = :id AND sent_at IS NULL AND next_attempt_at <= :now") \
+	/* a sender leases the messages due before sending them, so two \
+	 * senders never deliver the same one (a crashed one's lease runs \
+	 * out). On PostgreSQL senders on several nodes pass over the rows \
+	 * another is claiming (SKIP_LOCKED) instead of waiting for them */ \
+	X(MAIL_CLAIM_DUE, "UPDATE mail_queue SET next_attempt_at = :lease " \
+	    "WHERE id IN (SELECT id FROM mail_queue WHERE sent_at IS NULL " \
+	    "AND next_attempt_at <= :now ORDER BY next_attempt_at, id LIMIT " \
+	    ":limit" SKIP_LOCKED ") AND sent_at IS NULL AND next_attempt_at " \
+	    "<= :now RETURNING id") \
 	X(MAIL_GET, "SELECT recipient, subject, body, created_at, attempts " \
 	    "FROM mail_queue WHERE id = :id") \
 	/* a delivered body is blanked: it holds a live single-use link, and \
