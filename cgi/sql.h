@@ -173,11 +173,14 @@
  * up for those only. A holder, and a tag's label, are named only when v
  * sees that user (NULL otherwise: another customer's user may scan a
  * device of v's).
+ * No search is :q = '', not :lo = '': PostgreSQL gives a parameter the
+ * type of its first use, and text (from '') would compare the citext
+ * uids by case.
  */
 #define SCAN_WHERE \
 	SCOPE_DEVICE("c", "s") " AND (:device_id = 0 OR s.device_id = " \
 	":device_id) AND (:result = 0 OR (s.allowed = 1) = (:result = 1)) AND " \
-	"(:lo = '' OR (s.uid >= :lo AND s.uid < :hi) OR s.device_id IN " \
+	"(:q = '' OR (s.uid >= :lo AND s.uid < :hi) OR s.device_id IN " \
 	"(SELECT id FROM devices WHERE unit_id >= :lo AND unit_id < :hi) OR " \
 	"s.user_id IN (" SCAN_HOLDERS("username") " UNION ALL " \
 	SCAN_HOLDERS("email") "))"

@@ -103,6 +103,10 @@ class PgCursor:
     def rowcount(self):
         return self.cursor.rowcount
 
+    @property
+    def description(self):
+        return self.cursor.description
+
     def __iter__(self):
         return iter(self.fetchall())
 

@@ -18,11 +18,13 @@ import html
 import json
 import os
 import re
+import secrets
 import time
 import unittest
 import uuid
 
-from arbor_stack import PASSWORD, Client, Stack, assert_html_page, parse_page, tidy_check
+from arbor_stack import (PASSWORD, Client, Stack, assert_html_page, on_postgresql,
+                         parse_page, tidy_check)
 
 # the permission groups, as bits of users.groups (cgi/perm.h)
 AA, FDA, DM, NCA, FM = 1, 2, 4, 8, 16
@@ -87,23 +89,39 @@ def make_customer(name, parent_id, require_mfa=0, email=None):
     """Insert a customer straight into the database (path and depth as the app would)."""
     con = STACK.db()
     try:
-        now = int(time.time())
-        if parent_id is None:
-            path, depth, owner = '/', -1, f'owner-{len(name)}@example.com'
-        else:
-            path, depth = con.execute('SELECT path, depth FROM customers WHERE id = ?',
-                                      (parent_id,)).fetchone()
-            owner = None
-        cur = con.execute(
-            'INSERT INTO customers (parent_id, path, depth, name, email, owner_email, country, '
-            'time_zone, time_format, units, require_mfa, created_at, updated_at) VALUES '
-            "(?, '/pending/' || hex(randomblob(8)), ?, ?, ?, ?, 'DK', 'UTC', '24h', 'metric', ?, ?, ?)",
-            (parent_id, depth + 1, name, email or 'x@example.com', owner, require_mfa, now, now))
-        new = cur.lastrowid
-        con.execute('UPDATE customers SET path = ? WHERE id = ?', (f'{path}{new}/', new))
-        return new
+        owner = f'owner-{len(name)}@example.com' if parent_id is None else None
+        return insert_customer(con, name, parent_id, email or 'x@example.com', owner,
+                               require_mfa=require_mfa, now=int(time.time()))
     finally:
         con.close()
+
+
+def insert_customer(con, name, parent_id, email, owner, require_mfa=0, now=0):
+    """A customer below parent_id (None: an account, with owner) on connection
+    con, path and depth as the app writes them; returns its id. The path
+    names the id, which only the INSERT gives: a unique placeholder first."""
+    if parent_id is None:
+        path, depth = '/', -1
+    else:
+        path, depth = con.execute('SELECT path, depth FROM customers WHERE id = ?',
+                                  (parent_id,)).fetchone()
+    new = con.execute(
+        'INSERT INTO customers (parent_id, path, depth, name, email, owner_email, country, '
+        'time_zone, time_format, units, require_mfa, created_at, updated_at) VALUES '
+        "(?, ?, ?, ?, ?, ?, 'DK', 'UTC', '24h', 'metric', ?, ?, ?)",
+        (parent_id, '/pending/' + secrets.token_hex(8), depth + 1, name, email, owner,
+         require_mfa, now, now)).lastrowid
+    con.execute('UPDATE customers SET path = ? WHERE id = ?', (f'{path}{new}/', new))
+    return new
+
+
+def db_enforcing_keys():
+    """A new connection to STACK's database that enforces foreign keys:
+    PostgreSQL always does, SQLite only when the connection asks."""
+    con = STACK.db()
+    if not on_postgresql():
+        con.execute('PRAGMA foreign_keys = ON')
+    return con
 
 
 def make_location(name, customer):

@@ -66,9 +66,9 @@ def customers_table():
 def customer(cid):
     con = STACK.db()
     try:
-        con.row_factory = __import__('sqlite3').Row
-        row = con.execute('SELECT * FROM customers WHERE id = ?', (cid,)).fetchone()
-        return dict(row) if row else None
+        cur = con.execute('SELECT * FROM customers WHERE id = ?', (cid,))
+        row = cur.fetchone()
+        return dict(zip((d[0] for d in cur.description), row)) if row else None
     finally:
         con.close()
 

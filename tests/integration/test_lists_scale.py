@@ -5,7 +5,7 @@ trigram and prefix search, exact e-mail/username/unit id/device id
 matches, and the hint that replaces the customer select beyond 200
 customers.
 
-Each test class adds its rows with sqlite3 in one transaction (the
+Each test class adds its rows to the database in one transaction (the
 triggers keep the counters and search indexes in step) and removes every
 row with a higher id than it found when it is done, so the other classes
 see the demo data unchanged. Expected answers are computed here from the
@@ -20,8 +20,8 @@ import urllib.parse
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fixtures import (AA, FDA, STACK, PageTest, cid, logged_in,  # noqa: E402
-                      setUpModule, user_rows)
+from fixtures import (AA, FDA, STACK, PageTest, cid, db_enforcing_keys,  # noqa: E402
+                      insert_customer, logged_in, setUpModule, user_rows)
 from test_customers import assert_labelled  # noqa: E402
 
 ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
@@ -44,9 +44,8 @@ def highest_ids():
 
 def remove_added(since):
     """Delete every row above the ids since holds, customers leaves first."""
-    con = STACK.db()
+    con = db_enforcing_keys()
     try:
-        con.execute('PRAGMA foreign_keys = ON')
         con.execute('BEGIN')
         for table in ADDED_TABLES[:-1]:
             con.execute(f'DELETE FROM {table} WHERE id > ?', (since[table],))
@@ -80,14 +79,7 @@ def add_device(con, customer_id, unit_id, name, vehicle='', vin=None, location_i
 
 def add_customer(con, parent_id, name):
     """A customer below parent_id with its path and depth set as the app sets them."""
-    new = con.execute('SELECT max(id) + 1 FROM customers').fetchone()[0]
-    path, depth = con.execute('SELECT path, depth FROM customers WHERE id = ?',
-                              (parent_id,)).fetchone()
-    con.execute(
-        'INSERT INTO customers (id, parent_id, path, depth, name, email, country, time_zone, '
-        "time_format, units, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'x@example.com', "
-        "'DK', 'UTC', '24h', 'metric', 0, 0)", (new, parent_id, f'{path}{new}/', depth + 1, name))
-    return new
+    return insert_customer(con, name, parent_id, 'x@example.com', None)
 
 
 def scope_path(viewer):
@@ -299,8 +291,9 @@ class UserPositionTests(ScaleTest):
             for i in range(count):
                 add_user(con, cid(customer), *paged_user(i, domain, tag))
         # the other sort keys, with ties that the id breaks
-        con.execute('UPDATE users SET groups = id % 4, active = id % 5 != 0, last_login_at = '
-                    'CASE WHEN id % 7 != 0 THEN 1700000000 + id % 13 * 1000 END '
+        con.execute('UPDATE users SET groups = id % 4, active = CASE WHEN id % 5 = 0 THEN 0 '
+                    'ELSE 1 END, last_login_at = CASE WHEN id % 7 != 0 THEN 1700000000 + '
+                    'id % 13 * 1000 END '
                     "WHERE email LIKE '%.pos@%.scale.example'")
 
     def expected(self, viewer, sort, desc, q):

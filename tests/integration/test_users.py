@@ -200,7 +200,7 @@ class SearchSortPageTests(UsersTest):
                             "active, last_login_at, created_at, updated_at) VALUES "
                             "(?, ?, ?, ?, ?, ?, ?, 0, 0)",
                             (aarhus, f'Page.U{i:03d}@example.test', f'page.u{i:03d}',
-                             f'Paged Person {i}', i % 4, i % 5 != 0,
+                             f'Paged Person {i}', i % 4, int(i % 5 != 0),
                              None if i % 7 == 0 else 1_700_000_000 + (i * 7919) % 100000))
             for i in range(6):
                 con.execute("INSERT INTO users (customer_id, email, username, full_name, "
@@ -219,7 +219,7 @@ class SearchSortPageTests(UsersTest):
         path = STACK.query("SELECT c.path FROM users u JOIN customers c ON c.id = u.customer_id "
                            "WHERE u.username = ?", viewer)[0][0]
         col = {'email': 'lower(u.email)', 'username': 'lower(u.username)',
-               'last_login': 'u.last_login_at', 'groups': 'u.groups',
+               'last_login': 'coalesce(u.last_login_at, 0)', 'groups': 'u.groups',
                'active': 'u.active', 'customer': 'c.path'}[key]
         d = 'DESC' if desc else 'ASC'
         return [r[0] for r in STACK.query(
