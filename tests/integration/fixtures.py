@@ -18,6 +18,7 @@ import html
 import json
 import os
 import re
+import secrets
 import time
 import unittest
 import uuid
@@ -97,8 +98,9 @@ def make_customer(name, parent_id, require_mfa=0, email=None):
         cur = con.execute(
             'INSERT INTO customers (parent_id, path, depth, name, email, owner_email, country, '
             'time_zone, time_format, units, require_mfa, created_at, updated_at) VALUES '
-            "(?, '/pending/' || hex(randomblob(8)), ?, ?, ?, ?, 'DK', 'UTC', '24h', 'metric', ?, ?, ?)",
-            (parent_id, depth + 1, name, email or 'x@example.com', owner, require_mfa, now, now))
+            "(?, ?, ?, ?, ?, ?, 'DK', 'UTC', '24h', 'metric', ?, ?, ?)",
+            (parent_id, f'/pending/{secrets.token_hex(8)}', depth + 1, name,
+             email or 'x@example.com', owner, require_mfa, now, now))
         new = cur.lastrowid
         con.execute('UPDATE customers SET path = ? WHERE id = ?', (f'{path}{new}/', new))
         return new
