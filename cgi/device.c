@@ -514,6 +514,12 @@ device_add(const struct viewer *v, const struct device_input *in,
 		 * account */
 		check_fail(&e->unit_id, 409, "A device with this unit id is "
 		    "already registered.");
+		/* the guard reads in a new transaction: PostgreSQL refuses
+		 * every statement after the failed INSERT in this one,
+		 * which wrote nothing */
+		db_rollback(v->db);
+		if (db_begin(v->db) != 0)
+			return MODEL_FAILED;
 	}
 	/* which the guard rate-limits per address */
 	return guard_finish(v, false, e, device_error_fields);

@@ -118,6 +118,11 @@ class PgConnection:
     def __init__(self, dbname):
         self.con = pg_connect(dbname)
 
+    @property
+    def IntegrityError(self):  # noqa: N802: sqlite3's connection names it so
+        """The exception a broken constraint raises, as on sqlite3's connection."""
+        return self.con.IntegrityError
+
     def execute(self, sql, params=()):
         cursor = self.con.cursor()
         cursor.execute(sql.replace('%', '%%').replace('?', '%s'), tuple(params))

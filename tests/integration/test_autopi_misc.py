@@ -22,7 +22,7 @@ import unittest
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from arbor_stack import ROOT  # noqa: E402
+from arbor_stack import ROOT, on_postgresql  # noqa: E402
 from fixtures import (DM, FM, NCA, STACK, Api, PageTest, cid, client, field_error,  # noqa: E402
                       last_event_id, logged_in, make_customer, make_device, make_location, make_user,
                       new_token, selected_option, start_stack, tables, uid)
@@ -166,6 +166,28 @@ class LocationNameCaseTests(PageTest):
         STACK.query('DELETE FROM locations WHERE id = ?', other)
         self.assertEqual(tables('locations'), before)
 
+    def test_the_database_refuses_a_case_duplicate(self):
+        """Below the model's check, the database's own unique index refuses a location
+        name differing only in case at one customer; at another customer it is fine."""
+        make_location('Grain Silo', 'Aarhus')
+        con = STACK.db()
+        try:
+            insert = ('INSERT INTO locations (customer_id, name, created_at, updated_at) '
+                      'VALUES (?, ?, 0, 0)')
+            with self.assertRaises(con.IntegrityError):
+                con.execute(insert, (cid('Aarhus'), 'GRAIN silo'))
+            con.execute(insert, (cid('Northwind Denmark'), 'GRAIN silo'))
+        finally:
+            con.close()
+        self.assertEqual(STACK.query("SELECT c.name, l.name FROM locations l JOIN customers c "
+                                     "ON c.id = l.customer_id WHERE lower(l.name) = 'grain silo' "
+                                     'ORDER BY c.name'),
+                         [('Aarhus', 'Grain Silo'), ('Northwind Denmark', 'GRAIN silo')])
+        STACK.query("DELETE FROM locations WHERE lower(name) = 'grain silo'")
+
+    @unittest.skipIf(on_postgresql(), 'migrates an old SQLite database file: a PostgreSQL '
+                     'database starts at the current schema (schema-pg.sql), whose index '
+                     'test_the_database_refuses_a_case_duplicate checks')
     def test_migration_renames_later_case_duplicates(self):
         """A version-2 database with "Depot"/"DEPOT"/"depot" at one customer: arborctl init
         keeps the oldest name, renames the others "NAME (location ID)", logs each rename,

@@ -1,16 +1,17 @@
 """Devices: the list and device pages under the visibility rule, registering,
 and bulk re-assignment with preview and process.
 
-Devices are inserted with sqlite3 (make_device) so each test controls where
+Devices are inserted straight into the database (make_device) so each test controls where
 they are; registration itself is tested over HTTP.
 """
 import os
 import re
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from arbor_stack import assert_html_page, tidy_check  # noqa: E402
+from arbor_stack import Client, assert_html_page, on_postgresql, tidy_check  # noqa: E402
 from fixtures import (DM, FDA, NCA, STACK, cid as customer_id, logged_in as client,  # noqa
                       make_device, make_location, make_user, setUpModule)
 
@@ -207,6 +208,27 @@ class RegisterTests(Fixture):
         self.assertEqual(r.status, 400)
         self.assertIn('id="location_id-error"', r.text)
 
+    def test_an_address_locked_for_taken_answers_gets_429_taken_or_not(self):
+        """Once an address has had too many "taken" answers, registering from
+        there answers 429 whether or not the unit id is taken: a 409 would
+        still tell which unit ids exist."""
+        make_device('REG-LOCKED-TAKEN', 'Aarhus')
+        source = '127.0.0.77'
+        now = int(time.time())
+        STACK.query('INSERT INTO auth_failures (subject, failures, window_start, locked_until) '
+                    'VALUES (?, 0, ?, ?)', f'taken:{source}', now, now + 600)
+        admin = Client(STACK, source=source)
+        admin.login('admin')
+        for unit_id in ('REG-LOCKED-TAKEN', 'REG-LOCKED-FREE'):
+            admin.get('/devices/new')
+            r = admin.post('/devices/new', {'unit_id': unit_id, 'name': 'Van',
+                                            'customer_id': customer_id('Aarhus')})
+            self.assertEqual(r.status, 429, (unit_id, r))
+            self.assertIn('Too many changes from your address', r.text)
+            self.assertNotIn('already registered', r.text)
+        self.assertEqual(STACK.query("SELECT count(*) FROM devices "
+                                     "WHERE unit_id LIKE 'REG-LOCKED-%'")[0][0], 1)
+
     def test_device_management_alone_may_register(self):
         """Device Management without device access registers but cannot look."""
         dm = client('fx.dm')
@@ -280,9 +302,19 @@ class ManageTests(Fixture):
         """If one move fails, the transaction rolls back every move."""
         make_device('MV-A', 'Northwind Denmark')
         make_device('MV-BOOM', 'Northwind Denmark')
+        # the engines write a trigger that raises each their own way
+        if on_postgresql():
+            create = ("CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS "
+                      "$$BEGIN RAISE EXCEPTION 'boom'; END$$; "
+                      "CREATE TRIGGER boom BEFORE UPDATE ON devices FOR EACH ROW "
+                      "WHEN (OLD.unit_id = 'MV-BOOM') EXECUTE FUNCTION boom()")
+            drop = 'DROP TRIGGER boom ON devices; DROP FUNCTION boom()'
+        else:
+            create = ("CREATE TRIGGER boom BEFORE UPDATE ON devices WHEN "
+                      "OLD.unit_id = 'MV-BOOM' BEGIN SELECT RAISE(ABORT, 'boom'); END")
+            drop = 'DROP TRIGGER boom'
         with STACK.db() as db:
-            db.execute("CREATE TRIGGER boom BEFORE UPDATE ON devices WHEN "
-                       "OLD.unit_id = 'MV-BOOM' BEGIN SELECT RAISE(ABORT, 'boom'); END")
+            db.executescript(create)
         try:
             mover = client('fx.mover')
             mover.get('/devices/manage')
@@ -292,7 +324,7 @@ class ManageTests(Fixture):
             self.assertEqual(r.status, 503)
         finally:
             with STACK.db() as db:
-                db.execute('DROP TRIGGER boom')
+                db.executescript(drop)
         self.assertEqual(device_customer('MV-A'), 'Northwind Denmark')
         self.assertEqual(STACK.query('SELECT count(*) FROM device_moves m JOIN devices d '
                                      "ON d.id = m.device_id WHERE d.unit_id = 'MV-A'")[0][0], 0)

@@ -9,6 +9,7 @@ Every grant, acceptance, revocation and view is an event.
 import os
 import re
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -269,7 +270,7 @@ class EndTests(SharesTest):
     def test_expiry_ends_it_on_the_next_request(self):
         g, share_id = self.accepted()
         self.assertEqual(g.get(f'/shared/{share_id}').status, 200)
-        STACK.query('UPDATE location_shares SET expires_at = strftime(\'%s\', \'now\') - 1')
+        STACK.query('UPDATE location_shares SET expires_at = ?', int(time.time()) - 1)
         self.assertEqual(g.get(f'/shared/{share_id}').status, 404)
         self.assertIn('No location is shared with you', g.get('/shared').text)
         self.assertIn('badge-expired', client('admin').get(f'/locations/{self.loc}/shares').text)
@@ -277,7 +278,7 @@ class EndTests(SharesTest):
     def test_an_expired_invitation_cannot_be_accepted(self):
         self.share()
         link, _ = self.link_for()
-        STACK.query('UPDATE location_shares SET expires_at = strftime(\'%s\', \'now\') - 1')
+        STACK.query('UPDATE location_shares SET expires_at = ?', int(time.time()) - 1)
         r = client(GUEST).post(link)
         self.assertEqual(r.status, 410)
         self.assertIn('expired', r.text)
