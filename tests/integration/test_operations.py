@@ -165,14 +165,15 @@ class BackupTests(unittest.TestCase):
     @unittest.skipUnless(on_postgresql(), 'pg_dump archives are PostgreSQL\'s backups; '
                                           'SQLite\'s copy is checked by its integrity check')
     def test_a_cut_off_archive_is_refused(self):
-        """pg_dump exits 0 but its archive lacks its second half (as a copy
-        cut short might): the read-back refuses it and no file is left."""
+        """pg_dump exits 0 but its archive lacks its last KiB (as a copy cut
+        short might), past the table of contents at its start: the
+        read-back refuses it and no file is left."""
         bin_dir = os.path.join(self.dir, 'bin')
         os.mkdir(bin_dir)
         with open(os.path.join(bin_dir, 'pg_dump'), 'w') as f:
             f.write(f'#!/bin/sh\n{shutil.which("pg_dump")} "$@" || exit\n'
                     'while [ "$1" != --file ]; do shift; done\n'
-                    'truncate -s $(($(stat -c %s "$2") / 2)) "$2"\n')
+                    'truncate -s -1024 "$2"\n')
         os.chmod(os.path.join(bin_dir, 'pg_dump'), 0o700)
         path = os.path.join(self.dir, 'cut.pgdump')
         p = subprocess.run([os.path.join(STACK.bin, 'arborctl'), 'backup', path],
