@@ -28,8 +28,8 @@ int backup_write(struct db *db, const char *path, int *pages, char *err,
 /*
  * The same for the PostgreSQL database of libpq connection string url:
  * pg_dump's custom archive (restored with pg_restore: deploy/README.md),
- * from one snapshot, checked by reading its table of contents with
- * pg_restore, under path.partial-XXXXXX until done. pg_dump and
+ * from one snapshot, checked by reading it back whole with pg_restore,
+ * under path.partial-XXXXXX until done. pg_dump and
  * pg_restore come from PATH (Debian's postgresql-client); a password
  * comes from ~/.pgpass, not url (a program's arguments are public).
  * Returns 0 (*bytes: its size), or -1 with a message in err.

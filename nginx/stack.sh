@@ -408,7 +408,7 @@ cmd_start() {
 	# nginx.conf from the template; its upstream has a server per node.
 	local servers= node
 	for node in $(seq "$NODES"); do
-		servers="${servers}server unix:$(sock_path "$node"); "
+		servers="${servers}server unix:$(sock_path "$node") max_fails=0; "
 	done
 	sed -e "s|@PORT@|$PORT|g" -e "s|@VAR@|$(sed_quote "$VAR")|g" \
 		-e "s|@ROOT@|$(sed_quote "$ROOT")|g" \

@@ -169,8 +169,11 @@ class Stack:
                  start_timeout=60, stop_timeout=60, restore=None, nodes=None,
                  engine=None):
         """settings: {section: {key: value}} overriding arbor.conf defaults;
-        restore: (database, key file) to start on copies of, instead of a new
-        database (`arborctl init` migrates it if it is older; no demo data);
+        restore: (backup, key file) to start on instead of a new database
+        (`arborctl init` migrates it if it is older; no demo data): on
+        SQLite copies of both; on PostgreSQL the backup is a pg_dump
+        archive (`arborctl backup`), which pg_restore loads into the
+        stack's new database, and the key file is copied;
         nodes: app nodes (default ARBOR_NODES, else 1); engine: 'sqlite' or
         'postgresql' (default: PostgreSQL when ARBOR_PG_URL is set)."""
         self.demo = demo and restore is None
@@ -211,18 +214,14 @@ class Stack:
             os.makedirs(os.path.join(self.var, sub))
         self.conf = os.path.join(self.var, 'arbor.conf')
         if self.engine == 'postgresql':
-            if self.restore:
-                raise StackError('restore= copies SQLite files: not on PostgreSQL')
             self.pg_database = 'arbor_' + os.path.basename(self.var).replace('-', '_')
             pg_admin(f'CREATE DATABASE "{self.pg_database}" '
                      "TEMPLATE template0 LOCALE 'C' ENCODING 'UTF8'")
         self._write_conf()
         self.env = self._environment()
-        if self.restore:
-            for source, name in zip(self.restore, ('arbor.db', 'arbor.keys')):
-                shutil.copyfile(source, os.path.join(self.var, name))
-                os.chmod(os.path.join(self.var, name), 0o600)
         try:
+            if self.restore:
+                self._restore(*self.restore)
             self.arborctl('init')
             if self.demo:
                 self.arborctl('demo')
@@ -242,6 +241,21 @@ class Stack:
             self._remove_var()
             self._drop_database()
             raise
+
+    def _restore(self, backup, keys):
+        """What restore= names, as this stack's database and key file."""
+        copies = [(keys, 'arbor.keys')]
+        if self.pg_database:
+            p = subprocess.run(['pg_restore', '--no-owner', '--exit-on-error',
+                                '--single-transaction', '--dbname', pg_url(self.pg_database),
+                                backup], capture_output=True, text=True, timeout=300)
+            if p.returncode != 0:
+                raise StackError(f'pg_restore {backup} exited {p.returncode}:\n{p.stderr}')
+        else:
+            copies.append((backup, 'arbor.db'))
+        for source, name in copies:
+            shutil.copyfile(source, os.path.join(self.var, name))
+            os.chmod(os.path.join(self.var, name), 0o600)
 
     def _write_conf(self):
         if self.pg_database:

@@ -1,25 +1,31 @@
 """test_crash_safety.py - issue 18: what workers killed mid-request, and
 once the whole stack, leave in the database.
 
-The real stack (nginx, multiwatch and WORKERS workers) serves THREADS
-threads of writes: users made through the JSON API, bulk moves of a
-group of devices between two customers through the API, and API tokens
-made on the Tokens page (tokens have no API). Meanwhile a killer thread
-sends SIGKILL to a random worker at random moments (as multiwatch allows:
-it gives up on a worker that dies young too often), and once, halfway,
-to the whole stack (nginx, multiwatch, every worker), which is then
-started again on the same database. Afterwards, read from the database
-itself: every write whose answer was 2xx is there; every bulk move moved
-all of its group or none of it; PRAGMA integrity_check says ok; and
-`arborctl check` finds the tree and the counters consistent. Writes that
-got a 502, a 5xx or no answer are fine either way; how many of each, the
-kills and the time taken are printed.
+The real stack (nginx, and on each app node multiwatch and WORKERS
+workers) serves THREADS threads of writes: users made through the JSON
+API, bulk moves of a group of devices between two customers through the
+API, and API tokens made on the Tokens page (tokens have no API).
+Meanwhile a killer thread sends SIGKILL to a random worker of any node at
+random moments (as multiwatch allows: it gives up on a worker that dies
+young too often), and once, halfway, to the whole stack (nginx, every
+node's multiwatch and workers), which is then started again on the same
+database. Afterwards, read from the database itself: every write whose
+answer was 2xx is there; every bulk move moved all of its group or none
+of it; the engine finds its storage whole (SQLite: PRAGMA
+integrity_check says ok; PostgreSQL: amcheck finds every B-tree index
+agreeing with its table, and no session of the database is left inside
+a transaction a killed worker began); and `arborctl check` finds the
+tree and the counters consistent. Writes that got a 502, a 5xx or no
+answer are fine either way; how many of each, the kills and the time
+taken are printed.
 """
+import glob
 import http.client
 import json
 import os
 import random
 import re
+import secrets
 import signal
 import sqlite3
 import threading
@@ -28,11 +34,11 @@ import unittest
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
-from arbor_stack import SESSION_COOKIE, Client, Stack
+from arbor_stack import SESSION_COOKIE, Client, Stack, on_postgresql
 
 THREADS = 16
 WRITES_PER_THREAD = 63              # 16 x 63 = 1,008 writes
-WORKERS = 4
+WORKERS = 4                         # per node
 GROUP = 5                           # devices per bulk move
 # multiwatch's defaults: a worker that dies within RETRY_S of its start
 # counts against its slot, which is given up after 3 such deaths
@@ -61,6 +67,13 @@ def pid_file(stack, name):
         return int(f.read().strip())
 
 
+def worker_tops(stack):
+    """The top of each node's worker tree (its multiwatch): fcgi.pid,
+    fcgi-2.pid, ..."""
+    return [pid_file(stack, os.path.basename(path)) for path in
+            sorted(glob.glob(os.path.join(stack.var, 'run', 'fcgi*.pid')))]
+
+
 def gone(pid):
     try:
         with open(f'/proc/{pid}/stat') as f:
@@ -70,9 +83,10 @@ def gone(pid):
 
 
 class Killer(threading.Thread):
-    """Kills a random worker every few tenths of a second, each slot of
-    multiwatch at most YOUNG_DEATHS_MAX times within RETRY_S of its start;
-    once (kill_stack set) the whole stack, then starts it again."""
+    """Kills a random worker of any node every few tenths of a second,
+    each slot of a multiwatch at most YOUNG_DEATHS_MAX times within
+    RETRY_S of its start; once (kill_stack set) the whole stack, then
+    starts it again."""
 
     def __init__(self, stack):
         super().__init__(daemon=True)
@@ -85,16 +99,20 @@ class Killer(threading.Thread):
         self._watch()
 
     def _watch(self):
-        """{worker pid: [born, young deaths of its slot]} of the WORKERS
-        workers, once multiwatch has started them all (a slot missed here
-        would let a later kill be counted against the wrong one)."""
-        top, deadline = pid_file(self.stack, 'fcgi.pid'), time.monotonic() + 10
-        while len(pids := pids_under(top)) < WORKERS and time.monotonic() < deadline:
-            time.sleep(0.02)
-        if len(pids) != WORKERS:
-            raise AssertionError(f'{len(pids)} workers under multiwatch, not {WORKERS}')
-        now = time.monotonic()
-        self.slots = {pid: [now, 0] for pid in pids}
+        """{worker pid: [born, young deaths of its slot, its multiwatch]}
+        of every node's WORKERS workers, once each multiwatch has started
+        them all (a slot missed here would let a later kill be counted
+        against the wrong one)."""
+        self.slots = {}
+        for top in worker_tops(self.stack):
+            deadline = time.monotonic() + 10
+            while len(pids := pids_under(top)) < WORKERS and time.monotonic() < deadline:
+                time.sleep(0.02)
+            if len(pids) != WORKERS:
+                raise AssertionError(f'{len(pids)} workers under multiwatch {top}, '
+                                     f'not {WORKERS}')
+            now = time.monotonic()
+            self.slots.update({pid: [now, 0, top] for pid in pids})
 
     def run(self):
         try:
@@ -108,29 +126,28 @@ class Killer(threading.Thread):
 
     def _kill_a_worker(self):
         now = time.monotonic()
-        old = [p for p, (born, _) in self.slots.items() if now - born > RETRY_S + 1]
-        young = [p for p, (_, deaths) in self.slots.items() if deaths < YOUNG_DEATHS_MAX]
+        old = [p for p, (born, _, _) in self.slots.items() if now - born > RETRY_S + 1]
+        young = [p for p, (_, deaths, _) in self.slots.items() if deaths < YOUNG_DEATHS_MAX]
         victims = old or young
         if not victims:
             return
         pid = random.choice(victims)
-        born, deaths = self.slots.pop(pid)
+        born, deaths, top = self.slots.pop(pid)
         deaths = 0 if now - born > RETRY_S + 1 else deaths + 1
         os.kill(pid, signal.SIGKILL)
         self.workers_killed += 1
-        top = pid_file(self.stack, 'fcgi.pid')
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
             new = [p for p in pids_under(top) if p not in self.slots and p != pid]
             if new:
-                self.slots[new[0]] = [time.monotonic(), deaths]
+                self.slots[new[0]] = [time.monotonic(), deaths, top]
                 return
             time.sleep(0.02)
         raise AssertionError(f'multiwatch did not replace worker {pid}')
 
     def _kill_everything(self):
-        nginx, top = pid_file(self.stack, 'nginx.pid'), pid_file(self.stack, 'fcgi.pid')
-        everyone = [nginx, top] + pids_under(nginx) + pids_under(top)
+        tops = [pid_file(self.stack, 'nginx.pid')] + worker_tops(self.stack)
+        everyone = tops + [pid for top in tops for pid in pids_under(top)]
         for pid in everyone:
             os.kill(pid, signal.SIGKILL)
         deadline = time.monotonic() + 10
@@ -180,8 +197,9 @@ class CrashSafetyTest(unittest.TestCase):
         con = cls.stack.db()
         try:
             con.executemany('INSERT INTO devices (unit_id, device_uuid, name, customer_id, '
-                            "registered_at) VALUES (?, lower(hex(randomblob(16))), ?, ?, 0)",
-                            [(u, f'Crash {u}', cls.denmark) for g in cls.groups for u in g])
+                            'registered_at) VALUES (?, ?, ?, ?, 0)',
+                            [(u, secrets.token_hex(16), f'Crash {u}', cls.denmark)
+                             for g in cls.groups for u in g])
         finally:
             con.close()
         # one session makes every token (a login costs a password hash),
@@ -291,9 +309,9 @@ class CrashSafetyTest(unittest.TestCase):
             self.assertGreater(tally[kind].get('done', 0), len(records) // 6,
                                f'most {kind} writes got through')
 
-        con = sqlite3.connect(self.stack.database, timeout=30)
+        self.assertStorageWhole()
+        con = self.stack.db()
         try:
-            self.assertEqual(con.execute('PRAGMA integrity_check').fetchall(), [('ok',)])
             users = dict(con.execute("SELECT id, username FROM users WHERE username LIKE "
                                      "'crash-%'"))
             tokens = dict(con.execute('SELECT id, name FROM api_tokens'))
@@ -309,6 +327,36 @@ class CrashSafetyTest(unittest.TestCase):
             con.close()
         p = self.stack.arborctl('check', check=False)
         self.assertEqual((p.returncode, p.stdout, p.stderr), (0, 'ok\n', ''))
+
+    def assertStorageWhole(self):
+        """What the engine itself says of its storage after the kills."""
+        if not on_postgresql():
+            con = sqlite3.connect(self.stack.database, timeout=30)
+            try:
+                self.assertEqual(con.execute('PRAGMA integrity_check').fetchall(), [('ok',)])
+            finally:
+                con.close()
+            return
+        con = self.stack.db()
+        try:
+            self.assertEqual(con.execute(
+                "SELECT pid, state, query FROM pg_stat_activity WHERE datname = "
+                "current_database() AND pid <> pg_backend_pid() AND state <> 'idle'").fetchall(),
+                [], 'a transaction left open')
+            # amcheck (contrib, with the server): each B-tree index's
+            # structure, and every row of its table found in it
+            con.execute('CREATE EXTENSION amcheck')
+            try:
+                indexes = con.execute(
+                    "SELECT c.relname, bt_index_check(c.oid, true) FROM pg_index i "
+                    "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE a.amname = 'btree' AND n.nspname = current_schema()").fetchall()
+            finally:
+                con.execute('DROP EXTENSION amcheck')
+            self.assertGreater(len(indexes), 20, 'the schema\'s B-tree indexes were checked')
+        finally:
+            con.close()
 
     def assertGroupMovedWhole(self, con, group, moves):
         """Every device of group where the others are, moved as often as

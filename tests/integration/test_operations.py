@@ -1,23 +1,38 @@
 """test_operations.py - issue 18's tools for operators, on the demo stack:
 GET /healthz for load balancers, and `arborctl backup` taken while writes
-go on, restored into a second stack that signs in and reads.
+go on, restored into a second stack that signs in and reads: on SQLite a
+copy of the database file, on PostgreSQL a pg_dump archive that
+pg_restore loads into a new database of the same cluster.
 """
 import hashlib
 import json
 import os
 import shutil
 import stat
+import subprocess
 import tempfile
 import threading
 import time
 import unittest
 
-from arbor_stack import SESSION_COOKIE, Client, Stack
+from arbor_stack import SESSION_COOKIE, Client, Stack, on_postgresql
 from fixtures import STACK, Api, cid, client, new_token, setUpModule  # noqa: F401
 
 
 def schema_version(stack):
+    if on_postgresql():
+        return stack.query('SELECT version FROM schema_version')[0][0]
     return stack.query('PRAGMA user_version')[0][0]
+
+
+# what `arborctl backup` writes, and what it says it wrote
+if on_postgresql():
+    COPY_NAME = 'arbor-copy.pgdump'
+    COPY_SAID = r'copied to .*arbor-copy\.pgdump \(a pg_dump archive of \d+ bytes, ' \
+                r'mode 0600, read back whole\)'
+else:
+    COPY_NAME = 'arbor-copy.db'
+    COPY_SAID = r'copied to .*arbor-copy\.db \(\d+ pages, mode 0600, integrity ok\)'
 
 
 class HealthTests(unittest.TestCase):
@@ -91,7 +106,7 @@ class BackupTests(unittest.TestCase):
             while len(writer.made) < 10:
                 time.sleep(0.05)
             started = time.monotonic()
-            copy = os.path.join(self.dir, 'arbor-copy.db')
+            copy = os.path.join(self.dir, COPY_NAME)
             p = STACK.arborctl('backup', copy, check=False)
             while len(writer.made) < 20 + sum(1 for _, at in writer.made if at < started):
                 time.sleep(0.05)    # the writes go on after it too
@@ -99,11 +114,10 @@ class BackupTests(unittest.TestCase):
             writer.stop.set()
             writer.join(60)
         self.assertEqual((p.returncode, p.stderr), (0, ''))
-        self.assertRegex(p.stdout, r'copied to .*arbor-copy\.db \(\d+ pages, mode 0600, '
-                                   r'integrity ok\)')
+        self.assertRegex(p.stdout, COPY_SAID)
         self.assertEqual(writer.failures, [])
         self.assertEqual(stat.S_IMODE(os.stat(copy).st_mode), 0o600)
-        self.assertEqual(sorted(os.listdir(self.dir)), ['arbor-copy.db'])
+        self.assertEqual(sorted(os.listdir(self.dir)), [COPY_NAME])
         before = {name for name, at in writer.made if at < started}
 
         keys = os.path.join(STACK.var, 'arbor.keys')
@@ -131,17 +145,43 @@ class BackupTests(unittest.TestCase):
         self.assertEqual(digest(copy), was)
 
     def test_a_failed_backup_leaves_no_file(self):
-        for path, why in ((os.path.join(self.dir, 'no-such-folder', 'copy.db'),
-                           'No such file or directory'),
-                          (os.path.join(self.dir, 'journalled.db'), 'journalled.db-wal exists')):
-            if 'journalled' in path:
-                with open(path + '-wal', 'w') as f:
-                    f.write('a journal of another database')
-            p = STACK.arborctl('backup', path, check=False)
-            self.assertEqual(p.returncode, 1, p.stdout)
-            self.assertIn(why, p.stderr)
-            self.assertFalse(os.path.exists(path), path)
+        path = os.path.join(self.dir, 'no-such-folder', 'copy.db')
+        p = STACK.arborctl('backup', path, check=False)
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertIn('No such file or directory', p.stderr)
+        self.assertEqual(os.listdir(self.dir), [])
 
+    @unittest.skipIf(on_postgresql(), 'a journal beside the copy is SQLite\'s: pg_dump writes '
+                                      'one archive (test_a_cut_off_archive_is_refused)')
+    def test_a_journal_beside_the_name_is_refused(self):
+        path = os.path.join(self.dir, 'journalled.db')
+        with open(path + '-wal', 'w') as f:
+            f.write('a journal of another database')
+        p = STACK.arborctl('backup', path, check=False)
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertIn('journalled.db-wal exists', p.stderr)
+        self.assertFalse(os.path.exists(path), path)
+
+    @unittest.skipUnless(on_postgresql(), 'pg_dump archives are PostgreSQL\'s backups; '
+                                          'SQLite\'s copy is checked by its integrity check')
+    def test_a_cut_off_archive_is_refused(self):
+        """pg_dump exits 0 but its archive lacks its last KiB (as a copy cut
+        short might), past the table of contents at its start: the
+        read-back refuses it and no file is left."""
+        bin_dir = os.path.join(self.dir, 'bin')
+        os.mkdir(bin_dir)
+        with open(os.path.join(bin_dir, 'pg_dump'), 'w') as f:
+            f.write(f'#!/bin/sh\n{shutil.which("pg_dump")} "$@" || exit\n'
+                    'while [ "$1" != --file ]; do shift; done\n'
+                    'truncate -s -1024 "$2"\n')
+        os.chmod(os.path.join(bin_dir, 'pg_dump'), 0o700)
+        path = os.path.join(self.dir, 'cut.pgdump')
+        p = subprocess.run([os.path.join(STACK.bin, 'arborctl'), 'backup', path],
+                           env=dict(STACK.env, PATH=bin_dir + os.pathsep + os.environ['PATH']),
+                           capture_output=True, text=True, timeout=300)
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertIn('pg_restore failed', p.stderr)
+        self.assertEqual(os.listdir(self.dir), ['bin'], 'no archive, whole or partial')
 
 if __name__ == '__main__':
     unittest.main()
