@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
+
 #include "db.h"
 #include "dbcheck.h"
 
@@ -272,12 +274,17 @@ backup_write(struct db *db, const char *path, int *pages, char *err,
 
 /*
  * Run argv (a program found on PATH) with its standard output to
- * /dev/null and its errors to ours: 0 when it exits 0, or -1 with a
- * message in err.
+ * /dev/null and its errors to ours, and with the settings of a libpq
+ * connection (conn, or NULL) as the environment variables libpq reads
+ * (PGHOST, PGPASSWORD...): a program's arguments are public, its
+ * environment is not. 0 when it exits 0, or -1 with a message in err.
  */
 static int
-run(char *const argv[], char *err, size_t errlen)
+run(char *const argv[], const PQconninfoOption *conn, char *err,
+    size_t errlen)
 {
+	const PQconninfoOption *o;
+
 	pid_t pid;
 	int status, fd;
 
@@ -290,6 +297,9 @@ run(char *const argv[], char *err, size_t errlen)
 	if (pid == 0) {
 		if ((fd = open("/dev/null", O_WRONLY)) >= 0)
 			dup2(fd, STDOUT_FILENO);
+		for (o = conn; o != NULL && o->keyword != NULL; o++)
+			if (o->val != NULL && o->envvar != NULL)
+				setenv(o->envvar, o->val, 1);
 		execvp(argv[0], argv);
 		fprintf(stderr, "arborctl: %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
@@ -322,22 +332,40 @@ static int
 fill_postgresql(void *ctx, const char *partial, char *err, size_t errlen)
 {
 	char *dump[] = { "pg_dump", "--format=custom", "--no-owner",
-	    "--file", (char *)partial, "--dbname", ctx, NULL };
+	    "--file", (char *)partial, NULL };
 	char *read_back[] = { "pg_restore", "--file=/dev/null",
 	    (char *)partial, NULL };
 
-	return run(dump, err, errlen) != 0 ||
-	    run(read_back, err, errlen) != 0 ? -1 : 0;
+	return run(dump, ctx, err, errlen) != 0 ||
+	    run(read_back, NULL, err, errlen) != 0 ? -1 : 0;
 }
 
 int
 backup_write_postgresql(const char *url, const char *path, long long *bytes,
     char *err, size_t errlen)
 {
+	PQconninfoOption *conn, *o;
 	struct stat st;
+	char *msg = NULL;
+	int rc = -1;
 
-	if (publish(path, fill_postgresql, (void *)url, err, errlen) != 0)
+	if ((conn = PQconninfoParse(url, &msg)) == NULL) {
+		snprintf(err, errlen, "[database] url: %s", msg ? msg :
+		    "out of memory");
+		PQfreemem(msg);
 		return -1;
+	}
+	for (o = conn; o->keyword != NULL; o++)
+		if (o->val != NULL && o->envvar == NULL) {
+			snprintf(err, errlen, "[database] url: %s has no "
+			    "environment variable to give pg_dump", o->keyword);
+			goto out;
+		}
+	if (publish(path, fill_postgresql, conn, err, errlen) != 0)
+		goto out;
 	*bytes = stat(path, &st) == 0 ? (long long)st.st_size : 0;
-	return 0;
+	rc = 0;
+out:
+	PQconninfoFree(conn);
+	return rc;
 }

@@ -29,9 +29,10 @@ int backup_write(struct db *db, const char *path, int *pages, char *err,
  * The same for the PostgreSQL database of libpq connection string url:
  * pg_dump's custom archive (restored with pg_restore: deploy/README.md),
  * from one snapshot, checked by reading it back whole with pg_restore,
- * under path.partial-XXXXXX until done. pg_dump and
- * pg_restore come from PATH (Debian's postgresql-client); a password
- * comes from ~/.pgpass, not url (a program's arguments are public).
+ * under path.partial-XXXXXX until done. pg_dump and pg_restore come
+ * from PATH (Debian's postgresql-client); pg_dump gets url's settings
+ * as libpq's environment variables (PGHOST, PGPASSWORD...), never as
+ * arguments, which any user of the machine can read.
  * Returns 0 (*bytes: its size), or -1 with a message in err.
  */
 int backup_write_postgresql(const char *url, const char *path,

@@ -208,7 +208,13 @@ struct check_field;
 enum model_result db_finish(struct db *db, bool failed, const void *errors,
     const struct check_field *fields);
 
-/* Whether the last failed step was a constraint violation (a duplicate). */
+/*
+ * Whether the last failed step was a constraint violation (a duplicate).
+ * After a failed statement a transaction may only be rolled back: SQLite
+ * would go on with it, PostgreSQL refuses every later statement of it.
+ * A flow that answers a duplicate and still needs the database (a rate
+ * limit to count) does so in a new transaction (device_add()).
+ */
 bool db_is_constraint(struct db *db);
 
 /* Rows changed by the last statement. */

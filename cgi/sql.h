@@ -44,6 +44,11 @@
  *                      user_version, PostgreSQL's table schema_version
  *   SQLITE_ONLY(sql)   a statement about SQLite's own files: none on
  *                      PostgreSQL (dbcheck.c asks db_has_stmt)
+ *
+ * A parameter has one type on PostgreSQL, the one its first use in the
+ * statement implies: ":p = ''" makes it text, and a later "uid >= :p" of
+ * a citext column then compares case by case. Test a search's presence
+ * on :q, never on a parameter that is compared with such a column.
  */
 #ifdef SQL_POSTGRESQL
 #define NOCASE(x) "lower(" x ")"
