@@ -4,6 +4,8 @@
  * as the workers.
  *
  *   arborctl init                        schema (or migrations) and keys
+ *   arborctl migrate                     the migrations of an existing
+ *                                        database, never a new one
  *   arborctl demo                        demo customers and users
  *   arborctl operator add USERNAME EMAIL password from standard input
  *   arborctl passwd USERNAME             password from standard input
@@ -64,6 +66,7 @@ static int
 usage(void)
 {
 	fputs("usage: arborctl init\n"
+	    "       arborctl migrate\n"
 	    "       arborctl demo\n"
 	    "       arborctl operator add USERNAME EMAIL  (password on stdin)\n"
 	    "       arborctl passwd USERNAME              (password on stdin)\n"
@@ -149,29 +152,40 @@ close_viewer(struct app *app, struct viewer *v)
 	config_free(&app->cfg);
 }
 
+/*
+ * arborctl init (create true): the key file and the schema, or the
+ * migrations of an older database; arborctl migrate: the migrations of a
+ * database that exists, never a new one (a mistyped path or url makes
+ * nothing).
+ */
 static int
-cmd_init(void)
+cmd_schema(bool create)
 {
 	struct config cfg;
 	struct db db;
 	char err[512];
+	int64_t from = 0;
 	int rc = 1;
 
 	if (load_config(&cfg) != 0)
 		return 1;
-	if (access(cfg.keys, F_OK) != 0) {
+	if (create && access(cfg.keys, F_OK) != 0) {
 		if (keys_create(cfg.keys, err, sizeof(err)) != 0) {
 			fprintf(stderr, "arborctl: %s\n", err);
 			goto out;
 		}
 		printf("created key file %s (mode 0600)\n", cfg.keys);
 	}
-	if (open_db(&db, &cfg, DB_INIT) != 0)
+	if (open_db(&db, &cfg, create ? DB_INIT : DB_MIGRATE) != 0)
 		goto out;
-	if (db_init_schema(&db, cfg.engine == ENGINE_SQLITE ? schema_sql :
-	    schema_pg_sql, err, sizeof(err)) != 0)
+	if ((create ? db_init_schema : db_migrate)(&db, cfg.engine ==
+	    ENGINE_SQLITE ? schema_sql : schema_pg_sql, &from, err,
+	    sizeof(err)) != 0)
 		fprintf(stderr, "arborctl: %s\n", err);
 	else {
+		if (from != 0 && from != SCHEMA_VERSION)
+			printf("%s migrated from schema version %lld\n",
+			    database_name(&cfg), (long long)from);
 		printf("%s is at schema version %d\n", database_name(&cfg),
 		    SCHEMA_VERSION);
 		rc = 0;
@@ -785,7 +799,9 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	if (argc == 2 && strcmp(argv[1], "init") == 0)
-		return cmd_init();
+		return cmd_schema(true);
+	if (argc == 2 && strcmp(argv[1], "migrate") == 0)
+		return cmd_schema(false);
 	if (argc == 2 && strcmp(argv[1], "demo") == 0)
 		return cmd_demo();
 	if (argc == 5 && strcmp(argv[1], "operator") == 0 &&

@@ -307,7 +307,7 @@ pg_open(struct db *db, const char *url, enum db_open_mode mode, char *err,
 			return -1;
 		}
 	}
-	if (mode == DB_INIT)
+	if (mode != DB_SERVE)
 		return 0;
 	if (schema_version(pc, &version, err, errlen) != 0 ||
 	    version != SCHEMA_VERSION) {
@@ -335,39 +335,75 @@ pg_close(struct db *db)
 	db->pg = NULL;
 }
 
+/*
+ * pg_migrations[v - PG_FIRST_VERSION] takes a PostgreSQL database from
+ * version v to v + 1, in one transaction with the version's update; as
+ * in db.c, schema-pg.sql always describes the newest version. A schema
+ * change adds its step here, to db.c's migrations[] and to both schema
+ * files (tests/pg/schema-check.sh compares the two schemas); the list
+ * ends with an empty entry, which keeps it valid C while it has no step.
+ */
+#define PG_FIRST_VERSION 13
+static const char *const pg_migrations[] = {
+	NULL
+};
+_Static_assert(sizeof(pg_migrations) / sizeof(pg_migrations[0]) ==
+    SCHEMA_VERSION - PG_FIRST_VERSION + 1,
+    "one PostgreSQL migration per schema version after the first");
+
+/* Run sql (several statements: one simple query is one transaction,
+ * all or nothing); 0 or -1 with a message in err. */
+static int
+run_script(struct pg_conn *pc, const char *what, const char *sql, char *err,
+    size_t errlen)
+{
+	PGresult *res = PQexec(pc->conn, sql);
+
+	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+	    PQresultStatus(res) != PGRES_TUPLES_OK) {
+		snprintf(err, errlen, "%s: %s", what, message(pc->conn, res));
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	return 0;
+}
+
 int
-pg_init_schema(struct db *db, const char *schema, char *err, size_t errlen)
+pg_init_schema(struct db *db, const char *schema, bool create,
+    int64_t *from, char *err, size_t errlen)
 {
 	struct pg_conn *pc = db->pg;
 	char have[8];
 	long long version;
-	PGresult *res;
+	size_t v;
 
+	*from = 0;
 	if (query_text(pc->conn, "SELECT count(*) FROM pg_tables WHERE "
 	    "schemaname = current_schema() AND tablename = 'schema_version'",
 	    have, sizeof(have), err, errlen) != 0)
 		return -1;
 	if (strcmp(have, "0") == 0) {
-		/* one simple query runs as one transaction: all or none */
-		res = PQexec(pc->conn, schema);
-		if (PQresultStatus(res) != PGRES_COMMAND_OK &&
-		    PQresultStatus(res) != PGRES_TUPLES_OK) {
-			snprintf(err, errlen, "schema-pg.sql: %s",
-			    message(pc->conn, res));
-			PQclear(res);
+		if (!create) {
+			snprintf(err, errlen, "the database has no Arbor schema: "
+			    "`arborctl init` makes it");
 			return -1;
 		}
-		PQclear(res);
+		return run_script(pc, "schema-pg.sql", schema, err, errlen);
 	}
 	if (schema_version(pc, &version, err, errlen) != 0)
 		return -1;
-	/* PostgreSQL's schema begins at version 13: a later version adds
-	 * its migration for both engines */
-	if (version != SCHEMA_VERSION) {
+	*from = version;
+	if (version < PG_FIRST_VERSION || version > SCHEMA_VERSION) {
 		snprintf(err, errlen, "database has schema version %lld; this "
-		    "program knows %d", version, SCHEMA_VERSION);
+		    "program knows %d to %d", version, PG_FIRST_VERSION,
+		    SCHEMA_VERSION);
 		return -1;
 	}
+	for (v = (size_t)version; v < SCHEMA_VERSION; v++)
+		if (run_script(pc, "migration", pg_migrations[v -
+		    PG_FIRST_VERSION], err, errlen) != 0)
+			return -1;
 	return 0;
 }
 

@@ -20,10 +20,11 @@ int pg_open(struct db *db, const char *url, enum db_open_mode mode,
     char *err, size_t errlen);
 void pg_close(struct db *db);
 
-/* Create the schema (schema-pg.sql's text) in an empty database, or
- * check that an existing one is at SCHEMA_VERSION. 0 or -1 (err). */
-int pg_init_schema(struct db *db, const char *schema, char *err,
-    size_t errlen);
+/* Create the schema (schema-pg.sql's text) in an empty database when
+ * create is true, or migrate an existing one to SCHEMA_VERSION; *from:
+ * the version it had (0: none). 0 or -1 (err). */
+int pg_init_schema(struct db *db, const char *schema, bool create,
+    int64_t *from, char *err, size_t errlen);
 
 /* A connection the server dropped (a restart, a fail-over) is made
  * again and its statements prepared again: 0, or -1 when it cannot be

@@ -383,16 +383,29 @@ db_open(struct db *db, const char *path, enum db_open_mode mode, char *err,
 {
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 	int64_t version = -1;
+	struct stat st;
 
 	configure_library();
 	memset(db, 0, sizeof(*db));
 	if (mode == DB_INIT)
 		flags |= SQLITE_OPEN_CREATE;
+	/* DB_MIGRATE: no file, or an empty one, is not a database to
+	 * migrate, and the settings below would write to it */
+	if (mode == DB_MIGRATE && stat(path, &st) != 0) {
+		snprintf(err, errlen, "%s: %s: `arborctl init` makes one", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (mode == DB_MIGRATE && st.st_size == 0) {
+		snprintf(err, errlen, "%s: an empty file: `arborctl init` makes "
+		    "one", path);
+		return -1;
+	}
 	if (open_owner_only(db, path, flags, err, errlen) != 0) {
 		db_close(db);
 		return -1;
 	}
-	if (mode == DB_INIT)
+	if (mode != DB_SERVE)
 		return 0;
 	if (pragma_int(db->conn, "PRAGMA user_version", &version) != 0 ||
 	    version != SCHEMA_VERSION) {
@@ -426,6 +439,8 @@ db_connect(struct db *db, const struct config *cfg, enum db_open_mode mode,
 int
 db_open_memory(struct db *db, const char *sql, char *err, size_t errlen)
 {
+	int64_t from;
+
 	configure_library();
 	memset(db, 0, sizeof(*db));
 	if (sqlite3_open_v2(":memory:", &db->conn, SQLITE_OPEN_READWRITE |
@@ -443,7 +458,7 @@ db_open_memory(struct db *db, const char *sql, char *err, size_t errlen)
 		db_close(db);
 		return -1;
 	}
-	if (db_init_schema(db, sql, err, errlen) != 0 ||
+	if (db_init_schema(db, sql, &from, err, errlen) != 0 ||
 	    prepare_all(db, err, errlen) != 0) {
 		db_close(db);
 		return -1;
@@ -607,23 +622,30 @@ exec_in_transaction(sqlite3 *conn, const char *sql, char *err,
 	return migrate(conn, &m, NULL, err, errlen);
 }
 
-int
-db_init_schema(struct db *db, const char *sql, char *err,
-    size_t errlen)
+/* db_init_schema(), or with create false db_migrate(). */
+static int
+init_schema(struct db *db, const char *sql, bool create, int64_t *from,
+    char *err, size_t errlen)
 {
 	int64_t version = -1, tables = -1;
 	size_t v;
 
 	if (db->pg != NULL)
-		return pg_init_schema(db, sql, err, errlen);
+		return pg_init_schema(db, sql, create, from, err, errlen);
 	if (pragma_int(db->conn, "PRAGMA user_version", &version) != 0 ||
 	    pragma_int(db->conn, "SELECT count(*) FROM sqlite_schema",
 	    &tables) != 0) {
 		snprintf(err, errlen, "%s", sqlite3_errmsg(db->conn));
 		return -1;
 	}
-	if (version == 0 && tables == 0)
-		return exec_in_transaction(db->conn, sql, err, errlen);
+	*from = version;
+	if (version == 0 && tables == 0) {
+		if (create)
+			return exec_in_transaction(db->conn, sql, err, errlen);
+		snprintf(err, errlen, "an empty database: `arborctl init` "
+		    "makes one");
+		return -1;
+	}
 	if (version < 1 || version > SCHEMA_VERSION) {
 		snprintf(err, errlen, "database has schema version %lld; this "
 		    "program knows 1 to %d", (long long)version,
@@ -635,6 +657,20 @@ db_init_schema(struct db *db, const char *sql, char *err,
 		    errlen) != 0)
 			return -1;
 	return 0;
+}
+
+int
+db_init_schema(struct db *db, const char *sql, int64_t *from, char *err,
+    size_t errlen)
+{
+	return init_schema(db, sql, true, from, err, errlen);
+}
+
+int
+db_migrate(struct db *db, const char *sql, int64_t *from, char *err,
+    size_t errlen)
+{
+	return init_schema(db, sql, false, from, err, errlen);
 }
 
 /*

@@ -66,7 +66,8 @@ struct db {
 
 enum db_open_mode {
 	DB_SERVE,	/* schema must be at SCHEMA_VERSION */
-	DB_INIT		/* create or migrate (arborctl init) */
+	DB_INIT,	/* create or migrate (arborctl init) */
+	DB_MIGRATE	/* migrate one that exists (arborctl migrate) */
 };
 
 /*
@@ -104,9 +105,15 @@ void db_close(struct db *db);
 /*
  * Create the schema in a new database (sql: the text of schema.sql, or
  * of schema-pg.sql on PostgreSQL), or run the migrations of an older
- * one. Returns 0 or -1 with a message in err.
+ * one. *from: the version it had (0: none, a new database). Returns 0
+ * or -1 with a message in err.
  */
-int db_init_schema(struct db *db, const char *sql, char *err,
+int db_init_schema(struct db *db, const char *sql, int64_t *from,
+    char *err, size_t errlen);
+
+/* The same for a database that exists: one without Arbor's schema is
+ * refused, not made (a mistyped path or url makes nothing). */
+int db_migrate(struct db *db, const char *sql, int64_t *from, char *err,
     size_t errlen);
 
 /*

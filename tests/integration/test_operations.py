@@ -15,7 +15,8 @@ import threading
 import time
 import unittest
 
-from arbor_stack import SESSION_COOKIE, Client, Stack, on_postgresql
+from arbor_stack import (SESSION_COOKIE, Client, PgConnection, Stack, on_postgresql,
+                         pg_admin, pg_url)
 from fixtures import STACK, Api, cid, client, new_token, setUpModule  # noqa: F401
 
 
@@ -185,3 +186,59 @@ class BackupTests(unittest.TestCase):
 
 if __name__ == '__main__':
     unittest.main()
+
+
+class MigrateCommandTests(unittest.TestCase):
+    """`arborctl migrate` migrates a database that exists and never makes
+    one: a mistyped path or connection string is refused, not created."""
+
+    def conf(self, database):
+        """An environment whose arbor.conf has [database] database (a
+        format string: {folder} is the conf's own folder)."""
+        folder = tempfile.mkdtemp(prefix='arbor-migrate-')
+        self.addCleanup(shutil.rmtree, folder, True)
+        env = dict(STACK.env, ARBOR_CONF=os.path.join(folder, 'arbor.conf'))
+        with open(env['ARBOR_CONF'], 'w') as f:
+            f.write(f'[database]\n{database.format(folder=folder)}\n'
+                    f'[server]\nkeys = {folder}/arbor.keys\n')
+        return env, folder
+
+    def migrate(self, env):
+        return subprocess.run([os.path.join(STACK.bin, 'arborctl'), 'migrate'], env=env,
+                              capture_output=True, text=True, timeout=60)
+
+    def test_a_current_database_is_left_as_it_is(self):
+        p = self.migrate(STACK.env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertRegex(p.stdout, r'is at schema version \d+\n$')
+        self.assertNotIn('migrated from', p.stdout)
+
+    @unittest.skipIf(on_postgresql(), "SQLite's file: PostgreSQL's case is below")
+    def test_a_missing_or_empty_file_is_refused_and_left_alone(self):
+        env, folder = self.conf('path = {folder}/typo.db')
+        p = self.migrate(env)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn('arborctl:', p.stderr)
+        self.assertFalse(os.path.exists(os.path.join(folder, 'typo.db')))
+        open(os.path.join(folder, 'typo.db'), 'w').close()
+        p = self.migrate(env)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn('`arborctl init` makes one', p.stderr)
+        self.assertEqual(os.path.getsize(os.path.join(folder, 'typo.db')), 0)
+
+    @unittest.skipUnless(on_postgresql(), "PostgreSQL's database: SQLite's case is above")
+    def test_a_missing_database_or_one_without_the_schema_is_refused(self):
+        env, _ = self.conf('engine = postgresql\nurl = ' + pg_url('arbor_no_such_database'))
+        p = self.migrate(env)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn('arborctl: postgresql:', p.stderr)
+        name = STACK.pg_database + '_bare'
+        pg_admin(f'CREATE DATABASE "{name}" TEMPLATE template0 LOCALE \'C\' ENCODING \'UTF8\'')
+        self.addCleanup(pg_admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        env, _ = self.conf('engine = postgresql\nurl = ' + pg_url(name))
+        p = self.migrate(env)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn('has no Arbor schema', p.stderr)
+        with PgConnection(name) as con:
+            self.assertEqual(con.execute("SELECT count(*) FROM pg_tables WHERE "
+                                         "schemaname = 'public'").fetchone()[0], 0)
