@@ -232,16 +232,21 @@ query_text(PGconn *conn, const char *sql, char *out, size_t outlen,
 /*
  * The session's settings. Times are Unix seconds computed by the
  * program, so the time zone only names the server's own; UTC keeps
- * its log lines comparable with ours. The database must sort text as
- * bytes (LC_COLLATE C), as SQLite does: the customers' path ranges and
- * every sorted list depend on it.
+ * its log lines comparable with ours. Every execution is planned for its
+ * values (force_custom_plan): the list statements say "(:customer_id =
+ * 0 OR ...)" and "(:after = 0 OR ...)", which a generic plan, made once
+ * for any value, cannot cut away, and PostgreSQL would switch to one
+ * after five executions whenever it guesses it no dearer. The database
+ * must sort text as bytes (LC_COLLATE C), as SQLite does: the
+ * customers' path ranges and every sorted list depend on it.
  */
 static int
 configure(struct pg_conn *pc, char *err, size_t errlen)
 {
 	char collate[64];
 	PGresult *res = PQexec(pc->conn, "SET TIME ZONE 'UTC'; "
-	    "SET client_min_messages = warning");
+	    "SET client_min_messages = warning; "
+	    "SET plan_cache_mode = force_custom_plan");
 
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		snprintf(err, errlen, "settings: %s", message(pc->conn, res));
