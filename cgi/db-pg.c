@@ -56,9 +56,9 @@ struct pg_stmt {
 
 struct pg_conn {
 	PGconn *conn;
-	char *url;
 	struct pg_stmt stmts[STMT__MAX];
-	int changes;		/* rows changed by the last statement */
+	int changes;		/* rows the last INSERT, UPDATE or DELETE
+				 * changed (a SELECT leaves it, as in SQLite) */
 };
 
 /* Whether the statement exists on this engine (a check of SQLite's own
@@ -288,8 +288,7 @@ pg_open(struct db *db, const char *url, enum db_open_mode mode, char *err,
 	long long version = -1;
 	int i;
 
-	if (pc == NULL || (pc->url = strdup(url)) == NULL) {
-		free(pc);
+	if (pc == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -335,7 +334,6 @@ pg_close(struct db *db)
 	for (i = 0; i < STMT__MAX; i++)
 		stmt_free(&pc->stmts[i]);
 	PQfinish(pc->conn);
-	free(pc->url);
 	free(pc);
 	db->pg = NULL;
 }
@@ -537,6 +535,16 @@ failed(struct db *db, const PGresult *res, const char *sql)
 		    message(db->pg->conn, res), state ? state : "?", sql);
 }
 
+/* Whether res is of an INSERT, UPDATE or DELETE (its tag says). */
+static bool
+wrote(PGresult *res)
+{
+	const char *tag = PQcmdStatus(res);
+
+	return strncmp(tag, "INSERT", 6) == 0 ||
+	    strncmp(tag, "UPDATE", 6) == 0 || strncmp(tag, "DELETE", 6) == 0;
+}
+
 enum db_step_result
 pg_step(struct db *db, struct pg_stmt *s)
 {
@@ -553,7 +561,8 @@ pg_step(struct db *db, struct pg_stmt *s)
 			return DB_ERROR;
 		}
 		db->constraint_failed = false;
-		db->pg->changes = atoi(PQcmdTuples(s->res));
+		if (wrote(s->res))
+			db->pg->changes = atoi(PQcmdTuples(s->res));
 		s->row = -1;
 	}
 	if (s->row + 1 < PQntuples(s->res)) {
