@@ -6,7 +6,8 @@ pools on separate sockets, as if on two machines. `make test` runs it on
 SQLite (both pools on one file), `make test-pg` on PostgreSQL, where that
 is how Arbor grows. NodeClient sends each request to the node the test
 names, so that each test shows that what one node wrote the other reads:
-a session, the login failures that lock a user out, a one-time link. The
+a session, the login failures that lock a user out, the TOTP step last
+used, a one-time link. The
 last test kills a node under load and shows the other serving on with
 nothing lost.
 """
@@ -27,6 +28,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from arbor_stack import PASSWORD, Client, Stack  # noqa: E402
 from fixtures import new_token  # noqa: E402
 from node_client import NodeClient  # noqa: E402
+from test_mfa import enrol, totp  # noqa: E402
 
 STACK = Stack(demo=True, nodes=2)
 LINK_RE = re.compile(r'(/password/reset/[A-Za-z0-9_-]{43})')
@@ -108,6 +110,24 @@ class SharedStateTests(unittest.TestCase):
             self.assertIsNone(c.session_token)
         # another user from the same address is not locked
         self.assertEqual(sign_in(NodeClient(STACK, node=2), 'dk.admin').status, 303)
+
+    def test_a_totp_code_used_on_one_node_is_refused_on_the_other(self):
+        """MFA enrolled on node 1; a code signs in on node 2 and the same
+        code is refused on node 1 (the step last used is in the database)."""
+        c = NodeClient(STACK, node=1)
+        self.assertEqual(sign_in(c, 'contoso.admin').status, 303)
+        secret, _ = enrol(c)
+        c.logout()
+        c.node = 2
+        r = sign_in(c, 'contoso.admin')
+        self.assertEqual((r.status, r.location), (303, '/login/mfa'))
+        code = totp(secret, 30)
+        r = c.post('/login/mfa', {'code': code})
+        self.assertEqual((r.status, r.location), (303, '/accounts'))
+        other = NodeClient(STACK, node=1)
+        self.assertEqual(sign_in(other, 'contoso.admin').location, '/login/mfa')
+        self.assertEqual(other.post('/login/mfa', {'code': code}).status, 401)
+        self.assertEqual(other.get('/accounts').location, '/login/mfa')
 
     def test_a_reset_link_made_on_one_node_is_used_once_on_either(self):
         """A reset link asked for on node 1 sets the password on node 2;
