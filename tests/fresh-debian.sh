@@ -17,6 +17,8 @@
 #   MIRROR           Debian mirror (default http://deb.debian.org/debian)
 #   SECURITY_MIRROR  (default http://deb.debian.org/debian-security)
 #   KEEP=1           keep DIR (to look around: chroot DIR)
+#   TARGETS          the make targets to run there (default: test; CI's
+#                    .ci/run also runs test-pg, PostgreSQL with two nodes)
 #
 # The host's resolver and local CA certificates (/usr/local/share/
 # ca-certificates, /etc/npmrc) are copied in, so that a host behind a
@@ -90,11 +92,14 @@ mount_in /dev/shm -t tmpfs tmpfs
 say "clone $(git -C "$repo" rev-parse --short HEAD) into /root/arbor"
 git clone --quiet --no-local "$repo" "$root/root/arbor"
 
-say "make test (in the root, as root)"
+TARGETS=${TARGETS:-test}
+say "make $TARGETS (in the root, as root)"
 status=0
-chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
-	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-	bash -c 'cd /root/arbor && make test' || status=$?
+for target in $TARGETS; do
+	chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
+		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		bash -c "cd /root/arbor && make $target" || { status=$?; break; }
+done
 node=$(chroot "$root" node --version 2>/dev/null || echo none)
-say "make test exited $status (Node $node, Debian $(cat "$root/etc/debian_version"))"
+say "make $TARGETS exited $status (Node $node, Debian $(cat "$root/etc/debian_version"))"
 exit "$status"
