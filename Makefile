@@ -11,6 +11,7 @@
 #   make test-pg    the integration and browser tests on PostgreSQL, two
 #                   app nodes per stack
 #   make bench      wrk against the real stack at scale (docs/PERFORMANCE.md)
+#   make bench-pg   the same on PostgreSQL, with one app node and with two
 #   make soak       a minute of mixed load: no errors, no worker deaths, flat
 #                   memory (docs/RELIABILITY.md)
 #   make install    install for a server (PREFIX, DESTDIR, SYSCONFDIR,
@@ -299,9 +300,14 @@ test: deps
 	if [ -n "$$fail" ]; then echo "make test: FAILED:$$fail" >&2; exit 1; fi; \
 	echo "make test: all passed"
 
-.PHONY: bench soak
+.PHONY: bench bench-pg soak
 bench: all
 	cd $(CURDIR) && BIN=$(CURDIR)/bin ROOT=$(CURDIR) bash tests/bench/run.sh
+
+# The same rows on PostgreSQL, one app node and two (tests/bench/pg.sh).
+bench-pg: deps-pg
+	@$(MAKE) --no-print-directory all
+	cd $(CURDIR) && bash tests/bench/pg.sh
 
 # Not part of `make test`: a minute of mixed load (tests/soak/run.sh).
 soak: all

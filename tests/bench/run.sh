@@ -20,107 +20,26 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-DURATION=${DURATION:-10}
-CONNECTIONS=${CONNECTIONS:-32}
 PORT_BASE=${PORT_BASE:-18400}
-BENCH_CUSTOMERS=${BENCH_CUSTOMERS:-1000}
-BENCH_USERS=${BENCH_USERS:-100000}
-BENCH_DEVICES=${BENCH_DEVICES:-1000000}
 BENCH_SCANS=${BENCH_SCANS:-100000}
 ONLY=${ONLY:-}
-APP_PORT=$PORT_BASE
-TRIVIAL_PORT=$((PORT_BASE + 1))
-APP=http://127.0.0.1:$APP_PORT
-TRIVIAL=http://127.0.0.1:$TRIVIAL_PORT
-DOC=$ROOT/docs/PERFORMANCE.md
-WORK=$(mktemp -d /tmp/arbor-bench.XXXXXX)
-chmod 755 "$WORK"
-APP_VAR=$WORK/app
-TRIVIAL_VAR=$WORK/trivial
+. "$ROOT/tests/bench/measure.sh"
+bench_places "$PORT_BASE" arbor-bench
 
 cleanup() {
-	VAR=$APP_VAR "$ROOT/nginx/stack.sh" stop >/dev/null 2>&1 || true
-	VAR=$TRIVIAL_VAR "$ROOT/nginx/stack.sh" stop >/dev/null 2>&1 || true
+	stop_stacks
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-die() { echo "bench: $*" >&2; exit 1; }
-
-mkdir -p "$APP_VAR" "$TRIVIAL_VAR/bin"
-cat >"$WORK/arbor.conf" <<CONF
-[server]
-database = $APP_VAR/arbor.db
-keys = $APP_VAR/arbor.keys
-templates = $ROOT/templates
-base_url = $APP
-[mail]
-spool = $APP_VAR/mail
-CONF
-export ARBOR_CONF=$WORK/arbor.conf
-"$ROOT/bin/arborctl" init >/dev/null
-"$ROOT/bin/arborctl" demo >/dev/null
+mkdir -p "$APP_VAR"
+bench_init "path = $APP_VAR/arbor.db"
 VAR=$APP_VAR PORT=$APP_PORT BIN=$ROOT/bin "$ROOT/nginx/stack.sh" start >/dev/null
-# one trivial program for every page size: ?bytes=N asks for N bytes
-cp "$ROOT/bin/trivial-fcgi" "$TRIVIAL_VAR/bin/arbor-fcgi"
-VAR=$TRIVIAL_VAR PORT=$TRIVIAL_PORT BIN=$TRIVIAL_VAR/bin \
-	"$ROOT/nginx/stack.sh" start >/dev/null
+start_trivial "$TRIVIAL_VAR" "$TRIVIAL_PORT"
 
 # log in as admin (all groups: the fullest Accounts page, and every list)
 . "$ROOT/tests/bench/web.sh"
 sign_in admin
-
-# One wrk run: URL [header [script]] (a wrk Lua script of requests). Sets req (req/s), p99 (ms, of the answers
-# that came) and timeouts (requests wrk gave up on after 2 s: their
-# latency is in no percentile); stops the bench when an answer was not
-# 2xx. Then waits for the workers to work off what the run left queued,
-# so that the next run starts on idle workers.
-bench() {
-	local args=(-t2 "-c$CONNECTIONS" "-d${DURATION}s" --latency) out bad
-	[ $# -gt 1 ] && [ -n "$2" ] && args+=(-H "$2")
-	[ $# -gt 2 ] && args+=(-s "$3")
-	out=$(wrk "${args[@]}" "$1")
-	req=$(awk '/Requests\/sec/ { printf "%.0f", $2 }' <<<"$out")
-	p99=$(awk '$1 == "99%" { v = $2; u = v; sub(/[0-9.]+/, "", u);
-		sub(/[a-z]+$/, "", v); f = u == "us" ? 0.001 : u == "s" ? 1000 : 1;
-		printf "%.1f", v * f }' <<<"$out")
-	timeouts=$(awk '/Socket errors/ { sub(/.*timeout /, ""); print $1 + 0 }
-		' <<<"$out")
-	timeouts=${timeouts:-0}
-	bad=$(awk '/Non-2xx/ { n += $NF } END { print n + 0 }' <<<"$out")
-	[ "$bad" -eq 0 ] || die "$bad answers of $1 were not 2xx"
-	settle
-}
-
-# Wait until the application answers again (nginx gives a request up
-# after a minute of queueing: try a few times).
-settle() {
-	local tries=0
-	until curl -sf -o /dev/null "$APP/login"; do
-		[ $((tries += 1)) -lt 10 ] || die "the workers did not come back"
-	done
-}
-
-# The trivial program at n bytes, measured once per size: sets treq.
-declare -A trivial_req
-trivial_at() {
-	if [ -z "${trivial_req[$1]:-}" ]; then
-		bench "$TRIVIAL/page?bytes=$1"
-		trivial_req[$1]=$req
-	fi
-	treq=${trivial_req[$1]}
-}
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", 100 * a / b }'; }
-
-# The size of one answer (curl), which must be 2xx: URL [header].
-answer_bytes() {
-	local code_size
-	code_size=$(curl -s -o "$WORK/answer" -w '%{http_code} %{size_download}' \
-		${2:+-H "$2"} "$1")
-	[[ ${code_size% *} == 2* ]] || die "GET $1 answered ${code_size% *}"
-	echo "${code_size#* }"
-}
 
 echo "bench: $DURATION s per run, $CONNECTIONS connections"
 page_bytes=$(answer_bytes "$APP/accounts" "$cookie")
@@ -140,34 +59,7 @@ report="| target | req/s | vs trivial |
 
 # ---------------------------------------------------------------------
 # Lists and search at scale (issue 14): generate, then the rows.
-echo "bench: generating $BENCH_CUSTOMERS customers, $BENCH_USERS users, $BENCH_DEVICES devices"
-"$ROOT/bin/arborctl" bench-data --customers "$BENCH_CUSTOMERS" \
-	--users "$BENCH_USERS" --devices "$BENCH_DEVICES" >"$WORK/gen.txt"
-cat "$WORK/gen.txt"
-gen_seconds=$(sed -n 's/^bench data: .* in \([0-9.]*\) s .*/\1/p' "$WORK/gen.txt")
-example() { sed -n "s/^example $1=//p" "$WORK/gen.txt"; }
-email=$(example email)
-unit_id=$(example unit_id)
-device_id=$(example device_id)
-last_name=$(example last_name | sed 's/ users=.*//')
-last_users=$(example last_name | sed 's/.* users=//')
-device_text=$(example device_text | sed 's/ devices=.*//')
-text_devices=$(example device_text | sed 's/.* devices=//')
-[ -n "$email" ] && [ -n "$unit_id" ] || die "no examples from bench-data"
-
-# The "next" link of a page, as the page writes it: URL -> URL.
-next_of() {
-	local href
-	curl -s -H "$cookie" "$1" -o "$WORK/page.html"
-	href=$(sed -n 's/.*<a href="\([^"]*\)" rel="next".*/\1/p' "$WORK/page.html" |
-		head -1 | sed 's/&amp;/\&/g')
-	[ -n "$href" ] || die "no next link on $1"
-	case $href in
-	\?*) echo "${1%%\?*}$href" ;;
-	/*) echo "$APP$href" ;;
-	*) echo "$href" ;;
-	esac
-}
+generate
 
 api_token bench
 bearer="Authorization: Bearer $token"
@@ -192,17 +84,9 @@ sqlite3 "$db" "INSERT INTO rfid_tags (uid, user_id, label, active, created_at,
 	path LIKE (SELECT path FROM customers WHERE name = 'Northwind Fleet') || '%')"
 read -r tag_lo tag_hi <<<"$(sqlite3 -separator ' ' "$db" \
 	"SELECT min(user_id), max(user_id) FROM rfid_tags")"
-scan_body="{\"unit_id\":\"$unit_id\",\"rfid\":\"$(printf '%08X' "$tag_lo")\"}"
 scans_row="POST /api/v1/access/scans"
 if wanted "$scans_row"; then
-	code_size=$(curl -s -o /dev/null -w '%{http_code} %{size_download}' \
-		-H "$bearer" -H 'Content-Type: application/json' \
-		--data "$scan_body" "$APP/api/v1/access/scans")
-	[ "${code_size% *}" = 201 ] || die "POST /api/v1/access/scans answered ${code_size% *}"
-	scans_bytes=${code_size#* }
-	trivial_at "$scans_bytes"
-	TAG_LO=$tag_lo TAG_HI=$tag_hi TAG_EVERY=10 SCAN_UNIT=$unit_id \
-		bench "$APP/api/v1/access/scans" "$bearer" "$ROOT/tests/bench/scans.lua"
+	bench_scans "$tag_lo" "$tag_hi" "$unit_id"
 	scans_req=$req scans_p99=$p99 scans_treq=$treq
 fi
 reported=$(sqlite3 "$db" "SELECT count(*) FROM access_scans")
@@ -257,16 +141,11 @@ met_rows=
 total=0
 while IFS='|' read -r page url header class; do
 	wanted "$page" || continue
-	bytes=$(answer_bytes "$url" "$header")
-	trivial_at "$bytes"
-	bench "$url" "$header"
-	share=$(ratio "$req" "$treq")
+	measure "$url" "$header"
 	ok=$(awk -v s="$share" -v t="${target[$class]}" -v p="$p99" -v pt="$P99_TARGET" \
 		-v lost="$timeouts" 'BEGIN { print (s >= t && p < pt && lost == 0) ? "yes" : "no" }')
 	total=$((total + 1))
 	[ "$ok" = no ] || { met=$((met + 1)); met_rows+="${met_rows:+, }\`$page\`"; }
-	latency="$p99 ms"
-	[ "$timeouts" -eq 0 ] || latency="over 2 s ($timeouts timed out)"
 	line="| \`$page\` | $bytes | $req | $treq | $share % | $latency | ≥ ${target[$class]} %, p99 < $P99_TARGET ms | $ok |"
 	echo "$line"
 	table+=$'\n'"$line"
