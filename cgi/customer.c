@@ -82,8 +82,11 @@ customer_create(struct db *db, int64_t now, int64_t parent_id,
 struct customer_paths {
 	int64_t ids[PATHS_SLOTS];	/* 0: free */
 	const char *names[PATHS_SLOTS + 1];
+	const char *paths[PATHS_SLOTS + 1];	/* NULL: not read */
 	bool require_mfa[PATHS_SLOTS + 1];
 	size_t n;
+	int64_t wanted[PATHS_FULL];	/* for customer_paths_read() */
+	size_t nwanted;
 };
 
 struct customer_paths *
@@ -92,35 +95,119 @@ customer_paths_new(const struct viewer *v)
 	return arena_calloc(v->arena, 1, sizeof(struct customer_paths));
 }
 
-/* The slot of customer id in paths, its name and require_mfa read from
- * the database if they were not there ("" and false if it does not
- * exist); PATHS_SPARE, good until the next call, when the table is
- * full. */
+/* The slot of customer id in paths, or PATHS_SLOTS when it has none. */
 static size_t
-known(const struct viewer *v, struct customer_paths *paths, int64_t id)
+slot_of(const struct customer_paths *paths, int64_t id)
 {
 	size_t slot = (size_t)id % PATHS_SLOTS;
-	struct db_stmt *s;
-	bool found;
 
 	while (paths->ids[slot] != 0) {
 		if (paths->ids[slot] == id)
 			return slot;
 		slot = (slot + 1) % PATHS_SLOTS;
 	}
+	return PATHS_SLOTS;
+}
+
+/* A slot for customer id, which has none: PATHS_SPARE, good until the
+ * next call, when the table is full. */
+static size_t
+new_slot(struct customer_paths *paths, int64_t id)
+{
+	size_t slot = (size_t)id % PATHS_SLOTS;
+
 	if (paths->n >= PATHS_FULL)
-		slot = PATHS_SPARE;
-	else
-		paths->n++;
+		return PATHS_SPARE;
+	while (paths->ids[slot] != 0)
+		slot = (slot + 1) % PATHS_SLOTS;
+	paths->n++;
+	paths->ids[slot] = id;
+	paths->paths[slot] = NULL;
+	return slot;
+}
+
+/* The slot of customer id in paths, its name and require_mfa read from
+ * the database if they were not there ("" and false if it does not
+ * exist). */
+static size_t
+known(const struct viewer *v, struct customer_paths *paths, int64_t id)
+{
+	size_t slot = slot_of(paths, id);
+	struct db_stmt *s;
+	bool found;
+
+	if (slot != PATHS_SLOTS)
+		return slot;
+	slot = new_slot(paths, id);
 	s = db_stmt(v->db, STMT_CUSTOMER_NAME);
 	db_bind_int(s, ":id", id);
 	found = db_step(v->db, s) == DB_ROW;
 	paths->names[slot] = found ? db_text(v->arena, s, 0) : "";
 	paths->require_mfa[slot] = found && db_col_int(s, 1) != 0;
 	db_reset(s);
-	if (slot != PATHS_SPARE)
-		paths->ids[slot] = id;
 	return slot;
+}
+
+void
+customer_paths_want_id(struct customer_paths *paths, int64_t id)
+{
+	size_t i;
+
+	if (id <= 0 || slot_of(paths, id) != PATHS_SLOTS ||
+	    paths->nwanted == PATHS_FULL)
+		return;
+	for (i = 0; i < paths->nwanted; i++)
+		if (paths->wanted[i] == id)
+			return;
+	paths->wanted[paths->nwanted++] = id;
+}
+
+void
+customer_paths_want(struct customer_paths *paths, const char *path)
+{
+	const char *c;
+
+	for (c = path; *c == '/' && c[1] != '\0';)
+		customer_paths_want_id(paths, strtoll(c + 1, (char **)&c, 10));
+}
+
+/*
+ * Two rounds at most: the customers wanted, then those on the paths of
+ * customers wanted by id, which the first round brought.
+ */
+int
+customer_paths_read(const struct viewer *v, struct customer_paths *paths)
+{
+	struct db_stmt *s;
+	struct buf ids;
+	size_t i, slot;
+	int round, rc = DB_DONE;
+
+	for (round = 0; round < 2 && paths->nwanted > 0; round++) {
+		buf_init(&ids, v->arena);
+		buf_putc(&ids, '[');
+		for (i = 0; i < paths->nwanted; i++)
+			buf_printf(&ids, "%s%lld", i > 0 ? "," : "",
+			    (long long)paths->wanted[i]);
+		buf_putc(&ids, ']');
+		paths->nwanted = 0;
+		s = db_stmt(v->db, STMT_CUSTOMER_NAMES);
+		db_bind_text(s, ":ids", ids.data);
+		while ((rc = db_step(v->db, s)) == DB_ROW) {
+			if (slot_of(paths, db_col_int(s, 0)) != PATHS_SLOTS ||
+			    (slot = new_slot(paths, db_col_int(s, 0))) ==
+			    PATHS_SPARE)
+				continue;
+			paths->names[slot] = db_text(v->arena, s, 1);
+			paths->require_mfa[slot] = db_col_int(s, 2) != 0;
+			paths->paths[slot] = db_text(v->arena, s, 3);
+			customer_paths_want(paths, paths->paths[slot]);
+		}
+		db_reset(s);
+		if (rc != DB_DONE)
+			return -1;
+	}
+	return 0;
 }
 
 const char *
@@ -155,13 +242,20 @@ const char *
 customer_paths_text(const struct viewer *v, struct customer_paths *paths,
     int64_t customer_id)
 {
-	struct db_stmt *s = db_stmt(v->db, STMT_CUSTOMER_PATH);
+	size_t slot = slot_of(paths, customer_id);
+	struct db_stmt *s;
 	const char *path;
 	bool mfa;
 
-	db_bind_int(s, ":id", customer_id);
-	path = db_step(v->db, s) == DB_ROW ? db_text(v->arena, s, 0) : "";
-	db_reset(s);
+	if (slot != PATHS_SLOTS && paths->paths[slot] != NULL)
+		path = paths->paths[slot];
+	else {
+		s = db_stmt(v->db, STMT_CUSTOMER_PATH);
+		db_bind_int(s, ":id", customer_id);
+		path = db_step(v->db, s) == DB_ROW ? db_text(v->arena, s, 0) :
+		    "";
+		db_reset(s);
+	}
 	return customer_paths_label(v, paths, path, &mfa);
 }
 
@@ -396,12 +490,17 @@ customer_list(const struct viewer *v, const struct list_query *lq,
 		return rows_read_list(v, &api, &q, out);
 	}
 	rc = rows_read_list(v, &pages, &q, out);
-	/* the path of each row, after the list's statement is done:
-	 * customer_paths_text runs one of its own */
+	if (rc != 1)
+		return rc;
+	/* the path of each row, after the list's statement is done */
 	paths = customer_paths_new(v);
-	for (i = 0, c = out->rows; rc == 1 && i < out->n; i++)
+	for (i = 0, c = out->rows; i < out->n; i++)
+		customer_paths_want_id(paths, c[i].id);
+	if (customer_paths_read(v, paths) != 0)
+		return -1;
+	for (i = 0; i < out->n; i++)
 		c[i].path_text = customer_paths_text(v, paths, c[i].id);
-	return rc;
+	return 1;
 }
 
 int

@@ -70,6 +70,18 @@ const char *customer_paths_text(const struct viewer *v,
 const char *customer_paths_label(const struct viewer *v,
     struct customer_paths *paths, const char *path, bool *mfa_required);
 
+/*
+ * A page's rows are labelled in one statement or two instead of one per
+ * customer on their paths (on PostgreSQL each is a round trip to the
+ * server, which was most of a list page's time): first note each row's
+ * path (customer_paths_want) or customer (customer_paths_want_id), then
+ * customer_paths_read() reads them, and the labels read nothing more.
+ * 0, or -1 on a database error (the labels then read what is missing).
+ */
+void customer_paths_want(struct customer_paths *paths, const char *path);
+void customer_paths_want_id(struct customer_paths *paths, int64_t id);
+int customer_paths_read(const struct viewer *v, struct customer_paths *paths);
+
 /* A customer to choose (a form's parent, customer or filter). */
 struct customer_choice {
 	int64_t id;

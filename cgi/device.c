@@ -163,9 +163,14 @@ device_list(const struct viewer *v, const struct list_query *lq,
 	if (rc == 0 && (choose_plan(v, lq, &l) != 0 ||
 	    rows_read_list(v, &l, lq, out) != 1))
 		return -1;
-	/* after the list's statement is done: customer_path_text runs one
-	 * of its own */
-	for (i = 0, d = out->rows; !lq->keyset && i < out->n; i++)
+	/* after the list's statement is done */
+	if (lq->keyset)
+		return 1;
+	for (i = 0, d = out->rows; i < out->n; i++)
+		customer_paths_want(paths, d[i].tree_path);
+	if (customer_paths_read(v, paths) != 0)
+		return -1;
+	for (i = 0; i < out->n; i++)
 		d[i].customer = customer_paths_label(v, paths, d[i].tree_path,
 		    &mfa);
 	return 1;

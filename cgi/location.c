@@ -125,13 +125,19 @@ location_list(const struct viewer *v, const struct list_query *lq,
 		return rows_read_list(v, &api, lq, out);
 	}
 	rc = rows_read_list(v, &pages, lq, out);
+	if (rc != 1)
+		return rc;
 	/* the path of each row's customer, after the list's statement is
-	 * done: customer_paths_text runs one of its own */
+	 * done */
 	paths = customer_paths_new(v);
-	for (i = 0, l = out->rows; rc == 1 && i < out->n; i++)
+	for (i = 0, l = out->rows; i < out->n; i++)
+		customer_paths_want_id(paths, l[i].customer_id);
+	if (customer_paths_read(v, paths) != 0)
+		return -1;
+	for (i = 0; i < out->n; i++)
 		l[i].customer = customer_paths_text(v, paths,
 		    l[i].customer_id);
-	return rc;
+	return 1;
 }
 
 int

@@ -40,6 +40,9 @@
  *   SKIP_LOCKED        PostgreSQL passes over rows another transaction
  *                      holds (senders claiming mail on several nodes);
  *                      SQLite's one writer makes that needless
+ *   ID_LIST(param)     the ids of param, a JSON array of integers bound
+ *                      as text ("[1,5,23]"): a list of any length with
+ *                      one statement (json_each; jsonb on PostgreSQL)
  *   SCHEMA_VERSION_SELECT   the database's schema version: SQLite's
  *                      user_version, PostgreSQL's table schema_version
  *   SQLITE_ONLY(sql)   a statement about SQLite's own files: none on
@@ -64,6 +67,9 @@
 #define ACCOUNT_ID_OF(path) "CAST(split_part(" path ", '/', 2) AS BIGINT)"
 #define RANDOM_HEX "md5(gen_random_uuid()::text)"
 #define SKIP_LOCKED " FOR UPDATE SKIP LOCKED"
+#define ID_LIST(param) \
+	"SELECT CAST(value AS BIGINT) FROM jsonb_array_elements_text(CAST(" \
+	param " AS jsonb))"
 #define SCHEMA_VERSION_SELECT "SELECT version FROM schema_version"
 #define SQLITE_ONLY(sql) NULL
 #else
@@ -81,6 +87,7 @@
 	"INTEGER)"
 #define RANDOM_HEX "hex(randomblob(8))"
 #define SKIP_LOCKED ""
+#define ID_LIST(param) "SELECT value FROM json_each(" param ")"
 #define SCHEMA_VERSION_SELECT "SELECT user_version FROM pragma_user_version"
 #define SQLITE_ONLY(sql) sql
 #endif
@@ -857,6 +864,10 @@
 	/* a name on a path the caller may show (customer_paths_text) */ \
 	X(CUSTOMER_NAME, "SELECT name, require_mfa FROM customers " \
 	    "WHERE id = :id") \
+	/* the same for the customers on a page's rows' paths, and their \
+	 * own paths, at once (customer_paths_read) */ \
+	X(CUSTOMER_NAMES, "SELECT id, name, require_mfa, path FROM customers " \
+	    "WHERE id IN (" ID_LIST(":ids") ")") \
 	/* the customer's own columns, without the walk up the tree for \
 	 * mfa_required (0 here): every Accounts visit reads it */ \
 	X(CUSTOMER_VISIBLE, "SELECT " CUSTOMER_COLUMNS_MFA("0") " " \

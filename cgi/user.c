@@ -395,10 +395,13 @@ user_list(const struct viewer *v, const struct list_query *asked,
 	    (choose_plan(v, lq, &l) != 0 ||
 	    rows_read_list(v, &l, lq, out) != 1)))
 		return -1;
-	/* after the list's statement is done: customer_path_text runs one
-	 * of its own */
+	/* after the list's statement is done */
 	paths = customer_paths_new(v);
 	for (i = 0, u = out->rows; i < out->n; i++)
+		customer_paths_want(paths, u[i].tree_path);
+	if (customer_paths_read(v, paths) != 0)
+		return -1;
+	for (i = 0; i < out->n; i++)
 		u[i].customer = customer_paths_label(v, paths, u[i].tree_path,
 		    &u[i].mfa_required);
 	return 1;
@@ -440,6 +443,10 @@ user_location_choices(const struct viewer *v, struct rows_page *out)
 		return -1;
 	paths = customer_paths_new(v);
 	for (i = 0, c = out->rows; i < out->n; i++)
+		customer_paths_want_id(paths, c[i].customer_id);
+	if (customer_paths_read(v, paths) != 0)
+		return -1;
+	for (i = 0; i < out->n; i++)
 		c[i].customer = customer_paths_text(v, paths, c[i].customer_id);
 	return 1;
 }
