@@ -57,19 +57,18 @@ static json_t *
 user_json(struct request *req, const void *row)
 {
 	const struct user_row *u = row;
+	const struct ugroup_effect *eff = u->effect;
 	json_t *locations = json_array(), *user_groups = json_array();
-	struct ugroup_effect eff;
 	size_t i;
 
+	(void)req;
 	for (i = 0; i < u->nlocations; i++)
 		json_array_append_new(locations, json_integer(u->locations[i]));
 	/* seed 004: their user groups, the most favourable first; null
 	 * when they could not be read (never an empty list instead) */
-	bool read = ugroup_effect(&req->viewer, u->id, &eff) == 0;
-
-	for (i = 0; read && i < eff.ngroups; i++)
-		json_array_append_new(user_groups, json_string(eff.groups[i]));
-	if (!read) {
+	for (i = 0; eff != NULL && i < eff->ngroups; i++)
+		json_array_append_new(user_groups, json_string(eff->groups[i]));
+	if (eff == NULL) {
 		json_decref(user_groups);
 		user_groups = json_null();
 	}
@@ -93,19 +92,19 @@ user_json(struct request *req, const void *row)
 	    "language", u->language != NULL ? json_string(u->language) :
 	    json_null(),
 	    "user_groups", user_groups,
-	    "discount_percent", read ? json_integer(eff.discount) :
+	    "discount_percent", eff != NULL ? json_integer(eff->discount) :
 	    json_null(),
-	    "financial_owner", read && eff.financial_owner != NULL ?
-	    json_string(eff.financial_owner) : json_null(),
-	    "financial_owner_outside_view", read &&
-	    eff.financial_owner_hidden);
+	    "financial_owner", eff != NULL && eff->financial_owner != NULL ?
+	    json_string(eff->financial_owner) : json_null(),
+	    "financial_owner_outside_view", eff != NULL &&
+	    eff->financial_owner_hidden);
 }
 
 /* The API's pages are keyset pages, which user_list() never moves. */
 static int
 get_user(const struct viewer *v, int64_t id, void *row)
 {
-	return user_get(v, id, row);
+	return user_get_with_groups(v, id, row);
 }
 
 const struct api_resource api_users = {

@@ -179,20 +179,13 @@ int
 customer_paths_read(const struct viewer *v, struct customer_paths *paths)
 {
 	struct db_stmt *s;
-	struct buf ids;
-	size_t i, slot;
+	size_t slot;
 	int round, rc = DB_DONE;
 
 	for (round = 0; round < 2 && paths->nwanted > 0; round++) {
-		buf_init(&ids, v->arena);
-		buf_putc(&ids, '[');
-		for (i = 0; i < paths->nwanted; i++)
-			buf_printf(&ids, "%s%lld", i > 0 ? "," : "",
-			    (long long)paths->wanted[i]);
-		buf_putc(&ids, ']');
-		paths->nwanted = 0;
 		s = db_stmt(v->db, STMT_CUSTOMER_NAMES);
-		db_bind_text(s, ":ids", ids.data);
+		db_bind_ids(s, ":ids", paths->wanted, paths->nwanted);
+		paths->nwanted = 0;
 		while ((rc = db_step(v->db, s)) == DB_ROW) {
 			if (slot_of(paths, db_col_int(s, 0)) != PATHS_SLOTS ||
 			    (slot = new_slot(paths, db_col_int(s, 0))) ==

@@ -164,7 +164,8 @@ stmt_free(struct pg_stmt *st)
 	PQfreemem(st->blob);
 	for (i = 0; i < st->nparams; i++) {
 		free(st->param_names[i]);
-		free(st->owned[i]);
+		if (st->owned != NULL)	/* NULL: stmt_setup ran out */
+			free(st->owned[i]);
 	}
 	free(st->param_names);
 	free(st->owned);
@@ -176,7 +177,8 @@ stmt_free(struct pg_stmt *st)
 	memset(st, 0, sizeof(*st));
 }
 
-/* The server's message of res (or of the connection), one line. */
+/* The server's message of res (or of the connection): its lines end in
+ * '\n', the last one too. */
 static const char *
 message(PGconn *conn, const PGresult *res)
 {

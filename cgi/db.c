@@ -848,6 +848,28 @@ db_bind_blob(struct db_stmt *s, const char *name, const void *v, size_t n)
 }
 
 void
+db_bind_ids(struct db_stmt *s, const char *name, const int64_t *ids,
+    size_t n)
+{
+	/* "[" and "]", and each id with its comma: 20 digits and a sign */
+	char *text = malloc(n * 22 + 3);
+	size_t i, o = 0;
+
+	if (text == NULL) {
+		log_error("out of memory binding %s", name);
+		abort();
+	}
+	text[o++] = '[';
+	for (i = 0; i < n; i++)
+		o += (size_t)sprintf(text + o, "%s%lld", i > 0 ? "," : "",
+		    (long long)ids[i]);
+	text[o++] = ']';
+	text[o] = '\0';
+	db_bind_text(s, name, text);
+	free(text);
+}
+
+void
 db_bind_null(struct db_stmt *s, const char *name)
 {
 	if (s->pg != NULL)

@@ -153,6 +153,10 @@ void db_bind_text(struct db_stmt *s, const char *name, const char *v);
 void db_bind_blob(struct db_stmt *s, const char *name, const void *v,
     size_t n);
 void db_bind_null(struct db_stmt *s, const char *name);
+/* Bind ids[0..n) as the JSON array that sql.h's ID_LIST() reads: a list
+ * of any length to one parameter. */
+void db_bind_ids(struct db_stmt *s, const char *name, const int64_t *ids,
+    size_t n);
 /* Whether the statement has parameter name (for the shared binders of
  * list statements, which bind what each one takes). */
 bool db_has_param(struct db_stmt *s, const char *name);

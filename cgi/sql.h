@@ -40,8 +40,8 @@
  *   SKIP_LOCKED        PostgreSQL passes over rows another transaction
  *                      holds (senders claiming mail on several nodes);
  *                      SQLite's one writer makes that needless
- *   ID_LIST(param)     the ids of param, a JSON array of integers bound
- *                      as text ("[1,5,23]"): a list of any length with
+ *   ID_LIST(param)     the ids of param, bound by db_bind_ids() as a
+ *                      JSON array ("[1,5,23]"): a list of any length in
  *                      one statement (json_each; jsonb on PostgreSQL)
  *   SCHEMA_VERSION_SELECT   the database's schema version: SQLite's
  *                      user_version, PostgreSQL's table schema_version
@@ -1514,19 +1514,20 @@
 	    "g.account_id = (SELECT " ACCOUNT_ID_OF("c.path") " FROM " \
 	    "customers c WHERE c.id = " \
 	    ":customer_id) AND g.auto_assign = 1") \
-	/* a user's groups, the most favourable discount first, ties: the \
-	 * group made first (seed 004); an all-accounts group's discount is \
-	 * the operator's, an account group's its administrator's */ \
-	X(UGROUP_OF_USER, "SELECT g.id, g.name, CASE WHEN g.account_id IS " \
-	    "NULL THEN g.max_discount_percent ELSE coalesce(" \
+	/* the groups of users :ids (db_bind_ids), each user's most \
+	 * favourable discount first, ties: the group made first (seed \
+	 * 004); an all-accounts group's discount is the operator's, an \
+	 * account group's its administrator's */ \
+	X(UGROUP_OF_USERS, "SELECT m.user_id, g.name, CASE WHEN " \
+	    "g.account_id IS NULL THEN g.max_discount_percent ELSE coalesce(" \
 	    "g.discount_percent, 0) END AS discount, coalesce(" \
-	    "g.financial_owner_id, 0), g.account_id IS NULL FROM " \
-	    "user_group_members m JOIN user_groups g ON g.id = m.group_id " \
-	    "JOIN users u ON u.id = m.user_id JOIN customers uc ON uc.id = " \
-	    "u.customer_id WHERE m.user_id = :user_id AND (g.account_id IS " \
-	    "NULL OR (uc.path >= '/' || g.account_id || '/' AND uc.path < '/' " \
-	    "|| g.account_id || '0')) ORDER BY discount DESC, g.created_at, " \
-	    "g.id") \
+	    "g.financial_owner_id, 0) FROM user_group_members m JOIN " \
+	    "user_groups g ON g.id = m.group_id JOIN users u ON u.id = " \
+	    "m.user_id JOIN customers uc ON uc.id = u.customer_id WHERE " \
+	    "m.user_id IN (" ID_LIST(":ids") ") AND (g.account_id IS NULL OR " \
+	    "(uc.path >= '/' || g.account_id || '/' AND uc.path < '/' || " \
+	    "g.account_id || '0')) ORDER BY m.user_id, discount DESC, " \
+	    "g.created_at, g.id") \
 	\
 	/* --- API tokens (issue 6) --- */ \
 	X(TOKEN_INSERT, "INSERT INTO api_tokens (user_id, name, token_hash, " \

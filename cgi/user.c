@@ -354,6 +354,28 @@ exact_user(const struct viewer *v, const struct list_query *lq,
 	return 1;
 }
 
+/* The effect of the groups of every row of page out, one statement for
+ * all (the API's rows): row.effect stays NULL when it cannot be read. */
+static void
+read_effects(const struct viewer *v, struct rows_page *out)
+{
+	struct user_row *u = out->rows;
+	struct ugroup_effect *eff;
+	int64_t *ids;
+	size_t i;
+
+	if (out->n == 0)
+		return;
+	ids = arena_calloc(v->arena, out->n, sizeof(*ids));
+	eff = arena_calloc(v->arena, out->n, sizeof(*eff));
+	for (i = 0; i < out->n; i++)
+		ids[i] = u[i].id;
+	if (ugroup_effects(v, ids, out->n, eff) != 0)
+		return;
+	for (i = 0; i < out->n; i++)
+		u[i].effect = &eff[i];
+}
+
 int
 user_list(const struct viewer *v, const struct list_query *asked,
     struct rows_page *out)
@@ -382,10 +404,15 @@ user_list(const struct viewer *v, const struct list_query *asked,
 		if (candidates < 0)
 			return -1;
 		if (candidates <= LIST_COUNT_BOUND)
-			return rows_read_list(v, &api_hits, lq, out);
-		if (wide_scope(v, lq, &wide) != 0)
+			rc = rows_read_list(v, &api_hits, lq, out);
+		else if (wide_scope(v, lq, &wide) != 0)
 			return -1;
-		return rows_read_list(v, wide ? &api_wide : &api, lq, out);
+		else
+			rc = rows_read_list(v, wide ? &api_wide : &api, lq,
+			    out);
+		if (rc == 1)
+			read_effects(v, out);
+		return rc;
 	}
 	/* a customer filter outside the scope is "not found" */
 	if (lq->customer_id != 0 &&
@@ -411,6 +438,17 @@ int
 user_get(const struct viewer *v, int64_t id, struct user_row *u)
 {
 	return rows_read_one(v, STMT_USER_VISIBLE, id, fill_row, u);
+}
+
+int
+user_get_with_groups(const struct viewer *v, int64_t id, struct user_row *u)
+{
+	struct rows_page one = { .rows = u, .n = 1 };
+	int rc = user_get(v, id, u);
+
+	if (rc == 1)
+		read_effects(v, &one);
+	return rc;
 }
 
 /* A row of LOCATIONS_IN_SCOPE: id, name, customer_id. */

@@ -83,6 +83,8 @@ int64_t user_id_by_username(struct db *db, const char *username);
  * field but customer and location_names; the Users list fills id, email,
  * username, customer_id, customer, last_login_at, groups, active,
  * mfa_on, mfa_required and location_names. */
+struct ugroup_effect;
+
 struct user_row {
 	int64_t id;			/* first: the API's cursor */
 	int64_t customer_id;
@@ -109,6 +111,9 @@ struct user_row {
 	const char *customer;		/* list: its path below the viewer */
 	const char *tree_path;		/* list: its customer's path of ids */
 	const char *location_names;	/* list: "Depot, Yard", "" for none */
+	/* the API's: their user groups, discount and who pays; NULL when
+	 * they could not be read */
+	const struct ugroup_effect *effect;
 };
 
 /* The Users list's sort keys, the first the default. */
@@ -122,6 +127,11 @@ extern const char *const user_sort_keys[];
  */
 int user_list(const struct viewer *v, const struct list_query *lq,
     struct rows_page *out);
+
+/* user_get() and the effect of the user's groups, as the API shows a
+ * user (the list's pages of the API read it for every row at once). */
+int user_get_with_groups(const struct viewer *v, int64_t id,
+    struct user_row *u);
 
 /* What became of user u's latest set-up or reset link (user_get's row). */
 enum user_link {

@@ -717,41 +717,65 @@ ugroup_auto_assign(const struct viewer *v, int64_t user_id,
 	return db_exec(v->db, s);
 }
 
+/* Group name onto out's list, which grows in v's arena. */
+static void
+effect_add(const struct viewer *v, struct ugroup_effect *out, size_t *cap,
+    const char *name)
+{
+	const char **grown;
+
+	if (out->ngroups == *cap) {
+		*cap = *cap ? *cap * 2 : 8;
+		grown = arena_calloc(v->arena, *cap, sizeof(*grown));
+		if (out->ngroups > 0)
+			memcpy(grown, out->groups,
+			    out->ngroups * sizeof(*grown));
+		out->groups = grown;
+	}
+	out->groups[out->ngroups++] = name;
+}
+
 int
-ugroup_effect(const struct viewer *v, int64_t user_id,
+ugroup_effects(const struct viewer *v, const int64_t *ids, size_t n,
     struct ugroup_effect *out)
 {
-	struct db_stmt *s = db_stmt(v->db, STMT_UGROUP_OF_USER);
-	int64_t owner = 0;
-	size_t cap = 8;
+	struct db_stmt *s = db_stmt(v->db, STMT_UGROUP_OF_USERS);
+	int64_t *owner = arena_calloc(v->arena, n + 1, sizeof(*owner)), user;
+	size_t *cap = arena_calloc(v->arena, n + 1, sizeof(*cap)), i;
 	int rc;
 
-	memset(out, 0, sizeof(*out));
-	out->groups = arena_calloc(v->arena, cap, sizeof(*out->groups));
-	db_bind_int(s, ":user_id", user_id);
+	memset(out, 0, n * sizeof(*out));
+	db_bind_ids(s, ":ids", ids, n);
 	while ((rc = db_step(v->db, s)) == DB_ROW) {
-		if (out->ngroups == cap) {
-			const char **grown = arena_calloc(v->arena, cap * 2,
-			    sizeof(*grown));
-
-			memcpy(grown, out->groups, cap * sizeof(*grown));
-			out->groups = grown;
-			cap *= 2;
+		user = db_col_int(s, 0);
+		for (i = 0; i < n && ids[i] != user; i++)
+			;
+		if (i == n)
+			continue;
+		/* each user's first row is the most favourable (sql.h) */
+		if (out[i].ngroups == 0) {
+			out[i].discount = (int)db_col_int(s, 2);
+			owner[i] = db_col_int(s, 3);
 		}
-		/* the first row is the most favourable (sql.h) */
-		if (out->ngroups == 0) {
-			out->discount = (int)db_col_int(s, 2);
-			owner = db_col_int(s, 3);
-		}
-		out->groups[out->ngroups++] = db_text(v->arena, s, 1);
+		effect_add(v, &out[i], &cap[i], db_text(v->arena, s, 1));
 	}
 	db_reset(s);
 	if (rc != DB_DONE)
 		return -1;
-	out->financial_owner = owner != 0 ? user_name_for(v, owner) : NULL;
-	out->financial_owner_hidden = owner != 0 &&
-	    out->financial_owner == NULL;
+	for (i = 0; i < n; i++) {
+		out[i].financial_owner = owner[i] != 0 ?
+		    user_name_for(v, owner[i]) : NULL;
+		out[i].financial_owner_hidden = owner[i] != 0 &&
+		    out[i].financial_owner == NULL;
+	}
 	return 0;
+}
+
+int
+ugroup_effect(const struct viewer *v, int64_t user_id,
+    struct ugroup_effect *out)
+{
+	return ugroup_effects(v, &user_id, 1, out);
 }
 
 /* ------------------------------------------------- the user form */

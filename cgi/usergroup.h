@@ -284,4 +284,9 @@ struct ugroup_effect {
 int ugroup_effect(const struct viewer *v, int64_t user_id,
     struct ugroup_effect *out);
 
+/* The same for users ids[0..n) at once, into out[0..n) (a page of the
+ * API's users: one statement, not one per user). 0, or -1. */
+int ugroup_effects(const struct viewer *v, const int64_t *ids, size_t n,
+    struct ugroup_effect *out);
+
 #endif
