@@ -127,8 +127,12 @@ unavailable(struct request *req, const char *why)
 		page_error(req, 503, why);
 }
 
+static const char unreachable[] = "The database cannot be reached just "
+    "now; nothing was changed. Please try again in a moment.";
+
 /* Route req, running it again (from what http_read() made of it) while
- * the database asks for that. */
+ * the database asks for that: a transaction found no serial order, or
+ * the connection was lost, before anything of the request committed. */
 static void
 dispatch(struct request *req)
 {
@@ -137,8 +141,7 @@ dispatch(struct request *req)
 	int retries = 0;
 
 	if (db_request_start(db) != 0) {
-		unavailable(req, "The database cannot be reached just now; "
-		    "nothing was changed. Please try again in a moment.");
+		unavailable(req, unreachable);
 		return;
 	}
 	route_dispatch(req);
@@ -153,10 +156,13 @@ dispatch(struct request *req)
 			    "again.");
 			return;
 		}
-		log_info("request %s: no serial order: running it again",
-		    req->request_id);
+		log_info("request %s: rolled back before anything committed: "
+		    "running it again", req->request_id);
 		*req = read;
-		db->retry = false;
+		if (db_request_again(db) != 0) {
+			unavailable(req, unreachable);
+			return;
+		}
 		route_dispatch(req);
 	}
 }

@@ -187,8 +187,54 @@ message(PGconn *conn, const PGresult *res)
 	return m && *m ? m : "no message";
 }
 
-/* Prepare every statement on the server, one round trip each; each
- * that fails is logged, the first is in err. */
+/* The OIDs of PostgreSQL's integer types (catalog/pg_type.h, which a
+ * client does not include). */
+#define INT8_OID 20
+#define INT2_OID 21
+#define INT4_OID 23
+#define PARAMS_MAX 64
+
+/*
+ * Prepare st under its name. PostgreSQL gives a parameter the type its
+ * first use implies, and ":after = 0" makes it a 4-byte integer: an id
+ * above 2^31 bound there would fail to convert where SQLite compares it.
+ * So st is prepared first as the unnamed statement, which the next one
+ * replaces, to learn those types, then under its name with every int2
+ * and int4 as int8, the type of every integer the program binds. The
+ * result of the step that failed, or of the last.
+ */
+static PGresult *
+prepare_one(struct pg_conn *pc, const struct pg_stmt *st)
+{
+	Oid types[PARAMS_MAX];
+	PGresult *res;
+	int i, n;
+
+	if (st->nparams == 0)
+		return PQprepare(pc->conn, st->name, st->sql, 0, NULL);
+	res = PQprepare(pc->conn, "", st->sql, st->nparams, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		return res;
+	PQclear(res);
+	res = PQdescribePrepared(pc->conn, "");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		return res;
+	if ((n = PQnparams(res)) > PARAMS_MAX) {	/* its own types */
+		PQclear(res);
+		return PQprepare(pc->conn, st->name, st->sql, st->nparams,
+		    NULL);
+	}
+	for (i = 0; i < n; i++) {
+		types[i] = PQparamtype(res, i);
+		if (types[i] == INT2_OID || types[i] == INT4_OID)
+			types[i] = INT8_OID;
+	}
+	PQclear(res);
+	return PQprepare(pc->conn, st->name, st->sql, n, types);
+}
+
+/* Prepare every statement on the server; each that fails is logged, the
+ * first is in err. */
 static int
 prepare_all(struct pg_conn *pc, char *err, size_t errlen)
 {
@@ -198,8 +244,7 @@ prepare_all(struct pg_conn *pc, char *err, size_t errlen)
 	for (i = 0; i < STMT__MAX; i++) {
 		if (!present((enum stmt_id)i))
 			continue;
-		res = PQprepare(pc->conn, pc->stmts[i].name, pc->stmts[i].sql,
-		    pc->stmts[i].nparams, NULL);
+		res = prepare_one(pc, &pc->stmts[i]);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 			if (failures++ == 0)
 				snprintf(err, errlen, "statement %s: %s%s",
@@ -232,23 +277,34 @@ query_text(PGconn *conn, const char *sql, char *out, size_t outlen,
 }
 
 /*
- * The session's settings. Times are Unix seconds computed by the
- * program, so the time zone only names the server's own; UTC keeps
- * its log lines comparable with ours. Every execution is planned for its
- * values (force_custom_plan): the list statements say "(:customer_id =
- * 0 OR ...)" and "(:after = 0 OR ...)", which a generic plan, made once
- * for any value, cannot cut away, and PostgreSQL would switch to one
- * after five executions whenever it guesses it no dearer. The database
- * must sort text as bytes (LC_COLLATE C), as SQLite does: the
- * customers' path ranges and every sorted list depend on it.
+ * The session's settings.
+ * - Times are Unix seconds computed by the program, so the time zone
+ *   only names the server's own; UTC keeps its log lines comparable.
+ * - Every execution is planned for its values (force_custom_plan): the
+ *   list statements say "(:customer_id = 0 OR ...)" and "(:after = 0 OR
+ *   ...)", which a generic plan, made once for any value, cannot cut
+ *   away, and PostgreSQL switches to one after five executions whenever
+ *   it guesses it no dearer.
+ * - A lock waited for longer than SQLite's busy timeout is an error, as
+ *   on SQLite: the writers' lock too, which a node that hangs with it
+ *   would otherwise hold from every writer of every node. A session
+ *   idle inside a transaction for a minute (a hung worker) is ended by
+ *   the server, and its locks with it.
+ * - sql.h's LIKE escapes are '\\' in standard strings.
+ * The database must sort text as bytes and fold only ASCII case (locale
+ * C, libc's), as SQLite does: the customers' path ranges, so the scope
+ * of every statement, and every sorted list depend on it.
  */
 static int
 configure(struct pg_conn *pc, char *err, size_t errlen)
 {
-	char collate[64];
+	char locale[64];
 	PGresult *res = PQexec(pc->conn, "SET TIME ZONE 'UTC'; "
 	    "SET client_min_messages = warning; "
-	    "SET plan_cache_mode = force_custom_plan");
+	    "SET plan_cache_mode = force_custom_plan; "
+	    "SET lock_timeout = '10s'; "
+	    "SET idle_in_transaction_session_timeout = '60s'; "
+	    "SET standard_conforming_strings = on");
 
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		snprintf(err, errlen, "settings: %s", message(pc->conn, res));
@@ -256,14 +312,16 @@ configure(struct pg_conn *pc, char *err, size_t errlen)
 		return -1;
 	}
 	PQclear(res);
-	if (query_text(pc->conn, "SELECT datcollate FROM pg_database WHERE "
-	    "datname = current_database()", collate, sizeof(collate), err,
-	    errlen) != 0)
+	if (query_text(pc->conn, "SELECT datlocprovider::text || ' ' || "
+	    "datcollate || ' ' || datctype FROM pg_database WHERE datname = "
+	    "current_database()", locale, sizeof(locale), err, errlen) != 0)
 		return -1;
-	if (strcmp(collate, "C") != 0 && strcmp(collate, "POSIX") != 0) {
-		snprintf(err, errlen, "the database sorts text as \"%s\"; "
-		    "Arbor needs LC_COLLATE \"C\" (CREATE DATABASE ... "
-		    "TEMPLATE template0 LOCALE 'C' ENCODING 'UTF8')", collate);
+	if (strcmp(locale, "c C C") != 0 &&
+	    strcmp(locale, "c POSIX POSIX") != 0) {
+		snprintf(err, errlen, "the database's locale is \"%s\" "
+		    "(provider, collate, ctype); Arbor needs \"c C C\": "
+		    "CREATE DATABASE ... TEMPLATE template0 LOCALE 'C' "
+		    "ENCODING 'UTF8'", locale);
 		return -1;
 	}
 	return 0;
@@ -273,12 +331,12 @@ static int
 schema_version(struct pg_conn *pc, long long *version, char *err,
     size_t errlen)
 {
-	char text[32], *end;
+	char text[32];
 
 	if (query_text(pc->conn, "SELECT version FROM schema_version", text,
 	    sizeof(text), err, errlen) != 0)
 		return -1;
-	*version = strtoll(text, &end, 10);
+	*version = strtoll(text, NULL, 10);
 	return 0;
 }
 
@@ -315,8 +373,9 @@ pg_open(struct db *db, const char *url, enum db_open_mode mode, char *err,
 	}
 	if (mode != DB_SERVE)
 		return 0;
-	if (schema_version(pc, &version, err, errlen) != 0 ||
-	    version != SCHEMA_VERSION) {
+	if (schema_version(pc, &version, err, errlen) != 0)
+		return -1;
+	if (version != SCHEMA_VERSION) {
 		snprintf(err, errlen, "postgresql: schema version %lld, this "
 		    "program needs %d: run `arborctl init`", version,
 		    SCHEMA_VERSION);
@@ -419,7 +478,10 @@ pg_check_connection(struct db *db)
 	char err[512];
 	int i;
 
-	if (PQstatus(pc->conn) == CONNECTION_OK)
+	/* a connection left inside a transaction (it cannot be: every
+	 * request ends with db_rollback) would hold its locks: start anew */
+	if (PQstatus(pc->conn) == CONNECTION_OK &&
+	    PQtransactionStatus(pc->conn) == PQTRANS_IDLE)
 		return 0;
 	for (i = 0; i < STMT__MAX; i++)
 		pg_reset(&pc->stmts[i]);
@@ -522,15 +584,21 @@ is_serialization(const char *state)
 	    strcmp(state, "40P01") == 0);
 }
 
-/* Note what failed res says about the transaction and the request, and
- * log it unless it is a constraint (which the models answer). */
+/*
+ * Note what failed res says about the transaction and the request, and
+ * log it unless it is a constraint (which the models answer). The
+ * request may run again after a serialization failure or a deadlock
+ * (rolled back whole), and after a connection the server dropped, unless
+ * that happened to a COMMIT, whose outcome is then unknown.
+ */
 static void
 failed(struct db *db, const PGresult *res, const char *sql)
 {
 	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 
 	db->constraint_failed = is_constraint(state);
-	if (is_serialization(state))
+	if (is_serialization(state) || (PQstatus(db->pg->conn) ==
+	    CONNECTION_BAD && strcmp(sql, "COMMIT") != 0))
 		db->retry = true;
 	if (!db->constraint_failed)
 		log_error("postgresql: %s (%s) in: %s",
@@ -563,8 +631,13 @@ pg_step(struct db *db, struct pg_stmt *s)
 			return DB_ERROR;
 		}
 		db->constraint_failed = false;
-		if (wrote(s->res))
+		if (wrote(s->res)) {
 			db->pg->changes = atoi(PQcmdTuples(s->res));
+			/* a write outside a transaction is committed: the
+			 * request must not run again (db_request_retry) */
+			if (!db->in_transaction)
+				db->commits++;
+		}
 		s->row = -1;
 	}
 	if (s->row + 1 < PQntuples(s->res)) {

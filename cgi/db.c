@@ -759,6 +759,13 @@ db_request_retry(const struct db *db)
 	return db->retry && db->commits == 0;
 }
 
+int
+db_request_again(struct db *db)
+{
+	db->retry = false;
+	return db->pg != NULL ? pg_check_connection(db) : 0;
+}
+
 struct db_stmt *
 db_stmt(struct db *db, enum stmt_id id)
 {
@@ -985,16 +992,17 @@ db_simple(struct db *db, const char *sql)
 /*
  * PostgreSQL's writers take turns, as SQLite's do: each takes this
  * advisory lock (a session lock, so a worker that dies lets go of it
- * with its connection) before its transaction begins. Every write of an
- * account moves the counters of the account's own row (the subtree
- * counters of schema-pg.sql), so two writers of one account would
- * conflict in any case; taking turns makes that a short wait instead of
- * a serialization failure to retry. The lock is taken before BEGIN
- * because a SERIALIZABLE transaction's snapshot is taken at its first
- * statement: taken after the wait, it sees every write before it.
- * SERIALIZABLE still guards what the lock does not order: statements
- * that write outside a transaction (a session's last use, a login
- * failure) against a writer that read them.
+ * with its connection; lock_timeout bounds the wait, db-pg.c) before its
+ * transaction begins. Every write of an account moves the counters of
+ * the account's own row (the subtree counters of schema-pg.sql), so two
+ * writers of one account would conflict in any case; taking turns makes
+ * that a short wait instead of a serialization failure to retry. The
+ * lock is taken before BEGIN because a SERIALIZABLE transaction's
+ * snapshot is taken at its first statement: taken after the wait, it
+ * sees every write before it. What the lock does not order are the
+ * single statements that write outside a transaction (a session's last
+ * use, a mail's lease): a writer that then changes a row one of them
+ * changed since its snapshot fails to serialize (40001) and runs again.
  */
 #define PG_LOCK_WRITERS "SELECT pg_advisory_lock(1098017391)"
 #define PG_UNLOCK_WRITERS "SELECT pg_advisory_unlock(1098017391)"
@@ -1002,6 +1010,12 @@ db_simple(struct db *db, const char *sql)
 int
 db_begin(struct db *db)
 {
+	/* SQLite refuses a BEGIN inside a transaction; PostgreSQL only warns
+	 * and would take the writers' lock twice */
+	if (db->in_transaction) {
+		log_error("db_begin inside a transaction");
+		return -1;
+	}
 	if (db->pg != NULL) {
 		if (db_simple(db, PG_LOCK_WRITERS) != 0)
 			return -1;

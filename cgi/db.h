@@ -61,7 +61,9 @@ struct db {
 	/* PostgreSQL found no serial order for the transaction (or a
 	 * deadlock) and rolled it back: run the request again */
 	bool retry;
-	int commits;		/* writes committed since db_request_start */
+	int commits;		/* writes committed since db_request_start:
+				 * transactions, and single statements outside
+				 * one (PostgreSQL) */
 };
 
 enum db_open_mode {
@@ -131,6 +133,10 @@ int db_request_start(struct db *db);
  */
 bool db_request_retry(const struct db *db);
 
+/* Before the request runs again: on PostgreSQL connect again if the
+ * connection was lost. 0, or -1 when the database cannot be reached. */
+int db_request_again(struct db *db);
+
 /* Reset every statement: called after each request so that no
  * half-read SELECT keeps a read snapshot (and the WAL) pinned. */
 void db_reset_all(struct db *db);
@@ -162,7 +168,8 @@ void db_bind_ids(struct db_stmt *s, const char *name, const int64_t *ids,
 bool db_has_param(struct db_stmt *s, const char *name);
 
 /* The next row: DB_ROW, DB_DONE or DB_ERROR (logged with the
- * statement's SQL, unless a constraint refused it). */
+ * statement's SQL, unless a constraint refused it). After DB_DONE or
+ * DB_ERROR a statement runs again only from db_stmt() or db_reset(). */
 enum db_step_result db_step(struct db *db, struct db_stmt *s);
 
 /* Let go of the statement's rows (and the snapshot they hold) and its
@@ -178,7 +185,8 @@ int db_exists(struct db *db, struct db_stmt *s);
 
 /* Columns of the current row. An integer column (0 for NULL); text,
  * valid until the next step or reset (NULL for NULL); a blob and its
- * length (NULL, 0 for NULL); whether the column is NULL. */
+ * length (NULL, 0 for NULL), valid until the statement's next step,
+ * reset or blob read; whether the column is NULL. */
 int64_t db_col_int(struct db_stmt *s, int col);
 const char *db_col_text(struct db_stmt *s, int col);
 const void *db_col_blob(struct db_stmt *s, int col, size_t *len);

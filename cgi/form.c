@@ -373,8 +373,8 @@ param_all(struct arena *a, const struct params *p, const char *name,
 	return out;
 }
 
-bool
-utf8_valid(const char *str, size_t len)
+size_t
+utf8_valid_prefix(const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, need, k;
@@ -392,21 +392,27 @@ utf8_valid(const char *str, size_t len)
 		} else if ((s[i] & 0xf8) == 0xf0) {
 			need = 3; cp = s[i] & 0x07; min = 0x10000;
 		} else {
-			return false;
+			return i;
 		}
 		if (len - i <= need)
-			return false;
+			return i;
 		for (k = 1; k <= need; k++) {
 			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
+				return i;
 			cp = cp << 6 | (s[i + k] & 0x3f);
 		}
 		if (cp < min || cp > 0x10ffff ||
 		    (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
+			return i;
 		i += need + 1;
 	}
-	return true;
+	return i;
+}
+
+bool
+utf8_valid(const char *str, size_t len)
+{
+	return utf8_valid_prefix(str, len) == len;
 }
 
 int64_t

@@ -82,6 +82,9 @@ const char **param_all(struct arena *a, const struct params *p,
 /* Whether len bytes of s are well-formed UTF-8 (no overlongs, no
  * surrogates, nothing above U+10FFFF). */
 bool utf8_valid(const char *s, size_t len);
+/* How many of the first len bytes of s are well-formed UTF-8: up to the
+ * first byte that is not, or a character len would cut. */
+size_t utf8_valid_prefix(const char *s, size_t len);
 
 /* A decimal id in 1..INT64_MAX with no sign, spaces or leading zeros;
  * 0 when s is anything else. */

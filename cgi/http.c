@@ -48,6 +48,22 @@ param_or_empty(FCGX_Request *fcgi, const char *name)
 	return v ? v : "";
 }
 
+/*
+ * The User-Agent as sessions keep it (the Profile page lists them): its
+ * first HTTP_USER_AGENT_MAX bytes that are well-formed UTF-8, cut before
+ * a character the limit would split. A header is bytes, and a
+ * database's text is UTF-8: PostgreSQL refuses anything else, and a
+ * sign-in must not fail on a client's odd header.
+ */
+static const char *
+user_agent(struct arena *a, const char *raw)
+{
+	size_t len = strlen(raw);
+
+	return arena_strndup(a, raw, utf8_valid_prefix(raw,
+	    len < HTTP_USER_AGENT_MAX ? len : HTTP_USER_AGENT_MAX));
+}
+
 static bool
 request_id_valid(const char *id)
 {
@@ -137,7 +153,8 @@ http_read(struct request *req, FCGX_Request *fcgi, const char **msg)
 	    arena_strdup(req->arena, uri);
 	req->query_string = param_or_empty(fcgi, "QUERY_STRING");
 	req->remote_addr = param_or_empty(fcgi, "REMOTE_ADDR");
-	req->user_agent = param_or_empty(fcgi, "HTTP_USER_AGENT");
+	req->user_agent = user_agent(req->arena, param_or_empty(fcgi,
+	    "HTTP_USER_AGENT"));
 	req->content_type = param_or_empty(fcgi, "CONTENT_TYPE");
 	req->authorization = param_or_empty(fcgi, "HTTP_AUTHORIZATION");
 	req->body = "";

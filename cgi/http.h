@@ -42,6 +42,8 @@ enum http_method {
 
 /* A request id: 32 lowercase hex characters (nginx's $request_id). */
 #define HTTP_REQUEST_ID_LEN 32
+/* The bytes of a User-Agent a session keeps (the Profile page's list) */
+#define HTTP_USER_AGENT_MAX 300
 
 struct request {
 	struct arena *arena;
@@ -56,7 +58,8 @@ struct request {
 	const char *path;		/* raw path, without the query */
 	const char *query_string;
 	const char *remote_addr;
-	const char *user_agent;
+	const char *user_agent;		/* valid UTF-8, at most
+					 * HTTP_USER_AGENT_MAX bytes */
 	const char *content_type;
 	const char *authorization;
 	const char *body;		/* NUL-terminated; may hold NULs */

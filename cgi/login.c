@@ -15,7 +15,6 @@
 #include "user.h"
 
 #define LOGIN_MAX 254
-#define USER_AGENT_MAX 300
 #define MFA_MAX_FAILURES 5
 /* last_seen_at is written at most this often: one write a minute per
  * session instead of one per request */
@@ -159,8 +158,7 @@ start_session(const struct viewer *v, int64_t user_id,
 	db_bind_int(s, ":now", v->now);
 	db_bind_text(s, ":ip", v->addr);
 	/* bounded: the sessions list shows it, a client chooses it */
-	db_bind_text(s, ":user_agent", arena_strndup(v->arena,
-	    user_agent != NULL ? user_agent : "", USER_AGENT_MAX));
+	db_bind_text(s, ":user_agent", user_agent != NULL ? user_agent : "");
 	if (db_exec(v->db, s) != 0)
 		return -1;
 	ses->id = db_last_id(v->db);

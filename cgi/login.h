@@ -88,7 +88,8 @@ enum login_result {
 struct login_attempt {
 	const char *login;	/* username or e-mail, not empty */
 	const char *password;	/* not empty */
-	const char *user_agent;	/* kept with the session, cut short */
+	const char *user_agent;	/* kept with the session: valid UTF-8,
+				 * at most HTTP_USER_AGENT_MAX bytes */
 	int64_t old_session;	/* the browser's session so far, 0: none;
 				 * a login always starts a new one */
 };

@@ -52,15 +52,18 @@ cmd_stop() {
 	fi
 }
 
+# VALUE quoted for the replacement side of s|...|VALUE|.
+sed_quote() { printf '%s' "$1" | sed -e 's/[\\|&]/\\&/g'; }
+
 # arbor.conf for both nodes, from the example: PostgreSQL at url.
 write_conf() {
 	sed -e "s|^engine *=.*|engine = postgresql|" \
-		-e "s|^url *=.*|url = $1|" \
-		-e "s|^path *=.*|path = $VAR/unused.db|" \
-		-e "s|^keys *=.*|keys = $VAR/arbor.keys|" \
-		-e "s|^templates *=.*|templates = $ROOT/templates|" \
+		-e "s|^url *=.*|url = $(sed_quote "$1")|" \
+		-e "s|^path *=.*|path = $(sed_quote "$VAR")/unused.db|" \
+		-e "s|^keys *=.*|keys = $(sed_quote "$VAR")/arbor.keys|" \
+		-e "s|^templates *=.*|templates = $(sed_quote "$ROOT")/templates|" \
 		-e "s|^base_url *=.*|base_url = http://127.0.0.1:$PORT|" \
-		-e "s|^spool *=.*|spool = $VAR/mail|" \
+		-e "s|^spool *=.*|spool = $(sed_quote "$VAR")/mail|" \
 		"$ROOT/deploy/arbor.conf.example" >"$ARBOR_CONF.tmp"
 	mv -f "$ARBOR_CONF.tmp" "$ARBOR_CONF"
 }
@@ -70,6 +73,8 @@ cmd_start() {
 	[ -d "$VAR/pg/data" ] && new=false
 	mkdir -p "$VAR/mail" "$VAR/run" "$VAR/log"
 	url=$(bash "$ROOT/tests/pg/cluster.sh" start "$VAR/pg")
+	# whatever fails from here stops what started
+	trap 'echo "$prog: start failed: stopping" >&2; cmd_stop' ERR
 	write_conf "$url"
 	"$BIN/arborctl" init
 	if $new; then
@@ -85,6 +90,7 @@ cmd_start() {
 		pid=$!
 		echo "$pid $(start_time "$pid")" >"$VAR/run/mail-$node.pid"
 	done
+	trap - ERR
 	echo "$prog: PostgreSQL: $url"
 	echo "$prog: two app nodes ($VAR/run/arbor.sock, $VAR/run/arbor-2.sock), two mail senders"
 }

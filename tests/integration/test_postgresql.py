@@ -60,7 +60,7 @@ class RetryTests(unittest.TestCase):
                                                   name)[0][0]
                                   for name in ('Northwind Fleet', 'Northwind Denmark'))
 
-    def fail(self, times):
+    def fail_next(self, times):
         """The next `times` updates of a customer named 'Serial ...' fail."""
         with self.stack.db() as con:
             con.execute("SELECT setval('test_failures_made', 1, false)")
@@ -78,7 +78,7 @@ class RetryTests(unittest.TestCase):
     def test_a_failure_to_serialize_runs_the_request_again(self):
         """Two failures, then the third run commits: the user sees the change
         made, once."""
-        self.fail(2)
+        self.fail_next(2)
         r = self.rename('Serial Denmark')
         self.assertEqual(r.status, 303, r)
         self.assertEqual(self.made(), 3, 'two failed runs and the one that counted')
@@ -94,7 +94,7 @@ class RetryTests(unittest.TestCase):
         nothing was changed, and the customer is as it was."""
         before = self.stack.query('SELECT name, updated_at FROM customers WHERE id = ?',
                                   self.denmark)
-        self.fail(100)
+        self.fail_next(100)
         r = self.rename('Serial Never')
         self.assertEqual(r.status, 503, r)
         self.assertIn('nothing was changed', r.text)

@@ -42,8 +42,11 @@ else
 	as_owner() { "$@"; }
 fi
 
+# The cluster trusts whoever reaches its socket: DIR and the socket are
+# its owner's alone (root passes anyway), not every local user's.
 if [ "$command" = start ]; then
 	mkdir -p "$2"
+	chmod 700 "$2"
 	if [ "$(id -u)" -eq 0 ]; then
 		chown postgres: "$2"
 	fi
@@ -102,6 +105,7 @@ start)
 		# tests/pg/cluster.sh
 		listen_addresses = ''
 		unix_socket_directories = '$socket'
+		unix_socket_permissions = 0700
 		max_connections = 100
 		shared_buffers = 64MB
 		fsync = on
