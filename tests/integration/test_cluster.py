@@ -228,6 +228,8 @@ class NodeDeathTests(unittest.TestCase):
         self.assertEqual(set(after), {201}, 'node 1 serves everything after the kill')
         self.assertTrue(all(alive(pid) for pid in node1), "node 1's workers are the same ones")
         self.assertEqual(stack.arborctl('check').stdout.strip(), 'ok')
+        print(f'node death: {len(results)} writes, {len(after)} begun after the kill; '
+              f'not done: {sorted(str(status) for _, status in others)}', file=sys.stderr)
 
 
 if __name__ == '__main__':
