@@ -110,9 +110,9 @@ ms_since(const struct timespec *start)
 
 /*
  * How often a request runs again after PostgreSQL found no serial order
- * for one of its transactions (db.h, db_request_retry): a conflict that
- * comes back this often is load that waiting will not fix, and the user
- * is better told.
+ * for one of its transactions or lost the connection (db.h,
+ * db_request_retry): a conflict that comes back this often is load that
+ * waiting will not fix, and the user is better told.
  */
 #define MAX_RETRIES 3
 

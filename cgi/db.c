@@ -283,8 +283,6 @@ prepare_all(struct db *db, char *err, size_t errlen)
 
 	for (i = 0; i < STMT__MAX; i++) {
 		db->stmts[i].db = db;
-		if (stmt_sql[i] == NULL)	/* PostgreSQL's alone */
-			continue;
 		if (sqlite3_prepare_v3(db->conn, stmt_sql[i], -1,
 		    SQLITE_PREPARE_PERSISTENT, &db->stmts[i].lite, NULL) !=
 		    SQLITE_OK) {

@@ -59,7 +59,8 @@ struct db {
 	bool writing;		/* the transaction is a writer's */
 	bool constraint_failed;	/* the last step's error was a constraint */
 	/* PostgreSQL found no serial order for the transaction (or a
-	 * deadlock) and rolled it back: run the request again */
+	 * deadlock), or lost the connection, and nothing of the statement
+	 * or its transaction stands: run the request again */
 	bool retry;
 	int commits;		/* writes committed since db_request_start:
 				 * transactions, and single statements outside
@@ -126,9 +127,10 @@ int db_migrate(struct db *db, const char *sql, int64_t *from, char *err,
 int db_request_start(struct db *db);
 
 /*
- * Whether the request should run again from the start: a transaction
- * of it failed to serialize (PostgreSQL) and was rolled back, and none
- * of its transactions had committed, so that running it again does no
+ * Whether the request should run again from the start: on PostgreSQL a
+ * transaction of it failed to serialize, or the connection was lost
+ * (not at a COMMIT), and nothing of the request had committed (no
+ * transaction, no write outside one), so that running it again does no
  * more than running it once would have.
  */
 bool db_request_retry(const struct db *db);

@@ -49,9 +49,10 @@
  *                      PostgreSQL (dbcheck.c asks db_has_stmt)
  *
  * A parameter has one type on PostgreSQL, the one its first use in the
- * statement implies: ":p = ''" makes it text, and a later "uid >= :p" of
- * a citext column then compares case by case. Test a search's presence
- * on :q, never on a parameter that is compared with such a column.
+ * statement implies (db-pg.c widens integers to 8 bytes): ":p = ''"
+ * makes it text, and a later "uid >= :p" of a citext column then
+ * compares case by case. Test a search's presence on :q, never on a
+ * parameter that is compared with such a column.
  */
 #ifdef SQL_POSTGRESQL
 #define NOCASE(x) "lower(" x ")"
@@ -148,14 +149,17 @@
 	"FROM rfid_tags t JOIN users u ON u.id = t.user_id JOIN customers c " \
 	"ON c.id = u.customer_id "
 #define TAG_LIST_WHERE \
-	SCOPE_CUSTOMER("c") " AND (:like = '%%' OR t.uid " ILIKE " :like ESCAPE " \
-	"'\\' OR t.label " ILIKE " :like ESCAPE '\\' OR u.username " ILIKE " :like " \
+	SCOPE_CUSTOMER("c") " AND (:like = '%%' OR t.uid " ILIKE \
+	" :like ESCAPE " \
+	"'\\' OR t.label " ILIKE " :like ESCAPE '\\' OR u.username " ILIKE \
+	" :like " \
 	"ESCAPE '\\' OR u.email " ILIKE " :like ESCAPE '\\')"
 /* a list page in the uid's order: _NARROW the scope's tags sorted (a
  * scope of few users), _WIDE the tags in that order, each checked
  * against the scope, stopping after the page (most of the users) */
 #define TAG_FROM_WIDE \
-	"FROM rfid_tags t " INDEXED_BY("rfid_tags_uid") " " CROSS_JOIN " users u ON " \
+	"FROM rfid_tags t " INDEXED_BY("rfid_tags_uid") " " CROSS_JOIN \
+	" users u ON " \
 	"u.id = t.user_id " CROSS_JOIN " customers c ON c.id = u.customer_id "
 #define TAG_LIST_PAGE(from, dir) \
 	"SELECT " TAG_COLUMNS " " from "WHERE " TAG_LIST_WHERE " ORDER BY " \
@@ -191,8 +195,8 @@
  */
 #define SCAN_WHERE \
 	SCOPE_DEVICE("c", "s") " AND (:device_id = 0 OR s.device_id = " \
-	":device_id) AND (:result = 0 OR (s.allowed = 1) = (:result = 1)) AND " \
-	"(:q = '' OR (s.uid >= :lo AND s.uid < :hi) OR s.device_id IN " \
+	":device_id) AND (:result = 0 OR (s.allowed = 1) = (:result = 1)) " \
+	"AND (:q = '' OR (s.uid >= :lo AND s.uid < :hi) OR s.device_id IN " \
 	"(SELECT id FROM devices WHERE unit_id >= :lo AND unit_id < :hi) OR " \
 	"s.user_id IN (" SCAN_HOLDERS("username") " UNION ALL " \
 	SCAN_HOLDERS("email") "))"
@@ -203,7 +207,8 @@
 	"u.customer_id WHERE u." col " >= :lo AND u." col " < :hi AND " \
 	SCOPE_CUSTOMER("hc")
 #define SCAN_FROM_WIDE \
-	"access_scans s " INDEXED_BY("access_scans_at") " " CROSS_JOIN " customers c ON " \
+	"access_scans s " INDEXED_BY("access_scans_at") " " CROSS_JOIN \
+	" customers c ON " \
 	"c.id = s.customer_id WHERE "
 #define SCAN_CANDIDATES \
 	"SELECT id FROM access_scans WHERE uid >= :lo AND uid < :hi UNION " \
@@ -213,16 +218,19 @@
 	"username >= :lo AND username < :hi UNION ALL SELECT id FROM users " \
 	"WHERE email >= :lo AND email < :hi)"
 #define SCAN_FROM_HITS \
-	"access_scans s " CROSS_JOIN " customers c ON c.id = s.customer_id WHERE " \
+	"access_scans s " CROSS_JOIN \
+	" customers c ON c.id = s.customer_id WHERE " \
 	"s.id IN (" SCAN_CANDIDATES ") AND "
 #define SCAN_FROM_NARROW \
 	"customers c " CROSS_JOIN " access_scans s " \
 	INDEXED_BY("access_scans_customer") " ON s.customer_id = c.id WHERE "
 #define SCAN_FROM_DENIED \
-	"access_scans s " INDEXED_BY("access_scans_denied") " " CROSS_JOIN " customers " \
+	"access_scans s " INDEXED_BY("access_scans_denied") " " CROSS_JOIN \
+	" customers " \
 	"c ON c.id = s.customer_id WHERE s.allowed = 0 AND "
 #define SCAN_FROM_DEVICE \
-	"access_scans s " INDEXED_BY("access_scans_device") " " CROSS_JOIN " customers " \
+	"access_scans s " INDEXED_BY("access_scans_device") " " CROSS_JOIN \
+	" customers " \
 	"c ON c.id = s.customer_id WHERE s.device_id = :device_id AND "
 /* the scan at the position :after, in the scope */
 #define SCAN_AT_AFTER \
@@ -403,7 +411,8 @@
  * customers" link) directly below :customer_id unless that is 0 */
 #define CUSTOMER_LIST_WHERE \
 	SCOPE_CUSTOMER("c") " AND (:customer_id = 0 OR " \
-	"c.parent_id = :customer_id) AND (:like = '%%' OR c.name " ILIKE " :like " \
+	"c.parent_id = :customer_id) AND (:like = '%%' OR c.name " ILIKE \
+	" :like " \
 	"ESCAPE '\\' OR c.email " ILIKE " :like ESCAPE '\\')"
 #define CUSTOMER_SORTS(S, X) \
 	S(X, NAME, "name", NOCASE("c.name"), \
@@ -483,7 +492,8 @@
 #define LOCATION_FROM_SCOPE \
 	"locations l JOIN customers c ON c.id = l.customer_id WHERE "
 #define LOCATION_FROM_SCAN \
-	"locations l " INDEXED_BY("locations_name") " " CROSS_JOIN " customers c ON " \
+	"locations l " INDEXED_BY("locations_name") " " CROSS_JOIN \
+	" customers c ON " \
 	"c.id = l.customer_id WHERE "
 #define LOCATION_FROM_HITS \
 	"locations l " CROSS_JOIN " customers c ON c.id = l.customer_id " \
@@ -561,7 +571,8 @@
 /* the search, :like being "%q%" or for a prefix search "q%" */
 #define USER_LIST_LIKE \
 	"(:like = '%%' OR u.email " ILIKE " :like ESCAPE '\\' " \
-	"OR u.username " ILIKE " :like ESCAPE '\\' OR u.full_name " ILIKE " :like " \
+	"OR u.username " ILIKE " :like ESCAPE '\\' OR u.full_name " ILIKE \
+	" :like " \
 	"ESCAPE '\\')"
 #define USER_LIST_WHERE \
 	SCOPE_CUSTOMER("c") " AND " USER_LIST_CUSTOMER " AND " \
@@ -574,7 +585,8 @@
  * the list then decides.
  */
 #define USER_HITS \
-	USER_TRIGRAM_HITS " UNION ALL SELECT id FROM users WHERE :match = '' AND " \
+	USER_TRIGRAM_HITS \
+	" UNION ALL SELECT id FROM users WHERE :match = '' AND " \
 	"email >= :lo AND email < :hi UNION ALL SELECT id FROM users WHERE " \
 	":match = '' AND username >= :lo AND username < :hi UNION ALL " \
 	"SELECT id FROM users WHERE :match = '' AND " NOCASE("full_name") " " \
@@ -642,8 +654,10 @@
  * device id (a UUID) by its start, :like_start */
 #define DEVICE_LIKE \
 	"(:like = '%%' OR d.unit_id " ILIKE " :like ESCAPE '\\' OR " \
-	"d.device_uuid " ILIKE " :like_start ESCAPE '\\' OR d.name " ILIKE " :like ESCAPE " \
-	"'\\' OR d.vehicle_name " ILIKE " :like ESCAPE '\\' OR d.vin " ILIKE " :like " \
+	"d.device_uuid " ILIKE " :like_start ESCAPE '\\' OR d.name " ILIKE \
+	" :like ESCAPE " \
+	"'\\' OR d.vehicle_name " ILIKE " :like ESCAPE '\\' OR d.vin " ILIKE \
+	" :like " \
 	"ESCAPE '\\')"
 #define DEVICE_FILTERS \
 	SCOPE_DEVICE("c", "d") " AND " \
@@ -787,7 +801,8 @@
 	"iu.customer_id LEFT JOIN users nu ON nu.id = i.user_id LEFT JOIN " \
 	"customers nc ON nc.id = nu.customer_id "
 #define INVITE_LIST_WHERE \
-	SCOPE_CUSTOMER("c") " AND (:like = '%%' OR i.email " ILIKE " :like ESCAPE " \
+	SCOPE_CUSTOMER("c") " AND (:like = '%%' OR i.email " ILIKE \
+	" :like ESCAPE " \
 	"'\\') AND (:status = 0 OR " INVITE_STATUS_OF("i") " = :status)"
 #define INVITE_LIST_PAGE(order) \
 	"SELECT " INVITE_COLUMNS " " INVITE_FROM "WHERE " INVITE_LIST_WHERE \
@@ -1071,7 +1086,8 @@
 	 * has used_at >= expires_at, which LINK_USE never writes, so that \
 	 * the user page tells it from a used one (user_link_state) */ \
 	X(LINK_USE_ALL, "UPDATE user_links SET used_at = :now, expires_at = " \
-	    LEAST("expires_at", ":now") " WHERE user_id = :user_id AND used_at IS " \
+	    LEAST("expires_at", ":now") \
+	    " WHERE user_id = :user_id AND used_at IS " \
 	    "NULL") \
 	X(LINK_RECENT, "SELECT count(*) FROM user_links WHERE user_id = " \
 	    ":user_id AND purpose = :purpose AND created_at > :since") \
