@@ -211,7 +211,7 @@ class LockoutTests(unittest.TestCase):
             self.assertEqual(r.status, 401, i)
             pages.append(masked(r.text, 'sl.guessed'))
         locked_times = []
-        for _ in range(3):
+        for _ in range(5):      # a median of five: a busy machine stalls one or two
             start = time.monotonic()
             r = sign_in(c, 'sl.guessed')
             locked_times.append(time.monotonic() - start)
