@@ -284,7 +284,6 @@ run(char *const argv[], const PQconninfoOption *conn, char *err,
     size_t errlen)
 {
 	const PQconninfoOption *o;
-
 	pid_t pid;
 	int status, fd;
 
