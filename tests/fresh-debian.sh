@@ -36,6 +36,9 @@ MIRROR=${MIRROR:-http://deb.debian.org/debian}
 SECURITY_MIRROR=${SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 root=${1:-$(mktemp -d /var/tmp/arbor-fresh-debian.XXXXXX)}
 mkdir -p "$root"
+# a new system's / is 0755; mktemp's 0700 would keep every user but root
+# (postgres, www-data) from everything in the root
+chmod 755 "$root"
 root=$(cd "$root" && pwd)
 [ "$root" != / ] || die "DIR must not be /"
 
