@@ -40,8 +40,9 @@ die() { echo "soak: $*" >&2; exit 1; }
 # not the throttle (whose refusals are tested in the integration suite).
 mkdir -p "$VAR"
 cat >"$WORK/arbor.conf" <<CONF
+[database]
+path = $VAR/arbor.db
 [server]
-database = $VAR/arbor.db
 keys = $VAR/arbor.keys
 templates = $ROOT/templates
 base_url = $APP
